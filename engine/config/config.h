@@ -1,0 +1,87 @@
+// The parsed and validated mirror.toml (docs/config.md documents every key and default).
+//
+// LoadConfig() reads a file, checks every engine-owned key (types, unknown keys with a "did you
+// mean", regexes, platform strings, template names) and returns either a Config or every problem
+// found as Diagnostics. Plugin-owned keys of an app table are kept as raw JSON plus a map from JSON
+// path to source position, so plugin-reported problems are printed at the right line and column.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/diagnostics.h"
+#include "util/json.h"
+
+namespace mg {
+
+struct RegistryConfig {
+  std::string host;        // "ghcr.io", "127.0.0.1:5000"
+  std::string namespace_;  // "this-is-tobi/mirror"; may be empty
+  bool plain_http = false; // http:// instead of https:// (loopback/test registries)
+  std::string auth_file;   // docker config.json; empty: $DOCKER_CONFIG/config.json or ~/.docker/config.json
+};
+
+struct AttestationConfig {
+  bool sbom = true;
+  bool sign = true;
+  bool provenance = true;
+  std::string key;         // signing key path (used when signing lands)
+  std::string builder_id;  // SLSA runDetails.builder.id; empty: the documented default
+};
+
+// Settings every app inherits unless it overrides them.
+struct AppDefaults {
+  int max_versions = 10;
+  std::vector<std::string> platforms = {"linux/amd64", "linux/arm64"};
+  std::string builder = "buildah";  // "buildah" | "docker"
+  std::string template_name = "multi-version";
+  bool emulation = false;           // build foreign platforms under QEMU binfmt
+};
+
+struct AppConfig {
+  std::string name;           // the key under [apps]
+  std::string plugin;         // plugin name or path to a .so
+  bool enabled = true;
+  int max_versions = 10;      // resolved against [defaults]
+  std::vector<std::string> platforms;
+  std::string builder;
+  std::string template_name;
+  bool emulation = false;
+  Json table;                 // the whole [apps.NAME] table as JSON (for the plugin)
+  SourcePos pos;              // where [apps.NAME] starts
+  // JSON-pointer-like dotted path ("source.tag_pattern") -> where that value is written.
+  std::map<std::string, SourcePos> key_positions;
+
+  // Where a dotted key path was written, falling back to the app table's own position.
+  SourcePos PositionOf(const std::string& dotted_path) const;
+};
+
+struct EngineConfig {
+  std::string state_dir;                 // empty: ".mirrorgraph" beside the config file
+  std::vector<std::string> plugin_path;  // extra plugin directories, resolved against the config dir
+  std::vector<std::string> graph_path;   // extra template directories
+  int jobs = 0;                          // 0: number of CPUs + 2
+  std::map<std::string, int> pools;      // pool name -> capacity ("registry": 8, "build": 1, "upstream": 4)
+};
+
+struct Config {
+  std::string path;       // the config file as given
+  std::string dir;        // its directory (absolute); relative paths in the file resolve against it
+  RegistryConfig registry;
+  AppDefaults defaults;
+  AttestationConfig attestations;
+  EngineConfig engine;
+  std::vector<AppConfig> apps;  // sorted by name
+};
+
+// Parses and validates `path`. On any problem returns nullopt and fills `diags` with all of them.
+std::optional<Config> LoadConfig(const std::string& path, Diagnostics* diags);
+// Same, from text (tests); `path` is only used in positions.
+std::optional<Config> ParseConfig(const std::string& text, const std::string& path, Diagnostics* diags);
+
+// "linux/amd64", "linux/arm64/v8": os/arch[/variant] with known os and arch names.
+bool IsValidPlatform(const std::string& platform, std::string* why);
+
+}  // namespace mg

@@ -1,0 +1,22 @@
+// JSON values and their canonical form.
+//
+// Json is nlohmann::json with std::map objects, so keys are always sorted. CanonicalJson() is the
+// one serialisation used for task keys, cache entries and reports: compact, sorted keys, UTF-8,
+// no floating-point numbers (task parameters are strings, integers, booleans, arrays, objects).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace mg {
+
+using Json = nlohmann::json;
+
+// Compact, key-sorted serialisation. Invalid UTF-8 is replaced, never thrown on.
+std::string CanonicalJson(const Json& value);
+
+// Parses text; on failure returns nullopt-like discarded value and sets *error (when non-null).
+// Never throws.
+Json ParseJson(std::string_view text, std::string* error = nullptr);
+
+}  // namespace mg
