@@ -1,0 +1,200 @@
+#include "http/curl_transport.h"
+
+#include <curl/curl.h>
+
+#include <mutex>
+#include <vector>
+
+#include "http/url.h"
+
+namespace mg {
+namespace {
+
+void GlobalInitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// State for one exchange, owned by Send() on its stack.
+struct Exchange {
+  HttpResponse response;
+  size_t max_body = 0;
+  bool body_too_large = false;
+};
+
+size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
+  auto* ex = static_cast<Exchange*>(user);
+  size_t n = size * nmemb;
+  if (ex->response.body.size() + n > ex->max_body) {
+    ex->body_too_large = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  ex->response.body.append(data, n);
+  return n;
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+size_t OnHeader(char* data, size_t size, size_t nmemb, void* user) {
+  auto* ex = static_cast<Exchange*>(user);
+  size_t n = size * nmemb;
+  std::string_view line(data, n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    // A new status line (redirect hop, 100-continue): keep only the final response's headers.
+    ex->response.headers.clear();
+    return n;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) return n;
+  std::string name = AsciiLower(Trim(line.substr(0, colon)));
+  std::string value = Trim(line.substr(colon + 1));
+  auto [it, inserted] = ex->response.headers.emplace(name, value);
+  if (!inserted) it->second += ", " + value;
+  return n;
+}
+
+}  // namespace
+
+struct CurlTransport::Impl {
+  CurlTransportOptions options;
+  CURLSH* share = nullptr;
+  std::mutex share_locks[CURL_LOCK_DATA_LAST];
+  std::mutex pool_mu;
+  std::vector<CURL*> idle;  // GUARDED_BY(pool_mu)
+
+  static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+    static_cast<Impl*>(user)->share_locks[data].lock();
+  }
+  static void Unlock(CURL*, curl_lock_data data, void* user) {
+    static_cast<Impl*>(user)->share_locks[data].unlock();
+  }
+
+  CURL* Acquire() {
+    {
+      std::lock_guard<std::mutex> lock(pool_mu);
+      if (!idle.empty()) {
+        CURL* h = idle.back();
+        idle.pop_back();
+        return h;
+      }
+    }
+    return curl_easy_init();
+  }
+
+  void Release(CURL* h) {
+    curl_easy_reset(h);  // keeps live connections and caches
+    std::lock_guard<std::mutex> lock(pool_mu);
+    if (idle.size() < options.max_idle_handles) {
+      idle.push_back(h);
+      return;
+    }
+    curl_easy_cleanup(h);
+  }
+};
+
+CurlTransport::CurlTransport(CurlTransportOptions options) : impl_(std::make_unique<Impl>()) {
+  GlobalInitOnce();
+  impl_->options = std::move(options);
+  impl_->share = curl_share_init();
+  if (impl_->share != nullptr) {
+    curl_share_setopt(impl_->share, CURLSHOPT_LOCKFUNC, &Impl::Lock);
+    curl_share_setopt(impl_->share, CURLSHOPT_UNLOCKFUNC, &Impl::Unlock);
+    curl_share_setopt(impl_->share, CURLSHOPT_USERDATA, impl_.get());
+    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  }
+}
+
+CurlTransport::~CurlTransport() {
+  for (CURL* h : impl_->idle) curl_easy_cleanup(h);
+  impl_->idle.clear();
+  if (impl_->share != nullptr) curl_share_cleanup(impl_->share);
+}
+
+Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
+  const std::string what = request.method + " " + RedactUrl(request.url);
+  if (request.url.rfind("http://", 0) != 0 && request.url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument(what + ": only http:// and https:// URLs are supported");
+  }
+  CURL* h = impl_->Acquire();
+  if (h == nullptr) return Status::Internal(what + ": curl_easy_init failed");
+
+  Exchange ex;
+  ex.max_body = request.max_body_bytes;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, impl_->options.user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min(request.timeout, impl_->options.connect_timeout).count()));
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
+  if (impl_->share != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, impl_->share);
+
+  if (request.method == "HEAD") {
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "GET") {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+        request.method == "PATCH") {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    }
+  }
+
+  curl_slist* headers = nullptr;
+  bool has_content_type = false;
+  for (const auto& [name, value] : request.headers) {
+    if (AsciiLower(name) == "content-type") has_content_type = true;
+    // "Name;" is libcurl's syntax for a header with an empty value.
+    std::string line = value.empty() ? name + ";" : name + ": " + value;
+    headers = curl_slist_append(headers, line.c_str());
+  }
+  headers = curl_slist_append(headers, "Expect:");
+  if (!has_content_type && request.method != "GET" && request.method != "HEAD") {
+    // Stop libcurl from labelling raw bodies as form data.
+    headers = curl_slist_append(headers, "Content-Type:");
+  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+
+  CURLcode rc = curl_easy_perform(h);
+  curl_slist_free_all(headers);
+
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  char* effective = nullptr;
+  curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
+  if (effective != nullptr) ex.response.effective_url = effective;
+  impl_->Release(h);
+
+  if (ex.body_too_large) {
+    return Status::Unavailable(what + ": response body exceeds the limit of " +
+                               std::to_string(request.max_body_bytes) + " bytes");
+  }
+  if (rc != CURLE_OK) {
+    std::string detail = errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(rc);
+    // libcurl's message may quote the URL it failed on; never let credentials through.
+    return Status::Unavailable(what + ": " + RedactUrl(detail));
+  }
+  ex.response.status = static_cast<int>(status);
+  return std::move(ex.response);
+}
+
+}  // namespace mg

@@ -1,0 +1,36 @@
+// CurlTransport: the libcurl HttpTransport.
+#pragma once
+
+#include <memory>
+
+#include "http/http_transport.h"
+
+namespace mg {
+
+struct CurlTransportOptions {
+  // Idle easy handles kept for reuse; each keeps its connections alive (keep-alive reuse).
+  size_t max_idle_handles = 16;
+  // Connect phase limit (the request's own timeout bounds the whole exchange).
+  std::chrono::milliseconds connect_timeout{30000};
+  std::string user_agent = "mirrorgraph";
+};
+
+// Thread-safe. Easy handles are pooled and share one connection cache and DNS cache (a CURLSH
+// with per-data locks), so requests to the same host reuse connections across calls and threads.
+// Proxy environment variables (http_proxy, https_proxy, no_proxy) are honoured as libcurl does.
+// Redirects to another host never carry the Authorization header (libcurl's default).
+class CurlTransport : public HttpTransport {
+ public:
+  explicit CurlTransport(CurlTransportOptions options = {});
+  ~CurlTransport() override;
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  Result<HttpResponse> Send(const HttpRequest& request) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mg

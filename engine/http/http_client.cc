@@ -1,0 +1,124 @@
+#include "http/http_client.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <ctime>
+#include <random>
+#include <thread>
+
+namespace mg {
+namespace {
+
+bool IsRetryableStatus(int status) {
+  return status == 429 || (status >= 500 && status <= 599 && status != 501 && status != 505);
+}
+
+double DefaultRandom() {
+  thread_local std::mt19937_64 gen{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view raw,
+                                                         std::chrono::system_clock::time_point now) {
+  size_t b = raw.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return std::nullopt;
+  size_t e = raw.find_last_not_of(" \t");
+  std::string_view value = raw.substr(b, e - b + 1);
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (value.size() > 9) return std::chrono::milliseconds(std::chrono::hours(24 * 365));
+    long long secs = std::stoll(std::string(value));
+    return std::chrono::milliseconds(secs * 1000);
+  }
+  static const char* kFormats[] = {
+      "%a, %d %b %Y %H:%M:%S GMT",  // IMF-fixdate
+      "%A, %d-%b-%y %H:%M:%S GMT",  // RFC 850
+      "%a %b %d %H:%M:%S %Y",       // asctime
+  };
+  std::string text(value);
+  for (const char* fmt : kFormats) {
+    std::tm tm{};
+    const char* end = strptime(text.c_str(), fmt, &tm);
+    if (end == nullptr || *end != '\0') continue;
+    time_t t = timegm(&tm);
+    if (t == static_cast<time_t>(-1)) continue;
+    auto when = std::chrono::system_clock::from_time_t(t);
+    auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
+    return std::max(delta, std::chrono::milliseconds(0));
+  }
+  return std::nullopt;
+}
+
+HttpClient::HttpClient(HttpTransport& transport, HttpClientOptions options)
+    : transport_(transport), options_(std::move(options)) {
+  if (options_.max_attempts < 1) options_.max_attempts = 1;
+  if (options_.max_per_host < 1) options_.max_per_host = 1;
+  if (!options_.sleep) options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  if (!options_.random) options_.random = &DefaultRandom;
+  if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
+}
+
+void HttpClient::AcquireHost(const std::string& key) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return in_flight_[key] < options_.max_per_host; });
+  ++in_flight_[key];
+}
+
+void HttpClient::ReleaseHost(const std::string& key) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--in_flight_[key] <= 0) in_flight_.erase(key);
+  }
+  cv_.notify_all();
+}
+
+std::chrono::milliseconds HttpClient::Backoff(int attempt) {
+  // Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))].
+  double ceiling = static_cast<double>(options_.base_delay.count());
+  for (int i = 1; i < attempt && ceiling < options_.max_delay.count(); ++i) ceiling *= 2;
+  ceiling = std::min(ceiling, static_cast<double>(options_.max_delay.count()));
+  double r = std::clamp(options_.random(), 0.0, 1.0);
+  return std::chrono::milliseconds(static_cast<long long>(ceiling * r));
+}
+
+Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
+  const std::string key = HostPortKey(request.url);
+  const std::string what = request.method + " " + RedactUrl(request.url);
+  for (int attempt = 1;; ++attempt) {
+    AcquireHost(key);
+    Result<HttpResponse> result = transport_.Send(request);
+    ReleaseHost(key);
+
+    const bool last = attempt >= options_.max_attempts;
+    std::chrono::milliseconds delay;
+    if (!result.ok()) {
+      if (last) {
+        if (options_.max_attempts == 1) return result;
+        return result.status().WithContext("after " + std::to_string(attempt) + " attempts");
+      }
+      delay = Backoff(attempt);
+      spdlog::debug("{}: {}; retrying in {} ms", what, result.status().message(), delay.count());
+    } else {
+      const int status = result->status;
+      if (!IsRetryableStatus(status) || last) return result;
+      delay = Backoff(attempt);
+      if (auto ra = result->Header("retry-after")) {
+        if (auto parsed = ParseRetryAfter(*ra, options_.now())) {
+          if (*parsed > options_.max_retry_after) {
+            spdlog::debug("{}: HTTP {} with Retry-After {} ms beyond the {} ms cap; not retrying", what,
+                          status, parsed->count(), options_.max_retry_after.count());
+            return result;
+          }
+          delay = *parsed;
+        }
+      }
+      spdlog::debug("{}: HTTP {}; retrying in {} ms (attempt {}/{})", what, status, delay.count(),
+                    attempt + 1, options_.max_attempts);
+    }
+    options_.sleep(delay);
+  }
+}
+
+}  // namespace mg

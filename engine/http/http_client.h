@@ -1,0 +1,65 @@
+// HttpClient: retries, backoff, Retry-After and per-host concurrency on top of an HttpTransport.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "http/http_transport.h"
+#include "http/link_header.h"  // ParseLinkHeader, for callers paginating through HttpClient
+#include "http/url.h"          // RedactUrl
+
+namespace mg {
+
+struct HttpClientOptions {
+  int max_attempts = 4;                            // attempts in total, first one included
+  std::chrono::milliseconds base_delay{200};       // backoff before retry n is U(0, min(cap, base*2^(n-1)))
+  std::chrono::milliseconds max_delay{10000};      // the backoff cap
+  std::chrono::milliseconds max_retry_after{60000};  // a longer Retry-After is returned, not waited
+  int max_per_host = 8;                            // concurrent requests per host:port
+  // Test seams. Defaults: std::this_thread::sleep_for, a per-thread uniform [0,1) generator,
+  // std::chrono::system_clock::now (for Retry-After dates).
+  std::function<void(std::chrono::milliseconds)> sleep;
+  std::function<double()> random;
+  std::function<std::chrono::system_clock::time_point()> now;
+};
+
+// Thread-safe. `transport` must outlive the client.
+//
+// Retries (up to max_attempts in total) on transport errors, on 429 and on 5xx other than 501 and
+// 505. Before a retry it waits the server's Retry-After (delta-seconds or HTTP-date) when present
+// and within max_retry_after, else an exponential backoff with full jitter. A Retry-After beyond
+// max_retry_after ends the retries at once: that 429/503 response is returned to the caller. When
+// attempts run out the last response (or transport error) is returned. Only method, redacted URL
+// and status are ever logged; never headers, bodies or credentials.
+class HttpClient {
+ public:
+  explicit HttpClient(HttpTransport& transport, HttpClientOptions options = {});
+
+  Result<HttpResponse> Send(const HttpRequest& request);
+
+  const HttpClientOptions& options() const { return options_; }
+
+ private:
+  void AcquireHost(const std::string& key);
+  void ReleaseHost(const std::string& key);
+  std::chrono::milliseconds Backoff(int attempt);
+
+  HttpTransport& transport_;
+  HttpClientOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, int> in_flight_;  // GUARDED_BY(mu_): host:port -> requests in progress
+};
+
+// Parses a Retry-After value relative to `now`: delta-seconds ("120") or an HTTP-date
+// ("Wed, 21 Oct 2015 07:28:00 GMT", also the RFC 850 and asctime forms). A date in the past is 0.
+// Returns nullopt when the value is neither.
+std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
+                                                         std::chrono::system_clock::time_point now);
+
+}  // namespace mg

@@ -1,0 +1,96 @@
+#include "http/url.h"
+
+#include <cstdlib>
+
+#include "http/http_types.h"
+
+namespace mg {
+
+bool ParseUrl(std::string_view url, ParsedUrl* out) {
+  ParsedUrl u;
+  size_t sep = url.find("://");
+  if (sep == std::string_view::npos || sep == 0) return false;
+  u.scheme = AsciiLower(url.substr(0, sep));
+  std::string_view rest = url.substr(sep + 3);
+  size_t path_start = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, path_start);
+  u.path = path_start == std::string_view::npos ? "/" : std::string(rest.substr(path_start));
+  if (!u.path.empty() && u.path[0] != '/') u.path = "/" + u.path;
+  size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    u.userinfo = std::string(authority.substr(0, at));
+    authority = authority.substr(at + 1);
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  if (!authority.empty() && authority[0] == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return false;
+    host = authority.substr(0, close + 1);
+    if (close + 1 < authority.size() && authority[close + 1] == ':') port = authority.substr(close + 2);
+  } else {
+    size_t colon = authority.rfind(':');
+    if (colon != std::string_view::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+    }
+  }
+  if (host.empty()) return false;
+  u.host = AsciiLower(host);
+  if (!port.empty()) {
+    int p = 0;
+    for (char c : port) {
+      if (c < '0' || c > '9') return false;
+      p = p * 10 + (c - '0');
+      if (p > 65535) return false;
+    }
+    u.port = p;
+  } else if (u.scheme == "https") {
+    u.port = 443;
+  } else if (u.scheme == "http") {
+    u.port = 80;
+  }
+  *out = std::move(u);
+  return true;
+}
+
+std::string RedactUrl(std::string_view url) {
+  size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return std::string(url);
+  size_t auth_start = sep + 3;
+  size_t auth_end = url.find_first_of("/?#", auth_start);
+  if (auth_end == std::string_view::npos) auth_end = url.size();
+  std::string_view authority = url.substr(auth_start, auth_end - auth_start);
+  size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, auth_start));
+  out += authority.substr(at + 1);
+  out += url.substr(auth_end);
+  return out;
+}
+
+std::string HostPortKey(std::string_view url) {
+  ParsedUrl u;
+  if (!ParseUrl(url, &u)) return std::string(url);
+  return u.host + ":" + std::to_string(u.port);
+}
+
+std::string UrlEncode(std::string_view s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace mg

@@ -1,0 +1,29 @@
+// Small URL helpers: splitting, redaction of credentials, percent-encoding.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mg {
+
+struct ParsedUrl {
+  std::string scheme;    // lower-case, "http" or "https" (or whatever the URL says)
+  std::string userinfo;  // "user:pass" when present (never log it)
+  std::string host;      // lower-case; IPv6 literals keep their brackets
+  int port = 0;          // explicit port, else the scheme's default (80/443), else 0
+  std::string path;      // path + query + fragment, "/" when empty
+};
+
+// Splits an absolute URL. Returns false when `url` has no "scheme://" or no host.
+bool ParseUrl(std::string_view url, ParsedUrl* out);
+
+// `url` with any "user:pass@" removed; safe to log and to put in a Status message.
+std::string RedactUrl(std::string_view url);
+
+// "host:port" for per-host limits ("registry.local:443"); the whole input when it is not a URL.
+std::string HostPortKey(std::string_view url);
+
+// Percent-encodes everything but RFC 3986 unreserved characters (for query values and forms).
+std::string UrlEncode(std::string_view s);
+
+}  // namespace mg
