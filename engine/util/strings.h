@@ -1,0 +1,34 @@
+// Small string helpers shared by every layer. All functions are pure and thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mg {
+
+// Levenshtein distance (insert, delete, substitute each cost 1), by bytes.
+size_t EditDistance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word` when its distance is at most max(2, word.size() / 3); ties go
+// to the candidate that sorts first. nullopt when none is close enough. For "did you mean" hints.
+std::optional<std::string> DidYouMean(const std::string& word,
+                                      const std::vector<std::string>& candidates);
+
+std::string Join(const std::vector<std::string>& parts, std::string_view separator);
+
+// Splits on every `separator`; keeps empty fields ("a,,b" -> {"a", "", "b"}; "" -> {""}).
+std::vector<std::string> Split(std::string_view text, char separator);
+
+bool StartsWith(std::string_view text, std::string_view prefix);
+bool EndsWith(std::string_view text, std::string_view suffix);
+
+// Removes leading and trailing ASCII whitespace (space, \t, \n, \r, \f, \v).
+std::string_view Trim(std::string_view text);
+
+// fnmatch-style match of the whole `text`: '*' matches any run of characters (including '/'),
+// '?' matches exactly one character, '\' makes the next character literal. No character classes.
+bool GlobMatch(std::string_view pattern, std::string_view text);
+
+}  // namespace mg

@@ -1,0 +1,357 @@
+#include "util/subprocess.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/process/args.hpp>
+#include <boost/process/async_pipe.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <boost/process/io.hpp>
+#include <boost/process/start_dir.hpp>
+#include <memory>
+#include <thread>
+
+#include "util/strings.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+namespace mg {
+namespace {
+
+namespace bp = boost::process;
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+// Runs in the child between fork and exec: only async-signal-safe calls.
+struct ChildSetup : bp::extend::handler {
+  template <typename Executor>
+  void on_exec_setup(Executor&) const {
+    ::setpgid(0, 0);  // own process group, so a kill reaches grandchildren too
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigaction(SIGPIPE, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Every inherited descriptor except 0, 1, 2 closes at exec (other threads' pipes included).
+    if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+      long max = ::sysconf(_SC_OPEN_MAX);
+      if (max < 0 || max > 65536) max = 65536;
+      for (int fd = 3; fd < max; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+  }
+};
+
+bool IsExecutableFile(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+Result<std::string> ResolveProgram(const SubprocessOptions& o) {
+  const std::string& prog = o.argv[0];
+  if (prog.find('/') != std::string::npos) {
+    std::string path = prog;
+    if (prog[0] != '/' && !o.cwd.empty()) path = o.cwd + "/" + prog;
+    if (!IsExecutableFile(path)) {
+      return Status::NotFound("executable \"" + prog + "\" not found (or not executable)");
+    }
+    return path;
+  }
+  std::string path_var;
+  auto it = o.env_overrides.find("PATH");
+  if (it != o.env_overrides.end()) {
+    path_var = it->second;
+  } else if (const char* p = ::getenv("PATH")) {
+    path_var = p;
+  } else {
+    path_var = "/usr/local/bin:/usr/bin:/bin";
+  }
+  for (const std::string& dir : Split(path_var, ':')) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + prog;
+    if (IsExecutableFile(candidate)) return candidate;
+  }
+  return Status::NotFound("executable \"" + prog + "\" not found in PATH (" + path_var + ")");
+}
+
+void SetCloexec(int fd) { ::fcntl(fd, F_SETFD, FD_CLOEXEC); }
+
+// Splits one stream into lines for on_output_line.
+struct LineSplitter {
+  std::string partial;
+  void Feed(std::string_view data, const std::function<void(std::string_view)>& cb) {
+    if (!cb) return;
+    while (!data.empty()) {
+      size_t nl = data.find('\n');
+      if (nl == std::string_view::npos) {
+        partial.append(data);
+        return;
+      }
+      partial.append(data.substr(0, nl));
+      Emit(cb);
+      data.remove_prefix(nl + 1);
+    }
+  }
+  void Flush(const std::function<void(std::string_view)>& cb) {
+    if (cb && !partial.empty()) Emit(cb);
+  }
+  void Emit(const std::function<void(std::string_view)>& cb) {
+    std::string_view line = partial;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    cb(line);
+    partial.clear();
+  }
+};
+
+// One child's I/O, driven by a private io_context on the calling thread.
+class Session {
+ public:
+  Session(const SubprocessOptions& o, SubprocessResult* r)
+      : o_(o), r_(r), out_(io_), err_(io_), in_(io_), timer_(io_) {
+    SetCloexec(out_.native_source());
+    SetCloexec(out_.native_sink());
+    SetCloexec(err_.native_source());
+    SetCloexec(err_.native_sink());
+    SetCloexec(in_.native_source());
+    SetCloexec(in_.native_sink());
+    if (o_.timeout.count() > 0) deadline_ = Clock::now() + o_.timeout;
+  }
+
+  Status Run(const std::string& exe) {
+    bp::environment env = boost::this_process::environment();
+    for (const auto& [k, v] : o_.env_overrides) env[k] = v;
+    std::vector<std::string> args(o_.argv.begin() + 1, o_.argv.end());
+    std::error_code ec;
+    std::unique_ptr<bp::child> child;
+    const bool feed = !o_.stdin_data.empty();
+    if (feed) {
+      child = Launch(exe, args, env, bp::std_in < in_, ec);
+    } else {
+      in_.close();
+      child = Launch(exe, args, env, bp::std_in < bp::null, ec);
+    }
+    if (ec || !child || child->id() <= 0) {
+      return Status::IOError("starting " + o_.argv[0] + ": " + (ec ? ec.message() : "unknown error"));
+    }
+    pid_ = child->id();
+    child->detach();  // we reap it ourselves (waitpid), and never let ~child terminate it
+    ::setpgid(pid_, pid_);  // also from the parent, closing the race with the first kill
+
+    Read(out_, out_buf_, &r_->stdout_text, &out_lines_, &out_open_);
+    Read(err_, err_buf_, &r_->stderr_text, &err_lines_, &err_open_);
+    if (feed) {
+      asio::async_write(in_, asio::buffer(o_.stdin_data), [this](const boost::system::error_code&, size_t) {
+        boost::system::error_code ignored;
+        in_.close(ignored);
+      });
+    }
+    Tick();
+    io_.run();
+    Reap();
+    return Status::OK();
+  }
+
+ private:
+  template <typename StdIn>
+  std::unique_ptr<bp::child> Launch(const std::string& exe, const std::vector<std::string>& args,
+                                    bp::environment& env, StdIn&& in, std::error_code& ec) {
+    try {
+      if (o_.cwd.empty()) {
+        return std::make_unique<bp::child>(bp::exe = exe, bp::args = args, env, std::forward<StdIn>(in),
+                                           bp::std_out > out_, bp::std_err > err_, ChildSetup{}, ec);
+      }
+      return std::make_unique<bp::child>(bp::exe = exe, bp::args = args, env, std::forward<StdIn>(in),
+                                         bp::std_out > out_, bp::std_err > err_, bp::start_dir = o_.cwd,
+                                         ChildSetup{}, ec);
+    } catch (const std::exception& e) {
+      ec = std::make_error_code(std::errc::io_error);
+      launch_error_ = e.what();
+      return nullptr;
+    }
+  }
+
+  void Read(bp::async_pipe& pipe, std::array<char, 65536>& buf, std::string* sink, LineSplitter* lines,
+            bool* open) {
+    pipe.async_read_some(asio::buffer(buf), [this, &pipe, &buf, sink, lines, open](
+                                                const boost::system::error_code& ec, size_t n) {
+      if (n > 0) {
+        sink->append(buf.data(), n);
+        lines->Feed(std::string_view(buf.data(), n), o_.on_output_line);
+      }
+      if (ec) {
+        lines->Flush(o_.on_output_line);
+        *open = false;
+        boost::system::error_code ignored;
+        pipe.close(ignored);
+        return;
+      }
+      Read(pipe, buf, sink, lines, open);
+    });
+  }
+
+  // Checks the deadline and the cancel flag every 20 ms while output is still flowing.
+  void Tick() {
+    if (!out_open_ && !err_open_) return;
+    CheckKill();
+    if (killed_ && Clock::now() > drain_deadline_) {
+      // A grandchild escaped the group and still holds the pipes: stop reading.
+      boost::system::error_code ignored;
+      out_.close(ignored);
+      err_.close(ignored);
+      in_.close(ignored);
+      return;
+    }
+    timer_.expires_after(std::chrono::milliseconds(20));
+    timer_.async_wait([this](const boost::system::error_code&) { Tick(); });
+  }
+
+  void CheckKill() {
+    if (killed_) return;
+    if (o_.cancel != nullptr && o_.cancel->load()) {
+      r_->cancelled = true;
+    } else if (deadline_ && Clock::now() >= *deadline_) {
+      r_->timed_out = true;
+    } else {
+      return;
+    }
+    killed_ = true;
+    drain_deadline_ = Clock::now() + std::chrono::seconds(2);
+    ::kill(-pid_, SIGKILL);
+    ::kill(pid_, SIGKILL);
+  }
+
+  void Reap() {
+    int status = 0;
+    auto pause = std::chrono::milliseconds(1);
+    while (true) {
+      pid_t got = ::waitpid(pid_, &status, killed_ ? 0 : WNOHANG);
+      if (got == pid_) break;
+      if (got < 0 && errno != EINTR) {
+        status = -1;
+        break;
+      }
+      if (got == 0) {
+        CheckKill();
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(50));
+      }
+    }
+    if (status == -1) {
+      r_->exit_code = -1;
+    } else if (WIFEXITED(status)) {
+      r_->exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+      r_->term_signal = WTERMSIG(status);
+      r_->exit_code = 128 + r_->term_signal;
+    }
+    if (killed_) ::kill(-pid_, SIGKILL);  // stragglers of the group, if any
+  }
+
+ public:
+  std::string launch_error_;
+
+ private:
+  const SubprocessOptions& o_;
+  SubprocessResult* r_;
+  asio::io_context io_;
+  bp::async_pipe out_, err_, in_;
+  asio::steady_timer timer_;
+  std::array<char, 65536> out_buf_{}, err_buf_{};
+  LineSplitter out_lines_, err_lines_;
+  bool out_open_ = true, err_open_ = true;
+  std::optional<Clock::time_point> deadline_;
+  Clock::time_point drain_deadline_{};
+  bool killed_ = false;
+  pid_t pid_ = -1;
+};
+
+// A write to a pipe whose reader has exited raises SIGPIPE in the writing thread. Block it on
+// this thread while feeding stdin and discard any that became pending, leaving the process-wide
+// disposition alone.
+class ScopedSigpipeBlock {
+ public:
+  ScopedSigpipeBlock() {
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~ScopedSigpipeBlock() {
+    if (!was_pending_) {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGPIPE);
+      struct timespec zero {};
+      while (sigtimedwait(&set, nullptr, &zero) == SIGPIPE) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+ private:
+  sigset_t old_;
+  bool was_pending_ = false;
+};
+
+}  // namespace
+
+Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
+  if (options.argv.empty() || options.argv[0].empty()) {
+    return Status::InvalidArgument("RunSubprocess: empty argv");
+  }
+  if (!options.cwd.empty()) {
+    struct stat st;
+    if (::stat(options.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return Status::NotFound("working directory " + options.cwd + " does not exist (running " +
+                              options.argv[0] + ")");
+    }
+  }
+  Result<std::string> exe = ResolveProgram(options);
+  if (!exe.ok()) return exe.status();
+  try {
+    SubprocessResult result;
+    std::optional<ScopedSigpipeBlock> sigpipe;
+    if (!options.stdin_data.empty()) sigpipe.emplace();
+    Session session(options, &result);
+    Status st = session.Run(*exe);
+    if (!st.ok()) {
+      if (!session.launch_error_.empty()) return Status::IOError(st.message() + " (" + session.launch_error_ + ")");
+      return st;
+    }
+    return result;
+  } catch (const std::exception& e) {
+    return Status::IOError("running " + options.argv[0] + ": " + e.what());
+  }
+}
+
+std::string TailLines(std::string_view text, size_t n) {
+  if (n == 0) return {};
+  size_t end = text.size();
+  if (end > 0 && text[end - 1] == '\n') --end;
+  size_t pos = end;
+  size_t count = 0;
+  while (pos > 0) {
+    if (text[pos - 1] == '\n' && ++count == n) break;
+    --pos;
+  }
+  return std::string(text.substr(pos));
+}
+
+}  // namespace mg

@@ -1,0 +1,268 @@
+#include "util/subprocess.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "unit/util/temp_dir.h"
+
+namespace {
+
+using Ms = std::chrono::milliseconds;
+
+mg::SubprocessResult MustRun(mg::SubprocessOptions o) {
+  mg::Result<mg::SubprocessResult> r = mg::RunSubprocess(o);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  return *r;
+}
+
+mg::SubprocessOptions Sh(const std::string& script) {
+  mg::SubprocessOptions o;
+  o.argv = {"sh", "-c", script};
+  return o;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// True when `pid` no longer runs (gone or a zombie awaiting its new parent).
+bool ProcessGone(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return true;
+  std::string line;
+  std::getline(stat, line);
+  size_t close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(subprocess_test)
+
+BOOST_AUTO_TEST_CASE(exit_codes) {
+  BOOST_TEST(MustRun(Sh("exit 0")).exit_code == 0);
+  BOOST_TEST(MustRun(Sh("exit 3")).exit_code == 3);
+  mg::SubprocessResult r = MustRun(Sh("kill -TERM $$"));
+  BOOST_TEST(r.term_signal == SIGTERM);
+  BOOST_TEST(r.exit_code == 128 + SIGTERM);
+  BOOST_TEST(!r.timed_out);
+  BOOST_TEST(!r.cancelled);
+}
+
+BOOST_AUTO_TEST_CASE(captures_both_streams_separately) {
+  mg::SubprocessResult r = MustRun(Sh("echo out; echo err >&2; printf tail"));
+  BOOST_TEST(r.stdout_text == "out\ntail");
+  BOOST_TEST(r.stderr_text == "err\n");
+}
+
+BOOST_AUTO_TEST_CASE(arguments_are_not_shell_interpreted) {
+  mg::SubprocessOptions o;
+  o.argv = {"printf", "%s|", "a b", "$HOME", "*", "'q'"};
+  BOOST_TEST(MustRun(o).stdout_text == "a b|$HOME|*|'q'|");
+}
+
+// 2 MB on each stream, stderr first: a reader that drained stdout before stderr would deadlock.
+BOOST_AUTO_TEST_CASE(large_output_on_both_streams) {
+  mg::SubprocessOptions o = Sh(
+      "head -c 1048576 /dev/zero | tr '\\0' e >&2; head -c 2097152 /dev/zero | tr '\\0' o; "
+      "head -c 1048576 /dev/zero | tr '\\0' e >&2");
+  o.timeout = Ms(120000);
+  mg::SubprocessResult r = MustRun(o);
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(!r.timed_out);
+  BOOST_TEST(r.stdout_text.size() == 2097152u);
+  BOOST_TEST(r.stderr_text.size() == 2097152u);
+  BOOST_TEST(r.stdout_text.find_first_not_of('o') == std::string::npos);
+  BOOST_TEST(r.stderr_text.find_first_not_of('e') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(timeout_kills_quickly) {
+  mg::SubprocessOptions o;
+  o.argv = {"sleep", "30"};
+  o.timeout = Ms(300);
+  auto start = std::chrono::steady_clock::now();
+  mg::SubprocessResult r = MustRun(o);
+  double took = SecondsSince(start);
+  BOOST_TEST_MESSAGE("sleep 30 with a 300 ms timeout took " << took << " s");
+  BOOST_TEST(r.timed_out);
+  BOOST_TEST(!r.cancelled);
+  BOOST_TEST(r.term_signal == SIGKILL);
+  BOOST_TEST(took < 10.0);
+}
+
+// The background grandchild holds stdout open; the group kill must end it too.
+BOOST_AUTO_TEST_CASE(timeout_kills_the_process_group) {
+  mg::SubprocessOptions o = Sh("sleep 30 & echo $!; wait");
+  o.timeout = Ms(500);
+  auto start = std::chrono::steady_clock::now();
+  mg::SubprocessResult r = MustRun(o);
+  double took = SecondsSince(start);
+  BOOST_TEST(r.timed_out);
+  BOOST_TEST(took < 10.0);
+  pid_t grandchild = std::stoi(r.stdout_text);
+  BOOST_REQUIRE(grandchild > 0);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = ProcessGone(grandchild);
+    if (!gone) std::this_thread::sleep_for(Ms(50));
+  }
+  BOOST_TEST(gone);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_flag_kills) {
+  std::atomic<bool> cancel{false};
+  mg::SubprocessOptions o;
+  o.argv = {"sleep", "30"};
+  o.cancel = &cancel;
+  std::thread setter([&] {
+    std::this_thread::sleep_for(Ms(300));
+    cancel = true;
+  });
+  auto start = std::chrono::steady_clock::now();
+  mg::Result<mg::SubprocessResult> r = mg::RunSubprocess(o);
+  double took = SecondsSince(start);
+  setter.join();
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->cancelled);
+  BOOST_TEST(!r->timed_out);
+  BOOST_TEST(took < 10.0);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_already_set_never_lets_it_run) {
+  std::atomic<bool> cancel{true};
+  mg::SubprocessOptions o;
+  o.argv = {"sleep", "30"};
+  o.cancel = &cancel;
+  mg::SubprocessResult r = MustRun(o);
+  BOOST_TEST(r.cancelled);
+  BOOST_TEST(r.exit_code != 0);
+}
+
+BOOST_AUTO_TEST_CASE(missing_executable_is_named) {
+  mg::SubprocessOptions o;
+  o.argv = {"mg-no-such-program-4711", "--version"};
+  mg::Result<mg::SubprocessResult> r = mg::RunSubprocess(o);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST((r.status().code() == mg::Status::Code::kNotFound));
+  BOOST_TEST(r.status().message().find("mg-no-such-program-4711") != std::string::npos);
+
+  o.argv = {"/nonexistent/dir/tool"};
+  r = mg::RunSubprocess(o);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(r.status().message().find("/nonexistent/dir/tool") != std::string::npos);
+
+  o.argv = {};
+  BOOST_TEST((mg::RunSubprocess(o).status().code() == mg::Status::Code::kInvalidArgument));
+}
+
+BOOST_AUTO_TEST_CASE(env_overrides_and_cwd) {
+  mg::testing::TempDir dir;
+  mg::SubprocessOptions o = Sh("printf '%s|%s|' \"$MG_TEST_VALUE\" \"$HOME\"; pwd");
+  o.env_overrides = {{"MG_TEST_VALUE", "hello world"}};
+  o.cwd = dir.path();
+  mg::SubprocessResult r = MustRun(o);
+  const char* home = ::getenv("HOME");
+  BOOST_TEST(r.stdout_text == "hello world|" + std::string(home ? home : "") + "|" + dir.path() + "\n");
+  BOOST_TEST(::getenv("MG_TEST_VALUE") == nullptr);  // our own environment is untouched
+}
+
+BOOST_AUTO_TEST_CASE(path_override_is_used_for_the_search) {
+  mg::testing::TempDir dir;
+  {
+    std::ofstream tool(dir / "mg-fake-tool");
+    tool << "#!/bin/sh\necho fake \"$@\"\n";
+  }
+  ::chmod((dir / "mg-fake-tool").c_str(), 0755);
+  mg::SubprocessOptions o;
+  o.argv = {"mg-fake-tool", "x"};
+  o.env_overrides = {{"PATH", dir.path() + ":/usr/bin:/bin"}};
+  BOOST_TEST(MustRun(o).stdout_text == "fake x\n");
+}
+
+BOOST_AUTO_TEST_CASE(missing_cwd_is_an_error) {
+  mg::SubprocessOptions o;
+  o.argv = {"true"};
+  o.cwd = "/nonexistent/mg-dir";
+  mg::Result<mg::SubprocessResult> r = mg::RunSubprocess(o);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(r.status().message().find("/nonexistent/mg-dir") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(stdin_is_fed_and_closed) {
+  std::string input;
+  for (int i = 0; i < 50000; ++i) input += std::to_string(i) + "\n";
+  mg::SubprocessOptions o;
+  o.argv = {"cat"};
+  o.stdin_data = input;
+  o.timeout = Ms(60000);
+  mg::SubprocessResult r = MustRun(o);
+  BOOST_TEST(!r.timed_out);
+  BOOST_TEST(r.stdout_text == input);
+}
+
+BOOST_AUTO_TEST_CASE(stdin_to_a_child_that_does_not_read_is_harmless) {
+  mg::SubprocessOptions o;
+  o.argv = {"true"};
+  o.stdin_data = std::string(4 << 20, 'x');  // far more than a pipe buffer
+  mg::SubprocessResult r = MustRun(o);
+  BOOST_TEST(r.exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(no_stdin_means_eof) {
+  mg::SubprocessOptions o;
+  o.argv = {"cat"};
+  o.timeout = Ms(60000);
+  mg::SubprocessResult r = MustRun(o);
+  BOOST_TEST(!r.timed_out);
+  BOOST_TEST(r.stdout_text.empty());
+}
+
+BOOST_AUTO_TEST_CASE(output_lines_callback) {
+  std::vector<std::string> lines;
+  mg::SubprocessOptions o = Sh("echo one; echo two >&2; printf 'three\\r\\n'; printf four");
+  o.on_output_line = [&](std::string_view line) { lines.emplace_back(line); };
+  mg::SubprocessResult r = MustRun(o);
+  std::sort(lines.begin(), lines.end());
+  std::vector<std::string> expected = {"four", "one", "three", "two"};
+  BOOST_TEST(lines == expected, boost::test_tools::per_element());
+  BOOST_TEST(r.stdout_text == "one\nthree\r\nfour");  // capture is unchanged by the callback
+}
+
+// Many threads at once, each feeding `cat`: a pipe leaked into a sibling child would keep some
+// cat from seeing EOF and the run would time out.
+BOOST_AUTO_TEST_CASE(concurrent_calls) {
+  constexpr int kThreads = 8, kRuns = 6;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &good] {
+      for (int i = 0; i < kRuns; ++i) {
+        mg::SubprocessOptions o;
+        o.argv = {"cat"};
+        o.stdin_data = "thread " + std::to_string(t) + " run " + std::to_string(i) + "\n";
+        o.timeout = Ms(60000);
+        mg::Result<mg::SubprocessResult> r = mg::RunSubprocess(o);
+        if (r.ok() && !r->timed_out && r->exit_code == 0 && r->stdout_text == o.stdin_data) ++good;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  BOOST_TEST(good.load() == kThreads * kRuns);
+}
+
+BOOST_AUTO_TEST_CASE(tail_lines) {
+  BOOST_TEST(mg::TailLines("a\nb\nc\n", 2) == "b\nc\n");
+  BOOST_TEST(mg::TailLines("a\nb\nc", 2) == "b\nc");
+  BOOST_TEST(mg::TailLines("a\nb\nc\n", 10) == "a\nb\nc\n");
+  BOOST_TEST(mg::TailLines("a\nb\nc\n", 0) == "");
+  BOOST_TEST(mg::TailLines("", 3) == "");
+  BOOST_TEST(mg::TailLines("single", 1) == "single");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
