@@ -1,0 +1,247 @@
+#include "http/curl_transport.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace {
+
+// A minimal HTTP/1.1 loopback server with keep-alive, for exercising the real libcurl transport.
+class TinyServer {
+ public:
+  TinyServer() {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t len = sizeof(addr);
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    listen(listen_fd_, 16);
+    acceptor_ = std::thread([this] { AcceptLoop(); });
+  }
+  ~TinyServer() {
+    stop_ = true;
+    acceptor_.join();
+    for (auto& t : workers_) t.join();
+    close(listen_fd_);
+  }
+  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  int connections() const { return connections_.load(); }
+
+ private:
+  void AcceptLoop() {
+    while (!stop_) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      int fd = accept(listen_fd_, nullptr, nullptr);
+      if (fd < 0) continue;
+      ++connections_;
+      std::lock_guard<std::mutex> lock(mu_);
+      workers_.emplace_back([this, fd] { Serve(fd); });
+    }
+  }
+
+  void Serve(int fd) {
+    std::string buf;
+    while (!stop_) {
+      size_t end = buf.find("\r\n\r\n");
+      if (end == std::string::npos) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, 50) <= 0) continue;
+        char tmp[4096];
+        ssize_t n = read(fd, tmp, sizeof(tmp));
+        if (n <= 0) break;
+        buf.append(tmp, static_cast<size_t>(n));
+        continue;
+      }
+      std::string head = buf.substr(0, end);
+      size_t body_len = 0;
+      if (size_t cl = head.find("Content-Length: "); cl != std::string::npos) body_len = std::stoul(head.substr(cl + 16));
+      while (buf.size() < end + 4 + body_len) {
+        char tmp[4096];
+        ssize_t n = read(fd, tmp, sizeof(tmp));
+        if (n <= 0) return Close(fd);
+        buf.append(tmp, static_cast<size_t>(n));
+      }
+      std::string body = buf.substr(end + 4, body_len);
+      buf.erase(0, end + 4 + body_len);
+      std::string method = head.substr(0, head.find(' '));
+      std::string path = head.substr(method.size() + 1, head.find(' ', method.size() + 1) - method.size() - 1);
+      std::string reply;
+      if (path == "/hello") {
+        reply = Reply(200, "X-Multi: a\r\nX-Multi: b\r\nContent-Type: text/plain\r\n", "hello", method == "HEAD");
+      } else if (path == "/big") {
+        reply = Reply(200, "", std::string(4096, 'x'), false);
+      } else if (path == "/redirect") {
+        reply = Reply(302, "Location: /hello\r\nX-Hop: 1\r\n", "", false);
+      } else if (path == "/echo") {
+        reply = Reply(201, "X-Method: " + method + "\r\n", body, false);
+      } else {
+        reply = Reply(404, "", "nope", false);
+      }
+      if (write(fd, reply.data(), reply.size()) < 0) break;
+    }
+    Close(fd);
+  }
+  static void Close(int fd) { close(fd); }
+  static std::string Reply(int status, const std::string& headers, const std::string& body, bool head_only) {
+    std::string r = "HTTP/1.1 " + std::to_string(status) + " X\r\n" + headers +
+                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    if (!head_only) r += body;
+    return r;
+  }
+
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  std::mutex mu_;
+  std::thread acceptor_;
+  std::vector<std::thread> workers_;
+};
+
+int UnusedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(curl_transport_test)
+
+BOOST_AUTO_TEST_CASE(get_collects_status_headers_and_body) {
+  TinyServer server;
+  mg::CurlTransport transport;
+  mg::HttpRequest req;
+  req.url = server.Url("/hello");
+  auto r = transport.Send(req);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->status == 200);
+  BOOST_TEST(r->body == "hello");
+  BOOST_TEST(r->headers.at("x-multi") == "a, b");
+  BOOST_TEST(*r->Header("Content-Type") == "text/plain");
+  BOOST_TEST(r->effective_url == server.Url("/hello"));
+}
+
+BOOST_AUTO_TEST_CASE(head_has_no_body) {
+  TinyServer server;
+  mg::CurlTransport transport;
+  mg::HttpRequest req;
+  req.method = "HEAD";
+  req.url = server.Url("/hello");
+  auto r = transport.Send(req);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->status == 200);
+  BOOST_TEST(r->body.empty());
+  BOOST_TEST(*r->Header("content-length") == "5");
+}
+
+BOOST_AUTO_TEST_CASE(follows_redirects_keeping_final_headers_only) {
+  TinyServer server;
+  mg::CurlTransport transport;
+  mg::HttpRequest req;
+  req.url = server.Url("/redirect");
+  auto r = transport.Send(req);
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->status == 200);
+  BOOST_TEST(r->body == "hello");
+  BOOST_TEST(!r->Header("x-hop").has_value());
+  BOOST_TEST(r->effective_url == server.Url("/hello"));
+  req.follow_redirects = false;
+  auto r2 = transport.Send(req);
+  BOOST_REQUIRE(r2.ok());
+  BOOST_TEST(r2->status == 302);
+  BOOST_TEST(*r2->Header("location") == "/hello");
+}
+
+BOOST_AUTO_TEST_CASE(put_sends_the_body) {
+  TinyServer server;
+  mg::CurlTransport transport;
+  mg::HttpRequest req;
+  req.method = "PUT";
+  req.url = server.Url("/echo");
+  req.body = std::string("{\"a\":1}\0z", 9);
+  req.headers = {{"Content-Type", "application/json"}};
+  auto r = transport.Send(req);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->status == 201);
+  BOOST_TEST(*r->Header("x-method") == "PUT");
+  BOOST_TEST(r->body == req.body);
+}
+
+BOOST_AUTO_TEST_CASE(reuses_connections_across_requests_and_threads) {
+  TinyServer server;
+  mg::CurlTransport transport;
+  for (int i = 0; i < 5; ++i) {
+    mg::HttpRequest req;
+    req.url = server.Url("/hello");
+    BOOST_REQUIRE(transport.Send(req).ok());
+  }
+  BOOST_TEST(server.connections() == 1);
+  std::thread t([&] {
+    mg::HttpRequest req;
+    req.url = server.Url("/hello");
+    BOOST_CHECK(transport.Send(req).ok());
+  });
+  t.join();
+  BOOST_TEST(server.connections() == 1);  // the shared connection cache served the other thread
+}
+
+BOOST_AUTO_TEST_CASE(body_over_the_limit_is_an_error) {
+  TinyServer server;
+  mg::CurlTransport transport;
+  mg::HttpRequest req;
+  req.url = server.Url("/big");
+  req.max_body_bytes = 1000;
+  auto r = transport.Send(req);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_CHECK(r.status().code() == mg::Status::Code::kUnavailable);
+  BOOST_TEST(r.status().message().find("exceeds the limit of 1000 bytes") != std::string::npos);
+  BOOST_TEST(r.status().message().find(server.Url("/big")) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(connection_refused_names_the_redacted_url) {
+  mg::CurlTransport transport;
+  mg::HttpRequest req;
+  req.url = "http://alice:hunter2@127.0.0.1:" + std::to_string(UnusedPort()) + "/v2/";
+  req.timeout = std::chrono::seconds(10);
+  auto r = transport.Send(req);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_CHECK(r.status().code() == mg::Status::Code::kUnavailable);
+  BOOST_TEST(r.status().message().find("/v2/") != std::string::npos);
+  BOOST_TEST(r.status().message().find("hunter2") == std::string::npos);
+  BOOST_TEST(r.status().message().find("alice") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(rejects_other_schemes) {
+  mg::CurlTransport transport;
+  mg::HttpRequest req;
+  req.url = "file:///etc/passwd";
+  auto r = transport.Send(req);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_CHECK(r.status().code() == mg::Status::Code::kInvalidArgument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

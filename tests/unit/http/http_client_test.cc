@@ -1,0 +1,192 @@
+#include "http/http_client.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "unit/http/fake_transport.h"
+
+using namespace std::chrono_literals;
+using mg::testing::FakeTransport;
+using mg::testing::MakeResponse;
+
+namespace {
+
+struct Fixture {
+  FakeTransport transport;
+  std::vector<std::chrono::milliseconds> sleeps;
+  mg::HttpClientOptions Options() {
+    mg::HttpClientOptions o;
+    o.sleep = [this](std::chrono::milliseconds d) { sleeps.push_back(d); };
+    o.random = [] { return 1.0; };  // the top of the jitter range: deterministic delays
+    return o;
+  }
+  mg::HttpRequest Get(std::string url = "https://reg.example/v2/") {
+    mg::HttpRequest r;
+    r.url = std::move(url);
+    return r;
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(http_client_test)
+
+BOOST_FIXTURE_TEST_CASE(retries_500_then_succeeds, Fixture) {
+  transport.Push(MakeResponse(500));
+  transport.Push(MakeResponse(200, {}, "ok"));
+  mg::HttpClient client(transport, Options());
+  auto r = client.Send(Get());
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->status == 200);
+  BOOST_TEST(r->body == "ok");
+  BOOST_TEST(transport.request_count() == 2u);
+  BOOST_REQUIRE(sleeps.size() == 1u);
+  BOOST_TEST(sleeps[0].count() == 200);  // base delay, jitter at its top
+}
+
+BOOST_FIXTURE_TEST_CASE(backoff_doubles_and_is_capped, Fixture) {
+  for (int i = 0; i < 6; ++i) transport.Push(MakeResponse(503));
+  auto o = Options();
+  o.max_attempts = 6;
+  o.max_delay = 1000ms;
+  mg::HttpClient client(transport, o);
+  auto r = client.Send(Get());
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->status == 503);  // attempts exhausted: the last response is returned
+  BOOST_TEST(transport.request_count() == 6u);
+  std::vector<long> got;
+  for (auto d : sleeps) got.push_back(d.count());
+  std::vector<long> want{200, 400, 800, 1000, 1000};
+  BOOST_TEST(got == want, boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(full_jitter_draws_below_the_ceiling, Fixture) {
+  transport.Push(MakeResponse(502));
+  transport.Push(MakeResponse(200));
+  auto o = Options();
+  o.random = [] { return 0.25; };
+  mg::HttpClient client(transport, o);
+  BOOST_REQUIRE(client.Send(Get()).ok());
+  BOOST_REQUIRE(sleeps.size() == 1u);
+  BOOST_TEST(sleeps[0].count() == 50);
+}
+
+BOOST_FIXTURE_TEST_CASE(honours_retry_after_seconds_on_429, Fixture) {
+  transport.Push(MakeResponse(429, {{"Retry-After", "1"}}));
+  transport.Push(MakeResponse(200));
+  mg::HttpClient client(transport, Options());
+  auto r = client.Send(Get());
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->status == 200);
+  BOOST_REQUIRE(sleeps.size() == 1u);
+  BOOST_TEST(sleeps[0].count() == 1000);
+}
+
+BOOST_FIXTURE_TEST_CASE(honours_retry_after_http_date, Fixture) {
+  auto o = Options();
+  // Fixed "now": 2015-10-21 07:27:30 UTC; the server asks to wait until 07:28:00.
+  o.now = [] { return std::chrono::system_clock::from_time_t(1445412450); };
+  transport.Push(MakeResponse(503, {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}}));
+  transport.Push(MakeResponse(200));
+  mg::HttpClient client(transport, o);
+  BOOST_REQUIRE(client.Send(Get()).ok());
+  BOOST_REQUIRE(sleeps.size() == 1u);
+  BOOST_TEST(sleeps[0].count() == 30000);
+}
+
+BOOST_FIXTURE_TEST_CASE(retry_after_beyond_cap_returns_at_once, Fixture) {
+  transport.Push(MakeResponse(429, {{"Retry-After", "3600"}}));
+  transport.Push(MakeResponse(200));
+  mg::HttpClient client(transport, Options());
+  auto r = client.Send(Get());
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->status == 429);
+  BOOST_TEST(transport.request_count() == 1u);
+  BOOST_TEST(sleeps.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(no_retry_on_404_or_other_4xx, Fixture) {
+  transport.Push(MakeResponse(404));
+  transport.Push(MakeResponse(400));
+  mg::HttpClient client(transport, Options());
+  auto a = client.Send(Get());
+  BOOST_REQUIRE(a.ok());
+  BOOST_TEST(a->status == 404);
+  auto b = client.Send(Get());
+  BOOST_REQUIRE(b.ok());
+  BOOST_TEST(b->status == 400);
+  BOOST_TEST(transport.request_count() == 2u);
+  BOOST_TEST(sleeps.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(transport_errors_are_retried_then_reported, Fixture) {
+  for (int i = 0; i < 4; ++i) transport.Push(mg::Status::Unavailable("GET https://reg.example/v2/: connection refused"));
+  mg::HttpClient client(transport, Options());
+  auto r = client.Send(Get());
+  BOOST_REQUIRE(!r.ok());
+  BOOST_CHECK_MESSAGE(r.status().code() == mg::Status::Code::kUnavailable, r.status().ToString());
+  BOOST_TEST(r.status().message().find("https://reg.example/v2/") != std::string::npos);
+  BOOST_TEST(r.status().message().find("after 4 attempts") != std::string::npos);
+  BOOST_TEST(transport.request_count() == 4u);
+  BOOST_TEST(sleeps.size() == 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE(transport_error_then_success, Fixture) {
+  transport.Push(mg::Status::Unavailable("timeout"));
+  transport.Push(MakeResponse(200));
+  mg::HttpClient client(transport, Options());
+  auto r = client.Send(Get());
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(per_host_limit_bounds_concurrency) {
+  FakeTransport transport;
+  std::atomic<int> current{0}, peak{0}, other_host{0};
+  transport.handler = [&](const mg::HttpRequest& req) -> mg::Result<mg::HttpResponse> {
+    if (req.url.find("a.example") == std::string::npos) {
+      ++other_host;
+      return MakeResponse(200);
+    }
+    int now = ++current;
+    int prev = peak.load();
+    while (now > prev && !peak.compare_exchange_weak(prev, now)) {
+    }
+    std::this_thread::sleep_for(20ms);
+    --current;
+    return MakeResponse(200);
+  };
+  mg::HttpClientOptions o;
+  o.max_per_host = 2;
+  mg::HttpClient client(transport, o);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      mg::HttpRequest r;
+      r.url = i % 4 == 3 ? "https://b.example/x" : "https://a.example:443/x";
+      (void)client.Send(r);
+    });
+  }
+  for (auto& t : threads) t.join();
+  BOOST_TEST(peak.load() <= 2);
+  BOOST_TEST(peak.load() >= 1);
+  BOOST_TEST(other_host.load() == 2);
+  BOOST_TEST(transport.request_count() == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(parse_retry_after_forms) {
+  auto now = std::chrono::system_clock::from_time_t(1445412450);
+  BOOST_TEST(mg::ParseRetryAfter("120", now)->count() == 120000);
+  BOOST_TEST(mg::ParseRetryAfter(" 0 ", now)->count() == 0);
+  BOOST_TEST(mg::ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now)->count() == 30000);
+  BOOST_TEST(mg::ParseRetryAfter("Wednesday, 21-Oct-15 07:28:00 GMT", now)->count() == 30000);
+  BOOST_TEST(mg::ParseRetryAfter("Wed Oct 21 07:28:00 2015", now)->count() == 30000);
+  BOOST_TEST(mg::ParseRetryAfter("Tue, 20 Oct 2015 07:28:00 GMT", now)->count() == 0);  // past
+  BOOST_TEST(!mg::ParseRetryAfter("soon", now).has_value());
+  BOOST_TEST(!mg::ParseRetryAfter("", now).has_value());
+  BOOST_TEST(!mg::ParseRetryAfter("-5", now).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,45 @@
+#include "http/url.h"
+
+#include <boost/test/unit_test.hpp>
+
+BOOST_AUTO_TEST_SUITE(url_test)
+
+BOOST_AUTO_TEST_CASE(redacts_userinfo) {
+  BOOST_TEST(mg::RedactUrl("https://user:s3cret@reg.example:5000/v2/x?y=1") == "https://reg.example:5000/v2/x?y=1");
+  BOOST_TEST(mg::RedactUrl("http://tok@host") == "http://host");
+  BOOST_TEST(mg::RedactUrl("https://reg.example/v2/a@b") == "https://reg.example/v2/a@b");  // '@' in the path stays
+  BOOST_TEST(mg::RedactUrl("not a url") == "not a url");
+}
+
+BOOST_AUTO_TEST_CASE(parses_urls) {
+  mg::ParsedUrl u;
+  BOOST_REQUIRE(mg::ParseUrl("HTTPS://u:p@Reg.Example:5000/v2/?q", &u));
+  BOOST_TEST(u.scheme == "https");
+  BOOST_TEST(u.userinfo == "u:p");
+  BOOST_TEST(u.host == "reg.example");
+  BOOST_TEST(u.port == 5000);
+  BOOST_TEST(u.path == "/v2/?q");
+  BOOST_REQUIRE(mg::ParseUrl("http://127.0.0.1", &u));
+  BOOST_TEST(u.port == 80);
+  BOOST_TEST(u.path == "/");
+  BOOST_REQUIRE(mg::ParseUrl("https://[::1]:8443/x", &u));
+  BOOST_TEST(u.host == "[::1]");
+  BOOST_TEST(u.port == 8443);
+  BOOST_TEST(!mg::ParseUrl("reg.example/v2", &u));
+  BOOST_TEST(!mg::ParseUrl("https://host:99999/", &u));
+  BOOST_TEST(!mg::ParseUrl("https:///path", &u));
+}
+
+BOOST_AUTO_TEST_CASE(host_port_keys) {
+  BOOST_TEST(mg::HostPortKey("https://reg.example/v2/") == "reg.example:443");
+  BOOST_TEST(mg::HostPortKey("https://reg.example:443/v2/") == "reg.example:443");
+  BOOST_TEST(mg::HostPortKey("http://127.0.0.1:5000/v2/") == "127.0.0.1:5000");
+}
+
+BOOST_AUTO_TEST_CASE(url_encoding) {
+  BOOST_TEST(mg::UrlEncode("repository:team/app:pull,push") == "repository%3Ateam%2Fapp%3Apull%2Cpush");
+  BOOST_TEST(mg::UrlEncode("a-b_c.d~e") == "a-b_c.d~e");
+  BOOST_TEST(mg::UrlEncode("a b") == "a%20b");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
