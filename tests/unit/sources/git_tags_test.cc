@@ -1,0 +1,170 @@
+#include "sources/git_tags.h"
+
+#include <stdlib.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include "unit/util/temp_dir.h"
+#include "util/strings.h"
+#include "util/subprocess.h"
+
+namespace {
+
+// Runs git in `dir` isolated from the user's and the system's git configuration.
+std::string Git(const std::string& dir, std::vector<std::string> args) {
+  mg::SubprocessOptions o;
+  o.argv = {"git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false",
+            "-c", "tag.gpgsign=false"};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.cwd = dir;
+  o.env_overrides = {{"GIT_CONFIG_GLOBAL", "/dev/null"}, {"GIT_CONFIG_NOSYSTEM", "1"}};
+  o.timeout = std::chrono::milliseconds(60000);
+  mg::Result<mg::SubprocessResult> r = mg::RunSubprocess(o);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_REQUIRE_MESSAGE(r->exit_code == 0, "git " + mg::Join(args, " ") + ": " + r->stderr_text);
+  return std::string(mg::Trim(r->stdout_text));
+}
+
+// A repository with three commits and a mix of tags:
+//   c1: v1.0.0 (lightweight)
+//   c2: v1.1.0 (annotated), v2.0.0-limitless (lightweight), nightly (lightweight)
+//   c3: v1.2.3 (lightweight), v1.2.3-limitless (annotated), v1.3 (annotated)
+struct Repo {
+  mg::testing::TempDir dir;
+  std::string c1, c2, c3;
+
+  Repo() {
+    BOOST_REQUIRE(!dir.path().empty());
+    Git(dir.path(), {"init", "-q", "-b", "main"});
+    c1 = Commit("one");
+    Git(dir.path(), {"tag", "v1.0.0"});
+    c2 = Commit("two");
+    Git(dir.path(), {"tag", "-a", "-m", "release 1.1.0", "v1.1.0"});
+    Git(dir.path(), {"tag", "v2.0.0-limitless"});
+    Git(dir.path(), {"tag", "nightly"});
+    c3 = Commit("three");
+    Git(dir.path(), {"tag", "v1.2.3"});
+    Git(dir.path(), {"tag", "-a", "-m", "limitless 1.2.3", "v1.2.3-limitless"});
+    Git(dir.path(), {"tag", "-a", "-m", "1.3", "v1.3"});
+  }
+
+  std::string Commit(const std::string& msg) {
+    Git(dir.path(), {"commit", "-q", "--allow-empty", "-m", msg});
+    return Git(dir.path(), {"rev-parse", "HEAD"});
+  }
+
+  std::string Url() const { return "file://" + dir.path(); }
+};
+
+std::vector<mg::Candidate> MustList(const mg::GitTagsSource& src) {
+  mg::Result<std::vector<mg::Candidate>> r = mg::ListGitTags(src, nullptr);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  return *r;
+}
+
+std::string Describe(const std::vector<mg::Candidate>& cs) {
+  std::string out;
+  for (const auto& c : cs) out += c.version + "|" + c.tag + "|" + c.commit + "\n";
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(git_tags_test)
+
+BOOST_AUTO_TEST_CASE(lists_matching_tags_with_peeled_commits) {
+  Repo repo;
+  std::vector<mg::Candidate> got = MustList({repo.Url(), R"(^v(\d+(?:\.\d+)+)$)"});
+  std::vector<mg::Candidate> expected = {
+      {"1.0.0", "v1.0.0", repo.c1},
+      {"1.1.0", "v1.1.0", repo.c2},
+      {"1.2.3", "v1.2.3", repo.c3},
+      {"1.3", "v1.3", repo.c3},
+  };
+  BOOST_TEST(Describe(got) == Describe(expected));
+
+  // The annotated tag's own object differs from the commit we report.
+  std::string tag_object = Git(repo.dir.path(), {"rev-parse", "v1.1.0"});
+  std::string peeled = Git(repo.dir.path(), {"rev-parse", "v1.1.0^{commit}"});
+  BOOST_TEST(tag_object != peeled);
+  BOOST_REQUIRE(got.size() == 4u);
+  BOOST_TEST(got[1].commit == peeled);
+  BOOST_TEST(got[3].commit == Git(repo.dir.path(), {"rev-parse", "v1.3^{commit}"}));
+}
+
+BOOST_AUTO_TEST_CASE(limitless_pattern) {
+  Repo repo;
+  std::vector<mg::Candidate> got = MustList({repo.Url(), R"(^v(\d+\.\d+\.\d+)-limitless$)"});
+  std::vector<mg::Candidate> expected = {
+      {"1.2.3", "v1.2.3-limitless", Git(repo.dir.path(), {"rev-parse", "v1.2.3-limitless^{commit}"})},
+      {"2.0.0", "v2.0.0-limitless", repo.c2},
+  };
+  BOOST_TEST(Describe(got) == Describe(expected));
+  BOOST_TEST(expected[0].commit == repo.c3);
+}
+
+BOOST_AUTO_TEST_CASE(local_path_works_too_and_nothing_matching_is_empty) {
+  Repo repo;
+  std::vector<mg::Candidate> got = MustList({repo.dir.path(), R"(^release-(.+)$)"});
+  BOOST_TEST(got.empty());
+}
+
+BOOST_AUTO_TEST_CASE(unreachable_url_is_an_error_with_context) {
+  mg::testing::TempDir dir;
+  std::string url = "file://" + dir.path() + "/no-such-repo";
+  mg::Result<std::vector<mg::Candidate>> r = mg::ListGitTags({url, "^v(.+)$"}, nullptr);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST_MESSAGE(r.status().ToString());
+  BOOST_TEST((r.status().code() == mg::Status::Code::kUnavailable));
+  BOOST_TEST(r.status().message().find(url) != std::string::npos);
+  BOOST_TEST(r.status().message().find("fatal") != std::string::npos);  // git's own words
+}
+
+BOOST_AUTO_TEST_CASE(a_url_that_looks_like_an_option_is_not_one) {
+  mg::Result<std::vector<mg::Candidate>> r = mg::ListGitTags({"--upload-pack=touch /tmp/mg-pwned", "^v(.+)$"}, nullptr);
+  BOOST_TEST(!r.ok());
+  BOOST_TEST((r.status().code() == mg::Status::Code::kUnavailable));
+}
+
+BOOST_AUTO_TEST_CASE(bad_pattern_is_invalid_argument) {
+  Repo repo;
+  mg::Result<std::vector<mg::Candidate>> r = mg::ListGitTags({repo.Url(), R"(^v\d+$)"}, nullptr);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST((r.status().code() == mg::Status::Code::kInvalidArgument));
+}
+
+BOOST_AUTO_TEST_CASE(cancelled_before_start) {
+  Repo repo;
+  std::atomic<bool> cancel{true};
+  mg::Result<std::vector<mg::Candidate>> r = mg::ListGitTags({repo.Url(), "^v(.+)$"}, &cancel);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST((r.status().code() == mg::Status::Code::kCancelled));
+}
+
+BOOST_AUTO_TEST_CASE(git_missing_is_not_found) {
+  std::string old_path = ::getenv("PATH") ? ::getenv("PATH") : "";
+  ::setenv("PATH", "/nonexistent-mg-bin", 1);
+  mg::Result<std::vector<mg::Candidate>> r = mg::ListGitTags({"file:///x", "^v(.+)$"}, nullptr);
+  ::setenv("PATH", old_path.c_str(), 1);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST((r.status().code() == mg::Status::Code::kNotFound));
+  BOOST_TEST(r.status().message().find("\"git\"") != std::string::npos);
+  BOOST_TEST(r.status().message().find("file:///x") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(parses_ls_remote_output) {
+  const std::string a(40, 'a'), b(40, 'b'), c(40, 'c'), d(40, 'd');
+  // The peeled line wins whether it comes before or after the tag-object line.
+  std::string out = c + "\trefs/tags/x^{}\n" + a + "\trefs/tags/x\n" + b + "\trefs/tags/y\n" + d +
+                    "\trefs/heads/main\n" + a + "\trefs/tags/z\n" + d + "\trefs/tags/z^{}\n";
+  auto r = mg::ParseLsRemoteTags(out);
+  BOOST_REQUIRE(r.ok());
+  std::vector<std::pair<std::string, std::string>> expected = {{"x", c}, {"y", b}, {"z", d}};
+  BOOST_TEST((*r == expected));
+
+  BOOST_TEST(mg::ParseLsRemoteTags("").ok());
+  auto bad = mg::ParseLsRemoteTags("warning: something\n");
+  BOOST_TEST((bad.status().code() == mg::Status::Code::kCorruption));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
