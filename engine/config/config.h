@@ -20,14 +20,14 @@ struct RegistryConfig {
   std::string host;        // "ghcr.io", "127.0.0.1:5000"
   std::string namespace_;  // "this-is-tobi/mirror"; may be empty
   bool plain_http = false; // http:// instead of https:// (loopback/test registries)
-  std::string auth_file;   // docker config.json; empty: $DOCKER_CONFIG/config.json or ~/.docker/config.json
+  std::string auth_file;   // docker config.json (absolute); empty: $DOCKER_CONFIG/config.json or ~/.docker/config.json
 };
 
 struct AttestationConfig {
   bool sbom = true;
   bool sign = true;
   bool provenance = true;
-  std::string key;         // signing key path (used when signing lands)
+  std::string key;         // signing key path (absolute) or a "scheme://" key reference; empty: none
   std::string builder_id;  // SLSA runDetails.builder.id; empty: the documented default
 };
 
@@ -36,32 +36,35 @@ struct AppDefaults {
   int max_versions = 10;
   std::vector<std::string> platforms = {"linux/amd64", "linux/arm64"};
   std::string builder = "buildah";  // "buildah" | "docker"
-  std::string template_name = "multi-version";
+  std::string template_name = "multi-version";  // a name, or an absolute path to a .toml file
   bool emulation = false;           // build foreign platforms under QEMU binfmt
 };
 
 struct AppConfig {
   std::string name;           // the key under [apps]
-  std::string plugin;         // plugin name or path to a .so
+  std::string plugin;         // plugin name, or absolute path to a .so
   bool enabled = true;
   int max_versions = 10;      // resolved against [defaults]
   std::vector<std::string> platforms;
   std::string builder;
   std::string template_name;
+  SourcePos template_pos;     // where template_name was set: the app's `template` or [defaults]
   bool emulation = false;
   Json table;                 // the whole [apps.NAME] table as JSON (for the plugin)
   SourcePos pos;              // where [apps.NAME] starts
-  // JSON-pointer-like dotted path ("source.tag_pattern") -> where that value is written.
+  // Dotted key path relative to the app table -> where that value is written. Keys are joined by
+  // '.', array elements are "[i]": "source", "source.tag_pattern", "build.args.FOO", "edits[0].pattern".
   std::map<std::string, SourcePos> key_positions;
 
-  // Where a dotted key path was written, falling back to the app table's own position.
+  // Where a dotted key path was written; for an unknown path, its nearest recorded ancestor
+  // ("source.nope" -> "source"), then the app table's own position.
   SourcePos PositionOf(const std::string& dotted_path) const;
 };
 
 struct EngineConfig {
-  std::string state_dir;                 // empty: ".mirrorgraph" beside the config file
-  std::vector<std::string> plugin_path;  // extra plugin directories, resolved against the config dir
-  std::vector<std::string> graph_path;   // extra template directories
+  std::string state_dir;                 // absolute; by default ".mirrorgraph" beside the config file
+  std::vector<std::string> plugin_path;  // extra plugin directories, absolute (resolved against the config dir)
+  std::vector<std::string> graph_path;   // extra template directories, absolute
   int jobs = 0;                          // 0: number of CPUs + 2
   std::map<std::string, int> pools;      // pool name -> capacity ("registry": 8, "build": 1, "upstream": 4)
 };
@@ -76,7 +79,9 @@ struct Config {
   std::vector<AppConfig> apps;  // sorted by name
 };
 
-// Parses and validates `path`. On any problem returns nullopt and fills `diags` with all of them.
+// Parses and validates `path`. On any problem returns nullopt and appends all of them to `diags`,
+// sorted by position. Relative paths in the file resolve against the file's directory. Template
+// names are checked against DefaultTemplateDirs(engine.graph_path) (config/template_dirs.h).
 std::optional<Config> LoadConfig(const std::string& path, Diagnostics* diags);
 // Same, from text (tests); `path` is only used in positions.
 std::optional<Config> ParseConfig(const std::string& text, const std::string& path, Diagnostics* diags);

@@ -15,7 +15,8 @@ struct SourcePos {
 struct Diagnostic {
   SourcePos pos;
   std::string message;  // what is wrong, and how to fix it ("did you mean 'platforms'?")
-  // "file:line:column: message" (or "file: message" when the position is unknown).
+  // "file:line:column: message"; "file: message" when the line is unknown; just the message when
+  // even the file is (e.g. "cannot read mirror.toml: ...").
   std::string ToString() const;
 };
 

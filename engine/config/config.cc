@@ -1,0 +1,361 @@
+#include "config/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <set>
+#include <system_error>
+
+#include "config/app_table.h"
+#include "config/template_dirs.h"
+#include "config/toml_reader.h"
+#include "util/strings.h"
+
+namespace fs = std::filesystem;
+
+namespace mg {
+namespace {
+
+const std::vector<std::string> kRootKeys = {"registry", "defaults", "attestations", "engine", "apps"};
+const std::vector<std::string> kRegistryKeys = {"host", "namespace", "plain_http", "auth_file"};
+const std::vector<std::string> kSettingKeys = {"max_versions", "platforms", "builder", "template", "emulation"};
+const std::vector<std::string> kAttestationKeys = {"sbom", "sign", "provenance", "key", "builder_id"};
+const std::vector<std::string> kEngineKeys = {"state_dir", "plugin_path", "graph_path", "jobs", "pools"};
+const std::vector<std::string> kAppEngineKeys = {"plugin",   "enabled",  "max_versions", "platforms",
+                                                 "builder", "template", "emulation"};
+const std::vector<std::string> kBuilders = {"buildah", "docker"};
+
+// OCI distribution repository path components, joined by '/'.
+const std::regex kNamespaceRe("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$");
+const std::regex kAppNameRe("^[a-z0-9][a-z0-9._-]*$");
+const std::regex kPluginNameRe("^[a-z0-9-]+$");
+
+// Parses one document; every problem goes to `found` (sorted into the caller's Diagnostics later).
+class ConfigParser {
+ public:
+  ConfigParser(std::string file, std::string dir) : file_(std::move(file)), dir_(std::move(dir)) {}
+
+  std::optional<Config> Parse(const toml::table& root);
+  Diagnostics& found() { return found_; }
+
+ private:
+  // Absolute, normalised; "~/" expands to $HOME; relative paths resolve against the config's dir.
+  std::string Resolve(const std::string& path) const;
+  void ReadRegistry(TableReader& root, RegistryConfig* out);
+  void ReadSettings(TableReader& r, AppDefaults* s, SourcePos* template_pos);
+  void ReadPlatforms(TableReader& r, std::vector<std::string>* out);
+  void ReadAttestations(TableReader& root, AttestationConfig* out);
+  void ReadEngine(TableReader& root, EngineConfig* out);
+  void ReadApps(TableReader& root, const AppDefaults& defaults, const SourcePos& default_template_pos,
+                std::vector<AppConfig>* out);
+  void CheckTagPattern(const toml::table& app, const std::string& qualified);
+
+  std::string file_;
+  std::string dir_;
+  Diagnostics found_;
+};
+
+std::string ConfigParser::Resolve(const std::string& path) const {
+  fs::path p = path;
+  if (StartsWith(path, "~/")) {
+    if (const char* home = std::getenv("HOME")) p = fs::path(home) / path.substr(2);
+  }
+  if (p.is_relative()) p = fs::path(dir_) / p;
+  p = p.lexically_normal();
+  if (p.filename().empty() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();
+  return p.string();
+}
+
+std::optional<Config> ConfigParser::Parse(const toml::table& root_table) {
+  Config config;
+  config.dir = dir_;
+  TableReader root(root_table, "", file_, kRootKeys, &found_);
+  root.ReportUnknownKeys();
+
+  ReadRegistry(root, &config.registry);
+
+  SourcePos default_template_pos{file_, 1, 1};
+  if (const toml::table* t = root.Table("defaults")) {
+    TableReader r(*t, "defaults", file_, kSettingKeys, &found_);
+    r.ReportUnknownKeys();
+    default_template_pos = r.TablePos();
+    ReadSettings(r, &config.defaults, &default_template_pos);
+  }
+  ReadAttestations(root, &config.attestations);
+  ReadEngine(root, &config.engine);
+  ReadApps(root, config.defaults, default_template_pos, &config.apps);
+
+  // Template names resolve against the graph path, so check them once the engine table is read.
+  std::vector<std::string> dirs = DefaultTemplateDirs(config.engine.graph_path);
+  std::set<std::pair<std::string, std::pair<int, int>>> checked;
+  auto check_template = [&](const std::string& name, const SourcePos& pos) {
+    if (!checked.insert({name, {pos.line, pos.column}}).second) return;
+    if (FindTemplateFile(name, dirs).empty()) found_.Add(pos, UnknownTemplateMessage(name, dirs));
+  };
+  check_template(config.defaults.template_name, default_template_pos);
+  for (const AppConfig& app : config.apps) check_template(app.template_name, app.template_pos);
+
+  if (!found_.empty()) return std::nullopt;
+  return config;
+}
+
+void ConfigParser::ReadRegistry(TableReader& root, RegistryConfig* out) {
+  if (!root.Has("registry")) {
+    found_.Add(SourcePos{file_, 1, 1}, "missing required table [registry] (at least: host = \"ghcr.io\")");
+    return;
+  }
+  const toml::table* t = root.Table("registry");
+  if (t == nullptr) return;
+  TableReader r(*t, "registry", file_, kRegistryKeys, &found_);
+  r.ReportUnknownKeys();
+  if (!r.Has("host")) {
+    r.RequireKey("host", "the registry's host[:port], e.g. host = \"ghcr.io\"");
+  } else if (std::string host; r.String("host", &host)) {
+    size_t scheme = host.find("://");
+    if (host.empty()) {
+      r.ValueError("host", "must not be empty; write the registry's host[:port], e.g. \"ghcr.io\"");
+    } else if (scheme != std::string::npos) {
+      r.ValueError("host", "write the host without a scheme (\"" + host.substr(scheme + 3) + "\", not \"" + host +
+                               "\"); set plain_http = true for a registry served over http://");
+    } else if (size_t slash = host.find('/'); slash != std::string::npos) {
+      r.ValueError("host", "must be a host[:port] only; put the path \"" + host.substr(slash + 1) +
+                               "\" in registry.namespace");
+    } else if (auto bad = std::find_if(host.begin(), host.end(),
+                                       [](char c) {
+                                         return !(std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+                                                  c == '-' || c == ':' || c == '[' || c == ']' || c == '_');
+                                       });
+               bad != host.end()) {
+      r.ValueError("host", "invalid character '" + std::string(1, *bad) + "' in host \"" + host + "\"");
+    } else {
+      out->host = host;
+    }
+  }
+  if (std::string ns; r.String("namespace", &ns)) {
+    if (!ns.empty() && !std::regex_match(ns, kNamespaceRe)) {
+      r.ValueError("namespace", "\"" + ns +
+                                    "\" is not a valid repository namespace: lowercase letters and digits, "
+                                    "separated by '.', '_', '__' or '-', components joined by '/'");
+    } else {
+      out->namespace_ = ns;
+    }
+  }
+  r.Bool("plain_http", &out->plain_http);
+  if (std::string auth; r.String("auth_file", &auth) && !auth.empty()) out->auth_file = Resolve(auth);
+}
+
+void ConfigParser::ReadPlatforms(TableReader& r, std::vector<std::string>* out) {
+  std::vector<std::string> platforms;
+  if (!r.StringArray("platforms", &platforms)) return;
+  if (platforms.empty()) {
+    r.ValueError("platforms", "must list at least one platform, e.g. [\"linux/amd64\", \"linux/arm64\"]");
+    return;
+  }
+  bool ok = true;
+  const toml::array& array = *r.Node("platforms")->as_array();
+  for (size_t i = 0; i < platforms.size(); ++i) {
+    SourcePos pos = ToSourcePos(file_, array[i].source());
+    std::string where = r.Qualified("platforms") + "[" + std::to_string(i) + "]: ";
+    std::string why;
+    if (!IsValidPlatform(platforms[i], &why)) {
+      found_.Add(pos, where + why);
+      ok = false;
+    } else if (std::find(platforms.begin(), platforms.begin() + i, platforms[i]) != platforms.begin() + i) {
+      found_.Add(pos, where + "\"" + platforms[i] + "\" is listed twice");
+      ok = false;
+    }
+  }
+  if (ok) *out = std::move(platforms);
+}
+
+void ConfigParser::ReadSettings(TableReader& r, AppDefaults* s, SourcePos* template_pos) {
+  r.Int("max_versions", 1, &s->max_versions);
+  ReadPlatforms(r, &s->platforms);
+  if (std::string builder; r.String("builder", &builder)) {
+    if (std::find(kBuilders.begin(), kBuilders.end(), builder) == kBuilders.end()) {
+      std::string message = "unknown builder '" + builder + "'";
+      if (auto guess = DidYouMean(builder, kBuilders)) message += "; did you mean '" + *guess + "'?";
+      r.ValueError("builder", message + " (known builders: " + Join(kBuilders, ", ") + ")");
+    } else {
+      s->builder = builder;
+    }
+  }
+  if (std::string name; r.String("template", &name)) {
+    if (name.empty()) {
+      r.ValueError("template", "must not be empty; name a template such as \"multi-version\"");
+    } else {
+      s->template_name = IsTemplatePath(name) ? Resolve(name) : name;
+      *template_pos = r.ValuePos("template");
+    }
+  }
+  r.Bool("emulation", &s->emulation);
+}
+
+void ConfigParser::ReadAttestations(TableReader& root, AttestationConfig* out) {
+  const toml::table* t = root.Table("attestations");
+  if (t == nullptr) return;
+  TableReader r(*t, "attestations", file_, kAttestationKeys, &found_);
+  r.ReportUnknownKeys();
+  r.Bool("sbom", &out->sbom);
+  r.Bool("sign", &out->sign);
+  r.Bool("provenance", &out->provenance);
+  if (std::string key; r.String("key", &key)) {
+    // A key reference such as "awskms://..." is not a file.
+    out->key = key.empty() || key.find("://") != std::string::npos ? key : Resolve(key);
+  }
+  r.String("builder_id", &out->builder_id);
+}
+
+void ConfigParser::ReadEngine(TableReader& root, EngineConfig* out) {
+  out->state_dir = Resolve(".mirrorgraph");
+  const toml::table* t = root.Table("engine");
+  if (t == nullptr) return;
+  TableReader r(*t, "engine", file_, kEngineKeys, &found_);
+  r.ReportUnknownKeys();
+  if (std::string dir; r.String("state_dir", &dir)) {
+    if (dir.empty()) {
+      r.ValueError("state_dir", "must not be empty (leave it out for \".mirrorgraph\" beside the config)");
+    } else {
+      out->state_dir = Resolve(dir);
+    }
+  }
+  for (const char* key : {"plugin_path", "graph_path"}) {
+    std::vector<std::string> dirs;
+    if (!r.StringArray(key, &dirs)) continue;
+    std::vector<std::string>& dest = std::string_view(key) == "plugin_path" ? out->plugin_path : out->graph_path;
+    for (const std::string& d : dirs) dest.push_back(Resolve(d));
+  }
+  r.Int("jobs", 0, &out->jobs);
+  if (const toml::table* pools = r.Table("pools")) {
+    TableReader p(*pools, "engine.pools", file_, {}, &found_);
+    for (const auto& [key, value] : *pools) {
+      std::string name(key.str());
+      int capacity = 0;
+      if (p.Int(name, 1, &capacity)) out->pools[name] = capacity;
+    }
+  }
+}
+
+void ConfigParser::CheckTagPattern(const toml::table& app, const std::string& qualified) {
+  const toml::table* source = app["source"].as_table();
+  if (source == nullptr || !source->contains("tag_pattern")) return;
+  TableReader r(*source, qualified + ".source", file_, {"tag_pattern"}, &found_);
+  std::string pattern;
+  if (!r.String("tag_pattern", &pattern)) return;
+  try {
+    std::regex re(pattern, std::regex::ECMAScript);
+    if (re.mark_count() == 0) {
+      r.ValueError("tag_pattern", "the pattern has no capture group; put the version in one, e.g. '^v(\\d+\\.\\d+\\.\\d+)$'");
+    }
+  } catch (const std::regex_error& e) {
+    r.ValueError("tag_pattern", "invalid regular expression '" + pattern + "': " + e.what());
+  }
+}
+
+void ConfigParser::ReadApps(TableReader& root, const AppDefaults& defaults, const SourcePos& default_template_pos,
+                            std::vector<AppConfig>* out) {
+  const toml::table* apps = root.Table("apps");
+  if (apps == nullptr) return;
+  for (const auto& [key, node] : *apps) {
+    std::string name(key.str());
+    std::string qualified = "apps." + name;
+    bool name_ok = std::regex_match(name, kAppNameRe);
+    if (!name_ok) {
+      found_.Add(ToSourcePos(file_, key.source()),
+                 "invalid app name '" + name +
+                     "': names become image names, so they must match ^[a-z0-9][a-z0-9._-]*$ "
+                     "(lowercase letters, digits, '.', '_', '-')");
+    }
+    const toml::table* t = node.as_table();
+    if (t == nullptr) {
+      found_.Add(ToSourcePos(file_, node.source()),
+                 qualified + ": expected a table ([" + qualified + "]), got " + TomlTypeName(node.type()));
+      continue;
+    }
+    TableReader r(*t, qualified, file_, kAppEngineKeys, &found_);
+    AppConfig app;
+    app.name = name;
+    app.pos = r.TablePos();
+    if (!r.Has("plugin")) {
+      r.RequireKey("plugin", "a plugin name such as \"generic\" or a path to a .so file");
+    } else if (std::string plugin; r.String("plugin", &plugin)) {
+      if (EndsWith(plugin, ".so")) {
+        app.plugin = Resolve(plugin);
+      } else if (std::regex_match(plugin, kPluginNameRe)) {
+        app.plugin = plugin;
+      } else {
+        r.ValueError("plugin", "invalid plugin \"" + plugin +
+                                   "\": expected a plugin name (lowercase letters, digits, '-') or a path ending in .so");
+      }
+    }
+    r.Bool("enabled", &app.enabled);
+    AppDefaults settings = defaults;
+    app.template_pos = default_template_pos;
+    ReadSettings(r, &settings, &app.template_pos);
+    app.max_versions = settings.max_versions;
+    app.platforms = settings.platforms;
+    app.builder = settings.builder;
+    app.template_name = settings.template_name;
+    app.emulation = settings.emulation;
+    app.table = TomlToJson(*t, file_, qualified, &app.key_positions, &found_);
+    CheckTagPattern(*t, qualified);
+    out->push_back(std::move(app));
+  }
+  std::sort(out->begin(), out->end(), [](const AppConfig& a, const AppConfig& b) { return a.name < b.name; });
+}
+
+std::string AbsoluteDirOf(const std::string& path) {
+  std::error_code ec;
+  fs::path dir = fs::path(path).parent_path();
+  fs::path abs = fs::absolute(dir.empty() ? fs::path(".") : dir, ec);
+  if (ec) abs = dir;
+  abs = abs.lexically_normal();
+  if (abs.filename().empty() && abs.has_parent_path() && abs != abs.root_path()) abs = abs.parent_path();
+  return abs.string();
+}
+
+}  // namespace
+
+SourcePos AppConfig::PositionOf(const std::string& dotted_path) const {
+  std::string path = dotted_path;
+  while (!path.empty()) {
+    auto it = key_positions.find(path);
+    if (it != key_positions.end()) return it->second;
+    size_t cut = path.find_last_of(".[");
+    if (cut == std::string::npos) break;
+    path.resize(cut);
+  }
+  return pos;
+}
+
+std::optional<Config> ParseConfig(const std::string& text, const std::string& path, Diagnostics* diags) {
+  Diagnostics local;
+  if (diags == nullptr) diags = &local;
+  Diagnostics found;
+  std::optional<toml::table> root = ParseToml(text, path, &found);
+  std::optional<Config> config;
+  if (root) {
+    ConfigParser parser(path, AbsoluteDirOf(path));
+    config = parser.Parse(*root);
+    found = parser.found();
+    if (config) config->path = path;
+  }
+  AppendSorted(found, diags);
+  return config;
+}
+
+std::optional<Config> LoadConfig(const std::string& path, Diagnostics* diags) {
+  Result<std::string> text = ReadTextFile(path);
+  if (!text.ok()) {
+    std::string message = text.status().message();
+    std::error_code ec;
+    if (!fs::exists(path, ec)) message += " (use -c to point at your config)";
+    if (diags != nullptr) diags->Add(SourcePos{}, message);
+    return std::nullopt;
+  }
+  return ParseConfig(*text, path, diags);
+}
+
+}  // namespace mg
