@@ -11,11 +11,20 @@
 #include <vector>
 
 #include "config/diagnostics.h"
+#include "config/template_dirs.h"  // DefaultTemplateDirs, ListTemplateNames
 
 namespace mg {
 
 enum class TaskScope { kApp, kVersion, kPlatform };
-const char* TaskScopeName(TaskScope scope);
+const char* TaskScopeName(TaskScope scope);  // "app", "version", "platform"
+// Parses "app" | "version" | "platform".
+std::optional<TaskScope> ParseTaskScope(const std::string& name);
+
+// The task types a template may name, in pipeline order: discover probe build merge sbom sign provenance.
+const std::vector<std::string>& KnownTaskTypes();
+// The scope every node of `type` has: discover per app, build per platform, the rest per version.
+// REQUIRES: `type` is one of KnownTaskTypes().
+TaskScope ScopeOfTaskType(const std::string& type);
 
 struct TemplateNode {
   std::string name;                // "build"; unique within the template
@@ -23,7 +32,8 @@ struct TemplateNode {
   TaskScope scope = TaskScope::kVersion;
   std::vector<std::string> after;  // names of nodes in this template
   std::string skip_when;           // "" or "image-complete": unneeded when the probe found the image whole
-  SourcePos pos;
+  SourcePos pos;                   // where [tasks.NAME] starts
+  SourcePos after_pos;             // where `after` is written (pos when absent)
 };
 
 struct PipelineTemplate {
@@ -38,14 +48,16 @@ struct PipelineTemplate {
   const TemplateNode* Find(const std::string& name) const;
 };
 
+// Parses and validates a template (docs/templates.md). On any problem returns nullopt and appends
+// every problem found to `diags`, sorted by position; `path` is used in positions and, when it ends
+// in ".toml", its stem is the template's default name.
 std::optional<PipelineTemplate> ParseTemplate(const std::string& text, const std::string& path,
                                               Diagnostics* diags);
 std::optional<PipelineTemplate> LoadTemplateFile(const std::string& path, Diagnostics* diags);
 
-// Directories searched for "<name>.toml", in order: the config's graph_path entries, the source
-// tree's graphs/ (when running from a build tree), the install dir.
-std::vector<std::string> DefaultTemplateDirs(const std::vector<std::string>& extra);
-// Finds and loads a template by name; an unknown name is a diagnostic listing the known ones.
+// Finds and loads a template by name (or by path: see IsTemplatePath) in `dirs`, typically
+// DefaultTemplateDirs(config.engine.graph_path). An unknown name is one diagnostic at
+// `referenced_at` listing the known ones.
 std::optional<PipelineTemplate> FindTemplate(const std::string& name, const std::vector<std::string>& dirs,
                                              Diagnostics* diags, const SourcePos& referenced_at);
 
