@@ -5,12 +5,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
-#include <set>
 #include <system_error>
 
 #include "config/app_table.h"
 #include "config/template_dirs.h"
 #include "config/toml_reader.h"
+#include "sources/tag_pattern.h"
 #include "util/strings.h"
 
 namespace fs = std::filesystem;
@@ -52,9 +52,17 @@ class ConfigParser {
                 std::vector<AppConfig>* out);
   void CheckTagPattern(const toml::table& app, const std::string& qualified);
 
+  // A `template` key as written, checked once the graph path is known.
+  struct TemplateRef {
+    std::string key;   // "defaults.template", "apps.outline.template"
+    std::string name;  // resolved like AppDefaults::template_name
+    SourcePos pos;
+  };
+
   std::string file_;
   std::string dir_;
   Diagnostics found_;
+  std::vector<TemplateRef> template_refs_;  // in reading order: [defaults] first
 };
 
 std::string ConfigParser::Resolve(const std::string& path) const {
@@ -89,13 +97,15 @@ std::optional<Config> ConfigParser::Parse(const toml::table& root_table) {
 
   // Template names resolve against the graph path, so check them once the engine table is read.
   std::vector<std::string> dirs = DefaultTemplateDirs(config.engine.graph_path);
-  std::set<std::pair<std::string, std::pair<int, int>>> checked;
-  auto check_template = [&](const std::string& name, const SourcePos& pos) {
-    if (!checked.insert({name, {pos.line, pos.column}}).second) return;
-    if (FindTemplateFile(name, dirs).empty()) found_.Add(pos, UnknownTemplateMessage(name, dirs));
-  };
-  check_template(config.defaults.template_name, default_template_pos);
-  for (const AppConfig& app : config.apps) check_template(app.template_name, app.template_pos);
+  if (template_refs_.empty() || template_refs_[0].key != "defaults.template") {
+    // The built-in default: missing only when the templates are not installed.
+    template_refs_.push_back({"", config.defaults.template_name, default_template_pos});
+  }
+  for (const TemplateRef& ref : template_refs_) {
+    if (FindTemplateFile(ref.name, dirs).empty()) {
+      found_.Add(ref.pos, (ref.key.empty() ? "" : ref.key + ": ") + UnknownTemplateMessage(ref.name, dirs));
+    }
+  }
 
   if (!found_.empty()) return std::nullopt;
   return config;
@@ -188,6 +198,7 @@ void ConfigParser::ReadSettings(TableReader& r, AppDefaults* s, SourcePos* templ
     } else {
       s->template_name = IsTemplatePath(name) ? Resolve(name) : name;
       *template_pos = r.ValuePos("template");
+      template_refs_.push_back({r.Qualified("template"), s->template_name, *template_pos});
     }
   }
   r.Bool("emulation", &s->emulation);
@@ -244,14 +255,8 @@ void ConfigParser::CheckTagPattern(const toml::table& app, const std::string& qu
   TableReader r(*source, qualified + ".source", file_, {"tag_pattern"}, &found_);
   std::string pattern;
   if (!r.String("tag_pattern", &pattern)) return;
-  try {
-    std::regex re(pattern, std::regex::ECMAScript);
-    if (re.mark_count() == 0) {
-      r.ValueError("tag_pattern", "the pattern has no capture group; put the version in one, e.g. '^v(\\d+\\.\\d+\\.\\d+)$'");
-    }
-  } catch (const std::regex_error& e) {
-    r.ValueError("tag_pattern", "invalid regular expression '" + pattern + "': " + e.what());
-  }
+  Status valid = ValidateTagPattern(pattern);
+  if (!valid.ok()) found_.Add(r.ValuePos("tag_pattern"), qualified + ".source: " + valid.message());
 }
 
 void ConfigParser::ReadApps(TableReader& root, const AppDefaults& defaults, const SourcePos& default_template_pos,

@@ -281,11 +281,17 @@ BOOST_AUTO_TEST_CASE(setting_values_are_checked) {
                     "mirror.toml:4:11: defaults.builder: unknown builder 'dokcer'; did you mean 'docker'? "
                     "(known builders: buildah, docker)");
   std::string tmpl = OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\ntemplate = \"multi-versoin\"\n");
-  BOOST_CHECK_EQUAL(tmpl.rfind("mirror.toml:5:12: unknown template 'multi-versoin'; did you mean 'multi-version'? "
+  BOOST_CHECK_EQUAL(tmpl.rfind("mirror.toml:5:12: apps.a.template: unknown template 'multi-versoin'; did you mean 'multi-version'? "
                                "(known templates: ",
                                0),
                     0u);
   BOOST_CHECK_NE(tmpl.find("latest-only"), std::string::npos);
+  std::string in_defaults = OneError(std::string(kMinimal) + "[defaults]\ntemplate = \"zzz\"\n");
+  BOOST_CHECK_EQUAL(in_defaults.rfind("mirror.toml:4:12: defaults.template: unknown template 'zzz' (known templates: ", 0),
+                    0u);
+  BOOST_CHECK_EQUAL(OneError(std::string(kMinimal) + "[defaults]\ntemplate = \"./nowhere.toml\"\n"),
+                    "mirror.toml:4:12: defaults.template: template file '" + (fs::current_path() / "nowhere.toml").string() +
+                        "' does not exist");
 }
 
 BOOST_AUTO_TEST_CASE(app_tables_are_checked) {
@@ -308,11 +314,12 @@ BOOST_AUTO_TEST_CASE(app_tables_are_checked) {
 BOOST_AUTO_TEST_CASE(tag_pattern_needs_valid_syntax_and_a_group) {
   std::string no_group =
       OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\nsource.tag_pattern = '^v\\d+$'\n");
-  BOOST_CHECK_EQUAL(no_group,
-                    "mirror.toml:5:22: apps.a.source.tag_pattern: the pattern has no capture group; put the "
-                    "version in one, e.g. '^v(\\d+\\.\\d+\\.\\d+)$'");
+  BOOST_CHECK_EQUAL(no_group.rfind("mirror.toml:5:22: apps.a.source: tag_pattern \"^v\\d+$\" has no capture group", 0), 0u);
   std::string bad = OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\n[apps.a.source]\ntag_pattern = '^v(\\d+'\n");
-  BOOST_CHECK_EQUAL(bad.rfind("mirror.toml:6:15: apps.a.source.tag_pattern: invalid regular expression '^v(\\d+': ", 0), 0u);
+  BOOST_CHECK_EQUAL(bad.rfind("mirror.toml:6:15: apps.a.source: tag_pattern \"^v(\\d+\" is not a valid ECMAScript regular "
+                              "expression: ",
+                              0),
+                    0u);
   BOOST_CHECK_EQUAL(OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\nsource.tag_pattern = 1\n"),
                     "mirror.toml:5:22: apps.a.source.tag_pattern: expected a string, got an integer");
 }
@@ -367,7 +374,8 @@ BOOST_AUTO_TEST_CASE(syntax_errors_have_a_position) {
 BOOST_AUTO_TEST_CASE(load_config_reads_files_and_resolves_paths) {
   TempDir dir;
   dir.Write("conf/mirror.toml", std::string(kMinimal) + "[engine]\nstate_dir = \"../state\"\ngraph_path = [\"g\"]\n"
-                                                       "[defaults]\ntemplate = \"mine\"\n");
+                                                       "[defaults]\ntemplate = \"mine\"\n"
+                                                       "[apps.a]\nplugin = \"generic\"\ntemplate = \"g/mine.toml\"\n");
   dir.Write("conf/g/mine.toml", "name = \"mine\"\n");
   mg::Diagnostics diags;
   std::optional<mg::Config> c = mg::LoadConfig((dir.path / "conf/mirror.toml").string(), &diags);
@@ -375,6 +383,8 @@ BOOST_AUTO_TEST_CASE(load_config_reads_files_and_resolves_paths) {
   BOOST_CHECK_EQUAL(c->dir, (dir.path / "conf").string());
   BOOST_CHECK_EQUAL(c->engine.state_dir, (dir.path / "state").string());
   BOOST_CHECK_EQUAL(c->defaults.template_name, "mine");
+  BOOST_REQUIRE_EQUAL(c->apps.size(), 1u);
+  BOOST_CHECK_EQUAL(c->apps[0].template_name, (dir.path / "conf/g/mine.toml").string());
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_file_is_one_diagnostic) {
