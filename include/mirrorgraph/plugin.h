@@ -19,7 +19,9 @@
  * functions may be called from any thread during a plugin call, and never after it returns.
  *
  * Compatibility: `abi_version` must equal MG_PLUGIN_ABI_VERSION. Functions are only ever appended to
- * the tables; `struct_size` tells which ones a table holds, so an older plugin keeps loading.
+ * the tables; `struct_size` tells which ones a table holds, so an older plugin keeps loading. Test
+ * for a member with MG_TABLE_HAS before using it. Every function of a version-1 table is required
+ * (non-NULL); a plugin that cannot discover or describe a recipe returns an error from that call.
  */
 #ifndef MIRRORGRAPH_PLUGIN_H_
 #define MIRRORGRAPH_PLUGIN_H_
@@ -39,6 +41,10 @@ extern "C" {
 #else
 #define MG_PLUGIN_EXPORT __attribute__((visibility("default")))
 #endif
+
+/* True when the table `t` (a pointer to mg_host or mg_plugin) is large enough to hold `member`. */
+#define MG_TABLE_HAS(t, type, member) \
+  ((t)->struct_size >= offsetof(type, member) + sizeof(((const type*)0)->member))
 
 /* Log levels for mg_host.log. */
 enum { MG_LOG_DEBUG = 0, MG_LOG_INFO = 1, MG_LOG_WARN = 2, MG_LOG_ERROR = 3 };
