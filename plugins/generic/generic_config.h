@@ -1,0 +1,42 @@
+// The generic plugin's model of one app table, and its validation (docs/plugins.md lists the keys).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace generic {
+
+using json = nlohmann::json;
+
+// One problem in the app table, at a dotted path relative to it ("source.url", "images[1].name").
+struct ConfigError {
+  std::string path;
+  std::string message;
+};
+
+struct ImageSpec {
+  std::string name;                     // repository name under the registry namespace
+  std::vector<std::string> depends_on;  // names of this app's images built first
+  json build = json::object();          // per-image overrides of the app's [build] table
+};
+
+struct AppSpec {
+  json source = json::object();  // normalised: {"type":"git-tags","url":...,"tag_pattern":...}
+  std::vector<ImageSpec> images; // in the order written; one image for single-image apps
+  json build = json::object();   // normalised [build]: context, dockerfile, args, edits (all present)
+};
+
+// The default tag_pattern of a git-tags source: its first capture group is the version.
+inline constexpr const char* kDefaultTagPattern = R"(^v?(\d+\.\d+\.\d+)$)";
+
+// Reads `config` (the app's TOML table as JSON) for app `app`. Every problem found is appended to
+// *errors; the returned spec holds whatever was valid. Pure function, thread-safe.
+AppSpec ParseApp(const std::string& app, const json& config, std::vector<ConfigError>* errors);
+
+// Levenshtein distance and the closest candidate within max(2, word.size() / 3) ("" if none).
+size_t EditDistance(const std::string& a, const std::string& b);
+std::string ClosestMatch(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace generic
