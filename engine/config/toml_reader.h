@@ -33,9 +33,9 @@ std::optional<toml::table> ParseToml(const std::string& text, const std::string&
 void AppendSorted(const Diagnostics& found, Diagnostics* out);
 
 // Reads one table whose keys the engine owns. Each getter returns true only when the key is present
-// and well-typed (then *out is set); a wrong type is a diagnostic "<name>.<key>: expected a string,
-// got an integer". REQUIRES: every key passed to a getter is in `known`. `table` and `diags` must
-// outlive the reader.
+// and well-typed (then *out is set, otherwise *out is untouched); a wrong type is a diagnostic
+// "<name>.<key>: expected a string, got an integer" at the value. `known` only drives
+// ReportUnknownKeys(). `table` and `diags` must outlive the reader.
 class TableReader {
  public:
   // `name` is the dotted table name used in messages ("defaults", "tasks.build"); "" for the root.
@@ -44,7 +44,7 @@ class TableReader {
 
   bool String(std::string_view key, std::string* out);
   bool Bool(std::string_view key, bool* out);
-  // Also checks out[...] >= min and that the value fits an int.
+  // Also requires value >= min and that the value fits an int (else a diagnostic, false).
   bool Int(std::string_view key, int64_t min, int* out);
   // An array whose elements are all strings; each bad element is reported at its own position.
   bool StringArray(std::string_view key, std::vector<std::string>* out);
