@@ -15,8 +15,6 @@
 #include <boost/process/args.hpp>
 #include <boost/process/async_pipe.hpp>
 #include <boost/process/child.hpp>
-#include <boost/process/env.hpp>
-#include <boost/process/environment.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
 #include <boost/process/io.hpp>
@@ -37,8 +35,16 @@ namespace bp = boost::process;
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-// Runs in the child between fork and exec: only async-signal-safe calls.
+// Installs the prepared environment (in the parent), then prepares the child between fork and
+// exec (only async-signal-safe calls there).
 struct ChildSetup : bp::extend::handler {
+  char** envp;  // NULL-terminated "KEY=VALUE" array; must outlive the launch
+
+  template <typename Executor>
+  void on_setup(Executor& exec) const {
+    exec.env = envp;
+  }
+
   template <typename Executor>
   void on_exec_setup(Executor&) const {
     ::setpgid(0, 0);  // own process group, so a kill reaches grandchildren too
@@ -88,6 +94,19 @@ Result<std::string> ResolveProgram(const SubprocessOptions& o) {
   return Status::NotFound("executable \"" + prog + "\" not found in PATH (" + path_var + ")");
 }
 
+// This process's environment with `overrides` applied (boost::process::environment is avoided:
+// its lookup reads past the end of short entries in Boost 1.74).
+std::vector<std::string> BuildEnvironment(const std::map<std::string, std::string>& overrides) {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string key(entry.substr(0, entry.find('=')));
+    if (overrides.count(key) == 0) out.emplace_back(entry);
+  }
+  for (const auto& [k, v] : overrides) out.push_back(k + "=" + v);
+  return out;
+}
+
 void SetCloexec(int fd) { ::fcntl(fd, F_SETFD, FD_CLOEXEC); }
 
 // Splits one stream into lines for on_output_line.
@@ -132,17 +151,21 @@ class Session {
   }
 
   Status Run(const std::string& exe) {
-    bp::environment env = boost::this_process::environment();
-    for (const auto& [k, v] : o_.env_overrides) env[k] = v;
+    std::vector<std::string> env_strings = BuildEnvironment(o_.env_overrides);
+    std::vector<char*> envp;
+    for (std::string& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    ChildSetup setup;
+    setup.envp = envp.data();
     std::vector<std::string> args(o_.argv.begin() + 1, o_.argv.end());
     std::error_code ec;
     std::unique_ptr<bp::child> child;
     const bool feed = !o_.stdin_data.empty();
     if (feed) {
-      child = Launch(exe, args, env, bp::std_in < in_, ec);
+      child = Launch(exe, args, setup, bp::std_in < in_, ec);
     } else {
       in_.close();
-      child = Launch(exe, args, env, bp::std_in < bp::null, ec);
+      child = Launch(exe, args, setup, bp::std_in < bp::null, ec);
     }
     if (ec || !child || child->id() <= 0) {
       return Status::IOError("starting " + o_.argv[0] + ": " + (ec ? ec.message() : "unknown error"));
@@ -168,15 +191,15 @@ class Session {
  private:
   template <typename StdIn>
   std::unique_ptr<bp::child> Launch(const std::string& exe, const std::vector<std::string>& args,
-                                    bp::environment& env, StdIn&& in, std::error_code& ec) {
+                                    const ChildSetup& setup, StdIn&& in, std::error_code& ec) {
     try {
       if (o_.cwd.empty()) {
-        return std::make_unique<bp::child>(bp::exe = exe, bp::args = args, env, std::forward<StdIn>(in),
-                                           bp::std_out > out_, bp::std_err > err_, ChildSetup{}, ec);
+        return std::make_unique<bp::child>(bp::exe = exe, bp::args = args, std::forward<StdIn>(in),
+                                           bp::std_out > out_, bp::std_err > err_, setup, ec);
       }
-      return std::make_unique<bp::child>(bp::exe = exe, bp::args = args, env, std::forward<StdIn>(in),
+      return std::make_unique<bp::child>(bp::exe = exe, bp::args = args, std::forward<StdIn>(in),
                                          bp::std_out > out_, bp::std_err > err_, bp::start_dir = o_.cwd,
-                                         ChildSetup{}, ec);
+                                         setup, ec);
     } catch (const std::exception& e) {
       ec = std::make_error_code(std::errc::io_error);
       launch_error_ = e.what();

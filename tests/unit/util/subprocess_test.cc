@@ -163,13 +163,19 @@ BOOST_AUTO_TEST_CASE(missing_executable_is_named) {
 
 BOOST_AUTO_TEST_CASE(env_overrides_and_cwd) {
   mg::testing::TempDir dir;
-  mg::SubprocessOptions o = Sh("printf '%s|%s|' \"$MG_TEST_VALUE\" \"$HOME\"; pwd");
-  o.env_overrides = {{"MG_TEST_VALUE", "hello world"}};
+  mg::SubprocessOptions o = Sh("printf '%s|%s|%s|' \"$MG_TEST_VALUE\" \"$HOME\" \"$(env | grep -c '^HOME=')\"; pwd");
+  o.env_overrides = {{"MG_TEST_VALUE", "hello world"}, {"HOME", "/mg-home"}};
   o.cwd = dir.path();
   mg::SubprocessResult r = MustRun(o);
-  const char* home = ::getenv("HOME");
-  BOOST_TEST(r.stdout_text == "hello world|" + std::string(home ? home : "") + "|" + dir.path() + "\n");
+  BOOST_TEST(r.stdout_text == "hello world|/mg-home|1|" + dir.path() + "\n");
   BOOST_TEST(::getenv("MG_TEST_VALUE") == nullptr);  // our own environment is untouched
+}
+
+BOOST_AUTO_TEST_CASE(environment_is_inherited) {
+  ::setenv("MG_INHERITED_FOR_TEST", "from parent", 1);
+  mg::SubprocessResult r = MustRun(Sh("printf %s \"$MG_INHERITED_FOR_TEST\""));
+  ::unsetenv("MG_INHERITED_FOR_TEST");
+  BOOST_TEST(r.stdout_text == "from parent");
 }
 
 BOOST_AUTO_TEST_CASE(path_override_is_used_for_the_search) {
