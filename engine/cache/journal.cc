@@ -1,0 +1,60 @@
+#include "cache/journal.h"
+
+#include <unistd.h>
+
+#include <ctime>
+
+#include "util/atomic_file.h"
+#include "util/strings.h"
+
+namespace mg {
+namespace {
+constexpr std::string_view kMagic = "mirrorgraph-journal";
+constexpr int kVersion = 1;
+std::string RunPath(const std::string& state_dir, const std::string& run_id) {
+  return state_dir + "/runs/" + run_id + ".log";
+}
+}  // namespace
+
+Result<RunJournal> RunJournal::Create(const std::string& state_dir, const std::string& run_id) {
+  MG_RETURN_IF_ERROR(MakeDirs(state_dir + "/runs"));
+  auto log = RecordLog::OpenForAppend(RunPath(state_dir, run_id), kMagic, kVersion, /*truncate=*/true);
+  if (!log.ok()) return log.status();
+  MG_RETURN_IF_ERROR(WriteFileAtomic(state_dir + "/runs/last", run_id + "\n"));
+  return RunJournal(std::move(log.value()), run_id);
+}
+
+Status RunJournal::Append(const Json& event, bool durable_now) {
+  return durable_now ? log_.Append(CanonicalJson(event)) : log_.AppendBuffered(CanonicalJson(event));
+}
+
+Result<std::vector<Json>> RunJournal::Read(const std::string& state_dir, const std::string& run_id) {
+  auto contents = RecordLog::Read(RunPath(state_dir, run_id), kMagic, kVersion);
+  if (!contents.ok()) return contents.status();
+  if (!contents->header_ok) return Status::NotFound("no journal for run " + run_id + " in " + state_dir);
+  std::vector<Json> events;
+  for (std::string_view r : contents->records) {
+    Json j = ParseJson(r);
+    if (j.is_object()) events.push_back(std::move(j));
+  }
+  return events;
+}
+
+std::optional<std::string> RunJournal::LastRunId(const std::string& state_dir) {
+  auto last = ReadFile(state_dir + "/runs/last");
+  if (!last.ok()) return std::nullopt;
+  std::string id(Trim(last.value()));
+  if (id.empty() || id.find('/') != std::string::npos) return std::nullopt;
+  return id;
+}
+
+std::string RunJournal::NewRunId(int64_t now_millis) {
+  std::time_t secs = static_cast<std::time_t>(now_millis / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf) + "-" + std::to_string(::getpid());
+}
+
+}  // namespace mg

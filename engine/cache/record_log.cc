@@ -1,0 +1,158 @@
+#include "cache/record_log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "util/atomic_file.h"
+#include "util/crc32.h"
+
+namespace mg {
+namespace {
+
+std::string Header(std::string_view magic, int version) {
+  return std::string(magic) + " v" + std::to_string(version) + "\n";
+}
+
+bool ParseHex32(std::string_view s, uint32_t* out) {
+  if (s.size() != 8) return false;
+  uint32_t v = 0;
+  for (char c : s) {
+    v <<= 4;
+    if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
+    else return false;
+  }
+  *out = v;
+  return true;
+}
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IOError("write " + path + ": " + std::strerror(errno));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string RecordLog::Frame(std::string_view payload) {
+  char crc[9];
+  std::snprintf(crc, sizeof(crc), "%08x", Crc32(payload));
+  std::string line;
+  line.reserve(payload.size() + 10);
+  line.append(crc, 8);
+  line.push_back('\t');
+  line.append(payload);
+  line.push_back('\n');
+  return line;
+}
+
+Result<RecordLog::Contents> RecordLog::Read(const std::string& path, std::string_view magic, int version) {
+  Contents c;
+  auto data = ReadFile(path);
+  if (!data.ok()) {
+    if (data.status().code() == Status::Code::kNotFound) return c;
+    return data.status();
+  }
+  c.data = std::move(data.value());
+  std::string header = Header(magic, version);
+  std::string_view rest(c.data);
+  if (rest.substr(0, header.size()) != header) return c;
+  c.header_ok = true;
+  rest.remove_prefix(header.size());
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    if (nl == std::string_view::npos) {  // torn tail: the writer died mid-record
+      ++c.dropped;
+      break;
+    }
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl + 1);
+    uint32_t crc = 0;
+    if (line.size() < 9 || line[8] != '\t' || !ParseHex32(line.substr(0, 8), &crc) ||
+        Crc32(line.substr(9)) != crc) {
+      ++c.dropped;
+      continue;
+    }
+    c.records.push_back(line.substr(9));
+  }
+  return c;
+}
+
+Result<RecordLog> RecordLog::OpenForAppend(const std::string& path, std::string_view magic, int version,
+                                           bool truncate) {
+  int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
+  int fd = ::open(path.c_str(), flags, 0644);
+  if (fd < 0) return Status::IOError("open " + path + ": " + std::strerror(errno));
+  RecordLog log(fd, path);
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size == 0) MG_RETURN_IF_ERROR(WriteAll(fd, Header(magic, version), path));
+  return log;
+}
+
+Status RecordLog::Rewrite(const std::string& path, std::string_view magic, int version,
+                          const std::vector<std::string_view>& records) {
+  std::string out = Header(magic, version);
+  for (std::string_view r : records) out += Frame(r);
+  return WriteFileAtomic(path, out);
+}
+
+RecordLog::RecordLog(RecordLog&& other) noexcept
+    : fd_(other.fd_), path_(std::move(other.path_)), buffer_(std::move(other.buffer_)) {
+  other.fd_ = -1;
+}
+
+RecordLog& RecordLog::operator=(RecordLog&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) {
+      (void)Flush();
+      ::close(fd_);
+    }
+    fd_ = other.fd_;
+    path_ = std::move(other.path_);
+    buffer_ = std::move(other.buffer_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+RecordLog::~RecordLog() {
+  if (fd_ >= 0) {
+    (void)Flush();
+    ::close(fd_);
+  }
+}
+
+Status RecordLog::Append(std::string_view payload) {
+  buffer_ += Frame(payload);
+  return Flush();
+}
+
+Status RecordLog::AppendBuffered(std::string_view payload) {
+  buffer_ += Frame(payload);
+  return buffer_.size() >= (64u << 10) ? Flush() : Status::OK();
+}
+
+Status RecordLog::Flush() {
+  if (buffer_.empty()) return Status::OK();
+  Status s = WriteAll(fd_, buffer_, path_);
+  buffer_.clear();
+  return s;
+}
+
+Status RecordLog::Sync() {
+  MG_RETURN_IF_ERROR(Flush());
+  if (::fdatasync(fd_) != 0) return Status::IOError("fdatasync " + path_ + ": " + std::strerror(errno));
+  return Status::OK();
+}
+
+}  // namespace mg

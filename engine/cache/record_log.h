@@ -1,0 +1,61 @@
+// RecordLog: an append-only file of checksummed one-line records, the framing shared by the action
+// cache and the run journal.
+//
+// File format (docs/architecture.md): a header line "<magic> v<version>\n", then one record per line:
+// "<crc32 as 8 hex digits>\t<payload>\n", where the CRC covers the payload and the payload never
+// contains '\n'. A record whose CRC does not match, or a torn last line, is dropped on read.
+// Not thread-safe: one owner at a time (the state-dir lock keeps other processes out).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace mg {
+
+class RecordLog {
+ public:
+  struct Contents {
+    std::string data;                     // the whole file; payloads point into it
+    std::vector<std::string_view> records;
+    size_t dropped = 0;                   // damaged or torn records skipped
+    bool header_ok = false;               // false: missing, foreign or a different version
+  };
+
+  // Reads `path` (absent file: header_ok=false, no records). Never fails on damaged content.
+  static Result<Contents> Read(const std::string& path, std::string_view magic, int version);
+
+  // Opens `path` for appending, writing the header first when the file is new or `truncate`.
+  static Result<RecordLog> OpenForAppend(const std::string& path, std::string_view magic, int version,
+                                         bool truncate);
+  // Writes the whole of `records` to a temporary file and renames it over `path` (atomic).
+  static Status Rewrite(const std::string& path, std::string_view magic, int version,
+                        const std::vector<std::string_view>& records);
+
+  RecordLog(RecordLog&& other) noexcept;
+  RecordLog& operator=(RecordLog&& other) noexcept;
+  RecordLog(const RecordLog&) = delete;
+  RecordLog& operator=(const RecordLog&) = delete;
+  ~RecordLog();
+
+  // Appends one record with write(2): it survives the process being killed. REQUIRES: no '\n'.
+  // Buffered appends collect in memory until the buffer passes 64 KiB, an unbuffered Append, a
+  // Flush() or destruction: for records whose loss on a crash costs nothing but a report line.
+  Status Append(std::string_view payload);
+  Status AppendBuffered(std::string_view payload);
+  Status Flush();
+  // fdatasync: survives a power loss too.
+  Status Sync();
+
+  static std::string Frame(std::string_view payload);
+
+ private:
+  RecordLog(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_ = -1;
+  std::string path_;
+  std::string buffer_;
+};
+
+}  // namespace mg

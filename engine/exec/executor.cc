@@ -1,0 +1,415 @@
+#include "exec/executor.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <optional>
+
+#include "exec/selection.h"
+#include "exec/task_key.h"
+
+namespace mg {
+
+const char* TaskStatusName(TaskStatus s) {
+  switch (s) {
+    case TaskStatus::kPending: return "pending";
+    case TaskStatus::kQueued: return "queued";
+    case TaskStatus::kRunning: return "running";
+    case TaskStatus::kRan: return "ran";
+    case TaskStatus::kCached: return "cached";
+    case TaskStatus::kFailed: return "failed";
+    case TaskStatus::kBlocked: return "blocked";
+    case TaskStatus::kUnneeded: return "unneeded";
+    case TaskStatus::kWouldRun: return "would-run";
+  }
+  return "?";
+}
+
+bool IsFinished(TaskStatus s) {
+  return s != TaskStatus::kPending && s != TaskStatus::kQueued && s != TaskStatus::kRunning;
+}
+
+int RunSummary::ExitCode() const {
+  if (interrupted) return 130;
+  auto n = [this](TaskStatus s) {
+    auto it = counts.find(s);
+    return it == counts.end() ? size_t{0} : it->second;
+  };
+  return (n(TaskStatus::kFailed) + n(TaskStatus::kBlocked)) > 0 ? 1 : 0;
+}
+
+int PoolCapacity(const std::map<std::string, int>& pools, const std::string& name) {
+  if (auto it = pools.find(name); it != pools.end()) return it->second;
+  std::string prefix = name.substr(0, name.find(':'));
+  if (auto it = pools.find(prefix); it != pools.end()) return it->second;
+  if (prefix == "upstream") return 4;
+  if (prefix == "registry") return 8;
+  if (prefix == "build") return 1;
+  return 1 << 20;
+}
+
+namespace {
+
+std::string LogFileName(const std::string& id) {
+  std::string out;
+  for (char c : id) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '@') ? c : '_';
+  return out + ".log";
+}
+
+struct Completion {
+  TaskGraph::Index index;
+  TaskOutcome outcome;
+  int64_t started_at;
+  int64_t finished_at;
+};
+
+}  // namespace
+
+struct Executor::Impl {
+  TaskGraph& graph;
+  ActionCache& cache;
+  RunJournal* journal;
+  TaskRunner& runner;
+  GraphGrowth* growth;
+  ExecObserver* observer;
+  ExecOptions opt;
+  Clock* clock;
+
+  std::vector<TaskRunState> states;
+  std::vector<int8_t> wanted;                       // --only: -1 unknown, 0 no, 1 yes
+  std::vector<TaskGraph::Index> ready;              // dependencies finished, not yet evaluated
+  std::map<std::string, std::deque<TaskGraph::Index>> pool_queue;
+  std::map<std::string, int> pool_running;
+  int running = 0;
+  bool stopping = false;                            // fail-fast or interrupt: start nothing new
+  std::string stop_reason;
+  std::atomic<bool> cancel{false};
+  RunSummary summary;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Completion> done;  // GUARDED_BY(mu)
+
+  Impl(TaskGraph& g, ActionCache& c, RunJournal* j, TaskRunner& r, GraphGrowth* gr, ExecObserver* o,
+       ExecOptions options)
+      : graph(g), cache(c), journal(j), runner(r), growth(gr), observer(o), opt(std::move(options)),
+        clock(opt.clock != nullptr ? opt.clock : SystemClock::Default()) {}
+
+  // Sizes run state for tasks added since the last call and finds the ready ones.
+  void AdoptNewTasks() {
+    size_t old = states.size();
+    states.resize(graph.size());
+    for (TaskGraph::Index i = old; i < graph.size(); ++i) {
+      size_t pending = 0;
+      for (TaskGraph::Index d : graph.Deps(i)) {
+        if (!IsFinished(states[d].status)) ++pending;
+      }
+      states[i].pending_deps = pending;
+      if (pending == 0) ready.push_back(i);
+    }
+  }
+
+  const Json* ResultOf(TaskGraph::Index i) {
+    TaskRunState& s = states[i];
+    if (!HasResult(s.status)) return nullptr;
+    if (s.result.is_null() && !s.key.empty()) {
+      if (const auto* rec = cache.Get(s.key)) s.result = rec->entry().value("result", Json());
+    }
+    return &s.result;
+  }
+
+  void Finish(TaskGraph::Index i, TaskStatus status) {
+    TaskRunState& s = states[i];
+    s.status = status;
+    summary.counts[status]++;
+    if (status == TaskStatus::kFailed && summary.first_failure.empty()) summary.first_failure = graph.task(i).id;
+    if (journal != nullptr) {
+      Json ev = {{"event", "task"}, {"id", graph.task(i).id}, {"type", TaskTypeName(graph.task(i).type)},
+                 {"status", TaskStatusName(status)}, {"reason", s.reason}};
+      if (!s.key.empty()) ev["key"] = s.key;
+      if (s.started_at != 0) {
+        ev["started_at"] = s.started_at;
+        ev["finished_at"] = s.finished_at;
+        ev["duration_ms"] = s.finished_at - s.started_at;
+      }
+      if (!s.error.empty()) ev["error"] = s.error;
+      if (!s.details.empty()) ev["details"] = s.details;
+      bool durable = status == TaskStatus::kRan || status == TaskStatus::kFailed;
+      (void)journal->Append(ev, durable);
+    }
+    if (observer != nullptr) observer->OnTaskFinished(graph, i, s);
+    // Release dependents known now; tasks the growth step adds count only unfinished deps.
+    for (TaskGraph::Index d : graph.Dependents(i)) {
+      if (d < states.size() && states[d].pending_deps > 0 && --states[d].pending_deps == 0) ready.push_back(d);
+    }
+    if (growth != nullptr && HasResult(status) && graph.task(i).type == TaskType::kDiscover) {
+      const Json* r = ResultOf(i);
+      if (r != nullptr) {
+        growth->OnResult(graph, i, *r);
+        AdoptNewTasks();
+      }
+    }
+  }
+
+  // Selected by --only, or an ancestor of a selected task. Dependents exist by the time a task is
+  // evaluated (a version's subgraph is instantiated at once), so the answer is final.
+  bool Wanted(TaskGraph::Index i) {
+    if (opt.only.empty()) return true;
+    if (wanted.size() < graph.size()) wanted.resize(graph.size(), -1);
+    if (wanted[i] >= 0) return wanted[i] == 1;
+    bool w = SelectedBy(opt.only, graph.task(i));
+    if (!w) {
+      for (TaskGraph::Index d : graph.Dependents(i)) {
+        if (Wanted(d)) {
+          w = true;
+          break;
+        }
+      }
+    }
+    wanted[i] = w ? 1 : 0;
+    return w;
+  }
+
+  void Evaluate(TaskGraph::Index i) {
+    const Task& t = graph.task(i);
+    TaskRunState& s = states[i];
+    if (t.placeholder) {
+      s.reason = "placeholder: instantiated once its app is discovered";
+      return Finish(i, TaskStatus::kUnneeded);
+    }
+    if (!Wanted(i)) {
+      s.reason = "unneeded: not selected by --only " + opt.only;
+      return Finish(i, TaskStatus::kUnneeded);
+    }
+    std::vector<KeyInput> inputs;
+    std::optional<TaskGraph::Index> would_run_dep;
+    for (TaskGraph::Index d : graph.Deps(i)) {
+      const TaskRunState& ds = states[d];
+      if (ds.status == TaskStatus::kFailed || ds.status == TaskStatus::kBlocked) {
+        s.reason = "blocked: " + graph.task(d).id + (ds.status == TaskStatus::kFailed ? " failed" : " was blocked");
+        return Finish(i, TaskStatus::kBlocked);
+      }
+      if (ds.status == TaskStatus::kWouldRun) would_run_dep = d;
+      if (HasResult(ds.status) && !IsObservation(graph.task(d).type)) inputs.push_back({graph.task(d).id, ds.result_hash});
+    }
+    if (stopping) {
+      s.reason = "not started: " + stop_reason;
+      return Finish(i, TaskStatus::kBlocked);
+    }
+    if (t.skip_when_complete && t.gate_probe >= 0) {
+      const Json* probe = ResultOf(static_cast<TaskGraph::Index>(t.gate_probe));
+      if (probe != nullptr && probe->value("state", "") == "complete") {
+        s.reason = "unneeded: " + graph.task(static_cast<TaskGraph::Index>(t.gate_probe)).id +
+                   " found the image complete (" + probe->value("digest", "") + ")";
+        return Finish(i, TaskStatus::kUnneeded);
+      }
+    }
+    if (would_run_dep) {
+      s.reason = "would run after " + graph.task(*would_run_dep).id;
+      return Finish(i, TaskStatus::kWouldRun);
+    }
+    Json material = KeyMaterial(t, inputs);
+    s.key = TaskKey(material);
+    const ActionCache::Record* hit = cache.Get(s.key);
+    if (IsObservation(t.type)) {
+      if (opt.offline && hit != nullptr) {
+        s.reason = "--offline: trusting the observation cached at " +
+                   FormatRfc3339(hit->entry().value("finished_at", int64_t{0}));
+        s.result_hash = hit->result_hash;
+        s.result = hit->entry().value("result", Json());
+        return Finish(i, TaskStatus::kCached);
+      }
+      s.reason = t.type == TaskType::kDiscover ? "observes the upstream: re-checked every run"
+                                               : "observes the registry: re-checked every run";
+      if (opt.offline) s.reason = "--offline, but nothing cached for it yet";
+      return Enqueue(i);
+    }
+    if (hit != nullptr) {
+      s.reason = "cache hit (key " + s.key.substr(0, 12) + ")";
+      s.result_hash = hit->result_hash;
+      return Finish(i, TaskStatus::kCached);
+    }
+    const ActionCache::Record* prev = cache.LatestFor(t.id);
+    if (prev == nullptr) {
+      s.reason = "no cache entry";
+    } else {
+      s.details = DescribeKeyChanges(material, prev->entry());
+      s.reason = s.details.empty() ? "key changed" : s.details.front();
+      if (s.details.size() > 1) s.reason += " (+" + std::to_string(s.details.size() - 1) + " more)";
+    }
+    if (opt.dry_run) return Finish(i, TaskStatus::kWouldRun);
+    Enqueue(i);
+  }
+
+  void Enqueue(TaskGraph::Index i) {
+    states[i].status = TaskStatus::kQueued;
+    pool_queue[graph.task(i).pool].push_back(i);
+  }
+
+  void DispatchReady(boost::asio::thread_pool& pool) {
+    for (auto& [name, q] : pool_queue) {
+      int cap = PoolCapacity(opt.pools, name);
+      while (!q.empty() && running < opt.jobs && pool_running[name] < cap) {
+        TaskGraph::Index i = q.front();
+        q.pop_front();
+        Start(pool, i);
+      }
+    }
+  }
+
+  void Start(boost::asio::thread_pool& pool, TaskGraph::Index i) {
+    const Task& t = graph.task(i);
+    TaskRunState& s = states[i];
+    s.status = TaskStatus::kRunning;
+    s.started_at = clock->NowMillis();
+    running++;
+    pool_running[t.pool]++;
+    if (observer != nullptr) observer->OnTaskStarted(graph, i, s);
+    // Everything the worker touches is a copy or immutable for the run's lifetime.
+    auto task = std::make_shared<Task>(t);
+    auto inputs = std::make_shared<Json>(Json::object());
+    for (TaskGraph::Index d : graph.Deps(i)) {
+      if (const Json* r = ResultOf(d)) (*inputs)[graph.task(d).id] = *r;
+    }
+    std::shared_ptr<Json> previous;
+    if (const auto* prev = cache.LatestFor(t.id)) previous = std::make_shared<Json>(prev->entry().value("result", Json()));
+    std::string log_path = opt.log_dir.empty() ? std::string() : opt.log_dir + "/" + LogFileName(t.id);
+    int64_t started = s.started_at;
+    boost::asio::post(pool, [this, i, task, inputs, previous, log_path, started] {
+      std::ofstream log_file;
+      auto log = [&](std::string_view line) {
+        if (log_path.empty()) return;
+        if (!log_file.is_open()) log_file.open(log_path, std::ios::trunc);
+        log_file << line << '\n';
+        log_file.flush();
+      };
+      TaskOutcome outcome;
+      try {
+        TaskContext ctx{*task, *inputs, previous.get(), cancel, log};
+        outcome = runner.Run(ctx);
+      } catch (const std::exception& e) {
+        outcome.status = Status::Internal(std::string("task threw: ") + e.what());
+      } catch (...) {
+        outcome.status = Status::Internal("task threw an unknown exception");
+      }
+      if (!outcome.status.ok()) log("error: " + outcome.status.ToString());
+      Completion c{i, std::move(outcome), started, clock->NowMillis()};
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        done.push_back(std::move(c));
+      }
+      cv.notify_one();
+    });
+  }
+
+  void Complete(Completion c) {
+    const Task& t = graph.task(c.index);
+    TaskRunState& s = states[c.index];
+    running--;
+    pool_running[t.pool]--;
+    s.started_at = c.started_at;
+    s.finished_at = c.finished_at;
+    if (!c.outcome.status.ok()) {
+      s.error = c.outcome.status.message();
+      s.reason = "failed: " + s.error;
+      if (opt.fail_fast && !stopping) {
+        stopping = true;
+        stop_reason = "--fail-fast stopped the run after " + t.id + " failed";
+        cancel = true;
+      }
+      return Finish(c.index, TaskStatus::kFailed);
+    }
+    s.result = std::move(c.outcome.result);
+    s.result_hash = ActionCache::ResultHash(s.result);
+    if (!opt.dry_run) {
+      std::vector<KeyInput> inputs;
+      for (TaskGraph::Index d : graph.Deps(c.index)) {
+        if (HasResult(states[d].status) && !IsObservation(graph.task(d).type))
+          inputs.push_back({graph.task(d).id, states[d].result_hash});
+      }
+      Json entry = KeyMaterial(t, inputs);
+      entry["result"] = s.result;
+      entry["finished_at"] = s.finished_at;
+      entry["duration_ms"] = s.finished_at - s.started_at;
+      Status put = cache.Put(s.key, t.id, entry);
+      if (!put.ok()) {
+        s.error = "cannot record the result: " + put.ToString();
+        s.reason = "failed: " + s.error;
+        return Finish(c.index, TaskStatus::kFailed);
+      }
+    }
+    Finish(c.index, TaskStatus::kRan);
+  }
+
+  RunSummary Run() {
+    boost::asio::thread_pool pool(static_cast<size_t>(std::max(1, opt.jobs)));
+    AdoptNewTasks();
+    int64_t last_tick = 0;
+    for (;;) {
+      if (opt.interrupt != nullptr && opt.interrupt->load() && !summary.interrupted) {
+        summary.interrupted = true;
+        stopping = true;
+        stop_reason = "interrupted";
+        cancel = true;
+      }
+      while (!ready.empty()) {
+        std::vector<TaskGraph::Index> batch;
+        batch.swap(ready);
+        for (TaskGraph::Index i : batch) Evaluate(i);
+      }
+      if (stopping) {
+        for (auto& [name, q] : pool_queue) {
+          for (TaskGraph::Index i : q) {
+            states[i].reason = "not started: " + stop_reason;
+            Finish(i, TaskStatus::kBlocked);
+          }
+          q.clear();
+        }
+        if (!ready.empty()) continue;
+      } else {
+        DispatchReady(pool);
+      }
+      if (running == 0 && ready.empty()) break;
+      std::deque<Completion> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait_for(lock, std::chrono::milliseconds(200), [this] { return !done.empty(); });
+        batch.swap(done);
+      }
+      for (Completion& c : batch) Complete(std::move(c));
+      int64_t now = clock->NowMillis();
+      if (observer != nullptr && now - last_tick >= 200) {
+        observer->OnTick(graph, states);
+        last_tick = now;
+      }
+    }
+    pool.join();
+    // Anything left pending waited on a task that never finished (only after an interrupt).
+    for (TaskGraph::Index i = 0; i < states.size(); ++i) {
+      if (!IsFinished(states[i].status)) {
+        states[i].reason = "not started: " + (stop_reason.empty() ? std::string("dependency unfinished") : stop_reason);
+        states[i].status = TaskStatus::kBlocked;
+        summary.counts[TaskStatus::kBlocked]++;
+      }
+    }
+    if (observer != nullptr) observer->OnTick(graph, states);
+    (void)cache.Sync();
+    if (journal != nullptr) (void)journal->Sync();
+    return summary;
+  }
+};
+
+Executor::Executor(TaskGraph& graph, ActionCache& cache, RunJournal* journal, TaskRunner& runner,
+                   GraphGrowth* growth, ExecObserver* observer, ExecOptions options)
+    : impl_(std::make_unique<Impl>(graph, cache, journal, runner, growth, observer, std::move(options))) {}
+
+Executor::~Executor() = default;
+
+RunSummary Executor::Run() { return impl_->Run(); }
+
+const std::vector<TaskRunState>& Executor::states() const { return impl_->states; }
+
+}  // namespace mg

@@ -1,0 +1,78 @@
+// Executor: runs a growing TaskGraph against the action cache, in parallel, with pools.
+//
+// One coordinator thread (the caller of Run()) owns the graph, the run state, the cache and the
+// journal; worker threads (a Boost.Asio thread pool of `jobs` threads) only call TaskRunner::Run()
+// on copies of what a task needs, and hand outcomes back through a queue. A task is evaluated when
+// its dependencies finish: blocked when one failed, unneeded when its gate probe found the image
+// complete, cached when its key is in the cache (observations: only with --offline), and otherwise
+// queued on its pool. Pools cap concurrency per resource ("registry", "upstream", "build:<platform>").
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cache/action_cache.h"
+#include "cache/journal.h"
+#include "exec/run_state.h"
+#include "exec/task_runner.h"
+#include "graph/task_graph.h"
+#include "util/clock.h"
+
+namespace mg {
+
+// Watches a run (status line, logs). Called on the coordinator thread.
+class ExecObserver {
+ public:
+  virtual ~ExecObserver() = default;
+  virtual void OnTaskStarted(const TaskGraph& graph, TaskGraph::Index i, const TaskRunState& state) = 0;
+  virtual void OnTaskFinished(const TaskGraph& graph, TaskGraph::Index i, const TaskRunState& state) = 0;
+  // Called about every 200 ms while tasks run, and once at the end.
+  virtual void OnTick(const TaskGraph&, const std::vector<TaskRunState>&) {}
+};
+
+struct ExecOptions {
+  int jobs = 4;                        // worker threads = tasks running at once
+  std::map<std::string, int> pools;    // capacity by pool name, or by its prefix before ':'
+  bool fail_fast = false;              // stop starting tasks after the first failure
+  bool offline = false;                // trust cached observations instead of re-checking
+  bool dry_run = false;                // plan: run observations only; never write the cache
+  std::string log_dir;                 // per-task logs; empty: none
+  std::string only;                    // --only pattern (exec/selection.h); empty: every task
+  const std::atomic<bool>* interrupt = nullptr;  // set by a signal handler (Ctrl-C)
+  Clock* clock = nullptr;              // null: the system clock
+};
+
+struct RunSummary {
+  std::map<TaskStatus, size_t> counts;
+  bool interrupted = false;
+  std::string first_failure;           // id of the first failed task
+  // 0 all good; 1 a task failed or was blocked; 130 interrupted (docs/cli.md).
+  int ExitCode() const;
+};
+
+// Capacity of a pool: options.pools[name], else options.pools[prefix], else the built-in default
+// (upstream 4, registry 8, build 1, anything else unlimited).
+int PoolCapacity(const std::map<std::string, int>& pools, const std::string& name);
+
+class Executor {
+ public:
+  // All references must outlive the executor. `journal`, `growth` and `observer` may be null.
+  Executor(TaskGraph& graph, ActionCache& cache, RunJournal* journal, TaskRunner& runner, GraphGrowth* growth,
+           ExecObserver* observer, ExecOptions options);
+  ~Executor();
+
+  // Runs to completion (or interruption). REQUIRES: called once.
+  RunSummary Run();
+
+  // One entry per graph index; valid after Run() (and during it, on the coordinator thread).
+  const std::vector<TaskRunState>& states() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mg

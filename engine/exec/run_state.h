@@ -1,0 +1,43 @@
+// Run state: what happened to each task of a TaskGraph in one run, kept beside the graph.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/json.h"
+
+namespace mg {
+
+enum class TaskStatus : uint8_t {
+  kPending,   // waiting for dependencies
+  kQueued,    // ready, waiting for a job slot or its pool
+  kRunning,
+  kRan,       // executed and succeeded this run
+  kCached,    // reused from the action cache
+  kFailed,
+  kBlocked,   // not started: a dependency failed, or the run was stopped
+  kUnneeded,  // not needed: the registry already holds the complete image
+  kWouldRun,  // plan only: would execute
+};
+
+// "pending", "queued", "running", "ran", "cached", "failed", "blocked", "unneeded", "would-run".
+const char* TaskStatusName(TaskStatus status);
+bool IsFinished(TaskStatus status);
+// Ran or cached: the task has a result that dependents may consume.
+inline bool HasResult(TaskStatus s) { return s == TaskStatus::kRan || s == TaskStatus::kCached; }
+
+struct TaskRunState {
+  TaskStatus status = TaskStatus::kPending;
+  size_t pending_deps = 0;
+  std::string key;                  // empty until the task's inputs are known
+  std::string result_hash;          // SHA-256 of the canonical result (ran/cached)
+  Json result;                      // kept for ran tasks and observations; else fetched from the cache
+  std::string reason;               // one line: why it ran, was reused, skipped or blocked
+  std::vector<std::string> details; // more reasons (explain): parameter and identity changes
+  std::string error;                // failure message (kFailed)
+  int64_t started_at = 0;           // ms since epoch; 0 when it did not run
+  int64_t finished_at = 0;
+};
+
+}  // namespace mg

@@ -1,0 +1,80 @@
+#include "exec/task_key.h"
+
+#include <map>
+
+#include "util/sha256.h"
+
+namespace mg {
+namespace {
+
+std::string Short(const Json& v) {
+  std::string s = v.is_string() ? v.get<std::string>() : CanonicalJson(v);
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+// Flattens nested objects into dotted paths so a change deep in "source" reads well.
+void Flatten(const Json& v, const std::string& prefix, std::map<std::string, Json>* out) {
+  if (v.is_object() && !v.empty()) {
+    for (auto& [k, child] : v.items()) Flatten(child, prefix.empty() ? k : prefix + "." + k, out);
+  } else {
+    (*out)[prefix] = v;
+  }
+}
+
+void Compare(const std::string& what, const Json& now, const Json& before, std::vector<std::string>* out) {
+  std::map<std::string, Json> a, b;
+  Flatten(now, "", &a);
+  Flatten(before, "", &b);
+  for (auto& [k, v] : a) {
+    auto it = b.find(k);
+    if (it == b.end()) out->push_back(what + " " + k + " added: " + Short(v));
+    else if (it->second != v) out->push_back(what + " " + k + " changed: " + Short(it->second) + " -> " + Short(v));
+  }
+  for (auto& [k, v] : b) {
+    if (!a.count(k)) out->push_back(what + " " + k + " removed (was " + Short(v) + ")");
+  }
+}
+
+}  // namespace
+
+Json KeyMaterial(const Task& task, const std::vector<KeyInput>& inputs) {
+  Json in = Json::object();
+  for (const KeyInput& i : inputs) in[i.id] = i.result_hash;
+  return Json{{"v", 1}, {"type", TaskTypeName(task.type)}, {"params", task.params},
+              {"identity", task.identity}, {"inputs", std::move(in)}};
+}
+
+std::string TaskKey(const Json& material) { return Sha256Hex(CanonicalJson(material)); }
+
+std::vector<std::string> DescribeKeyChanges(const Json& material, const Json& previous) {
+  std::vector<std::string> out;
+  if (!previous.is_object()) return out;
+  Compare("parameter", material.value("params", Json::object()), previous.value("params", Json::object()), &out);
+  const Json now_id = material.value("identity", Json::object());
+  const Json old_id = previous.value("identity", Json::object());
+  if (now_id.value("plugin", Json()) != old_id.value("plugin", Json())) {
+    const Json a = old_id.value("plugin", Json::object()), b = now_id.value("plugin", Json::object());
+    if (a.value("name", "") == b.value("name", "")) {
+      out.push_back("plugin " + b.value("name", "?") + " " + a.value("version", "?") + " -> " +
+                    b.value("version", "?"));
+    } else {
+      out.push_back("plugin changed: " + a.value("name", "?") + " -> " + b.value("name", "?"));
+    }
+  }
+  if (now_id.value("engine", Json()) != old_id.value("engine", Json())) {
+    out.push_back("engine " + Short(old_id.value("engine", Json())) + " -> " + Short(now_id.value("engine", Json())));
+  }
+  if (now_id.value("builder", Json()) != old_id.value("builder", Json())) {
+    out.push_back("builder " + Short(old_id.value("builder", Json())) + " -> " +
+                  Short(now_id.value("builder", Json())));
+  }
+  const Json ni = material.value("inputs", Json::object()), oi = previous.value("inputs", Json::object());
+  for (auto& [k, v] : ni.items()) {
+    if (!oi.contains(k)) out.push_back("new input " + k);
+    else if (oi[k] != v) out.push_back("input " + k + " changed");
+  }
+  return out;
+}
+
+}  // namespace mg

@@ -1,0 +1,159 @@
+#include "graph/expander.h"
+
+#include <map>
+
+namespace mg {
+namespace {
+
+Json Identity(const AppModel& app, TaskType type) {
+  Json id = {{"engine", MIRRORGRAPH_VERSION}, {"plugin", {{"name", app.plugin.value("name", "")},
+                                                           {"version", app.plugin.value("version", "")}}}};
+  if (type == TaskType::kBuild) id["builder"] = app.builder;
+  return id;
+}
+
+std::vector<std::string> PlatformsArray(const AppModel& app) { return app.platforms; }
+
+Task MakeTask(const AppModel& app, const TargetRegistry& reg, const TemplateNode& node, TaskType type,
+              const std::string& image, const VersionInfo* v, const std::string& platform) {
+  Task t;
+  t.type = type;
+  t.node = node.name;
+  t.coords.app = app.app;
+  t.coords.image = image;
+  if (v != nullptr) t.coords.version = v->version;
+  t.coords.platform = platform;
+  t.id = FormatTaskId(type, t.coords);
+  t.identity = Identity(app, type);
+  t.skip_when_complete = node.skip_when == "image-complete";
+  t.placeholder = v != nullptr && v->version == kPlaceholderVersion;
+  Json p;
+  if (type == TaskType::kDiscover) {
+    p = {{"app", app.app},
+         {"source", app.source},
+         {"max_versions", app.max_versions},
+         {"select", app.tmpl.select}};
+  } else {
+    p = {{"registry", reg.host}, {"repository", reg.Repository(image)}, {"image", image}};
+    if (v != nullptr) {
+      p["version"] = v->version;
+      p["tag"] = v->tag;
+      if (!v->commit.empty()) p["commit"] = v->commit;
+    }
+    switch (type) {
+      case TaskType::kProbe:
+      case TaskType::kMerge:
+        p["platforms"] = PlatformsArray(app);
+        break;
+      case TaskType::kBuild:
+        p["platform"] = platform;
+        p["builder"] = app.builder;
+        p["emulation"] = app.emulation;
+        break;
+      default:
+        break;
+    }
+  }
+  t.params = std::move(p);
+  t.pool = PoolFor(t);
+  return t;
+}
+
+struct Instances {
+  // node name -> image -> platform ("" for version scope) -> index
+  std::map<std::string, std::map<std::string, std::map<std::string, TaskGraph::Index>>> by_node;
+};
+
+}  // namespace
+
+std::string PoolFor(const Task& task) {
+  switch (task.type) {
+    case TaskType::kDiscover: return "upstream";
+    case TaskType::kBuild: return "build:" + task.coords.platform;
+    default: return "registry";
+  }
+}
+
+TaskGraph::Index ExpandApp(TaskGraph& graph, const AppModel& app, const TargetRegistry& registry) {
+  const TemplateNode* discover = nullptr;
+  for (const auto& n : app.tmpl.nodes) {
+    if (n.scope == TaskScope::kApp) discover = &n;
+  }
+  TemplateNode fallback{"discover", "discover", TaskScope::kApp, {}, "", {}};
+  if (discover == nullptr) discover = &fallback;
+  return graph.Add(MakeTask(app, registry, *discover, TaskType::kDiscover, app.app, nullptr, ""));
+}
+
+void ExpandVersions(TaskGraph& graph, const AppModel& app, const TargetRegistry& registry,
+                    const std::vector<VersionInfo>& versions) {
+  TaskGraph::Index discover = ExpandApp(graph, app, registry);
+  for (const VersionInfo& v : versions) {
+    Instances inst;
+    // Images in dependency order, nodes in the template's topological order.
+    for (const ImageSpec& image : app.images) {
+      std::optional<TaskGraph::Index> probe;
+      for (const TemplateNode& node : app.tmpl.nodes) {
+        if (node.scope == TaskScope::kApp) continue;
+        auto type = ParseTaskType(node.type);
+        if (!type) continue;  // rejected when the template was loaded
+        std::vector<std::string> plats = {""};
+        if (node.scope == TaskScope::kPlatform) plats = app.platforms;
+        for (const std::string& plat : plats) {
+          Task task = MakeTask(app, registry, node, *type, image.name, &v, plat);
+          // Tasks after the image-version's probe are gated on it (skip_when = "image-complete").
+          if (probe && *type != TaskType::kProbe) task.gate_probe = static_cast<int64_t>(*probe);
+          TaskGraph::Index i = graph.Add(std::move(task));
+          inst.by_node[node.name][image.name][plat] = i;
+          if (*type == TaskType::kProbe) probe = i;
+          const Task& added = graph.task(i);
+          if (added.skip_when_complete && added.gate_probe >= 0) {
+            graph.AddEdge(static_cast<TaskGraph::Index>(added.gate_probe), i);
+          }
+          for (const std::string& after : node.after) {
+            const TemplateNode* dep = app.tmpl.Find(after);
+            if (dep == nullptr) continue;
+            if (dep->scope == TaskScope::kApp) {
+              graph.AddEdge(discover, i);
+              continue;
+            }
+            auto& dep_plats = inst.by_node[after][image.name];
+            if (dep->scope == TaskScope::kPlatform && node.scope == TaskScope::kPlatform) {
+              auto it = dep_plats.find(plat);
+              if (it != dep_plats.end()) graph.AddEdge(it->second, i);
+            } else {
+              for (auto& [p, di] : dep_plats) graph.AddEdge(di, i);
+            }
+          }
+          if (*type == TaskType::kBuild) {
+            for (const std::string& other : image.depends_on) {
+              for (auto& [name, per_image] : inst.by_node) {
+                const TemplateNode* n = app.tmpl.Find(name);
+                if (n == nullptr || n->type != "merge") continue;
+                auto it = per_image.find(other);
+                if (it == per_image.end()) continue;
+                for (auto& [p, di] : it->second) graph.AddEdge(di, i);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void ExpandPlaceholder(TaskGraph& graph, const AppModel& app, const TargetRegistry& registry) {
+  ExpandVersions(graph, app, registry, {VersionInfo{std::string(kPlaceholderVersion), "{tag}", ""}});
+}
+
+std::vector<VersionInfo> VersionsFromDiscoverResult(const Json& result) {
+  std::vector<VersionInfo> out;
+  if (!result.is_object() || !result.contains("versions") || !result["versions"].is_array()) return out;
+  for (const Json& v : result["versions"]) {
+    if (!v.is_object() || !v.contains("version") || !v["version"].is_string()) continue;
+    out.push_back({v["version"].get<std::string>(), v.value("tag", v["version"].get<std::string>()),
+                   v.value("commit", "")});
+  }
+  return out;
+}
+
+}  // namespace mg

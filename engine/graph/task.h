@@ -1,0 +1,51 @@
+// Typed tasks: the nodes of the run graph.
+//
+// A Task is immutable once added to a TaskGraph. Its id is stable and readable
+// ("build:hello@1.2.0/linux/arm64", "probe:outline/base-outline@0.80.0"), its parameters are typed
+// JSON (no floats) and, with the implementation identity and its inputs, make the task's cache key.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/json.h"
+
+namespace mg {
+
+enum class TaskType : uint8_t { kDiscover, kProbe, kBuild, kMerge, kSbom, kSign, kProvenance };
+constexpr int kTaskTypeCount = 7;
+
+const char* TaskTypeName(TaskType type);
+std::optional<TaskType> ParseTaskType(std::string_view name);
+// Observations look at the outside world without changing it (discover, probe): they are re-checked
+// every run unless --offline, and their results never enter dependents' keys (docs/architecture.md).
+bool IsObservation(TaskType type);
+
+struct TaskCoords {
+  std::string app;
+  std::string image;     // empty or == app for single-image apps
+  std::string version;   // empty for app-scoped tasks; "{version}" in placeholder subgraphs
+  std::string platform;  // empty unless platform-scoped
+};
+
+// type:app[/image][@version][/platform]; image omitted when it equals the app name.
+std::string FormatTaskId(TaskType type, const TaskCoords& coords);
+
+inline constexpr std::string_view kPlaceholderVersion = "{version}";
+
+struct Task {
+  std::string id;
+  TaskType type = TaskType::kDiscover;
+  TaskCoords coords;
+  std::string node;       // template node name ("build")
+  Json params;            // typed parameters; hashed into the key
+  Json identity;          // implementation identity: {"engine":..., "plugin":{...}, "builder":...}
+  std::string pool;       // resource pool name ("registry:ghcr.io", "build:linux/arm64"); empty: none
+  int64_t gate_probe = -1;       // index of this image-version's probe task, or -1
+  bool skip_when_complete = false;  // unneeded when gate_probe found the image complete
+  bool placeholder = false;         // drawn before discovery; never runs
+};
+
+}  // namespace mg

@@ -1,0 +1,146 @@
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "cache/action_cache.h"
+#include "cache/journal.h"
+#include "util/atomic_file.h"
+
+using namespace mg;
+
+namespace {
+struct TempDir {
+  TempDir() {
+    path = std::filesystem::temp_directory_path() / ("mg-cache-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string str() const { return path.string(); }
+  std::filesystem::path path;
+  static inline int n = 0;
+};
+
+std::string Key(char c) { return std::string(64, c); }
+
+Json Entry(int v) { return Json{{"type", "build"}, {"params", {{"v", v}}}, {"result", {{"digest", v}}}}; }
+
+std::string Slurp(const std::string& p) { return ReadFile(p).value(); }
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(action_cache_test)
+
+BOOST_AUTO_TEST_CASE(put_then_reopen_finds_entries_by_key_and_id) {
+  TempDir d;
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_TEST(c->Put(Key('a'), "build:x", Entry(1)).ok());
+    BOOST_TEST(c->Put(Key('b'), "build:x", Entry(2)).ok());
+    BOOST_TEST(c->Put(Key('c'), "build:y", Entry(3)).ok());
+  }
+  auto c = ActionCache::Open(d.str()).value();
+  BOOST_TEST(c->size() == 3u);
+  BOOST_TEST(c->Get(Key('a'))->entry()["result"]["digest"] == 1);
+  BOOST_TEST(c->LatestFor("build:x")->key == Key('b'));
+  BOOST_TEST(c->Get(Key('d')) == nullptr);
+  BOOST_TEST(c->Get(Key('c'))->result_hash == ActionCache::ResultHash(Json{{"digest", 3}}));
+}
+
+BOOST_AUTO_TEST_CASE(torn_tail_is_dropped_and_appends_stay_readable) {
+  TempDir d;
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    c->Put(Key('a'), "build:x", Entry(1));
+    c->Put(Key('b'), "build:y", Entry(2));
+  }
+  // Simulate a crash in the middle of writing a third record.
+  std::string path = d.str() + "/cache.log";
+  std::string data = Slurp(path);
+  std::ofstream(path, std::ios::app) << "1234abcd\t" << Key('c') << "\tpartial";
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_TEST(c->dropped_records() == 1u);
+    BOOST_TEST(c->size() == 2u);
+    BOOST_TEST(c->Put(Key('d'), "build:z", Entry(4)).ok());
+  }
+  auto c = ActionCache::Open(d.str()).value();
+  BOOST_TEST(c->dropped_records() == 0u);
+  BOOST_TEST(c->size() == 3u);
+  BOOST_TEST(c->Get(Key('d')) != nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(flipped_byte_drops_only_that_record) {
+  TempDir d;
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    c->Put(Key('a'), "build:x", Entry(1));
+    c->Put(Key('b'), "build:y", Entry(2));
+    c->Put(Key('c'), "build:z", Entry(3));
+  }
+  std::string path = d.str() + "/cache.log";
+  std::string data = Slurp(path);
+  size_t pos = data.find("build:y");
+  data[pos + 2] = 'X';
+  BOOST_TEST(WriteFileAtomic(path, data).ok());
+  auto c = ActionCache::Open(d.str()).value();
+  BOOST_TEST(c->dropped_records() == 1u);
+  BOOST_TEST(c->Get(Key('b')) == nullptr);
+  BOOST_TEST(c->Get(Key('a')) != nullptr);
+  BOOST_TEST(c->Get(Key('c')) != nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(foreign_file_is_set_aside_not_fatal) {
+  TempDir d;
+  BOOST_TEST(WriteFileAtomic(d.str() + "/cache.log", "mirrorgraph-cache v999\nwhatever\n").ok());
+  auto c = ActionCache::Open(d.str());
+  BOOST_REQUIRE(c.ok());
+  BOOST_TEST(c.value()->set_aside());
+  BOOST_TEST(c.value()->size() == 0u);
+  BOOST_TEST(std::filesystem::exists(d.str() + "/cache.log.unreadable"));
+  BOOST_TEST(c.value()->Put(Key('a'), "t", Entry(1)).ok());
+}
+
+BOOST_AUTO_TEST_CASE(read_only_cache_refuses_writes_and_changes_nothing) {
+  TempDir d;
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    c->Put(Key('a'), "build:x", Entry(1));
+  }
+  std::string before = Slurp(d.str() + "/cache.log");
+  auto ro = ActionCache::OpenReadOnly(d.str()).value();
+  BOOST_TEST(ro->Get(Key('a')) != nullptr);
+  BOOST_TEST(!ro->Put(Key('b'), "x", Entry(2)).ok());
+  BOOST_TEST(Slurp(d.str() + "/cache.log") == before);
+  auto missing = ActionCache::OpenReadOnly(d.str() + "/nope");
+  BOOST_REQUIRE(missing.ok());
+  BOOST_TEST(missing.value()->size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(superseded_records_are_compacted) {
+  TempDir d;
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    for (int i = 0; i < 3000; ++i) c->Put(Key('a'), "probe:x", Entry(i));  // one key, rewritten
+  }
+  auto c = ActionCache::Open(d.str()).value();
+  BOOST_TEST(c->size() == 1u);
+  BOOST_TEST(c->Get(Key('a'))->entry()["result"]["digest"] == 2999);
+  BOOST_TEST(Slurp(d.str() + "/cache.log").size() < 1000u);
+}
+
+BOOST_AUTO_TEST_CASE(journal_survives_a_torn_tail) {
+  TempDir d;
+  {
+    auto j = RunJournal::Create(d.str(), "r1").value();
+    j.Append({{"event", "task"}, {"id", "a"}});
+    j.Append({{"event", "task"}, {"id", "b"}}, /*durable_now=*/false);
+  }
+  std::ofstream(d.str() + "/runs/r1.log", std::ios::app) << "deadbeef\t{\"event\":\"ta";
+  auto events = RunJournal::Read(d.str(), "r1").value();
+  BOOST_TEST(events.size() == 2u);
+  BOOST_TEST(events[1]["id"] == "b");
+  BOOST_TEST(!RunJournal::Read(d.str(), "nope").ok());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

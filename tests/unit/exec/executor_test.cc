@@ -1,0 +1,327 @@
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+
+#include "cache/action_cache.h"
+#include "cache/journal.h"
+#include "exec/executor.h"
+#include "unit/exec/fake_runner.h"
+
+using namespace mg;
+using mg::testing::FakeRunner;
+using mg::testing::MakeTask;
+
+namespace {
+
+struct TempDir {
+  TempDir() {
+    path = std::filesystem::temp_directory_path() / ("mg-exec-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::filesystem::path path;
+  static inline int counter = 0;
+};
+
+// a -> {b1..bn} -> c : one discover-like root, n builds, one merge.
+TaskGraph Diamond(int n, const std::string& build_pool = "build:linux/amd64") {
+  TaskGraph g;
+  auto a = g.Add(MakeTask("merge:root", TaskType::kMerge, "registry"));
+  auto c = g.Add(MakeTask("sign:sink", TaskType::kSign, "registry"));
+  for (int i = 0; i < n; ++i) {
+    auto b = g.Add(MakeTask("build:b" + std::to_string(i), TaskType::kBuild, build_pool, Json{{"i", i}}));
+    g.AddEdge(a, b);
+    g.AddEdge(b, c);
+  }
+  return g;
+}
+
+std::map<std::string, TaskStatus> StatusById(const TaskGraph& g, const std::vector<TaskRunState>& s) {
+  std::map<std::string, TaskStatus> out;
+  for (size_t i = 0; i < g.size(); ++i) out[g.task(i).id] = s[i].status;
+  return out;
+}
+
+RunSummary RunOnce(TaskGraph& g, ActionCache& cache, FakeRunner& runner, ExecOptions opt,
+                   std::vector<TaskRunState>* states = nullptr) {
+  Executor e(g, cache, nullptr, runner, nullptr, nullptr, opt);
+  RunSummary s = e.Run();
+  if (states) *states = e.states();
+  return s;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(executor_test)
+
+BOOST_AUTO_TEST_CASE(runs_everything_once_then_everything_is_cached) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  FakeRunner runner;
+  TaskGraph g = Diamond(5);
+  ExecOptions opt;
+  opt.jobs = 3;
+  RunSummary s = RunOnce(g, *cache, runner, opt);
+  BOOST_TEST(s.ExitCode() == 0);
+  BOOST_TEST(s.counts[TaskStatus::kRan] == 7u);
+  BOOST_TEST(runner.calls().size() == 7u);
+
+  TaskGraph g2 = Diamond(5);
+  FakeRunner runner2;
+  RunSummary s2 = RunOnce(g2, *cache, runner2, opt);
+  BOOST_TEST(s2.counts[TaskStatus::kCached] == 7u);
+  BOOST_TEST(runner2.calls().empty());
+}
+
+BOOST_AUTO_TEST_CASE(dependents_receive_inputs_and_keys_follow_inputs) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  FakeRunner runner;
+  TaskGraph g = Diamond(2);
+  std::vector<TaskRunState> st;
+  RunOnce(g, *cache, runner, ExecOptions{}, &st);
+  BOOST_TEST(runner.inputs_seen["sign:sink"].contains("build:b0"));
+  BOOST_TEST(runner.inputs_seen["sign:sink"]["build:b1"]["id"] == "build:b1");
+
+  // A different result upstream changes the sink's key: it reruns, with the reason recorded.
+  auto cache2 = ActionCache::Open(dir.path.string()).value();
+  FakeRunner r2;
+  TaskGraph g2 = Diamond(2);
+  // Make b0's params differ so it reruns and produces a new result.
+  TaskGraph g3;
+  auto a = g3.Add(MakeTask("merge:root", TaskType::kMerge, "registry"));
+  auto c = g3.Add(MakeTask("sign:sink", TaskType::kSign, "registry"));
+  for (int i = 0; i < 2; ++i) {
+    auto b = g3.Add(MakeTask("build:b" + std::to_string(i), TaskType::kBuild, "build:linux/amd64",
+                             Json{{"i", i}, {"extra", i == 0 ? "changed" : ""}}));
+    g3.AddEdge(a, b);
+    g3.AddEdge(b, c);
+  }
+  r2.salt = "new";
+  std::vector<TaskRunState> st3;
+  RunOnce(g3, *cache2, r2, ExecOptions{}, &st3);
+  auto by = StatusById(g3, st3);
+  BOOST_TEST((by["merge:root"] == TaskStatus::kCached));
+  BOOST_TEST((by["build:b0"] == TaskStatus::kRan));
+  BOOST_TEST((by["build:b1"] == TaskStatus::kRan));  // extra:"" is a new parameter too
+  BOOST_TEST((by["sign:sink"] == TaskStatus::kRan));
+  size_t b0 = *g3.Find("build:b0");
+  BOOST_TEST(st3[b0].reason.find("parameter extra added") != std::string::npos, st3[b0].reason);
+  size_t sink = *g3.Find("sign:sink");
+  BOOST_TEST(st3[sink].reason.find("input build:b") != std::string::npos, st3[sink].reason);
+}
+
+BOOST_AUTO_TEST_CASE(jobs_and_pools_cap_concurrency) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  FakeRunner runner;
+  runner.delay_ms = 30;
+  TaskGraph g = Diamond(8);
+  ExecOptions opt;
+  opt.jobs = 6;
+  opt.pools["build"] = 2;
+  RunOnce(g, *cache, runner, opt);
+  BOOST_TEST(runner.pool_peak("build:linux/amd64") == 2);
+
+  auto cache2 = ActionCache::Open((dir.path / "x").string());
+  std::filesystem::create_directories(dir.path / "y");
+  auto c2 = ActionCache::Open((dir.path / "y").string()).value();
+  FakeRunner r2;
+  r2.delay_ms = 30;
+  TaskGraph g2 = Diamond(8);
+  ExecOptions opt2;
+  opt2.jobs = 3;
+  opt2.pools["build"] = 100;
+  RunOnce(g2, *c2, r2, opt2);
+  BOOST_TEST(r2.peak() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_blocks_dependents_and_independent_work_continues) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  FakeRunner runner;
+  runner.fail = {"build:b1"};
+  TaskGraph g = Diamond(4);
+  std::vector<TaskRunState> st;
+  RunSummary s = RunOnce(g, *cache, runner, ExecOptions{}, &st);
+  auto by = StatusById(g, st);
+  BOOST_TEST(s.ExitCode() == 1);
+  BOOST_TEST((by["build:b1"] == TaskStatus::kFailed));
+  BOOST_TEST((by["build:b0"] == TaskStatus::kRan));
+  BOOST_TEST((by["build:b3"] == TaskStatus::kRan));
+  BOOST_TEST((by["sign:sink"] == TaskStatus::kBlocked));
+  BOOST_TEST(st[*g.Find("sign:sink")].reason == "blocked: build:b1 failed");
+  BOOST_TEST(s.first_failure == "build:b1");
+
+  // Resume: only the failed leg and its dependent run.
+  FakeRunner again;
+  TaskGraph g2 = Diamond(4);
+  RunSummary s2 = RunOnce(g2, *cache, again, ExecOptions{});
+  BOOST_TEST(s2.ExitCode() == 0);
+  auto calls = again.calls();
+  std::sort(calls.begin(), calls.end());
+  BOOST_TEST(calls == (std::vector<std::string>{"build:b1", "sign:sink"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(fail_fast_stops_starting_new_tasks) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  FakeRunner runner;
+  runner.fail = {"merge:root"};
+  TaskGraph g = Diamond(4);
+  ExecOptions opt;
+  opt.fail_fast = true;
+  std::vector<TaskRunState> st;
+  RunSummary s = RunOnce(g, *cache, runner, opt, &st);
+  BOOST_TEST(s.ExitCode() == 1);
+  BOOST_TEST(runner.calls().size() == 1u);
+  BOOST_TEST(s.counts[TaskStatus::kBlocked] == 5u);
+
+  // Independent roots: after the failure nothing new starts (-j 1 makes it deterministic).
+  TaskGraph g2;
+  for (int i = 0; i < 5; ++i) g2.Add(MakeTask("build:r" + std::to_string(i), TaskType::kBuild, "build:x"));
+  FakeRunner r2;
+  r2.fail = {"build:r0"};
+  ExecOptions o2;
+  o2.fail_fast = true;
+  o2.jobs = 1;
+  std::filesystem::create_directories(dir.path / "2");
+  auto c2 = ActionCache::Open((dir.path / "2").string()).value();
+  RunSummary s2 = RunOnce(g2, *c2, r2, o2, &st);
+  BOOST_TEST(r2.calls().size() == 1u);
+  BOOST_TEST(s2.counts[TaskStatus::kBlocked] == 4u);
+  BOOST_TEST(st[1].reason.find("--fail-fast") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(observations_rerun_unless_offline_and_never_feed_keys) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  auto make = [] {
+    TaskGraph g;
+    auto probe = g.Add(MakeTask("probe:p", TaskType::kProbe, "registry"));
+    auto build = g.Add(MakeTask("build:x", TaskType::kBuild, "build:x"));
+    g.AddEdge(probe, build);
+    return g;
+  };
+  FakeRunner r1;
+  r1.results["probe:p"] = Json{{"state", "missing"}, {"n", 1}};
+  TaskGraph g1 = make();
+  RunOnce(g1, *cache, r1, ExecOptions{});
+  BOOST_TEST(r1.calls().size() == 2u);
+
+  FakeRunner r2;
+  r2.results["probe:p"] = Json{{"state", "missing"}, {"n", 2}};  // a different observation
+  TaskGraph g2 = make();
+  std::vector<TaskRunState> st;
+  RunOnce(g2, *cache, r2, ExecOptions{}, &st);
+  BOOST_TEST(r2.calls() == (std::vector<std::string>{"probe:p"}), boost::test_tools::per_element());
+  BOOST_TEST((st[1].status == TaskStatus::kCached));
+
+  FakeRunner r3;
+  TaskGraph g3 = make();
+  ExecOptions off;
+  off.offline = true;
+  RunOnce(g3, *cache, r3, off, &st);
+  BOOST_TEST(r3.calls().empty());
+  BOOST_TEST(st[0].reason.find("--offline") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(complete_probe_makes_gated_tasks_unneeded) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  TaskGraph g;
+  auto probe = g.Add(MakeTask("probe:p", TaskType::kProbe, "registry"));
+  Task b = MakeTask("build:x", TaskType::kBuild, "build:x");
+  b.gate_probe = static_cast<int64_t>(probe);
+  b.skip_when_complete = true;
+  auto build = g.Add(b);
+  auto sign = g.Add(MakeTask("sign:x", TaskType::kSign, "registry"));
+  g.AddEdge(probe, build);
+  g.AddEdge(build, sign);
+  FakeRunner r;
+  r.results["probe:p"] = Json{{"state", "complete"}, {"digest", "sha256:abc"}};
+  std::vector<TaskRunState> st;
+  RunSummary s = RunOnce(g, *cache, r, ExecOptions{}, &st);
+  BOOST_TEST((st[build].status == TaskStatus::kUnneeded));
+  BOOST_TEST(st[build].reason.find("sha256:abc") != std::string::npos);
+  BOOST_TEST((st[sign].status == TaskStatus::kRan));  // unneeded dependencies count as satisfied
+  BOOST_TEST(s.ExitCode() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(dry_run_runs_observations_only_and_writes_nothing) {
+  TempDir dir;
+  {
+    auto rw = ActionCache::Open(dir.path.string()).value();
+  }
+  auto cache = ActionCache::OpenReadOnly(dir.path.string()).value();
+  TaskGraph g;
+  auto probe = g.Add(MakeTask("probe:p", TaskType::kProbe, "registry"));
+  auto build = g.Add(MakeTask("build:x", TaskType::kBuild, "build:x"));
+  auto merge = g.Add(MakeTask("merge:x", TaskType::kMerge, "registry"));
+  g.AddEdge(probe, build);
+  g.AddEdge(build, merge);
+  FakeRunner r;
+  r.results["probe:p"] = Json{{"state", "missing"}};
+  ExecOptions opt;
+  opt.dry_run = true;
+  std::vector<TaskRunState> st;
+  RunSummary s = RunOnce(g, *cache, r, opt, &st);
+  BOOST_TEST(r.calls() == (std::vector<std::string>{"probe:p"}), boost::test_tools::per_element());
+  BOOST_TEST((st[build].status == TaskStatus::kWouldRun));
+  BOOST_TEST(st[build].reason == "no cache entry");
+  BOOST_TEST((st[merge].status == TaskStatus::kWouldRun));
+  BOOST_TEST(st[merge].reason == "would run after build:x");
+  BOOST_TEST(s.ExitCode() == 0);
+  BOOST_TEST(ActionCache::OpenReadOnly(dir.path.string()).value()->size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(interrupt_finishes_running_tasks_and_starts_no_more) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  TaskGraph g;
+  for (int i = 0; i < 6; ++i) g.Add(MakeTask("build:r" + std::to_string(i), TaskType::kBuild, "build:x"));
+  FakeRunner r;
+  r.delay_ms = 50;
+  std::atomic<bool> interrupt{false};
+  ExecOptions opt;
+  opt.jobs = 1;
+  opt.interrupt = &interrupt;
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    interrupt = true;
+  });
+  RunSummary s = RunOnce(g, *cache, r, opt);
+  t.join();
+  BOOST_TEST(s.interrupted);
+  BOOST_TEST(s.ExitCode() == 130);
+  BOOST_TEST(r.calls().size() < 6u);
+  BOOST_TEST(cache->size() == r.calls().size());  // every task that finished is cached
+}
+
+BOOST_AUTO_TEST_CASE(journal_records_every_finished_task) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  auto journal = RunJournal::Create(dir.path.string(), "run-1").value();
+  FakeRunner r;
+  r.fail = {"build:b2"};
+  TaskGraph g = Diamond(3);
+  Executor e(g, *cache, &journal, r, nullptr, nullptr, ExecOptions{});
+  e.Run();
+  journal.Sync();
+  auto events = RunJournal::Read(dir.path.string(), "run-1").value();
+  std::map<std::string, std::string> status;
+  for (const Json& ev : events) status[ev.value("id", "")] = ev.value("status", "");
+  BOOST_TEST(status["build:b2"] == "failed");
+  BOOST_TEST(status["sign:sink"] == "blocked");
+  BOOST_TEST(status["build:b0"] == "ran");
+  BOOST_TEST(RunJournal::LastRunId(dir.path.string()).value() == "run-1");
+}
+
+BOOST_AUTO_TEST_CASE(pool_capacity_lookup) {
+  std::map<std::string, int> pools = {{"build", 3}, {"build:linux/arm64", 1}};
+  BOOST_TEST(PoolCapacity(pools, "build:linux/arm64") == 1);
+  BOOST_TEST(PoolCapacity(pools, "build:linux/amd64") == 3);
+  BOOST_TEST(PoolCapacity({}, "registry") == 8);
+  BOOST_TEST(PoolCapacity({}, "upstream") == 4);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,84 @@
+// Test doubles for the executor: a scripted TaskRunner and graph builders.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "exec/task_runner.h"
+#include "graph/task_graph.h"
+
+namespace mg::testing {
+
+// Runs every task successfully with result {"id": <id>, "n": <call count>} unless told to fail it.
+// Records calls and the peak concurrency, per pool and overall. Thread-safe.
+class FakeRunner : public TaskRunner {
+ public:
+  TaskOutcome Run(const TaskContext& ctx) override {
+    int now = ++running_;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      peak_ = std::max(peak_, now);
+      int p = ++pool_running_[ctx.task.pool];
+      pool_peak_[ctx.task.pool] = std::max(pool_peak_[ctx.task.pool], p);
+      calls_.push_back(ctx.task.id);
+    }
+    if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    TaskOutcome out;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      pool_running_[ctx.task.pool]--;
+      if (fail.count(ctx.task.id)) out.status = Status::Unavailable("injected failure of " + ctx.task.id);
+      else if (results.count(ctx.task.id)) out.result = results[ctx.task.id];
+      else out.result = Json{{"id", ctx.task.id}, {"salt", salt}};
+      inputs_seen[ctx.task.id] = ctx.inputs;
+    }
+    --running_;
+    return out;
+  }
+
+  std::vector<std::string> calls() {
+    std::lock_guard<std::mutex> l(mu_);
+    return calls_;
+  }
+  int peak() {
+    std::lock_guard<std::mutex> l(mu_);
+    return peak_;
+  }
+  int pool_peak(const std::string& pool) {
+    std::lock_guard<std::mutex> l(mu_);
+    return pool_peak_[pool];
+  }
+
+  std::set<std::string> fail;
+  std::map<std::string, Json> results;
+  std::map<std::string, Json> inputs_seen;
+  int delay_ms = 0;
+  std::string salt = "";
+
+ private:
+  std::atomic<int> running_{0};
+  std::mutex mu_;
+  int peak_ = 0;
+  std::map<std::string, int> pool_running_;
+  std::map<std::string, int> pool_peak_;
+  std::vector<std::string> calls_;
+};
+
+inline Task MakeTask(const std::string& id, TaskType type, const std::string& pool, Json params = Json::object()) {
+  Task t;
+  t.id = id;
+  t.type = type;
+  t.coords.app = "app";
+  t.pool = pool;
+  t.params = std::move(params);
+  t.identity = Json{{"engine", "test"}};
+  return t;
+}
+
+}  // namespace mg::testing
