@@ -45,6 +45,15 @@ struct ChildSetup : bp::extend::handler {
     exec.env = envp;
   }
 
+  // A failed exec (or chdir) is reported after the child already _exit()ed: reap it.
+  template <typename Executor>
+  void on_error(Executor& exec, const std::error_code&) const {
+    if (exec.pid > 0) {
+      while (::waitpid(exec.pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+
   template <typename Executor>
   void on_exec_setup(Executor&) const {
     ::setpgid(0, 0);  // own process group, so a kill reaches grandchildren too

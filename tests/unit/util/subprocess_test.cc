@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -189,6 +190,25 @@ BOOST_AUTO_TEST_CASE(path_override_is_used_for_the_search) {
   o.argv = {"mg-fake-tool", "x"};
   o.env_overrides = {{"PATH", dir.path() + ":/usr/bin:/bin"}};
   BOOST_TEST(MustRun(o).stdout_text == "fake x\n");
+}
+
+// Executable bit but not a program: execve fails in the child, which must still be reaped.
+BOOST_AUTO_TEST_CASE(exec_failure_is_an_error_and_leaves_no_zombie) {
+  mg::testing::TempDir dir;
+  {
+    std::ofstream junk(dir / "not-a-program");
+    junk << std::string(64, '\x7f');
+  }
+  ::chmod((dir / "not-a-program").c_str(), 0755);
+  mg::SubprocessOptions o;
+  o.argv = {dir / "not-a-program"};
+  mg::Result<mg::SubprocessResult> r = mg::RunSubprocess(o);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST((r.status().code() == mg::Status::Code::kIOError));
+  BOOST_TEST(r.status().message().find("not-a-program") != std::string::npos);
+  int status = 0;
+  BOOST_TEST(::waitpid(-1, &status, WNOHANG) == -1);  // no child left, not even a zombie
+  BOOST_TEST(errno == ECHILD);
 }
 
 BOOST_AUTO_TEST_CASE(missing_cwd_is_an_error) {
