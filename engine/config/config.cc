@@ -261,6 +261,10 @@ void ConfigParser::CheckTagPattern(const toml::table& app, const std::string& qu
 
 void ConfigParser::ReadApps(TableReader& root, const AppDefaults& defaults, const SourcePos& default_template_pos,
                             std::vector<AppConfig>* out) {
+  if (const toml::node* node = root.Node("apps"); node != nullptr && !node->is_table()) {
+    root.ValueError("apps", std::string("expected one table per app ([apps.NAME]), got ") + TomlTypeName(node->type()));
+    return;
+  }
   const toml::table* apps = root.Table("apps");
   if (apps == nullptr) return;
   for (const auto& [key, node] : *apps) {

@@ -306,6 +306,8 @@ BOOST_AUTO_TEST_CASE(app_tables_are_checked) {
                     "(lowercase letters, digits, '-') or a path ending in .so");
   BOOST_CHECK_EQUAL(OneError(std::string(kMinimal) + "[apps]\noutline = \"generic\"\n"),
                     "mirror.toml:4:11: apps.outline: expected a table ([apps.outline]), got a string");
+  BOOST_CHECK_EQUAL(OneError(std::string(kMinimal) + "[[apps]]\nplugin = \"generic\"\n"),
+                    "mirror.toml:3:1: apps: expected one table per app ([apps.NAME]), got an array");
   BOOST_CHECK_EQUAL(OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\nratio = 0.5\n"),
                     "mirror.toml:5:9: apps.a.ratio: floating-point numbers are not supported; write the value as "
                     "a string or an integer");
