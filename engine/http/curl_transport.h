@@ -12,7 +12,7 @@ struct CurlTransportOptions {
   size_t max_idle_handles = 16;
   // Connect phase limit (the request's own timeout bounds the whole exchange).
   std::chrono::milliseconds connect_timeout{30000};
-  std::string user_agent = "mirrorgraph";
+  std::string user_agent = "mirrorgraph/" MIRRORGRAPH_VERSION;
 };
 
 // Thread-safe. Easy handles are pooled and share one connection cache and DNS cache (a CURLSH
