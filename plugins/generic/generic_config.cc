@@ -136,7 +136,10 @@ json ParseSource(const json& config, Checker& c) {
   std::string url = c.String(src, "source", "url", true, "the git repository to list tags of");
   std::string pattern = kDefaultTagPattern;
   if (src.contains("tag_pattern")) pattern = c.String(src, "source", "tag_pattern", true);
-  if (!pattern.empty()) c.Regex("source.tag_pattern", pattern);
+  if (!pattern.empty() && c.Regex("source.tag_pattern", pattern) && std::regex(pattern).mark_count() == 0) {
+    c.Error("source.tag_pattern", "'" + pattern + "' has no capture group; put the version in one, e.g. " +
+                                      "'^release-(\\d+\\.\\d+\\.\\d+)$'");
+  }
   out = {{"type", type}, {"url", url}, {"tag_pattern", pattern}};
   return out;
 }

@@ -50,4 +50,7 @@ installed=$(find "$tmp/prefix" -name mirrorgraph-hello-extra.so | head -n 1)
 test -n "$installed" || { echo "FAIL: cmake --install did not install the example plugin" >&2; exit 1; }
 test "$(dirname "$installed")" = "$(dirname "$generic")" || {
   echo "FAIL: example installed to $(dirname "$installed"), engine plugins are in $(dirname "$generic")" >&2; exit 1; }
+MIRRORGRAPH_PLUGIN_PATH=$(dirname "$installed") "$plugin_check" hello-extra hello-extra \
+  '{"repo":"https://example.invalid/hello.git"}' | tee "$tmp/by-name.out"
+grep -q "^hello-extra 1.0.0 $(realpath "$installed")\$" "$tmp/by-name.out" || { echo "FAIL: not loaded by name from $installed" >&2; exit 1; }
 echo "PASS"

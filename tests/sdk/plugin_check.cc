@@ -1,4 +1,5 @@
-// mg_plugin_check PATH NAME [CONFIG_JSON]: loads the plugin at PATH through PluginRegistry, checks
+// mg_plugin_check PATH|NAME NAME [CONFIG_JSON]: loads the plugin at PATH (or named NAME, searching
+// the default directories and $MIRRORGRAPH_PLUGIN_PATH) through PluginRegistry, checks
 // that its name is NAME, calls configure with {"app":NAME,"config":CONFIG_JSON} and prints
 // "<name> <version> <file>" and the configure output. Exit status 0 when all of that works.
 #include <cstdio>
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s PATH NAME [CONFIG_JSON]\n", argv[0]);
     return 2;
   }
-  mg::PluginRegistry registry({}, mg::PluginRegistry::Defaults::kExclude);
+  const bool is_path = std::string(argv[1]).find('/') != std::string::npos;
+  mg::PluginRegistry registry({}, is_path ? mg::PluginRegistry::Defaults::kExclude : mg::PluginRegistry::Defaults::kInclude);
   auto plugin = registry.Load(argv[1]);
   if (!plugin.ok()) {
     std::fprintf(stderr, "%s\n", plugin.status().ToString().c_str());

@@ -97,6 +97,9 @@ BOOST_AUTO_TEST_CASE(bad_types_and_patterns) {
   BOOST_TEST(HasError(out, "source.tag_pattern", "invalid regular expression"), Dump(out));
   BOOST_TEST(HasError(out, "build.args.NODE", "must be a string"), Dump(out));
   BOOST_TEST(HasError(out, "build.edits[0].pattern", "missing"), Dump(out));
+  Json no_group = Minimal();
+  no_group["source"]["tag_pattern"] = "^v.*$";
+  BOOST_TEST(HasError(Configure(no_group), "source.tag_pattern", "has no capture group"));
 }
 
 BOOST_AUTO_TEST_CASE(image_names_are_checked) {
