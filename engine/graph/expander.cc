@@ -79,7 +79,10 @@ TaskGraph::Index ExpandApp(TaskGraph& graph, const AppModel& app, const TargetRe
   for (const auto& n : app.tmpl.nodes) {
     if (n.scope == TaskScope::kApp) discover = &n;
   }
-  TemplateNode fallback{"discover", "discover", TaskScope::kApp, {}, "", {}};
+  TemplateNode fallback;
+  fallback.name = "discover";
+  fallback.type = "discover";
+  fallback.scope = TaskScope::kApp;
   if (discover == nullptr) discover = &fallback;
   return graph.Add(MakeTask(app, registry, *discover, TaskType::kDiscover, app.app, nullptr, ""));
 }

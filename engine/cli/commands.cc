@@ -1,0 +1,320 @@
+#include "cli/commands.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "cache/action_cache.h"
+#include "cache/journal.h"
+#include "cli/session.h"
+#include "exec/executor.h"
+#include "graph/expander.h"
+#include "report/dot.h"
+#include "report/run_report.h"
+#include "report/status_printer.h"
+#include "tasks/growth.h"
+#include "tasks/runner.h"
+#include "util/atomic_file.h"
+#include "util/file_lock.h"
+#include "util/strings.h"
+
+namespace mg {
+namespace {
+
+// Opens the cache read-only when the state directory exists, else an empty one.
+std::unique_ptr<ActionCache> ReadOnlyCache(const std::string& state_dir) {
+  auto cache = ActionCache::OpenReadOnly(state_dir);
+  if (!cache.ok()) {
+    std::cerr << "mirrorgraph: warning: " << cache.status().message() << " (treating the cache as empty)\n";
+    return ActionCache::OpenReadOnly("/nonexistent-mirrorgraph-state").value();
+  }
+  return std::move(cache.value());
+}
+
+bool WriteReport(const std::string& path, const Json& report) {
+  if (path.empty()) return true;
+  Status s = WriteFileAtomic(path, report.dump(2) + "\n");
+  if (!s.ok()) {
+    std::cerr << "mirrorgraph: cannot write the JSON report: " << s.message() << "\n";
+    return false;
+  }
+  return true;
+}
+
+struct Outcome {
+  TaskGraph graph;
+  std::vector<TaskRunState> states;
+  RunSummary summary;
+  std::string run_id;
+};
+
+// Runs (or, with dry_run, plans) the session's graph. Returns an exit code when it could not start.
+std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<bool>* interrupt, Outcome* out,
+                           bool quiet) {
+  const CliOptions& o = session.options();
+  if (!session.ConnectRegistry()) return kExitUsage;
+  std::optional<FileLock> lock;
+  std::unique_ptr<ActionCache> cache;
+  std::optional<RunJournal> journal;
+  out->run_id = RunJournal::NewRunId(SystemClock::Default()->NowMillis());
+  if (dry_run) {
+    cache = ReadOnlyCache(session.state_dir());
+  } else {
+    Status mk = MakeDirs(session.state_dir() + "/logs");
+    if (!mk.ok()) {
+      std::cerr << "mirrorgraph: cannot create the state directory: " << mk.message() << "\n";
+      return kExitStateBusy;
+    }
+    auto l = FileLock::Acquire(session.state_dir() + "/lock", "mirrorgraph " + o.command + " run " + out->run_id);
+    if (!l.ok()) {
+      std::cerr << "mirrorgraph: " << l.status().message() << "\n";
+      return kExitStateBusy;
+    }
+    lock.emplace(std::move(l.value()));
+    auto c = ActionCache::Open(session.state_dir());
+    if (!c.ok()) {
+      std::cerr << "mirrorgraph: cannot open the cache: " << c.status().message() << "\n";
+      return kExitStateBusy;
+    }
+    cache = std::move(c.value());
+    if (cache->dropped_records() > 0 || cache->set_aside()) {
+      std::cerr << "mirrorgraph: warning: the cache in " << session.state_dir() << " was damaged; "
+                << cache->dropped_records() << " entr" << (cache->dropped_records() == 1 ? "y" : "ies")
+                << (cache->set_aside() ? " (the unreadable file was kept as cache.log.unreadable)" : "")
+                << " will be recomputed\n";
+    }
+    auto j = RunJournal::Create(session.state_dir(), out->run_id);
+    if (!j.ok()) {
+      std::cerr << "mirrorgraph: cannot write the run journal: " << j.status().message() << "\n";
+      return kExitStateBusy;
+    }
+    journal.emplace(std::move(j.value()));
+    (void)journal->Append({{"event", "start"}, {"run_id", out->run_id}, {"command", o.command},
+                           {"config", session.config().path}, {"only", o.only},
+                           {"started_at", SystemClock::Default()->NowMillis()}});
+  }
+  out->graph = session.InitialGraph();
+  RealRunner runner(session.apps(), session.http(), session.registry());
+  DiscoverGrowth growth(session.apps(), session.target());
+  bool smart = IsSmartTerminal(stderr);
+  StatusPrinter printer(stderr, smart, o.verbose > 0, nullptr);
+  ExecOptions eo;
+  eo.jobs = session.jobs();
+  eo.pools = session.config().engine.pools;
+  eo.fail_fast = o.fail_fast;
+  eo.offline = o.offline;
+  eo.dry_run = dry_run;
+  eo.only = o.only;
+  eo.interrupt = interrupt;
+  if (!dry_run) eo.log_dir = session.state_dir() + "/logs";
+  Executor exec(out->graph, *cache, journal ? &*journal : nullptr, runner, &growth, quiet ? nullptr : &printer, eo);
+  out->summary = exec.Run();
+  printer.Finish();
+  out->states = exec.states();
+  if (journal) {
+    (void)journal->Append({{"event", "end"}, {"finished_at", SystemClock::Default()->NowMillis()},
+                           {"exit_code", out->summary.ExitCode()}, {"summary", RunReportJson(out->graph, out->states, out->summary, out->run_id, o.command)["summary"]}});
+    (void)journal->Sync();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int RunCommand(const CliOptions& o, const std::atomic<bool>* interrupt) {
+  int code = 0;
+  auto session = Session::Open(o, &code);
+  if (!session) return code;
+  bool dry_run = o.command == "plan";
+  Outcome out;
+  if (auto early = Execute(*session, dry_run, interrupt, &out, dry_run && o.verbose == 0)) return *early;
+  if (dry_run) WritePlan(std::cout, out.graph, out.states);
+  if (!WriteReport(o.json_file, RunReportJson(out.graph, out.states, out.summary, out.run_id, o.command))) {
+    return kExitStateBusy;
+  }
+  std::cerr << (dry_run ? "plan: " : "run: ") << SummaryLine(out.summary, dry_run);
+  if (!out.summary.first_failure.empty()) {
+    std::cerr << " (first failure: " << out.summary.first_failure << "; `mirrorgraph explain "
+              << out.summary.first_failure << "` or " << session->state_dir() << "/logs/)";
+  }
+  std::cerr << "\n";
+  return out.summary.ExitCode();
+}
+
+int GraphCommand(const CliOptions& o) {
+  int code = 0;
+  auto session = Session::Open(o, &code);
+  if (!session) return code;
+  auto cache = ReadOnlyCache(session->state_dir());
+  TaskGraph graph = session->InitialGraph();
+  // Statuses of the last run, by task id, to colour the nodes.
+  std::map<std::string, std::string> last;
+  if (auto run = RunJournal::LastRunId(session->state_dir())) {
+    if (auto events = RunJournal::Read(session->state_dir(), *run); events.ok()) {
+      for (const Json& e : events.value()) {
+        if (e.value("event", "") == "task") last[e.value("id", "")] = e.value("status", "");
+      }
+    }
+  }
+  for (const ResolvedApp& app : session->apps()) {
+    const ActionCache::Record* rec = cache->LatestFor(FormatTaskId(TaskType::kDiscover, {app.model.app, "", "", ""}));
+    std::vector<VersionInfo> versions;
+    if (rec != nullptr) versions = VersionsFromDiscoverResult(rec->entry().value("result", Json()));
+    if (versions.empty()) ExpandPlaceholder(graph, app.model, session->target());
+    else ExpandVersions(graph, app.model, session->target(), versions);
+  }
+  std::vector<TaskRunState> states(graph.size());
+  bool any = false;
+  for (TaskGraph::Index i = 0; i < graph.size(); ++i) {
+    auto it = last.find(graph.task(i).id);
+    if (it == last.end()) continue;
+    static const std::map<std::string, TaskStatus> kByName = {
+        {"ran", TaskStatus::kRan},         {"cached", TaskStatus::kCached},     {"failed", TaskStatus::kFailed},
+        {"blocked", TaskStatus::kBlocked}, {"unneeded", TaskStatus::kUnneeded}, {"would-run", TaskStatus::kWouldRun}};
+    if (auto s = kByName.find(it->second); s != kByName.end()) {
+      states[i].status = s->second;
+      any = true;
+    }
+  }
+  if (o.graph_json) std::cout << GraphJson(graph, any ? &states : nullptr).dump(2) << "\n";
+  else WriteDot(std::cout, graph, any ? &states : nullptr);
+  return kExitOk;
+}
+
+int ExplainCommand(const CliOptions& o, const std::atomic<bool>* interrupt) {
+  CliOptions opts = o;
+  opts.command = "plan";
+  // Restrict the plan to the task's app (and version when the id has one).
+  std::string id = o.task;
+  size_t colon = id.find(':');
+  if (colon == std::string::npos || !ParseTaskType(id.substr(0, colon))) {
+    std::cerr << "mirrorgraph: '" << id << "' is not a task id; ids look like type:app[@version][/os/arch], e.g. "
+                                           "build:hello@1.2.0/linux/amd64 (see `mirrorgraph graph --json`)\n";
+    return kExitUsage;
+  }
+  std::string rest = id.substr(colon + 1);
+  std::string app = rest.substr(0, rest.find_first_of("/@"));
+  opts.only = app;
+  int code = 0;
+  auto session = Session::Open(opts, &code);
+  if (!session) return code;
+  Outcome out;
+  if (auto early = Execute(*session, /*dry_run=*/true, interrupt, &out, true)) return *early;
+  auto idx = out.graph.Find(id);
+  if (!idx) {
+    std::vector<std::string> ids;
+    for (TaskGraph::Index i = 0; i < out.graph.size(); ++i) ids.push_back(out.graph.task(i).id);
+    auto hint = DidYouMean(id, ids);
+    std::cerr << "mirrorgraph: no task '" << id << "' in the graph"
+              << (hint ? "; did you mean '" + *hint + "'?" : " (see `mirrorgraph graph --json` for the ids)") << "\n";
+    return kExitUsage;
+  }
+  const Task& t = out.graph.task(*idx);
+  const TaskRunState& s = out.states[*idx];
+  std::cout << t.id << "\n";
+  std::cout << "  status:  " << TaskStatusName(s.status) << (s.status == TaskStatus::kWouldRun ? " (would run)" : "")
+            << "\n  reason:  " << s.reason << "\n";
+  for (const std::string& d : s.details) std::cout << "           " << d << "\n";
+  if (!s.key.empty()) std::cout << "  key:     " << s.key << "\n";
+  std::vector<std::string> deps;
+  for (TaskGraph::Index d : out.graph.Deps(*idx)) {
+    deps.push_back(out.graph.task(d).id + " (" + TaskStatusName(out.states[d].status) + ")");
+  }
+  std::sort(deps.begin(), deps.end());
+  if (!deps.empty()) std::cout << "  after:   " << Join(deps, "\n           ") << "\n";
+  std::cout << "  params:  " << CanonicalJson(t.params) << "\n";
+  auto cache = ReadOnlyCache(session->state_dir());
+  if (const auto* prev = cache->LatestFor(t.id)) {
+    std::cout << "  last result: key " << prev->key.substr(0, 12) << ", finished "
+              << FormatRfc3339(prev->entry().value("finished_at", int64_t{0})) << "\n";
+  } else {
+    std::cout << "  last result: none recorded in " << session->state_dir() << "\n";
+  }
+  if (auto run = RunJournal::LastRunId(session->state_dir())) {
+    if (auto events = RunJournal::Read(session->state_dir(), *run); events.ok()) {
+      for (const Json& e : events.value()) {
+        if (e.value("event", "") == "task" && e.value("id", "") == t.id) {
+          std::cout << "  last run (" << *run << "): " << e.value("status", "?") << ", " << e.value("reason", "") << "\n";
+        }
+      }
+    }
+  }
+  return kExitOk;
+}
+
+int StatusCommand(const CliOptions& o) {
+  int code = 0;
+  auto session = Session::Open(o, &code);
+  if (!session) return code;
+  auto run = RunJournal::LastRunId(session->state_dir());
+  if (!run) {
+    std::cout << "no run recorded in " << session->state_dir() << " yet (`mirrorgraph run` starts one)\n";
+    return kExitOk;
+  }
+  auto events = RunJournal::Read(session->state_dir(), *run);
+  if (!events.ok()) {
+    std::cerr << "mirrorgraph: " << events.status().message() << "\n";
+    return kExitStateBusy;
+  }
+  std::map<std::string, int> counts;
+  std::vector<std::string> failures;
+  bool ended = false;
+  Json start, end;
+  for (const Json& e : events.value()) {
+    std::string ev = e.value("event", "");
+    if (ev == "start") start = e;
+    if (ev == "end") {
+      ended = true;
+      end = e;
+    }
+    if (ev == "task") {
+      counts[e.value("status", "?")]++;
+      if (e.value("status", "") == "failed") failures.push_back(e.value("id", "") + ": " + e.value("error", ""));
+    }
+  }
+  std::cout << "last run: " << *run << " (" << start.value("command", "run") << ")\n";
+  std::cout << "  started:  " << FormatRfc3339(start.value("started_at", int64_t{0})) << "\n";
+  if (ended) {
+    std::cout << "  finished: " << FormatRfc3339(end.value("finished_at", int64_t{0})) << ", exit code "
+              << end.value("exit_code", -1) << "\n";
+  } else {
+    std::cout << "  finished: no — the run was killed or is still going; `mirrorgraph run` resumes it\n";
+  }
+  std::string line;
+  for (auto& [status, n] : counts) line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + status;
+  std::cout << "  tasks:    " << (line.empty() ? "none finished" : line) << "\n";
+  for (const std::string& f : failures) std::cout << "  FAILED " << f << "\n";
+  return kExitOk;
+}
+
+int PluginsCommand(const CliOptions& o) {
+  std::vector<std::string> extra;
+  // The config is optional here: use its plugin_path when it loads.
+  if (std::filesystem::exists(o.config)) {
+    Diagnostics diags;
+    if (auto config = LoadConfig(o.config, &diags)) extra = config->engine.plugin_path;
+  }
+  PluginRegistry registry(extra);
+  if (!o.plugin_file.empty()) {
+    auto p = registry.Load(o.plugin_file);
+    if (!p.ok()) {
+      std::cerr << "mirrorgraph: " << p.status().message() << "\n";
+      return kExitTaskFailed;
+    }
+    std::cout << p.value()->name() << " " << p.value()->version() << " " << p.value()->file() << "\n";
+    return kExitOk;
+  }
+  int bad = 0;
+  for (const PluginInfo& info : registry.ListAvailable()) {
+    if (info.error.empty()) std::cout << info.name << " " << info.version << " " << info.file << "\n";
+    else {
+      std::cout << info.name << " (broken) " << info.file << ": " << info.error << "\n";
+      ++bad;
+    }
+  }
+  std::cout << "searched: " << Join(registry.search_dirs(), ":") << "\n";
+  return bad > 0 ? kExitTaskFailed : kExitOk;
+}
+
+}  // namespace mg

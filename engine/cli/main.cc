@@ -1,0 +1,42 @@
+// mirrorgraph: mirror upstream applications as signed multi-arch images (README.md).
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+
+namespace {
+
+std::atomic<bool> g_interrupt{false};
+
+extern "C" void OnSignal(int) {
+  g_interrupt.store(true);
+  // A second Ctrl-C ends the process at once.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mg::CliOptions options;
+  int code = mg::ParseCli(argc, argv, &options);
+  if (code == -1) return mg::kExitOk;
+  if (code != mg::kExitOk) return code;
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  try {
+    const std::string& c = options.command;
+    if (c == "run" || c == "plan") return mg::RunCommand(options, &g_interrupt);
+    if (c == "graph") return mg::GraphCommand(options);
+    if (c == "explain") return mg::ExplainCommand(options, &g_interrupt);
+    if (c == "status") return mg::StatusCommand(options);
+    if (c == "plugins") return mg::PluginsCommand(options);
+  } catch (const std::exception& e) {
+    // Engine code returns Status values; this is the last line of defence, not a code path.
+    std::cerr << "mirrorgraph: internal error: " << e.what() << " (please report it)\n";
+    return mg::kExitTaskFailed;
+  }
+  return mg::kExitUsage;
+}

@@ -1,0 +1,120 @@
+#include "cli/options.h"
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <vector>
+
+#include "util/strings.h"
+
+namespace po = boost::program_options;
+
+namespace mg {
+namespace {
+
+const char* kUsage =
+    "usage: mirrorgraph <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run              do everything that is missing, in parallel, resumable\n"
+    "  plan             what would run and why (checks upstreams and the registry; changes nothing)\n"
+    "  graph [--dot|--json]  the task graph as far as it is known (no network)\n"
+    "  explain TASK     why a task would run or is up to date\n"
+    "  status           what the last run did\n"
+    "  plugins [--path FILE]  the plugins found (or one plugin file) with their versions\n"
+    "  version          the engine version\n"
+    "\n";
+
+const std::vector<std::string> kCommands = {"run", "plan", "graph", "explain", "status", "plugins", "version", "help"};
+
+}  // namespace
+
+int ParseCli(int argc, char** argv, CliOptions* out) {
+  po::options_description opts("options");
+  opts.add_options()
+      ("help,h", "show this help")
+      ("version", "print the version")
+      ("config,c", po::value<std::string>(&out->config)->default_value("mirror.toml"), "the config file")
+      ("state-dir", po::value<std::string>(&out->state_dir), "state directory (default: .mirrorgraph beside the config)")
+      ("jobs,j", po::value<int>(&out->jobs), "tasks running at once (default: CPUs + 2)")
+      ("only", po::value<std::string>(&out->only), "restrict to matching apps/versions/platforms (glob: app, app@1.2.*, *@1.2.0/linux/arm64)")
+      ("offline", po::bool_switch(&out->offline), "trust cached discover/probe results instead of re-checking")
+      ("fail-fast", po::bool_switch(&out->fail_fast), "stop starting tasks after the first failure")
+      ("json", po::value<std::string>(&out->json_file), "run/plan: write a JSON report to FILE; graph: print JSON")
+      ("dot", po::bool_switch(&out->dot), "graph: print Graphviz DOT (default)")
+      ("path", po::value<std::string>(&out->plugin_file), "plugins: load this plugin file")
+      ("verbose,v", po::value<int>(&out->verbose)->implicit_value(1)->zero_tokens(), "print every task, cached ones too");
+  po::options_description hidden;
+  hidden.add_options()("args", po::value<std::vector<std::string>>(), "command and arguments");
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("args", -1);
+  po::variables_map vm;
+  try {
+    // "graph --json" takes no value: accept it as a flag when it is the last word or followed by an option.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    bool is_graph = !args.empty() && args[0] == "graph";
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (is_graph && args[i] == "--json" && (i + 1 == args.size() || StartsWith(args[i + 1], "-"))) {
+        out->graph_json = true;
+        args.erase(args.begin() + static_cast<long>(i));
+        --i;
+      }
+    }
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "mirrorgraph: " << e.what() << "\n(run `mirrorgraph --help` for usage)\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << kUsage << opts << "\nexit codes: 0 all good, 1 a task failed or was blocked, 2 usage or config "
+                                   "error, 3 state directory busy, 130 interrupted\n";
+    return -1;
+  }
+  if (vm.count("version")) {
+    std::cout << "mirrorgraph " << MIRRORGRAPH_VERSION << "\n";
+    return -1;
+  }
+  std::vector<std::string> args;
+  if (vm.count("args")) args = vm["args"].as<std::vector<std::string>>();
+  if (args.empty()) {
+    std::cerr << kUsage << "mirrorgraph: no command given\n";
+    return kExitUsage;
+  }
+  out->command = args[0];
+  if (out->command == "help") {
+    std::cout << kUsage << opts;
+    return -1;
+  }
+  if (out->command == "version") {
+    std::cout << "mirrorgraph " << MIRRORGRAPH_VERSION << "\n";
+    return -1;
+  }
+  bool known = false;
+  for (const auto& c : kCommands) known = known || c == out->command;
+  if (!known) {
+    auto hint = DidYouMean(out->command, kCommands);
+    std::cerr << "mirrorgraph: unknown command '" << out->command << "'"
+              << (hint ? "; did you mean '" + *hint + "'?" : "") << "\n(run `mirrorgraph --help` for usage)\n";
+    return kExitUsage;
+  }
+  if (out->command == "explain") {
+    if (args.size() != 2) {
+      std::cerr << "mirrorgraph: explain takes exactly one task id, e.g. `mirrorgraph explain "
+                   "build:hello@1.2.0/linux/amd64` (see `mirrorgraph graph`)\n";
+      return kExitUsage;
+    }
+    out->task = args[1];
+  } else if (args.size() > 1) {
+    std::cerr << "mirrorgraph: unexpected argument '" << args[1] << "' for " << out->command << "\n";
+    return kExitUsage;
+  }
+  if (vm.count("jobs") && out->jobs < 1) {
+    std::cerr << "mirrorgraph: --jobs must be at least 1\n";
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+}  // namespace mg

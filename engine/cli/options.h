@@ -1,0 +1,38 @@
+// Command-line parsing (Boost.Program_options) for every `mirrorgraph` command.
+#pragma once
+
+#include <string>
+
+namespace mg {
+
+// Exit codes (docs/cli.md).
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitTaskFailed = 1,   // a task failed or was blocked
+  kExitUsage = 2,        // bad command line or config; nothing ran
+  kExitStateBusy = 3,    // the state directory is locked by another run, or unusable
+  kExitInterrupted = 130,
+};
+
+struct CliOptions {
+  std::string command;            // run | plan | graph | explain | status | plugins | version | help
+  std::string config = "mirror.toml";
+  std::string state_dir;          // empty: engine.state_dir, else .mirrorgraph beside the config
+  int jobs = 0;                   // 0: engine.jobs, else CPUs + 2
+  std::string only;
+  bool offline = false;
+  bool fail_fast = false;
+  std::string json_file;
+  int verbose = 0;
+  bool dot = false;               // graph --dot (the default)
+  bool graph_json = false;        // graph --json
+  std::string task;               // explain TASK
+  std::string plugin_file;        // plugins --path FILE
+};
+
+// Parses argv. Returns kExitOk and fills `out`, or prints the problem (or the help/version text)
+// to stderr/stdout and returns the exit code to use (kExitUsage for errors; -1 for help/version
+// printed successfully, meaning "exit 0 now").
+int ParseCli(int argc, char** argv, CliOptions* out);
+
+}  // namespace mg

@@ -1,0 +1,72 @@
+#include "cli/session.h"
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "graph/expander.h"
+#include "oci/docker_config.h"
+
+namespace mg {
+
+std::unique_ptr<Session> Session::Open(const CliOptions& options, int* exit_code) {
+  std::unique_ptr<Session> s(new Session());
+  s->options_ = options;
+  Diagnostics diags;
+  auto config = LoadConfig(options.config, &diags);
+  if (!config) {
+    std::cerr << diags.ToString() << "mirrorgraph: " << diags.size() << " problem(s) in the config; nothing was run\n";
+    *exit_code = kExitUsage;
+    return nullptr;
+  }
+  s->config_ = std::move(*config);
+  s->plugins_ = std::make_unique<PluginRegistry>(s->config_.engine.plugin_path);
+  s->apps_ = ResolveApps(s->config_, *s->plugins_, &diags);
+  if (!diags.empty()) {
+    std::cerr << diags.ToString() << "mirrorgraph: " << diags.size() << " problem(s) in the config; nothing was run\n";
+    *exit_code = kExitUsage;
+    return nullptr;
+  }
+  s->target_ = TargetOf(s->config_);
+  if (!options.state_dir.empty()) {
+    s->state_dir_ = std::filesystem::absolute(options.state_dir).lexically_normal().string();
+  } else if (!s->config_.engine.state_dir.empty()) {
+    s->state_dir_ = s->config_.engine.state_dir;
+  } else {
+    s->state_dir_ = (std::filesystem::path(s->config_.dir) / ".mirrorgraph").string();
+  }
+  *exit_code = kExitOk;
+  return s;
+}
+
+bool Session::ConnectRegistry() {
+  transport_ = std::make_unique<CurlTransport>();
+  http_ = std::make_unique<HttpClient>(*transport_);
+  auto docker = DockerConfig::Load(config_.registry.auth_file);
+  if (!docker.ok()) {
+    std::cerr << "mirrorgraph: " << docker.status().message() << "\n";
+    return false;
+  }
+  auto creds = docker->Lookup(config_.registry.host);
+  if (!creds.ok()) {
+    std::cerr << "mirrorgraph: " << creds.status().message() << "\n";
+    return false;
+  }
+  registry_ = std::make_unique<RegistryClient>(*http_, config_.registry.host, config_.registry.plain_http,
+                                               creds.value(), docker->path());
+  return true;
+}
+
+TaskGraph Session::InitialGraph() const {
+  TaskGraph g;
+  for (const ResolvedApp& a : apps_) ExpandApp(g, a.model, target_);
+  return g;
+}
+
+int Session::jobs() const {
+  if (options_.jobs > 0) return options_.jobs;
+  if (config_.engine.jobs > 0) return config_.engine.jobs;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 2;
+}
+
+}  // namespace mg

@@ -1,0 +1,55 @@
+// Session: one command's view of the world — the config, plugins, resolved apps, the state
+// directory, and (when asked) the HTTP and registry clients. Owns all of them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/options.h"
+#include "config/config.h"
+#include "graph/task_graph.h"
+#include "http/curl_transport.h"
+#include "http/http_client.h"
+#include "oci/registry_client.h"
+#include "plugin/plugin_registry.h"
+#include "tasks/app_resolver.h"
+
+namespace mg {
+
+class Session {
+ public:
+  // Loads and validates the config and resolves its apps. On failure prints every diagnostic to
+  // stderr and returns nullptr with *exit_code set (kExitUsage).
+  static std::unique_ptr<Session> Open(const CliOptions& options, int* exit_code);
+
+  // Creates the HTTP and registry clients (reads the docker config for credentials). On failure
+  // prints why and returns false.
+  bool ConnectRegistry();
+
+  // A graph holding each app's app-scoped tasks (discover).
+  TaskGraph InitialGraph() const;
+
+  const CliOptions& options() const { return options_; }
+  const Config& config() const { return config_; }
+  const std::vector<ResolvedApp>& apps() const { return apps_; }
+  const TargetRegistry& target() const { return target_; }
+  const std::string& state_dir() const { return state_dir_; }
+  int jobs() const;
+  HttpClient* http() { return http_.get(); }
+  RegistryClient* registry() { return registry_.get(); }
+
+ private:
+  Session() = default;
+  CliOptions options_;
+  Config config_;
+  std::unique_ptr<PluginRegistry> plugins_;
+  std::vector<ResolvedApp> apps_;
+  TargetRegistry target_;
+  std::string state_dir_;
+  std::unique_ptr<CurlTransport> transport_;
+  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<RegistryClient> registry_;
+};
+
+}  // namespace mg

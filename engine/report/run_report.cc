@@ -1,0 +1,84 @@
+#include "report/run_report.h"
+
+#include <algorithm>
+#include <iomanip>
+
+namespace mg {
+
+std::string SummaryLine(const RunSummary& summary, bool plan) {
+  static const TaskStatus kOrder[] = {TaskStatus::kRan,     TaskStatus::kCached,   TaskStatus::kWouldRun,
+                                      TaskStatus::kFailed,  TaskStatus::kBlocked,  TaskStatus::kUnneeded};
+  std::string out;
+  for (TaskStatus s : kOrder) {
+    auto it = summary.counts.find(s);
+    if (it == summary.counts.end() || it->second == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(it->second) + " " + (plan && s == TaskStatus::kRan ? "checked" : TaskStatusName(s));
+  }
+  return out.empty() ? "nothing to do" : out;
+}
+
+Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& states, const RunSummary& summary,
+                   const std::string& run_id, const std::string& command) {
+  std::vector<TaskGraph::Index> order;
+  for (TaskGraph::Index i = 0; i < graph.size() && i < states.size(); ++i) {
+    if (!graph.task(i).placeholder) order.push_back(i);
+  }
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return graph.task(a).id < graph.task(b).id; });
+  Json tasks = Json::array();
+  for (TaskGraph::Index i : order) {
+    const Task& t = graph.task(i);
+    const TaskRunState& s = states[i];
+    Json j = {{"id", t.id}, {"type", TaskTypeName(t.type)}, {"status", TaskStatusName(s.status)},
+              {"reason", s.reason}, {"app", t.coords.app}};
+    if (!t.coords.version.empty()) j["version"] = t.coords.version;
+    if (!t.coords.platform.empty()) j["platform"] = t.coords.platform;
+    if (!s.details.empty()) j["details"] = s.details;
+    if (!s.error.empty()) j["error"] = s.error;
+    if (!s.key.empty()) j["key"] = s.key;
+    if (s.started_at != 0) {
+      j["started_at"] = s.started_at;
+      j["finished_at"] = s.finished_at;
+    }
+    j["duration_ms"] = s.started_at != 0 ? s.finished_at - s.started_at : 0;
+    if (IsObservation(t.type) && HasResult(s.status) && !s.result.is_null()) j["result"] = s.result;
+    tasks.push_back(std::move(j));
+  }
+  Json counts = Json::object();
+  for (auto& [st, n] : summary.counts) counts[TaskStatusName(st)] = n;
+  return Json{{"run_id", run_id},          {"command", command}, {"exit_code", summary.ExitCode()},
+              {"interrupted", summary.interrupted}, {"summary", counts}, {"tasks", std::move(tasks)}};
+}
+
+void WritePlan(std::ostream& out, const TaskGraph& graph, const std::vector<TaskRunState>& states) {
+  size_t width = 0;
+  std::vector<TaskGraph::Index> order;
+  for (TaskGraph::Index i : graph.TopologicalOrder()) {
+    if (i >= states.size() || graph.task(i).placeholder) continue;
+    order.push_back(i);
+    width = std::max(width, graph.task(i).id.size());
+  }
+  for (TaskGraph::Index i : order) {
+    const TaskRunState& s = states[i];
+    std::string status = TaskStatusName(s.status);
+    if (IsObservation(graph.task(i).type) && s.status == TaskStatus::kRan) status = "checked";
+    out << std::left << std::setw(10) << status << "  " << std::setw(static_cast<int>(width)) << graph.task(i).id
+        << "  " << s.reason;
+    if (IsObservation(graph.task(i).type) && HasResult(s.status)) {
+      const Json& r = s.result;
+      if (graph.task(i).type == TaskType::kProbe && r.is_object()) {
+        out << " -> " << r.value("state", "?");
+        if (r.contains("missing_platforms") && r["missing_platforms"].is_array() && !r["missing_platforms"].empty()) {
+          out << " (missing " << CanonicalJson(r["missing_platforms"]) << ")";
+        }
+      } else if (graph.task(i).type == TaskType::kDiscover && r.is_object()) {
+        out << " -> " << (r.contains("versions") ? r["versions"].size() : 0) << " version(s), latest "
+            << (r.value("latest", "").empty() ? "(none)" : r.value("latest", ""));
+      }
+    }
+    if (!s.error.empty() && s.reason.find(s.error) == std::string::npos) out << ": " << s.error;
+    out << "\n";
+  }
+}
+
+}  // namespace mg

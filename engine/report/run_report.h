@@ -1,0 +1,25 @@
+// The --json run report and the plan listing.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "exec/executor.h"
+
+namespace mg {
+
+// {"run_id","command","exit_code","summary":{status: count},"tasks":[{"id","type","status","reason",
+//  "details","error","key","started_at","finished_at","duration_ms"}]}, tasks sorted by id.
+Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& states, const RunSummary& summary,
+                   const std::string& run_id, const std::string& command);
+
+// Human plan: one line per task in dependency order ("would-run  build:hello@1.2.0/linux/amd64  no
+// cache entry"), then a summary line. Placeholder tasks are left out.
+void WritePlan(std::ostream& out, const TaskGraph& graph, const std::vector<TaskRunState>& states);
+
+// "3 ran, 12 cached, 1 failed, 2 blocked, 4 unneeded" (statuses with a zero count left out). In a
+// plan only observations run, so "ran" reads "checked".
+std::string SummaryLine(const RunSummary& summary, bool plan = false);
+
+}  // namespace mg

@@ -1,0 +1,46 @@
+// StatusPrinter: what a person sees while a run goes.
+//
+// On a terminal: one live line, rewritten in place ("[12/40] 3 running: build:hello@1.2.0/... | 1
+// failed"), with failures printed above it as they happen. Elsewhere (CI, pipes): plain timestamped
+// lines, one per task that starts or finishes work (cached and unneeded tasks are only counted, so
+// a 100,000-task no-op prints a summary, not 100,000 lines). Called on the coordinator thread.
+#pragma once
+
+#include <cstdio>
+#include <set>
+#include <string>
+
+#include "exec/executor.h"
+
+namespace mg {
+
+class StatusPrinter : public ExecObserver {
+ public:
+  // `out` must outlive the printer. `smart` = live line (a terminal); `verbose` prints cached tasks too.
+  StatusPrinter(FILE* out, bool smart, bool verbose, Clock* clock);
+  ~StatusPrinter() override;
+
+  void OnTaskStarted(const TaskGraph& graph, TaskGraph::Index i, const TaskRunState& state) override;
+  void OnTaskFinished(const TaskGraph& graph, TaskGraph::Index i, const TaskRunState& state) override;
+  void OnTick(const TaskGraph& graph, const std::vector<TaskRunState>& states) override;
+  // Clears the live line (before printing a final summary).
+  void Finish();
+
+ private:
+  void Line(const std::string& text);
+  void Redraw(const TaskGraph& graph);
+
+  FILE* out_;
+  bool smart_;
+  bool verbose_;
+  Clock* clock_;
+  std::set<std::string> running_;
+  size_t finished_ = 0;
+  size_t failed_ = 0;
+  bool live_shown_ = false;
+};
+
+// True when `f` is a terminal that understands "\r" and ANSI clear-line (TERM not "dumb").
+bool IsSmartTerminal(FILE* f);
+
+}  // namespace mg

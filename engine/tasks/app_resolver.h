@@ -1,0 +1,32 @@
+// Resolving apps: mirror.toml's app tables + their plugins + their templates -> AppModels.
+//
+// Each app's plugin is loaded and asked to configure the app. Problems in the config (unknown
+// plugin, unknown template, a key the plugin rejects) are Diagnostics at the offending
+// file:line:column — a config error, nothing runs. A plugin that exists but cannot be used (ABI
+// mismatch, missing entry point, a failing configure call) is not a config error: the app is kept
+// with `error` set, its discover task fails with that message, and the other apps go on.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "graph/app_model.h"
+#include "plugin/plugin_registry.h"
+
+namespace mg {
+
+struct ResolvedApp {
+  AppModel model;
+  std::shared_ptr<Plugin> plugin;  // null when `error` is set
+  std::string error;               // why the app cannot run (names the plugin file)
+  Json config;                     // the app's table as JSON, handed to the plugin
+};
+
+// Resolves every enabled app. Returns apps sorted by name; problems go to `diags`.
+std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugins, Diagnostics* diags);
+
+TargetRegistry TargetOf(const Config& config);
+
+}  // namespace mg
