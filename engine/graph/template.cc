@@ -371,3 +371,25 @@ std::optional<PipelineTemplate> FindTemplate(const std::string& name, const std:
 }
 
 }  // namespace mg
+
+namespace mg {
+
+void RemoveNodesOfTypes(PipelineTemplate* tmpl, const std::vector<std::string>& types) {
+  auto removed = [&](const TemplateNode& n) { return std::find(types.begin(), types.end(), n.type) != types.end(); };
+  std::map<std::string, std::vector<std::string>> after_of;  // removed node -> its (rewired) afters
+  for (TemplateNode& n : tmpl->nodes) {  // topological order: a node's afters are rewired first
+    std::vector<std::string> after;
+    for (const std::string& a : n.after) {
+      auto it = after_of.find(a);
+      if (it == after_of.end()) after.push_back(a);
+      else after.insert(after.end(), it->second.begin(), it->second.end());
+    }
+    std::sort(after.begin(), after.end());
+    after.erase(std::unique(after.begin(), after.end()), after.end());
+    if (removed(n)) after_of[n.name] = after;
+    n.after = after;
+  }
+  std::erase_if(tmpl->nodes, removed);
+}
+
+}  // namespace mg

@@ -58,6 +58,10 @@ std::optional<PipelineTemplate> LoadTemplateFile(const std::string& path, Diagno
 // Finds and loads a template by name (or by path: see IsTemplatePath) in `dirs`, typically
 // DefaultTemplateDirs(config.engine.graph_path). An unknown name is one diagnostic at
 // `referenced_at` listing the known ones.
+// Removes every node whose type is in `types` (attestations turned off in [attestations]). A node
+// that ran after a removed node now runs after what the removed node ran after, so order holds.
+void RemoveNodesOfTypes(PipelineTemplate* tmpl, const std::vector<std::string>& types);
+
 std::optional<PipelineTemplate> FindTemplate(const std::string& name, const std::vector<std::string>& dirs,
                                              Diagnostics* diags, const SourcePos& referenced_at);
 

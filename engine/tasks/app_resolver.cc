@@ -22,6 +22,11 @@ std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugi
     auto tmpl = FindTemplate(app.template_name, template_dirs, diags, app.PositionOf("template"));
     if (!tmpl) continue;
     r.model.tmpl = std::move(*tmpl);
+    std::vector<std::string> off;
+    if (!config.attestations.sbom) off.push_back("sbom");
+    if (!config.attestations.sign) off.push_back("sign");
+    if (!config.attestations.provenance) off.push_back("provenance");
+    RemoveNodesOfTypes(&r.model.tmpl, off);
 
     auto plugin = plugins.Load(app.plugin);
     if (!plugin.ok()) {

@@ -226,4 +226,27 @@ BOOST_AUTO_TEST_CASE(default_dirs_put_the_environment_first) {
   BOOST_CHECK_EQUAL(dirs.back(), MIRRORGRAPH_INSTALL_GRAPH_DIR);
 }
 
+BOOST_AUTO_TEST_CASE(removing_attestation_nodes_rewires_their_dependents) {
+  mg::PipelineTemplate t = MustParse(R"(name = "good"
+[tasks.discover]
+[tasks.probe]
+after = ["discover"]
+[tasks.build]
+after = ["probe"]
+[tasks.merge]
+after = ["build"]
+[tasks.sbom]
+after = ["merge"]
+[tasks.provenance]
+after = ["sbom"]
+[tasks.sign]
+after = ["merge"]
+)");
+  mg::RemoveNodesOfTypes(&t, {"sbom", "sign"});
+  BOOST_TEST(Names(t) == (std::vector<std::string>{"discover", "probe", "build", "merge", "provenance"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(t.Find("provenance")->after == (std::vector<std::string>{"merge"}), boost::test_tools::per_element());
+  CheckTopological(t);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
