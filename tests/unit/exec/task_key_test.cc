@@ -1,0 +1,78 @@
+#include <boost/test/unit_test.hpp>
+
+#include "exec/selection.h"
+#include "exec/task_key.h"
+
+using namespace mg;
+
+namespace {
+Task T(Json params, Json identity = {{"engine", "0.1.0"}, {"plugin", {{"name", "outline"}, {"version", "1.2.0"}}}}) {
+  Task t;
+  t.id = "build:outline@1.0.0/linux/amd64";
+  t.type = TaskType::kBuild;
+  t.coords = {"outline", "outline", "1.0.0", "linux/amd64"};
+  t.params = std::move(params);
+  t.identity = std::move(identity);
+  return t;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(task_key_test)
+
+BOOST_AUTO_TEST_CASE(canonical_json_sorts_keys_and_is_compact) {
+  Json a = Json::parse(R"({"b":1,"a":{"d":[1,2],"c":"x"}})");
+  BOOST_TEST(CanonicalJson(a) == R"({"a":{"c":"x","d":[1,2]},"b":1})");
+}
+
+BOOST_AUTO_TEST_CASE(key_depends_on_type_params_identity_and_inputs_only) {
+  std::string k1 = TaskKey(KeyMaterial(T({{"a", 1}, {"b", "x"}}), {{"dep", "h1"}}));
+  std::string k2 = TaskKey(KeyMaterial(T(Json::parse(R"({"b":"x","a":1})")), {{"dep", "h1"}}));
+  BOOST_TEST(k1 == k2);
+  BOOST_TEST(k1.size() == 64u);
+  BOOST_TEST(k1 != TaskKey(KeyMaterial(T({{"a", 2}, {"b", "x"}}), {{"dep", "h1"}})));
+  BOOST_TEST(k1 != TaskKey(KeyMaterial(T({{"a", 1}, {"b", "x"}}), {{"dep", "h2"}})));
+  Task other = T({{"a", 1}, {"b", "x"}}, {{"engine", "0.2.0"}});
+  BOOST_TEST(k1 != TaskKey(KeyMaterial(other, {{"dep", "h1"}})));
+  Task merge = T({{"a", 1}, {"b", "x"}});
+  merge.type = TaskType::kMerge;
+  BOOST_TEST(k1 != TaskKey(KeyMaterial(merge, {{"dep", "h1"}})));
+}
+
+BOOST_AUTO_TEST_CASE(changes_are_described_for_explain) {
+  Json before = KeyMaterial(T({{"max_versions", 5}, {"source", {{"url", "a"}}}}), {{"build:x", "h1"}});
+  Json now = KeyMaterial(T({{"max_versions", 10}, {"source", {{"url", "b"}}}, {"new", true}},
+                           {{"engine", "0.1.0"}, {"plugin", {{"name", "outline"}, {"version", "1.3.0"}}}}),
+                         {{"build:x", "h2"}});
+  auto d = DescribeKeyChanges(now, before);
+  auto has = [&](const std::string& s) { return std::find(d.begin(), d.end(), s) != d.end(); };
+  BOOST_TEST(has("parameter max_versions changed: 5 -> 10"));
+  BOOST_TEST(has("parameter source.url changed: a -> b"));
+  BOOST_TEST(has("parameter new added: true"));
+  BOOST_TEST(has("plugin outline 1.2.0 -> 1.3.0"));
+  BOOST_TEST(has("input build:x changed"));
+  BOOST_TEST(DescribeKeyChanges(before, before).empty());
+}
+
+BOOST_AUTO_TEST_CASE(only_patterns_select_scopes) {
+  Task build = T({});
+  Task discover;
+  discover.type = TaskType::kDiscover;
+  discover.coords = {"outline", "", "", ""};
+  Task merge = build;
+  merge.coords.platform = "";
+  BOOST_TEST(SelectedBy("", build));
+  BOOST_TEST(SelectedBy("outline", build));
+  BOOST_TEST(SelectedBy("outline@1.0.*", build));
+  BOOST_TEST(SelectedBy("*@1.0.0/linux/amd64", build));
+  BOOST_TEST(!SelectedBy("*@1.0.0/linux/arm64", build));
+  BOOST_TEST(!SelectedBy("*@1.0.0/linux/arm64", merge));
+  BOOST_TEST(SelectedBy("outline@1.0.0", merge));
+  BOOST_TEST(SelectedBy("outline@1.0.0/linux/arm64", discover));
+  BOOST_TEST(!SelectedBy("mattermost", discover));
+  Task base = build;
+  base.coords.image = "base-outline";
+  BOOST_TEST(SelectedBy("outline/base-outline@1.0.0", base));
+  BOOST_TEST(!SelectedBy("outline/base-outline@1.0.0", build));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
