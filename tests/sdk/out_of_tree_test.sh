@@ -2,7 +2,8 @@
 # sdk.out_of_tree: the plugin SDK used the way a third party uses it.
 #   1. `cmake --install` this project's build tree into a temporary prefix;
 #   2. configure and build examples/third-party-plugin with find_package(mirrorgraph) against it;
-#   3. load the resulting mirrorgraph-hello-extra.so through the engine's PluginRegistry.
+#   3. load the resulting mirrorgraph-hello-extra.so through the engine's PluginRegistry (by path,
+#      then installed and by name), and through the installed `mirrorgraph plugins` when present.
 # Usage: out_of_tree_test.sh BUILD_DIR EXAMPLE_DIR PLUGIN_CHECK CMAKE GENERATOR
 set -eu
 build_dir=$1 example_dir=$2 plugin_check=$3 cmake=$4 generator=$5
@@ -53,4 +54,16 @@ test "$(dirname "$installed")" = "$(dirname "$generic")" || {
 MIRRORGRAPH_PLUGIN_PATH=$(dirname "$installed") "$plugin_check" hello-extra hello-extra \
   '{"repo":"https://example.invalid/hello.git"}' | tee "$tmp/by-name.out"
 grep -q "^hello-extra 1.0.0 $(realpath "$installed")\$" "$tmp/by-name.out" || { echo "FAIL: not loaded by name from $installed" >&2; exit 1; }
+cli="$tmp/prefix/bin/mirrorgraph"
+if [ -x "$cli" ]; then
+  echo "== the installed CLI: mirrorgraph plugins --path, and by name"
+  (cd "$tmp" && "$cli" plugins --path "$plugin") | tee "$tmp/cli.out"
+  grep -q "^hello-extra 1.0.0 " "$tmp/cli.out" || { echo "FAIL: mirrorgraph plugins --path" >&2; exit 1; }
+  # Other plugins in the search path may be broken (exit status 1); only this line matters.
+  (cd "$tmp" && MIRRORGRAPH_PLUGIN_PATH=$(dirname "$installed") "$cli" plugins || true) | tee "$tmp/cli-list.out"
+  grep -q "^hello-extra 1.0.0 $(realpath "$installed")\$" "$tmp/cli-list.out" || {
+    echo "FAIL: mirrorgraph plugins does not list $installed" >&2; exit 1; }
+else
+  echo "(no mirrorgraph CLI installed: skipped the CLI checks)"
+fi
 echo "PASS"
