@@ -224,7 +224,14 @@ struct Executor::Impl {
       }
       s.reason = t.type == TaskType::kDiscover ? "observes the upstream: re-checked every run"
                                                : "observes the registry: re-checked every run";
-      if (opt.offline) s.reason = "--offline, but nothing cached for it yet";
+      // An observation runs regardless, but when its key moved since the last one, what changed
+      // (max_versions, the source URL, the plugin) is why its answer may differ: explain shows it.
+      const ActionCache::Record* prev = hit == nullptr ? cache.LatestFor(t.id) : nullptr;
+      if (prev != nullptr) s.details = DescribeKeyChanges(material, prev->entry());
+      if (opt.offline) {
+        s.reason = prev == nullptr ? "--offline, but nothing cached for it yet"
+                                   : "--offline, but the cached observation was made with other inputs";
+      }
       return Enqueue(i);
     }
     if (hit != nullptr) {
