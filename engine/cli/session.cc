@@ -1,8 +1,10 @@
 #include "cli/session.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <thread>
+#include <tuple>
 
 #include "graph/expander.h"
 #include "oci/docker_config.h"
@@ -13,8 +15,20 @@ std::unique_ptr<Session> Session::Open(const CliOptions& options, int* exit_code
   std::unique_ptr<Session> s(new Session());
   s->options_ = options;
   Diagnostics diags;
-  auto config = LoadConfig(options.config, &diags);
+  Config partial;
+  auto config = LoadConfig(options.config, &diags, &partial);
   if (!config) {
+    // Unknown plugins too, so the user fixes the file once.
+    if (!partial.path.empty()) {
+      PluginRegistry plugins(partial.engine.plugin_path);
+      CheckPluginNames(partial, plugins, &diags);
+      std::vector<Diagnostic> items = diags.items();
+      std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+      });
+      diags = Diagnostics();
+      for (Diagnostic& d : items) diags.Add(std::move(d.pos), std::move(d.message));
+    }
     std::cerr << diags.ToString() << "mirrorgraph: " << diags.size() << " problem(s) in the config; nothing was run\n";
     *exit_code = kExitUsage;
     return nullptr;

@@ -39,6 +39,8 @@ class ConfigParser {
 
   std::optional<Config> Parse(const toml::table& root);
   Diagnostics& found() { return found_; }
+  // After a Parse() with problems: the config as far as it could be read.
+  Config& partial() { return partial_; }
 
  private:
   // Absolute, normalised; "~/" expands to $HOME; relative paths resolve against the config's dir.
@@ -63,6 +65,7 @@ class ConfigParser {
   std::string dir_;
   Diagnostics found_;
   std::vector<TemplateRef> template_refs_;  // in reading order: [defaults] first
+  Config partial_;
 };
 
 std::string ConfigParser::Resolve(const std::string& path) const {
@@ -107,7 +110,10 @@ std::optional<Config> ConfigParser::Parse(const toml::table& root_table) {
     }
   }
 
-  if (!found_.empty()) return std::nullopt;
+  if (!found_.empty()) {
+    partial_ = std::move(config);
+    return std::nullopt;
+  }
   return config;
 }
 
@@ -339,7 +345,10 @@ SourcePos AppConfig::PositionOf(const std::string& dotted_path) const {
   return pos;
 }
 
-std::optional<Config> ParseConfig(const std::string& text, const std::string& path, Diagnostics* diags) {
+namespace {
+
+std::optional<Config> ParseConfigText(const std::string& text, const std::string& path, Diagnostics* diags,
+                                      Config* partial) {
   Diagnostics local;
   if (diags == nullptr) diags = &local;
   Diagnostics found;
@@ -350,12 +359,26 @@ std::optional<Config> ParseConfig(const std::string& text, const std::string& pa
     config = parser.Parse(*root);
     found = parser.found();
     if (config) config->path = path;
+    if (!config && partial != nullptr) {
+      *partial = std::move(parser.partial());
+      partial->path = path;
+    }
   }
   AppendSorted(found, diags);
   return config;
 }
 
+}  // namespace
+
+std::optional<Config> ParseConfig(const std::string& text, const std::string& path, Diagnostics* diags) {
+  return ParseConfigText(text, path, diags, nullptr);
+}
+
 std::optional<Config> LoadConfig(const std::string& path, Diagnostics* diags) {
+  return LoadConfig(path, diags, nullptr);
+}
+
+std::optional<Config> LoadConfig(const std::string& path, Diagnostics* diags, Config* partial) {
   Result<std::string> text = ReadTextFile(path);
   if (!text.ok()) {
     std::string message = text.status().message();
@@ -364,7 +387,7 @@ std::optional<Config> LoadConfig(const std::string& path, Diagnostics* diags) {
     if (diags != nullptr) diags->Add(SourcePos{}, message);
     return std::nullopt;
   }
-  return ParseConfig(*text, path, diags);
+  return ParseConfigText(*text, path, diags, partial);
 }
 
 }  // namespace mg

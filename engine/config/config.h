@@ -83,6 +83,11 @@ struct Config {
 // sorted by position. Relative paths in the file resolve against the file's directory. Template
 // names are checked against DefaultTemplateDirs(engine.graph_path) (config/template_dirs.h).
 std::optional<Config> LoadConfig(const std::string& path, Diagnostics* diags);
+// Same; and when the file is valid TOML but has problems, `*partial` (if non-null) receives the
+// config as far as it could be read (its `path` set), so a caller can add checks of its own (that
+// every app's plugin exists) to the same report instead of making the user fix the file twice.
+// `*partial` is untouched when the config loads, or the file is unreadable or not valid TOML.
+std::optional<Config> LoadConfig(const std::string& path, Diagnostics* diags, Config* partial);
 // Same, from text (tests); `path` is only used in positions.
 std::optional<Config> ParseConfig(const std::string& text, const std::string& path, Diagnostics* diags);
 

@@ -6,6 +6,25 @@ namespace mg {
 
 TargetRegistry TargetOf(const Config& config) { return {config.registry.host, config.registry.namespace_}; }
 
+namespace {
+
+// A plugin that is not there (or a malformed name) is a config error; true when it was one.
+bool ReportUnknownPlugin(const AppConfig& app, const Status& status, Diagnostics* diags) {
+  if (status.code() != Status::Code::kNotFound && status.code() != Status::Code::kInvalidArgument) return false;
+  diags->Add(app.PositionOf("plugin"), "apps." + app.name + ".plugin: " + status.message());
+  return true;
+}
+
+}  // namespace
+
+void CheckPluginNames(const Config& config, PluginRegistry& plugins, Diagnostics* diags) {
+  for (const AppConfig& app : config.apps) {
+    if (!app.enabled || app.plugin.empty()) continue;
+    auto plugin = plugins.Load(app.plugin);
+    if (!plugin.ok()) ReportUnknownPlugin(app, plugin.status(), diags);
+  }
+}
+
 std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugins, Diagnostics* diags) {
   std::vector<ResolvedApp> out;
   std::vector<std::string> template_dirs = DefaultTemplateDirs(config.engine.graph_path);
@@ -30,11 +49,7 @@ std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugi
 
     auto plugin = plugins.Load(app.plugin);
     if (!plugin.ok()) {
-      if (plugin.status().code() == Status::Code::kNotFound ||
-          plugin.status().code() == Status::Code::kInvalidArgument) {
-        diags->Add(app.PositionOf("plugin"), "apps." + app.name + ".plugin: " + plugin.status().message());
-        continue;
-      }
+      if (ReportUnknownPlugin(app, plugin.status(), diags)) continue;
       r.error = plugin.status().message();
       r.model.plugin = {{"name", app.plugin}, {"version", ""}};
       out.push_back(std::move(r));

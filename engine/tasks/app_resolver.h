@@ -27,6 +27,11 @@ struct ResolvedApp {
 // Resolves every enabled app. Returns apps sorted by name; problems go to `diags`.
 std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugins, Diagnostics* diags);
 
+// For a config that did not load (LoadConfig's `partial`): reports each enabled app whose plugin
+// does not exist or is misnamed, at its `plugin` key, exactly as ResolveApps would — so one run
+// shows every problem in the file. Loads the plugins it finds; configures nothing.
+void CheckPluginNames(const Config& config, PluginRegistry& plugins, Diagnostics* diags);
+
 TargetRegistry TargetOf(const Config& config);
 
 }  // namespace mg
