@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Probe no-op: `mirrorgraph run` when every image is already mirrored, against the seed's
+# one-`docker manifest inspect`-per-tag loop and two curl baselines (docs/benchmarks.md).
+#
+# usage: bench/probe_noop.sh [BUILD_DIR]     (default: build-bench, then build)
+# env:   APPS=30 VERSIONS=10 RUNS=5 SLOW_RUNS=3 (runs of the per-tag process loops) KEEP=1
+#        MG_ARGS="-j 16" (extra mirrorgraph arguments)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+build="${1:-}"
+if [[ -z "$build" ]]; then
+  for d in "$root/build-bench" "$root/build"; do [[ -x "$d/engine/mirrorgraph" ]] && { build="$d"; break; }; done
+fi
+mg="$build/engine/mirrorgraph"
+[[ -x "$mg" ]] || { echo "mirrorgraph not built: cmake --build <dir> --target mirrorgraph" >&2; exit 2; }
+for tool in docker-registry skopeo curl git python3; do
+  command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
+done
+
+APPS="${APPS:-30}"
+VERSIONS="${VERSIONS:-10}"
+RUNS="${RUNS:-5}"
+SLOW_RUNS="${SLOW_RUNS:-3}"
+MG_ARGS="${MG_ARGS:-}"
+ntags=$((APPS * VERSIONS))
+work="$(mktemp -d "${TMPDIR:-/tmp}/mg-bench-probe.XXXXXX")"
+reg_pid=""
+cleanup() {
+  [[ -n "$reg_pid" ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+  [[ -n "${KEEP:-}" ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+export DOCKER_CONFIG="$work/docker-config"   # no credentials of the user's leak in
+mkdir -p "$DOCKER_CONFIG"
+echo '{}' >"$DOCKER_CONFIG/config.json"
+timing() { python3 "$here/timing.py" "$@"; }
+versions=()
+for ((v = 0; v < VERSIONS; v++)); do versions+=("1.$v.0"); done
+apps=()
+for ((a = 0; a < APPS; a++)); do apps+=("$(printf 'app%02d' "$a")"); done
+
+echo "== probe no-op: $APPS apps x $VERSIONS versions = $ntags tags, $(nproc) cores"
+# --- registry on a free loopback port
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+host="127.0.0.1:$port"
+mkdir -p "$work/registry/storage"
+cat >"$work/registry/config.yml" <<YML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $work/registry/storage
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: $host
+  secret: mirrorgraph-bench-secret
+YML
+docker-registry serve "$work/registry/config.yml" >"$work/registry/log" 2>&1 &
+reg_pid=$!
+for ((i = 0; i < 300; i++)); do
+  curl -fs -o /dev/null "http://$host/v2/" && break
+  sleep 0.2
+done
+curl -fs -o /dev/null "http://$host/v2/" || { echo "docker-registry did not start:"; cat "$work/registry/log"; exit 1; } >&2
+echo "-- registry at $host; pushing one 2-platform index under $ntags tags"
+python3 "$here/make_oci_layout.py" "$work/layout" bench >/dev/null
+index_type="application/vnd.oci.image.index.v1+json"
+accept="Accept: $index_type, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+for app in "${apps[@]}"; do
+  skopeo copy --quiet --all --dest-tls-verify=false "oci:$work/layout:bench" "docker://$host/mirror/$app:${versions[0]}"
+  [[ -f "$work/index.json" ]] || curl -fs -H "Accept: $index_type" -o "$work/index.json" "http://$host/v2/mirror/$app/manifests/${versions[0]}"
+  for v in "${versions[@]:1}"; do
+    curl -fs -o /dev/null -X PUT -H "Content-Type: $index_type" --data-binary "@$work/index.json" \
+      "http://$host/v2/mirror/$app/manifests/$v"
+  done
+done
+
+# --- upstreams: one git repository per app with an annotated tag per version
+echo "-- $APPS git upstreams with $VERSIONS tags each"
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid \
+  GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
+for app in "${apps[@]}"; do
+  d="$work/upstreams/$app"
+  mkdir -p "$d"
+  git -C "$d" init -q -b main .
+  for v in "${versions[@]}"; do
+    git -C "$d" commit -q --allow-empty -m "release $v"
+    git -C "$d" tag -a "v$v" -m "v$v"
+  done
+done
+
+{
+  printf '[registry]\nhost = "%s"\nnamespace = "mirror"\nplain_http = true\n\n' "$host"
+  printf '[defaults]\nmax_versions = %d\nplatforms = ["linux/amd64", "linux/arm64"]\n\n' "$VERSIONS"
+  printf '[attestations]\nsbom = false\nsign = false\nprovenance = false\n'
+  for app in "${apps[@]}"; do
+    printf '\n[apps.%s]\nplugin = "generic"\n' "$app"
+    printf "source = { type = \"git-tags\", url = \"file://%s\", tag_pattern = '^v(\\\\d+\\\\.\\\\d+\\\\.\\\\d+)\$' }\n" \
+      "$work/upstreams/$app"
+  done
+} >"$work/mirror.toml"
+
+cd "$work"
+# shellcheck disable=SC2086
+mgrun() { "$mg" -c "$work/mirror.toml" run $MG_ARGS "$@"; }
+echo "-- first run (fills the cache; not timed)"
+mgrun --json "$work/first.json" 2>"$work/first.err" || { cat "$work/first.err"; exit 1; } >&2
+tail -1 "$work/first.err"
+python3 - "$work/first.json" "$ntags" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+tasks = r["tasks"]
+probes = [t for t in tasks if t["type"] == "probe"]
+bad = [t["id"] for t in tasks if t["status"] in ("failed", "blocked")]
+ran_other = [t["id"] for t in tasks if t["type"] not in ("probe", "discover") and t["status"] not in ("unneeded",)]
+if bad or ran_other or len(probes) != int(sys.argv[2]):
+    sys.exit("not a pure no-op: %d probes, failed/blocked %s, not unneeded %s" % (len(probes), bad[:5], ran_other[:5]))
+PY
+
+echo "-- (a) mirrorgraph run (online: 30 git ls-remote + $ntags registry probes)"
+timing --runs "$RUNS" -- "$mg" -c "$work/mirror.toml" run $MG_ARGS --json "$work/run.json" | tee "$work/t_run.json"
+echo "-- (a') mirrorgraph run --offline (cached discoveries and probes trusted)"
+timing --runs "$RUNS" -- "$mg" -c "$work/mirror.toml" run $MG_ARGS --offline --json "$work/offline.json" \
+  | tee "$work/t_offline.json"
+
+# --- the baselines, over the same tags
+: >"$work/tags.txt"
+for app in "${apps[@]}"; do for v in "${versions[@]}"; do echo "mirror/$app:$v" >>"$work/tags.txt"; done; done
+seed_label="docker manifest inspect --insecure"
+if ! docker manifest inspect --insecure "$host/mirror/${apps[0]}:${versions[0]}" >/dev/null 2>"$work/docker.err"; then
+  echo "   docker manifest inspect does not work here ($(head -1 "$work/docker.err")); using skopeo inspect --raw as the stand-in"
+  seed_label="skopeo inspect --raw (stand-in for docker manifest inspect)"
+  seed_cmd='skopeo inspect --raw --tls-verify=false "docker://'"$host"'/$t" >/dev/null'
+else
+  seed_cmd='docker manifest inspect --insecure "'"$host"'/$t" >/dev/null'
+fi
+cat >"$work/seed.sh" <<SH
+#!/usr/bin/env bash
+set -e
+while read -r t; do $seed_cmd; done <"$work/tags.txt"
+SH
+echo "-- (b) the seed's loop: one '$seed_label' per tag"
+timing --runs "$SLOW_RUNS" -- bash "$work/seed.sh" | tee "$work/t_seed.json"
+
+cat >"$work/curl_loop.sh" <<SH
+#!/usr/bin/env bash
+set -e
+while IFS=: read -r repo tag; do
+  code=\$(curl -sI -o /dev/null -w '%{http_code}' -H "$accept" "http://$host/v2/\$repo/manifests/\$tag")
+  [[ \$code == 200 ]] || { echo "HEAD \$repo:\$tag -> \$code" >&2; exit 1; }
+done <"$work/tags.txt"
+SH
+echo "-- (c) sequential curl -sI per tag"
+timing --runs "$SLOW_RUNS" -- bash "$work/curl_loop.sh" | tee "$work/t_curl.json"
+
+: >"$work/curl_parallel.cfg"
+while IFS=: read -r repo tag; do
+  printf 'url = "http://%s/v2/%s/manifests/%s"\noutput = "/dev/null"\n' "$host" "$repo" "$tag" >>"$work/curl_parallel.cfg"
+done <"$work/tags.txt"
+echo "-- (d) the floor: one curl --parallel --parallel-max 16 HEADing every tag"
+timing --runs "$RUNS" --stdout "$work/parallel.out" -- curl -s --parallel --parallel-max 16 -I -H "$accept" \
+  -w '%{http_code}\n' -K "$work/curl_parallel.cfg" | tee "$work/t_floor.json"
+ok=$(grep -c '^200$' "$work/parallel.out" || true)
+[[ "$ok" == "$ntags" ]] || { echo "curl --parallel: $ok of $ntags HEADs answered 200" >&2; exit 1; }
+
+python3 - "$work" "$ntags" "$seed_label" <<'PY'
+import json, os, sys
+w, n, seed_label = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+t = lambda name: json.load(open(os.path.join(w, name)))["median_ms"]
+run, off, seed, curl, floor = t("t_run.json"), t("t_offline.json"), t("t_seed.json"), t("t_curl.json"), t("t_floor.json")
+rep = json.load(open(os.path.join(w, "run.json")))
+def span(kind):
+    ts = [x for x in rep["tasks"] if x["type"] == kind and x.get("started_at")]
+    if not ts:
+        return 0.0
+    return max(x["finished_at"] for x in ts) - min(x["started_at"] for x in ts)
+probe_ms, discover_ms = span("probe"), span("discover")
+counts = {}
+for x in rep["tasks"]:
+    counts[x["status"]] = counts.get(x["status"], 0) + 1
+print()
+print("last online run: %s; discover phase %.0f ms, probe phase %.0f ms (first probe start to last probe end)"
+      % (", ".join("%d %s" % (v, k) for k, v in sorted(counts.items())), discover_ms, probe_ms))
+print()
+print("| what | wall (median) | ms per tag | vs floor | seed loop / this |")
+print("| --- | ---: | ---: | ---: | ---: |")
+rows = [("`mirrorgraph run` (discover + probe, nothing to do)", run),
+        ("  of which the probe phase (from the --json report)", probe_ms),
+        ("`mirrorgraph run --offline` (cached observations trusted)", off),
+        ("seed: one %s per tag" % seed_label, seed),
+        ("sequential `curl -sI` per tag", curl),
+        ("floor: one `curl --parallel --parallel-max 16`", floor)]
+for name, ms in rows:
+    print("| %s | %.0f ms | %.2f | %.2fx | %.1fx |" % (name, ms, ms / n, ms / floor, seed / ms if ms else 0))
+print()
+print("goal: within 1.5x of the floor: %s (%.2fx; probe phase alone %.2fx)" % (
+    "MET" if run <= 1.5 * floor else "MISSED", run / floor, probe_ms / floor))
+print("goal: at least 20x faster than the seed's loop: %s (%.1fx)" % ("MET" if seed >= 20 * run else "MISSED", seed / run))
+PY
