@@ -260,7 +260,8 @@ int StatusCommand(const CliOptions& o) {
   std::map<std::string, int> counts;
   std::vector<std::string> failures;
   bool ended = false;
-  Json start, end;
+  // A run killed right after it created its journal has no "start" event: objects, never null.
+  Json start = Json::object(), end = Json::object();
   for (const Json& e : events.value()) {
     std::string ev = e.value("event", "");
     if (ev == "start") start = e;
@@ -274,7 +275,11 @@ int StatusCommand(const CliOptions& o) {
     }
   }
   std::cout << "last run: " << *run << " (" << start.value("command", "run") << ")\n";
-  std::cout << "  started:  " << FormatRfc3339(start.value("started_at", int64_t{0})) << "\n";
+  if (start.contains("started_at")) {
+    std::cout << "  started:  " << FormatRfc3339(start.value("started_at", int64_t{0})) << "\n";
+  } else {
+    std::cout << "  started:  unknown (the run was killed before it recorded its start)\n";
+  }
   if (ended) {
     std::cout << "  finished: " << FormatRfc3339(end.value("finished_at", int64_t{0})) << ", exit code "
               << end.value("exit_code", -1) << "\n";
