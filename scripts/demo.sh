@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# The offline demo: mirror a small local app "hello" into a registry on loopback.
+#
+#   scripts/demo.sh
+#
+# 1. installs the Debian packages (scripts/install-deps.sh) and builds (scripts/build.sh);
+# 2. creates a local git upstream for "hello" (examples/hello/) with tags v1.0.0, v1.1.0, v1.2.0
+#    and v2.0.0-rc.1, committed with fixed names and dates so its commit SHAs are the same on every
+#    machine;
+# 3. starts docker-registry on a free 127.0.0.1 port (stopped again when the script exits);
+# 4. writes mirror.toml from examples/hello/mirror.toml.in, then shows `mirrorgraph plan`,
+#    `mirrorgraph explain` for one build task, and the task graph as an SVG.
+# Nothing leaves the machine. Re-runnable: the upstream is recreated identically each time; the
+# registry storage and the state directory are kept between runs.
+#
+# Environment:
+#   MG_DEMO_DIR        work directory (default /tmp/mirrorgraph-demo)
+#   MG_DEMO_REGISTRY   host:port of an already running plain-HTTP registry to use instead of
+#                      starting one (e.g. 127.0.0.1:5000)
+#   MG_DEMO_STATE_DIR  mirrorgraph's state directory (default $MG_DEMO_DIR/state)
+#   MG_JOBS            compile jobs for the build (default 2)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+example=$root/examples/hello
+demo_dir=${MG_DEMO_DIR:-/tmp/mirrorgraph-demo}
+state_dir=${MG_DEMO_STATE_DIR:-$demo_dir/state}
+upstream=$demo_dir/upstream/hello
+config=$demo_dir/mirror.toml
+registry_pid=""
+registry=""
+mg=""
+
+step() { printf '\n== %s\n' "$*"; }
+die() { echo "demo: $*" >&2; exit 1; }
+
+stop_registry() {
+  if [ -n "$registry_pid" ]; then
+    kill "$registry_pid" 2>/dev/null || true
+    wait "$registry_pid" 2>/dev/null || true
+    echo "demo: stopped the registry on $registry"
+    registry_pid=""
+  fi
+}
+trap stop_registry EXIT
+
+prepare() {
+  step "install dependencies"
+  "$root/scripts/install-deps.sh"
+  step "build"
+  mg=$("$root/scripts/build.sh" | tail -n 1)
+  [ -x "$mg" ] || die "the build did not produce $mg"
+}
+
+# A git repository with one commit per version. Fixed identities and dates (and no user or
+# system git config) make every commit and tag SHA reproducible.
+make_upstream() {
+  step "create the upstream repository $upstream"
+  rm -rf "$upstream"
+  mkdir -p "$upstream"
+  local -x GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+  local -x GIT_AUTHOR_NAME="Hello Upstream" GIT_AUTHOR_EMAIL="hello@upstream.invalid"
+  local -x GIT_COMMITTER_NAME="Hello Upstream" GIT_COMMITTER_EMAIL="hello@upstream.invalid"
+  git -C "$upstream" init -q -b main
+  cp "$example/Dockerfile" "$upstream/Dockerfile"
+  local day=1 version
+  for version in 1.0.0 1.1.0 1.2.0 2.0.0-rc.1; do
+    local -x GIT_AUTHOR_DATE="2024-01-0${day}T12:00:00Z" GIT_COMMITTER_DATE="2024-01-0${day}T12:00:00Z"
+    sed "s/@VERSION@/$version/" "$example/hello.txt.in" >"$upstream/hello.txt"
+    git -C "$upstream" add Dockerfile hello.txt
+    git -C "$upstream" commit -q -m "hello $version"
+    git -C "$upstream" tag -a -m "hello $version" "v$version"
+    day=$((day + 1))
+  done
+  # Each tag and the commit it points at.
+  git -C "$upstream" for-each-ref --format='%(refname:short) %(*objectname)' refs/tags
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Succeeds once GET /v2/ answers (200, or 401 for a registry with auth).
+registry_ready() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$1/v2/") || return 1
+  [ "$code" = 200 ] || [ "$code" = 401 ]
+}
+
+start_registry() {
+  if [ -n "${MG_DEMO_REGISTRY:-}" ]; then
+    registry=$MG_DEMO_REGISTRY
+    step "use the registry at $registry (MG_DEMO_REGISTRY)"
+    registry_ready "$registry" || die "no registry answers at http://$registry/v2/"
+    return
+  fi
+  local dir=$demo_dir/registry attempt port
+  mkdir -p "$dir/storage"
+  # A port can be taken between choosing and binding it: try a few.
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port)
+    registry=127.0.0.1:$port
+    step "start docker-registry on $registry (storage: $dir/storage)"
+    cat >"$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+http:
+  addr: $registry
+  secret: mirrorgraph-demo
+YAML
+    /usr/bin/docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
+    registry_pid=$!
+    local waited
+    for waited in $(seq 1 300); do
+      registry_ready "$registry" && return
+      kill -0 "$registry_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$registry_pid" 2>/dev/null || true
+    wait "$registry_pid" 2>/dev/null || true
+    registry_pid=""
+    echo "demo: the registry did not start on $registry:" >&2
+    tail -n 5 "$dir/registry.log" >&2
+  done
+  die "could not start docker-registry (log: $dir/registry.log)"
+}
+
+write_config() {
+  step "write $config"
+  sed -e "s|@REGISTRY@|$registry|" -e "s|@UPSTREAM@|$upstream|" "$example/mirror.toml.in" >"$config"
+  cat "$config"
+}
+
+mirrorgraph() {
+  echo "\$ mirrorgraph $*"
+  "$mg" -c "$config" --state-dir "$state_dir" "$@"
+}
+
+show_plan() {
+  step "plan: what a run would do, and why"
+  mirrorgraph plan
+  step "explain one task"
+  mirrorgraph explain build:hello@1.2.0/linux/amd64
+}
+
+show_graph() {
+  step "the task graph"
+  mirrorgraph graph --dot | dot -Tsvg >"$demo_dir/graph.svg"
+  echo "the task graph is in $demo_dir/graph.svg (versions show as {version} until a run has recorded a discovery)"
+}
+
+main() {
+  prepare
+  mkdir -p "$demo_dir"
+  make_upstream
+  start_registry
+  write_config
+  show_plan
+  show_graph
+  # Once build and merge are runnable: `mirrorgraph run`, then check the pushed index with
+  # `skopeo inspect --tls-verify=false --raw docker://$registry/demo/hello:1.2.0`.
+  step "done"
+  echo "config: $config"
+  echo "state:  $state_dir"
+  echo "graph:  $demo_dir/graph.svg"
+}
+
+main "$@"

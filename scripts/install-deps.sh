@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building, testing and the demo need. Idempotent: when every
+# package is already installed it touches nothing (no apt-get update), so reruns take a moment.
+# As root it runs apt-get directly; otherwise through sudo when present; otherwise it prints the
+# command to run and exits 1.
+set -euo pipefail
+
+# One line per package: why the project needs it (docs/dependencies.md has the full story).
+packages=(
+  cmake ninja-build g++       # the build (CMake >= 3.25, C++20)
+  pkg-config                  # lets CMake's FindCURL and FindOpenSSL ask pkg-config
+  git                         # the git-tags source (git ls-remote), the demo's upstream, builds' checkouts
+  curl ca-certificates        # the demo waits for its registry with curl; TLS roots for real registries
+  python3                     # the demo picks a free loopback port
+  libboost-dev                # Boost.Asio, Boost.Process and other header-only parts
+  libboost-program-options-dev libboost-graph-dev libboost-test-dev libboost-filesystem-dev
+  libtomlplusplus-dev         # mirror.toml and graph templates
+  nlohmann-json3-dev          # task parameters, results, the plugin ABI's JSON
+  libcurl4-openssl-dev        # the OCI distribution API and upstream HTTP APIs
+  libspdlog-dev               # logging
+  libssl-dev                  # SHA-256 (content addresses, cache keys), signing
+  libarchive-dev              # SBOM layer scanning (planned)
+  docker-registry             # a real OCI registry on loopback: integration tests and the demo
+  apache2-utils               # htpasswd, for the authenticated registry in the integration tests
+  skopeo                      # tests push and inspect images independently of the engine
+  buildah                     # the default builder backend
+  graphviz                    # dot: `mirrorgraph graph --dot | dot -Tsvg` in the demo
+  util-linux                  # flock(1): hold a state directory's lock by hand (docs/getting-started.md)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages are installed"
+  exit 0
+fi
+
+echo "install-deps: to install: ${missing[*]}"
+apt=(env DEBIAN_FRONTEND=noninteractive apt-get)
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    apt=(sudo "${apt[@]}")
+  else
+    echo "install-deps: not root and no sudo; as root, run:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+"${apt[@]}" update
+"${apt[@]}" install -y --no-install-recommends "${missing[@]}"
