@@ -30,9 +30,7 @@ const Json& ActionCache::Record::entry() const {
 std::string ActionCache::ResultHash(const Json& result) { return Sha256Hex(CanonicalJson(result)); }
 
 void ActionCache::Index(Record record) {
-  auto owned = std::make_unique<Record>(std::move(record));
-  const Record* r = owned.get();
-  records_.push_back(std::move(owned));
+  const Record* r = &records_.emplace_back(std::move(record));
   by_key_[r->key] = r;
   by_id_[r->id] = r;
 }
@@ -55,6 +53,10 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
     cache->set_aside_ = true;
   }
   cache->dropped_ = contents->dropped;
+  // The payload views point into contents->data; moving the string keeps its heap buffer.
+  cache->data_ = std::move(contents->data);
+  cache->by_key_.reserve(contents->records.size());
+  cache->by_id_.reserve(contents->records.size());
   std::string_view f[4];
   for (std::string_view payload : contents->records) {
     if (!SplitPayload(payload, f)) {
@@ -62,10 +64,10 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
       continue;
     }
     Record r;
-    r.key = std::string(f[0]);
-    r.result_hash = std::string(f[1]);
-    r.id = std::string(f[2]);
-    r.entry_text = std::string(f[3]);
+    r.key = f[0];
+    r.result_hash = f[1];
+    r.id = f[2];
+    r.entry_text = f[3];
     cache->Index(std::move(r));
   }
   if (read_only) return cache;
@@ -74,9 +76,11 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
                  (cache->records_.size() > 1024 && cache->records_.size() > 2 * cache->by_key_.size());
   if (compact && !fresh) {
     std::vector<std::string> keep;
-    for (const auto& r : cache->records_) {
-      if (cache->by_key_[r->key] == r.get()) {
-        keep.push_back(r->key + "\t" + r->result_hash + "\t" + r->id + "\t" + r->entry_text);
+    for (const Record& r : cache->records_) {
+      if (cache->by_key_[r.key] == &r) {
+        std::string line(r.key);
+        line.append("\t").append(r.result_hash).append("\t").append(r.id).append("\t").append(r.entry_text);
+        keep.push_back(std::move(line));
       }
     }
     std::vector<std::string_view> views(keep.begin(), keep.end());
@@ -100,12 +104,15 @@ const ActionCache::Record* ActionCache::LatestFor(std::string_view id) const {
 
 Status ActionCache::Put(const std::string& key, const std::string& id, const Json& entry) {
   if (!log_) return Status::FailedPrecondition("the action cache was opened read-only");
+  std::string hash = ResultHash(entry.contains("result") ? entry["result"] : Json());
+  std::string payload = key + "\t" + hash + "\t" + id + "\t" + CanonicalJson(entry);
+  MG_RETURN_IF_ERROR(log_->Append(payload));
+  std::string_view stored = appended_.emplace_back(std::move(payload));
   Record r;
-  r.key = key;
-  r.id = id;
-  r.result_hash = ResultHash(entry.contains("result") ? entry["result"] : Json());
-  r.entry_text = CanonicalJson(entry);
-  MG_RETURN_IF_ERROR(log_->Append(r.key + "\t" + r.result_hash + "\t" + r.id + "\t" + r.entry_text));
+  r.key = stored.substr(0, key.size());
+  r.result_hash = stored.substr(key.size() + 1, hash.size());
+  r.id = stored.substr(key.size() + hash.size() + 2, id.size());
+  r.entry_text = stored.substr(key.size() + hash.size() + id.size() + 3);
   Index(std::move(r));
   return Status::OK();
 }

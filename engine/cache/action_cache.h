@@ -4,12 +4,14 @@
 // {"type","params","identity","inputs","result","finished_at","duration_ms"}. The latest record for
 // a key wins; LatestFor(id) gives the last record written for a task id (what explain compares
 // against). Entry JSON is parsed lazily, so opening a cache of 100,000 records costs one read and a
-// CRC per record. A damaged record is dropped (recomputed later), a foreign or older-format file is
+// CRC per record: records are views into the file's bytes, kept in memory, so loading allocates
+// per record only its index entries. A damaged record is dropped (recomputed later), a foreign or older-format file is
 // set aside as cache.log.unreadable and the cache starts empty: never a crash.
 //
 // Not thread-safe: the executor's coordinator thread owns it.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,11 +28,12 @@ class ActionCache {
  public:
   static constexpr int kFormatVersion = 1;
 
+  // Views into storage the cache owns: valid as long as the cache.
   struct Record {
-    std::string key;
-    std::string id;
-    std::string result_hash;
-    std::string entry_text;  // canonical JSON of the entry
+    std::string_view key;
+    std::string_view id;
+    std::string_view result_hash;
+    std::string_view entry_text;  // canonical JSON of the entry
     // The parsed entry; a null Json when entry_text is not valid JSON.
     const Json& entry() const;
 
@@ -65,7 +68,9 @@ class ActionCache {
 
   std::string path_;
   std::optional<RecordLog> log_;
-  std::vector<std::unique_ptr<Record>> records_;
+  std::string data_;                  // the file as loaded; loaded records point into it
+  std::deque<std::string> appended_;  // payloads Put() since; their records point into them
+  std::deque<Record> records_;        // in file order; a deque keeps their addresses stable
   std::unordered_map<std::string_view, const Record*> by_key_;
   std::unordered_map<std::string_view, const Record*> by_id_;
   size_t dropped_ = 0;
