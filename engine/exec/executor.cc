@@ -211,8 +211,7 @@ struct Executor::Impl {
       s.reason = "would run after " + graph.task(*would_run_dep).id;
       return Finish(i, TaskStatus::kWouldRun);
     }
-    Json material = KeyMaterial(t, inputs);
-    s.key = TaskKey(material);
+    s.key = TaskKeyOf(t, inputs);
     const ActionCache::Record* hit = cache.Get(s.key);
     if (IsObservation(t.type)) {
       if (opt.offline && hit != nullptr) {
@@ -227,7 +226,7 @@ struct Executor::Impl {
       // An observation runs regardless, but when its key moved since the last one, what changed
       // (max_versions, the source URL, the plugin) is why its answer may differ: explain shows it.
       const ActionCache::Record* prev = hit == nullptr ? cache.LatestFor(t.id) : nullptr;
-      if (prev != nullptr) s.details = DescribeKeyChanges(material, prev->entry());
+      if (prev != nullptr) s.details = DescribeKeyChanges(KeyMaterial(t, inputs), prev->entry());
       if (opt.offline) {
         s.reason = prev == nullptr ? "--offline, but nothing cached for it yet"
                                    : "--offline, but the cached observation was made with other inputs";
@@ -243,7 +242,7 @@ struct Executor::Impl {
     if (prev == nullptr) {
       s.reason = "no cache entry";
     } else {
-      s.details = DescribeKeyChanges(material, prev->entry());
+      s.details = DescribeKeyChanges(KeyMaterial(t, inputs), prev->entry());
       s.reason = s.details.empty() ? "key changed" : s.details.front();
       if (s.details.size() > 1) s.reason += " (+" + std::to_string(s.details.size() - 1) + " more)";
     }

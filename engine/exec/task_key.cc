@@ -1,5 +1,6 @@
 #include "exec/task_key.h"
 
+#include <algorithm>
 #include <map>
 
 #include "util/sha256.h"
@@ -46,6 +47,33 @@ Json KeyMaterial(const Task& task, const std::vector<KeyInput>& inputs) {
 }
 
 std::string TaskKey(const Json& material) { return Sha256Hex(CanonicalJson(material)); }
+
+std::string TaskKeyOf(const Task& task, const std::vector<KeyInput>& inputs) {
+  // Keys in canonical (sorted) order: identity, inputs, params, type, v. Inputs sorted by id, the
+  // last of duplicate ids winning, as KeyMaterial's object assignment does.
+  std::vector<const KeyInput*> sorted;
+  sorted.reserve(inputs.size());
+  for (const KeyInput& in : inputs) sorted.push_back(&in);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const KeyInput* a, const KeyInput* b) { return a->id < b->id; });
+  std::string text = "{\"identity\":";
+  text += CanonicalJson(task.identity);
+  text += ",\"inputs\":{";
+  bool first = true;
+  for (size_t k = 0; k < sorted.size(); ++k) {
+    if (k + 1 < sorted.size() && sorted[k + 1]->id == sorted[k]->id) continue;
+    if (!first) text += ',';
+    first = false;
+    text += CanonicalJson(Json(sorted[k]->id));
+    text += ':';
+    text += CanonicalJson(Json(sorted[k]->result_hash));
+  }
+  text += "},\"params\":";
+  text += CanonicalJson(task.params);
+  text += ",\"type\":\"";
+  text += TaskTypeName(task.type);
+  text += "\",\"v\":1}";
+  return Sha256Hex(text);
+}
 
 std::vector<std::string> DescribeKeyChanges(const Json& material, const Json& previous) {
   std::vector<std::string> out;

@@ -21,6 +21,9 @@ struct KeyInput {
 
 Json KeyMaterial(const Task& task, const std::vector<KeyInput>& inputs);
 std::string TaskKey(const Json& material);
+// TaskKey(KeyMaterial(task, inputs)) without building the material: the same canonical text is
+// written directly (the executor computes one key per task per run, 100,000 on a large no-op).
+std::string TaskKeyOf(const Task& task, const std::vector<KeyInput>& inputs);
 
 // Human reasons why `material` differs from a previous cache entry of the same task id
 // ("parameter max_versions changed: 5 -> 10", "plugin outline 1.2.0 -> 1.3.0",

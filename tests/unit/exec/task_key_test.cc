@@ -24,6 +24,23 @@ BOOST_AUTO_TEST_CASE(canonical_json_sorts_keys_and_is_compact) {
   BOOST_TEST(CanonicalJson(a) == R"({"a":{"c":"x","d":[1,2]},"b":1})");
 }
 
+BOOST_AUTO_TEST_CASE(direct_key_equals_the_key_of_the_material) {
+  std::vector<std::vector<KeyInput>> input_sets = {
+      {},
+      {{"dep", "h1"}},
+      {{"merge:b@1", "h2"}, {"build:a@1/linux/amd64", "h1"}, {"build:a@1/linux/arm64", "h3"}},
+      {{"dup", "first"}, {"other", "x"}, {"dup", "second"}},
+      {{"quote\"and\\slash\ttab", "h\u00e9"}}};
+  std::vector<Task> tasks = {T({{"a", 1}, {"b", "x"}}), T(Json()), T(Json::object(), Json()),
+                             T(Json::parse(R"({"z":[1,{"y":true,"x":null}],"e":"\u00e9\n"})"))};
+  tasks.back().type = TaskType::kProvenance;
+  for (const Task& t : tasks) {
+    for (const auto& inputs : input_sets) {
+      BOOST_TEST(TaskKeyOf(t, inputs) == TaskKey(KeyMaterial(t, inputs)), CanonicalJson(KeyMaterial(t, inputs)));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(key_depends_on_type_params_identity_and_inputs_only) {
   std::string k1 = TaskKey(KeyMaterial(T({{"a", 1}, {"b", "x"}}), {{"dep", "h1"}}));
   std::string k2 = TaskKey(KeyMaterial(T(Json::parse(R"({"b":"x","a":1})")), {{"dep", "h1"}}));
