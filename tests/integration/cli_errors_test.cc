@@ -1,0 +1,232 @@
+// How `mirrorgraph` fails: config errors (all at once, positioned, nothing created), usage errors,
+// a busy state directory, an unreachable registry (a failure, never "missing"), and an upstream
+// that does not exist (its app fails, the others go on).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include "cli_fixture.h"
+#include "util/atomic_file.h"
+#include "util/file_lock.h"
+
+namespace fs = std::filesystem;
+using mg::Json;
+using mg::testing::CliWorkspace;
+using mg::testing::TaskReasonOf;
+using mg::testing::TaskStatusOf;
+using mg::testing::TestRegistry;
+
+namespace {
+
+TestRegistry& Registry() {
+  static auto reg = TestRegistry::Start();
+  BOOST_REQUIRE_MESSAGE(reg.ok(), reg.status().ToString());
+  return **reg;
+}
+
+// A loopback port nobody listens on (bound, then released).
+int ClosedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    socklen_t len = sizeof(addr);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+std::string PrepareHello(CliWorkspace& ws, const std::string& host) {
+  auto url = ws.MakeUpstream("hello", {"v1.0.0", "v1.1.0", "v1.2.0"});
+  BOOST_REQUIRE_MESSAGE(url.ok(), url.status().ToString());
+  ws.WriteConfig({.registry_host = host, .ns = "errors", .max_versions = 2, .apps = {{.name = "hello", .url = *url}}});
+  return *url;
+}
+
+// Lines 8, 12, 13, 16 and 21 each hold one mistake.
+constexpr char kBadConfig[] = R"([registry]
+host = "127.0.0.1:5000"
+namespace = "mirror"
+plain_http = true
+
+[defaults]
+max_versions = 3
+platfroms = ["linux/amd64"]
+
+[apps.hello]
+plugin = "generic"
+platforms = ["linux/x86_64"]
+source = { type = "git-tags", url = "file:///nonexistent", tag_pattern = '^v\d+$' }
+
+[apps.other]
+plugin = "nosuchplugin"
+source = { type = "git-tags", url = "file:///nonexistent" }
+
+[apps.third]
+plugin = "generic"
+template = "mulit-version"
+source = { type = "git-tags", url = "file:///nonexistent" }
+)";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli_errors_test)
+
+BOOST_AUTO_TEST_CASE(config_errors_all_at_once_and_nothing_created) {
+  CliWorkspace ws;
+  ws.WriteConfigText(kBadConfig);
+  const std::string expected =
+      "mirror.toml:8:1: unknown key 'platfroms' in [defaults]; did you mean 'platforms'?\n"
+      "mirror.toml:12:14: apps.hello.platforms[0]: unknown arch 'x86_64' in \"linux/x86_64\" (did you mean "
+      "'amd64'?)";
+  for (const char* command : {"run", "plan", "graph", "status"}) {
+    std::vector<std::string> args = {command};
+    if (std::string(command) == "run" || std::string(command) == "plan") args = {command, "--json", "report.json"};
+    auto r = ws.Run(args);
+    BOOST_TEST(r.exit_code == 2, command << ": " << r.Describe());
+    BOOST_TEST(r.out.empty(), command << ": " << r.out);
+    BOOST_TEST(r.err.rfind(expected, 0) == 0u, command << ": " << r.err);
+    BOOST_TEST(r.err.find("\nmirror.toml:13:74: apps.hello.source: tag_pattern \"^v\\d+$\" has no capture group") !=
+                   std::string::npos,
+               r.err);
+    BOOST_TEST(r.err.find("\nmirror.toml:16:10: apps.other.plugin: plugin 'nosuchplugin' not found") !=
+                   std::string::npos,
+               r.err);
+    BOOST_TEST(r.err.find("\nmirror.toml:21:12: apps.third.template: unknown template 'mulit-version'; did you mean "
+                          "'multi-version'?") != std::string::npos,
+               r.err);
+    BOOST_TEST(r.err.find("mirrorgraph: 5 problem(s) in the config; nothing was run\n") != std::string::npos, r.err);
+    BOOST_TEST(mg::testing::CountLinesContaining(r.err, "mirror.toml:") == 5u, r.err);
+  }
+  BOOST_TEST(!fs::exists(ws.state_dir()));
+  BOOST_TEST(!fs::exists(ws.dir() / "report.json"));
+}
+
+BOOST_AUTO_TEST_CASE(invalid_toml_is_one_positioned_error) {
+  CliWorkspace ws;
+  ws.WriteConfigText("[registry]\nhost = \"127.0.0.1:5000\"\nnamespace = \n");
+  auto r = ws.Run({"plan"});
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+  BOOST_TEST(r.err.rfind("mirror.toml:3:", 0) == 0u, r.err);
+  BOOST_TEST(r.err.find("invalid TOML: ") != std::string::npos, r.err);
+  BOOST_TEST(!fs::exists(ws.state_dir()));
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors) {
+  CliWorkspace ws;
+  auto r = ws.Run({"plna"});
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+  BOOST_TEST(r.err.find("unknown command 'plna'; did you mean 'plan'?") != std::string::npos, r.err);
+
+  r = ws.Run({"run", "--jobs", "0"});
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+  BOOST_TEST(r.err.find("--jobs must be at least 1") != std::string::npos, r.err);
+
+  r = ws.Run({"explain", "nosuchtask"});
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+  BOOST_TEST(r.err.find("'nosuchtask' is not a task id") != std::string::npos, r.err);
+
+  r = ws.Run({"explain"});
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+
+  r = ws.Run({"plan"});  // no mirror.toml here
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+  BOOST_TEST(r.err.find("use -c to point at your config") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(explain_of_a_task_not_in_the_graph) {
+  CliWorkspace ws;
+  PrepareHello(ws, Registry().host());
+  auto r = ws.Run({"explain", "build:hello@9.9.9/linux/arm64"});
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+  BOOST_TEST(r.err.find("no task 'build:hello@9.9.9/linux/arm64' in the graph; did you mean 'build:hello@") !=
+                 std::string::npos,
+             r.err);
+  BOOST_TEST(!fs::exists(ws.state_dir()), "explain changes nothing");
+}
+
+BOOST_AUTO_TEST_CASE(busy_state_directory) {
+  CliWorkspace ws;
+  PrepareHello(ws, Registry().host());
+  BOOST_REQUIRE(mg::MakeDirs(ws.state_dir().string()).ok());
+  std::string lock_path = (ws.state_dir() / "lock").string();
+  auto lock = mg::FileLock::Acquire(lock_path, "held by cli_errors_test");
+  BOOST_REQUIRE_MESSAGE(lock.ok(), lock.status().ToString());
+
+  auto r = ws.Run({"run", "--json", "report.json"});
+  BOOST_TEST(r.exit_code == 3, r.Describe());
+  BOOST_TEST(r.err.find("another mirrorgraph run (pid " + std::to_string(getpid()) + ", held by cli_errors_test) holds " +
+                        lock_path) != std::string::npos,
+             r.err);
+  BOOST_TEST(!fs::exists(ws.state_dir() / "runs"), "the busy run wrote no journal");
+  BOOST_TEST(!fs::exists(ws.state_dir() / "cache.log"));
+  BOOST_TEST(!fs::exists(ws.dir() / "report.json"));
+
+  // plan takes no lock: it works while a run holds the directory.
+  auto plan = ws.Run({"plan"});
+  BOOST_TEST(plan.exit_code == 0, plan.Describe());
+
+  lock->Release();
+  auto again = ws.Run({"run"});
+  BOOST_TEST(again.exit_code == 1, again.Describe());
+}
+
+BOOST_AUTO_TEST_CASE(unreachable_registry_fails_probes) {
+  CliWorkspace ws;
+  PrepareHello(ws, "127.0.0.1:" + std::to_string(ClosedPort()));
+  auto r = ws.Run({"run", "--json", "report.json"});
+  BOOST_TEST_REQUIRE(r.exit_code == 1, r.Describe());
+  Json report = ws.ReadJson("report.json");
+  BOOST_TEST_REQUIRE(report.is_object());
+  BOOST_TEST(TaskStatusOf(report, "discover:hello") == "ran");
+  std::vector<std::string> probes = mg::testing::TaskIds(report, "probe:");
+  BOOST_TEST(probes == (std::vector<std::string>{"probe:hello@1.1.0", "probe:hello@1.2.0"}),
+             boost::test_tools::per_element());
+  for (const std::string& id : probes) {
+    const Json* t = mg::testing::FindTask(report, id);
+    BOOST_TEST(t->value("status", "") == "failed", id);
+    BOOST_TEST(!t->contains("result"), id << " has no result: " << t->dump());
+    BOOST_TEST(t->value("error", "").find("Couldn't connect to server") != std::string::npos, t->dump());
+    BOOST_TEST(t->dump().find("missing") == std::string::npos, "an error is never 'missing': " << t->dump());
+  }
+  BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/arm64") == "blocked");
+  BOOST_TEST(TaskReasonOf(report, "build:hello@1.2.0/linux/arm64") == "blocked: probe:hello@1.2.0 failed");
+  BOOST_TEST(report["summary"]["failed"] == 2);
+}
+
+BOOST_AUTO_TEST_CASE(missing_upstream_fails_its_app_only) {
+  CliWorkspace ws;
+  auto url = ws.MakeUpstream("hello", {"v1.0.0", "v1.1.0"});
+  BOOST_REQUIRE_MESSAGE(url.ok(), url.status().ToString());
+  std::string ghost = "file://" + (ws.dir() / "upstreams" / "no-such-repo").string();
+  ws.WriteConfig({.registry_host = Registry().host(),
+                  .ns = "errors",
+                  .max_versions = 2,
+                  .apps = {{.name = "ghost", .url = ghost}, {.name = "hello", .url = *url}}});
+  auto r = ws.Run({"run", "--json", "report.json"});
+  BOOST_TEST_REQUIRE(r.exit_code == 1, r.Describe());
+  Json report = ws.ReadJson("report.json");
+  BOOST_TEST_REQUIRE(report.is_object());
+  BOOST_TEST(TaskStatusOf(report, "discover:ghost") == "failed");
+  const Json* d = mg::testing::FindTask(report, "discover:ghost");
+  BOOST_TEST(d->value("error", "").find("no-such-repo") != std::string::npos, d->dump());
+  // The ghost app's per-version subgraph never exists: nothing is blocked on a phantom version.
+  for (const Json& t : report["tasks"]) {
+    if (t.value("app", "") == "ghost") BOOST_TEST(t.value("id", "") == "discover:ghost");
+  }
+  BOOST_TEST(TaskStatusOf(report, "discover:hello") == "ran");
+  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.0.0") == "ran");
+  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.1.0") == "ran");
+
+  auto st = ws.Run({"status"});
+  BOOST_TEST(st.exit_code == 0, st.Describe());
+  BOOST_TEST(st.out.find("FAILED discover:ghost: ") != std::string::npos, st.out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

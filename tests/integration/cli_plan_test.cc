@@ -1,0 +1,200 @@
+// `mirrorgraph plan` and `graph` end to end: a git upstream with three tags, a real registry that
+// holds one complete and one amd64-only image, the binary run as a subprocess.
+#include <boost/test/unit_test.hpp>
+
+#include "cli_fixture.h"
+#include "util/subprocess.h"
+
+namespace fs = std::filesystem;
+using mg::Json;
+using mg::testing::CliWorkspace;
+using mg::testing::TaskReasonOf;
+using mg::testing::TaskStatusOf;
+using mg::testing::TestRegistry;
+
+namespace {
+
+// A registry holding mirror/hello:1.0.0 (amd64 + arm64 index) and mirror/hello:1.1.0 (an index
+// with amd64 only). Started once for the suite.
+TestRegistry& Registry() {
+  static auto reg = [] {
+    auto r = TestRegistry::Start();
+    if (r.ok()) {
+      auto a = mg::testing::PushTestImage(**r, "mirror/hello", "1.0.0", {"linux/amd64", "linux/arm64"});
+      if (!a.ok()) return mg::Result<std::unique_ptr<TestRegistry>>(a.status());
+      auto b = mg::testing::PushTestImage(**r, "mirror/hello", "1.1.0", {"linux/amd64"});
+      if (!b.ok()) return mg::Result<std::unique_ptr<TestRegistry>>(b.status());
+    }
+    return r;
+  }();
+  BOOST_REQUIRE_MESSAGE(reg.ok(), reg.status().ToString());
+  return **reg;
+}
+
+// A workspace with the hello upstream (v1.0.0, v1.1.0, v1.2.0) and max_versions = 3.
+void Prepare(CliWorkspace& ws) {
+  auto url = ws.MakeUpstream("hello", {"v1.0.0", "v1.1.0", "v1.2.0"});
+  BOOST_REQUIRE_MESSAGE(url.ok(), url.status().ToString());
+  ws.WriteConfig({.registry_host = Registry().host(), .max_versions = 3, .apps = {{.name = "hello", .url = *url}}});
+}
+
+const Json& ResultOf(const Json& report, const std::string& id) {
+  static const Json kNull;
+  const Json* t = mg::testing::FindTask(report, id);
+  BOOST_TEST_REQUIRE(t != nullptr, "no task " << id << " in the report");
+  return t->contains("result") ? (*t)["result"] : kNull;
+}
+
+// Runs `dot -Tsvg` on `text`; returns its exit code (stderr in *err).
+int DotToSvg(const std::string& text, std::string* err) {
+  mg::SubprocessOptions o;
+  o.argv = {"dot", "-Tsvg"};
+  o.stdin_data = text;
+  o.timeout = std::chrono::minutes(1);
+  auto r = mg::RunSubprocess(o);
+  if (!r.ok()) {
+    *err = r.status().ToString();
+    return -1;
+  }
+  *err = r->stderr_text;
+  return r->stdout_text.find("<svg") == std::string::npos ? -2 : r->exit_code;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli_plan_test)
+
+BOOST_AUTO_TEST_CASE(plan_reports_complete_incomplete_and_missing) {
+  CliWorkspace ws;
+  Prepare(ws);
+  auto r = ws.Run({"plan", "--json", "plan.json"});
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.Describe());
+  BOOST_TEST(!fs::exists(ws.state_dir()), "plan created " << ws.state_dir());
+  Json report = ws.ReadJson("plan.json");
+  BOOST_TEST_REQUIRE(report.is_object(), r.Describe());
+  BOOST_TEST(report["command"] == "plan");
+  BOOST_TEST(report["exit_code"] == 0);
+
+  BOOST_TEST(TaskStatusOf(report, "discover:hello") == "ran");
+  const Json& discovered = ResultOf(report, "discover:hello");
+  BOOST_TEST(discovered["latest"] == "1.2.0");
+  BOOST_TEST(discovered["versions"].size() == 3u);
+
+  // 1.0.0: complete; nothing below it is needed.
+  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.0.0") == "ran");
+  BOOST_TEST(ResultOf(report, "probe:hello@1.0.0")["state"] == "complete");
+  for (const char* id : {"build:hello@1.0.0/linux/amd64", "build:hello@1.0.0/linux/arm64", "merge:hello@1.0.0"}) {
+    BOOST_TEST(TaskStatusOf(report, id) == "unneeded", id);
+    BOOST_TEST(TaskReasonOf(report, id).find("probe:hello@1.0.0 found the image complete") != std::string::npos,
+               id << ": " << TaskReasonOf(report, id));
+  }
+
+  // 1.1.0: incomplete (amd64 only): both legs and the merge would run.
+  const Json& p110 = ResultOf(report, "probe:hello@1.1.0");
+  BOOST_TEST(p110["state"] == "incomplete");
+  BOOST_TEST(p110["missing_platforms"] == Json::array({"linux/arm64"}), p110.dump());
+  for (const char* id : {"build:hello@1.1.0/linux/amd64", "build:hello@1.1.0/linux/arm64", "merge:hello@1.1.0"}) {
+    BOOST_TEST(TaskStatusOf(report, id) == "would-run", id);
+  }
+  BOOST_TEST(TaskReasonOf(report, "build:hello@1.1.0/linux/arm64") == "no cache entry");
+
+  // 1.2.0: missing; a 404, not an error.
+  const Json& p120 = ResultOf(report, "probe:hello@1.2.0");
+  BOOST_TEST(p120["state"] == "missing");
+  BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/arm64") == "would-run");
+  BOOST_TEST(report["summary"].value("failed", 0) == 0);
+
+  // The text plan says the same on stdout.
+  BOOST_TEST(r.out.find("probe:hello@1.1.0") != std::string::npos);
+  BOOST_TEST(r.out.find("-> incomplete (missing [\"linux/arm64\"])") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("-> missing") != std::string::npos, r.out);
+}
+
+BOOST_AUTO_TEST_CASE(only_one_version) {
+  CliWorkspace ws;
+  Prepare(ws);
+  auto r = ws.Run({"plan", "--only", "hello@1.2.0", "--json", "plan.json"});
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.Describe());
+  Json report = ws.ReadJson("plan.json");
+  BOOST_TEST_REQUIRE(report.is_object());
+  BOOST_TEST(TaskStatusOf(report, "discover:hello") == "ran");
+  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.2.0") == "ran");
+  BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/amd64") == "would-run");
+  BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/arm64") == "would-run");
+  BOOST_TEST(TaskStatusOf(report, "merge:hello@1.2.0") == "would-run");
+  for (std::string v : {"1.0.0", "1.1.0"}) {
+    for (const std::string& id : {"probe:hello@" + v, "build:hello@" + v + "/linux/amd64",
+                                  "build:hello@" + v + "/linux/arm64", "merge:hello@" + v}) {
+      BOOST_TEST(TaskStatusOf(report, id) == "unneeded", id);
+      BOOST_TEST(TaskReasonOf(report, id).find("not selected by --only hello@1.2.0") != std::string::npos,
+                 id << ": " << TaskReasonOf(report, id));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(only_one_platform) {
+  CliWorkspace ws;
+  Prepare(ws);
+  auto r = ws.Run({"plan", "--only", "hello@1.2.0/linux/arm64", "--json", "plan.json"});
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.Describe());
+  Json report = ws.ReadJson("plan.json");
+  BOOST_TEST_REQUIRE(report.is_object());
+  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.2.0") == "ran");
+  BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/arm64") == "would-run");
+  BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/amd64") == "unneeded");
+  BOOST_TEST(TaskStatusOf(report, "merge:hello@1.2.0") == "unneeded");
+  BOOST_TEST(TaskReasonOf(report, "merge:hello@1.2.0").find("not selected by --only") != std::string::npos);
+  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.1.0") == "unneeded");
+}
+
+BOOST_AUTO_TEST_CASE(graph_before_and_after_a_run) {
+  CliWorkspace ws;
+  Prepare(ws);
+  auto first = ws.Run({"graph", "--dot"});
+  BOOST_TEST_REQUIRE(first.exit_code == 0, first.Describe());
+  auto second = ws.Run({"graph", "--dot"});
+  BOOST_TEST_REQUIRE(second.exit_code == 0, second.Describe());
+  BOOST_TEST(first.out == second.out, "graph --dot is byte-identical across invocations");
+  BOOST_TEST(first.out.rfind("digraph mirrorgraph {", 0) == 0u);
+  BOOST_TEST(first.out.find("\"probe:hello@{version}\"") != std::string::npos, first.out);
+  BOOST_TEST(first.out.find("\"build:hello@{version}/linux/arm64\"") != std::string::npos, first.out);
+  BOOST_TEST(first.out.find("\"discover:hello\" -> \"probe:hello@{version}\"") != std::string::npos, first.out);
+  BOOST_TEST(first.out.find("1.2.0") == std::string::npos, "no network call, no versions: " << first.out);
+  BOOST_TEST(!fs::exists(ws.state_dir()), "graph created the state dir");
+  std::string err;
+  BOOST_TEST(DotToSvg(first.out, &err) == 0, err);
+
+  auto placeholder = ws.Run({"graph", "--json"});
+  BOOST_TEST_REQUIRE(placeholder.exit_code == 0, placeholder.Describe());
+  Json pj = mg::ParseJson(placeholder.out);
+  BOOST_TEST_REQUIRE(pj.is_object(), placeholder.out);
+  const Json* ph = mg::testing::FindTask(pj, "probe:hello@{version}");
+  BOOST_TEST_REQUIRE(ph != nullptr);
+  BOOST_TEST(ph->value("placeholder", false));
+
+  auto run = ws.Run({"run"});
+  BOOST_TEST_REQUIRE(run.exit_code == 1, run.Describe());
+
+  auto after = ws.Run({"graph", "--json"});
+  BOOST_TEST_REQUIRE(after.exit_code == 0, after.Describe());
+  Json g = mg::ParseJson(after.out);
+  BOOST_TEST_REQUIRE(g.is_object(), after.out);
+  std::vector<std::string> probes = mg::testing::TaskIds(g, "probe:");
+  BOOST_TEST(probes == (std::vector<std::string>{"probe:hello@1.0.0", "probe:hello@1.1.0", "probe:hello@1.2.0"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(after.out.find("{version}") == std::string::npos);
+  // The last run's statuses colour the graph.
+  BOOST_TEST(mg::testing::TaskStatusOf(g, "build:hello@1.2.0/linux/amd64") == "failed");
+  BOOST_TEST(mg::testing::TaskStatusOf(g, "build:hello@1.0.0/linux/amd64") == "unneeded");
+  const Json* build = mg::testing::FindTask(g, "build:hello@1.2.0/linux/arm64");
+  BOOST_TEST_REQUIRE(build != nullptr);
+  BOOST_TEST((*build)["deps"] == Json::array({"probe:hello@1.2.0"}));
+
+  auto dot = ws.Run({"graph", "--dot"});
+  BOOST_TEST_REQUIRE(dot.exit_code == 0, dot.Describe());
+  BOOST_TEST(dot.out.find("\"merge:hello@1.2.0\"") != std::string::npos);
+  BOOST_TEST(dot.out.find("[failed]") != std::string::npos);
+  BOOST_TEST(DotToSvg(dot.out, &err) == 0, err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
