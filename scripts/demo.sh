@@ -76,8 +76,18 @@ make_upstream() {
   git -C "$upstream" for-each-ref --format='%(refname:short) %(*objectname)' refs/tags
 }
 
+# Prints $1 when that 127.0.0.1 port is free, else any free port.
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  python3 - "$1" <<'PY'
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except (OSError, ValueError):
+    s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+PY
 }
 
 # Succeeds once GET /v2/ answers (200, or 401 for a registry with auth).
@@ -94,11 +104,15 @@ start_registry() {
     registry_ready "$registry" || die "no registry answers at http://$registry/v2/"
     return
   fi
-  local dir=$demo_dir/registry attempt port
+  local dir=$demo_dir/registry port
   mkdir -p "$dir/storage"
+  # The same port as last time when it is free: the registry's address is part of the task keys,
+  # so a rerun then finds the tasks of the previous run in the cache.
+  port=$(cat "$dir/port" 2>/dev/null || echo 0)
   # A port can be taken between choosing and binding it: try a few.
-  for attempt in 1 2 3 4 5; do
-    port=$(free_port)
+  for _ in 1 2 3 4 5; do
+    port=$(free_port "$port")
+    echo "$port" >"$dir/port"
     registry=127.0.0.1:$port
     step "start docker-registry on $registry (storage: $dir/storage)"
     cat >"$dir/config.yml" <<YAML
@@ -118,8 +132,7 @@ http:
 YAML
     /usr/bin/docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
     registry_pid=$!
-    local waited
-    for waited in $(seq 1 300); do
+    for _ in $(seq 1 300); do
       registry_ready "$registry" && return
       kill -0 "$registry_pid" 2>/dev/null || break
       sleep 0.1
@@ -129,6 +142,7 @@ YAML
     registry_pid=""
     echo "demo: the registry did not start on $registry:" >&2
     tail -n 5 "$dir/registry.log" >&2
+    port=0
   done
   die "could not start docker-registry (log: $dir/registry.log)"
 }
@@ -139,20 +153,21 @@ write_config() {
   cat "$config"
 }
 
-mirrorgraph() {
-  echo "\$ mirrorgraph $*"
-  "$mg" -c "$config" --state-dir "$state_dir" "$@"
-}
+# mirrorgraph with the demo's config and state directory.
+mirrorgraph() { "$mg" -c "$config" --state-dir "$state_dir" "$@"; }
 
 show_plan() {
   step "plan: what a run would do, and why"
+  echo "\$ mirrorgraph plan"
   mirrorgraph plan
   step "explain one task"
+  echo "\$ mirrorgraph explain build:hello@1.2.0/linux/amd64"
   mirrorgraph explain build:hello@1.2.0/linux/amd64
 }
 
 show_graph() {
   step "the task graph"
+  echo "\$ mirrorgraph graph --dot | dot -Tsvg > $demo_dir/graph.svg"
   mirrorgraph graph --dot | dot -Tsvg >"$demo_dir/graph.svg"
   echo "the task graph is in $demo_dir/graph.svg (versions show as {version} until a run has recorded a discovery)"
 }
