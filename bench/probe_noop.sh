@@ -4,7 +4,7 @@
 #
 # usage: bench/probe_noop.sh [BUILD_DIR]     (default: build-bench, then build)
 # env:   APPS=30 VERSIONS=10 RUNS=5 SLOW_RUNS=3 (runs of the per-tag process loops) KEEP=1
-#        MG_ARGS="-j 16" (extra mirrorgraph arguments)
+#        MG_ARGS="-j 16" (extra mirrorgraph arguments) BASELINES=0 (time mirrorgraph only)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -125,10 +125,18 @@ if bad or ran_other or len(probes) != int(sys.argv[2]):
 PY
 
 echo "-- (a) mirrorgraph run (online: 30 git ls-remote + $ntags registry probes)"
-timing --runs "$RUNS" -- "$mg" -c "$work/mirror.toml" run $MG_ARGS --json "$work/run.json" | tee "$work/t_run.json"
+timing --runs "$RUNS" --stderr "$work/run.err" -- "$mg" -c "$work/mirror.toml" run $MG_ARGS --json "$work/run.json" \
+  | tee "$work/t_run.json"
+tail -1 "$work/run.err"
 echo "-- (a') mirrorgraph run --offline (cached discoveries and probes trusted)"
-timing --runs "$RUNS" -- "$mg" -c "$work/mirror.toml" run $MG_ARGS --offline --json "$work/offline.json" \
-  | tee "$work/t_offline.json"
+timing --runs "$RUNS" --stderr "$work/offline.err" -- "$mg" -c "$work/mirror.toml" run $MG_ARGS --offline \
+  --json "$work/offline.json" | tee "$work/t_offline.json"
+tail -1 "$work/offline.err"
+
+if [[ "${BASELINES:-1}" == 0 ]]; then
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); ts=[t for t in r["tasks"] if t["type"]=="probe"]; print("probe phase %d ms" % (max(t["finished_at"] for t in ts)-min(t["started_at"] for t in ts)))' "$work/run.json"
+  exit 0
+fi
 
 # --- the baselines, over the same tags
 : >"$work/tags.txt"
@@ -165,7 +173,7 @@ while IFS=: read -r repo tag; do
   printf 'url = "http://%s/v2/%s/manifests/%s"\noutput = "/dev/null"\n' "$host" "$repo" "$tag" >>"$work/curl_parallel.cfg"
 done <"$work/tags.txt"
 echo "-- (d) the floor: one curl --parallel --parallel-max 16 HEADing every tag"
-timing --runs "$RUNS" --stdout "$work/parallel.out" -- curl -s --parallel --parallel-max 16 -I -H "$accept" \
+timing --runs "$RUNS" --stdout "$work/parallel.out" --stderr "$work/parallel.err" -- curl -s --no-progress-meter --parallel --parallel-max 16 -I -H "$accept" \
   -w '%{http_code}\n' -K "$work/curl_parallel.cfg" | tee "$work/t_floor.json"
 ok=$(grep -c '^200$' "$work/parallel.out" || true)
 [[ "$ok" == "$ntags" ]] || { echo "curl --parallel: $ok of $ntags HEADs answered 200" >&2; exit 1; }

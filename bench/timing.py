@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Runs a command N times and reports its wall time (median, min, max) and peak RSS.
 
-usage: timing.py [--runs N] [--stdout FILE] [--expect-rc RC] -- COMMAND [ARGS...]
+usage: timing.py [--runs N] [--stdout FILE] [--stderr FILE] [--expect-rc RC] -- COMMAND [ARGS...]
 
 Prints one line of JSON: {"runs_ms": [...], "median_ms", "min_ms", "max_ms", "peak_rss_kb"}. The
 peak RSS is the largest ru_maxrss among the runs (os.wait4, the child's own figure). The command's
 stdout goes to FILE (each run overwrites it; the last run's output stays), else to /dev/null; its
-stderr passes through. A run whose exit code differs from RC (default 0) aborts with exit code 1.
+stderr likewise to --stderr FILE, else it passes through. A run whose exit code differs from RC (default 0) aborts with exit code 1.
 """
 import json
 import os
@@ -18,13 +18,15 @@ import time
 
 def main():
     argv = sys.argv[1:]
-    runs, out_file, expect_rc = 5, None, 0
+    runs, out_file, err_file, expect_rc = 5, None, None, 0
     while argv and argv[0] != "--":
         flag, value = argv[0], argv[1]
         if flag == "--runs":
             runs = int(value)
         elif flag == "--stdout":
             out_file = value
+        elif flag == "--stderr":
+            err_file = value
         elif flag == "--expect-rc":
             expect_rc = int(value)
         else:
@@ -33,9 +35,9 @@ def main():
     cmd = argv[1:]
     times, rss = [], 0
     for _ in range(runs):
-        with open(out_file or os.devnull, "wb") as out:
+        with open(out_file or os.devnull, "wb") as out, open(err_file or os.devnull, "wb") as err:
             t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdout=out)
+            proc = subprocess.Popen(cmd, stdout=out, stderr=err if err_file else None)
             _, status, usage = os.wait4(proc.pid, 0)
             elapsed = (time.perf_counter() - t0) * 1000.0
         rc = os.waitstatus_to_exitcode(status)
