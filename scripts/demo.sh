@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The offline demo: mirror a small local app "hello" into a registry on loopback.
+# The offline demo: mirrorgraph's view of mirroring a small local app "hello" into a registry on
+# loopback (plan, explain, graph; `run` joins once build and merge are runnable, docs/roadmap.md).
 #
 #   scripts/demo.sh
 #
