@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "http/base64.h"
+#include "oci/credential_helper.h"
 #include "http/http_types.h"
 #include "util/json.h"
 
@@ -50,6 +51,17 @@ Result<DockerConfig> DockerConfig::Parse(std::string_view text, std::string path
   Json root = ParseJson(text, &error);
   if (root.is_discarded()) return bad("not valid JSON: " + error);
   if (!root.is_object()) return bad("the top level must be a JSON object");
+  if (auto store = root.find("credsStore"); store != root.end() && !store->is_null()) {
+    if (!store->is_string()) return bad("\"credsStore\" must be a string");
+    config.creds_store_ = store->get<std::string>();
+  }
+  if (auto helpers = root.find("credHelpers"); helpers != root.end() && !helpers->is_null()) {
+    if (!helpers->is_object()) return bad("\"credHelpers\" must be an object");
+    for (auto it = helpers->begin(); it != helpers->end(); ++it) {
+      if (!it->is_string()) return bad("credHelpers[\"" + it.key() + "\"] must be a string");
+      config.cred_helpers_[NormalizeRegistryKey(it.key())] = it->get<std::string>();
+    }
+  }
   auto auths = root.find("auths");
   if (auths == root.end()) return config;
   if (!auths->is_object()) return bad("\"auths\" must be an object");
@@ -103,10 +115,68 @@ Result<DockerConfig> DockerConfig::Load(const std::string& path) {
   return Parse(text.str(), p);
 }
 
-Result<std::optional<Credentials>> DockerConfig::Lookup(std::string_view registry) const {
-  auto it = auths_.find(NormalizeRegistryKey(registry));
-  if (it == auths_.end()) return std::optional<Credentials>();
-  return std::optional<Credentials>(it->second);
+Result<CredentialLookup> DockerConfig::Find(std::string_view registry, CredentialHelperRunner* runner) const {
+  const std::string key = NormalizeRegistryKey(registry);
+  std::string helper;
+  std::string origin;
+  if (auto h = cred_helpers_.find(key); h != cred_helpers_.end()) {
+    helper = h->second;
+    origin = "credHelpers[\"" + key + "\"] in " + path_;
+  } else {
+    helper = creds_store_;
+    origin = "credsStore in " + path_;
+  }
+  CredentialLookup found;
+  if (!helper.empty()) {
+    found.source = HelperProgram(helper) + " (" + origin + ")";
+    auto creds = GetHelperCredentials(runner != nullptr ? *runner : DefaultCredentialHelperRunner(), helper,
+                                      HelperServerUrl(key), origin);
+    if (!creds.ok()) return creds.status();
+    found.credentials = std::move(*creds);
+    return found;
+  }
+  found.source = path_;
+  if (auto it = auths_.find(key); it != auths_.end()) found.credentials = it->second;
+  return found;
+}
+
+Result<std::optional<Credentials>> DockerConfig::Lookup(std::string_view registry, CredentialHelperRunner* runner) const {
+  auto found = Find(registry, runner);
+  if (!found.ok()) return found.status();
+  return std::move(found->credentials);
+}
+
+std::optional<std::string> GetProcessEnv(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  if (v == nullptr) return std::nullopt;
+  return std::string(v);
+}
+
+Result<CredentialLookup> ResolveRegistryCredentials(std::string_view registry, const std::string& auth_file,
+                                                    CredentialHelperRunner* runner, const EnvGetter& env) {
+  auto get = [&](const char* name) {
+    std::optional<std::string> v = env ? env(name) : GetProcessEnv(name);
+    return v.value_or("");
+  };
+  const std::string username = get(kEnvRegistryUsername);
+  const std::string password = get(kEnvRegistryPassword);
+  if (!username.empty() || !password.empty()) {
+    if (username.empty() || password.empty()) {
+      return Status::InvalidArgument(std::string(username.empty() ? kEnvRegistryPassword : kEnvRegistryUsername) +
+                                     " is set but " + (username.empty() ? kEnvRegistryUsername : kEnvRegistryPassword) +
+                                     " is not: set both (credentials for " + NormalizeRegistryKey(registry) +
+                                     ") or neither");
+    }
+    CredentialLookup found;
+    found.credentials = Credentials{username, password, ""};
+    found.source = std::string("the environment (") + kEnvRegistryUsername + ", " + kEnvRegistryPassword + ")";
+    return found;
+  }
+  std::string path = get(kEnvRegistryAuthFile);
+  if (path.empty()) path = auth_file;
+  auto config = DockerConfig::Load(path);
+  if (!config.ok()) return config.status();
+  return config->Find(registry, runner);
 }
 
 }  // namespace mg

@@ -1,6 +1,7 @@
 // Registry credentials from a docker config file (config.json).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +18,16 @@ struct Credentials {
 
   bool has_basic() const { return !username.empty() || !password.empty(); }
   bool empty() const { return !has_basic() && identity_token.empty(); }
+};
+
+class CredentialHelperRunner;  // oci/credential_helper.h
+
+// Credentials found for a registry, and where they were found or looked for.
+struct CredentialLookup {
+  std::optional<Credentials> credentials;
+  // For hints such as "check the credentials for <registry> in <source>": a config path, a helper
+  // with the config naming it, or the environment variables. Never holds a secret.
+  std::string source;
 };
 
 // "$DOCKER_CONFIG/config.json" when DOCKER_CONFIG is set, else "$HOME/.docker/config.json".
@@ -39,9 +50,22 @@ class DockerConfig {
   // Parses `text` as the content of the file at `path` (used in messages only).
   static Result<DockerConfig> Parse(std::string_view text, std::string path);
 
-  // The credentials for `registry` (any form NormalizeRegistryKey accepts), or nullopt. Returns a
-  // Result because credential helpers (credHelpers/credsStore, a later addition) can fail.
-  Result<std::optional<Credentials>> Lookup(std::string_view registry) const;
+  // The credentials for `registry` (any form NormalizeRegistryKey accepts), in Docker's order
+  // (docker/cli configfile GetCredentialsStore):
+  //   1. credHelpers[registry] (keys matched after NormalizeRegistryKey) -> that helper;
+  //   2. else credsStore -> that helper;
+  //   3. else auths[registry].
+  // When a helper applies, its answer is final: "not found" is nullopt, auths is not consulted.
+  // A credHelpers entry with an empty name selects auths (not credsStore), as in Docker.
+  // Helpers run through `runner` (nullptr: DefaultCredentialHelperRunner()); see
+  // oci/credential_helper.h for their errors.
+  Result<CredentialLookup> Find(std::string_view registry, CredentialHelperRunner* runner = nullptr) const;
+  // Find(), credentials only.
+  Result<std::optional<Credentials>> Lookup(std::string_view registry, CredentialHelperRunner* runner = nullptr) const;
+
+  // credHelpers (normalized key -> helper name) and credsStore ("" when unset).
+  const std::map<std::string, std::string>& cred_helpers() const { return cred_helpers_; }
+  const std::string& creds_store() const { return creds_store_; }
 
   // The file this config came from (for "check credentials in <path>" hints).
   const std::string& path() const { return path_; }
@@ -51,6 +75,29 @@ class DockerConfig {
   std::string path_;
   bool file_exists_ = false;
   std::map<std::string, Credentials> auths_;  // NormalizeRegistryKey(server) -> credentials
+  std::map<std::string, std::string> cred_helpers_;  // NormalizeRegistryKey(server) -> helper name
+  std::string creds_store_;
 };
+
+// Environment variables that override the docker config (see docs/config.md).
+inline constexpr char kEnvRegistryUsername[] = "MIRRORGRAPH_REGISTRY_USERNAME";
+inline constexpr char kEnvRegistryPassword[] = "MIRRORGRAPH_REGISTRY_PASSWORD";
+inline constexpr char kEnvRegistryAuthFile[] = "MIRRORGRAPH_REGISTRY_AUTH_FILE";
+
+// Reads an environment variable; nullopt when unset. Must be thread-safe if called concurrently.
+using EnvGetter = std::function<std::optional<std::string>(const std::string& name)>;
+// std::getenv.
+std::optional<std::string> GetProcessEnv(const std::string& name);
+
+// The credentials for the target `registry`, in this order:
+//   1. MIRRORGRAPH_REGISTRY_USERNAME and MIRRORGRAPH_REGISTRY_PASSWORD, both non-empty: used as
+//      they are; no docker config is read. Only one of them set is InvalidArgument.
+//   2. The docker config (DockerConfig::Find) at MIRRORGRAPH_REGISTRY_AUTH_FILE when non-empty,
+//      else `auth_file` (the config's registry.auth_file) when non-empty, else
+//      DefaultDockerConfigPath().
+// An empty `env` means GetProcessEnv. Errors: as DockerConfig::Load and Find.
+Result<CredentialLookup> ResolveRegistryCredentials(std::string_view registry, const std::string& auth_file,
+                                                    CredentialHelperRunner* runner = nullptr,
+                                                    const EnvGetter& env = {});
 
 }  // namespace mg

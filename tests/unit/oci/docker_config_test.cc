@@ -57,8 +57,7 @@ BOOST_AUTO_TEST_CASE(parses_every_credential_form) {
       "registry.local:5000": {"username": "u2", "password": "p2"},
       "https://tokens.example/v2/": {"identitytoken": "refresh-1"},
       "helper.example": {}
-    },
-    "credsStore": "desktop"
+    }
   })";
   auto cfg = mg::DockerConfig::Parse(text, "/x/config.json");
   BOOST_REQUIRE_MESSAGE(cfg.ok(), cfg.status().ToString());
@@ -105,6 +104,9 @@ BOOST_AUTO_TEST_CASE(malformed_files_name_the_path_and_hide_secrets) {
       R"({"auths": {"r.example": {"username": 5}}})",
       R"({"auths": {"r.example": {"auth": "!!!s3cret!!!"}}})",
       R"({"auths": {"r.example": {"auth": "bm9jb2xvbg=="}}})",  // "nocolon"
+      R"({"credsStore": 1})",
+      R"({"credHelpers": ["x"]})",
+      R"({"credHelpers": {"r.example": true}})",
   };
   for (const char* text : cases) {
     auto cfg = mg::DockerConfig::Parse(text, "/etc/x/config.json");
