@@ -223,7 +223,7 @@ int ExplainCommand(const CliOptions& o, const std::atomic<bool>* interrupt) {
   }
   std::sort(deps.begin(), deps.end());
   if (!deps.empty()) std::cout << "  after:   " << Join(deps, "\n           ") << "\n";
-  std::cout << "  params:  " << CanonicalJson(t.params) << "\n";
+  std::cout << "  params:  " << t.params_text << "\n";
   auto cache = ReadOnlyCache(session->state_dir());
   if (const auto* prev = cache->LatestFor(t.id)) {
     std::cout << "  last result: key " << prev->key.substr(0, 12) << ", finished "

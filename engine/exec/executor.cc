@@ -81,6 +81,7 @@ struct Executor::Impl {
   std::vector<TaskRunState> states;
   std::vector<int8_t> wanted;                       // --only: -1 unknown, 0 no, 1 yes
   std::vector<TaskGraph::Index> ready;              // dependencies finished, not yet evaluated
+  std::vector<KeyInput> key_inputs;                 // Evaluate()'s scratch, reused across tasks
   std::map<std::string, std::deque<TaskGraph::Index>> pool_queue;
   std::map<std::string, int> pool_running;
   int running = 0;
@@ -184,7 +185,8 @@ struct Executor::Impl {
       s.reason = "unneeded: not selected by --only " + opt.only;
       return Finish(i, TaskStatus::kUnneeded);
     }
-    std::vector<KeyInput> inputs;
+    std::vector<KeyInput>& inputs = key_inputs;
+    inputs.clear();
     std::optional<TaskGraph::Index> would_run_dep;
     for (TaskGraph::Index d : graph.Deps(i)) {
       const TaskRunState& ds = states[d];

@@ -1,6 +1,7 @@
 #include "exec/task_key.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "util/sha256.h"
@@ -41,34 +42,42 @@ void Compare(const std::string& what, const Json& now, const Json& before, std::
 
 Json KeyMaterial(const Task& task, const std::vector<KeyInput>& inputs) {
   Json in = Json::object();
-  for (const KeyInput& i : inputs) in[i.id] = i.result_hash;
-  return Json{{"v", 1}, {"type", TaskTypeName(task.type)}, {"params", task.params},
-              {"identity", task.identity}, {"inputs", std::move(in)}};
+  for (const KeyInput& i : inputs) in[std::string(i.id)] = std::string(i.result_hash);
+  return Json{{"v", 1}, {"type", TaskTypeName(task.type)}, {"params", task.Params()},
+              {"identity", task.Identity()}, {"inputs", std::move(in)}};
 }
 
 std::string TaskKey(const Json& material) { return Sha256Hex(CanonicalJson(material)); }
 
 std::string TaskKeyOf(const Task& task, const std::vector<KeyInput>& inputs) {
   // Keys in canonical (sorted) order: identity, inputs, params, type, v. Inputs sorted by id, the
-  // last of duplicate ids winning, as KeyMaterial's object assignment does.
-  std::vector<const KeyInput*> sorted;
-  sorted.reserve(inputs.size());
-  for (const KeyInput& in : inputs) sorted.push_back(&in);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const KeyInput* a, const KeyInput* b) { return a->id < b->id; });
-  std::string text = "{\"identity\":";
-  text += CanonicalJson(task.identity);
+  // last of duplicate ids winning, as KeyMaterial's object assignment does. Tasks have few inputs.
+  const KeyInput* stack[8];
+  std::vector<const KeyInput*> heap;
+  const KeyInput** sorted = stack;
+  if (inputs.size() > std::size(stack)) {
+    heap.resize(inputs.size());
+    sorted = heap.data();
+  }
+  for (size_t k = 0; k < inputs.size(); ++k) sorted[k] = &inputs[k];
+  std::stable_sort(sorted, sorted + inputs.size(), [](const KeyInput* a, const KeyInput* b) { return a->id < b->id; });
+  std::string_view identity = task.IdentityText();
+  std::string text;
+  text.reserve(64 + identity.size() + task.params_text.size() + inputs.size() * 100);
+  text += "{\"identity\":";
+  text += identity;
   text += ",\"inputs\":{";
   bool first = true;
-  for (size_t k = 0; k < sorted.size(); ++k) {
-    if (k + 1 < sorted.size() && sorted[k + 1]->id == sorted[k]->id) continue;
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    if (k + 1 < inputs.size() && sorted[k + 1]->id == sorted[k]->id) continue;
     if (!first) text += ',';
     first = false;
-    text += CanonicalJson(Json(sorted[k]->id));
+    AppendJsonString(&text, sorted[k]->id);
     text += ':';
-    text += CanonicalJson(Json(sorted[k]->result_hash));
+    AppendJsonString(&text, sorted[k]->result_hash);
   }
   text += "},\"params\":";
-  text += CanonicalJson(task.params);
+  text += task.params_text;
   text += ",\"type\":\"";
   text += TaskTypeName(task.type);
   text += "\",\"v\":1}";

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "graph/task.h"
@@ -14,15 +15,18 @@
 
 namespace mg {
 
+// Views: the strings must outlive the call they are passed to (the executor points them at the
+// graph's task ids and the run state's result hashes).
 struct KeyInput {
-  std::string id;
-  std::string result_hash;
+  std::string_view id;
+  std::string_view result_hash;
 };
 
 Json KeyMaterial(const Task& task, const std::vector<KeyInput>& inputs);
 std::string TaskKey(const Json& material);
 // TaskKey(KeyMaterial(task, inputs)) without building the material: the same canonical text is
-// written directly (the executor computes one key per task per run, 100,000 on a large no-op).
+// written directly from the task's parameter and identity text (the executor computes one key per
+// task per run, 100,000 on a large no-op).
 std::string TaskKeyOf(const Task& task, const std::vector<KeyInput>& inputs);
 
 // Human reasons why `material` differs from a previous cache entry of the same task id

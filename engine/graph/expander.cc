@@ -1,21 +1,55 @@
 #include "graph/expander.h"
 
 #include <map>
+#include <memory>
 
 namespace mg {
 namespace {
 
-Json Identity(const AppModel& app, TaskType type) {
-  Json id = {{"engine", MIRRORGRAPH_VERSION}, {"plugin", {{"name", app.plugin.value("name", "")},
-                                                           {"version", app.plugin.value("version", "")}}}};
-  if (type == TaskType::kBuild) id["builder"] = app.builder;
-  return id;
-}
+// What every task of one expansion call shares: identities (one per kind) and the platform list,
+// as canonical text.
+struct Shared {
+  Shared(const AppModel& app) {
+    Json id = {{"engine", MIRRORGRAPH_VERSION}, {"plugin", {{"name", app.plugin.value("name", "")},
+                                                             {"version", app.plugin.value("version", "")}}}};
+    identity = std::make_shared<const std::string>(CanonicalJson(id));
+    id["builder"] = app.builder;
+    build_identity = std::make_shared<const std::string>(CanonicalJson(id));
+    platforms = CanonicalJson(Json(app.platforms));
+  }
+  std::shared_ptr<const std::string> identity;
+  std::shared_ptr<const std::string> build_identity;
+  std::string platforms;
+};
 
-std::vector<std::string> PlatformsArray(const AppModel& app) { return app.platforms; }
+// Canonical JSON object text from members appended in sorted key order.
+class ObjectText {
+ public:
+  ObjectText() { text_.reserve(256); text_ += '{'; }
+  ObjectText& Raw(std::string_view key, std::string_view json) {
+    if (text_.size() > 1) text_ += ',';
+    text_ += '"';
+    text_ += key;  // keys are plain ASCII literals
+    text_ += "\":";
+    text_ += json;
+    return *this;
+  }
+  ObjectText& Str(std::string_view key, std::string_view value) {
+    Raw(key, "");
+    AppendJsonString(&text_, value);
+    return *this;
+  }
+  std::string Finish() {
+    text_ += '}';
+    return std::move(text_);
+  }
 
-Task MakeTask(const AppModel& app, const TargetRegistry& reg, const TemplateNode& node, TaskType type,
-              const std::string& image, const VersionInfo* v, const std::string& platform) {
+ private:
+  std::string text_;
+};
+
+Task MakeTask(const AppModel& app, const TargetRegistry& reg, const Shared& shared, const TemplateNode& node,
+              TaskType type, const std::string& image, const VersionInfo* v, const std::string& platform) {
   Task t;
   t.type = type;
   t.node = node.name;
@@ -24,37 +58,28 @@ Task MakeTask(const AppModel& app, const TargetRegistry& reg, const TemplateNode
   if (v != nullptr) t.coords.version = v->version;
   t.coords.platform = platform;
   t.id = FormatTaskId(type, t.coords);
-  t.identity = Identity(app, type);
+  t.identity_text = type == TaskType::kBuild ? shared.build_identity : shared.identity;
   t.skip_when_complete = node.skip_when == "image-complete";
   t.placeholder = v != nullptr && v->version == kPlaceholderVersion;
-  Json p;
   if (type == TaskType::kDiscover) {
-    p = {{"app", app.app},
-         {"source", app.source},
-         {"max_versions", app.max_versions},
-         {"select", app.tmpl.select}};
+    t.SetParams({{"app", app.app},
+                 {"source", app.source},
+                 {"max_versions", app.max_versions},
+                 {"select", app.tmpl.select}});
   } else {
-    p = {{"registry", reg.host}, {"repository", reg.Repository(image)}, {"image", image}};
-    if (v != nullptr) {
-      p["version"] = v->version;
-      p["tag"] = v->tag;
-      if (!v->commit.empty()) p["commit"] = v->commit;
-    }
-    switch (type) {
-      case TaskType::kProbe:
-      case TaskType::kMerge:
-        p["platforms"] = PlatformsArray(app);
-        break;
-      case TaskType::kBuild:
-        p["platform"] = platform;
-        p["builder"] = app.builder;
-        p["emulation"] = app.emulation;
-        break;
-      default:
-        break;
-    }
+    // Written directly, keys in sorted order: this runs for every task of a large graph.
+    bool build = type == TaskType::kBuild;
+    ObjectText p;
+    if (build) p.Str("builder", app.builder);
+    if (v != nullptr && !v->commit.empty()) p.Str("commit", v->commit);
+    if (build) p.Raw("emulation", app.emulation ? "true" : "false");
+    p.Str("image", image);
+    if (build) p.Str("platform", platform);
+    if (type == TaskType::kProbe || type == TaskType::kMerge) p.Raw("platforms", shared.platforms);
+    p.Str("registry", reg.host).Str("repository", reg.Repository(image));
+    if (v != nullptr) p.Str("tag", v->tag).Str("version", v->version);
+    t.params_text = p.Finish();
   }
-  t.params = std::move(p);
   t.pool = PoolFor(t);
   return t;
 }
@@ -84,12 +109,13 @@ TaskGraph::Index ExpandApp(TaskGraph& graph, const AppModel& app, const TargetRe
   fallback.type = "discover";
   fallback.scope = TaskScope::kApp;
   if (discover == nullptr) discover = &fallback;
-  return graph.Add(MakeTask(app, registry, *discover, TaskType::kDiscover, app.app, nullptr, ""));
+  return graph.Add(MakeTask(app, registry, Shared(app), *discover, TaskType::kDiscover, app.app, nullptr, ""));
 }
 
 void ExpandVersions(TaskGraph& graph, const AppModel& app, const TargetRegistry& registry,
                     const std::vector<VersionInfo>& versions) {
   TaskGraph::Index discover = ExpandApp(graph, app, registry);
+  const Shared shared(app);
   for (const VersionInfo& v : versions) {
     Instances inst;
     // Images in dependency order, nodes in the template's topological order.
@@ -102,7 +128,7 @@ void ExpandVersions(TaskGraph& graph, const AppModel& app, const TargetRegistry&
         std::vector<std::string> plats = {""};
         if (node.scope == TaskScope::kPlatform) plats = app.platforms;
         for (const std::string& plat : plats) {
-          Task task = MakeTask(app, registry, node, *type, image.name, &v, plat);
+          Task task = MakeTask(app, registry, shared, node, *type, image.name, &v, plat);
           // Tasks after the image-version's probe are gated on it (skip_when = "image-complete").
           if (probe && *type != TaskType::kProbe) task.gate_probe = static_cast<int64_t>(*probe);
           TaskGraph::Index i = graph.Add(std::move(task));

@@ -38,4 +38,20 @@ std::string FormatTaskId(TaskType type, const TaskCoords& c) {
   return id;
 }
 
+Json Task::Params() const {
+  Json j = ParseJson(params_text);
+  return j.is_discarded() ? Json() : j;
+}
+
+Json Task::Identity() const {
+  Json j = ParseJson(IdentityText());
+  return j.is_discarded() ? Json() : j;
+}
+
+void Task::SetParams(const Json& params) { params_text = CanonicalJson(params); }
+
+void Task::SetIdentity(const Json& identity) {
+  identity_text = std::make_shared<const std::string>(CanonicalJson(identity));
+}
+
 }  // namespace mg

@@ -3,9 +3,13 @@
 // A Task is immutable once added to a TaskGraph. Its id is stable and readable
 // ("build:hello@1.2.0/linux/arm64", "probe:outline/base-outline@0.80.0"), its parameters are typed
 // JSON (no floats) and, with the implementation identity and its inputs, make the task's cache key.
+// Parameters and identity are held as canonical JSON text, the form the key hashes: a large graph
+// keeps one string per task (and one identity per app and type) instead of a tree of JSON nodes,
+// and the few consumers of values (the runner, reports) parse them on demand.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,12 +44,22 @@ struct Task {
   TaskType type = TaskType::kDiscover;
   TaskCoords coords;
   std::string node;       // template node name ("build")
-  Json params;            // typed parameters; hashed into the key
-  Json identity;          // implementation identity: {"engine":..., "plugin":{...}, "builder":...}
+  // Typed parameters, canonical JSON (util/json.h); hashed into the key as is.
+  std::string params_text = "null";
+  // Implementation identity ({"engine":..., "plugin":{...}, "builder":...}), canonical JSON, shared
+  // by the tasks of one app and type; null stands for JSON null.
+  std::shared_ptr<const std::string> identity_text;
   std::string pool;       // resource pool name ("registry:ghcr.io", "build:linux/arm64"); empty: none
   int64_t gate_probe = -1;       // index of this image-version's probe task, or -1
   bool skip_when_complete = false;  // unneeded when gate_probe found the image complete
   bool placeholder = false;         // drawn before discovery; never runs
+
+  // Parsed copies (JSON null when the text does not parse, which SetParams/SetIdentity exclude).
+  Json Params() const;
+  Json Identity() const;
+  std::string_view IdentityText() const { return identity_text ? std::string_view(*identity_text) : "null"; }
+  void SetParams(const Json& params);
+  void SetIdentity(const Json& identity);
 };
 
 }  // namespace mg

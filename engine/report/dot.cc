@@ -99,7 +99,7 @@ Json GraphJson(const TaskGraph& g, const std::vector<TaskRunState>* states) {
     std::vector<std::string> deps;
     for (TaskGraph::Index d : g.Deps(i)) deps.push_back(g.task(d).id);
     std::sort(deps.begin(), deps.end());
-    Json j = {{"id", t.id}, {"type", TaskTypeName(t.type)}, {"app", t.coords.app}, {"params", t.params},
+    Json j = {{"id", t.id}, {"type", TaskTypeName(t.type)}, {"app", t.coords.app}, {"params", t.Params()},
               {"deps", deps}, {"pool", t.pool}};
     if (!t.coords.image.empty()) j["image"] = t.coords.image;
     if (!t.coords.version.empty()) j["version"] = t.coords.version;

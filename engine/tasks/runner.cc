@@ -43,7 +43,7 @@ TaskOutcome RealRunner::Discover(const TaskContext& ctx, const ResolvedApp& app)
   Json in = {{"app", app.model.app}, {"config", app.config}, {"source", app.model.source}};
   auto answer = app.plugin->Discover(host, in);
   if (!answer.ok()) return {answer.status(), {}};
-  const Json& p = ctx.task.params;
+  const Json p = ctx.task.Params();
   auto result = DiscoverResultFromCandidates(answer.value(), p.value("max_versions", 10),
                                              p.value("select", "newest") == "latest");
   if (!result.ok()) {
@@ -56,7 +56,7 @@ TaskOutcome RealRunner::Discover(const TaskContext& ctx, const ResolvedApp& app)
 
 TaskOutcome RealRunner::Probe(const TaskContext& ctx) {
   if (registry_ == nullptr) return {Status::FailedPrecondition("no registry client configured"), {}};
-  const Json& p = ctx.task.params;
+  const Json p = ctx.task.Params();
   std::vector<std::string> wanted = p.value("platforms", std::vector<std::string>{});
   std::optional<ProbeResult> known;
   if (ctx.previous_result != nullptr) known = ProbeResult::FromJson(*ctx.previous_result);

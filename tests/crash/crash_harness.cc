@@ -39,7 +39,7 @@ class LoggingRunner : public mg::TaskRunner {
       return {mg::Status::IOError("cannot append to the start log"), {}};
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms_));
-    return {mg::Status::OK(), mg::Json{{"n", ctx.task.params.value("n", -1)}}};
+    return {mg::Status::OK(), mg::Json{{"n", ctx.task.Params().value("n", -1)}}};
   }
 
  private:
@@ -55,8 +55,8 @@ mg::TaskGraph SyntheticGraph(int n) {
     t.coords = {"crash", "", "1.0." + std::to_string(i), "linux/amd64"};
     t.id = mg::FormatTaskId(t.type, t.coords);
     t.node = "build";
-    t.params = {{"n", i}};
-    t.identity = {{"engine", "crash-harness"}};
+    t.SetParams({{"n", i}});
+    t.SetIdentity({{"engine", "crash-harness"}});
     mg::TaskGraph::Index idx = g.Add(std::move(t));
     if (i >= 6) g.AddEdge(idx - 6, idx);
     if (i % 10 == 9) {

@@ -76,8 +76,8 @@ inline Task MakeTask(const std::string& id, TaskType type, const std::string& po
   t.type = type;
   t.coords.app = "app";
   t.pool = pool;
-  t.params = std::move(params);
-  t.identity = Json{{"engine", "test"}};
+  t.SetParams(params);
+  t.SetIdentity(Json{{"engine", "test"}});
   return t;
 }
 

@@ -11,8 +11,8 @@ Task T(Json params, Json identity = {{"engine", "0.1.0"}, {"plugin", {{"name", "
   t.id = "build:outline@1.0.0/linux/amd64";
   t.type = TaskType::kBuild;
   t.coords = {"outline", "outline", "1.0.0", "linux/amd64"};
-  t.params = std::move(params);
-  t.identity = std::move(identity);
+  t.SetParams(params);
+  t.SetIdentity(identity);
   return t;
 }
 }  // namespace
@@ -34,6 +34,9 @@ BOOST_AUTO_TEST_CASE(direct_key_equals_the_key_of_the_material) {
   std::vector<Task> tasks = {T({{"a", 1}, {"b", "x"}}), T(Json()), T(Json::object(), Json()),
                              T(Json::parse(R"({"z":[1,{"y":true,"x":null}],"e":"\u00e9\n"})"))};
   tasks.back().type = TaskType::kProvenance;
+  Task no_identity = T({{"a", 1}});
+  no_identity.identity_text.reset();  // stands for JSON null
+  tasks.push_back(no_identity);
   for (const Task& t : tasks) {
     for (const auto& inputs : input_sets) {
       BOOST_TEST(TaskKeyOf(t, inputs) == TaskKey(KeyMaterial(t, inputs)), CanonicalJson(KeyMaterial(t, inputs)));

@@ -59,9 +59,21 @@ BOOST_AUTO_TEST_CASE(versions_instantiate_typed_tasks_with_stable_ids) {
   auto b = g.Find("build:outline@1.2.0/linux/arm64");
   BOOST_REQUIRE(b.has_value());
   const Task& t = g.task(*b);
-  BOOST_TEST(t.params["repository"] == "ns/outline");
-  BOOST_TEST(t.params["commit"] == "abc");
-  BOOST_TEST(t.params["platform"] == "linux/arm64");
+  BOOST_TEST(t.Params()["repository"] == "ns/outline");
+  BOOST_TEST(t.Params()["commit"] == "abc");
+  BOOST_TEST(t.Params()["platform"] == "linux/arm64");
+  BOOST_TEST(t.Params()["emulation"] == false);
+  BOOST_TEST(t.Identity()["builder"] == "buildah");
+  BOOST_TEST(g.task(*g.Find("probe:outline@1.2.0")).Params()["platforms"] ==
+             Json::parse(R"(["linux/amd64","linux/arm64"])"));
+  BOOST_TEST(!g.task(*g.Find("probe:outline@1.2.0")).Identity().contains("builder"));
+  // Parameters and identity are written as text directly: it must be canonical JSON, since it is
+  // hashed into the key as is.
+  for (size_t i = 0; i < g.size(); ++i) {
+    const Task& ti = g.task(i);
+    BOOST_TEST(CanonicalJson(ParseJson(ti.params_text)) == ti.params_text);
+    BOOST_TEST(CanonicalJson(ParseJson(ti.IdentityText())) == ti.IdentityText());
+  }
   BOOST_TEST(t.pool == "build:linux/arm64");
   BOOST_TEST(t.skip_when_complete);
   BOOST_TEST(g.task(t.gate_probe).id == "probe:outline@1.2.0");
@@ -84,7 +96,7 @@ BOOST_AUTO_TEST_CASE(an_image_built_from_another_waits_for_its_merge) {
   BOOST_TEST(DepIds(g, "build:outline@0.80.0/linux/amd64") ==
                  (std::vector<std::string>{"merge:outline/base-outline@0.80.0", "probe:outline@0.80.0"}),
              boost::test_tools::per_element());
-  BOOST_TEST(g.task(*g.Find("probe:outline/base-outline@0.80.0")).params["repository"] == "m/base-outline");
+  BOOST_TEST(g.task(*g.Find("probe:outline/base-outline@0.80.0")).Params()["repository"] == "m/base-outline");
 }
 
 BOOST_AUTO_TEST_CASE(placeholder_subgraph_is_marked_and_never_runs) {
@@ -93,7 +105,7 @@ BOOST_AUTO_TEST_CASE(placeholder_subgraph_is_marked_and_never_runs) {
   auto m = g.Find("merge:outline@{version}");
   BOOST_REQUIRE(m.has_value());
   BOOST_TEST(g.task(*m).placeholder);
-  BOOST_TEST(g.task(*m).params["repository"] == "outline");
+  BOOST_TEST(g.task(*m).Params()["repository"] == "outline");
   BOOST_TEST(!g.task(*g.Find("discover:outline")).placeholder);
 }
 
