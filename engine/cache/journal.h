@@ -7,14 +7,30 @@
 // <state-dir>/runs/last names the newest run. Not thread-safe: the coordinator owns it.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cache/record_log.h"
 #include "util/json.h"
 
 namespace mg {
+
+// A finished task's event, the journal line written for every task of a run. Views: they must
+// outlive the AppendTask() call only.
+struct TaskEvent {
+  std::string_view id;
+  std::string_view type;
+  std::string_view status;
+  std::string_view reason;
+  std::string_view key;    // omitted when empty
+  std::string_view error;  // omitted when empty
+  int64_t started_at = 0;  // 0: the task did not run; timings omitted
+  int64_t finished_at = 0;
+  const std::vector<std::string>* details = nullptr;  // omitted when null or empty
+};
 
 class RunJournal {
  public:
@@ -24,6 +40,9 @@ class RunJournal {
   // `durable_now`: write through at once (task results); otherwise buffered (cached/unneeded
   // lines, whose loss on a crash costs only a report line). Sync() flushes and fdatasyncs.
   Status Append(const Json& event, bool durable_now = true);
+  // The {"event":"task",...} line of `event`, written as canonical JSON without building a Json
+  // (the same text Append() would write for the equivalent object): one per task of a run.
+  Status AppendTask(const TaskEvent& event, bool durable_now);
   Status Sync() { return log_.Sync(); }
   const std::string& run_id() const { return run_id_; }
 
@@ -38,6 +57,7 @@ class RunJournal {
   RunJournal(RecordLog log, std::string run_id) : log_(std::move(log)), run_id_(std::move(run_id)) {}
   RecordLog log_;
   std::string run_id_;
+  std::string line_;  // AppendTask()'s buffer, reused
 };
 
 }  // namespace mg

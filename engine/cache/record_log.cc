@@ -45,15 +45,19 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 }  // namespace
 
 std::string RecordLog::Frame(std::string_view payload) {
-  char crc[9];
-  std::snprintf(crc, sizeof(crc), "%08x", Crc32(payload));
   std::string line;
   line.reserve(payload.size() + 10);
-  line.append(crc, 8);
-  line.push_back('\t');
-  line.append(payload);
-  line.push_back('\n');
+  AppendFrame(&line, payload);
   return line;
+}
+
+void RecordLog::AppendFrame(std::string* out, std::string_view payload) {
+  char crc[9];
+  std::snprintf(crc, sizeof(crc), "%08x", Crc32(payload));
+  out->append(crc, 8);
+  out->push_back('\t');
+  out->append(payload);
+  out->push_back('\n');
 }
 
 Result<RecordLog::Contents> RecordLog::Read(const std::string& path, std::string_view magic, int version) {
@@ -102,7 +106,7 @@ Result<RecordLog> RecordLog::OpenForAppend(const std::string& path, std::string_
 Status RecordLog::Rewrite(const std::string& path, std::string_view magic, int version,
                           const std::vector<std::string_view>& records) {
   std::string out = Header(magic, version);
-  for (std::string_view r : records) out += Frame(r);
+  for (std::string_view r : records) AppendFrame(&out, r);
   return WriteFileAtomic(path, out);
 }
 
@@ -133,12 +137,12 @@ RecordLog::~RecordLog() {
 }
 
 Status RecordLog::Append(std::string_view payload) {
-  buffer_ += Frame(payload);
+  AppendFrame(&buffer_, payload);
   return Flush();
 }
 
 Status RecordLog::AppendBuffered(std::string_view payload) {
-  buffer_ += Frame(payload);
+  AppendFrame(&buffer_, payload);
   return buffer_.size() >= (64u << 10) ? Flush() : Status::OK();
 }
 

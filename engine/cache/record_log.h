@@ -50,6 +50,8 @@ class RecordLog {
   Status Sync();
 
   static std::string Frame(std::string_view payload);
+  // Appends Frame(payload) to `out`.
+  static void AppendFrame(std::string* out, std::string_view payload);
 
  private:
   RecordLog(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}

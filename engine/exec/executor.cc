@@ -128,18 +128,19 @@ struct Executor::Impl {
     summary.counts[status]++;
     if (status == TaskStatus::kFailed && summary.first_failure.empty()) summary.first_failure = graph.task(i).id;
     if (journal != nullptr) {
-      Json ev = {{"event", "task"}, {"id", graph.task(i).id}, {"type", TaskTypeName(graph.task(i).type)},
-                 {"status", TaskStatusName(status)}, {"reason", s.reason}};
-      if (!s.key.empty()) ev["key"] = s.key;
-      if (s.started_at != 0) {
-        ev["started_at"] = s.started_at;
-        ev["finished_at"] = s.finished_at;
-        ev["duration_ms"] = s.finished_at - s.started_at;
-      }
-      if (!s.error.empty()) ev["error"] = s.error;
-      if (!s.details.empty()) ev["details"] = s.details;
+      const Task& t = graph.task(i);
+      TaskEvent ev;
+      ev.id = t.id;
+      ev.type = TaskTypeName(t.type);
+      ev.status = TaskStatusName(status);
+      ev.reason = s.reason;
+      ev.key = s.key;
+      ev.error = s.error;
+      ev.started_at = s.started_at;
+      ev.finished_at = s.finished_at;
+      ev.details = &s.details;
       bool durable = status == TaskStatus::kRan || status == TaskStatus::kFailed;
-      (void)journal->Append(ev, durable);
+      (void)journal->AppendTask(ev, durable);
     }
     if (observer != nullptr) observer->OnTaskFinished(graph, i, s);
     // Release dependents known now; tasks the growth step adds count only unfinished deps.
