@@ -1,5 +1,6 @@
 #include "cache/action_cache.h"
 
+#include <charconv>
 #include <cstdio>
 
 #include "util/sha256.h"
@@ -19,7 +20,82 @@ bool SplitPayload(std::string_view p, std::string_view out[4]) {
   out[3] = p;
   return out[0].size() == 64 && out[1].size() == 64 && !out[2].empty();
 }
+// Index just past the string starting at s[i] == '"', or npos.
+size_t SkipString(std::string_view s, size_t i) {
+  for (size_t j = i + 1; j < s.size(); ++j) {
+    if (s[j] == '\\') ++j;
+    else if (s[j] == '"') return j + 1;
+  }
+  return std::string_view::npos;
+}
+
+// Index just past the JSON value starting at s[i] (compact JSON), or npos.
+size_t SkipValue(std::string_view s, size_t i) {
+  int depth = 0;
+  for (size_t j = i; j < s.size();) {
+    char c = s[j];
+    if (c == '"') {
+      j = SkipString(s, j);
+      if (j == std::string_view::npos || depth == 0) return j;
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return j;  // the end of a scalar that closes its container
+      if (--depth == 0) return j + 1;
+    } else if (c == ',' && depth == 0) {
+      return j;
+    }
+    ++j;
+  }
+  return depth == 0 ? s.size() : std::string_view::npos;
+}
+
+// The text of the top-level member `name` of a compact JSON object: "" when absent, nullopt when
+// the text is not compact JSON this scan follows (the caller then parses all of it).
+std::optional<std::string_view> MemberText(std::string_view s, std::string_view name) {
+  if (s.empty() || s.front() != '{') return std::nullopt;
+  size_t i = 1;
+  while (i < s.size()) {
+    if (s[i] == '}') return std::string_view();
+    if (s[i] != '"') return std::nullopt;
+    size_t key_end = SkipString(s, i);
+    if (key_end == std::string_view::npos || key_end >= s.size() || s[key_end] != ':') return std::nullopt;
+    std::string_view key = s.substr(i + 1, key_end - i - 2);
+    size_t value = key_end + 1;
+    size_t value_end = SkipValue(s, value);
+    if (value_end == std::string_view::npos || value_end == value) return std::nullopt;
+    if (key == name) return s.substr(value, value_end - value);
+    i = value_end < s.size() && s[value_end] == ',' ? value_end + 1 : value_end;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+Json ActionCache::Record::result() const {
+  std::optional<std::string_view> text;
+  if (!parsed_) text = MemberText(entry_text, "result");
+  if (!text) return entry().is_object() ? entry().value("result", Json()) : Json();
+  if (text->empty()) return Json();
+  Json j = ParseJson(*text);
+  return j.is_discarded() ? Json() : j;
+}
+
+int64_t ActionCache::Record::finished_at() const {
+  std::optional<std::string_view> text;
+  if (!parsed_) text = MemberText(entry_text, "finished_at");
+  if (!text) {
+    const Json& e = entry();
+    return e.is_object() && e.contains("finished_at") && e["finished_at"].is_number_integer()
+               ? e["finished_at"].get<int64_t>()
+               : 0;
+  }
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  return ec == std::errc() && end == text->data() + text->size() ? v : 0;
+}
 
 const Json& ActionCache::Record::entry() const {
   if (!parsed_) parsed_ = ParseJson(entry_text);

@@ -11,6 +11,7 @@
 // Not thread-safe: the executor's coordinator thread owns it.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -36,6 +37,10 @@ class ActionCache {
     std::string_view entry_text;  // canonical JSON of the entry
     // The parsed entry; a null Json when entry_text is not valid JSON.
     const Json& entry() const;
+    // The entry's "result" and "finished_at" members, read without parsing the rest of the entry
+    // (an observation trusted from the cache needs only these); null / 0 when absent.
+    Json result() const;
+    int64_t finished_at() const;
 
    private:
     mutable std::optional<Json> parsed_;

@@ -117,7 +117,7 @@ struct Executor::Impl {
     TaskRunState& s = states[i];
     if (!HasResult(s.status)) return nullptr;
     if (s.result.is_null() && !s.key.empty()) {
-      if (const auto* rec = cache.Get(s.key)) s.result = rec->entry().value("result", Json());
+      if (const auto* rec = cache.Get(s.key)) s.result = rec->result();
     }
     return &s.result;
   }
@@ -218,10 +218,9 @@ struct Executor::Impl {
     const ActionCache::Record* hit = cache.Get(s.key);
     if (IsObservation(t.type)) {
       if (opt.offline && hit != nullptr) {
-        s.reason = "--offline: trusting the observation cached at " +
-                   FormatRfc3339(hit->entry().value("finished_at", int64_t{0}));
+        s.reason = "--offline: trusting the observation cached at " + FormatRfc3339(hit->finished_at());
         s.result_hash = hit->result_hash;
-        s.result = hit->entry().value("result", Json());
+        s.result = hit->result();
         return Finish(i, TaskStatus::kCached);
       }
       s.reason = t.type == TaskType::kDiscover ? "observes the upstream: re-checked every run"
@@ -284,7 +283,7 @@ struct Executor::Impl {
       if (const Json* r = ResultOf(d)) (*inputs)[graph.task(d).id] = *r;
     }
     std::shared_ptr<Json> previous;
-    if (const auto* prev = cache.LatestFor(t.id)) previous = std::make_shared<Json>(prev->entry().value("result", Json()));
+    if (const auto* prev = cache.LatestFor(t.id)) previous = std::make_shared<Json>(prev->result());
     std::string log_path = opt.log_dir.empty() ? std::string() : opt.log_dir + "/" + LogFileName(t.id);
     int64_t started = s.started_at;
     boost::asio::post(pool, [this, i, task, inputs, previous, log_path, started] {

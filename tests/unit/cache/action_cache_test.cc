@@ -47,6 +47,34 @@ BOOST_AUTO_TEST_CASE(put_then_reopen_finds_entries_by_key_and_id) {
   BOOST_TEST(c->Get(Key('c'))->result_hash == ActionCache::ResultHash(Json{{"digest", 3}}));
 }
 
+BOOST_AUTO_TEST_CASE(result_and_finished_at_are_read_without_the_rest_of_the_entry) {
+  TempDir d;
+  // Members that could fool a scan for the top-level "result": nested "result" keys, strings with
+  // quotes, escapes and brackets, arrays of objects.
+  std::vector<Json> entries = {
+      Json{{"duration_ms", 3}, {"finished_at", 1795720084572}, {"params", {{"result", "nested"}, {"s", "}\"],{"}}},
+           {"inputs", Json::object()}, {"result", {{"versions", {{{"v", "1"}}, {{"v", "2\"}"}}}}}}, {"type", "probe"}},
+      Json{{"a", Json::array({Json::object(), "x"})}, {"result", "plain"}, {"z", 1}},
+      Json{{"result", nullptr}, {"finished_at", -5}},
+      Json{{"finished_at", 7}},
+      Json{{"result", 42}},
+  };
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    for (size_t i = 0; i < entries.size(); ++i) BOOST_TEST(c->Put(Key(static_cast<char>('a' + i)), "t", entries[i]).ok());
+  }
+  auto c = ActionCache::Open(d.str()).value();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const ActionCache::Record* r = c->Get(Key(static_cast<char>('a' + i)));
+    BOOST_REQUIRE(r != nullptr);
+    BOOST_TEST(r->result() == entries[i].value("result", Json()), CanonicalJson(entries[i]));
+    BOOST_TEST(r->finished_at() == entries[i].value("finished_at", int64_t{0}), CanonicalJson(entries[i]));
+    // The same answers once the whole entry is parsed.
+    BOOST_TEST(r->entry() == entries[i]);
+    BOOST_TEST(r->result() == entries[i].value("result", Json()));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(torn_tail_is_dropped_and_appends_stay_readable) {
   TempDir d;
   {
