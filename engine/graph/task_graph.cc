@@ -9,8 +9,8 @@ TaskGraph::Index TaskGraph::Add(Task task) {
   auto it = by_id_.find(task.id);
   if (it != by_id_.end()) return it->second;
   Index i = boost::add_vertex(g_);
-  by_id_.emplace(task.id, i);
-  tasks_.push_back(std::move(task));
+  const Task& added = tasks_.emplace_back(std::move(task));
+  by_id_.emplace(added.id, i);
   return i;
 }
 
@@ -20,21 +20,9 @@ void TaskGraph::AddEdge(Index from, Index to) {
 }
 
 std::optional<TaskGraph::Index> TaskGraph::Find(std::string_view id) const {
-  auto it = by_id_.find(std::string(id));
+  auto it = by_id_.find(id);
   if (it == by_id_.end()) return std::nullopt;
   return it->second;
-}
-
-std::vector<TaskGraph::Index> TaskGraph::Deps(Index i) const {
-  std::vector<Index> out;
-  for (auto [it, end] = boost::in_edges(i, g_); it != end; ++it) out.push_back(boost::source(*it, g_));
-  return out;
-}
-
-std::vector<TaskGraph::Index> TaskGraph::Dependents(Index i) const {
-  std::vector<Index> out;
-  for (auto [it, end] = boost::out_edges(i, g_); it != end; ++it) out.push_back(boost::target(*it, g_));
-  return out;
 }
 
 size_t TaskGraph::DepCount(Index i) const { return boost::in_degree(i, g_); }

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <boost/graph/adjacency_list.hpp>
+#include <boost/range/iterator_range.hpp>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,8 +18,23 @@
 namespace mg {
 
 class TaskGraph {
+  // Edges in a vector (EdgeListS = vecS) rather than boost's default std::list: no allocation per
+  // edge, and edges are never removed.
+  using Structure = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property,
+                                          boost::no_property, boost::no_property, boost::vecS>;
+
  public:
   using Index = size_t;
+  // Iterable views of a vertex's neighbours; valid until the next Add/AddEdge.
+  using DepRange = boost::iterator_range<Structure::inv_adjacency_iterator>;
+  using DependentRange = boost::iterator_range<Structure::adjacency_iterator>;
+
+  TaskGraph() = default;
+  // Movable, not copyable: the id index holds views of the tasks' ids.
+  TaskGraph(TaskGraph&&) = default;
+  TaskGraph& operator=(TaskGraph&&) = default;
+  TaskGraph(const TaskGraph&) = delete;
+  TaskGraph& operator=(const TaskGraph&) = delete;
 
   // Adds a task; returns the existing index when a task with the same id exists.
   Index Add(Task task);
@@ -28,9 +45,10 @@ class TaskGraph {
   const Task& task(Index i) const { return tasks_[i]; }
   std::optional<Index> Find(std::string_view id) const;
 
-  // Direct dependencies (what `i` runs after) and dependents, in insertion order.
-  std::vector<Index> Deps(Index i) const;
-  std::vector<Index> Dependents(Index i) const;
+  // Direct dependencies (what `i` runs after) and dependents, in insertion order. Views into the
+  // graph (no copy): the executor walks them for every task.
+  DepRange Deps(Index i) const { return boost::make_iterator_range(boost::inv_adjacent_vertices(i, g_)); }
+  DependentRange Dependents(Index i) const { return boost::make_iterator_range(boost::adjacent_vertices(i, g_)); }
   size_t DepCount(Index i) const;
 
   // Tasks in a dependency-respecting order; ties by id. The graph is acyclic by construction
@@ -38,10 +56,9 @@ class TaskGraph {
   std::vector<Index> TopologicalOrder() const;
 
  private:
-  using Structure = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
   Structure g_;
-  std::vector<Task> tasks_;
-  std::unordered_map<std::string, Index> by_id_;
+  std::deque<Task> tasks_;                             // a deque: addresses stable as it grows
+  std::unordered_map<std::string_view, Index> by_id_;  // views of tasks_[i].id
 };
 
 }  // namespace mg
