@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
@@ -73,10 +74,15 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode)
 Result<std::string> ReadFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("opening", path, errno);
+  // Sized from fstat and read in place: a large file (the action cache) is not copied through
+  // doubling reallocations. One spare byte lets the final read() see end-of-file without growing.
   std::string out;
-  char buf[65536];
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) out.resize(static_cast<size_t>(st.st_size) + 1);
+  size_t len = 0;
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (len == out.size()) out.resize(std::max<size_t>(2 * out.size(), 65536));
+    ssize_t n = ::read(fd, out.data() + len, out.size() - len);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -84,9 +90,10 @@ Result<std::string> ReadFile(const std::string& path) {
       return ErrnoStatus("reading", path, err);
     }
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    len += static_cast<size_t>(n);
   }
   ::close(fd);
+  out.resize(len);
   return out;
 }
 

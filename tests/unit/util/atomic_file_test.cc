@@ -34,6 +34,20 @@ BOOST_AUTO_TEST_CASE(write_then_read_back) {
   BOOST_TEST(*back == data);
 }
 
+BOOST_AUTO_TEST_CASE(read_file_returns_exactly_the_bytes_at_any_size) {
+  mg::testing::TempDir dir;
+  for (size_t size : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537}, size_t{300001}}) {
+    std::string data(size, '\0');
+    for (size_t i = 0; i < size; ++i) data[i] = static_cast<char>('a' + i % 23);
+    std::string path = dir / ("f" + std::to_string(size));
+    BOOST_REQUIRE(mg::WriteFileAtomic(path, data).ok());
+    mg::Result<std::string> back = mg::ReadFile(path);
+    BOOST_REQUIRE(back.ok());
+    BOOST_TEST(back->size() == size);
+    BOOST_TEST((*back == data));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(overwrite_replaces_and_leaves_no_temp_files) {
   mg::testing::TempDir dir;
   std::string path = dir / "f";
