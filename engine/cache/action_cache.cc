@@ -106,9 +106,10 @@ const Json& ActionCache::Record::entry() const {
 std::string ActionCache::ResultHash(const Json& result) { return Sha256Hex(CanonicalJson(result)); }
 
 void ActionCache::Index(Record record) {
-  const Record* r = &records_.emplace_back(std::move(record));
-  by_key_[r->key] = r;
-  by_id_[r->id] = r;
+  auto index = static_cast<uint32_t>(records_.size());
+  const Record& r = records_.emplace_back(std::move(record));
+  by_key_.Put(FlatHashIndex::Hash(r.key), index, [&](uint32_t v) { return records_[v].key == r.key; });
+  by_id_.Put(FlatHashIndex::Hash(r.id), index, [&](uint32_t v) { return records_[v].id == r.id; });
 }
 
 Result<std::unique_ptr<ActionCache>> ActionCache::Open(const std::string& dir) { return Load(dir, false); }
@@ -131,8 +132,8 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
   cache->dropped_ = contents->dropped;
   // The payload views point into contents->data; moving the string keeps its heap buffer.
   cache->data_ = std::move(contents->data);
-  cache->by_key_.reserve(contents->records.size());
-  cache->by_id_.reserve(contents->records.size());
+  cache->by_key_.Reserve(contents->records.size());
+  cache->by_id_.Reserve(contents->records.size());
   std::string_view f[4];
   for (std::string_view payload : contents->records) {
     if (!SplitPayload(payload, f)) {
@@ -153,7 +154,7 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
   if (compact && !fresh) {
     std::vector<std::string> keep;
     for (const Record& r : cache->records_) {
-      if (cache->by_key_[r.key] == &r) {
+      if (cache->Get(r.key) == &r) {
         std::string line(r.key);
         line.append("\t").append(r.result_hash).append("\t").append(r.id).append("\t").append(r.entry_text);
         keep.push_back(std::move(line));
@@ -169,13 +170,13 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
 }
 
 const ActionCache::Record* ActionCache::Get(std::string_view key) const {
-  auto it = by_key_.find(key);
-  return it == by_key_.end() ? nullptr : it->second;
+  uint32_t v = by_key_.Find(FlatHashIndex::Hash(key), [&](uint32_t i) { return records_[i].key == key; });
+  return v == FlatHashIndex::kNone ? nullptr : &records_[v];
 }
 
 const ActionCache::Record* ActionCache::LatestFor(std::string_view id) const {
-  auto it = by_id_.find(id);
-  return it == by_id_.end() ? nullptr : it->second;
+  uint32_t v = by_id_.Find(FlatHashIndex::Hash(id), [&](uint32_t i) { return records_[i].id == id; });
+  return v == FlatHashIndex::kNone ? nullptr : &records_[v];
 }
 
 Status ActionCache::Put(const std::string& key, const std::string& id, const Json& entry) {

@@ -17,10 +17,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "cache/record_log.h"
+#include "util/flat_hash_index.h"
 #include "util/json.h"
 
 namespace mg {
@@ -76,8 +76,8 @@ class ActionCache {
   std::string data_;                  // the file as loaded; loaded records point into it
   std::deque<std::string> appended_;  // payloads Put() since; their records point into them
   std::deque<Record> records_;        // in file order; a deque keeps their addresses stable
-  std::unordered_map<std::string_view, const Record*> by_key_;
-  std::unordered_map<std::string_view, const Record*> by_id_;
+  FlatHashIndex by_key_;              // key -> index into records_ (the latest record wins)
+  FlatHashIndex by_id_;               // task id -> index into records_ (the latest record wins)
   size_t dropped_ = 0;
   bool set_aside_ = false;
 };

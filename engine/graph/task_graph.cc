@@ -6,11 +6,12 @@
 namespace mg {
 
 TaskGraph::Index TaskGraph::Add(Task task) {
-  auto it = by_id_.find(task.id);
-  if (it != by_id_.end()) return it->second;
+  uint64_t hash = FlatHashIndex::Hash(task.id);
+  auto is_id = [&](uint32_t v) { return tasks_[v].id == task.id; };
+  if (uint32_t found = by_id_.Find(hash, is_id); found != FlatHashIndex::kNone) return found;
   Index i = boost::add_vertex(g_);
-  const Task& added = tasks_.emplace_back(std::move(task));
-  by_id_.emplace(added.id, i);
+  by_id_.Put(hash, static_cast<uint32_t>(i), is_id);
+  tasks_.push_back(std::move(task));
   return i;
 }
 
@@ -20,9 +21,9 @@ void TaskGraph::AddEdge(Index from, Index to) {
 }
 
 std::optional<TaskGraph::Index> TaskGraph::Find(std::string_view id) const {
-  auto it = by_id_.find(id);
-  if (it == by_id_.end()) return std::nullopt;
-  return it->second;
+  uint32_t found = by_id_.Find(FlatHashIndex::Hash(id), [&](uint32_t v) { return tasks_[v].id == id; });
+  if (found == FlatHashIndex::kNone) return std::nullopt;
+  return found;
 }
 
 size_t TaskGraph::DepCount(Index i) const { return boost::in_degree(i, g_); }

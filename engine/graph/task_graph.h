@@ -7,13 +7,12 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/range/iterator_range.hpp>
-#include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "graph/task.h"
+#include "util/flat_hash_index.h"
 
 namespace mg {
 
@@ -28,13 +27,6 @@ class TaskGraph {
   // Iterable views of a vertex's neighbours; valid until the next Add/AddEdge.
   using DepRange = boost::iterator_range<Structure::inv_adjacency_iterator>;
   using DependentRange = boost::iterator_range<Structure::adjacency_iterator>;
-
-  TaskGraph() = default;
-  // Movable, not copyable: the id index holds views of the tasks' ids.
-  TaskGraph(TaskGraph&&) = default;
-  TaskGraph& operator=(TaskGraph&&) = default;
-  TaskGraph(const TaskGraph&) = delete;
-  TaskGraph& operator=(const TaskGraph&) = delete;
 
   // Adds a task; returns the existing index when a task with the same id exists.
   Index Add(Task task);
@@ -57,8 +49,8 @@ class TaskGraph {
 
  private:
   Structure g_;
-  std::deque<Task> tasks_;                             // a deque: addresses stable as it grows
-  std::unordered_map<std::string_view, Index> by_id_;  // views of tasks_[i].id
+  std::vector<Task> tasks_;
+  FlatHashIndex by_id_;  // task id -> index into tasks_
 };
 
 }  // namespace mg
