@@ -1,21 +1,35 @@
 #include "util/json.h"
 
+#include <array>
+
 namespace mg {
 
 std::string CanonicalJson(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+namespace {
+// Bytes copied as is into a JSON string literal: printable ASCII but '"' and '\\'.
+constexpr auto kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c <= 0x7e; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}();
+}  // namespace
+
 void AppendJsonString(std::string* out, std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+  for (char c : s) {
+    if (!kPlain[static_cast<unsigned char>(c)]) {
       *out += CanonicalJson(Json(std::string(s)));
       return;
     }
   }
-  out->push_back('"');
-  out->append(s);
-  out->push_back('"');
+  size_t at = out->size();
+  out->resize(at + s.size() + 2);
+  char* p = out->data() + at;
+  *p = '"';
+  s.copy(p + 1, s.size());
+  p[s.size() + 1] = '"';
 }
 
 Json ParseJson(std::string_view text, std::string* error) {
