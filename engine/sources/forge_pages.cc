@@ -1,0 +1,149 @@
+#include "sources/forge_pages.h"
+
+#include <cstdlib>
+#include <set>
+
+namespace mg {
+namespace {
+
+std::string Origin(const std::string& url) {
+  ParsedUrl p;
+  if (!ParseUrl(url, &p)) return "";
+  return p.scheme + "://" + p.host + ":" + std::to_string(p.port);
+}
+
+// Resolves a Link target against the page it came from (absolute or origin-relative).
+std::string ResolveLink(const std::string& target, const std::string& base) {
+  if (target.find("://") != std::string::npos) return target;
+  ParsedUrl p;
+  if (!ParseUrl(base, &p) || target.empty() || target[0] != '/') return target;
+  return p.scheme + "://" + p.host + (p.port == 0 ? "" : ":" + std::to_string(p.port)) + target;
+}
+
+std::string MiB(size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+Status HttpError(const ForgeListing& l, const std::string& url, const HttpResponse& r, bool token_sent) {
+  std::string api = Scrub(Scrub(ForgeErrorMessage(r.body), l.token), l.credential.second);
+  std::string detail = api.empty() ? "" : " (\"" + api + "\")";
+  std::string head = l.what + ": " + url + " answered HTTP " + std::to_string(r.status) + detail;
+  const std::string env = l.token_env.empty() ? "a token" : l.token_env;
+  switch (r.status) {
+    case 404:
+      return Status::NotFound(head + "; no such " +
+                              (l.forge == Forge::kGitHub ? "repository" : "project") +
+                              " (check the name" + (token_sent ? "" : ", or set " + env + " if it is private") + ")");
+    case 401:
+      return Status::PermissionDenied(head + (token_sent ? "; the token from " + env + " was rejected"
+                                                         : "; authentication required: set " + env));
+    case 403:
+      return Status::PermissionDenied(head + "; access denied" +
+                                      (token_sent ? " to the token from " + env : " (set " + env + "?)"));
+    default:
+      if (r.status >= 500) return Status::Unavailable(head + "; the server failed, retry later");
+      return Status::Unavailable(head + "; expected HTTP 200 with " + l.expected);
+  }
+}
+
+}  // namespace
+
+std::string TokenFromEnv(const std::string& name) {
+  if (name.empty()) return "";
+  const char* v = std::getenv(name.c_str());
+  return v == nullptr ? "" : std::string(v);
+}
+
+std::string TrimApiBase(std::string base) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
+std::string JsonTypeName(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::object: return "an object";
+    case Json::value_t::array: return "an array";
+    case Json::value_t::string: return "a string";
+    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: return "a number";
+    case Json::value_t::null: return "null";
+    default: return "nothing";
+  }
+}
+
+std::string ForgeErrorMessage(const std::string& body) {
+  Json j = ParseJson(body);
+  if (!j.is_object()) return "";
+  auto it = j.find("message");
+  if (it == j.end()) it = j.find("error");
+  if (it == j.end() || !it->is_string()) return "";
+  std::string m = it->get<std::string>();
+  if (m.size() > 200) m = m.substr(0, 200) + "...";
+  return m;
+}
+
+std::string Scrub(std::string text, const std::string& secret) {
+  if (secret.empty()) return text;
+  for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
+    text.replace(at, secret.size(), "***");
+  }
+  return text;
+}
+
+Status FetchForgePages(HttpClient& http, const ForgeListing& l, const RateLimitPolicy& policy,
+                       const std::atomic<bool>* cancel,
+                       const std::function<Status(const std::string& url, const Json& page)>& on_page) {
+  const std::string origin = Origin(l.first_url);
+  const std::string& secret = l.token.empty() ? l.credential.second : l.token;
+  std::set<std::string> seen;
+  std::string url = l.first_url;
+  for (int page = 1; !url.empty(); ++page) {
+    const std::string shown = RedactUrl(url);
+    if (page > l.max_pages) {
+      return Status::FailedPrecondition(l.what + ": more than " + std::to_string(l.max_pages) +
+                                        " pages; stopped before " + shown +
+                                        " (narrow the listing or raise the page limit)");
+    }
+    if (!seen.insert(url).second) {
+      return Status::Corruption(l.what + ": pagination loop, the Link header points back to " + shown);
+    }
+    HttpRequest req;
+    req.url = url;
+    req.headers = l.headers;
+    const bool send_token = !l.credential.first.empty() && !secret.empty() && Origin(url) == origin;
+    if (send_token) req.headers.push_back(l.credential);
+    req.max_body_bytes = l.max_page_bytes;
+    Result<HttpResponse> resp = SendWithRateLimit(http, req, l.forge, l.token_env, send_token, policy, cancel);
+    if (!resp.ok()) {
+      const Status& s = resp.status();
+      std::string msg = Scrub(s.message(), secret);
+      if (msg.find("exceeds the limit") != std::string::npos) {
+        return Status::FailedPrecondition(l.what + ": the answer from " + shown + " is larger than the " +
+                                          MiB(l.max_page_bytes) + " allowed per page; expected " + l.expected);
+      }
+      if (msg != s.message()) return Status::Unavailable(l.what + ": " + msg);  // never expected
+      return s.WithContext(l.what);
+    }
+    if (resp->status != 200) return HttpError(l, shown, *resp, send_token);
+    std::string err;
+    Json body = ParseJson(resp->body, &err);
+    if (body.is_discarded()) {
+      return Status::Corruption(l.what + ": the answer from " + shown + " is not JSON (" + Scrub(err, secret) +
+                                "; " + std::to_string(resp->body.size()) + " bytes); expected " + l.expected);
+    }
+    if (!body.is_array()) {
+      return Status::Corruption(l.what + ": the answer from " + shown + " is " + JsonTypeName(body) +
+                                ", expected " + l.expected);
+    }
+    MG_RETURN_IF_ERROR(on_page(shown, body));
+    url.clear();
+    if (auto link = resp->Header("link")) {
+      auto rels = ParseLinkHeader(*link);
+      const std::string& base = resp->effective_url.empty() ? req.url : resp->effective_url;
+      if (auto it = rels.find("next"); it != rels.end()) url = ResolveLink(it->second, base);
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace mg

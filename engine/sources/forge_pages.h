@@ -1,0 +1,60 @@
+// Reading a paginated JSON-array listing from a forge API (GitHub releases, GitLab tags), with
+// Link rel="next" pagination, a bounded number of pages, a bounded page size, rate limits, and
+// errors that name the URL and what was expected.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "http/http_client.h"
+#include "sources/rate_limit.h"
+#include "util/json.h"
+#include "util/status.h"
+
+namespace mg {
+
+struct ForgeListing {
+  Forge forge = Forge::kGitHub;
+  std::string first_url;  // absolute; later pages come from the Link header only
+  std::vector<std::pair<std::string, std::string>> headers;  // sent on every page; no credentials
+  // The credential header, e.g. {"Authorization", "Bearer ..."}; empty name: none. Sent only to
+  // URLs with the same scheme, host and port as first_url, and never logged or put in a message.
+  std::pair<std::string, std::string> credential;
+  std::string token;      // the raw secret inside credential; scrubbed from every message
+  std::string token_env;  // named in messages (rate limits, 401)
+  std::string what;       // "the releases of GitHub repository o/r", for messages
+  std::string expected;   // "a JSON array of releases", for messages
+  int max_pages = 50;
+  size_t max_page_bytes = size_t{16} << 20;
+};
+
+// Calls `on_page(redacted_url, page)` for each page, in order; `page` is a JSON array. Stops at
+// the first error (from the API or from on_page). Errors (each naming the redacted URL):
+// NotFound (404), PermissionDenied (401; a 403 that is not a rate limit), Unavailable (transport
+// failure, 5xx after the client's retries, a rate limit that lasts too long, a truncated body),
+// FailedPrecondition (more than max_pages pages, a page larger than max_page_bytes), Corruption (a
+// body that is not JSON or not an array, a pagination loop), Cancelled; errors of `on_page` as
+// they are. The credential's value never appears in a message. Thread-safe when `http` is.
+Status FetchForgePages(HttpClient& http, const ForgeListing& listing, const RateLimitPolicy& policy,
+                       const std::atomic<bool>* cancel,
+                       const std::function<Status(const std::string& url, const Json& page)>& on_page);
+
+// Reads environment variable `name`; "" when `name` is empty or the variable is unset.
+std::string TokenFromEnv(const std::string& name);
+
+// `base` without trailing slashes.
+std::string TrimApiBase(std::string base);
+
+// The JSON type of `v` in words ("an object", "a string", ...), for messages.
+std::string JsonTypeName(const Json& v);
+
+// "message" of a forge's JSON error body (at most 200 characters), or "".
+std::string ForgeErrorMessage(const std::string& body);
+
+// `text` with every occurrence of `secret` replaced by "***" (no-op for an empty secret).
+std::string Scrub(std::string text, const std::string& secret);
+
+}  // namespace mg

@@ -1,0 +1,145 @@
+#include "sources/gitlab_tags.h"
+
+#include <stdlib.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include "unit/http/fake_transport.h"
+#include "util/json.h"
+
+namespace {
+
+using mg::Candidate;
+using mg::testing::MakeResponse;
+using mg::testing::RequestHeader;
+
+const std::string kBase = "https://framagit.example/api/v4";
+const std::string kFirst = kBase + "/projects/framasoft%2Fframateam%2Fmostlymatter/repository/tags?per_page=100";
+
+mg::HttpClientOptions NoSleep() {
+  mg::HttpClientOptions o;
+  o.sleep = [](std::chrono::milliseconds) {};
+  return o;
+}
+
+mg::Json Tag(const std::string& name, const std::string& commit) {
+  return {{"name", name}, {"commit", {{"id", commit}, {"short_id", commit.substr(0, 8)}}}};
+}
+
+struct Fixture {
+  mg::testing::FakeTransport transport;
+  mg::HttpClient http{transport, NoSleep()};
+  mg::GitlabTagsSource source;
+  mg::RateLimitPolicy policy;
+  Fixture() {
+    source.project = "framasoft/framateam/mostlymatter";
+    source.api_base = kBase;
+    source.token_env = "MG_TEST_GL_TOKEN";
+    source.tag_pattern = R"(^v(\d+\.\d+\.\d+)-limitless$)";
+    unsetenv("MG_TEST_GL_TOKEN");
+    policy.sleep = [](std::chrono::milliseconds) {};
+  }
+  ~Fixture() { unsetenv("MG_TEST_GL_TOKEN"); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(gitlab_tags_test)
+
+BOOST_FIXTURE_TEST_CASE(lists_tags_across_pages_with_the_pattern, Fixture) {
+  const std::string page2 = kFirst + "&page=2";
+  // x-total-pages says 1 (as a stale or absent header would); only Link counts.
+  transport.Push(MakeResponse(200, {{"Link", "<" + page2 + ">; rel=\"next\", <" + kFirst + ">; rel=\"first\""},
+                                    {"x-total-pages", "1"}},
+                              mg::Json::array({Tag("v10.5.1-limitless", "aaa1"), Tag("v10.5.1", "bbb2")}).dump()));
+  transport.Push(MakeResponse(200, {{"Link", "<" + kFirst + ">; rel=\"first\""}},
+                              mg::Json::array({Tag("v9.11.8-limitless", "ccc3"), {{"name", "odd"}}}).dump()));
+  auto r = mg::ListGitlabTags(http, source, policy, nullptr);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_REQUIRE(r->size() == 2u);
+  BOOST_TEST(((*r)[0] == (Candidate{"10.5.1", "v10.5.1-limitless", "aaa1"})));
+  BOOST_TEST(((*r)[1] == (Candidate{"9.11.8", "v9.11.8-limitless", "ccc3"})));
+  auto reqs = transport.requests();
+  BOOST_REQUIRE(reqs.size() == 2u);
+  BOOST_TEST(reqs[0].url == kFirst);
+  BOOST_TEST(reqs[1].url == page2);
+  BOOST_TEST(RequestHeader(reqs[0], "PRIVATE-TOKEN") == "");
+}
+
+BOOST_FIXTURE_TEST_CASE(token_is_sent_as_private_token, Fixture) {
+  setenv("MG_TEST_GL_TOKEN", "glpat-xyz", 1);
+  transport.Push(MakeResponse(200, {}, "[]"));
+  auto r = mg::ListGitlabTags(http, source, policy, nullptr);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->empty());
+  BOOST_TEST(RequestHeader(transport.requests()[0], "PRIVATE-TOKEN") == "glpat-xyz");
+  BOOST_TEST(RequestHeader(transport.requests()[0], "Authorization") == "");
+}
+
+BOOST_FIXTURE_TEST_CASE(unknown_project_and_bad_shapes, Fixture) {
+  transport.Push(MakeResponse(404, {}, R"({"message":"404 Project Not Found"})"));
+  auto nf = mg::ListGitlabTags(http, source, policy, nullptr);
+  BOOST_REQUIRE(!nf.ok());
+  BOOST_TEST((nf.status().code() == mg::Status::Code::kNotFound));
+  BOOST_TEST(nf.status().message().find(kFirst) != std::string::npos, nf.status().message());
+  BOOST_TEST(nf.status().message().find("404 Project Not Found") != std::string::npos);
+
+  transport.Push(MakeResponse(200, {}, R"([{"id":1}])"));
+  auto shape = mg::ListGitlabTags(http, source, policy, nullptr);
+  BOOST_REQUIRE(!shape.ok());
+  BOOST_TEST((shape.status().code() == mg::Status::Code::kCorruption));
+  BOOST_TEST(shape.status().message().find("without a string \"name\"") != std::string::npos,
+             shape.status().message());
+}
+
+BOOST_FIXTURE_TEST_CASE(rate_limited_429_waits_for_reset, Fixture) {
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
+  policy.now = [=] { return now; };
+  std::chrono::milliseconds slept{0};
+  policy.sleep = [&](std::chrono::milliseconds d) { slept += d; };
+  mg::HttpClientOptions o = NoSleep();
+  o.max_attempts = 1;  // the client's own 429 retries are tested in the http layer
+  mg::HttpClient once(transport, o);
+  transport.Push(MakeResponse(429, {{"RateLimit-Remaining", "0"}, {"RateLimit-Reset", "1700000002"}}));
+  transport.Push(MakeResponse(200, {}, mg::Json::array({Tag("v1.0.0-limitless", "c")}).dump()));
+  auto r = mg::ListGitlabTags(once, source, policy, nullptr);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->size() == 1u);
+  BOOST_TEST(slept.count() == 2000);
+}
+
+BOOST_AUTO_TEST_CASE(tag_exists_checks) {
+  mg::testing::FakeTransport transport;
+  mg::HttpClient http(transport, NoSleep());
+  transport.handler = [](const mg::HttpRequest& req) {
+    if (req.url == kBase + "/projects/framasoft%2Fframateam%2Fmostlymatter/repository/tags/v10.5.1-limitless") {
+      return MakeResponse(200, {}, R"({"name":"v10.5.1-limitless"})");
+    }
+    if (req.url.find("/projects/broken") != std::string::npos) return MakeResponse(418, {}, R"({"message":"teapot"})");
+    return MakeResponse(404, {}, R"({"message":"404 Tag Not Found"})");
+  };
+  auto yes = mg::GitlabTagExists(http, kBase + "/", "framasoft/framateam/mostlymatter", "v10.5.1-limitless", "");
+  BOOST_REQUIRE_MESSAGE(yes.ok(), yes.status().ToString());
+  BOOST_TEST(*yes);
+  auto no = mg::GitlabTagExists(http, kBase, "framasoft/framateam/mostlymatter", "v10.5.0-limitless", "");
+  BOOST_REQUIRE(no.ok());
+  BOOST_TEST(!*no);
+  auto err = mg::GitlabTagExists(http, kBase, "broken", "v1", "");
+  BOOST_REQUIRE(!err.ok());
+  BOOST_TEST(err.status().message().find("HTTP 418") != std::string::npos, err.status().message());
+  BOOST_TEST(err.status().message().find(kBase + "/projects/broken/repository/tags/v1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(project_validation_and_api_base) {
+  BOOST_TEST(mg::ValidateGitlabProject("group/sub/name").ok());
+  BOOST_TEST(!mg::ValidateGitlabProject("").ok());
+  BOOST_TEST(!mg::ValidateGitlabProject("/group/name").ok());
+  BOOST_TEST(!mg::ValidateGitlabProject("group//name").ok());
+  unsetenv("MIRRORGRAPH_GITLAB_API");
+  BOOST_TEST(mg::ResolveGitlabApiBase("") == "https://gitlab.com/api/v4");
+  setenv("MIRRORGRAPH_GITLAB_API", "http://127.0.0.1:2/api", 1);
+  BOOST_TEST(mg::ResolveGitlabApiBase("") == "http://127.0.0.1:2/api");
+  unsetenv("MIRRORGRAPH_GITLAB_API");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
