@@ -2,6 +2,8 @@
 
 #include "mirrorgraph/plugin.h"
 #include "sources/git_tags.h"
+#include "sources/github_releases.h"
+#include "sources/gitlab_tags.h"
 #include "util/json.h"
 
 namespace mg {
@@ -39,29 +41,94 @@ Result<std::string> EngineHost::Http(std::string_view request_json) {
   return CanonicalJson(out);
 }
 
-Result<Json> RunBuiltinSource(const Json& source, const std::atomic<bool>* cancel) {
+namespace {
+
+constexpr const char* kBuiltinSources = "git-tags, github-releases, gitlab-tags";
+
+Json CandidatesJson(const std::vector<Candidate>& candidates,
+                    const std::vector<std::pair<std::string, std::string>>& excluded) {
+  Json list = Json::array();
+  for (const Candidate& c : candidates) list.push_back({{"version", c.version}, {"tag", c.tag}, {"commit", c.commit}});
+  Json ex = Json::array();
+  for (const auto& [version, reason] : excluded) ex.push_back({{"version", version}, {"reason", reason}});
+  return Json{{"candidates", std::move(list)}, {"excluded", std::move(ex)}};
+}
+
+// The string at source[key]; `fallback` when absent. InvalidArgument when present but not a string.
+Result<std::string> StringKey(const Json& source, const std::string& type, const char* key,
+                              const std::string& fallback = "") {
+  auto it = source.find(key);
+  if (it == source.end()) return fallback;
+  if (!it->is_string()) return Status::InvalidArgument(type + " source: \"" + key + "\" must be a string");
+  return it->get<std::string>();
+}
+
+#define MG_ASSIGN_STRING(lhs, expr) \
+  do {                              \
+    auto _r = (expr);               \
+    if (!_r.ok()) return _r.status(); \
+    lhs = std::move(_r.value());    \
+  } while (0)
+
+RateLimitPolicy PolicyFor(const HttpClient& http) {
+  RateLimitPolicy p;
+  p.max_wait = std::chrono::duration_cast<std::chrono::seconds>(http.options().max_retry_after);
+  return p;
+}
+
+}  // namespace
+
+Result<Json> RunBuiltinSource(const Json& source, HttpClient* http, const std::atomic<bool>* cancel) {
+  if (!source.is_object()) return Status::InvalidArgument("a source must be a JSON object");
   std::string type = source.value("type", "");
   if (type == "git-tags") {
     GitTagsSource s;
-    s.url = source.value("url", "");
-    s.tag_pattern = source.value("tag_pattern", "");
+    MG_ASSIGN_STRING(s.url, StringKey(source, type, "url"));
+    MG_ASSIGN_STRING(s.tag_pattern, StringKey(source, type, "tag_pattern"));
     if (s.url.empty()) return Status::InvalidArgument("git-tags source: \"url\" is required");
     auto tags = ListGitTags(s, cancel);
     if (!tags.ok()) return tags.status();
-    Json list = Json::array();
-    for (const Candidate& c : tags.value()) {
-      list.push_back({{"version", c.version}, {"tag", c.tag}, {"commit", c.commit}});
-    }
-    return Json{{"candidates", std::move(list)}};
+    return CandidatesJson(tags.value(), {});
   }
-  return Status::InvalidArgument("unknown source type '" + type + "' (built-in sources: git-tags)");
+  if (type == "github-releases") {
+    GithubReleasesSource s;
+    MG_ASSIGN_STRING(s.repo, StringKey(source, type, "repo"));
+    if (s.repo.empty()) return Status::InvalidArgument("github-releases source: \"repo\" (owner/name) is required");
+    std::string base;
+    MG_ASSIGN_STRING(base, StringKey(source, type, "api_base"));
+    s.api_base = ResolveGithubApiBase(base);
+    MG_ASSIGN_STRING(s.token_env, StringKey(source, type, "token_env", s.token_env));
+    MG_ASSIGN_STRING(s.tag_pattern, StringKey(source, type, "tag_pattern"));
+    if (http == nullptr) return Status::FailedPrecondition("github-releases source: no HTTP client in this call");
+    std::vector<std::pair<std::string, std::string>> excluded;
+    auto releases = ListGithubReleases(*http, s, PolicyFor(*http), cancel, &excluded);
+    if (!releases.ok()) return releases.status();
+    return CandidatesJson(releases.value(), excluded);
+  }
+  if (type == "gitlab-tags") {
+    GitlabTagsSource s;
+    MG_ASSIGN_STRING(s.project, StringKey(source, type, "project"));
+    if (s.project.empty()) return Status::InvalidArgument("gitlab-tags source: \"project\" (group/name) is required");
+    std::string base;
+    MG_ASSIGN_STRING(base, StringKey(source, type, "api_base"));
+    s.api_base = ResolveGitlabApiBase(base);
+    MG_ASSIGN_STRING(s.token_env, StringKey(source, type, "token_env", s.token_env));
+    MG_ASSIGN_STRING(s.tag_pattern, StringKey(source, type, "tag_pattern"));
+    if (http == nullptr) return Status::FailedPrecondition("gitlab-tags source: no HTTP client in this call");
+    auto tags = ListGitlabTags(*http, s, PolicyFor(*http), cancel);
+    if (!tags.ok()) return tags.status();
+    return CandidatesJson(tags.value(), {});
+  }
+  return Status::InvalidArgument("unknown source type '" + type + "' (built-in sources: " + kBuiltinSources + ")");
 }
+
+#undef MG_ASSIGN_STRING
 
 Result<std::string> EngineHost::DiscoverSource(std::string_view source_json) {
   std::string err;
   Json src = ParseJson(source_json, &err);
   if (!src.is_object()) return Status::InvalidArgument("host discover_source: not a JSON object: " + err);
-  auto out = RunBuiltinSource(src, cancel_);
+  auto out = RunBuiltinSource(src, http_, cancel_);
   if (!out.ok()) return out.status();
   return CanonicalJson(out.value());
 }

@@ -1,7 +1,7 @@
 // EngineHost: the HostServices the engine hands to plugins (plugin/host_services.h).
 //
 // Http goes through the engine's HttpClient (retries, per-host limits, proxies); DiscoverSource runs
-// a built-in upstream source ("git-tags"). Log lines go to the calling task's log. One EngineHost
+// a built-in upstream source ("git-tags", "github-releases", "gitlab-tags"). Log lines go to the calling task's log. One EngineHost
 // per plugin call; it borrows everything it points at.
 #pragma once
 
@@ -31,8 +31,14 @@ class EngineHost : public HostServices {
   const std::atomic<bool>* cancel_;
 };
 
-// The built-in sources, callable without a plugin: {"type":"git-tags","url":...,"tag_pattern":...}
-// -> {"candidates":[{"version","tag","commit"}]}.
-Result<Json> RunBuiltinSource(const Json& source, const std::atomic<bool>* cancel);
+// The built-in sources, callable without a plugin (docs/sources.md):
+//   {"type":"git-tags","url","tag_pattern"?}
+//   {"type":"github-releases","repo","api_base"?,"token_env"?,"tag_pattern"?}
+//   {"type":"gitlab-tags","project","api_base"?,"token_env"?,"tag_pattern"?}
+// -> {"candidates":[{"version","tag","commit"}],"excluded":[{"version","reason"}]}.
+// Without api_base, $MIRRORGRAPH_GITHUB_API / $MIRRORGRAPH_GITLAB_API, else the public API.
+// `http` may be null; the forge sources then fail with FailedPrecondition. Rate limits are waited
+// out up to the client's max_retry_after. `cancel` may be null.
+Result<Json> RunBuiltinSource(const Json& source, HttpClient* http, const std::atomic<bool>* cancel);
 
 }  // namespace mg

@@ -12,8 +12,10 @@ namespace {
 const std::vector<std::string> kEngineKeys = {"builder", "emulation", "enabled", "max_versions",
                                               "platforms", "plugin", "template"};
 const std::vector<std::string> kPluginKeys = {"build", "image", "images", "source"};
-const std::vector<std::string> kSourceTypes = {"git-tags"};
+const std::vector<std::string> kSourceTypes = {"git-tags", "github-releases", "gitlab-tags"};
 const std::vector<std::string> kGitTagsKeys = {"tag_pattern", "type", "url"};
+const std::vector<std::string> kGithubReleasesKeys = {"api_base", "repo", "tag_pattern", "token_env", "type"};
+const std::vector<std::string> kGitlabTagsKeys = {"api_base", "project", "tag_pattern", "token_env", "type"};
 const std::vector<std::string> kImageKeys = {"build", "depends_on", "name"};
 const std::vector<std::string> kBuildKeys = {"args", "context", "dockerfile", "edits"};
 const std::vector<std::string> kEditKeys = {"count", "description", "file", "pattern", "replace"};
@@ -131,16 +133,52 @@ json ParseSource(const json& config, Checker& c) {
     c.Error("source.type", message + " (supported: " + Join(kSourceTypes) + ")");
     return out;
   }
-  // git-tags
-  c.UnknownKeys("source", src, kGitTagsKeys);
-  std::string url = c.String(src, "source", "url", true, "the git repository to list tags of");
-  std::string pattern = kDefaultTagPattern;
+  const std::vector<std::string>& keys =
+      type == "git-tags" ? kGitTagsKeys : type == "github-releases" ? kGithubReleasesKeys : kGitlabTagsKeys;
+  c.UnknownKeys("source", src, keys);
+  out = {{"type", type}};
+  if (type == "git-tags") {
+    out["url"] = c.String(src, "source", "url", true, "the git repository to list tags of");
+  } else if (type == "github-releases") {
+    static const std::regex kRepo(R"(^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$)");
+    std::string repo = c.String(src, "source", "repo", true, "the GitHub repository, \"owner/name\"");
+    if (!repo.empty() && !std::regex_match(repo, kRepo)) {
+      c.Error("source.repo", "'" + repo + "' is not \"owner/name\" (e.g. \"mattermost/mattermost\")");
+    }
+    out["repo"] = repo;
+  } else {
+    std::string project = c.String(src, "source", "project", true,
+                                   "the GitLab project's path, e.g. \"framasoft/framateam/mostlymatter\"");
+    if (!project.empty() && (project.front() == '/' || project.back() == '/' ||
+                             project.find("//") != std::string::npos || project.find(' ') != std::string::npos)) {
+      c.Error("source.project", "'" + project + "' is not a project path like \"group/subgroup/name\"");
+    }
+    out["project"] = project;
+  }
+  if (type != "git-tags") {
+    if (src.contains("api_base")) {
+      std::string base = c.String(src, "source", "api_base", true);
+      if (!base.empty() && base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
+        c.Error("source.api_base", "'" + base + "' is not an http:// or https:// URL");
+      }
+      out["api_base"] = base;
+    }
+    if (src.contains("token_env")) {
+      static const std::regex kEnvName(R"(^[A-Za-z_][A-Za-z0-9_]*$)");
+      std::string name = c.String(src, "source", "token_env", false);
+      if (!std::regex_match(name, kEnvName)) {
+        c.Error("source.token_env", "'" + name + "' is not an environment variable name (e.g. \"GITHUB_TOKEN\")");
+      }
+      out["token_env"] = name;
+    }
+  }
+  std::string pattern = type == "git-tags" ? kDefaultTagPattern : kDefaultForgeTagPattern;
   if (src.contains("tag_pattern")) pattern = c.String(src, "source", "tag_pattern", true);
   if (!pattern.empty() && c.Regex("source.tag_pattern", pattern) && std::regex(pattern).mark_count() == 0) {
     c.Error("source.tag_pattern", "'" + pattern + "' has no capture group; put the version in one, e.g. " +
                                       "'^release-(\\d+\\.\\d+\\.\\d+)$'");
   }
-  out = {{"type", type}, {"url", url}, {"tag_pattern", pattern}};
+  out["tag_pattern"] = pattern;
   return out;
 }
 
@@ -331,6 +369,29 @@ std::vector<ImageSpec> ParseImages(const std::string& app, const json& config, C
 }
 
 }  // namespace
+
+std::string SourceGitUrl(const json& source) {
+  const std::string type = source.value("type", "");
+  auto web_base = [&](const char* fallback, const char* api_suffix) {
+    std::string base = source.value("api_base", std::string());
+    if (base.empty()) return std::string(fallback);
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    const std::string suffix = api_suffix;
+    if (base.size() >= suffix.size() && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      base.resize(base.size() - suffix.size());
+    }
+    return base;
+  };
+  if (type == "github-releases") {
+    std::string base = source.value("api_base", std::string());
+    std::string web = base.empty() || base.find("://api.github.com") != std::string::npos
+                          ? std::string("https://github.com")
+                          : web_base("https://github.com", "/api/v3");
+    return web + "/" + source.value("repo", "") + ".git";
+  }
+  if (type == "gitlab-tags") return web_base("https://gitlab.com", "/api/v4") + "/" + source.value("project", "") + ".git";
+  return source.value("url", "");
+}
 
 size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);

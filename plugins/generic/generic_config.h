@@ -23,13 +23,24 @@ struct ImageSpec {
 };
 
 struct AppSpec {
-  json source = json::object();  // normalised: {"type":"git-tags","url":...,"tag_pattern":...}
+  // Normalised, tag_pattern always present: {"type":"git-tags","url"}, {"type":"github-releases",
+  // "repo","api_base"?,"token_env"?} or {"type":"gitlab-tags","project","api_base"?,"token_env"?}.
+  json source = json::object();
   std::vector<ImageSpec> images; // in the order written; one image for single-image apps
   json build = json::object();   // normalised [build]: context, dockerfile, args, edits (all present)
 };
 
 // The default tag_pattern of a git-tags source: its first capture group is the version.
 inline constexpr const char* kDefaultTagPattern = R"(^v?(\d+\.\d+\.\d+)$)";
+
+// The default tag_pattern of the github-releases and gitlab-tags sources (the engine's
+// kDefaultForgeTagPattern, engine/sources/github_releases.h).
+inline constexpr const char* kDefaultForgeTagPattern = R"(^v?(\d+(?:\.\d+)*)$)";
+
+// The git URL to fetch a normalised source's code from: git-tags' url; for github-releases
+// https://github.com/<repo>.git (GitHub Enterprise: the api_base without /api/v3); for gitlab-tags
+// the api_base without /api/v4 (default https://gitlab.com) + /<project>.git.
+std::string SourceGitUrl(const json& source);
 
 // Reads `config` (the app's TOML table as JSON) for app `app`. Every problem found is appended to
 // *errors; the returned spec holds whatever was valid. Pure function, thread-safe.

@@ -74,7 +74,7 @@ json BuildRecipe(const AppSpec& spec, const std::string& image, const std::map<s
   out["edits"] = edits;
   out["depends_on_images"] = found->depends_on;
   auto var = [&](const char* k) { return vars.count(k) ? vars.at(k) : std::string(); };
-  out["source"] = {{"type", "git"}, {"url", spec.source.value("url", "")}, {"ref", var("tag")}};
+  out["source"] = {{"type", "git"}, {"url", SourceGitUrl(spec.source)}, {"ref", var("tag")}};
   return out;
 }
 

@@ -83,8 +83,65 @@ BOOST_AUTO_TEST_CASE(missing_source_and_url) {
 BOOST_AUTO_TEST_CASE(unknown_source_type_lists_the_supported_ones) {
   Json out = Configure(Json{{"source", {{"type", "git-tag"}, {"url", "u"}}}});
   BOOST_TEST(HasError(out, "source.type", "unknown source type 'git-tag'; did you mean 'git-tags'?"), Dump(out));
-  Json other = Configure(Json{{"source", {{"type", "github-releases"}, {"url", "u"}}}});
-  BOOST_TEST(HasError(other, "source.type", "supported: git-tags"), Dump(other));
+  Json other = Configure(Json{{"source", {{"type", "svn-tags"}, {"url", "u"}}}});
+  BOOST_TEST(HasError(other, "source.type", "supported: git-tags, github-releases, gitlab-tags"), Dump(other));
+}
+
+BOOST_AUTO_TEST_CASE(forge_sources_are_normalised) {
+  Json gh = Configure(Json{{"source", {{"type", "github-releases"}, {"repo", "mattermost/mattermost"}}}});
+  BOOST_TEST(gh["errors"].empty(), Dump(gh));
+  BOOST_TEST(Dump(gh["source"]) ==
+             R"({"repo":"mattermost/mattermost","tag_pattern":"^v?(\\d+(?:\\.\\d+)*)$","type":"github-releases"})");
+  Json gl = Configure(Json{{"source",
+                            {{"type", "gitlab-tags"},
+                             {"project", "framasoft/framateam/mostlymatter"},
+                             {"api_base", "https://framagit.org/api/v4"},
+                             {"token_env", "FRAMAGIT_TOKEN"},
+                             {"tag_pattern", R"(^v(\d+\.\d+\.\d+)-limitless$)"}}}});
+  BOOST_TEST(gl["errors"].empty(), Dump(gl));
+  BOOST_TEST(gl["source"]["project"] == "framasoft/framateam/mostlymatter");
+  BOOST_TEST(gl["source"]["api_base"] == "https://framagit.org/api/v4");
+  BOOST_TEST(gl["source"]["token_env"] == "FRAMAGIT_TOKEN");
+  BOOST_TEST(gl["source"]["tag_pattern"] == R"(^v(\d+\.\d+\.\d+)-limitless$)");
+}
+
+BOOST_AUTO_TEST_CASE(forge_source_errors) {
+  Json no_repo = Configure(Json{{"source", {{"type", "github-releases"}, {"url", "https://github.com/a/b"}}}});
+  BOOST_TEST(HasError(no_repo, "source.repo", "missing"), Dump(no_repo));
+  BOOST_TEST(HasError(no_repo, "source.url", "unknown key 'url'"), Dump(no_repo));
+  Json typo = Configure(Json{{"source", {{"type", "gitlab-tags"}, {"projet", "a/b"}}}});
+  BOOST_TEST(HasError(typo, "source.projet", "did you mean 'project'?"), Dump(typo));
+  BOOST_TEST(HasError(typo, "source.project", "missing"), Dump(typo));
+  Json bad = Configure(Json{{"source",
+                             {{"type", "github-releases"},
+                              {"repo", "no-slash"},
+                              {"api_base", "api.github.com"},
+                              {"token_env", "MY-TOKEN"},
+                              {"tag_pattern", "^v\\d+$"}}}});
+  BOOST_TEST(HasError(bad, "source.repo", "is not \"owner/name\""), Dump(bad));
+  BOOST_TEST(HasError(bad, "source.api_base", "not an http:// or https:// URL"), Dump(bad));
+  BOOST_TEST(HasError(bad, "source.token_env", "not an environment variable name"), Dump(bad));
+  BOOST_TEST(HasError(bad, "source.tag_pattern", "no capture group"), Dump(bad));
+  Json path = Configure(Json{{"source", {{"type", "gitlab-tags"}, {"project", "/group/name/"}}}});
+  BOOST_TEST(HasError(path, "source.project", "not a project path"), Dump(path));
+}
+
+BOOST_AUTO_TEST_CASE(recipe_clones_forge_sources_from_their_web_host) {
+  FakeHost host;
+  auto recipe = [&](const Json& source) {
+    Json in = {{"app", "hello"}, {"image", "hello"}, {"version", "1.0.0"}, {"tag", "v1.0.0"},
+               {"platform", "linux/amd64"}, {"config", Json{{"source", source}}}, {"registry", "r"}, {"namespace", "n"}};
+    auto out = Generic()->Recipe(host, in);
+    BOOST_REQUIRE_MESSAGE(out.ok(), out.status().ToString());
+    return out.value()["source"]["url"].get<std::string>();
+  };
+  BOOST_TEST(recipe({{"type", "github-releases"}, {"repo", "outline/outline"}}) == "https://github.com/outline/outline.git");
+  BOOST_TEST(recipe({{"type", "github-releases"}, {"repo", "a/b"}, {"api_base", "https://ghe.example/api/v3/"}}) ==
+             "https://ghe.example/a/b.git");
+  BOOST_TEST(recipe({{"type", "gitlab-tags"}, {"project", "framasoft/framateam/mostlymatter"},
+                     {"api_base", "https://framagit.org/api/v4"}}) ==
+             "https://framagit.org/framasoft/framateam/mostlymatter.git");
+  BOOST_TEST(recipe({{"type", "gitlab-tags"}, {"project", "g/p"}}) == "https://gitlab.com/g/p.git");
 }
 
 BOOST_AUTO_TEST_CASE(bad_types_and_patterns) {
