@@ -258,4 +258,21 @@ BOOST_FIXTURE_TEST_CASE(bad_answers_are_clear_errors, Fixture) {
   BOOST_TEST(endless.status().message().find("more than 50 pages") != std::string::npos, endless.status().message());
 }
 
+BOOST_FIXTURE_TEST_CASE(download_site_head_checks, Fixture) {
+  auto head = [&](const std::string& file) {
+    mg::HttpRequest req;
+    req.method = "HEAD";
+    req.url = forge->Base("api") + "/projects/mostlymatter/" + file;
+    auto r = http.Send(req);
+    BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    return std::make_pair(r->status, r->effective_url);
+  };
+  BOOST_TEST(head("mostlymatter-amd64-v10.5.1").first == 200);
+  auto redirected = head("mostlymatter-arm64-v10.5.1");
+  BOOST_TEST(redirected.first == 200);
+  BOOST_TEST(redirected.second == forge->Base("api") + "/storage/mostlymatter-arm64-v10.5.1");
+  BOOST_TEST(head("mostlymatter-arm64-v10.5.0").first == 404);
+  BOOST_TEST(head("mostlymatter-amd64-v99.0.0").first == 404);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
