@@ -11,7 +11,7 @@ packages=(
   pkg-config                  # lets CMake's FindCURL and FindOpenSSL ask pkg-config
   git                         # the git-tags source (git ls-remote), the demo's upstream, builds' checkouts
   curl ca-certificates        # the demo waits for its registry with curl; TLS roots for real registries
-  python3                     # the demo picks a free loopback port
+  python3                     # the tests' fake GitHub/GitLab server; the demo picks a free port with it
   libboost-dev                # Boost.Asio, Boost.Process and other header-only parts
   libboost-program-options-dev libboost-graph-dev libboost-test-dev libboost-filesystem-dev
   libtomlplusplus-dev         # mirror.toml and graph templates
