@@ -185,7 +185,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   impl_->Release(h);
 
   if (ex.body_too_large) {
-    return Status::Unavailable(what + ": response body exceeds the limit of " +
+    return Status::FailedPrecondition(what + ": response body exceeds the limit of " +
                                std::to_string(request.max_body_bytes) + " bytes");
   }
   if (rc != CURLE_OK) {

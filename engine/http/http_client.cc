@@ -94,6 +94,8 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
     const bool last = attempt >= options_.max_attempts;
     std::chrono::milliseconds delay;
     if (!result.ok()) {
+      // Only transport failures are worth another attempt; an oversized answer would come again.
+      if (result.status().code() != Status::Code::kUnavailable) return result;
       if (last) {
         if (options_.max_attempts == 1) return result;
         return result.status().WithContext("after " + std::to_string(attempt) + " attempts");

@@ -11,9 +11,10 @@ class HttpTransport {
   virtual ~HttpTransport();
 
   // Performs exactly one attempt (following redirects when asked). Any HTTP status, 4xx and 5xx
-  // included, is an OK result. A transport failure (DNS, connection refused, TLS, timeout, a body
-  // larger than request.max_body_bytes) is a non-OK Status, code kUnavailable, whose message names
-  // the method and the URL with credentials removed.
+  // included, is an OK result. A transport failure (DNS, connection refused, TLS, timeout) is a
+  // non-OK Status, code kUnavailable; a body larger than request.max_body_bytes is code
+  // kFailedPrecondition (asking again would get the same answer). Messages name the method and the
+  // URL with credentials removed.
   // Thread-safe: may be called concurrently from any number of threads.
   virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
 };

@@ -217,7 +217,7 @@ BOOST_AUTO_TEST_CASE(body_over_the_limit_is_an_error) {
   req.max_body_bytes = 1000;
   auto r = transport.Send(req);
   BOOST_REQUIRE(!r.ok());
-  BOOST_CHECK(r.status().code() == mg::Status::Code::kUnavailable);
+  BOOST_CHECK(r.status().code() == mg::Status::Code::kFailedPrecondition);
   BOOST_TEST(r.status().message().find("exceeds the limit of 1000 bytes") != std::string::npos);
   BOOST_TEST(r.status().message().find(server.Url("/big")) != std::string::npos);
 }

@@ -133,6 +133,17 @@ BOOST_FIXTURE_TEST_CASE(transport_errors_are_retried_then_reported, Fixture) {
   BOOST_TEST(sleeps.size() == 3u);
 }
 
+BOOST_FIXTURE_TEST_CASE(an_oversized_body_is_not_retried, Fixture) {
+  transport.Push(mg::Status::FailedPrecondition("GET https://reg.example/x: response body exceeds the limit of 10 bytes"));
+  transport.Push(MakeResponse(200));
+  mg::HttpClient client(transport, Options());
+  auto r = client.Send(Get());
+  BOOST_REQUIRE(!r.ok());
+  BOOST_CHECK(r.status().code() == mg::Status::Code::kFailedPrecondition);
+  BOOST_TEST(transport.request_count() == 1u);
+  BOOST_TEST(sleeps.empty());
+}
+
 BOOST_FIXTURE_TEST_CASE(transport_error_then_success, Fixture) {
   transport.Push(mg::Status::Unavailable("timeout"));
   transport.Push(MakeResponse(200));

@@ -188,7 +188,7 @@ BOOST_FIXTURE_TEST_CASE(link_loop_is_detected, Fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(oversized_page_gives_a_clear_error, Fixture) {
-  transport.Push(mg::Status::Unavailable("GET " + kFirst + ": response body exceeds the limit of 16777216 bytes"));
+  transport.Push(mg::Status::FailedPrecondition("GET " + kFirst + ": response body exceeds the limit of 16777216 bytes"));
   mg::HttpClientOptions o = NoSleep();
   o.max_attempts = 1;
   mg::HttpClient once(transport, o);
