@@ -50,7 +50,7 @@ class TaskGraph {
  private:
   Structure g_;
   std::vector<Task> tasks_;
-  FlatHashIndex by_id_;  // task id -> index into tasks_
+  FlatHashIndex by_id_;  // task id -> index into tasks_ (so at most 2^32 - 1 tasks)
 };
 
 }  // namespace mg
