@@ -114,7 +114,10 @@ TaskGraph::Index ExpandApp(TaskGraph& graph, const AppModel& app, const TargetRe
 
 void ExpandVersions(TaskGraph& graph, const AppModel& app, const TargetRegistry& registry,
                     const std::vector<VersionInfo>& versions) {
-  TaskGraph::Index discover = ExpandApp(graph, app, registry);
+  // The discover task normally exists already (this runs on its result): find it rather than
+  // building it again to have Add() discard it.
+  std::optional<TaskGraph::Index> found = graph.Find(FormatTaskId(TaskType::kDiscover, {app.app, app.app, "", ""}));
+  TaskGraph::Index discover = found ? *found : ExpandApp(graph, app, registry);
   const Shared shared(app);
   for (const VersionInfo& v : versions) {
     Instances inst;
