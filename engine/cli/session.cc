@@ -56,18 +56,15 @@ std::unique_ptr<Session> Session::Open(const CliOptions& options, int* exit_code
 bool Session::ConnectRegistry() {
   transport_ = std::make_unique<CurlTransport>();
   http_ = std::make_unique<HttpClient>(*transport_);
-  auto docker = DockerConfig::Load(config_.registry.auth_file);
-  if (!docker.ok()) {
-    std::cerr << "mirrorgraph: " << docker.status().message() << "\n";
-    return false;
-  }
-  auto creds = docker->Lookup(config_.registry.host);
+  // Environment overrides, then the docker config (credHelpers, credsStore, auths): see
+  // ResolveRegistryCredentials and docs/registry.md.
+  auto creds = ResolveRegistryCredentials(config_.registry.host, config_.registry.auth_file);
   if (!creds.ok()) {
     std::cerr << "mirrorgraph: " << creds.status().message() << "\n";
     return false;
   }
   registry_ = std::make_unique<RegistryClient>(*http_, config_.registry.host, config_.registry.plain_http,
-                                               creds.value(), docker->path());
+                                               std::move(creds->credentials), creds->source);
   return true;
 }
 
