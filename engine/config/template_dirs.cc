@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "util/install_dirs.h"
 #include "util/strings.h"
 
 namespace fs = std::filesystem;
@@ -32,6 +33,8 @@ std::vector<std::string> DefaultTemplateDirs(const std::vector<std::string>& ext
   std::error_code ec;
   const std::string source_graphs = std::string(MIRRORGRAPH_SOURCE_DIR) + "/graphs";
   if (fs::is_directory(source_graphs, ec)) add(source_graphs);
+  // An install tree moved after `cmake --install --prefix X` still finds its templates.
+  if (std::string moved = BesideExecutable(MIRRORGRAPH_GRAPH_SUBDIR); fs::is_directory(moved, ec)) add(moved);
   add(MIRRORGRAPH_INSTALL_GRAPH_DIR);
   return dirs;
 }

@@ -7,6 +7,9 @@
 #include <system_error>
 #include <utility>
 
+#include "util/install_dirs.h"
+#include "util/strings.h"
+
 namespace mg {
 namespace {
 
@@ -14,19 +17,6 @@ namespace fs = std::filesystem;
 
 constexpr const char kPrefix[] = "mirrorgraph-";
 constexpr const char kSuffix[] = ".so";
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string JoinList(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += ", ";
-    out += p;
-  }
-  return out;
-}
 
 std::string Absolute(const std::string& path) {
   std::error_code ec;
@@ -56,17 +46,13 @@ bool IsValidName(const std::string& name) {
 std::vector<std::string> PluginRegistry::DefaultSearchDirs(const std::vector<std::string>& extra) {
   std::vector<std::string> dirs = extra;
   if (const char* env = std::getenv("MIRRORGRAPH_PLUGIN_PATH"); env != nullptr) {
-    std::string value = env;
-    size_t start = 0;
-    while (start <= value.size()) {
-      size_t end = value.find(':', start);
-      if (end == std::string::npos) end = value.size();
-      dirs.push_back(value.substr(start, end - start));
-      start = end + 1;
-    }
+    for (std::string& dir : Split(env, ':')) dirs.push_back(std::move(dir));
   }
   std::error_code ec;
   if (fs::is_directory(MIRRORGRAPH_BUILD_PLUGIN_DIR, ec)) dirs.push_back(MIRRORGRAPH_BUILD_PLUGIN_DIR);
+  // An install tree moved after `cmake --install --prefix X` still finds its plugins.
+  std::string moved = BesideExecutable(MIRRORGRAPH_PLUGIN_SUBDIR);
+  if (!moved.empty() && moved != MIRRORGRAPH_INSTALL_PLUGIN_DIR && fs::is_directory(moved, ec)) dirs.push_back(moved);
   dirs.push_back(MIRRORGRAPH_INSTALL_PLUGIN_DIR);
   return dirs;
 }
@@ -129,9 +115,9 @@ Result<std::shared_ptr<Plugin>> PluginRegistry::Load(const std::string& name_or_
       std::vector<std::string> available;
       for (const auto& [name, path] : ScanDirs()) available.push_back(name);
       return Status::NotFound("plugin '" + name_or_path + "' not found: no " + file_name + " in " +
-                              (dirs_.empty() ? std::string("(no directories)") : JoinList(dirs_)) +
+                              (dirs_.empty() ? std::string("(no directories)") : Join(dirs_, ", ")) +
                               (available.empty() ? std::string("; no plugins are installed there")
-                                                 : "; available: " + JoinList(available)) +
+                                                 : "; available: " + Join(available, ", ")) +
                               "; add its directory to engine.plugin_path or $MIRRORGRAPH_PLUGIN_PATH, "
                               "or give the path to the .so");
     }
