@@ -57,6 +57,10 @@ RegistryClient::RegistryClient(HttpClient& http, std::string registry, bool plai
 
 std::string RegistryClient::CredentialsHint() const {
   if (credentials_) return "check the credentials for " + registry_ + " in " + credentials_source_;
+  if (credentials_source_.rfind("docker-credential-", 0) == 0) {
+    return "no credentials for " + registry_ + " were found in " + credentials_source_ +
+           "; log in to " + registry_ + " so that helper stores them";
+  }
   return "no credentials for " + registry_ + " were found in " + credentials_source_ +
          "; add an \"auths\" entry for it (e.g. with a registry login)";
 }

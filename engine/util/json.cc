@@ -37,7 +37,8 @@ Json ParseJson(std::string_view text, std::string* error) {
   if (out.is_discarded() && error != nullptr) {
     // Re-parse with exceptions only to recover the position-bearing message.
     try {
-      (void)Json::parse(text);
+      Json unused = Json::parse(text);
+      (void)unused;
     } catch (const Json::exception& e) {
       *error = e.what();
     }
