@@ -82,7 +82,10 @@ struct Executor::Impl {
   std::vector<int8_t> wanted;                       // --only: -1 unknown, 0 no, 1 yes
   std::vector<TaskGraph::Index> ready;              // dependencies finished, not yet evaluated
   std::vector<KeyInput> key_inputs;                 // Evaluate()'s scratch, reused across tasks
-  std::map<std::string, std::deque<TaskGraph::Index>> pool_queue;
+  // Queued tasks per pool, each tagged with its enqueue order: dispatch is first-come first-served
+  // across pools (a pool at capacity is skipped), so the discovers queued first start first.
+  std::map<std::string, std::deque<std::pair<uint64_t, TaskGraph::Index>>> pool_queue;
+  uint64_t enqueued = 0;
   std::map<std::string, int> pool_running;
   int running = 0;
   bool stopping = false;                            // fail-fast or interrupt: start nothing new
@@ -254,17 +257,20 @@ struct Executor::Impl {
 
   void Enqueue(TaskGraph::Index i) {
     states[i].status = TaskStatus::kQueued;
-    pool_queue[graph.task(i).pool].push_back(i);
+    pool_queue[graph.task(i).pool].emplace_back(enqueued++, i);
   }
 
   void DispatchReady(boost::asio::thread_pool& pool) {
-    for (auto& [name, q] : pool_queue) {
-      int cap = PoolCapacity(opt.pools, name);
-      while (!q.empty() && running < opt.jobs && pool_running[name] < cap) {
-        TaskGraph::Index i = q.front();
-        q.pop_front();
-        Start(pool, i);
+    while (running < opt.jobs) {
+      std::deque<std::pair<uint64_t, TaskGraph::Index>>* oldest = nullptr;
+      for (auto& [name, q] : pool_queue) {
+        if (q.empty() || pool_running[name] >= PoolCapacity(opt.pools, name)) continue;
+        if (oldest == nullptr || q.front().first < oldest->front().first) oldest = &q;
       }
+      if (oldest == nullptr) return;
+      TaskGraph::Index i = oldest->front().second;
+      oldest->pop_front();
+      Start(pool, i);
     }
   }
 
@@ -370,7 +376,7 @@ struct Executor::Impl {
       }
       if (stopping) {
         for (auto& [name, q] : pool_queue) {
-          for (TaskGraph::Index i : q) {
+          for (auto [seq, i] : q) {
             states[i].reason = "not started: " + stop_reason;
             Finish(i, TaskStatus::kBlocked);
           }
