@@ -224,6 +224,13 @@ int ExplainCommand(const CliOptions& o, const std::atomic<bool>* interrupt) {
   std::sort(deps.begin(), deps.end());
   if (!deps.empty()) std::cout << "  after:   " << Join(deps, "\n           ") << "\n";
   std::cout << "  params:  " << t.params_text << "\n";
+  if (t.type == TaskType::kDiscover && s.result.is_object() && s.result.contains("excluded") &&
+      s.result["excluded"].is_array() && !s.result["excluded"].empty()) {
+    std::cout << "  excluded:\n";
+    for (const Json& e : s.result["excluded"]) {
+      if (e.is_object()) std::cout << "           " << e.value("version", "?") << ": " << e.value("reason", "") << "\n";
+    }
+  }
   auto cache = ReadOnlyCache(session->state_dir());
   if (const auto* prev = cache->LatestFor(t.id)) {
     std::cout << "  last result: key " << prev->key.substr(0, 12) << ", finished "

@@ -78,6 +78,14 @@ void WritePlan(std::ostream& out, const TaskGraph& graph, const std::vector<Task
     }
     if (!s.error.empty() && s.reason.find(s.error) == std::string::npos) out << ": " << s.error;
     out << "\n";
+    // What the plugin left out (a gate failed, a draft), one line each under the discover line.
+    if (graph.task(i).type == TaskType::kDiscover && HasResult(s.status) && s.result.is_object() &&
+        s.result.contains("excluded") && s.result["excluded"].is_array()) {
+      for (const Json& e : s.result["excluded"]) {
+        if (!e.is_object()) continue;
+        out << std::string(12, ' ') << "excluded " << e.value("version", "?") << ": " << e.value("reason", "") << "\n";
+      }
+    }
   }
 }
 

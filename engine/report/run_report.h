@@ -15,7 +15,8 @@ Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& stat
                    const std::string& run_id, const std::string& command);
 
 // Human plan: one line per task in dependency order ("would-run  build:hello@1.2.0/linux/amd64  no
-// cache entry"), then a summary line. Placeholder tasks are left out.
+// cache entry"), then a summary line. Placeholder tasks are left out. Under a discover task's line,
+// one "excluded <version>: <reason>" line per version its plugin left out.
 void WritePlan(std::ostream& out, const TaskGraph& graph, const std::vector<TaskRunState>& states);
 
 // "3 ran, 12 cached, 1 failed, 2 blocked, 4 unneeded" (statuses with a zero count left out). In a

@@ -43,7 +43,7 @@ Result<std::string> EngineHost::Http(std::string_view request_json) {
 
 namespace {
 
-constexpr const char* kBuiltinSources = "git-tags, github-releases, gitlab-tags";
+constexpr const char* kBuiltinSources = "git-tags, github-releases, gitlab-tags, gitlab-tag-exists";
 
 Json CandidatesJson(const std::vector<Candidate>& candidates,
                     const std::vector<std::pair<std::string, std::string>>& excluded) {
@@ -118,6 +118,20 @@ Result<Json> RunBuiltinSource(const Json& source, HttpClient* http, const std::a
     auto tags = ListGitlabTags(*http, s, PolicyFor(*http), cancel);
     if (!tags.ok()) return tags.status();
     return CandidatesJson(tags.value(), {});
+  }
+  if (type == "gitlab-tag-exists") {
+    std::string project, tag, base, token_env;
+    MG_ASSIGN_STRING(project, StringKey(source, type, "project"));
+    MG_ASSIGN_STRING(tag, StringKey(source, type, "tag"));
+    MG_ASSIGN_STRING(base, StringKey(source, type, "api_base"));
+    MG_ASSIGN_STRING(token_env, StringKey(source, type, "token_env", "GITLAB_TOKEN"));
+    if (project.empty() || tag.empty()) {
+      return Status::InvalidArgument("gitlab-tag-exists: \"project\" (group/name) and \"tag\" are required");
+    }
+    if (http == nullptr) return Status::FailedPrecondition("gitlab-tag-exists: no HTTP client in this call");
+    auto exists = GitlabTagExists(*http, ResolveGitlabApiBase(base), project, tag, token_env, PolicyFor(*http), cancel);
+    if (!exists.ok()) return exists.status();
+    return Json{{"exists", exists.value()}};
   }
   return Status::InvalidArgument("unknown source type '" + type + "' (built-in sources: " + kBuiltinSources + ")");
 }

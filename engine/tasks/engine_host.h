@@ -1,7 +1,7 @@
 // EngineHost: the HostServices the engine hands to plugins (plugin/host_services.h).
 //
 // Http goes through the engine's HttpClient (retries, per-host limits, proxies); DiscoverSource runs
-// a built-in upstream source ("git-tags", "github-releases", "gitlab-tags"). Log lines go to the calling task's log. One EngineHost
+// a built-in upstream source ("git-tags", "github-releases", "gitlab-tags", "gitlab-tag-exists"). Log lines go to the calling task's log. One EngineHost
 // per plugin call; it borrows everything it points at.
 #pragma once
 
@@ -35,7 +35,10 @@ class EngineHost : public HostServices {
 //   {"type":"git-tags","url","tag_pattern"?}
 //   {"type":"github-releases","repo","api_base"?,"token_env"?,"tag_pattern"?}
 //   {"type":"gitlab-tags","project","api_base"?,"token_env"?,"tag_pattern"?}
-// -> {"candidates":[{"version","tag","commit"}],"excluded":[{"version","reason"}]}.
+// -> {"candidates":[{"version","tag","commit"}],"excluded":[{"version","reason"}]};
+// and one lookup that lists nothing:
+//   {"type":"gitlab-tag-exists","project","tag","api_base"?,"token_env"?} -> {"exists":true|false}
+// (a 404 is false; any other failure, a rate limit not waited out included, is an error).
 // Without api_base, $MIRRORGRAPH_GITHUB_API / $MIRRORGRAPH_GITLAB_API, else the public API.
 // `http` may be null; the forge sources then fail with FailedPrecondition. Rate limits are waited
 // out up to the client's max_retry_after. `cancel` may be null.
