@@ -1,9 +1,9 @@
 // EngineHost: the HostServices the engine hands to plugins (plugin/host_services.h).
 //
 // Http goes through the engine's HttpClient (retries, per-host limits, proxies); DiscoverSource runs
-// a built-in upstream source ("git-tags", "github-releases", "gitlab-tags", "gitlab-tag-exists"). Log lines go to the calling task's log. One EngineHost
-// per plugin call; it borrows everything it points at.
-#pragma once
+// a built-in upstream source ("git-tags", "github-releases", "gitlab-tags", "gitlab-tag-exists").
+// Log lines go to the calling task's log. One EngineHost per plugin call; it borrows everything it
+// points at.
 
 #include <atomic>
 #include <functional>
