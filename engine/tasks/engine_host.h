@@ -4,6 +4,7 @@
 // a built-in upstream source ("git-tags", "github-releases", "gitlab-tags", "gitlab-tag-exists").
 // Log lines go to the calling task's log. One EngineHost per plugin call; it borrows everything it
 // points at.
+#pragma once
 
 #include <atomic>
 #include <functional>
