@@ -40,12 +40,16 @@ Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, 
 TaskOutcome RealRunner::Discover(const TaskContext& ctx, const ResolvedApp& app) {
   if (!app.error.empty()) return {Status::FailedPrecondition(app.error), {}};
   EngineHost host(http_, ctx.log, &ctx.cancel);
-  Json in = {{"app", app.model.app}, {"config", app.config}, {"source", app.model.source}};
+  const Json params = ctx.task.Params();
+  Json in = {{"app", app.model.app},
+             {"config", app.config},
+             {"source", app.model.source},
+             {"max_versions", params.value("max_versions", 10)},
+             {"select", params.value("select", "newest")}};
   auto answer = app.plugin->Discover(host, in);
   if (!answer.ok()) return {answer.status(), {}};
-  const Json p = ctx.task.Params();
-  auto result = DiscoverResultFromCandidates(answer.value(), p.value("max_versions", 10),
-                                             p.value("select", "newest") == "latest");
+  auto result = DiscoverResultFromCandidates(answer.value(), params.value("max_versions", 10),
+                                             params.value("select", "newest") == "latest");
   if (!result.ok()) {
     return {result.status().WithContext("plugin " + app.plugin->name() + " (" + app.plugin->file() + ")"), {}};
   }

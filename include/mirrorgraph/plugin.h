@@ -91,7 +91,9 @@ typedef struct mg_plugin {
                    char** errptr);
 
   /* Lists upstream versions of one app.
-   * Input: {"app":"name","config":{...},"source":{...from configure...}}.
+   * Input: {"app":"name","config":{...},"source":{...from configure...},"max_versions":10,
+   *         "select":"newest"|"latest"} (how many versions the engine will keep: a plugin with
+   *         costly per-version checks may stop once that many passed, newest first).
    * Output: {"candidates":[{"version":"1.2.3","tag":"v1.2.3","commit":"<sha or empty>"}],
    *          "excluded":[{"version":"1.2.4","reason":"arm64 binary missing"}]}.
    * The engine orders, deduplicates and trims the candidates (docs/versions.md). */

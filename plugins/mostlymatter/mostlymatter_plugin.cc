@@ -80,7 +80,12 @@ class MostlymatterPlugin : public mirrorgraph::Plugin {
     gates.binaries_base = ResolveBinariesBase(source.value("binaries_base", std::string()));
     for (const json& a : source.value("arches", json::array({"amd64", "arm64"}))) gates.arches.push_back(a.get<std::string>());
     gates.tag_source = TagSource(source);
-    gates.max_versions = source.value("max_versions", 10);
+    // How many versions to keep: the engine's discover input (newest N; 1 for a latest-only
+    // template), else what configure recorded.
+    gates.max_versions = in.value("select", std::string()) == "latest" ? 1
+                         : in.contains("max_versions") && in["max_versions"].is_number_integer()
+                             ? in["max_versions"].get<int>()
+                             : source.value("max_versions", 10);
     json out = ApplyGates(host, releases["candidates"], gates);
     // What the releases call left out (drafts, prereleases) comes first.
     json excluded = releases["excluded"];
