@@ -14,20 +14,12 @@ constexpr const char* kRepo = "mattermost/mattermost";
 constexpr const char* kTagPattern = R"(^v(\d+\.\d+\.\d+)$)";
 constexpr const char* kImage = "mattermost";
 
-// The normalised source for `config`; problems are added to *check.
-json SourceOf(seed::ConfigChecker* check) {
-  check->RejectUnknownKeys({"api_base", "token_env"});
-  std::string api_base = check->Url("api_base");
-  std::string token_env = check->EnvName("token_env");
-  return seed::GithubReleases(kRepo, kTagPattern, api_base, token_env);
-}
-
 class MattermostPlugin : public mirrorgraph::Plugin {
  public:
   std::string Configure(mirrorgraph::Host&, const std::string& in_json) override {
     json in = seed::ParseInput(in_json, "configure");
     seed::ConfigChecker check(in.value("config", json::object()));
-    json source = SourceOf(&check);
+    json source = seed::GithubReleasesSourceOf(&check, kRepo, kTagPattern);
     return json{{"errors", check.errors()},
                 {"images", json::array({{{"name", kImage}, {"depends_on", json::array()}}})},
                 {"source", source}}
@@ -35,14 +27,7 @@ class MattermostPlugin : public mirrorgraph::Plugin {
   }
 
   std::string Discover(mirrorgraph::Host& host, const std::string& in_json) override {
-    json in = seed::ParseInput(in_json, "discover");
-    json source = in.value("source", json());
-    if (!source.is_object() || source.empty()) {
-      seed::ConfigChecker check(in.value("config", json::object()));
-      source = SourceOf(&check);
-    }
-    json found = seed::DiscoverThroughHost(host, source);
-    return json{{"candidates", found["candidates"]}, {"excluded", found["excluded"]}}.dump();
+    return seed::DiscoverGithubReleasesApp(host, in_json, kRepo, kTagPattern);
   }
 
   std::string Recipe(mirrorgraph::Host&, const std::string& in_json) override {

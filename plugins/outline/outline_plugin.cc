@@ -19,33 +19,19 @@ constexpr const char* kImage = "outline";
 // The upstream Dockerfile's base image, replaced by our own base-outline of the same version.
 constexpr const char* kUpstreamBase = "outlinewiki/outline-base";
 
-json SourceOf(seed::ConfigChecker* check) {
-  check->RejectUnknownKeys({"api_base", "token_env"});
-  std::string api_base = check->Url("api_base");
-  std::string token_env = check->EnvName("token_env");
-  return seed::GithubReleases(kRepo, kTagPattern, api_base, token_env);
-}
-
 class OutlinePlugin : public mirrorgraph::Plugin {
  public:
   std::string Configure(mirrorgraph::Host&, const std::string& in_json) override {
     json in = seed::ParseInput(in_json, "configure");
     seed::ConfigChecker check(in.value("config", json::object()));
-    json source = SourceOf(&check);
+    json source = seed::GithubReleasesSourceOf(&check, kRepo, kTagPattern);
     json images = json::array({{{"name", kBaseImage}, {"depends_on", json::array()}},
                                {{"name", kImage}, {"depends_on", json::array({kBaseImage})}}});
     return json{{"errors", check.errors()}, {"images", images}, {"source", source}}.dump();
   }
 
   std::string Discover(mirrorgraph::Host& host, const std::string& in_json) override {
-    json in = seed::ParseInput(in_json, "discover");
-    json source = in.value("source", json());
-    if (!source.is_object() || source.empty()) {
-      seed::ConfigChecker check(in.value("config", json::object()));
-      source = SourceOf(&check);
-    }
-    json found = seed::DiscoverThroughHost(host, source);
-    return json{{"candidates", found["candidates"]}, {"excluded", found["excluded"]}}.dump();
+    return seed::DiscoverGithubReleasesApp(host, in_json, kRepo, kTagPattern);
   }
 
   std::string Recipe(mirrorgraph::Host&, const std::string& in_json) override {

@@ -122,6 +122,25 @@ json GithubReleases(const std::string& repo, const std::string& tag_pattern, con
   return s;
 }
 
+json GithubReleasesSourceOf(ConfigChecker* check, const std::string& repo, const std::string& tag_pattern) {
+  check->RejectUnknownKeys({"api_base", "token_env"});
+  std::string api_base = check->Url("api_base");
+  std::string token_env = check->EnvName("token_env");
+  return GithubReleases(repo, tag_pattern, api_base, token_env);
+}
+
+std::string DiscoverGithubReleasesApp(mirrorgraph::Host& host, const std::string& in_json, const std::string& repo,
+                                      const std::string& tag_pattern) {
+  json in = ParseInput(in_json, "discover");
+  json source = in.value("source", json());
+  if (!source.is_object() || source.empty()) {
+    ConfigChecker check(in.value("config", json::object()));
+    source = GithubReleasesSourceOf(&check, repo, tag_pattern);
+  }
+  json found = DiscoverThroughHost(host, source);
+  return json{{"candidates", found["candidates"]}, {"excluded", found["excluded"]}}.dump();
+}
+
 json DiscoverThroughHost(mirrorgraph::Host& host, const json& source) {
   json found = json::parse(host.DiscoverSource(source.dump()), nullptr, false);
   if (found.is_discarded() || !found.is_object() || !found.contains("candidates") || !found["candidates"].is_array()) {

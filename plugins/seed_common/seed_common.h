@@ -60,6 +60,15 @@ std::string ClosestMatch(const std::string& word, const std::vector<std::string>
 json GithubReleases(const std::string& repo, const std::string& tag_pattern, const std::string& api_base,
                     const std::string& token_env);
 
+// The source of an app whose upstream is one GitHub repository's releases: its table may set
+// api_base and token_env; any other key is a problem added to *check.
+json GithubReleasesSourceOf(ConfigChecker* check, const std::string& repo, const std::string& tag_pattern);
+
+// discover for such an app: the source configure returned (rebuilt from the config when the input
+// has none) run through the host. Returns the plugin's discover answer as JSON text.
+std::string DiscoverGithubReleasesApp(mirrorgraph::Host& host, const std::string& in_json, const std::string& repo,
+                                      const std::string& tag_pattern);
+
 // Runs `source` through the host's discover_source and checks the answer has a "candidates" array
 // (and an "excluded" array, [] when absent). Throws mirrorgraph::Error otherwise.
 json DiscoverThroughHost(mirrorgraph::Host& host, const json& source);
