@@ -55,7 +55,9 @@ std::unique_ptr<Session> Session::Open(const CliOptions& options, int* exit_code
 
 bool Session::ConnectRegistry() {
   transport_ = std::make_unique<CurlTransport>();
-  http_ = std::make_unique<HttpClient>(*transport_);
+  HttpClientOptions http_options;
+  http_options.max_retry_after = std::chrono::seconds(config_.engine.max_retry_wait);
+  http_ = std::make_unique<HttpClient>(*transport_, http_options);
   // Environment overrides, then the docker config (credHelpers, credsStore, auths): see
   // ResolveRegistryCredentials and docs/registry.md.
   auto creds = ResolveRegistryCredentials(config_.registry.host, config_.registry.auth_file);

@@ -22,7 +22,8 @@ const std::vector<std::string> kRootKeys = {"registry", "defaults", "attestation
 const std::vector<std::string> kRegistryKeys = {"host", "namespace", "plain_http", "auth_file"};
 const std::vector<std::string> kSettingKeys = {"max_versions", "platforms", "builder", "template", "emulation"};
 const std::vector<std::string> kAttestationKeys = {"sbom", "sign", "provenance", "key", "builder_id"};
-const std::vector<std::string> kEngineKeys = {"state_dir", "plugin_path", "graph_path", "jobs", "pools"};
+const std::vector<std::string> kEngineKeys = {"state_dir", "plugin_path", "graph_path", "jobs", "pools",
+                                              "max_retry_wait"};
 const std::vector<std::string> kAppEngineKeys = {"plugin",   "enabled",  "max_versions", "platforms",
                                                  "builder", "template", "emulation"};
 const std::vector<std::string> kBuilders = {"buildah", "docker"};
@@ -245,6 +246,7 @@ void ConfigParser::ReadEngine(TableReader& root, EngineConfig* out) {
     for (const std::string& d : dirs) dest.push_back(Resolve(d));
   }
   r.Int("jobs", 0, &out->jobs);
+  r.Int("max_retry_wait", 0, &out->max_retry_wait);
   if (const toml::table* pools = r.Table("pools")) {
     TableReader p(*pools, "engine.pools", file_, {}, &found_);
     for (const auto& [key, value] : *pools) {

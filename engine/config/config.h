@@ -66,6 +66,8 @@ struct EngineConfig {
   std::vector<std::string> plugin_path;  // extra plugin directories, absolute (resolved against the config dir)
   std::vector<std::string> graph_path;   // extra template directories, absolute
   int jobs = 0;                          // 0: number of CPUs + 2
+  // Longest wait (seconds) for a Retry-After or an API rate limit reset before failing instead.
+  int max_retry_wait = 60;
   std::map<std::string, int> pools;      // pool name -> capacity ("registry": 8, "build": 1, "upstream": 4)
 };
 

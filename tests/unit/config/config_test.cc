@@ -87,6 +87,7 @@ state_dir = "state"
 plugin_path = ["plugins", "/opt/mg/plugins"]
 graph_path = ["../graphs"]
 jobs = 6
+max_retry_wait = 5
 pools = { registry = 8, build = 1 }
 
 [apps.outline]
@@ -117,6 +118,7 @@ plugin = "lib/custom.so"
   BOOST_CHECK((c.engine.plugin_path == std::vector<std::string>{"/srv/mirror/plugins", "/opt/mg/plugins"}));
   BOOST_CHECK((c.engine.graph_path == std::vector<std::string>{"/srv/graphs"}));
   BOOST_CHECK_EQUAL(c.engine.jobs, 6);
+  BOOST_CHECK_EQUAL(c.engine.max_retry_wait, 5);
   BOOST_CHECK((c.engine.pools == std::map<std::string, int>{{"build", 1}, {"registry", 8}}));
   BOOST_REQUIRE_EQUAL(c.apps.size(), 2u);
   // Sorted by name, whatever the file order.
@@ -126,7 +128,7 @@ plugin = "lib/custom.so"
   BOOST_CHECK_EQUAL(c.apps[1].name, "outline");
   BOOST_CHECK_EQUAL(c.apps[1].plugin, "outline");
   BOOST_CHECK(!c.apps[1].enabled);
-  BOOST_CHECK_EQUAL(c.apps[1].pos.line, 28);
+  BOOST_CHECK_EQUAL(c.apps[1].pos.line, 29);
   BOOST_CHECK_EQUAL(c.apps[1].pos.column, 1);
 }
 
@@ -149,6 +151,7 @@ emulation = true
   BOOST_CHECK_EQUAL(c.registry.auth_file, "");
   BOOST_CHECK(c.attestations.sbom && c.attestations.sign && c.attestations.provenance);
   BOOST_CHECK_EQUAL(c.engine.jobs, 0);
+  BOOST_CHECK_EQUAL(c.engine.max_retry_wait, 60);
   BOOST_CHECK_EQUAL(c.engine.state_dir, (fs::current_path() / ".mirrorgraph").string());
   BOOST_REQUIRE_EQUAL(c.apps.size(), 2u);
   const mg::AppConfig& custom = c.apps[0];
