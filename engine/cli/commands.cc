@@ -135,8 +135,10 @@ int RunCommand(const CliOptions& o, const std::atomic<bool>* interrupt) {
   }
   std::cerr << (dry_run ? "plan: " : "run: ") << SummaryLine(out.summary, dry_run);
   if (!out.summary.first_failure.empty()) {
+    // A plan writes no task logs; a run keeps each task's output under the state directory.
     std::cerr << " (first failure: " << out.summary.first_failure << "; `mirrorgraph explain "
-              << out.summary.first_failure << "` or " << session->state_dir() << "/logs/)";
+              << out.summary.first_failure << "`"
+              << (dry_run ? std::string() : " or " + session->state_dir() + "/logs/") << ")";
   }
   std::cerr << "\n";
   return out.summary.ExitCode();
