@@ -21,11 +21,7 @@ using mg::testing::TestRegistry;
 
 namespace {
 
-TestRegistry& Registry() {
-  static auto reg = TestRegistry::Start();
-  BOOST_REQUIRE_MESSAGE(reg.ok(), reg.status().ToString());
-  return **reg;
-}
+TestRegistry& Registry() { return mg::testing::SharedPlainRegistry(); }
 
 // A loopback port nobody listens on (bound, then released).
 int ClosedPort() {

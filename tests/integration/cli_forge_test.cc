@@ -16,11 +16,7 @@ namespace {
 
 constexpr const char* kToken = "ghp_e2eSecretValue123";
 
-mg::testing::TestRegistry& Registry() {
-  static auto reg = mg::testing::TestRegistry::Start();
-  BOOST_REQUIRE_MESSAGE(reg.ok(), reg.status().ToString());
-  return **reg;
-}
+mg::testing::TestRegistry& Registry() { return mg::testing::SharedPlainRegistry(); }
 
 }  // namespace
 

@@ -13,11 +13,7 @@ using mg::testing::TestRegistry;
 
 namespace {
 
-TestRegistry& Registry() {
-  static auto reg = TestRegistry::Start();
-  BOOST_REQUIRE_MESSAGE(reg.ok(), reg.status().ToString());
-  return **reg;
-}
+TestRegistry& Registry() { return mg::testing::SharedPlainRegistry(); }
 
 const std::vector<std::string> kVersions = {"1.0.0", "1.1.0", "1.2.0"};
 const std::vector<std::string> kPlatforms = {"linux/amd64", "linux/arm64"};

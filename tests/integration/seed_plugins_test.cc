@@ -22,11 +22,7 @@ namespace {
 
 constexpr const char* kToken = "ghp_seedPluginsSecret987";
 
-mg::testing::TestRegistry& Registry() {
-  static auto reg = mg::testing::TestRegistry::Start();
-  BOOST_REQUIRE_MESSAGE(reg.ok(), reg.status().ToString());
-  return **reg;
-}
+mg::testing::TestRegistry& Registry() { return mg::testing::SharedPlainRegistry(); }
 
 // The repository's mirror.toml with [registry] pointed at the test registry.
 std::string RepoConfigForTests() {
