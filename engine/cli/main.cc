@@ -1,7 +1,11 @@
 // mirrorgraph: mirror upstream applications as signed multi-arch images (README.md).
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -17,6 +21,16 @@ extern "C" void OnSignal(int) {
   std::signal(SIGTERM, SIG_DFL);
 }
 
+// Engine diagnostics (HTTP retries, backoff, auth challenges) go to stderr, never stdout (which
+// carries `graph --dot` and plan output), at the level MIRRORGRAPH_LOG names (default: warn).
+void SetUpLogging() {
+  auto logger = spdlog::stderr_logger_mt("mirrorgraph");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  const char* level = std::getenv("MIRRORGRAPH_LOG");
+  spdlog::set_level(level != nullptr ? spdlog::level::from_str(level) : spdlog::level::warn);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -24,6 +38,7 @@ int main(int argc, char** argv) {
   int code = mg::ParseCli(argc, argv, &options);
   if (code == -1) return mg::kExitOk;
   if (code != mg::kExitOk) return code;
+  SetUpLogging();
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   try {

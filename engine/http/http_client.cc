@@ -101,7 +101,8 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
         return result.status().WithContext("after " + std::to_string(attempt) + " attempts");
       }
       delay = Backoff(attempt);
-      spdlog::debug("{}: {}; retrying in {} ms", what, result.status().message(), delay.count());
+      // The transport's message already names the method and URL.
+      spdlog::debug("{}; retrying in {} ms", result.status().message(), delay.count());
     } else {
       const int status = result->status;
       if (!IsRetryableStatus(status) || last) return result;
