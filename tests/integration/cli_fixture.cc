@@ -46,12 +46,6 @@ int DecodeWaitStatus(int status) {
 
 }  // namespace
 
-TestRegistry& SharedPlainRegistry() {
-  static auto reg = TestRegistry::Start();
-  if (!reg.ok()) throw std::runtime_error("cannot start docker-registry: " + reg.status().ToString());
-  return **reg;
-}
-
 std::string MirrorgraphPath() {
   const char* build = std::getenv("MG_BUILD_DIR");
   if (build == nullptr || *build == '\0') return "";

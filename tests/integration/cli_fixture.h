@@ -32,10 +32,6 @@ namespace mg::testing {
 // $MG_BUILD_DIR/engine/mirrorgraph; empty when MG_BUILD_DIR is unset.
 std::string MirrorgraphPath();
 
-// A plain (no auth, empty) registry started once per test binary and shared by the suites that
-// need nothing particular in it. Throws std::runtime_error when it cannot start (Boost.Test
-// reports it as the test's error).
-TestRegistry& SharedPlainRegistry();
 
 // Creates a git repository in `dir` (created if needed) with one empty commit per tag, tagged in
 // the given order with annotated tags. Returns its file:// URL.

@@ -19,17 +19,8 @@ using mg::testing::TestRegistry;
 
 namespace {
 
-TestRegistry& OpenRegistry() {
-  static auto reg = TestRegistry::Start();
-  BOOST_REQUIRE_MESSAGE(reg.ok(), reg.status().ToString());
-  return **reg;
-}
-
-TestRegistry& AuthRegistry() {
-  static auto reg = TestRegistry::Start({.htpasswd = true});
-  BOOST_REQUIRE_MESSAGE(reg.ok(), reg.status().ToString());
-  return **reg;
-}
+TestRegistry& OpenRegistry() { return mg::testing::SharedPlainRegistry(); }
+TestRegistry& AuthRegistry() { return mg::testing::SharedAuthRegistry(); }
 
 struct Client {
   mg::CurlTransport transport;

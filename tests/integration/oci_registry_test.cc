@@ -17,18 +17,9 @@ using mg::testing::TestRegistry;
 
 namespace {
 
-// Started once per process and shared by the cases of this suite; stopped at exit.
-TestRegistry& OpenRegistry() {
-  static auto reg = TestRegistry::Start();
-  BOOST_REQUIRE_MESSAGE(reg.ok(), reg.status().ToString());
-  return **reg;
-}
-
-TestRegistry& AuthRegistry() {
-  static auto reg = TestRegistry::Start({.htpasswd = true});
-  BOOST_REQUIRE_MESSAGE(reg.ok(), reg.status().ToString());
-  return **reg;
-}
+// Started once per process and shared by the suites; stopped at exit.
+TestRegistry& OpenRegistry() { return mg::testing::SharedPlainRegistry(); }
+TestRegistry& AuthRegistry() { return mg::testing::SharedAuthRegistry(); }
 
 struct Client {
   mg::CurlTransport transport;

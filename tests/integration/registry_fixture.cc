@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "http/base64.h"
@@ -372,6 +373,18 @@ Result<std::string> SkopeoInspectRaw(const TestRegistry& registry, const std::st
   Result<SubprocessResult> r = Run(argv);
   if (!r.ok()) return r.status();
   return r->stdout_text;
+}
+
+TestRegistry& SharedPlainRegistry() {
+  static auto reg = TestRegistry::Start();
+  if (!reg.ok()) throw std::runtime_error("cannot start docker-registry: " + reg.status().ToString());
+  return **reg;
+}
+
+TestRegistry& SharedAuthRegistry() {
+  static auto reg = TestRegistry::Start({.htpasswd = true});
+  if (!reg.ok()) throw std::runtime_error("cannot start docker-registry with htpasswd: " + reg.status().ToString());
+  return **reg;
 }
 
 }  // namespace mg::testing

@@ -108,4 +108,10 @@ Result<TestImage> PushTestImage(const TestRegistry& registry, const std::string&
 Result<std::string> SkopeoInspectRaw(const TestRegistry& registry, const std::string& repo,
                                      const std::string& reference);
 
+// Empty registries started once per test binary and shared by the suites that need nothing
+// particular in them: a plain one, and one with htpasswd Basic auth. Throw std::runtime_error when
+// they cannot start (Boost.Test reports it as the test's error).
+TestRegistry& SharedPlainRegistry();
+TestRegistry& SharedAuthRegistry();
+
 }  // namespace mg::testing
