@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "util/strings.h"
+
 namespace mg {
 namespace {
 
@@ -52,8 +54,12 @@ std::string TokenFromEnv(const std::string& name) {
   return v == nullptr ? "" : std::string(v);
 }
 
-std::string TrimApiBase(std::string base) {
+Result<std::string> NormalizeApiBase(std::string base, std::string_view what) {
   while (!base.empty() && base.back() == '/') base.pop_back();
+  if (!StartsWith(base, "http://") && !StartsWith(base, "https://")) {
+    return Status::InvalidArgument(std::string(what) + ": api_base \"" + RedactUrl(base) +
+                                   "\" is not an http:// or https:// URL");
+  }
   return base;
 }
 

@@ -45,8 +45,9 @@ Status FetchForgePages(HttpClient& http, const ForgeListing& listing, const Rate
 // Reads environment variable `name`; "" when `name` is empty or the variable is unset.
 std::string TokenFromEnv(const std::string& name);
 
-// `base` without trailing slashes.
-std::string TrimApiBase(std::string base);
+// `base` without trailing slashes; InvalidArgument ("<what>: api_base ... is not an http:// or
+// https:// URL", credentials redacted) when it is not an HTTP(S) URL.
+Result<std::string> NormalizeApiBase(std::string base, std::string_view what);
 
 // The JSON type of `v` in words ("an object", "a string", ...), for messages.
 std::string JsonTypeName(const Json& v);

@@ -49,11 +49,9 @@ Result<std::vector<Candidate>> ListGithubReleases(HttpClient& http, const Github
   Result<TagPattern> pattern =
       TagPattern::Compile(source.tag_pattern.empty() ? kDefaultForgeTagPattern : source.tag_pattern);
   if (!pattern.ok()) return pattern.status();
-  const std::string base = TrimApiBase(source.api_base);
-  if (!StartsWith(base, "http://") && !StartsWith(base, "https://")) {
-    return Status::InvalidArgument("github-releases source: api_base \"" + RedactUrl(base) +
-                                   "\" is not an http:// or https:// URL");
-  }
+  Result<std::string> checked_base = NormalizeApiBase(source.api_base, "github-releases source");
+  if (!checked_base.ok()) return checked_base.status();
+  const std::string& base = checked_base.value();
 
   ForgeListing l;
   l.forge = Forge::kGitHub;

@@ -11,14 +11,6 @@
 namespace mg {
 namespace {
 
-Status CheckBase(const std::string& base) {
-  if (!StartsWith(base, "http://") && !StartsWith(base, "https://")) {
-    return Status::InvalidArgument("gitlab-tags source: api_base \"" + RedactUrl(base) +
-                                   "\" is not an http:// or https:// URL");
-  }
-  return Status::OK();
-}
-
 std::vector<std::pair<std::string, std::string>> GitlabHeaders() { return {{"Accept", "application/json"}}; }
 
 }  // namespace
@@ -47,8 +39,9 @@ Result<std::vector<Candidate>> ListGitlabTags(HttpClient& http, const GitlabTags
   Result<TagPattern> pattern =
       TagPattern::Compile(source.tag_pattern.empty() ? kDefaultForgeTagPattern : source.tag_pattern);
   if (!pattern.ok()) return pattern.status();
-  const std::string base = TrimApiBase(source.api_base);
-  MG_RETURN_IF_ERROR(CheckBase(base));
+  Result<std::string> checked_base = NormalizeApiBase(source.api_base, "gitlab-tags source");
+  if (!checked_base.ok()) return checked_base.status();
+  const std::string& base = checked_base.value();
 
   ForgeListing l;
   l.forge = Forge::kGitLab;
@@ -94,8 +87,9 @@ Result<bool> GitlabTagExists(HttpClient& http, const std::string& api_base, cons
                              const std::atomic<bool>* cancel) {
   MG_RETURN_IF_ERROR(ValidateGitlabProject(project));
   if (tag.empty()) return Status::InvalidArgument("gitlab tag check: empty tag name");
-  const std::string base = TrimApiBase(api_base);
-  MG_RETURN_IF_ERROR(CheckBase(base));
+  Result<std::string> checked_base = NormalizeApiBase(api_base, "gitlab-tags source");
+  if (!checked_base.ok()) return checked_base.status();
+  const std::string& base = checked_base.value();
   HttpRequest req;
   req.url = base + "/projects/" + UrlEncode(project) + "/repository/tags/" + UrlEncode(tag);
   req.headers = GitlabHeaders();

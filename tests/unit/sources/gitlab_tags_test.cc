@@ -66,6 +66,21 @@ BOOST_FIXTURE_TEST_CASE(lists_tags_across_pages_with_the_pattern, Fixture) {
   BOOST_TEST(RequestHeader(reqs[0], "PRIVATE-TOKEN") == "");
 }
 
+BOOST_FIXTURE_TEST_CASE(api_base_must_be_http_and_loses_trailing_slashes, Fixture) {
+  source.api_base = "ftp://user:secret@forge.example/api/v4";
+  auto bad = mg::ListGitlabTags(http, source, policy, nullptr);
+  BOOST_REQUIRE(!bad.ok());
+  BOOST_TEST(bad.status().message().find("is not an http:// or https:// URL") != std::string::npos);
+  BOOST_TEST(bad.status().message().find("secret") == std::string::npos);
+  BOOST_TEST(transport.requests().empty());
+
+  source.api_base = std::string(kBase) + "//";
+  transport.Push(MakeResponse(200, {}, mg::Json::array().dump()));
+  auto ok = mg::ListGitlabTags(http, source, policy, nullptr);
+  BOOST_REQUIRE_MESSAGE(ok.ok(), ok.status().ToString());
+  BOOST_TEST(transport.requests().at(0).url == kFirst);
+}
+
 BOOST_FIXTURE_TEST_CASE(token_is_sent_as_private_token, Fixture) {
   setenv("MG_TEST_GL_TOKEN", "glpat-xyz", 1);
   transport.Push(MakeResponse(200, {}, "[]"));
