@@ -1,5 +1,7 @@
 #include "generic_config.h"
 
+#include "seed_common.h"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -7,6 +9,9 @@
 #include <set>
 
 namespace generic {
+
+using seed::ClosestMatch;
+
 namespace {
 
 const std::vector<std::string> kEngineKeys = {"builder", "emulation", "enabled", "max_versions",
@@ -391,35 +396,6 @@ std::string SourceGitUrl(const json& source) {
   }
   if (type == "gitlab-tags") return web_base("https://gitlab.com", "/api/v4") + "/" + source.value("project", "") + ".git";
   return source.value("url", "");
-}
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string ClosestMatch(const std::string& word, const std::vector<std::string>& candidates) {
-  const size_t limit = std::max<size_t>(2, word.size() / 3);
-  std::string best;
-  size_t best_distance = limit + 1;
-  std::vector<std::string> sorted = candidates;
-  std::sort(sorted.begin(), sorted.end());
-  for (const auto& cand : sorted) {
-    size_t d = EditDistance(word, cand);
-    if (d < best_distance) {
-      best = cand;
-      best_distance = d;
-    }
-  }
-  return best;
 }
 
 AppSpec ParseApp(const std::string& app, const json& config, std::vector<ConfigError>* errors) {

@@ -46,8 +46,4 @@ std::string SourceGitUrl(const json& source);
 // *errors; the returned spec holds whatever was valid. Pure function, thread-safe.
 AppSpec ParseApp(const std::string& app, const json& config, std::vector<ConfigError>* errors);
 
-// Levenshtein distance and the closest candidate within max(2, word.size() / 3) ("" if none).
-size_t EditDistance(const std::string& a, const std::string& b);
-std::string ClosestMatch(const std::string& word, const std::vector<std::string>& candidates);
-
 }  // namespace generic

@@ -99,7 +99,9 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 std::string ClosestMatch(const std::string& word, const std::vector<std::string>& candidates) {
   size_t best = std::max<size_t>(2, word.size() / 3) + 1;
   std::string match;
-  for (const std::string& c : candidates) {
+  std::vector<std::string> sorted = candidates;  // ties go to the alphabetically first candidate
+  std::sort(sorted.begin(), sorted.end());
+  for (const std::string& c : sorted) {
     size_t d = EditDistance(word, c);
     if (d < best) {
       best = d;
