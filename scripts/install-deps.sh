@@ -19,11 +19,14 @@ packages=(
   libcurl4-openssl-dev        # the OCI distribution API and upstream HTTP APIs
   libspdlog-dev               # logging
   libssl-dev                  # SHA-256 (content addresses, cache keys), signing
-  libarchive-dev              # SBOM layer scanning (planned)
+  libarchive-dev              # SBOM: streams image layers (tar, gzip) without extracting them
+  libsodium-dev               # cosign's encrypted private keys (scrypt + NaCl secretbox)
   docker-registry             # a real OCI registry on loopback: integration tests and the demo
   apache2-utils               # htpasswd, for the authenticated registry in the integration tests
   skopeo                      # tests push and inspect images independently of the engine
   buildah                     # the default builder backend
+  qemu-user-static            # arm64 RUN steps on an amd64 machine (binfmt handlers), when emulation is on
+  python3-jsonschema          # tests validate SBOMs against the SPDX 2.3 JSON schema
   graphviz                    # dot: `mirrorgraph graph --dot | dot -Tsvg` in the demo
   util-linux                  # flock(1): hold a state directory's lock by hand (docs/getting-started.md)
 )
