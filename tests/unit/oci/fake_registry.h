@@ -1,6 +1,15 @@
 // FakeRegistry: an in-memory OCI distribution registry behind a FakeTransport, for unit tests of
 // the registry client and of anything built on it. Serves https://reg.example with optional
 // Bearer (token realm https://auth.example/token) or Basic auth.
+//
+// Write side: POST /v2/<repo>/blobs/uploads/ opens a session (202, relative Location
+// /v2/<repo>/blobs/uploads/<id>?step=0); with ?mount=&from= it mounts when `allow_mount` and the
+// blob is in `from` (201), else opens a session (202). PATCH appends a chunk: the URL must carry the
+// session's current step (i.e. the client followed the last Location; else 404), Content-Range
+// must be "<received>-<received+n-1>" (else 416); 202 with an absolute Location for the next step
+// and Range 0-<last>. PUT ...&digest= appends its body, checks the digest (400 DIGEST_INVALID)
+// and stores the blob (201). DELETE cancels a session (204). PUT /v2/<repo>/manifests/<ref>
+// stores the body with its Content-Type under <ref> and its digest (201).
 #pragma once
 
 #include <atomic>
@@ -29,6 +38,8 @@ class FakeRegistry {
   std::map<std::string, int> forced_status;
   // When set, served as the manifest body instead of the stored bytes (to test verification).
   std::string tamper_manifest_body;
+  bool allow_mount = true;       // mount requests succeed when the blob is in `from`
+  std::string chunk_min_length;  // when set, sent as OCI-Chunk-Min-Length in answers to POST
 
   FakeRegistry() {
     transport.handler = [this](const HttpRequest& r) { return Handle(r); };
@@ -47,6 +58,23 @@ class FakeRegistry {
     blobs_[repo + "@" + digest] = bytes;
     return digest;
   }
+
+  bool HasBlob(const std::string& repo, const std::string& digest) const { return blobs_.count(repo + "@" + digest) > 0; }
+  std::string Blob(const std::string& repo, const std::string& digest) const {
+    auto it = blobs_.find(repo + "@" + digest);
+    return it == blobs_.end() ? "" : it->second;
+  }
+  // The bytes stored under "<repo>:<tag>" or "<repo>@<digest>", or "" when absent.
+  std::string ManifestBytes(const std::string& repo, const std::string& reference) const {
+    auto it = manifests_.find(repo + (reference.rfind("sha256:", 0) == 0 ? "@" : ":") + reference);
+    return it == manifests_.end() ? "" : it->second.bytes;
+  }
+  std::string ManifestType(const std::string& repo, const std::string& reference) const {
+    auto it = manifests_.find(repo + (reference.rfind("sha256:", 0) == 0 ? "@" : ":") + reference);
+    return it == manifests_.end() ? "" : it->second.media_type;
+  }
+  size_t open_sessions() const { return sessions_.size(); }
+  int cancelled_sessions() const { return cancelled_; }
 
   // Counts of requests by kind.
   int count(const std::string& method, const std::string& url_part) const {
@@ -102,6 +130,14 @@ class FakeRegistry {
       return MakeResponse(401, {{"WWW-Authenticate", "Basic realm=\"fake\""}},
                           R"({"errors":[{"code":"UNAUTHORIZED"}]})");
     }
+    if (kind == "/blobs/" && ref.rfind("uploads/", 0) == 0) return Upload(r, repo, ref.substr(8));
+    if (kind == "/manifests/" && r.method == "PUT") {
+      const std::string digest = Sha256Digest(r.body);
+      const std::string media_type = RequestHeader(r, "Content-Type");
+      manifests_[repo + "@" + digest] = {media_type, r.body};
+      if (ref.rfind("sha256:", 0) != 0) manifests_[repo + ":" + ref] = {media_type, r.body};
+      return MakeResponse(201, {{"Docker-Content-Digest", digest}, {"Location", "/v2/" + repo + "/manifests/" + digest}});
+    }
     if (kind == "/manifests/") {
       std::string key = repo + (ref.rfind("sha256:", 0) == 0 ? "@" : ":") + ref;
       auto it = manifests_.find(key);
@@ -121,6 +157,81 @@ class FakeRegistry {
     return MakeResponse(200, {}, "{}");
   }
 
+  static std::string QueryValue(const std::string& query, const std::string& key) {
+    for (size_t b = 0; b < query.size();) {
+      size_t e = query.find('&', b);
+      if (e == std::string::npos) e = query.size();
+      std::string kv = query.substr(b, e - b);
+      if (kv.rfind(key + "=", 0) == 0) {
+        std::string v = kv.substr(key.size() + 1), out;
+        for (size_t i = 0; i < v.size(); ++i) {
+          if (v[i] == '%' && i + 2 < v.size()) {
+            out += static_cast<char>(std::stoi(v.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+          } else {
+            out += v[i];
+          }
+        }
+        return out;
+      }
+      b = e + 1;
+    }
+    return "";
+  }
+
+  // `rest` is what follows /blobs/uploads/: "" or "?mount=..", or "<id>?step=N[&digest=..]".
+  Result<HttpResponse> Upload(const HttpRequest& r, const std::string& repo, const std::string& rest) {
+    const size_t q = rest.find('?');
+    const std::string id = rest.substr(0, q);
+    const std::string query = q == std::string::npos ? "" : rest.substr(q + 1);
+    if (r.method == "POST" && id.empty()) {
+      const std::string mount = QueryValue(query, "mount");
+      if (!mount.empty() && allow_mount && blobs_.count(QueryValue(query, "from") + "@" + mount)) {
+        blobs_[repo + "@" + mount] = blobs_[QueryValue(query, "from") + "@" + mount];
+        return MakeResponse(201, {{"Location", "/v2/" + repo + "/blobs/" + mount}, {"Docker-Content-Digest", mount}});
+      }
+      const std::string new_id = "s" + std::to_string(++next_session_);
+      sessions_[new_id] = {repo, "", 0};
+      std::map<std::string, std::string> headers = {{"Location", "/v2/" + repo + "/blobs/uploads/" + new_id + "?step=0"},
+                                                    {"Range", "0-0"}};
+      if (!chunk_min_length.empty()) headers["OCI-Chunk-Min-Length"] = chunk_min_length;
+      return MakeResponse(202, headers);
+    }
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || it->second.repo != repo || QueryValue(query, "step") != std::to_string(it->second.step)) {
+      return MakeResponse(404, {}, R"({"errors":[{"code":"BLOB_UPLOAD_UNKNOWN"}]})");
+    }
+    Session& session = it->second;
+    if (r.method == "DELETE") {
+      sessions_.erase(it);
+      ++cancelled_;
+      return MakeResponse(204);
+    }
+    if (r.method == "PATCH") {
+      const std::string want = std::to_string(session.data.size()) + "-" +
+                               std::to_string(session.data.size() + r.body.size() - 1);
+      if (r.body.empty() || RequestHeader(r, "Content-Range") != want) {
+        return MakeResponse(416, {}, R"({"errors":[{"code":"BLOB_UPLOAD_INVALID"}]})");
+      }
+      session.data += r.body;
+      ++session.step;
+      return MakeResponse(202, {{"Location", std::string("https://") + kHost + "/v2/" + repo + "/blobs/uploads/" + id +
+                                                 "?step=" + std::to_string(session.step)},
+                                {"Range", "0-" + std::to_string(session.data.size() - 1)}});
+    }
+    if (r.method == "PUT") {
+      session.data += r.body;
+      const std::string digest = QueryValue(query, "digest");
+      if (Sha256Digest(session.data) != digest) {
+        return MakeResponse(400, {}, R"({"errors":[{"code":"DIGEST_INVALID"}]})");
+      }
+      blobs_[repo + "@" + digest] = session.data;
+      sessions_.erase(it);
+      return MakeResponse(201, {{"Location", "/v2/" + repo + "/blobs/" + digest}, {"Docker-Content-Digest", digest}});
+    }
+    return MakeResponse(405);
+  }
+
   Result<HttpResponse> Token(const HttpRequest& r) {
     if (r.method == "POST") {
       if (!identity_token.empty() &&
@@ -136,8 +247,17 @@ class FakeRegistry {
     return MakeResponse(401, {}, R"({"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]})");
   }
 
+  struct Session {
+    std::string repo;
+    std::string data;
+    int step = 0;
+  };
+
   std::map<std::string, Stored> manifests_;
   std::map<std::string, std::string> blobs_;
+  std::map<std::string, Session> sessions_;
+  int next_session_ = 0;
+  int cancelled_ = 0;
 };
 
 }  // namespace mg::testing

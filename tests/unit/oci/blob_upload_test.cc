@@ -1,0 +1,270 @@
+#include "oci/blob_upload.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+
+#include "unit/oci/fake_registry.h"
+#include "unit/util/temp_dir.h"
+#include "util/sha256.h"
+
+using mg::BlobUploadOptions;
+using mg::BlobUploadPath;
+using mg::Status;
+using mg::testing::FakeRegistry;
+using mg::testing::MakeResponse;
+
+namespace {
+
+struct Fixture {
+  FakeRegistry reg;
+  mg::HttpClient http{reg.transport, [] {
+                        mg::HttpClientOptions o;
+                        o.sleep = [](std::chrono::milliseconds) {};
+                        o.max_attempts = 1;
+                        return o;
+                      }()};
+  mg::RegistryClient client{http, FakeRegistry::kHost, false, std::nullopt};
+  mg::testing::TempDir dir;
+
+  std::string WriteFile(const std::string& name, const std::string& bytes) {
+    std::string path = dir / name;
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
+  std::vector<mg::HttpRequest> Requests(const std::string& method) const {
+    std::vector<mg::HttpRequest> out;
+    for (const mg::HttpRequest& r : reg.transport.requests()) {
+      if (r.method == method) out.push_back(r);
+    }
+    return out;
+  }
+};
+
+BlobUploadOptions Chunked(size_t chunk_size) {
+  BlobUploadOptions o;
+  o.chunk_size = chunk_size;
+  return o;
+}
+
+const std::string kBase = "https://reg.example/v2/team/app/blobs/";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(blob_upload_test)
+
+BOOST_AUTO_TEST_CASE(small_blob_goes_up_monolithically) {
+  Fixture f;
+  const std::string bytes = "ten bytes!";
+  const std::string digest = mg::Sha256Digest(bytes);
+  auto r = mg::UploadBlobFile(f.client, "team/app", digest, f.WriteFile("b", bytes), Chunked(10));
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_CHECK(*r == BlobUploadPath::kMonolithic);
+  BOOST_TEST(mg::BlobUploadPathName(*r) == std::string("monolithic"));
+  auto reqs = f.reg.transport.requests();
+  BOOST_REQUIRE(reqs.size() == 3u);
+  BOOST_TEST(reqs[0].method == "HEAD");
+  BOOST_TEST(reqs[0].url == kBase + digest);
+  BOOST_TEST(reqs[1].method == "POST");
+  BOOST_TEST(reqs[1].url == kBase + "uploads/");
+  BOOST_TEST(reqs[2].method == "PUT");
+  BOOST_TEST(reqs[2].url == kBase + "uploads/s1?step=0&digest=sha256%3A" + digest.substr(7));
+  BOOST_TEST(reqs[2].body == bytes);
+  BOOST_TEST(f.reg.Blob("team/app", digest) == bytes);
+}
+
+BOOST_AUTO_TEST_CASE(large_blob_goes_up_in_chunks_following_each_location) {
+  Fixture f;
+  const std::string bytes = "0123456789";
+  const std::string digest = mg::Sha256Digest(bytes);
+  auto r = mg::UploadBlobFile(f.client, "team/app", digest, f.WriteFile("b", bytes), Chunked(4));
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_CHECK(*r == BlobUploadPath::kChunked);
+
+  auto patches = f.Requests("PATCH");
+  BOOST_REQUIRE(patches.size() == 3u);
+  const std::vector<std::string> ranges = {"0-3", "4-7", "8-9"};
+  const std::vector<std::string> bodies = {"0123", "4567", "89"};
+  for (size_t i = 0; i < 3; ++i) {
+    BOOST_TEST(mg::testing::RequestHeader(patches[i], "Content-Range") == ranges[i]);
+    BOOST_TEST(mg::testing::RequestHeader(patches[i], "Content-Type") == "application/octet-stream");
+    BOOST_TEST(patches[i].body == bodies[i]);
+    // The first goes to the POST's (relative) Location, each next one to the previous answer's.
+    BOOST_TEST(patches[i].url == kBase + "uploads/s1?step=" + std::to_string(i));
+  }
+  auto puts = f.Requests("PUT");
+  BOOST_REQUIRE(puts.size() == 1u);
+  BOOST_TEST(puts[0].url == kBase + "uploads/s1?step=3&digest=sha256%3A" + digest.substr(7));
+  BOOST_TEST(puts[0].body.empty());
+  BOOST_TEST(f.reg.Blob("team/app", digest) == bytes);
+  BOOST_TEST(f.reg.open_sessions() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(registry_minimum_chunk_length_is_honoured) {
+  Fixture f;
+  f.reg.chunk_min_length = "6";
+  const std::string bytes = "0123456789";
+  const std::string digest = mg::Sha256Digest(bytes);
+  auto r = mg::UploadBlobFile(f.client, "team/app", digest, f.WriteFile("b", bytes), Chunked(4));
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  auto patches = f.Requests("PATCH");
+  BOOST_REQUIRE(patches.size() == 2u);
+  BOOST_TEST(mg::testing::RequestHeader(patches[0], "Content-Range") == "0-5");
+  BOOST_TEST(mg::testing::RequestHeader(patches[1], "Content-Range") == "6-9");
+  BOOST_TEST(f.reg.Blob("team/app", digest) == bytes);
+}
+
+BOOST_AUTO_TEST_CASE(present_blob_is_skipped_without_reading_the_file) {
+  Fixture f;
+  const std::string bytes = "already there";
+  const std::string digest = f.reg.PutBlob("team/app", bytes);
+  // The file's content differs: it is never read when the registry has the blob.
+  auto r = mg::UploadBlobFile(f.client, "team/app", digest, f.WriteFile("b", "not the blob"), {});
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_CHECK(*r == BlobUploadPath::kAlreadyPresent);
+  BOOST_TEST(f.reg.transport.request_count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(mount_is_tried_in_order_and_a_declined_one_cancelled) {
+  Fixture f;
+  const std::string bytes = "shared layer";
+  const std::string digest = f.reg.PutBlob("team/source", bytes);
+  BlobUploadOptions o;
+  o.mount_from = {"team/app", "team/empty", "team/source"};  // the target itself is skipped
+  auto r = mg::UploadBlobFile(f.client, "team/app", digest, f.WriteFile("b", bytes), o);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_CHECK(*r == BlobUploadPath::kMounted);
+  auto posts = f.Requests("POST");
+  BOOST_REQUIRE(posts.size() == 2u);
+  BOOST_TEST(posts[0].url == kBase + "uploads/?mount=sha256%3A" + digest.substr(7) + "&from=team%2Fempty");
+  BOOST_TEST(posts[1].url == kBase + "uploads/?mount=sha256%3A" + digest.substr(7) + "&from=team%2Fsource");
+  BOOST_TEST(f.Requests("DELETE").size() == 1u);  // the session the 202 opened
+  BOOST_TEST(f.reg.cancelled_sessions() == 1);
+  BOOST_TEST(f.Requests("PUT").empty());
+  BOOST_TEST(f.reg.Blob("team/app", digest) == bytes);
+}
+
+BOOST_AUTO_TEST_CASE(declined_mounts_fall_back_to_an_upload) {
+  Fixture f;
+  f.reg.allow_mount = false;
+  const std::string bytes = "not mountable here";
+  const std::string digest = f.reg.PutBlob("team/source", bytes);
+  BlobUploadOptions o;
+  o.mount_from = {"team/source"};
+  auto r = mg::UploadBlobFile(f.client, "team/app", digest, f.WriteFile("b", bytes), o);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_CHECK(*r == BlobUploadPath::kMonolithic);
+  BOOST_TEST(f.reg.cancelled_sessions() == 1);
+  BOOST_TEST(f.reg.open_sessions() == 0u);
+  BOOST_TEST(f.reg.Blob("team/app", digest) == bytes);
+}
+
+BOOST_AUTO_TEST_CASE(mount_errors_other_than_unavailable_are_passed_over) {
+  Fixture f;
+  const std::string bytes = "blob";
+  const std::string digest = mg::Sha256Digest(bytes);
+  f.reg.forced_status["from=team%2Fforbidden"] = 403;
+  BlobUploadOptions o;
+  o.mount_from = {"team/forbidden"};
+  auto r = mg::UploadBlobFile(f.client, "team/app", digest, f.WriteFile("b", bytes), o);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_CHECK(*r == BlobUploadPath::kMonolithic);
+
+  Fixture g;
+  g.reg.forced_status["from=team%2Fdown"] = 503;
+  o.mount_from = {"team/down"};
+  auto down = mg::UploadBlobFile(g.client, "team/app", digest, g.WriteFile("b", bytes), o);
+  BOOST_CHECK(down.status().code() == Status::Code::kUnavailable);
+  BOOST_TEST(g.Requests("PUT").empty());
+}
+
+BOOST_AUTO_TEST_CASE(chunked_digest_mismatch_cancels_before_the_final_put) {
+  Fixture f;
+  const std::string digest = mg::Sha256Digest("what the descriptor promised");
+  auto r = mg::UploadBlobFile(f.client, "team/app", digest, f.WriteFile("b", "something else entirely"), Chunked(8));
+  BOOST_CHECK(r.status().code() == Status::Code::kCorruption);
+  BOOST_TEST(r.status().message().find(f.dir / "b") != std::string::npos);
+  BOOST_TEST(r.status().message().find(digest) != std::string::npos);
+  BOOST_TEST(r.status().message().find(mg::Sha256Digest("something else entirely")) != std::string::npos);
+  BOOST_TEST(f.Requests("PATCH").size() == 3u);
+  BOOST_TEST(f.Requests("PUT").empty());
+  auto deletes = f.Requests("DELETE");
+  BOOST_REQUIRE(deletes.size() == 1u);
+  BOOST_TEST(deletes[0].url == kBase + "uploads/s1?step=3");  // the latest Location
+  BOOST_TEST(f.reg.open_sessions() == 0u);
+  BOOST_TEST(!f.reg.HasBlob("team/app", digest));
+}
+
+BOOST_AUTO_TEST_CASE(monolithic_digest_mismatch_sends_nothing) {
+  Fixture f;
+  const std::string digest = mg::Sha256Digest("promised");
+  auto r = mg::UploadBlobFile(f.client, "team/app", digest, f.WriteFile("b", "delivered"), {});
+  BOOST_CHECK(r.status().code() == Status::Code::kCorruption);
+  BOOST_TEST(f.reg.transport.request_count() == 1u);  // the HEAD only
+}
+
+BOOST_AUTO_TEST_CASE(failure_after_the_post_cancels_the_session) {
+  Fixture f;
+  int patches = 0;
+  auto inner = f.reg.transport.handler;
+  f.reg.transport.handler = [&](const mg::HttpRequest& r) -> mg::Result<mg::HttpResponse> {
+    if (r.method == "PATCH" && ++patches == 2) return MakeResponse(500, {}, R"({"errors":[{"code":"UNKNOWN"}]})");
+    return inner(r);
+  };
+  const std::string bytes = "0123456789";
+  auto r = mg::UploadBlobFile(f.client, "team/app", mg::Sha256Digest(bytes), f.WriteFile("b", bytes), Chunked(4));
+  BOOST_CHECK(r.status().code() == Status::Code::kUnavailable);
+  BOOST_TEST(f.Requests("DELETE").size() == 1u);
+  BOOST_TEST(f.reg.cancelled_sessions() == 1);
+  BOOST_TEST(f.reg.open_sessions() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(short_acknowledged_range_is_corruption) {
+  Fixture f;
+  auto inner = f.reg.transport.handler;
+  f.reg.transport.handler = [&](const mg::HttpRequest& r) -> mg::Result<mg::HttpResponse> {
+    mg::Result<mg::HttpResponse> resp = inner(r);
+    if (r.method == "PATCH" && resp.ok()) resp->headers["range"] = "0-1";
+    return resp;
+  };
+  const std::string bytes = "0123456789";
+  auto r = mg::UploadBlobFile(f.client, "team/app", mg::Sha256Digest(bytes), f.WriteFile("b", bytes), Chunked(4));
+  BOOST_CHECK(r.status().code() == Status::Code::kCorruption);
+  BOOST_TEST(r.status().message().find("acknowledged only 0-1") != std::string::npos);
+  BOOST_TEST(f.Requests("PATCH").size() == 1u);
+  BOOST_TEST(f.reg.cancelled_sessions() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(chunked_upload_through_bearer_auth) {
+  Fixture f;
+  f.reg.auth = FakeRegistry::Auth::kBearer;
+  mg::RegistryClient client{f.http, FakeRegistry::kHost, false, mg::Credentials{"alice", "s3cret-pw", ""}};
+  const std::string bytes(1000, 'x');
+  const std::string digest = mg::Sha256Digest(bytes);
+  auto r = mg::UploadBlobFile(client, "team/app", digest, f.WriteFile("b", bytes), Chunked(300));
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_CHECK(*r == BlobUploadPath::kChunked);
+  BOOST_TEST(f.Requests("PATCH").size() == 4u);
+  BOOST_TEST(f.reg.Blob("team/app", digest) == bytes);
+}
+
+BOOST_AUTO_TEST_CASE(bad_arguments_fail_before_any_request) {
+  Fixture f;
+  const std::string bytes = "x";
+  const std::string digest = mg::Sha256Digest(bytes);
+  const std::string path = f.WriteFile("b", bytes);
+  BOOST_CHECK(mg::UploadBlobFile(f.client, "team/app", digest, path, Chunked(0)).status().code() ==
+              Status::Code::kInvalidArgument);
+  BlobUploadOptions bad_mount;
+  bad_mount.mount_from = {"Not/Valid"};
+  BOOST_CHECK(mg::UploadBlobFile(f.client, "team/app", digest, path, bad_mount).status().code() ==
+              Status::Code::kInvalidArgument);
+  BOOST_CHECK(mg::UploadBlobFile(f.client, "team/app", "sha256:nothex", path, {}).status().code() ==
+              Status::Code::kInvalidArgument);
+  auto missing = mg::UploadBlobFile(f.client, "team/app", digest, f.dir / "absent", {});
+  BOOST_CHECK(missing.status().code() == Status::Code::kIOError);
+  BOOST_TEST(missing.status().message().find(f.dir / "absent") != std::string::npos);
+  BOOST_TEST(f.reg.transport.request_count() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
