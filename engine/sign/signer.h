@@ -1,0 +1,49 @@
+// The signing seam. Tasks sign through a Signer and never see how the key is held: today a
+// KeySigner over a local P-256 key; later a keyless signer (an OIDC token exchanged for a
+// short-lived Fulcio certificate, each signature logged in Rekor) implements the same interface
+// and adds its certificate chain and log entry next to the signature (docs/attestations.md).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "sign/keys.h"
+#include "util/status.h"
+
+namespace mg {
+
+class Signer {
+ public:
+  virtual ~Signer() = default;
+  // An ASN.1 DER ECDSA signature over SHA-256(payload): the form cosign writes (base64) in the
+  // dev.cosignproject.cosign/signature annotation and in DSSE signatures.
+  virtual Result<std::string> Sign(std::string_view payload) = 0;
+  // The DSSE "keyid" hint written next to each signature. Unauthenticated; may be empty.
+  virtual std::string KeyId() const = 0;
+  // The PEM public key that verifies this signer's signatures.
+  virtual Result<std::string> PublicKeyPem() const = 0;
+};
+
+// Signs with a local private key. Thread-safe after construction: Sign() may run on many
+// threads at once (each call has its own OpenSSL context; the key is never modified).
+class KeySigner final : public Signer {
+ public:
+  // `key_id` is the DSSE keyid hint; empty by default because cosign writes "" there.
+  explicit KeySigner(PrivateKey key, std::string key_id = "");
+
+  Result<std::string> Sign(std::string_view payload) override;
+  std::string KeyId() const override { return key_id_; }
+  Result<std::string> PublicKeyPem() const override { return key_.public_key().Pem(); }
+  const PublicKey& public_key() const { return key_.public_key(); }
+
+ private:
+  const PrivateKey key_;
+  const std::string key_id_;
+};
+
+// True when `der_signature` is a valid ECDSA signature of SHA-256(payload) by `key`. A signature
+// that does not verify, including a malformed one, is `false`, not an error; errors are OpenSSL
+// failures only (Internal).
+Result<bool> VerifySignature(const PublicKey& key, std::string_view payload, std::string_view der_signature);
+
+}  // namespace mg
