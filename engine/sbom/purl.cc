@@ -51,10 +51,13 @@ std::string MakePurl(std::string_view type, std::string_view name_space, std::st
   }
   out += PurlEncode(name);
   if (!version.empty()) out += "@" + PurlEncode(version);
-  char sep = '?';
+  std::map<std::string, std::string> sorted;  // keys are lower-cased, then sorted
   for (const auto& [key, value] : qualifiers) {
-    if (value.empty()) continue;
-    out += sep + Lower(key) + "=" + PurlEncode(value, /*keep_slash=*/true);
+    if (!value.empty()) sorted[Lower(key)] = value;
+  }
+  char sep = '?';
+  for (const auto& [key, value] : sorted) {
+    out += sep + key + "=" + PurlEncode(value, /*keep_slash=*/true);
     sep = '&';
   }
   return out;
