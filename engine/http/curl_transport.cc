@@ -20,11 +20,23 @@ struct Exchange {
   HttpResponse response;
   size_t max_body = 0;
   bool body_too_large = false;
+  CURL* handle = nullptr;
+  const std::function<bool(std::string_view)>* sink = nullptr;  // request.body_sink when set
+  bool sink_stopped = false;
 };
 
 size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
   auto* ex = static_cast<Exchange*>(user);
   size_t n = size * nmemb;
+  if (ex->sink != nullptr) {
+    long code = 0;
+    curl_easy_getinfo(ex->handle, CURLINFO_RESPONSE_CODE, &code);
+    if (code >= 200 && code < 300) {
+      if ((*ex->sink)(std::string_view(data, n))) return n;
+      ex->sink_stopped = true;
+      return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+    }
+  }
   if (ex->response.body.size() + n > ex->max_body) {
     ex->body_too_large = true;
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR
@@ -127,6 +139,8 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
 
   Exchange ex;
   ex.max_body = request.max_body_bytes;
+  ex.handle = h;
+  if (request.body_sink) ex.sink = &request.body_sink;
   char errbuf[CURL_ERROR_SIZE] = {0};
 
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
@@ -184,6 +198,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   if (effective != nullptr) ex.response.effective_url = effective;
   impl_->Release(h);
 
+  if (ex.sink_stopped) return Status::Cancelled(what + ": the response body's consumer stopped the transfer");
   if (ex.body_too_large) {
     return Status::FailedPrecondition(what + ": response body exceeds the limit of " +
                                std::to_string(request.max_body_bytes) + " bytes");

@@ -86,16 +86,37 @@ std::chrono::milliseconds HttpClient::Backoff(int attempt) {
 Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   const std::string key = HostPortKey(request.url);
   const std::string what = request.method + " " + RedactUrl(request.url);
+  // With a body sink, note whether an attempt delivered bytes: those cannot be taken back, so
+  // that attempt is never retried.
+  bool delivered = false;
+  HttpRequest streaming;
+  if (request.body_sink) {
+    streaming = request;
+    streaming.body_sink = [&delivered, &request](std::string_view piece) {
+      delivered = true;
+      return request.body_sink(piece);
+    };
+  }
+  const HttpRequest& to_send = request.body_sink ? streaming : request;
   for (int attempt = 1;; ++attempt) {
     AcquireHost(key);
-    Result<HttpResponse> result = transport_.Send(request);
+    Result<HttpResponse> result = transport_.Send(to_send);
     ReleaseHost(key);
+    if (request.body_sink && result.ok() && result->status >= 200 && result->status < 300 && !delivered &&
+        !result->body.empty()) {
+      // A transport that does not stream (a test fake) returned the body whole: hand it over.
+      std::string body = std::move(result->body);
+      result->body.clear();
+      delivered = true;
+      if (!request.body_sink(body)) return Status::Cancelled(what + ": the response body's consumer stopped the transfer");
+    }
 
     const bool last = attempt >= options_.max_attempts;
     std::chrono::milliseconds delay;
     if (!result.ok()) {
-      // Only transport failures are worth another attempt; an oversized answer would come again.
-      if (result.status().code() != Status::Code::kUnavailable) return result;
+      // Only transport failures are worth another attempt; an oversized answer would come again,
+      // and bytes already streamed to a body sink cannot be taken back.
+      if (result.status().code() != Status::Code::kUnavailable || delivered) return result;
       if (last) {
         if (options_.max_attempts == 1) return result;
         return result.status().WithContext("after " + std::to_string(attempt) + " attempts");

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +22,13 @@ struct HttpRequest {
   bool follow_redirects = true;
   std::chrono::milliseconds timeout{60000};  // whole request, connect included
   size_t max_body_bytes = size_t{64} << 20;  // a larger response body is a transport error
+  // Optional streaming of a large response body (a registry blob). When set, the body of a 2xx
+  // response is handed to the sink in pieces as it arrives, on the sending thread, instead of
+  // being stored in HttpResponse::body (which stays empty; max_body_bytes does not apply to it).
+  // Bodies of other responses (errors, redirects) are still stored, within max_body_bytes, so
+  // callers can report them. Returning false stops the transfer: the send fails with Cancelled.
+  // HttpClient does not retry an attempt after its sink has received bytes.
+  std::function<bool(std::string_view piece)> body_sink;
 };
 
 struct HttpResponse {

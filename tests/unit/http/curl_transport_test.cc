@@ -222,6 +222,42 @@ BOOST_AUTO_TEST_CASE(body_over_the_limit_is_an_error) {
   BOOST_TEST(r.status().message().find(server.Url("/big")) != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(body_sink_streams_success_bodies_only) {
+  TinyServer server;
+  mg::CurlTransport transport;
+  mg::HttpRequest req;
+  req.url = server.Url("/big");
+  req.max_body_bytes = 1000;  // does not apply to a streamed body
+  std::string got;
+  int pieces = 0;
+  req.body_sink = [&](std::string_view piece) {
+    got += piece;
+    ++pieces;
+    return true;
+  };
+  auto r = transport.Send(req);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->status == 200);
+  BOOST_TEST(r->body.empty());
+  BOOST_TEST(got == std::string(4096, 'x'));
+  BOOST_TEST(pieces >= 1);
+
+  got.clear();
+  req.url = server.Url("/missing");
+  auto missing = transport.Send(req);
+  BOOST_REQUIRE(missing.ok());
+  BOOST_TEST(missing->status == 404);
+  BOOST_TEST(missing->body == "nope");  // an error body stays in the response
+  BOOST_TEST(got.empty());
+
+  req.url = server.Url("/big");
+  req.body_sink = [](std::string_view) { return false; };
+  auto stopped = transport.Send(req);
+  BOOST_REQUIRE(!stopped.ok());
+  BOOST_CHECK(stopped.status().code() == mg::Status::Code::kCancelled);
+  BOOST_TEST(stopped.status().message().find("consumer stopped the transfer") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(connection_refused_names_the_redacted_url) {
   mg::CurlTransport transport;
   mg::HttpRequest req;

@@ -187,6 +187,46 @@ BOOST_AUTO_TEST_CASE(per_host_limit_bounds_concurrency) {
   BOOST_TEST(transport.request_count() == 8u);
 }
 
+BOOST_FIXTURE_TEST_CASE(body_sink_gets_a_whole_body_from_a_non_streaming_transport, Fixture) {
+  transport.Push(MakeResponse(500, {}, "busy"));  // not for the sink; retried
+  transport.Push(MakeResponse(200, {}, "blob-bytes"));
+  mg::HttpClient client(transport, Options());
+  std::string got;
+  auto req = Get();
+  req.body_sink = [&](std::string_view piece) {
+    got += piece;
+    return true;
+  };
+  auto r = client.Send(req);
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->status == 200);
+  BOOST_TEST(r->body.empty());
+  BOOST_TEST(got == "blob-bytes");
+  BOOST_TEST(transport.request_count() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(no_retry_once_the_sink_has_bytes, Fixture) {
+  int calls = 0;
+  transport.handler = [&](const mg::HttpRequest& r) -> mg::Result<mg::HttpResponse> {
+    ++calls;
+    if (calls == 1) return mg::Status::Unavailable("connection refused");  // nothing delivered: retried
+    r.body_sink("partial");
+    return mg::Status::Unavailable("connection reset");
+  };
+  mg::HttpClient client(transport, Options());
+  std::string got;
+  auto req = Get();
+  req.body_sink = [&](std::string_view piece) {
+    got += piece;
+    return true;
+  };
+  auto r = client.Send(req);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(r.status().message().find("connection reset") != std::string::npos);
+  BOOST_TEST(calls == 2);
+  BOOST_TEST(got == "partial");  // delivered once, never twice
+}
+
 BOOST_AUTO_TEST_CASE(parse_retry_after_forms) {
   auto now = std::chrono::system_clock::from_time_t(1445412450);
   BOOST_TEST(mg::ParseRetryAfter("120", now)->count() == 120000);
