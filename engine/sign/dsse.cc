@@ -31,14 +31,16 @@ std::string PreAuthEncoding(std::string_view payload_type, std::string_view payl
   return out;
 }
 
-Result<DsseEnvelope> DsseSign(std::string_view payload_type, std::string_view payload, Signer& signer) {
+Result<DsseEnvelope> DsseSign(std::string_view payload_type, std::string_view payload, Signer& signer,
+                              SignatureMaterial* material) {
   if (payload_type.empty()) return Status::InvalidArgument("DSSE: empty payload type");
-  Result<std::string> sig = signer.Sign(PreAuthEncoding(payload_type, payload));
-  if (!sig.ok()) return sig.status();
+  Result<SignatureMaterial> signed_pae = signer.SignWithMaterial(PreAuthEncoding(payload_type, payload));
+  if (!signed_pae.ok()) return signed_pae.status();
   DsseEnvelope envelope;
   envelope.payload_type = std::string(payload_type);
   envelope.payload = std::string(payload);
-  envelope.signatures.push_back({signer.KeyId(), std::move(*sig)});
+  envelope.signatures.push_back({signer.KeyId(), signed_pae->signature});
+  if (material != nullptr) *material = std::move(*signed_pae);
   return envelope;
 }
 

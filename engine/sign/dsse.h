@@ -36,9 +36,12 @@ struct DsseEnvelope {
   std::vector<DsseSignature> signatures;
 };
 
-// An envelope around `payload` with one signature by `signer` (keyid = signer.KeyId()).
+// An envelope around `payload` with one signature by `signer` (keyid = signer.KeyId()), made
+// with Signer::SignWithMaterial; when `material` is non-null it receives the whole material (a
+// keyless signer's certificate and log entry belong in the attestation layer's annotations).
 // Errors: InvalidArgument for an empty payload type; the signer's errors.
-Result<DsseEnvelope> DsseSign(std::string_view payload_type, std::string_view payload, Signer& signer);
+Result<DsseEnvelope> DsseSign(std::string_view payload_type, std::string_view payload, Signer& signer,
+                              SignatureMaterial* material = nullptr);
 
 // Compact JSON, sorted keys, standard padded base64; no trailing newline.
 std::string SerializeDsseEnvelope(const DsseEnvelope& envelope);

@@ -9,6 +9,14 @@ namespace mg {
 using sign_internal::EvpMdCtxPtr;
 using sign_internal::TakeOpenSslError;
 
+Result<SignatureMaterial> Signer::SignWithMaterial(std::string_view payload) {
+  Result<std::string> sig = Sign(payload);
+  if (!sig.ok()) return sig.status();
+  SignatureMaterial material;
+  material.signature = std::move(*sig);
+  return material;
+}
+
 KeySigner::KeySigner(PrivateKey key, std::string key_id) : key_(std::move(key)), key_id_(std::move(key_id)) {
   // One signature up front so any lazy provider-side setup of the key happens here, on one
   // thread, and not in the first concurrent calls.

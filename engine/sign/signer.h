@@ -12,6 +12,18 @@
 
 namespace mg {
 
+// A signature and what a verifier needs next to it. A key-based signer fills `signature` only; a
+// keyless signer also the short-lived certificate that binds its ephemeral key to an OIDC
+// identity, and the transparency-log entry that proves when it signed. Whoever stores the
+// signature stores all of it (CosignSignatureAnnotations in sign/simple_signing.h), so that
+// keyless signing needs no change in the tasks.
+struct SignatureMaterial {
+  std::string signature;          // ASN.1 DER ECDSA over SHA-256(payload)
+  std::string certificate_pem;    // Fulcio leaf certificate; empty for key-based signatures
+  std::string chain_pem;          // its intermediates and root; may be empty
+  std::string rekor_bundle_json;  // the Rekor entry's signed bundle; empty when not logged
+};
+
 class Signer {
  public:
   virtual ~Signer() = default;
@@ -22,6 +34,9 @@ class Signer {
   virtual std::string KeyId() const = 0;
   // The PEM public key that verifies this signer's signatures.
   virtual Result<std::string> PublicKeyPem() const = 0;
+  // The signature with its certificate and log entry. Tasks call this one. The default is Sign()
+  // with no certificate and no log entry; a keyless signer overrides it.
+  virtual Result<SignatureMaterial> SignWithMaterial(std::string_view payload);
 };
 
 // Signs with a local private key. Thread-safe after construction: Sign() may run on many

@@ -1,5 +1,6 @@
 #include "sign/simple_signing.h"
 
+#include "http/base64.h"
 #include "oci/reference.h"
 
 namespace mg {
@@ -14,6 +15,14 @@ std::string SimpleSigningPayload(const std::string& docker_reference, const std:
       {"optional", optional.is_object() && !optional.empty() ? optional : Json(nullptr)},
   };
   return CanonicalJson(doc);
+}
+
+Json CosignSignatureAnnotations(const SignatureMaterial& material) {
+  Json out = {{std::string(kCosignSignatureAnnotation), Base64Encode(material.signature)}};
+  if (!material.certificate_pem.empty()) out[std::string(kCosignCertificateAnnotation)] = material.certificate_pem;
+  if (!material.chain_pem.empty()) out[std::string(kCosignChainAnnotation)] = material.chain_pem;
+  if (!material.rekor_bundle_json.empty()) out[std::string(kCosignBundleAnnotation)] = material.rekor_bundle_json;
+  return out;
 }
 
 Result<SimpleSigningClaims> ParseSimpleSigningPayload(std::string_view payload) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "sign/signer.h"
 #include "util/json.h"
 #include "util/status.h"
 
@@ -22,6 +23,10 @@ namespace mg {
 inline constexpr std::string_view kSimpleSigningMediaType = "application/vnd.dev.cosign.simplesigning.v1+json";
 inline constexpr std::string_view kCosignSignatureAnnotation = "dev.cosignproject.cosign/signature";
 inline constexpr std::string_view kSimpleSigningType = "cosign container image signature";
+// Keyless signatures also carry these (cosign's names).
+inline constexpr std::string_view kCosignCertificateAnnotation = "dev.sigstore.cosign/certificate";
+inline constexpr std::string_view kCosignChainAnnotation = "dev.sigstore.cosign/chain";
+inline constexpr std::string_view kCosignBundleAnnotation = "dev.sigstore.cosign/bundle";
 
 struct SimpleSigningClaims {
   std::string docker_reference;  // "registry/repository", as cosign 2.x writes it (no tag)
@@ -35,6 +40,10 @@ struct SimpleSigningClaims {
 // IsValidDigest) and `optional` is null or an object.
 std::string SimpleSigningPayload(const std::string& docker_reference, const std::string& manifest_digest,
                                  const Json& optional);
+
+// The annotations of a signature layer in a .sig manifest: kCosignSignatureAnnotation with the
+// base64 signature, plus certificate, chain and bundle when the material has them.
+Json CosignSignatureAnnotations(const SignatureMaterial& material);
 
 // Parses and checks a payload the way verifiers do: `critical` must hold exactly identity, image
 // and type; type must be kSimpleSigningType; the digest must be valid; `optional`, when present,

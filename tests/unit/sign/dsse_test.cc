@@ -87,6 +87,35 @@ BOOST_AUTO_TEST_CASE(tampering_or_another_key_fails) {
   BOOST_CHECK(Verifies(two, signer.public_key()));
 }
 
+// A stand-in for a keyless signer: signs with a local key and reports a certificate and bundle.
+class FakeKeylessSigner : public mg::Signer {
+ public:
+  FakeKeylessSigner() : inner_(NewSigner()) {}
+  mg::Result<std::string> Sign(std::string_view payload) override { return inner_.Sign(payload); }
+  std::string KeyId() const override { return ""; }
+  mg::Result<std::string> PublicKeyPem() const override { return inner_.PublicKeyPem(); }
+  mg::Result<mg::SignatureMaterial> SignWithMaterial(std::string_view payload) override {
+    mg::Result<std::string> sig = inner_.Sign(payload);
+    if (!sig.ok()) return sig.status();
+    return mg::SignatureMaterial{*sig, "CERT", "", "BUNDLE"};
+  }
+  const mg::PublicKey& public_key() const { return inner_.public_key(); }
+
+ private:
+  mg::KeySigner inner_;
+};
+
+BOOST_AUTO_TEST_CASE(sign_hands_back_the_signers_material) {
+  FakeKeylessSigner signer;
+  mg::SignatureMaterial material;
+  mg::Result<mg::DsseEnvelope> envelope = mg::DsseSign("x/y", "p", signer, &material);
+  BOOST_REQUIRE(envelope.ok());
+  BOOST_CHECK_EQUAL(material.certificate_pem, "CERT");
+  BOOST_CHECK_EQUAL(material.rekor_bundle_json, "BUNDLE");
+  BOOST_CHECK_EQUAL(material.signature, envelope->signatures[0].sig);
+  BOOST_CHECK(Verifies(*envelope, signer.public_key()));
+}
+
 BOOST_AUTO_TEST_CASE(parse_accepts_url_safe_unpadded_base64) {
   mg::KeySigner signer = NewSigner();
   // A payload whose base64 uses '+' and '/' in the standard alphabet.

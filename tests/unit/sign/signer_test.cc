@@ -88,6 +88,16 @@ BOOST_AUTO_TEST_CASE(public_key_pem_and_key_id) {
   BOOST_CHECK_EQUAL(named.KeyId(), "my-key");
 }
 
+BOOST_AUTO_TEST_CASE(key_signer_material_is_the_signature_alone) {
+  mg::KeySigner signer(NewKey());
+  mg::Result<mg::SignatureMaterial> m = signer.SignWithMaterial("payload");
+  BOOST_REQUIRE_MESSAGE(m.ok(), m.status().ToString());
+  BOOST_CHECK(Verifies(signer.public_key(), "payload", m->signature));
+  BOOST_CHECK(m->certificate_pem.empty());
+  BOOST_CHECK(m->chain_pem.empty());
+  BOOST_CHECK(m->rekor_bundle_json.empty());
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_signing_from_many_threads) {
   mg::KeySigner signer(NewKey());
   constexpr int kThreads = 8;

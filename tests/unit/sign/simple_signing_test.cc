@@ -68,6 +68,22 @@ BOOST_AUTO_TEST_CASE(parse_rejects_what_verifiers_reject) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(signature_layer_annotations) {
+  mg::SignatureMaterial m;
+  m.signature = std::string("\x30\x45\x02", 3);
+  BOOST_CHECK_EQUAL(mg::CosignSignatureAnnotations(m), (mg::Json{{"dev.cosignproject.cosign/signature", "MEUC"}}));
+
+  // What a keyless signer adds rides along under cosign's names.
+  m.certificate_pem = "-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n";
+  m.chain_pem = "chain";
+  m.rekor_bundle_json = R"({"SignedEntryTimestamp":"x"})";
+  mg::Json a = mg::CosignSignatureAnnotations(m);
+  BOOST_CHECK_EQUAL(a.size(), 4u);
+  BOOST_CHECK_EQUAL(a["dev.sigstore.cosign/certificate"], m.certificate_pem);
+  BOOST_CHECK_EQUAL(a["dev.sigstore.cosign/chain"], "chain");
+  BOOST_CHECK_EQUAL(a["dev.sigstore.cosign/bundle"], m.rekor_bundle_json);
+}
+
 BOOST_AUTO_TEST_CASE(constants_match_cosign) {
   BOOST_CHECK_EQUAL(mg::kSimpleSigningMediaType, "application/vnd.dev.cosign.simplesigning.v1+json");
   BOOST_CHECK_EQUAL(mg::kCosignSignatureAnnotation, "dev.cosignproject.cosign/signature");
