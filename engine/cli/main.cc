@@ -7,6 +7,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/attest_commands.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
     if (c == "explain") return mg::ExplainCommand(options, &g_interrupt);
     if (c == "status") return mg::StatusCommand(options);
     if (c == "plugins") return mg::PluginsCommand(options);
+    if (c == "keygen") return mg::KeygenCommand(options);
+    if (c == "verify") return mg::VerifyCommand(options, &g_interrupt);
   } catch (const std::exception& e) {
     // Engine code returns Status values; this is the last line of defence, not a code path.
     std::cerr << "mirrorgraph: internal error: " << e.what() << " (please report it)\n";

@@ -21,10 +21,14 @@ const char* kUsage =
     "  explain TASK     why a task would run or is up to date\n"
     "  status           what the last run did\n"
     "  plugins [--path FILE]  the plugins found (or one plugin file) with their versions\n"
+  "  keygen [--output-key-prefix PREFIX]  write a cosign-compatible key pair PREFIX.key, PREFIX.pub\n"
+  "  verify IMAGE[:TAG|@DIGEST] --key cosign.pub [--plain-http] [--json]\n"
+  "                   check the signatures and attestations of an image and its platforms\n"
     "  version          the engine version\n"
     "\n";
 
-const std::vector<std::string> kCommands = {"run", "plan", "graph", "explain", "status", "plugins", "version", "help"};
+const std::vector<std::string> kCommands = {"run",     "plan",   "graph",  "explain", "status",
+                                            "plugins", "keygen", "verify", "version", "help"};
 
 }  // namespace
 
@@ -42,6 +46,10 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
       ("json", po::value<std::string>(&out->json_file), "run/plan: write a JSON report to FILE; graph: print JSON")
       ("dot", po::bool_switch(&out->dot), "graph: print Graphviz DOT (default)")
       ("path", po::value<std::string>(&out->plugin_file), "plugins: load this plugin file")
+      ("output-key-prefix", po::value<std::string>(&out->output_key_prefix)->default_value("cosign"),
+       "keygen: write PREFIX.key and PREFIX.pub")
+      ("key", po::value<std::string>(&out->key), "verify: the public key (cosign.pub)")
+      ("plain-http", po::bool_switch(&out->plain_http), "verify: talk to the registry over http://")
       ("verbose,v", po::value<int>(&out->verbose)->implicit_value(1)->zero_tokens(), "print every task, cached ones too");
   po::options_description hidden;
   hidden.add_options()("args", po::value<std::vector<std::string>>(), "command and arguments");
@@ -52,10 +60,16 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
   po::variables_map vm;
   try {
     // "graph --json" takes no value: accept it as a flag when it is the last word or followed by an option.
+    // "verify --json" is always a flag (verify writes no report file).
     std::vector<std::string> args(argv + 1, argv + argc);
     bool is_graph = !args.empty() && args[0] == "graph";
+    bool is_verify = !args.empty() && args[0] == "verify";
     for (size_t i = 0; i < args.size(); ++i) {
-      if (is_graph && args[i] == "--json" && (i + 1 == args.size() || StartsWith(args[i + 1], "-"))) {
+      if (is_verify && args[i] == "--json") {
+        out->verify_json = true;
+        args.erase(args.begin() + static_cast<long>(i));
+        --i;
+      } else if (is_graph && args[i] == "--json" && (i + 1 == args.size() || StartsWith(args[i + 1], "-"))) {
         out->graph_json = true;
         args.erase(args.begin() + static_cast<long>(i));
         --i;
@@ -68,8 +82,9 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
     return kExitUsage;
   }
   if (vm.count("help")) {
-    std::cout << kUsage << opts << "\nexit codes: 0 all good, 1 a task failed or was blocked, 2 usage or config "
-                                   "error, 3 state directory busy, 130 interrupted\n";
+    std::cout << kUsage << opts << "\nexit codes: 0 all good, 1 a task failed or was blocked (verify: a check "
+                                   "failed), 2 usage or config error, 3 state directory busy, 4 verify could not "
+                                   "read the image, 130 interrupted\n";
     return -1;
   }
   if (vm.count("version")) {
@@ -106,8 +121,23 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
       return kExitUsage;
     }
     out->task = args[1];
+  } else if (out->command == "verify") {
+    if (args.size() != 2) {
+      std::cerr << "mirrorgraph: verify takes exactly one image, e.g. `mirrorgraph verify "
+                   "ghcr.io/team/mirror/hello:1.2.0 --key cosign.pub`\n";
+      return kExitUsage;
+    }
+    out->image = args[1];
+    if (out->key.empty()) {
+      std::cerr << "mirrorgraph: verify needs --key cosign.pub (the public key of the pair that signed)\n";
+      return kExitUsage;
+    }
   } else if (args.size() > 1) {
     std::cerr << "mirrorgraph: unexpected argument '" << args[1] << "' for " << out->command << "\n";
+    return kExitUsage;
+  }
+  if (out->command == "keygen" && out->output_key_prefix.empty()) {
+    std::cerr << "mirrorgraph: --output-key-prefix must not be empty\n";
     return kExitUsage;
   }
   if (vm.count("jobs") && out->jobs < 1) {

@@ -11,11 +11,12 @@ enum ExitCode : int {
   kExitTaskFailed = 1,   // a task failed or was blocked
   kExitUsage = 2,        // bad command line or config; nothing ran
   kExitStateBusy = 3,    // the state directory is locked by another run, or unusable
+  kExitCannotVerify = 4, // verify: the image could not be read (not found, registry unreachable, denied)
   kExitInterrupted = 130,
 };
 
 struct CliOptions {
-  std::string command;            // run | plan | graph | explain | status | plugins | version | help
+  std::string command;            // run | plan | graph | explain | status | plugins | keygen | verify | version | help
   std::string config = "mirror.toml";
   std::string state_dir;          // empty: engine.state_dir, else .mirrorgraph beside the config
   int jobs = 0;                   // 0: engine.jobs, else CPUs + 2
@@ -28,6 +29,11 @@ struct CliOptions {
   bool graph_json = false;        // graph --json
   std::string task;               // explain TASK
   std::string plugin_file;        // plugins --path FILE
+  std::string output_key_prefix = "cosign";  // keygen --output-key-prefix PREFIX
+  std::string image;              // verify IMAGE[:TAG|@DIGEST]
+  std::string key;                // verify --key cosign.pub
+  bool plain_http = false;        // verify --plain-http
+  bool verify_json = false;       // verify --json (a flag there, not a file)
 };
 
 // Parses argv. Returns kExitOk and fills `out`, or prints the problem (or the help/version text)

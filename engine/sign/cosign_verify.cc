@@ -179,7 +179,11 @@ Status CheckSubject(RegistryClient& client, const std::string& repo, const Publi
   return Status::OK();
 }
 
-std::string SubjectName(const SubjectVerification& s) { return s.platform.empty() ? "index" : s.platform; }
+// "index" (or "image" when the reference names one image manifest) or the platform.
+std::string SubjectName(const SubjectVerification& s, const std::string& media_type) {
+  if (!s.platform.empty()) return s.platform;
+  return IsIndexMediaType(media_type) ? "index" : "image";
+}
 
 }  // namespace
 
@@ -202,7 +206,7 @@ bool ImageVerification::ok() const {
 std::vector<std::string> ImageVerification::Failures() const {
   std::vector<std::string> out;
   for (const SubjectVerification& s : subjects) {
-    const std::string where = SubjectName(s) + " " + s.digest;
+    const std::string where = SubjectName(s, media_type) + " " + s.digest;
     if (!s.signature_problem.empty()) out.push_back(where + ": signature: " + s.signature_problem);
     for (const AttestationVerification& a : s.attestations) {
       if (!a.ok) {
@@ -272,7 +276,7 @@ Result<ImageVerification> VerifyCosignImage(RegistryClient& client, const std::s
   }
   for (SubjectVerification& s : v.subjects) {
     Status checked = CheckSubject(client, repo, key, s);
-    if (!checked.ok()) return checked.WithContext("verifying " + SubjectName(s) + " " + s.digest + " of " + v.image);
+    if (!checked.ok()) return checked.WithContext("verifying " + SubjectName(s, v.media_type) + " " + s.digest + " of " + v.image);
   }
   return v;
 }

@@ -54,7 +54,7 @@ struct ImageVerification {
   std::vector<SubjectVerification> subjects;  // the index first, then its platform manifests
 
   bool ok() const;
-  // Every failed check, one line each: "<platform or index> <digest>: <what failed>".
+  // Every failed check, one line each: "<platform, index or image> <digest>: <what failed>".
   std::vector<std::string> Failures() const;
   // Sorted keys; {"image", "reference", "digest", "media_type", "key", "ok", "subjects": [...]}.
   Json ToJson() const;

@@ -1,0 +1,108 @@
+#include <iostream>
+#include <memory>
+
+#include "cli/attest_commands.h"
+#include "http/curl_transport.h"
+#include "http/http_client.h"
+#include "oci/docker_config.h"
+#include "oci/media_types.h"
+#include "oci/reference.h"
+#include "oci/registry_client.h"
+#include "sign/cosign_verify.h"
+#include "sign/intoto.h"
+#include "sign/keys.h"
+
+namespace mg {
+namespace {
+
+std::string KindOf(const ImageVerification& v) {
+  if (IsIndexMediaType(v.media_type)) {
+    return "index, " + std::to_string(v.subjects.size() - 1) + " platform(s)";
+  }
+  return "image manifest";
+}
+
+// One line about a verified attestation: its type and what it says.
+std::string DescribeAttestation(const AttestationVerification& a) {
+  std::string line = a.predicate_type.empty() ? "(no predicate type)" : a.predicate_type;
+  if (!a.ok) return line + ": FAILED: " + a.problem;
+  line += ": ok";
+  const Json& s = a.summary;
+  if (a.predicate_type == kSpdxPredicateType && s.contains("packages")) {
+    line += ", SPDX SBOM of " + std::to_string(s["packages"].get<int64_t>()) + " package(s)";
+  }
+  if (a.predicate_type == kSlsaProvenanceV1PredicateType) {
+    line += ", SLSA provenance";
+    if (s.contains("sources")) {
+      for (const Json& src : s["sources"]) {
+        line += "; source " + src.value("uri", "") + " at commit " + src.value("commit", "");
+      }
+    }
+    if (!s.value("builder", "").empty()) line += "; builder " + s.value("builder", "");
+  }
+  return line;
+}
+
+void PrintReport(const ImageVerification& v, const std::string& key_path, std::ostream& out) {
+  out << "image   " << v.image << (IsValidDigest(v.reference) ? "@" : ":") << v.reference << "\n"
+      << "digest  " << v.digest << " (" << KindOf(v) << ")\n"
+      << "key     " << v.key_fingerprint << " (" << key_path << ")\n";
+  int signatures = 0, attestations = 0;
+  for (const SubjectVerification& s : v.subjects) {
+    const std::string name = !s.platform.empty() ? s.platform : IsIndexMediaType(v.media_type) ? "index" : "image";
+    out << "\n" << name << " " << s.digest << "\n";
+    if (s.signature_problem.empty()) {
+      ++signatures;
+      out << "  signature    ok (" << s.valid_signatures << " of " << s.signature_layers << " verify)\n";
+    } else {
+      out << "  signature    FAILED: " << s.signature_problem << "\n";
+    }
+    if (s.attestations.empty()) out << "  attestations none\n";
+    for (const AttestationVerification& a : s.attestations) {
+      attestations += a.ok ? 1 : 0;
+      out << "  attestation  " << DescribeAttestation(a) << "\n";
+    }
+    for (const std::string& note : s.notes) out << "  note         " << note << "\n";
+  }
+  out << "\n";
+  const std::vector<std::string> failures = v.Failures();
+  if (failures.empty()) {
+    out << "verified: " << signatures << " signature(s) and " << attestations << " attestation(s)\n";
+    return;
+  }
+  out << "FAILED: " << failures.size() << " check(s) failed:\n";
+  for (const std::string& f : failures) out << "  " << f << "\n";
+}
+
+}  // namespace
+
+int VerifyCommand(const CliOptions& options, const std::atomic<bool>* interrupt) {
+  auto fail = [](const std::string& message, int code) {
+    std::cerr << "mirrorgraph verify: " << message << "\n";
+    return code;
+  };
+  Result<ImageReference> ref = ParseImageReference(options.image);
+  if (!ref.ok()) return fail(ref.status().message(), kExitUsage);
+  Result<PublicKey> key = LoadPublicKeyFile(options.key);
+  if (!key.ok()) return fail(key.status().message(), kExitUsage);
+  Result<CredentialLookup> creds = ResolveRegistryCredentials(ref->registry, "");
+  if (!creds.ok()) return fail(creds.status().message(), kExitUsage);
+
+  CurlTransport transport;
+  HttpClient http(transport, HttpClientOptions{});
+  RegistryClient client(http, ref->registry, options.plain_http, std::move(creds->credentials), creds->source);
+  Result<ImageVerification> v = VerifyCosignImage(client, ref->repository, ref->Reference(), *key);
+  if (interrupt != nullptr && interrupt->load()) return fail("interrupted", kExitInterrupted);
+  if (!v.ok()) {
+    const Status& s = v.status();
+    return fail(s.message(), s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitCannotVerify);
+  }
+  if (options.verify_json) {
+    std::cout << v->ToJson().dump(2) << "\n";
+  } else {
+    PrintReport(*v, options.key, std::cout);
+  }
+  return v->ok() ? kExitOk : kExitTaskFailed;
+}
+
+}  // namespace mg
