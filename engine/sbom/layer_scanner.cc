@@ -212,7 +212,11 @@ Status LayerScanner::HandleEntry(archive* a, void* entry_ptr, const std::string&
       Record copy = it->second;
       copy.layer = layer_;
       for (Package& p : copy.packages) p.source_path = "/" + path;
-      if (copy.kind == Kind::kOsRelease) copy.os.source_path = "/" + path;
+      if (copy.kind == Kind::kOsRelease) {
+        auto os = std::make_shared<OsInfo>(*copy.os);
+        os->source_path = "/" + path;
+        copy.os = std::move(os);
+      }
       records_[path] = std::move(copy);
     }
     return Status::OK();
@@ -250,8 +254,9 @@ Status LayerScanner::HandleEntry(archive* a, void* entry_ptr, const std::string&
       return Status::OK();
     }
     rec.kind = Kind::kOsRelease;
-    rec.os = ParseOsRelease(text);
-    rec.os.source_path = "/" + path;
+    auto os = std::make_shared<OsInfo>(ParseOsRelease(text));
+    os->source_path = "/" + path;
+    rec.os = std::move(os);
   } else if (IsDpkgPath(path) || IsApkPath(path)) {
     MG_RETURN_IF_ERROR(read(options_.max_database_bytes, &text, &over));
     if (over) {
@@ -351,7 +356,7 @@ Result<OsInfo> LayerScanner::ResolveOs() const {
     for (int hops = 0;; ++hops) {
       auto it = records_.find(path);
       if (it == records_.end()) break;
-      if (it->second.kind == Kind::kOsRelease) return it->second.os;
+      if (it->second.kind == Kind::kOsRelease) return *it->second.os;
       if (it->second.kind != Kind::kSymlink) break;
       if (hops >= kMaxSymlinkHops) {
         return Status::Corruption("/" + std::string(start) + ": more than " + std::to_string(kMaxSymlinkHops) +

@@ -66,12 +66,13 @@ class LayerScanner {
 
  private:
   enum class Kind { kOsRelease, kDpkg, kApk, kNpm, kGo, kSymlink };
+  // What was parsed at one path. Kept small: there is one per package.json in the image.
   struct Record {
     int layer = 0;
     Kind kind = Kind::kSymlink;
     std::vector<Package> packages;
-    OsInfo os;
-    std::string link_target;
+    std::shared_ptr<const OsInfo> os;  // kOsRelease (shared by hard-link copies)
+    std::string link_target;           // kSymlink
   };
   struct ReadContext;
 
