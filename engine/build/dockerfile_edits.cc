@@ -287,8 +287,9 @@ std::set<std::string> PatternWords(std::string_view pattern) {
   return words;
 }
 
-// Up to `n` lines holding the most of the pattern's words, by length (ties: the line closest in edit distance
-// to the pattern, then the earlier line), in line order.
+// Up to `n` lines holding the most of the pattern's words, weighted by length (ties: the line
+// closest in edit distance to the pattern, then the earlier line), in line order. Comment lines
+// only count when the pattern has a '#'.
 std::vector<size_t> MostSimilarLines(const Lines& t, std::string_view pattern, size_t n = 3) {
   std::set<std::string> words = PatternWords(pattern);
   struct Scored {
@@ -297,7 +298,9 @@ std::vector<size_t> MostSimilarLines(const Lines& t, std::string_view pattern, s
     size_t index;
   };
   std::vector<Scored> scored;
+  const bool comments = pattern.find('#') != std::string_view::npos;
   for (size_t i = 0; i < t.lines.size(); ++i) {
+    if (!comments && StartsWith(Trim(t.lines[i]), "#")) continue;  // a comment is rarely what moved
     std::string lower = t.lines[i];
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     size_t shared = 0;
@@ -354,6 +357,11 @@ std::string LineList(const std::vector<size_t>& indexes) {
   return Join(nums, ", ");
 }
 
+// "line 3" / "lines 1, 4".
+std::string LinesPhrase(const std::vector<size_t>& indexes) {
+  return (indexes.size() == 1 ? "line " : "lines ") + LineList(indexes);
+}
+
 Result<Applied> UnpinBaseDigests(const Lines& in, const Json& edit, const std::string& file) {
   static const std::regex digest("@sha256:[0-9a-fA-F]{64}");
   Lines t = in;
@@ -406,8 +414,7 @@ Result<Applied> InsertAfter(const Lines& in, const Json& edit, const std::string
   for (auto it = matched.rbegin(); it != matched.rend(); ++it) {
     t.lines.insert(t.lines.begin() + static_cast<std::ptrdiff_t>(*it) + 1, line);
   }
-  std::string after = matched.size() == 1 ? "line " : "lines ";
-  return Applied{JoinOriginal(t), "inserted " + Quote(line) + " after " + after + LineList(matched)};
+  return Applied{JoinOriginal(t), "inserted " + Quote(line) + " after " + LinesPhrase(matched)};
 }
 
 Result<Applied> Replace(const Lines& in, const Json& edit, const std::string& file) {
@@ -438,10 +445,9 @@ Result<Applied> Replace(const Lines& in, const Json& edit, const std::string& fi
   }
   std::optional<long long> count = CountOf(edit);
   if (matches.empty() || (count && static_cast<long long>(matches.size()) != *count)) {
-    std::string what = matches.empty()
-                           ? "no text matches the pattern " + Quote(pattern)
-                           : "the pattern " + Quote(pattern) + " matches " + Plural(matches.size(), "time", "times") +
-                                 " (line " + LineList(lines) + ")";
+    std::string what = matches.empty() ? "no text matches the pattern " + Quote(pattern)
+                                       : "the pattern " + Quote(pattern) + " matches " +
+                                             Plural(matches.size(), "time", "times") + " (" + LinesPhrase(lines) + ")";
     std::string shown = matches.empty() ? ShowSimilarLines(in, pattern, file)
                                         : "\nThe matching lines of " + file + ":" + ShowLines(in, lines);
     return Status::FailedPrecondition(Head(edit, file) + what + ", expected " + ExpectedCount(count) + shown +
@@ -457,7 +463,7 @@ Result<Applied> Replace(const Lines& in, const Json& edit, const std::string& fi
   out.append(text, at, std::string::npos);
   Lines t = SplitLines(out);
   t.crlf = in.crlf;
-  return Applied{JoinOriginal(t), Plural(matches.size(), "match", "matches") + " (line " + LineList(lines) + ")"};
+  return Applied{JoinOriginal(t), Plural(matches.size(), "match", "matches") + " (" + LinesPhrase(lines) + ")"};
 }
 
 Result<Applied> ReplaceBase(const Lines& in, const Json& edit, const std::string& file) {

@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(replace_without_a_match_shows_the_pattern_and_similar_lines
 
 BOOST_AUTO_TEST_CASE(replace_with_a_count_mismatch_names_the_lines) {
   const std::string m = Failure("a\nb a\na\n", {{"kind", "replace"}, {"pattern", "a"}, {"replace", "c"}, {"count", 2}});
-  ExpectIn(m, "the pattern \"a\" matches 3 times (line 1, 2, 3), expected exactly 2");
+  ExpectIn(m, "the pattern \"a\" matches 3 times (lines 1, 2, 3), expected exactly 2");
   ExpectIn(m, "    2 | b a");
   ExpectIn(Failure("abc\n", {{"kind", "replace"}, {"pattern", "x*"}, {"replace", "y"}}),
            "matches empty text (at line 1)");
