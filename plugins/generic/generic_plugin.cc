@@ -74,4 +74,4 @@ class GenericPlugin : public mirrorgraph::Plugin {
 }  // namespace
 }  // namespace generic
 
-MIRRORGRAPH_PLUGIN(generic::GenericPlugin, "generic", "1.0.0")
+MIRRORGRAPH_PLUGIN(generic::GenericPlugin, "generic", "1.1.0")

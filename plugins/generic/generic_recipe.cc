@@ -66,6 +66,7 @@ json BuildRecipe(const AppSpec& spec, const std::string& image, const std::map<s
   json edits = json::array();
   for (const auto& e : build.value("edits", json::array())) {
     json edit = e;
+    edit["kind"] = "replace";  // the only kind an app table describes
     edit["file"] = Substitute(e.value("file", out["dockerfile"].get<std::string>()), vars);
     if (e.contains("replace")) edit["replace"] = Substitute(e["replace"].get<std::string>(), vars);
     if (e.contains("description")) edit["description"] = Substitute(e["description"].get<std::string>(), vars);

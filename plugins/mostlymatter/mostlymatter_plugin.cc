@@ -103,17 +103,32 @@ class MostlymatterPlugin : public mirrorgraph::Plugin {
                                     seed::Substitute("v{version}-limitless", in), "server/build", dockerfile);
     out["build_args"]["MM_PACKAGE"] =
         seed::Substitute("https://releases.mattermost.com/{version}/mattermost-{version}-linux-{arch}.tar.gz", in);
-    out["build_args"]["MOSTLYMATTER_BINARY"] =
-        seed::Substitute(std::string(kDefaultBinariesBase) + "/mostlymatter-{arch}-v{version}", in);
+    // The binary the discover gates checked: the configured base (or $MIRRORGRAPH_MOSTLYMATTER_BINARIES),
+    // else Framasoft's.
+    json config = in.value("config", json::object());
+    const std::string base = ResolveBinariesBase(
+        config.is_object() && config.contains("binaries_base") && config["binaries_base"].is_string()
+            ? config["binaries_base"].get<std::string>()
+            : std::string());
+    out["build_args"]["MOSTLYMATTER_BINARY"] = seed::Substitute(base + "/mostlymatter-{arch}-v{version}", in);
     out["edits"] = json::array(
-        {{{"kind", "unpin-base-digests"}, {"file", dockerfile}},
-         {{"kind", "insert-after"}, {"file", dockerfile}, {"pattern", "^ARG MM_PACKAGE="},
-          {"line", "ARG MOSTLYMATTER_BINARY"}},
-         {{"kind", "replace"}, {"file", dockerfile}, {"pattern", R"(curl -L \$MM_PACKAGE \| tar -xvz)"},
+        {{{"kind", "unpin-base-digests"},
+          {"file", dockerfile},
+          {"description", "base images by tag, resolved for each platform"}},
+         {{"kind", "insert-after"},
+          {"file", dockerfile},
+          {"pattern", "^ARG MM_PACKAGE="},
+          {"line", "ARG MOSTLYMATTER_BINARY"},
+          {"count", 1},
+          {"description", "declare the Mostlymatter binary's URL"}},
+         {{"kind", "replace"},
+          {"file", dockerfile},
+          {"pattern", R"(curl -L \$MM_PACKAGE \| tar -xvz)"},
           {"replace", "curl -L $MM_PACKAGE | tar -xvz && rm /mattermost/bin/mattermost && "
-                      "curl -L -o /mattermost/bin/mattermost $MOSTLYMATTER_BINARY && "
+                      "curl -fL -o /mattermost/bin/mattermost \"$MOSTLYMATTER_BINARY\" && "
                       "chmod +x /mattermost/bin/mattermost"},
-          {"count", 1}}});
+          {"count", 1},
+          {"description", "replace the Mattermost binary by Mostlymatter's"}}});
     return out.dump();
   }
 };
@@ -121,4 +136,4 @@ class MostlymatterPlugin : public mirrorgraph::Plugin {
 }  // namespace
 }  // namespace mostlymatter
 
-MIRRORGRAPH_PLUGIN(mostlymatter::MostlymatterPlugin, "mostlymatter", "0.1.0")
+MIRRORGRAPH_PLUGIN(mostlymatter::MostlymatterPlugin, "mostlymatter", "0.2.0")

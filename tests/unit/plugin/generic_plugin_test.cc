@@ -250,6 +250,7 @@ BOOST_AUTO_TEST_CASE(recipe_substitutes_placeholders) {
   BOOST_TEST(r["build_args"]["TAG"] == "v1.2.3");
   BOOST_TEST(r["build_args"]["KEEP"] == "${HOME}/{unknown}");
   BOOST_REQUIRE(r["edits"].size() == 1u);
+  BOOST_TEST(r["edits"][0]["kind"] == "replace");
   BOOST_TEST(r["edits"][0]["pattern"] == R"(curl (-L )?\$MM_PACKAGE\d{0,3})");
   BOOST_TEST(r["edits"][0]["replace"] == "curl -L https://example.invalid/1.2.3/arm64.tgz");
   BOOST_TEST(r["edits"][0]["file"] == "docker/arm64.Dockerfile");

@@ -175,4 +175,14 @@ BOOST_AUTO_TEST_CASE(recipe_builds_from_the_limitless_tag) {
   BOOST_TEST(r["edits"].size() == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(recipe_downloads_the_binary_the_gates_checked) {
+  FakeHost host;
+  auto out = Load()->Recipe(host, Json{{"app", "mostlymatter"}, {"image", "mostlymatter"}, {"version", "10.5.1"},
+                                       {"tag", "v10.5.1-limitless"}, {"platform", "linux/amd64"},
+                                       {"config", {{"binaries_base", std::string(kBase) + "/"}}},
+                                       {"registry", "ghcr.io"}, {"namespace", "ns"}});
+  BOOST_REQUIRE_MESSAGE(out.ok(), out.status().ToString());
+  BOOST_TEST(out.value()["build_args"]["MOSTLYMATTER_BINARY"] == std::string(kBase) + "/mostlymatter-amd64-v10.5.1");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
