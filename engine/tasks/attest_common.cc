@@ -1,0 +1,99 @@
+#include "tasks/attest_common.h"
+
+#include "oci/media_types.h"
+#include "oci/platform.h"
+#include "oci/reference.h"
+#include "sign/signer_cache.h"
+
+namespace mg {
+
+Result<std::shared_ptr<KeySigner>> AttestSigner(const AttestSettings& settings) {
+  if (settings.key.empty()) {
+    return Status::FailedPrecondition(
+        "no signing key configured: set [attestations] key = \"/path/to/cosign.key\" in mirror.toml (make a "
+        "pair with `COSIGN_PASSWORD=... mirrorgraph keygen --output-key-prefix /path/to/cosign`, or use "
+        "one from `cosign generate-key-pair`), or turn the attestations off with [attestations] sign, sbom "
+        "and provenance = false");
+  }
+  if (settings.key.find("://") != std::string::npos) {
+    return Status::NotImplemented("[attestations] key = \"" + settings.key +
+                                  "\": key references (KMS, hardware keys) are not supported yet; name a "
+                                  "private key file");
+  }
+  KeyPassphrase passphrase = settings.passphrase_file.empty() ? KeyPassphrase::Environment()
+                                                              : KeyPassphrase::File(settings.passphrase_file);
+  Result<std::shared_ptr<KeySigner>> signer = SharedKeySigner(settings.key, passphrase);
+  if (!signer.ok()) return signer.status().WithContext("loading the signing key ([attestations] key)");
+  return signer;
+}
+
+std::vector<AttestSubject> AttestTarget::All() const {
+  std::vector<AttestSubject> all = {{"", index_digest}};
+  all.insert(all.end(), platforms.begin(), platforms.end());
+  return all;
+}
+
+namespace {
+
+Result<AttestTarget> FromMergeResult(AttestTarget target, const Json& merge) {
+  target.index_digest = merge.value("digest", "");
+  target.index_media_type = merge.value("media_type", "");
+  if (!IsValidDigest(target.index_digest)) {
+    return Status::Corruption("the merge result of " + target.repository + ":" + target.version +
+                              " names no valid index digest");
+  }
+  if (merge.contains("manifests") && merge["manifests"].is_array()) {
+    for (const Json& m : merge["manifests"]) {
+      AttestSubject s{m.value("platform", ""), m.value("digest", "")};
+      if (!IsValidDigest(s.digest)) {
+        return Status::Corruption("the merge result of " + target.repository + ":" + target.version +
+                                  " has a platform entry without a valid digest");
+      }
+      target.platforms.push_back(std::move(s));
+    }
+  }
+  return target;
+}
+
+}  // namespace
+
+Result<AttestTarget> ResolveAttestTarget(const TaskContext& ctx, RegistryClient& registry) {
+  const Json p = ctx.task.Params();
+  AttestTarget target;
+  target.repository = p.value("repository", "");
+  target.version = p.value("version", "");
+  if (ctx.inputs.is_object()) {
+    for (const auto& [id, result] : ctx.inputs.items()) {
+      if (id.rfind("merge:", 0) == 0 && result.is_object() && result.contains("digest")) {
+        target.merge_result = &result;
+        return FromMergeResult(std::move(target), result);
+      }
+    }
+  }
+  const std::string where = registry.registry() + "/" + target.repository + ":" + target.version;
+  Result<Manifest> m = registry.GetManifest(target.repository, target.version);
+  if (!m.ok()) {
+    if (m.status().code() == Status::Code::kNotFound) {
+      return Status::FailedPrecondition(where + " does not exist: there is no image to attest (did its merge run?)");
+    }
+    return m.status().WithContext("resolving " + where);
+  }
+  target.index_digest = m->digest;
+  target.index_media_type = m->media_type;
+  if (IsManifestMediaType(m->media_type)) return target;
+  if (!IsIndexMediaType(m->media_type) || !m->json.contains("manifests") || !m->json["manifests"].is_array()) {
+    return Status::FailedPrecondition(where + " holds a " + m->media_type + ", not an image or an index");
+  }
+  for (const Json& e : m->json["manifests"]) {
+    if (!e.is_object() || !IsValidDigest(e.value("digest", ""))) {
+      return Status::Corruption(where + ": an index entry has no valid digest");
+    }
+    const Json platform = e.value("platform", Json::object());
+    const std::string os = platform.value("os", ""), arch = platform.value("architecture", "");
+    if (os == "unknown" && arch == "unknown") continue;  // buildx attestation manifests
+    target.platforms.push_back({FormatPlatform(os, arch, platform.value("variant", "")), e["digest"]});
+  }
+  return target;
+}
+
+}  // namespace mg

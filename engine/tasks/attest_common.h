@@ -1,0 +1,52 @@
+// What the attestation tasks (sign, sbom, provenance) share: the signer from the settings, and
+// the images of one version they attest (the index and its platform manifests).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/task_runner.h"
+#include "oci/registry_client.h"
+#include "sign/signer.h"
+#include "tasks/attest_settings.h"
+#include "util/status.h"
+
+namespace mg {
+
+// The signer for settings.key, decrypted once per process and shared by every task
+// (sign/signer_cache.h). The passphrase comes from settings.passphrase_file when set, else
+// COSIGN_PASSWORD. Errors: FailedPrecondition when no key is configured (the message says how to
+// set [attestations] key and make a pair with `mirrorgraph keygen`) or the key file is readable
+// by others; NotImplemented for a "scheme://" key reference; the key file's errors (NotFound,
+// PermissionDenied for a wrong passphrase, InvalidArgument).
+Result<std::shared_ptr<KeySigner>> AttestSigner(const AttestSettings& settings);
+
+struct AttestSubject {
+  std::string platform;  // "linux/arm64/v8"; empty for the index
+  std::string digest;    // "sha256:<hex>"
+};
+
+// One version's images, index first.
+struct AttestTarget {
+  std::string repository;                 // params "repository"
+  std::string version;                    // params "version"
+  std::string index_digest;               // what the version tag names: an index, or one manifest
+  std::string index_media_type;
+  std::vector<AttestSubject> platforms;   // the index's platform manifests in index order; empty when
+                                          // the tag names a single image manifest
+  const Json* merge_result = nullptr;     // the merge result in ctx.inputs, when there was one
+                                          // (points into ctx.inputs)
+
+  // The index, then every platform manifest.
+  std::vector<AttestSubject> All() const;
+};
+
+// From the merge result in ctx.inputs ("merge:..." with "digest" and "manifests"), or — when the
+// merge was unneeded because the image was already complete — from the version tag in the
+// registry (GET params.repository:params.version; an index's "unknown/unknown" attestation
+// entries are skipped). Errors: FailedPrecondition when the tag does not exist or holds no image;
+// registry errors with the tag named.
+Result<AttestTarget> ResolveAttestTarget(const TaskContext& ctx, RegistryClient& registry);
+
+}  // namespace mg
