@@ -403,6 +403,44 @@ BOOST_AUTO_TEST_CASE(symlink_loops) {
   BOOST_TEST(clamped.os.source_path == "/usr/lib/os-release");
 }
 
+BOOST_AUTO_TEST_CASE(mutated_layers_fail_cleanly) {
+  // Deterministic random damage to a plain and a gzip layer: every scan ends in OK or a clear
+  // Corruption / FailedPrecondition, never a crash (run under the sanitizer build too).
+  const std::string plain = Tar(Tar::Compression::kNone)
+                                .File("etc/os-release", kDebianOsRelease)
+                                .File("var/lib/dpkg/status", kDpkgStatus)
+                                .File("app/node_modules/a/package.json", NpmManifest("a", "1.0.0", "\"MIT\""))
+                                .File("usr/bin/go", MakeGoElf(false, "go1.16.15", kOldMods, 3000), 0755)
+                                .File("usr/bin/go2", MakeGoElf(true, "go1.22.1", kAppMods, 3000), 0755)
+                                .Symlink("usr/lib/os-release", "../../etc/os-release")
+                                .Finish();
+  const std::string gz = Tar().File("var/lib/dpkg/status", kDpkgStatus).File("f", std::string(20000, 'x')).Finish();
+  uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return seed >> 8;
+  };
+  int ok = 0, failed = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::string layer = i % 2 == 0 ? plain : gz;
+    const int flips = 1 + static_cast<int>(next() % 8);
+    for (int f = 0; f < flips; ++f) layer[next() % layer.size()] = static_cast<char>(next());
+    if (i % 5 == 0) layer.resize(next() % layer.size());
+    LayerScanner scanner;
+    StringByteReader reader(layer, 1 + next() % 5000);
+    Status s = scanner.AddLayer(reader, "fuzz");
+    if (s.ok()) s = scanner.Finish().status();
+    if (s.ok()) {
+      ++ok;
+    } else {
+      ++failed;
+      BOOST_TEST((s.code() == Status::Code::kCorruption || s.code() == Status::Code::kFailedPrecondition), s.ToString());
+    }
+  }
+  BOOST_TEST(ok > 0);
+  BOOST_TEST(failed > 0);
+}
+
 BOOST_AUTO_TEST_CASE(reader_errors_keep_their_message) {
   class Failing : public mg::ByteReader {
    public:
