@@ -241,7 +241,10 @@ struct Executor::Impl {
     if (hit != nullptr) {
       s.reason = "cache hit (key " + s.key.substr(0, 12) + ")";
       s.result_hash = hit->result_hash;
-      return Finish(i, TaskStatus::kCached);
+      // A plan and an --offline run trust the cache; a run re-checks what the result names.
+      if (!RechecksCachedResult(t.type) || opt.dry_run || opt.offline) return Finish(i, TaskStatus::kCached);
+      s.recheck = true;
+      return Enqueue(i);
     }
     const ActionCache::Record* prev = cache.LatestFor(t.id);
     if (prev == nullptr) {
@@ -290,9 +293,13 @@ struct Executor::Impl {
     }
     std::shared_ptr<Json> previous;
     if (const auto* prev = cache.LatestFor(t.id)) previous = std::make_shared<Json>(prev->result());
+    std::shared_ptr<Json> cached;
+    if (s.recheck) {
+      if (const auto* hit = cache.Get(s.key)) cached = std::make_shared<Json>(hit->result());
+    }
     std::string log_path = opt.log_dir.empty() ? std::string() : opt.log_dir + "/" + LogFileName(t.id);
     int64_t started = s.started_at;
-    boost::asio::post(pool, [this, i, task, inputs, previous, log_path, started] {
+    boost::asio::post(pool, [this, i, task, inputs, previous, cached, log_path, started] {
       std::ofstream log_file;
       auto log = [&](std::string_view line) {
         if (log_path.empty()) return;
@@ -302,7 +309,7 @@ struct Executor::Impl {
       };
       TaskOutcome outcome;
       try {
-        TaskContext ctx{*task, *inputs, previous.get(), cancel, log};
+        TaskContext ctx{*task, *inputs, previous.get(), cancel, log, cached.get()};
         outcome = runner.Run(ctx);
       } catch (const std::exception& e) {
         outcome.status = Status::Internal(std::string("task threw: ") + e.what());
@@ -336,6 +343,12 @@ struct Executor::Impl {
       }
       return Finish(c.index, TaskStatus::kFailed);
     }
+    if (c.outcome.reused && s.recheck) {
+      // The cached result still holds: result_hash was set from the cache hit.
+      if (!c.outcome.note.empty()) s.reason += "; " + c.outcome.note;
+      return Finish(c.index, TaskStatus::kCached);
+    }
+    if (s.recheck) s.reason = "cache hit redone: " + (c.outcome.note.empty() ? std::string("its result no longer held") : c.outcome.note);
     s.result = std::move(c.outcome.result);
     s.result_hash = ActionCache::ResultHash(s.result);
     if (!opt.dry_run) {

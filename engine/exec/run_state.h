@@ -36,6 +36,7 @@ struct TaskRunState {
   std::string reason;               // one line: why it ran, was reused, skipped or blocked
   std::vector<std::string> details; // more reasons (explain): parameter and identity changes
   std::string error;                // failure message (kFailed)
+  bool recheck = false;             // a cache hit handed to the runner to re-check (RechecksCachedResult)
   int64_t started_at = 0;           // ms since epoch; 0 when it did not run
   int64_t finished_at = 0;
 };

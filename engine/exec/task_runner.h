@@ -19,11 +19,21 @@ struct TaskContext {
   const Json* previous_result;      // the last cached result of this task id, or nullptr
   const std::atomic<bool>& cancel;  // set on Ctrl-C or --fail-fast: stop early, kill children
   std::function<void(std::string_view line)> log;  // appends to the task's log file
+  // Non-null for a cache hit of a task that RechecksCachedResult(): the cached result, which the
+  // runner checks against the world (is the digest still in the registry?). Still valid: return it
+  // with `reused` set (the task counts as cached). Not valid: do the work and return a new result.
+  const Json* cached_result = nullptr;
 };
 
 struct TaskOutcome {
+  TaskOutcome() = default;
+  TaskOutcome(Status s, Json r, bool reused_result = false, std::string note_text = "")
+      : status(std::move(s)), result(std::move(r)), reused(reused_result), note(std::move(note_text)) {}
+
   Status status;  // non-OK: the task failed with this message
   Json result;    // the typed result (canonical JSON) when OK
+  bool reused = false;  // OK and ctx.cached_result re-checked and still valid: `result` is ignored
+  std::string note;     // one line for the task's reason ("re-checked sha256:... in the registry")
 };
 
 class TaskRunner {

@@ -19,6 +19,10 @@ std::optional<TaskType> ParseTaskType(std::string_view name) {
 
 bool IsObservation(TaskType type) { return type == TaskType::kDiscover || type == TaskType::kProbe; }
 
+bool RechecksCachedResult(TaskType type) {
+  return type == TaskType::kBuild || type == TaskType::kMerge || type == TaskType::kSign;
+}
+
 std::string FormatTaskId(TaskType type, const TaskCoords& c) {
   std::string id = TaskTypeName(type);
   id += ':';

@@ -26,6 +26,10 @@ std::optional<TaskType> ParseTaskType(std::string_view name);
 // Observations look at the outside world without changing it (discover, probe): they are re-checked
 // every run unless --offline, and their results never enter dependents' keys (docs/architecture.md).
 bool IsObservation(TaskType type);
+// Tasks whose results name things in the registry (build: a pushed digest; merge: a tagged index).
+// A cache hit of one is re-checked by the runner before reuse, and redone when the registry lost
+// what it names (docs/architecture.md, "Re-checked cache hits").
+bool RechecksCachedResult(TaskType type);
 
 struct TaskCoords {
   std::string app;

@@ -34,6 +34,9 @@ class LoggingRunner : public mg::TaskRunner {
   LoggingRunner(int fd, int sleep_ms) : fd_(fd), sleep_ms_(sleep_ms) {}
 
   mg::TaskOutcome Run(const mg::TaskContext& ctx) override {
+    // Builds' cache hits come back to be re-checked: nothing was lost here, so reuse them (not a
+    // start: the start log counts work done).
+    if (ctx.cached_result != nullptr) return {mg::Status::OK(), {}, true, "re-checked by the harness"};
     std::string line = "start " + ctx.task.id + "\n";
     if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
       return {mg::Status::IOError("cannot append to the start log"), {}};

@@ -70,6 +70,45 @@ BOOST_AUTO_TEST_CASE(runs_everything_once_then_everything_is_cached) {
   RunSummary s2 = RunOnce(g2, *cache, runner2, opt);
   BOOST_TEST(s2.counts[TaskStatus::kCached] == 7u);
   BOOST_TEST(runner2.calls().empty());
+  // Every task here names something in the registry (RechecksCachedResult): each cache hit was
+  // re-checked by the runner, none ran.
+  BOOST_TEST(runner2.rechecks().size() == 7u);
+}
+
+BOOST_AUTO_TEST_CASE(a_cache_hit_that_no_longer_holds_is_redone_and_plan_and_offline_trust_it) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  FakeRunner runner;
+  TaskGraph g = Diamond(2);
+  ExecOptions opt;
+  RunOnce(g, *cache, runner, opt);
+
+  TaskGraph g2 = Diamond(2);
+  FakeRunner runner2;
+  runner2.stale = {"build:b1"};
+  runner2.salt = "rebuilt";
+  std::vector<TaskRunState> st;
+  RunSummary s = RunOnce(g2, *cache, runner2, opt, &st);
+  BOOST_TEST(s.ExitCode() == 0);
+  BOOST_TEST(runner2.calls() == std::vector<std::string>({"build:b1", "sign:sink"}), boost::test_tools::per_element());
+  auto by_id = StatusById(g2, st);
+  BOOST_TEST((by_id["build:b1"] == TaskStatus::kRan));
+  BOOST_TEST((by_id["build:b0"] == TaskStatus::kCached));
+  BOOST_TEST(st[*g2.Find("build:b1")].reason.find("cache hit redone") != std::string::npos);
+  BOOST_TEST(st[*g2.Find("build:b0")].reason.find("re-checked by the fake") != std::string::npos);
+  // The sink's input changed (b1's new result), so it ran again.
+  BOOST_TEST((by_id["sign:sink"] == TaskStatus::kRan));
+
+  for (bool dry : {true, false}) {
+    TaskGraph g3 = Diamond(2);
+    FakeRunner runner3;
+    ExecOptions o;
+    o.dry_run = dry;
+    o.offline = !dry;
+    RunSummary s3 = RunOnce(g3, *cache, runner3, o);
+    BOOST_TEST(s3.counts[TaskStatus::kCached] == 4u);
+    BOOST_TEST(runner3.rechecks().empty());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(dependents_receive_inputs_and_keys_follow_inputs) {

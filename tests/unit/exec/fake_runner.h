@@ -16,10 +16,17 @@
 namespace mg::testing {
 
 // Runs every task successfully with result {"id": <id>, "n": <call count>} unless told to fail it.
-// Records calls and the peak concurrency, per pool and overall. Thread-safe.
+// Records calls and the peak concurrency, per pool and overall. A re-check of a cached result
+// (ctx.cached_result) is recorded in rechecks(), not calls(), and reuses it unless the id is in
+// `stale`, which makes it run as a call. Thread-safe.
 class FakeRunner : public TaskRunner {
  public:
   TaskOutcome Run(const TaskContext& ctx) override {
+    if (ctx.cached_result != nullptr) {
+      std::lock_guard<std::mutex> l(mu_);
+      rechecks_.push_back(ctx.task.id);
+      if (!stale.count(ctx.task.id)) return {Status::OK(), {}, true, "re-checked by the fake"};
+    }
     int now = ++running_;
     {
       std::lock_guard<std::mutex> l(mu_);
@@ -46,6 +53,10 @@ class FakeRunner : public TaskRunner {
     std::lock_guard<std::mutex> l(mu_);
     return calls_;
   }
+  std::vector<std::string> rechecks() {
+    std::lock_guard<std::mutex> l(mu_);
+    return rechecks_;
+  }
   int peak() {
     std::lock_guard<std::mutex> l(mu_);
     return peak_;
@@ -56,6 +67,7 @@ class FakeRunner : public TaskRunner {
   }
 
   std::set<std::string> fail;
+  std::set<std::string> stale;
   std::map<std::string, Json> results;
   std::map<std::string, Json> inputs_seen;
   int delay_ms = 0;
@@ -68,6 +80,7 @@ class FakeRunner : public TaskRunner {
   std::map<std::string, int> pool_running_;
   std::map<std::string, int> pool_peak_;
   std::vector<std::string> calls_;
+  std::vector<std::string> rechecks_;
 };
 
 inline Task MakeTask(const std::string& id, TaskType type, const std::string& pool, Json params = Json::object()) {
