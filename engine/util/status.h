@@ -51,6 +51,11 @@ class Status {
     if (ok()) return *this;
     return Status(code_, std::string(context) + ": " + message_);
   }
+  // Returns a copy whose message is "message<suffix>" (no-op when OK): hints after the message.
+  Status WithSuffix(std::string_view suffix) const {
+    if (ok()) return *this;
+    return Status(code_, message_ + std::string(suffix));
+  }
   // "not found: <message>" style rendering for logs.
   std::string ToString() const;
   static const char* CodeName(Code code);
