@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The offline demo: mirrorgraph's view of mirroring a small local app "hello" into a registry on
-# loopback (plan, explain, graph; `run` joins once build and merge are runnable, docs/roadmap.md).
+# The offline demo: mirrorgraph mirrors a small local app "hello" into a registry on loopback —
+# three versions × linux/amd64 and linux/arm64, built with buildah, pushed by digest, merged into
+# multi-arch indexes, tagged, `latest` on the highest release — then shows that a second run does
+# nothing and that a deleted tag is restored alone.
 #
 #   scripts/demo.sh
 #
@@ -9,8 +11,12 @@
 #    and v2.0.0-rc.1, committed with fixed names and dates so its commit SHAs are the same on every
 #    machine;
 # 3. starts docker-registry on a free 127.0.0.1 port (stopped again when the script exits);
-# 4. writes mirror.toml from examples/hello/mirror.toml.in, then shows `mirrorgraph plan`,
-#    `mirrorgraph explain` for one build task, and the task graph as an SVG.
+# 4. writes mirror.toml from examples/hello/mirror.toml.in, shows `mirrorgraph plan` and
+#    `mirrorgraph explain` for one build task;
+# 5. `mirrorgraph run`, then the tags and the index of `latest` as `skopeo inspect` shows them;
+# 6. a second run (nothing to do); then deletes the tag 1.1.0 and runs again (only 1.1.0 is
+#    restored);
+# 7. the task graph, coloured by each task's last status, as an SVG.
 # Nothing leaves the machine. Re-runnable: the upstream is recreated identically each time; the
 # registry storage and the state directory are kept between runs.
 #
@@ -48,6 +54,7 @@ trap stop_registry EXIT
 prepare() {
   step "install dependencies"
   "$root/scripts/install-deps.sh"
+  "$root/scripts/enable-binfmt.sh"
   step "build"
   mg=$("$root/scripts/build.sh" | tail -n 1)
   [ -x "$mg" ] || die "the build did not produce $mg"
@@ -170,7 +177,51 @@ show_graph() {
   step "the task graph"
   echo "\$ mirrorgraph graph --dot | dot -Tsvg > $demo_dir/graph.svg"
   mirrorgraph graph --dot | dot -Tsvg >"$demo_dir/graph.svg"
-  echo "the task graph is in $demo_dir/graph.svg (versions show as {version} until a run has recorded a discovery)"
+  echo "the task graph, each task coloured by its last status, is in $demo_dir/graph.svg"
+}
+
+# Build and merge tasks that ran (were built or written) in the --json report $1.
+ran_tasks() {
+  python3 - "$1" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+ran = [t["id"] for t in report["tasks"] if t["status"] == "ran" and t["type"] in ("build", "merge")]
+print("  built or merged: " + (", ".join(sorted(ran)) if ran else "nothing"))
+PY
+}
+
+skopeo_() { skopeo "$1" --tls-verify=false "${@:2}"; }
+
+mirror() {
+  step "run: mirror every missing version"
+  echo "\$ mirrorgraph run"
+  mirrorgraph run --json "$demo_dir/run1.json" || die "the run failed (mirrorgraph status; logs in $state_dir/logs)"
+  ran_tasks "$demo_dir/run1.json"
+
+  step "what the registry holds now"
+  echo "\$ skopeo list-tags docker://$registry/demo/hello"
+  skopeo_ list-tags "docker://$registry/demo/hello"
+  echo "\$ skopeo inspect --raw docker://$registry/demo/hello:latest"
+  skopeo_ inspect --raw "docker://$registry/demo/hello:latest" | python3 -m json.tool
+  local latest v120
+  latest=$(skopeo_ inspect --raw "docker://$registry/demo/hello:latest" | sha256sum | cut -d' ' -f1)
+  v120=$(skopeo_ inspect --raw "docker://$registry/demo/hello:1.2.0" | sha256sum | cut -d' ' -f1)
+  [ "$latest" = "$v120" ] || die "latest is not 1.2.0's index"
+  echo "latest = 1.2.0 = sha256:$latest"
+
+  step "run again: nothing to do"
+  echo "\$ mirrorgraph run"
+  mirrorgraph run --json "$demo_dir/run2.json" || die "the second run failed"
+  ran_tasks "$demo_dir/run2.json"
+
+  step "delete the tag 1.1.0, run again: only 1.1.0 is restored"
+  echo "\$ skopeo delete docker://$registry/demo/hello:1.1.0"
+  skopeo_ delete "docker://$registry/demo/hello:1.1.0"
+  echo "\$ mirrorgraph run"
+  mirrorgraph run --json "$demo_dir/run3.json" || die "the third run failed"
+  ran_tasks "$demo_dir/run3.json"
+  skopeo_ inspect --raw "docker://$registry/demo/hello:1.1.0" >/dev/null || die "1.1.0 was not restored"
+  echo "1.1.0 is back"
 }
 
 main() {
@@ -180,9 +231,8 @@ main() {
   start_registry
   write_config
   show_plan
+  mirror
   show_graph
-  # Once build and merge are runnable: `mirrorgraph run`, then check the pushed index with
-  # `skopeo inspect --tls-verify=false --raw docker://$registry/demo/hello:1.2.0`.
   step "done"
   echo "config: $config"
   echo "state:  $state_dir"

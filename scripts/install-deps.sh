@@ -21,6 +21,7 @@ packages=(
   libssl-dev                  # SHA-256 (content addresses, cache keys), signing
   libarchive-dev              # SBOM: streams image layers (tar, gzip) without extracting them
   libsodium-dev               # cosign's encrypted private keys (scrypt + NaCl secretbox)
+  openssl                     # the sign tests make their key fixtures with the openssl CLI
   docker-registry             # a real OCI registry on loopback: integration tests and the demo
   apache2-utils               # htpasswd, for the authenticated registry in the integration tests
   skopeo                      # tests push and inspect images independently of the engine

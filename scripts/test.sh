@@ -28,6 +28,7 @@ jobs=${MG_JOBS:-2}
 start=$SECONDS
 "$root/scripts/install-deps.sh"
 "$root/scripts/enable-binfmt.sh"
+"$root/scripts/fetch-test-assets.sh"
 mg=$("$root/scripts/build.sh" ${build_args[@]+"${build_args[@]}"} | tail -n 1)
 build_dir=${mg%/engine/mirrorgraph}
 built=$SECONDS

@@ -95,7 +95,9 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<boo
                            {"started_at", SystemClock::Default()->NowMillis()}});
   }
   out->graph = session.InitialGraph();
-  RealRunner runner(session.apps(), session.http(), session.registry());
+  AttestSettings attest = session.attest_settings();
+  attest.run_id = out->run_id;
+  RealRunner runner(session.apps(), session.http(), session.registry(), session.build_settings(), attest);
   DiscoverGrowth growth(session.apps(), session.target());
   bool smart = IsSmartTerminal(stderr);
   StatusPrinter printer(stderr, smart, o.verbose > 0, nullptr);

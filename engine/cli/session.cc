@@ -1,5 +1,6 @@
 #include "cli/session.h"
 
+#include <cstdlib>
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -65,9 +66,32 @@ bool Session::ConnectRegistry() {
     std::cerr << "mirrorgraph: " << creds.status().message() << "\n";
     return false;
   }
+  credentials_ = creds->credentials;
   registry_ = std::make_unique<RegistryClient>(*http_, config_.registry.host, config_.registry.plain_http,
                                                std::move(creds->credentials), creds->source);
   return true;
+}
+
+AttestSettings Session::attest_settings() const {
+  AttestSettings s;
+  s.key = config_.attestations.key;
+  if (const char* f = std::getenv("MIRRORGRAPH_KEY_PASSPHRASE_FILE"); f != nullptr) s.passphrase_file = f;
+  s.builder_id = config_.attestations.builder_id;
+  s.state_dir = state_dir_;
+  return s;
+}
+
+BuildSettings Session::build_settings() const {
+  BuildSettings s;
+  s.state_dir = state_dir_;
+  s.target = target_;
+  s.plain_http = config_.registry.plain_http;
+  s.credentials = credentials_;
+  s.build_timeout = std::chrono::seconds(config_.builders.timeout_seconds);
+  s.builder.buildah_storage_driver = config_.builders.buildah_storage_driver;
+  s.builder.buildah_isolation = config_.builders.buildah_isolation;
+  s.builder.buildx_builder = config_.builders.buildx_builder;
+  return s;
 }
 
 TaskGraph Session::InitialGraph() const {

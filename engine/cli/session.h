@@ -12,6 +12,8 @@
 #include "http/curl_transport.h"
 #include "http/http_client.h"
 #include "oci/registry_client.h"
+#include "tasks/attest_settings.h"
+#include "tasks/build_settings.h"
 #include "plugin/plugin_registry.h"
 #include "tasks/app_resolver.h"
 
@@ -38,6 +40,11 @@ class Session {
   int jobs() const;
   HttpClient* http() { return http_.get(); }
   RegistryClient* registry() { return registry_.get(); }
+  // What build and merge tasks need (state dir, target registry, credentials, builder settings).
+  // Valid after ConnectRegistry().
+  BuildSettings build_settings() const;
+  // What the sign, sbom and provenance tasks need ([attestations], the state dir); run_id unset.
+  AttestSettings attest_settings() const;
 
  private:
   Session() = default;
@@ -50,6 +57,7 @@ class Session {
   std::unique_ptr<CurlTransport> transport_;
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<RegistryClient> registry_;
+  std::optional<Credentials> credentials_;  // the target registry's, also handed to builders
 };
 
 }  // namespace mg

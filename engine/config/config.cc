@@ -18,7 +18,9 @@ namespace fs = std::filesystem;
 namespace mg {
 namespace {
 
-const std::vector<std::string> kRootKeys = {"registry", "defaults", "attestations", "engine", "apps"};
+const std::vector<std::string> kRootKeys = {"registry", "defaults", "attestations", "builders", "engine", "apps"};
+const std::vector<std::string> kBuilderKeys = {"timeout", "buildah_storage_driver", "buildah_isolation",
+                                               "buildx_builder"};
 const std::vector<std::string> kRegistryKeys = {"host", "namespace", "plain_http", "auth_file"};
 const std::vector<std::string> kSettingKeys = {"max_versions", "platforms", "builder", "template", "emulation"};
 const std::vector<std::string> kAttestationKeys = {"sbom", "sign", "provenance", "key", "builder_id"};
@@ -51,6 +53,7 @@ class ConfigParser {
   void ReadPlatforms(TableReader& r, std::vector<std::string>* out);
   void ReadAttestations(TableReader& root, AttestationConfig* out);
   void ReadEngine(TableReader& root, EngineConfig* out);
+  void ReadBuilders(TableReader& root, BuildersConfig* out);
   void ReadApps(TableReader& root, const AppDefaults& defaults, const SourcePos& default_template_pos,
                 std::vector<AppConfig>* out);
   void CheckTagPattern(const toml::table& app, const std::string& qualified);
@@ -97,6 +100,7 @@ std::optional<Config> ConfigParser::Parse(const toml::table& root_table) {
   }
   ReadAttestations(root, &config.attestations);
   ReadEngine(root, &config.engine);
+  ReadBuilders(root, &config.builders);
   ReadApps(root, config.defaults, default_template_pos, &config.apps);
 
   // Template names resolve against the graph path, so check them once the engine table is read.
@@ -255,6 +259,28 @@ void ConfigParser::ReadEngine(TableReader& root, EngineConfig* out) {
       if (p.Int(name, 1, &capacity)) out->pools[name] = capacity;
     }
   }
+}
+
+void ConfigParser::ReadBuilders(TableReader& root, BuildersConfig* out) {
+  const toml::table* t = root.Table("builders");
+  if (t == nullptr) return;
+  TableReader r(*t, "builders", file_, kBuilderKeys, &found_);
+  r.ReportUnknownKeys();
+  r.Int("timeout", 1, &out->timeout_seconds);
+  auto one_of = [&](const char* key, const std::vector<std::string>& allowed, std::string* dest) {
+    std::string value;
+    if (!r.String(key, &value)) return;
+    if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "\"" : ", \"") + a + "\"";
+      r.ValueError(key, "unknown value \"" + value + "\": use one of " + list);
+      return;
+    }
+    *dest = value;
+  };
+  one_of("buildah_storage_driver", {"vfs", "overlay"}, &out->buildah_storage_driver);
+  one_of("buildah_isolation", {"chroot", "oci", "rootless"}, &out->buildah_isolation);
+  r.String("buildx_builder", &out->buildx_builder);
 }
 
 void ConfigParser::CheckTagPattern(const toml::table& app, const std::string& qualified) {

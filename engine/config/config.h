@@ -61,6 +61,14 @@ struct AppConfig {
   SourcePos PositionOf(const std::string& dotted_path) const;
 };
 
+// How builds run (docs/builders.md).
+struct BuildersConfig {
+  int timeout_seconds = 7200;                   // per build subprocess (clone, build, export)
+  std::string buildah_storage_driver = "vfs";   // "vfs" works everywhere, as root, without fuse
+  std::string buildah_isolation = "chroot";     // "chroot" needs no runtime; "oci" uses runc/crun
+  std::string buildx_builder;                   // docker: `--builder NAME`; empty: the current builder
+};
+
 struct EngineConfig {
   std::string state_dir;                 // absolute; by default ".mirrorgraph" beside the config file
   std::vector<std::string> plugin_path;  // extra plugin directories, absolute (resolved against the config dir)
@@ -77,6 +85,7 @@ struct Config {
   RegistryConfig registry;
   AppDefaults defaults;
   AttestationConfig attestations;
+  BuildersConfig builders;
   EngineConfig engine;
   std::vector<AppConfig> apps;  // sorted by name
 };

@@ -42,6 +42,7 @@ struct VersionInfo {
   std::string version;
   std::string tag;
   std::string commit;
+  bool latest = false;  // the discover result's "latest": its probe and merge also look after the `latest` tag
 };
 
 }  // namespace mg

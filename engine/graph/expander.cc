@@ -74,6 +74,7 @@ Task MakeTask(const AppModel& app, const TargetRegistry& reg, const Shared& shar
     if (v != nullptr && !v->commit.empty()) p.Str("commit", v->commit);
     if (build) p.Raw("emulation", app.emulation ? "true" : "false");
     p.Str("image", image);
+    if (v != nullptr && v->latest && (type == TaskType::kProbe || type == TaskType::kMerge)) p.Raw("latest", "true");
     if (build) p.Str("platform", platform);
     if (type == TaskType::kProbe || type == TaskType::kMerge) p.Raw("platforms", shared.platforms);
     p.Str("registry", reg.host).Str("repository", reg.Repository(image));
@@ -182,8 +183,8 @@ std::vector<VersionInfo> VersionsFromDiscoverResult(const Json& result) {
   if (!result.is_object() || !result.contains("versions") || !result["versions"].is_array()) return out;
   for (const Json& v : result["versions"]) {
     if (!v.is_object() || !v.contains("version") || !v["version"].is_string()) continue;
-    out.push_back({v["version"].get<std::string>(), v.value("tag", v["version"].get<std::string>()),
-                   v.value("commit", "")});
+    std::string version = v["version"].get<std::string>();
+    out.push_back({version, v.value("tag", version), v.value("commit", ""), result.value("latest", "") == version});
   }
   return out;
 }

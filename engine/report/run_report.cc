@@ -41,7 +41,9 @@ Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& stat
       j["finished_at"] = s.finished_at;
     }
     j["duration_ms"] = s.started_at != 0 ? s.finished_at - s.started_at : 0;
-    if (IsObservation(t.type) && HasResult(s.status) && !s.result.is_null()) j["result"] = s.result;
+    // Results held in memory: observations, and tasks that ran (a cached task's result stays in
+    // the cache unless a dependent needed it).
+    if (HasResult(s.status) && !s.result.is_null()) j["result"] = s.result;
     tasks.push_back(std::move(j));
   }
   Json counts = Json::object();

@@ -82,12 +82,10 @@ Result<std::vector<Candidate>> ListGithubReleases(HttpClient& http, const Github
         if (excluded != nullptr) excluded->emplace_back(*version, flag("draft") ? "draft release" : "prerelease");
         continue;
       }
-      std::string commit;
-      if (rel.contains("target_commitish") && rel["target_commitish"].is_string()) {
-        std::string c = rel["target_commitish"].get<std::string>();
-        if (IsSha1Hex(c)) commit = AsciiLower(c);
-      }
-      out.push_back(Candidate{*version, name, commit});
+      // No commit: target_commitish is where GitHub would create the tag, and is ignored when
+      // the tag already exists, so even a SHA there need not be the tag's commit. The build
+      // resolves the tag itself (docs/builders.md).
+      out.push_back(Candidate{*version, name, ""});
     }
     return Status::OK();
   });

@@ -30,8 +30,8 @@ struct GithubReleasesSource {
 // Lists the published releases of `source.repo`: GET {api_base}/repos/{owner}/{name}/releases?
 // per_page=100, then each Link rel="next" (at most 50 pages of at most 16 MiB each). Drafts and
 // prereleases are left out; so are releases whose tag_name does not match the tag pattern. One
-// Candidate per remaining release: version = the pattern's capture, tag = tag_name, commit =
-// target_commitish when it is a 40-hex SHA (lower-cased), else "" (it is often a branch name).
+// Candidate per remaining release: version = the pattern's capture, tag = tag_name, commit = ""
+// (target_commitish need not be the tag's commit; the build resolves the tag).
 // Sorted by tag (bytewise). When `excluded` is not null, each left-out release whose tag matched
 // the pattern is appended as (version, "draft release") / (version, "prerelease").
 // The token (from the environment variable token_env, read per call) is sent as

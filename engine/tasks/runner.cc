@@ -1,13 +1,16 @@
 #include "tasks/runner.h"
 
 #include "oci/probe.h"
+#include "tasks/attest_tasks.h"
+#include "tasks/merge_task.h"
 #include "tasks/engine_host.h"
 #include "util/semver.h"
 
 namespace mg {
 
-RealRunner::RealRunner(const std::vector<ResolvedApp>& apps, HttpClient* http, RegistryClient* registry)
-    : http_(http), registry_(registry) {
+RealRunner::RealRunner(const std::vector<ResolvedApp>& apps, HttpClient* http, RegistryClient* registry,
+                       BuildSettings build_settings, AttestSettings attest_settings)
+    : http_(http), registry_(registry), builds_(std::move(build_settings), registry), attest_(std::move(attest_settings)) {
   for (const ResolvedApp& a : apps) apps_[a.model.app] = &a;
 }
 
@@ -67,8 +70,34 @@ TaskOutcome RealRunner::Probe(const TaskContext& ctx) {
   auto r = ProbeImage(*registry_, p.value("repository", ""), p.value("version", ""), wanted,
                       known ? &*known : nullptr);
   if (!r.ok()) return {r.status(), {}};
-  ctx.log("probe: " + CanonicalJson(r->ToJson()));
-  return {Status::OK(), r->ToJson()};
+  Json result = r->ToJson();
+  if (p.value("latest", false)) {
+    auto checked = CheckLatestTag(*registry_, p.value("repository", ""), std::move(result));
+    if (!checked.ok()) return {checked.status(), {}};
+    result = std::move(checked.value());
+  }
+  ctx.log("probe: " + CanonicalJson(result));
+  return {Status::OK(), std::move(result)};
+}
+
+Result<Json> CheckLatestTag(RegistryClient& registry, const std::string& repo, Json probe) {
+  if (probe.value("state", "") != "complete") return probe;
+  auto head = registry.HeadManifest(repo, "latest");
+  if (!head.ok()) return head.status().WithContext("checking " + repo + ":latest");
+  const std::string want = probe.value("digest", "");
+  std::string have = head->exists ? head->digest : "";
+  if (head->exists && have.empty()) {
+    auto m = registry.GetManifest(repo, "latest");  // no Docker-Content-Digest: hash the bytes
+    if (!m.ok()) return m.status().WithContext("checking " + repo + ":latest");
+    have = m->digest;
+  }
+  probe["latest_digest"] = have;
+  if (have == want) return probe;
+  probe["state"] = "incomplete";
+  probe["detail"] = probe.value("detail", "") + "; but `latest` " +
+                    (head->exists ? "points at " + have : std::string("does not exist")) +
+                    ", not at this latest version's index " + want + ": the merge moves it";
+  return probe;
 }
 
 TaskOutcome RealRunner::Run(const TaskContext& ctx) {
@@ -81,13 +110,22 @@ TaskOutcome RealRunner::Run(const TaskContext& ctx) {
     }
     case TaskType::kProbe:
       return Probe(ctx);
-    default:
-      return {Status::NotImplemented(std::string(TaskTypeName(t.type)) +
-                                     " tasks are not runnable yet in mirrorgraph " MIRRORGRAPH_VERSION
-                                     ": this version discovers and probes only (see docs/roadmap.md); "
-                                     "`mirrorgraph plan` shows what would be built"),
-              {}};
+    case TaskType::kBuild: {
+      auto it = apps_.find(t.coords.app);
+      if (it == apps_.end()) return {Status::Internal("no app named " + t.coords.app), {}};
+      return builds_.Run(ctx, *it->second);
+    }
+    case TaskType::kMerge:
+    case TaskType::kSign:
+    case TaskType::kSbom:
+    case TaskType::kProvenance:
+      if (registry_ == nullptr) return {Status::FailedPrecondition("no registry client configured"), {}};
+      if (t.type == TaskType::kSign) return RunSignTask(ctx, *registry_, attest_);
+      if (t.type == TaskType::kSbom) return RunSbomTask(ctx, *registry_, attest_);
+      if (t.type == TaskType::kProvenance) return RunProvenanceTask(ctx, *registry_, attest_);
+      return RunMergeTask(ctx, *registry_);
   }
+  return {Status::Internal("unknown task type"), {}};
 }
 
 }  // namespace mg

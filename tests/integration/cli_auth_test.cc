@@ -14,12 +14,13 @@ using mg::testing::TestRegistry;
 
 namespace {
 
-// An htpasswd registry holding a complete mirror/hello:1.1.0. Started once for the suite.
+// An htpasswd registry holding a complete mirror/hello:1.1.0, also tagged latest (1.1.0 is the
+// highest version: without latest on it, its probe would call it incomplete). Started once for the suite.
 TestRegistry& Registry() {
   static auto reg = [] {
     auto r = TestRegistry::Start({.htpasswd = true});
     if (r.ok()) {
-      auto pushed = mg::testing::PushTestImage(**r, "mirror/hello", "1.1.0", {"linux/amd64", "linux/arm64"});
+      auto pushed = mg::testing::PushTestImage(**r, "mirror/hello", "1.1.0", {"linux/amd64", "linux/arm64"}, true, {"latest"});
       if (!pushed.ok()) return mg::Result<std::unique_ptr<TestRegistry>>(pushed.status());
     }
     return r;
@@ -61,7 +62,7 @@ BOOST_AUTO_TEST_CASE(credentials_from_the_auth_file) {
   std::string auth = reg.WriteDockerConfig(reg.options().user, reg.options().password, "cli-auth-good");
   Prepare(ws, auth);
   auto r = ws.Run({"run", "--json", "report.json"});
-  BOOST_TEST_REQUIRE(r.exit_code == 1, r.Describe());  // builds are not runnable yet
+  BOOST_TEST_REQUIRE(r.exit_code == 1, r.Describe());  // the upstream has no Dockerfile: builds fail
   Json report = ws.ReadJson("report.json");
   BOOST_TEST_REQUIRE(report.is_object());
   BOOST_TEST(TaskStatusOf(report, "probe:hello@1.0.0") == "ran");

@@ -52,7 +52,8 @@ std::string MirrorgraphPath() {
   return std::string(build) + "/engine/mirrorgraph";
 }
 
-Result<std::string> MakeGitUpstream(const fs::path& dir, const std::vector<std::string>& tags) {
+Result<std::string> MakeGitUpstream(const fs::path& dir, const std::vector<std::string>& tags,
+                                    const std::map<std::string, std::string>& files) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::IOError("cannot create " + dir.string() + ": " + ec.message());
@@ -64,6 +65,18 @@ Result<std::string> MakeGitUpstream(const fs::path& dir, const std::vector<std::
       {"GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z"}, {"GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z"}};
   MG_RETURN_IF_ERROR(RunTool({"git", "init", "-q", "-b", "main", "."}, dir, env));
   for (const std::string& tag : tags) {
+    for (const auto& [path, content] : files) {
+      fs::create_directories((dir / path).parent_path(), ec);
+      std::string text = content;
+      for (size_t at = text.find("@TAG@"); at != std::string::npos; at = text.find("@TAG@", at + tag.size())) {
+        text.replace(at, 5, tag);
+      }
+      std::ofstream out(dir / path, std::ios::binary | std::ios::trunc);
+      out << text;
+      if (!out) return Status::IOError("cannot write " + (dir / path).string());
+      out.close();
+      MG_RETURN_IF_ERROR(RunTool({"git", "add", path}, dir, env));
+    }
     MG_RETURN_IF_ERROR(RunTool({"git", "commit", "-q", "--allow-empty", "-m", "release " + tag}, dir, env));
     MG_RETURN_IF_ERROR(RunTool({"git", "tag", "-a", tag, "-m", tag}, dir, env));
   }
@@ -196,8 +209,9 @@ CliWorkspace::CliWorkspace() {
   env_["NO_COLOR"] = "1";
 }
 
-Result<std::string> CliWorkspace::MakeUpstream(const std::string& name, const std::vector<std::string>& tags) {
-  return MakeGitUpstream(dir() / "upstreams" / name, tags);
+Result<std::string> CliWorkspace::MakeUpstream(const std::string& name, const std::vector<std::string>& tags,
+                                              const std::map<std::string, std::string>& files) {
+  return MakeGitUpstream(dir() / "upstreams" / name, tags, files);
 }
 
 void CliWorkspace::WriteConfig(const CliConfig& config) { WriteConfigText(RenderConfig(config)); }

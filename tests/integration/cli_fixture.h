@@ -33,9 +33,11 @@ namespace mg::testing {
 std::string MirrorgraphPath();
 
 
-// Creates a git repository in `dir` (created if needed) with one empty commit per tag, tagged in
-// the given order with annotated tags. Returns its file:// URL.
-Result<std::string> MakeGitUpstream(const std::filesystem::path& dir, const std::vector<std::string>& tags);
+// Creates a git repository in `dir` (created if needed) with one commit per tag, tagged in the
+// given order with annotated tags. Each commit writes `files` (relative path -> content, "@TAG@"
+// replaced by the commit's tag); with no files the commits are empty. Returns its file:// URL.
+Result<std::string> MakeGitUpstream(const std::filesystem::path& dir, const std::vector<std::string>& tags,
+                                    const std::map<std::string, std::string>& files = {});
 
 // A TOML basic string: "..." with quotes and backslashes escaped.
 std::string TomlString(const std::string& s);
@@ -108,7 +110,8 @@ class CliWorkspace {
   std::filesystem::path state_dir() const { return dir() / ".mirrorgraph"; }
 
   // A git upstream in <dir>/upstreams/<name>; returns its file:// URL.
-  Result<std::string> MakeUpstream(const std::string& name, const std::vector<std::string>& tags);
+  Result<std::string> MakeUpstream(const std::string& name, const std::vector<std::string>& tags,
+                                   const std::map<std::string, std::string>& files = {});
   void WriteConfig(const CliConfig& config);
   void WriteConfigText(const std::string& text);
 

@@ -1,5 +1,6 @@
 // `mirrorgraph run`, `status` and `explain` end to end against a real (empty) registry: discover and
-// probe run for real, builds are "not runnable yet" in this version, so a run fails with exit 1.
+// probe run for real; the upstream has no Dockerfile, so every build fails (exit 1) and what
+// depends on it is blocked. build_merge_test.cc has the successful builds.
 #include <boost/test/unit_test.hpp>
 
 #include "cli_fixture.h"
@@ -32,7 +33,7 @@ std::string PrepareHello(CliWorkspace& ws, int max_versions = 3) {
 
 BOOST_AUTO_TEST_SUITE(cli_run_test)
 
-BOOST_AUTO_TEST_CASE(run_fails_unrunnable_builds_and_blocks_their_dependents) {
+BOOST_AUTO_TEST_CASE(run_fails_builds_without_a_dockerfile_and_blocks_their_dependents) {
   CliWorkspace ws;
   PrepareHello(ws);
   auto r = ws.Run({"run", "-j", "4", "--json", "run.json"});
@@ -54,7 +55,9 @@ BOOST_AUTO_TEST_CASE(run_fails_unrunnable_builds_and_blocks_their_dependents) {
       BOOST_TEST(TaskStatusOf(report, build) == "failed", build);
       const Json* t = mg::testing::FindTask(report, build);
       BOOST_TEST_REQUIRE(t != nullptr);
-      BOOST_TEST(t->value("error", "").find("build tasks are not runnable yet") != std::string::npos, t->dump());
+      BOOST_TEST(t->value("error", "").find("the recipe's Dockerfile \"Dockerfile\" does not exist in file://") !=
+                     std::string::npos,
+                 t->dump());
     }
     std::string merge = "merge:hello@" + v;
     BOOST_TEST(TaskStatusOf(report, merge) == "blocked", merge);
@@ -78,8 +81,7 @@ BOOST_AUTO_TEST_CASE(run_fails_unrunnable_builds_and_blocks_their_dependents) {
   BOOST_TEST(st.out.find("4 ran") != std::string::npos, st.out);
   BOOST_TEST(st.out.find("6 failed") != std::string::npos, st.out);
   BOOST_TEST(mg::testing::CountLinesContaining(st.out, "FAILED build:hello@") == 6u, st.out);
-  BOOST_TEST(st.out.find("FAILED build:hello@1.2.0/linux/arm64: build tasks are not runnable yet") !=
-                 std::string::npos,
+  BOOST_TEST(st.out.find("FAILED build:hello@1.2.0/linux/arm64: the recipe's Dockerfile") != std::string::npos,
              st.out);
 
   // The failed legs are not cached: a rerun re-checks the observations and retries the builds.
@@ -119,7 +121,7 @@ BOOST_AUTO_TEST_CASE(explain_says_why) {
   BOOST_TEST(e.out.find("status:  would-run") != std::string::npos, e.out);
   BOOST_TEST(e.out.find("reason:  no cache entry") != std::string::npos, e.out);
   BOOST_TEST(e.out.find("after:   probe:hello@1.2.0 (ran)") != std::string::npos, e.out);
-  BOOST_TEST(e.out.find("): failed, failed: build tasks are not runnable yet") != std::string::npos, e.out);
+  BOOST_TEST(e.out.find("): failed, failed: the recipe's Dockerfile") != std::string::npos, e.out);
 
   // Fewer versions wanted: explain of discover names the parameter that changed.
   ws.WriteConfig({.registry_host = Registry().host(),

@@ -37,7 +37,7 @@ TestRegistry& Registry() {
   static auto reg = [] {
     auto r = TestRegistry::Start({.htpasswd = true});
     if (r.ok()) {
-      auto pushed = mg::testing::PushTestImage(**r, "mirror/hello", "1.1.0", kBoth);
+      auto pushed = mg::testing::PushTestImage(**r, "mirror/hello", "1.1.0", kBoth, true, {"latest"});  // 1.1.0 is the latest
       if (!pushed.ok()) return mg::Result<std::unique_ptr<TestRegistry>>(pushed.status());
     }
     return r;
@@ -233,7 +233,7 @@ BOOST_AUTO_TEST_CASE(cli_uses_the_helper_on_path_and_never_leaks) {
   ws.env()["PATH"] = helpers.path_env();
   Prepare(ws, helpers.Config("cli", R"({"credsStore": "mgtest"})"));
   auto r = ws.Run({"run", "--json", "report.json"});
-  BOOST_TEST_REQUIRE(r.exit_code == 1, r.Describe());  // builds are not runnable yet
+  BOOST_TEST_REQUIRE(r.exit_code == 1, r.Describe());  // the upstream has no Dockerfile: builds fail
   Json report = ws.ReadJson("report.json");
   BOOST_TEST_REQUIRE(report.is_object(), r.Describe());
   BOOST_TEST(TaskStatusOf(report, "probe:hello@1.1.0") == "ran");

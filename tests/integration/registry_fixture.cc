@@ -354,11 +354,13 @@ Status PushOciLayout(const TestRegistry& registry, const fs::path& layout_dir, c
 }
 
 Result<TestImage> PushTestImage(const TestRegistry& registry, const std::string& repo, const std::string& tag,
-                                const std::vector<std::string>& platforms, bool as_index) {
+                                const std::vector<std::string>& platforms, bool as_index,
+                                const std::vector<std::string>& also_tags) {
   fs::path layout = registry.scratch_dir() / ("layout-" + std::to_string(++g_scratch_counter));
   Result<TestImage> image = WriteOciLayout(layout, tag, platforms, as_index);
   if (!image.ok()) return image;
   MG_RETURN_IF_ERROR(PushOciLayout(registry, layout, tag, repo, tag, as_index));
+  for (const std::string& t : also_tags) MG_RETURN_IF_ERROR(PushOciLayout(registry, layout, tag, repo, t, as_index));
   return image;
 }
 

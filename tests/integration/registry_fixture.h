@@ -99,9 +99,11 @@ Result<TestImage> WriteOciLayout(const std::filesystem::path& layout_dir, const 
 Status PushOciLayout(const TestRegistry& registry, const std::filesystem::path& layout_dir,
                      const std::string& layout_tag, const std::string& repo, const std::string& tag, bool all);
 
-// WriteOciLayout in a fresh scratch directory + PushOciLayout (with --all when as_index).
+// WriteOciLayout in a fresh scratch directory + PushOciLayout (with --all when as_index), under
+// `tag` and each of `also_tags` (the same image, e.g. "latest").
 Result<TestImage> PushTestImage(const TestRegistry& registry, const std::string& repo, const std::string& tag,
-                                const std::vector<std::string>& platforms, bool as_index = true);
+                                const std::vector<std::string>& platforms, bool as_index = true,
+                                const std::vector<std::string>& also_tags = {});
 
 // `skopeo inspect --raw docker://<host>/<repo>:<tag_or_digest>`: the manifest bytes as served,
 // an independent check of what was pushed.

@@ -1,0 +1,179 @@
+#include "tasks/build_task.h"
+
+#include <filesystem>
+
+#include "build/dockerfile_edits.h"
+#include "build/recipe.h"
+#include "build/registry_auth_file.h"
+#include "build/source_fetch.h"
+#include "tasks/engine_host.h"
+#include "util/strings.h"
+#include "util/subprocess.h"
+
+namespace mg {
+
+namespace fs = std::filesystem;
+
+std::string TaskDirName(const std::string& id) {
+  std::string out;
+  for (char c : id) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '@') ? c : '_';
+  return out;
+}
+
+BuildTaskRunner::BuildTaskRunner(BuildSettings settings, RegistryClient* registry)
+    : settings_(std::move(settings)), registry_(registry) {
+  settings_.builder.state_dir = settings_.state_dir;
+  settings_.builder.registry = registry;
+}
+
+Result<Builder*> BuildTaskRunner::BuilderFor(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = builders_.find(name);
+  if (it != builders_.end()) return it->second.get();
+  auto b = MakeBuilder(name, settings_.builder);
+  if (!b.ok()) return b.status();
+  Builder* raw = b->get();
+  builders_[name] = std::move(b.value());
+  return raw;
+}
+
+namespace {
+
+// Removes a directory tree when it goes out of scope (the build's scratch space).
+class ScratchDir {
+ public:
+  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The committer time of HEAD in `repo`, or -1.
+int64_t CommitEpoch(const std::string& repo) {
+  SubprocessOptions opt;
+  opt.argv = {"git", "-C", repo, "log", "-1", "--format=%ct"};
+  opt.timeout = std::chrono::seconds(60);
+  auto r = RunSubprocess(opt);
+  if (!r.ok() || r->exit_code != 0) return -1;
+  try {
+    return std::stoll(std::string(Trim(r->stdout_text)));
+  } catch (...) {
+    return -1;
+  }
+}
+
+// A path inside `root` for a recipe's relative path (validated by ParseRecipe).
+std::string Inside(const std::string& root, const std::string& rel) {
+  return (fs::path(root) / rel).lexically_normal().string();
+}
+
+}  // namespace
+
+TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app) {
+  if (!app.error.empty()) return {Status::FailedPrecondition(app.error), {}};
+  if (registry_ == nullptr) return {Status::FailedPrecondition("no registry client configured"), {}};
+  const Json p = ctx.task.Params();
+  const std::string repo = p.value("repository", ""), platform = p.value("platform", "");
+  const std::string version = p.value("version", ""), tag = p.value("tag", version);
+
+  std::string redo_note;
+  if (ctx.cached_result != nullptr) {
+    std::string digest = ctx.cached_result->value("digest", "");
+    auto head = registry_->HeadManifest(repo, digest);
+    if (!head.ok()) return {head.status().WithContext("re-checking the cached build " + digest), {}};
+    if (head->exists) return {Status::OK(), {}, true, "re-checked " + digest + " in the registry"};
+    redo_note = "the cached image " + digest + " is gone from " + settings_.target.host + "/" + repo + ": rebuilt";
+    ctx.log(redo_note);
+  }
+
+  auto builder = BuilderFor(p.value("builder", "buildah"));
+  if (!builder.ok()) return {builder.status(), {}};
+  auto builder_version = (*builder)->Version();
+  if (!builder_version.ok()) return {builder_version.status(), {}};
+
+  // The recipe.
+  EngineHost host(nullptr, ctx.log, &ctx.cancel);
+  Json in = {{"app", app.model.app},       {"image", p.value("image", "")}, {"version", version},
+             {"tag", tag},                 {"platform", platform},          {"config", app.config},
+             {"registry", settings_.target.host}, {"namespace", settings_.target.namespace_}};
+  auto answer = app.plugin->Recipe(host, in);
+  if (!answer.ok()) return {answer.status().WithContext("plugin " + app.plugin->name() + " recipe"), {}};
+  auto recipe = ParseRecipe(*answer);
+  if (!recipe.ok()) {
+    return {recipe.status().WithContext("plugin " + app.plugin->name() + " (" + app.plugin->file() + ")"), {}};
+  }
+
+  // Scratch space: the checkout, the auth file, the builder's files. Removed afterwards.
+  ScratchDir work(settings_.state_dir + "/work/" + TaskDirName(ctx.task.id));
+  std::error_code ec;
+  fs::remove_all(work.path(), ec);
+  fs::create_directories(work.path(), ec);
+  if (ec) return {Status::IOError("cannot create the work directory " + work.path() + ": " + ec.message()), {}};
+  fs::permissions(work.path(), fs::perms::owner_all, ec);
+
+  const std::string src = work.path() + "/src";
+  ctx.log("fetching " + recipe->source.url + " at " + recipe->source.ref);
+  auto fetched = FetchSource(recipe->source, src, p.value("commit", ""), ctx.log, &ctx.cancel, settings_.build_timeout);
+  if (!fetched.ok()) return {fetched.status(), {}};
+  ctx.log("source at commit " + fetched->commit);
+
+  for (const auto& [what, rel] : {std::pair{"Dockerfile", recipe->dockerfile}, std::pair{"context", recipe->context}}) {
+    if (!fs::exists(Inside(src, rel), ec)) {
+      return {Status::FailedPrecondition(std::string("the recipe's ") + what + " \"" + rel + "\" does not exist in " +
+                                         recipe->source.url + " at " + recipe->source.ref + " (plugin " +
+                                         app.plugin->name() + ")"),
+              {}};
+    }
+  }
+  auto edits = ApplyEdits(src, recipe->edits, recipe->dockerfile);
+  if (!edits.ok()) return {edits.status().WithContext("recipe of " + app.plugin->name()), {}};
+  for (const std::string& e : *edits) ctx.log("edit: " + e);
+
+  std::optional<RegistryAuthFile> auth;
+  if (settings_.credentials && !settings_.credentials->empty()) {
+    auto a = RegistryAuthFile::Create(work.path() + "/auth.json", settings_.target.host, *settings_.credentials);
+    if (!a.ok()) return {a.status(), {}};
+    auth.emplace(std::move(a.value()));
+  }
+
+  BuildRequest req;
+  req.context_dir = Inside(src, recipe->context);
+  req.dockerfile = Inside(src, recipe->dockerfile);
+  req.platform = platform;
+  req.build_args = recipe->build_args;
+  req.registry = settings_.target.host;
+  req.repository = repo;
+  req.plain_http = settings_.plain_http;
+  req.auth_file = auth ? auth->path() : "";
+  req.emulation = p.value("emulation", false);
+  req.source_epoch = CommitEpoch(src);
+  req.work_dir = work.path();
+  req.labels = {{"org.opencontainers.image.version", version},
+                {"org.opencontainers.image.revision", fetched->commit},
+                {"org.opencontainers.image.source", recipe->source.url}};
+  req.log = ctx.log;
+  req.cancel = &ctx.cancel;
+  req.timeout = settings_.build_timeout;
+  ctx.log("building " + platform + " with " + (*builder)->name());
+  auto built = (*builder)->BuildAndPush(req);
+  if (!built.ok()) return {built.status(), {}};
+  ctx.log("pushed " + settings_.target.host + "/" + repo + "@" + built->digest);
+
+  Json result = {{"digest", built->digest},
+                 {"media_type", built->media_type},
+                 {"size", built->size},
+                 {"platform", platform},
+                 {"source", {{"type", recipe->source.type}, {"url", recipe->source.url},
+                             {"ref", recipe->source.ref}, {"commit", fetched->commit}}},
+                 {"builder", {{"name", (*builder)->name()}, {"version", *builder_version}}},
+                 {"recipe", recipe->ToJson()},
+                 {"edits_applied", *edits}};
+  return {Status::OK(), std::move(result), false, redo_note};
+}
+
+}  // namespace mg

@@ -1,0 +1,41 @@
+// The build task: one image × version × platform. Asks the app's plugin for the recipe, fetches
+// the source at the discovered tag (checking the commit), applies the recipe's Dockerfile edits,
+// builds with the app's builder and pushes the image by digest (never tagged). docs/builders.md.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "build/builder.h"
+#include "exec/task_runner.h"
+#include "tasks/app_resolver.h"
+#include "tasks/build_settings.h"
+
+namespace mg {
+
+// Thread-safe: builds of different tasks run at once. Borrows `settings.builder.registry` and
+// `registry`, which must outlive it.
+class BuildTaskRunner {
+ public:
+  BuildTaskRunner(BuildSettings settings, RegistryClient* registry);
+
+  // ctx.task is a build task of `app`. With ctx.cached_result: the cached digest is HEADed in the
+  // registry; present -> reused, gone -> built again.
+  TaskOutcome Run(const TaskContext& ctx, const ResolvedApp& app);
+
+  // The builder named `name`, created once (MakeBuilder).
+  Result<Builder*> BuilderFor(const std::string& name);
+
+ private:
+  BuildSettings settings_;
+  RegistryClient* registry_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Builder>> builders_;  // GUARDED_BY(mu_)
+};
+
+// A directory name for a task id ("build:hello@1.0.0/linux/arm64" -> "build_hello@1.0.0_linux_arm64").
+std::string TaskDirName(const std::string& task_id);
+
+}  // namespace mg

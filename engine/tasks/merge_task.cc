@@ -1,0 +1,137 @@
+#include "tasks/merge_task.h"
+
+#include <map>
+
+#include "oci/index_builder.h"
+#include "oci/platform.h"
+#include "oci/push.h"
+#include "oci/tag.h"
+#include "util/sha256.h"
+
+namespace mg {
+
+Json MergeAnnotations(const Json& params, const Json& build) {
+  Json a = Json::object();
+  a["org.opencontainers.image.version"] = params.value("version", "");
+  a["dev.mirrorgraph.upstream.tag"] = params.value("tag", params.value("version", ""));
+  if (build.contains("source") && build["source"].is_object()) {
+    const Json& s = build["source"];
+    if (!s.value("url", "").empty()) a["org.opencontainers.image.source"] = s.value("url", "");
+    if (!s.value("commit", "").empty()) a["org.opencontainers.image.revision"] = s.value("commit", "");
+  }
+  return a;
+}
+
+namespace {
+
+// Sets `tag` to `digest`, logging what happened. Returns whether it wrote.
+Result<bool> EnsureTag(const TaskContext& ctx, RegistryClient& registry, const std::string& repo,
+                       const std::string& digest, const std::string& tag) {
+  auto t = TagManifest(registry, repo, digest, tag);
+  if (!t.ok()) return t.status().WithContext("tagging " + repo + ":" + tag);
+  ctx.log(*t == TagOutcome::kSet ? "tagged " + tag + " -> " + digest : tag + " already points at " + digest);
+  return *t == TagOutcome::kSet;
+}
+
+}  // namespace
+
+TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
+  const Json p = ctx.task.Params();
+  const std::string repo = p.value("repository", ""), version = p.value("version", "");
+  const bool latest = p.value("latest", false);
+
+  if (ctx.cached_result != nullptr) {
+    // Re-check: the version tag (and latest) still point at the cached index.
+    const std::string digest = ctx.cached_result->value("digest", "");
+    auto head = registry.HeadManifest(repo, digest);
+    if (!head.ok()) return {head.status().WithContext("re-checking the cached index " + digest), {}};
+    if (head->exists) {
+      bool wrote = false;
+      std::vector<std::string> tags = {version};
+      if (latest) tags.push_back("latest");
+      for (const std::string& tag : tags) {
+        auto w = EnsureTag(ctx, registry, repo, digest, tag);
+        if (!w.ok()) return {w.status(), {}};
+        wrote = wrote || *w;
+      }
+      if (!wrote) return {Status::OK(), {}, true, "re-checked " + digest + " and its tags"};
+      Json result = *ctx.cached_result;
+      result["tags"] = tags;
+      return {Status::OK(), std::move(result), false, "re-tagged " + digest};
+    }
+    ctx.log("the cached index " + digest + " is gone from the registry: merging again");
+  }
+
+  // One build result per wanted platform.
+  std::vector<std::string> wanted = p.value("platforms", std::vector<std::string>{});
+  std::map<std::string, const Json*> by_platform;  // normalised platform -> build result
+  for (const auto& [id, result] : ctx.inputs.items()) {
+    if (id.rfind("build:", 0) != 0 || !result.is_object()) continue;
+    by_platform[NormalizePlatform(result.value("platform", ""))] = &result;
+  }
+  std::vector<PlatformManifest> entries;
+  const Json* first = nullptr;
+  for (const std::string& w : wanted) {
+    auto it = by_platform.find(NormalizePlatform(w));
+    if (it == by_platform.end()) {
+      return {Status::FailedPrecondition("no build result for " + w + " of " + repo + ":" + version +
+                                         "; nothing was tagged"),
+              {}};
+    }
+    const std::string digest = it->second->value("digest", "");
+    auto described = DescribePlatformManifest(registry, repo, digest);
+    if (!described.ok()) {
+      return {described.status().WithContext("the " + w + " image " + digest + " of " + repo +
+                                             " (nothing was tagged; a rerun rebuilds what is gone)"),
+              {}};
+    }
+    if (NormalizePlatform(described->os + "/" + described->architecture +
+                          (described->variant.empty() ? "" : "/" + described->variant)) != NormalizePlatform(w)) {
+      return {Status::Corruption("the image built for " + w + " (" + digest + ") says it is for " + described->os +
+                                 "/" + described->architecture + "; nothing was tagged"),
+              {}};
+    }
+    entries.push_back(std::move(described.value()));
+    if (first == nullptr) first = it->second;
+  }
+  if (entries.empty()) return {Status::FailedPrecondition("no platforms to merge for " + repo + ":" + version), {}};
+
+  auto index = BuildIndex(entries, MergeAnnotations(p, *first));
+  if (!index.ok()) return {index.status().WithContext("building the index of " + repo + ":" + version), {}};
+  const std::string media_type = IndexMediaTypeFor(entries.front().media_type);
+  const std::string digest = "sha256:" + Sha256Hex(*index);
+  auto put = PutManifest(registry, repo, digest, *index, media_type);
+  if (!put.ok()) return {put.status().WithContext("pushing the index of " + repo + ":" + version), {}};
+  ctx.log("pushed the index " + digest + " (" + std::to_string(entries.size()) + " platforms)");
+
+  std::vector<std::string> tags = {version};
+  if (latest) tags.push_back("latest");
+  for (const std::string& tag : tags) {
+    auto w = EnsureTag(ctx, registry, repo, digest, tag);
+    if (!w.ok()) return {w.status(), {}};
+  }
+  // Each platform's entry carries what its build did, for provenance: builder, recipe, edits.
+  Json manifests = Json::array();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const PlatformManifest& e = entries[i];
+    const Json& build = *by_platform.at(NormalizePlatform(wanted[i]));
+    Json entry = {{"platform", e.os + "/" + e.architecture + (e.variant.empty() ? "" : "/" + e.variant)},
+                  {"digest", e.digest}, {"media_type", e.media_type}, {"size", e.size}};
+    for (const char* key : {"builder", "recipe", "edits_applied"}) {
+      if (build.contains(key)) entry["build"][key] = build[key];
+    }
+    manifests.push_back(std::move(entry));
+  }
+  Json result = {{"digest", digest},
+                 {"media_type", media_type},
+                 {"size", static_cast<int64_t>(index->size())},
+                 {"repository", repo},
+                 {"registry", registry.registry()},
+                 {"tags", tags},
+                 {"version", version},
+                 {"manifests", std::move(manifests)}};
+  if (first->contains("source")) result["source"] = (*first)["source"];
+  return {Status::OK(), std::move(result)};
+}
+
+}  // namespace mg
