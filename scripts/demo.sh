@@ -157,7 +157,7 @@ YAML
 
 write_config() {
   step "write $config"
-  sed -e "s|@REGISTRY@|$registry|" -e "s|@UPSTREAM@|$upstream|" "$example/mirror.toml.in" >"$config"
+  sed -e "s|@REGISTRY@|$registry|" -e "s|@UPSTREAM@|file://$upstream|" "$example/mirror.toml.in" >"$config"
   cat "$config"
 }
 

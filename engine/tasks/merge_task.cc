@@ -33,6 +33,22 @@ Result<bool> EnsureTag(const TaskContext& ctx, RegistryClient& registry, const s
   return *t == TagOutcome::kSet;
 }
 
+// Puts the index `bytes` (digest `digest`) under `tag` unless the tag already points at it: one
+// HEAD, and one PUT when needed (the PUT by tag also stores the manifest by its digest).
+Status PutUnlessSet(const TaskContext& ctx, RegistryClient& registry, const std::string& repo, const std::string& tag,
+                    const std::string& digest, const std::string& bytes, const std::string& media_type) {
+  auto head = registry.HeadManifest(repo, tag);
+  if (!head.ok()) return head.status().WithContext("checking " + repo + ":" + tag);
+  if (head->exists && head->digest == digest) {
+    ctx.log(tag + " already points at " + digest);
+    return Status::OK();
+  }
+  auto put = PutManifest(registry, repo, tag, bytes, media_type);
+  if (!put.ok()) return put.status().WithContext("tagging " + repo + ":" + tag);
+  ctx.log("tagged " + tag + " -> " + digest);
+  return Status::OK();
+}
+
 }  // namespace
 
 TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
@@ -100,15 +116,13 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
   if (!index.ok()) return {index.status().WithContext("building the index of " + repo + ":" + version), {}};
   const std::string media_type = IndexMediaTypeFor(entries.front().media_type);
   const std::string digest = "sha256:" + Sha256Hex(*index);
-  auto put = PutManifest(registry, repo, digest, *index, media_type);
-  if (!put.ok()) return {put.status().WithContext("pushing the index of " + repo + ":" + version), {}};
-  ctx.log("pushed the index " + digest + " (" + std::to_string(entries.size()) + " platforms)");
-
+  ctx.log("index " + digest + " over " + std::to_string(entries.size()) + " platforms");
+  // The version tag first, then latest: a tag only ever names a complete index.
   std::vector<std::string> tags = {version};
   if (latest) tags.push_back("latest");
   for (const std::string& tag : tags) {
-    auto w = EnsureTag(ctx, registry, repo, digest, tag);
-    if (!w.ok()) return {w.status(), {}};
+    Status st = PutUnlessSet(ctx, registry, repo, tag, digest, *index, media_type);
+    if (!st.ok()) return {st.WithContext("pushing the index of " + repo + ":" + version), {}};
   }
   // Each platform's entry carries what its build did, for provenance: builder, recipe, edits.
   Json manifests = Json::array();
