@@ -15,7 +15,8 @@
 #    `mirrorgraph explain` for one build task;
 # 5. `mirrorgraph run`, then the tags and the index of `latest` as `skopeo inspect` shows them;
 # 6. a second run (nothing to do); then deletes the tag 1.1.0 and runs again (only 1.1.0 is
-#    restored);
+#    restored); then `mirrorgraph verify` checks the signatures of `latest` and its platforms
+#    (the key pair is made once with `mirrorgraph keygen`);
 # 7. the task graph, coloured by each task's last status, as an SVG.
 # Nothing leaves the machine. Re-runnable: the upstream is recreated identically each time; the
 # registry storage and the state directory are kept between runs.
@@ -26,6 +27,7 @@
 #                      starting one (e.g. 127.0.0.1:5000)
 #   MG_DEMO_STATE_DIR  mirrorgraph's state directory (default $MG_DEMO_DIR/state)
 #   MG_JOBS            compile jobs for the build (default 2)
+#   COSIGN_PASSWORD    passphrase of the demo's signing key (default "mirrorgraph-demo")
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -155,6 +157,18 @@ YAML
   die "could not start docker-registry (log: $dir/registry.log)"
 }
 
+# The demo's signing key pair, made once ($demo_dir/cosign.key and cosign.pub).
+export COSIGN_PASSWORD=${COSIGN_PASSWORD:-mirrorgraph-demo}
+make_key() {
+  if [ -f "$demo_dir/cosign.key" ]; then
+    step "signing key: $demo_dir/cosign.key (kept from a previous run)"
+    return
+  fi
+  step "make a signing key pair"
+  echo "\$ COSIGN_PASSWORD=... mirrorgraph keygen --output-key-prefix $demo_dir/cosign"
+  "$mg" keygen --output-key-prefix "$demo_dir/cosign"
+}
+
 write_config() {
   step "write $config"
   sed -e "s|@REGISTRY@|$registry|" -e "s|@UPSTREAM@|file://$upstream|" "$example/mirror.toml.in" >"$config"
@@ -222,6 +236,11 @@ mirror() {
   ran_tasks "$demo_dir/run3.json"
   skopeo_ inspect --raw "docker://$registry/demo/hello:1.1.0" >/dev/null || die "1.1.0 was not restored"
   echo "1.1.0 is back"
+
+  step "verify the signatures of what was published"
+  echo "\$ mirrorgraph verify $registry/demo/hello:latest --key $demo_dir/cosign.pub --plain-http"
+  "$mg" verify "$registry/demo/hello:latest" --key "$demo_dir/cosign.pub" --plain-http ||
+    die "verify failed for demo/hello:latest"
 }
 
 main() {
@@ -229,6 +248,7 @@ main() {
   mkdir -p "$demo_dir"
   make_upstream
   start_registry
+  make_key
   write_config
   show_plan
   mirror

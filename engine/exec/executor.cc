@@ -199,7 +199,9 @@ struct Executor::Impl {
         return Finish(i, TaskStatus::kBlocked);
       }
       if (ds.status == TaskStatus::kWouldRun) would_run_dep = d;
-      if (HasResult(ds.status) && !IsObservation(graph.task(d).type)) inputs.push_back({graph.task(d).id, ds.result_hash});
+      if (HasResult(ds.status) && !IsObservation(graph.task(d).type) && !KeyIgnoresInputs(t.type)) {
+        inputs.push_back({graph.task(d).id, ds.result_hash});
+      }
     }
     if (stopping) {
       s.reason = "not started: " + stop_reason;
@@ -354,7 +356,7 @@ struct Executor::Impl {
     if (!opt.dry_run) {
       std::vector<KeyInput> inputs;
       for (TaskGraph::Index d : graph.Deps(c.index)) {
-        if (HasResult(states[d].status) && !IsObservation(graph.task(d).type))
+        if (HasResult(states[d].status) && !IsObservation(graph.task(d).type) && !KeyIgnoresInputs(t.type))
           inputs.push_back({graph.task(d).id, states[d].result_hash});
       }
       Json entry = KeyMaterial(t, inputs);

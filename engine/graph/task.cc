@@ -19,8 +19,13 @@ std::optional<TaskType> ParseTaskType(std::string_view name) {
 
 bool IsObservation(TaskType type) { return type == TaskType::kDiscover || type == TaskType::kProbe; }
 
+bool KeyIgnoresInputs(TaskType type) {
+  return type == TaskType::kSign || type == TaskType::kSbom || type == TaskType::kProvenance;
+}
+
 bool RechecksCachedResult(TaskType type) {
-  return type == TaskType::kBuild || type == TaskType::kMerge || type == TaskType::kSign;
+  return type == TaskType::kBuild || type == TaskType::kMerge || type == TaskType::kSign ||
+         type == TaskType::kSbom || type == TaskType::kProvenance;
 }
 
 std::string FormatTaskId(TaskType type, const TaskCoords& c) {

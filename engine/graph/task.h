@@ -26,10 +26,16 @@ std::optional<TaskType> ParseTaskType(std::string_view name);
 // Observations look at the outside world without changing it (discover, probe): they are re-checked
 // every run unless --offline, and their results never enter dependents' keys (docs/architecture.md).
 bool IsObservation(TaskType type);
-// Tasks whose results name things in the registry (build: a pushed digest; merge: a tagged index).
+// Tasks whose results name things in the registry (build: a pushed digest; merge: a tagged index;
+// sign, sbom, provenance: signatures and attestations attached to the version's digests).
 // A cache hit of one is re-checked by the runner before reuse, and redone when the registry lost
 // what it names (docs/architecture.md, "Re-checked cache hits").
 bool RechecksCachedResult(TaskType type);
+// Attestations (sign, sbom, provenance) follow the registry, not their inputs: their key is their
+// parameters and identity only, and the re-check of a cache hit compares what was attested with
+// the version's current index. So a run whose merge was unneeded (the image already complete)
+// finds them cached just like the run whose merge wrote the index.
+bool KeyIgnoresInputs(TaskType type);
 
 struct TaskCoords {
   std::string app;
