@@ -1,0 +1,398 @@
+// The provenance task: SLSA v1 provenance (predicate type https://slsa.dev/provenance/v1) for a
+// version's index and every platform manifest, attached as a signed cosign attestation to each
+// (docs/attestations.md, "The provenance task"). The predicate is the same for every subject: it
+// describes how the whole index was made. Result:
+//   {"index": "sha256:...", "subjects": [{"subject": "sha256:...", "platform": "" | "linux/amd64",
+//    "predicate_sha256": "sha256:..."}, ...] (index first), "added": n,
+//    "public_key_sha256": "sha256:...", "source": {"url", "commit"} (when known),
+//    "unknown": [what the predicate could not say]}
+// What is known comes from the merge result (source, per-platform builder, recipe, edits) and the
+// run journals (build times); when the merge was unneeded (the image was complete before this
+// run) from the index's annotations in the registry, and the predicate lists what is unknown
+// instead of inventing it. A cache hit is re-checked like the sbom task's.
+#include "tasks/provenance_task.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "cache/journal.h"
+#include "oci/platform.h"
+#include "oci/reference.h"
+#include "sign/cosign_storage.h"
+#include "sign/intoto.h"
+#include "sign/slsa_provenance.h"
+#include "tasks/attest_common.h"
+#include "tasks/attest_recheck.h"
+#include "tasks/attest_tasks.h"
+#include "util/strings.h"
+
+namespace mg {
+
+namespace {
+
+constexpr char kBaseNameAnnotation[] = "org.opencontainers.image.base.name";
+constexpr char kBaseDigestAnnotation[] = "org.opencontainers.image.base.digest";
+
+std::string Describe(const std::string& platform, const std::string& digest) {
+  return digest + (platform.empty() ? " (index)" : " (" + platform + ")");
+}
+
+// `values` (platform -> value) as one member of `out`: `key` when every platform has the same
+// value, else `key`_per_platform, an object by platform. Nothing when `values` is empty.
+void PutCollapsed(Json& out, const std::string& key, const std::map<std::string, Json>& values) {
+  if (values.empty()) return;
+  bool same = true;
+  for (const auto& [platform, v] : values) same = same && v == values.begin()->second;
+  if (same) {
+    out[key] = values.begin()->second;
+    return;
+  }
+  Json per = Json::object();
+  for (const auto& [platform, v] : values) per[platform] = v;
+  out[key + "_per_platform"] = std::move(per);
+}
+
+bool IsUrl(const std::string& v) {
+  auto starts = [&](std::string_view p) {
+    if (v.size() <= p.size()) return false;
+    for (size_t i = 0; i < p.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(v[i])) != p[i]) return false;
+    }
+    return true;
+  };
+  if (!starts("https://") && !starts("http://")) return false;
+  return std::none_of(v.begin(), v.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+}
+
+// The git ref of an upstream tag as a resolved dependency names it.
+std::string GitRef(const std::string& ref, const std::string& tag) {
+  if (ref.empty() || ref.rfind("refs/", 0) == 0) return ref;
+  return ref == tag ? "refs/tags/" + ref : ref;
+}
+
+struct Facts {
+  SlsaProvenanceInput input;
+  std::set<std::string> unknown;
+  Json source = Json::object();  // {"url", "commit"} for the result, when known
+};
+
+void AddSource(Facts& f, const std::string& url, const std::string& ref, const std::string& commit,
+               const std::string& tag, const TaskContext& ctx) {
+  if (url.empty()) {
+    f.unknown.insert("source");
+    return;
+  }
+  f.source["url"] = url;
+  if (commit.empty()) {
+    f.unknown.insert("source commit");
+    return;
+  }
+  Result<ResourceDescriptor> dep = GitCommitDependency(url, GitRef(ref, tag), commit);
+  if (!dep.ok()) {
+    ctx.log("the source commit is not usable (" + dep.status().message() + "): left out");
+    f.unknown.insert("source commit");
+    return;
+  }
+  f.source["commit"] = commit;
+  f.input.resolved_dependencies.push_back(std::move(*dep));
+}
+
+// Base images from the platform manifests' annotations (buildah writes them when the Dockerfile
+// starts FROM an image), else unknown.
+Status AddBaseImages(Facts& f, RegistryClient& registry, const AttestTarget& target) {
+  bool all_known = !target.platforms.empty();
+  for (const AttestSubject& s : target.platforms) {
+    Result<Manifest> m = registry.GetManifest(target.repository, s.digest);
+    if (!m.ok()) return m.status().WithContext("reading " + Describe(s.platform, s.digest) + " for its base image");
+    const Json a = m->json.value("annotations", Json::object());
+    const std::string name = a.is_object() ? a.value(kBaseNameAnnotation, "") : "";
+    const std::string digest = a.is_object() ? a.value(kBaseDigestAnnotation, "") : "";
+    if (name.empty() || !IsValidDigest(digest)) {
+      all_known = false;
+      continue;
+    }
+    Result<ResourceDescriptor> dep = OciDigestDependency(BaseImageUri(name, s.platform), digest);
+    if (dep.ok()) f.input.resolved_dependencies.push_back(std::move(*dep));
+  }
+  if (!all_known) f.unknown.insert("base images");
+  return Status::OK();
+}
+
+// Build arguments whose value is a URL: downloaded during the build, not by the engine, so their
+// content is not known (no digest).
+void AddBuildArgUrls(Facts& f, const Json& build_args) {
+  if (!build_args.is_object()) return;
+  for (const auto& [name, value] : build_args.items()) {
+    if (!value.is_string() || !IsUrl(value.get<std::string>())) continue;
+    ResourceDescriptor d;
+    d.uri = value.get<std::string>();
+    d.name = "build-arg:" + name;
+    f.input.resolved_dependencies.push_back(std::move(d));
+  }
+}
+
+Json BaseExternal(const TaskContext& ctx, const AttestTarget& target, RegistryClient& registry) {
+  const Json p = ctx.task.Params();
+  Json platforms = Json::array();
+  for (const AttestSubject& s : target.platforms) platforms.push_back(s.platform);
+  return {{"app", ctx.task.coords.app},
+          {"image", p.value("image", ctx.task.coords.image)},
+          {"version", target.version},
+          {"tag", p.value("tag", target.version)},
+          {"repository", registry.registry() + "/" + target.repository},
+          {"platforms", std::move(platforms)}};
+}
+
+// From the merge result: what the builds recorded.
+Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const AttestTarget& target,
+                        const AttestSettings& settings) {
+  const Json& merge = *target.merge_result;
+  const Json p = ctx.task.Params();
+  const std::string tag = p.value("tag", target.version);
+  Facts f;
+  Json external = BaseExternal(ctx, target, registry);
+  const Json source = merge.value("source", Json::object());
+  if (source.is_object() && !source.empty()) {
+    Json s = Json::object();
+    for (const char* k : {"type", "url", "ref"}) {
+      if (source.contains(k)) s[k] = source[k];
+    }
+    external["source"] = std::move(s);
+  }
+  AddSource(f, source.is_object() ? source.value("url", "") : "", source.is_object() ? source.value("ref", "") : "",
+            source.is_object() ? source.value("commit", "") : "", tag, ctx);
+
+  std::map<std::string, Json> recipes, builders, edits;
+  if (merge.contains("manifests") && merge["manifests"].is_array()) {
+    for (const Json& m : merge["manifests"]) {
+      const std::string platform = m.value("platform", "");
+      const Json build = m.value("build", Json::object());
+      if (!build.is_object()) continue;
+      if (build.contains("recipe") && build["recipe"].is_object()) {
+        Json recipe = build["recipe"];
+        recipe.erase("source");  // in externalParameters.source, once
+        AddBuildArgUrls(f, recipe.value("build_args", Json::object()));
+        recipes[platform] = std::move(recipe);
+      }
+      if (build.contains("builder") && build["builder"].is_object()) builders[platform] = build["builder"];
+      if (build.contains("edits_applied")) edits[platform] = build["edits_applied"];
+    }
+  }
+  const size_t n = target.platforms.size();
+  if (recipes.size() != n) f.unknown.insert("recipe");
+  if (builders.size() != n) f.unknown.insert("builder");
+  if (edits.size() != n) f.unknown.insert("edits applied");
+  PutCollapsed(external, "recipe", recipes);
+
+  const Json identity = ctx.task.Identity();
+  Json internal = Json::object();
+  PutCollapsed(internal, "builder", builders);
+  PutCollapsed(internal, "edits_applied", edits);
+  internal["engine"] = {{"name", "mirrorgraph"},
+                        {"version", identity.is_object() ? identity.value("engine", MIRRORGRAPH_VERSION) : MIRRORGRAPH_VERSION}};
+  if (identity.is_object() && identity.contains("plugin") && identity["plugin"].is_object()) {
+    internal["plugin"] = identity["plugin"];
+  }
+  MG_RETURN_IF_ERROR(AddBaseImages(f, registry, target));
+
+  std::vector<std::string> platforms;
+  for (const AttestSubject& s : target.platforms) platforms.push_back(s.platform);
+  std::optional<BuildTimes> times;
+  if (!settings.state_dir.empty()) {
+    TaskCoords coords = ctx.task.coords;
+    coords.platform.clear();
+    times = FindBuildTimes(settings.state_dir, FormatTaskId(TaskType::kBuild, coords), platforms);
+  }
+  f.input.invocation_id = settings.run_id;
+  if (times) {
+    f.input.started_on_millis = times->started_on;
+    f.input.finished_on_millis = times->finished_on;
+    f.input.invocation_id = times->run_id;
+  } else {
+    f.unknown.insert("startedOn");
+    f.unknown.insert("finishedOn");
+  }
+  f.input.external_parameters = std::move(external);
+  f.input.internal_parameters = std::move(internal);
+  f.input.builder_version = {{"mirrorgraph", MIRRORGRAPH_VERSION}};
+  return f;
+}
+
+// From the registry: the image was complete before this run, so only the index's annotations
+// (written by the merge that made it) say where it came from.
+Result<Facts> FromRegistry(const TaskContext& ctx, RegistryClient& registry, const AttestTarget& target,
+                           const AttestSettings& settings) {
+  const Json p = ctx.task.Params();
+  Result<Manifest> index = registry.GetManifest(target.repository, target.index_digest);
+  if (!index.ok()) return index.status().WithContext("reading the annotations of " + target.index_digest);
+  const Json a = index->json.value("annotations", Json::object());
+  auto annotation = [&](const char* key) { return a.is_object() ? a.value(key, "") : std::string(); };
+  const std::string url = annotation("org.opencontainers.image.source");
+  const std::string commit = annotation("org.opencontainers.image.revision");
+  const std::string upstream_tag = annotation("dev.mirrorgraph.upstream.tag");
+  const std::string tag = !upstream_tag.empty() ? upstream_tag : p.value("tag", target.version);
+
+  Facts f;
+  Json external = BaseExternal(ctx, target, registry);
+  external["tag"] = tag;
+  if (!url.empty()) external["source"] = {{"url", url}, {"ref", tag}};
+  AddSource(f, url, tag, commit, tag, ctx);
+  MG_RETURN_IF_ERROR(AddBaseImages(f, registry, target));
+  for (const char* k : {"recipe", "builder", "edits applied", "engine", "plugin", "startedOn", "finishedOn"}) {
+    f.unknown.insert(k);
+  }
+  const std::string version = annotation("org.opencontainers.image.version");
+  Json internal = Json::object();
+  internal["reconstructed_from"] = {
+      {"index_annotations", a.is_object() ? a : Json::object()},
+      {"why", "the image was complete before this run: its build was not observed, so only the index "
+              "annotations say where it came from"}};
+  if (!version.empty() && version != target.version) {
+    ctx.log("the index says it is version " + version + ", not " + target.version);
+  }
+  f.input.external_parameters = std::move(external);
+  f.input.internal_parameters = std::move(internal);
+  f.input.invocation_id = settings.run_id;
+  return f;
+}
+
+std::vector<AttestedPredicate> CachedSubjects(const Json& cached) {
+  std::vector<AttestedPredicate> out;
+  if (cached.contains("subjects") && cached["subjects"].is_array()) {
+    for (const Json& s : cached["subjects"]) {
+      if (s.is_object()) out.push_back({s.value("subject", ""), s.value("predicate_sha256", "")});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string BaseImageUri(const std::string& name, const std::string& platform) {
+  std::string repo = name, tag = "latest";
+  size_t at = repo.find('@');
+  if (at != std::string::npos) repo.resize(at);
+  size_t slash = repo.rfind('/');
+  size_t colon = repo.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
+    tag = repo.substr(colon + 1);
+    repo.resize(colon);
+  }
+  std::string uri = "pkg:docker/" + repo + "@" + tag;
+  if (!platform.empty()) {
+    std::string encoded;
+    for (char c : platform) encoded += c == '/' ? std::string("%2F") : std::string(1, c);
+    uri += "?platform=" + encoded;
+  }
+  return uri;
+}
+
+std::optional<BuildTimes> FindBuildTimes(const std::string& state_dir, const std::string& build_id_prefix,
+                                         const std::vector<std::string>& platforms, size_t max_runs) {
+  if (state_dir.empty() || platforms.empty()) return std::nullopt;
+  std::set<std::string> wanted;
+  for (const std::string& p : platforms) wanted.insert(NormalizePlatform(p));
+  std::vector<std::string> runs;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(state_dir + "/runs", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".log") == 0) runs.push_back(name.substr(0, name.size() - 4));
+  }
+  std::sort(runs.rbegin(), runs.rend());
+  if (runs.size() > max_runs) runs.resize(max_runs);
+
+  struct Found {
+    int64_t started = 0, finished = 0;
+    std::string run;
+  };
+  std::map<std::string, Found> found;  // normalised platform -> its newest build
+  const std::string prefix = build_id_prefix + "/";
+  for (const std::string& run : runs) {
+    Result<std::vector<Json>> events = RunJournal::Read(state_dir, run);
+    if (!events.ok()) continue;
+    std::map<std::string, Found> in_run;
+    for (const Json& e : *events) {
+      if (e.value("event", "") != "task" || e.value("type", "") != "build" || e.value("status", "") != "ran") continue;
+      const std::string id = e.value("id", "");
+      if (id.rfind(prefix, 0) != 0) continue;
+      const std::string platform = NormalizePlatform(id.substr(prefix.size()));
+      if (wanted.count(platform) == 0 || found.count(platform) > 0) continue;
+      const int64_t started = e.value("started_at", int64_t{0}), finished = e.value("finished_at", int64_t{0});
+      if (started <= 0 || finished < started) continue;
+      in_run[platform] = {started, finished, run};
+    }
+    found.insert(in_run.begin(), in_run.end());
+    if (found.size() == wanted.size()) break;
+  }
+  if (found.size() != wanted.size()) return std::nullopt;
+  BuildTimes t;
+  t.started_on = found.begin()->second.started;
+  for (const auto& [platform, f] : found) {
+    t.started_on = std::min(t.started_on, f.started);
+    if (f.finished >= t.finished_on) {
+      t.finished_on = f.finished;
+      t.run_id = f.run;
+    }
+  }
+  return t;
+}
+
+TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, const AttestSettings& settings) {
+  Result<std::shared_ptr<KeySigner>> signer = AttestSigner(settings);
+  if (!signer.ok()) return {signer.status(), {}};
+  Result<AttestTarget> target = ResolveAttestTarget(ctx, registry);
+  if (!target.ok()) return {target.status(), {}};
+  const std::string key_fingerprint = (*signer)->public_key().Fingerprint();
+
+  if (ctx.cached_result != nullptr) {
+    Result<std::string> why =
+        RecheckAttestations(registry, *target, ctx.cached_result->value("index", ""),
+                            ctx.cached_result->value("public_key_sha256", ""), CachedSubjects(*ctx.cached_result),
+                            kSlsaProvenanceV1PredicateType, "the provenance", (*signer)->public_key());
+    if (!why.ok()) return {why.status().WithContext("re-checking the provenance of " + target->index_digest), {}};
+    if (why->empty()) {
+      return {Status::OK(), {}, true,
+              "re-checked the provenance of " + std::to_string(target->All().size()) + " manifest(s) of " +
+                  target->index_digest};
+    }
+    ctx.log("attaching the provenance again: " + *why);
+  }
+
+  Result<Facts> facts = target->merge_result != nullptr ? FromMerge(ctx, registry, *target, settings)
+                                                        : FromRegistry(ctx, registry, *target, settings);
+  if (!facts.ok()) return {facts.status(), {}};
+  if (!facts->unknown.empty()) {
+    facts->input.internal_parameters["unknown"] = Json(std::vector<std::string>(facts->unknown.begin(), facts->unknown.end()));
+  }
+  facts->input.builder_id = settings.builder_id;
+  Result<Json> predicate = BuildSlsaProvenance(facts->input);
+  if (!predicate.ok()) return {predicate.status().WithContext("the provenance of " + target->index_digest), {}};
+  const std::string predicate_sha256 = PredicateSha256(*predicate);
+
+  Json subjects = Json::array();
+  int added = 0;
+  for (const AttestSubject& s : target->All()) {
+    if (ctx.cancel.load()) return {Status::Cancelled("cancelled while attaching the provenance of " + target->repository), {}};
+    Result<bool> wrote = AttachAttestation(registry, target->repository, s.digest,
+                                           std::string(kSlsaProvenanceV1PredicateType), *predicate, **signer);
+    if (!wrote.ok()) return {wrote.status().WithContext("attaching the provenance of " + Describe(s.platform, s.digest)), {}};
+    ctx.log((*wrote ? "attached the provenance of " : "the provenance is already attached: ") + Describe(s.platform, s.digest));
+    added += *wrote ? 1 : 0;
+    subjects.push_back({{"subject", s.digest}, {"platform", s.platform}, {"predicate_sha256", predicate_sha256}});
+  }
+  const size_t count = subjects.size();
+  Json result = {{"index", target->index_digest},
+                 {"subjects", std::move(subjects)},
+                 {"added", added},
+                 {"public_key_sha256", key_fingerprint},
+                 {"unknown", Json(std::vector<std::string>(facts->unknown.begin(), facts->unknown.end()))}};
+  if (!facts->source.empty()) result["source"] = facts->source;
+  std::string note = "attached the provenance of " + std::to_string(count) + " manifest(s), " + std::to_string(added) + " new";
+  if (!facts->unknown.empty()) note += "; unknown: " + Join(std::vector<std::string>(facts->unknown.begin(), facts->unknown.end()), ", ");
+  return {Status::OK(), std::move(result), false, note};
+}
+
+}  // namespace mg

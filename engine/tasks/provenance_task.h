@@ -1,0 +1,33 @@
+// The provenance task's pieces that are worth testing on their own (the task itself is
+// RunProvenanceTask in tasks/attest_tasks.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mg {
+
+// When the builds of one version ran, from the run journals (<state_dir>/runs/<run-id>.log).
+struct BuildTimes {
+  int64_t started_on = 0;   // Unix ms: the earliest start of the platforms' builds
+  int64_t finished_on = 0;  // Unix ms: the latest finish
+  std::string run_id;       // the run whose build finished last
+};
+
+// Looks for the build events ({"event":"task","type":"build","status":"ran"}) of
+// "<build_id_prefix>/<platform>" for every one of `platforms` (compared normalised, so
+// "linux/arm64" matches "linux/arm64/v8"), newest run first (run ids sort by time), taking each
+// platform's newest run, among at most `max_runs` journals. nullopt unless every platform is found
+// (a partly known interval would be invented). Unreadable journals are skipped. Thread-safe:
+// journals are only read (the running one's torn tail is ignored).
+std::optional<BuildTimes> FindBuildTimes(const std::string& state_dir, const std::string& build_id_prefix,
+                                         const std::vector<std::string>& platforms, size_t max_runs = 64);
+
+// A base image as a resolved-dependency URI, the form BuildKit writes:
+// "docker.io/library/debian:12" + "linux/arm64" -> "pkg:docker/docker.io/library/debian@12?platform=linux%2Farm64"
+// (no tag: "@latest"; a name with "@sha256:..." keeps only the repository). Pure.
+std::string BaseImageUri(const std::string& name, const std::string& platform);
+
+}  // namespace mg

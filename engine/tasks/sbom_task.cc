@@ -1,0 +1,251 @@
+// The sbom task: an SPDX 2.3 SBOM for every platform image of a version, and one covering every
+// platform for the index, each attached as a signed cosign attestation (predicate type
+// https://spdx.dev/Document) to its digest (docs/attestations.md, "The sbom task"). Result:
+//   {"index": "sha256:...", "added": n, "public_key_sha256": "sha256:...",
+//    "documents": [{"subject": "sha256:...", "platform": "linux/amd64" | "" (index),
+//                   "packages": N, "predicate_sha256": "sha256:..."}, ...]}   (index first)
+// Documents are deterministic: the creation time is the image config's "created" (the index
+// document: the latest of its images'), so a rerun builds equal statements and adds nothing.
+// A cache hit is re-checked: same index, platforms and key, and every document still attached
+// and verifying -> reused; anything else -> scanned and attached again (adding only what is missing).
+#include "tasks/sbom_task.h"
+
+#include <cstdio>
+
+#include "oci/media_types.h"
+#include "sbom/registry_layers.h"
+#include "sbom/spdx.h"
+#include "sign/cosign_storage.h"
+#include "sign/intoto.h"
+#include "tasks/attest_common.h"
+#include "tasks/attest_recheck.h"
+#include "tasks/attest_tasks.h"
+
+namespace mg {
+
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+bool Digits(std::string_view s, size_t at, size_t n, int* out) {
+  if (at + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+std::string Describe(const std::string& platform, const std::string& digest) {
+  return digest + (platform.empty() ? " (index)" : " (" + platform + ")");
+}
+
+struct ScannedImage {
+  std::string platform;
+  std::string digest;
+  std::string created;  // SPDX form
+  ScanResult scan;
+};
+
+// GETs the image manifest and its config (for "created"), then streams its layers into the scanner.
+Result<ScannedImage> Scan(RegistryClient& registry, const std::string& repo, const AttestSubject& subject,
+                          const TaskContext& ctx) {
+  const std::string where = registry.registry() + "/" + repo + "@" + subject.digest;
+  Result<Manifest> manifest = registry.GetManifest(repo, subject.digest);
+  if (!manifest.ok()) return manifest.status().WithContext("reading the image manifest " + where);
+  if (!IsManifestMediaType(manifest->media_type)) {
+    return Status::FailedPrecondition(where + " is a " + manifest->media_type + ", not an image manifest to scan");
+  }
+  ScannedImage image{subject.platform, subject.digest, kSpdxFallbackCreated, {}};
+  const Json config = manifest->json.value("config", Json::object());
+  const std::string config_digest = config.is_object() ? config.value("digest", "") : "";
+  if (!config_digest.empty()) {
+    Result<std::string> blob = registry.GetBlob(repo, config_digest, size_t{4} << 20);
+    if (!blob.ok()) return blob.status().WithContext("reading the image config of " + where);
+    const Json parsed = ParseJson(*blob);
+    const std::string created = parsed.is_object() && parsed.contains("created") && parsed["created"].is_string()
+                                    ? parsed["created"].get<std::string>()
+                                    : "";
+    if (std::optional<std::string> c = SpdxCreatedFrom(created)) {
+      image.created = *c;
+    } else {
+      ctx.log("the image config of " + Describe(subject.platform, subject.digest) + " has no usable \"created\" (" +
+              (created.empty() ? std::string("none") : "\"" + created + "\"") + "): the SBOM says " +
+              kSpdxFallbackCreated);
+    }
+  }
+  LayerScanner scanner;
+  Status scanned = ScanManifestLayers(registry, repo, manifest->json, scanner);
+  if (!scanned.ok()) return scanned.WithContext("scanning " + where);
+  Result<ScanResult> result = scanner.Finish();
+  if (!result.ok()) return result.status().WithContext("scanning " + where);
+  image.scan = std::move(*result);
+  return image;
+}
+
+std::vector<AttestedPredicate> CachedDocuments(const Json& cached) {
+  std::vector<AttestedPredicate> out;
+  if (cached.contains("documents") && cached["documents"].is_array()) {
+    for (const Json& d : cached["documents"]) {
+      if (d.is_object()) out.push_back({d.value("subject", ""), d.value("predicate_sha256", "")});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> SpdxCreatedFrom(std::string_view s) {
+  // YYYY-MM-DDThh:mm:ss[.fraction](Z|+hh:mm|-hh:mm)
+  int year, month, day, hour, minute, second;
+  if (!Digits(s, 0, 4, &year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &month) || s[7] != '-' ||
+      !Digits(s, 8, 2, &day) || (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, &hour) || s[13] != ':' ||
+      !Digits(s, 14, 2, &minute) || s[16] != ':' || !Digits(s, 17, 2, &second)) {
+    return std::nullopt;
+  }
+  size_t at = 19;
+  if (at < s.size() && s[at] == '.') {
+    ++at;
+    size_t start = at;
+    while (at < s.size() && s[at] >= '0' && s[at] <= '9') ++at;
+    if (at == start) return std::nullopt;
+  }
+  int offset_minutes = 0;
+  if (at < s.size() && (s[at] == 'Z' || s[at] == 'z') && at + 1 == s.size()) {
+    // UTC
+  } else if (at < s.size() && (s[at] == '+' || s[at] == '-') && at + 6 == s.size() && s[at + 3] == ':') {
+    int oh, om;
+    if (!Digits(s, at + 1, 2, &oh) || !Digits(s, at + 4, 2, &om) || oh > 23 || om > 59) return std::nullopt;
+    offset_minutes = (oh * 60 + om) * (s[at] == '+' ? 1 : -1);
+  } else {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  // Leap seconds fold into the next second's minute like any other overflow.
+  int64_t total = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  int64_t days = total >= 0 ? total / 86400 : -((-total + 86399) / 86400);
+  int64_t secs = total - days * 86400;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  if (y < 0 || y > 9999) return std::nullopt;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(y), m, d,
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+  return std::string(buf);
+}
+
+TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const AttestSettings& settings) {
+  Result<std::shared_ptr<KeySigner>> signer = AttestSigner(settings);
+  if (!signer.ok()) return {signer.status(), {}};
+  Result<AttestTarget> target = ResolveAttestTarget(ctx, registry);
+  if (!target.ok()) return {target.status(), {}};
+  const std::string key_fingerprint = (*signer)->public_key().Fingerprint();
+
+  if (ctx.cached_result != nullptr) {
+    Result<std::string> why =
+        RecheckAttestations(registry, *target, ctx.cached_result->value("index", ""),
+                            ctx.cached_result->value("public_key_sha256", ""), CachedDocuments(*ctx.cached_result),
+                            kSpdxPredicateType, "the SPDX SBOM", (*signer)->public_key());
+    if (!why.ok()) return {why.status().WithContext("re-checking the SBOMs of " + target->index_digest), {}};
+    if (why->empty()) {
+      return {Status::OK(), {}, true,
+              "re-checked " + std::to_string(target->All().size()) + " SBOM(s) of " + target->index_digest};
+    }
+    ctx.log("attaching the SBOMs again: " + *why);
+  }
+
+  // The images: every platform manifest of the index, or the one image the tag names.
+  std::vector<AttestSubject> images = target->platforms;
+  const bool is_index = !images.empty();
+  if (!is_index) images.push_back({"", target->index_digest});
+  std::vector<ScannedImage> scanned;
+  for (const AttestSubject& s : images) {
+    if (ctx.cancel.load()) return {Status::Cancelled("cancelled while scanning " + target->repository), {}};
+    Result<ScannedImage> image = Scan(registry, target->repository, s, ctx);
+    if (!image.ok()) return {image.status(), {}};
+    ctx.log("scanned " + Describe(s.platform, s.digest) + ": " + std::to_string(image->scan.packages.size()) +
+            " package(s) in " + std::to_string(image->scan.layers) + " layer(s)");
+    for (const std::string& w : image->scan.warnings) ctx.log("warning: " + w);
+    scanned.push_back(std::move(*image));
+  }
+
+  const std::string repository = registry.registry() + "/" + target->repository;
+  Json documents = Json::array();
+  int added = 0;
+  auto attach = [&](const SpdxInput& input, const std::string& subject, const std::string& platform,
+                    size_t packages) -> Status {
+    if (ctx.cancel.load()) return Status::Cancelled("cancelled while attaching the SBOMs of " + target->repository);
+    Result<Json> doc = BuildSpdx(input);
+    if (!doc.ok()) return doc.status().WithContext("the SBOM of " + Describe(platform, subject));
+    Result<bool> wrote = AttachAttestation(registry, target->repository, subject, std::string(kSpdxPredicateType),
+                                           *doc, **signer);
+    if (!wrote.ok()) return wrote.status().WithContext("attaching the SBOM of " + Describe(platform, subject));
+    ctx.log((*wrote ? "attached the SBOM of " : "the SBOM is already attached: ") + Describe(platform, subject));
+    added += *wrote ? 1 : 0;
+    documents.push_back({{"subject", subject},
+                         {"platform", platform},
+                         {"packages", static_cast<int64_t>(packages)},
+                         {"predicate_sha256", PredicateSha256(*doc)}});
+    return Status::OK();
+  };
+
+  // The index's document first (it covers every platform), then one per image.
+  if (is_index) {
+    SpdxInput all;
+    all.repository = repository;
+    all.tag = target->version;
+    all.index_digest = target->index_digest;
+    all.created = kSpdxFallbackCreated;
+    size_t packages = 0;
+    for (const ScannedImage& i : scanned) {
+      all.images.push_back({i.digest, i.platform, i.scan});
+      all.created = std::max(all.created, i.created);  // same fixed-width form: text order is time order
+      packages += i.scan.packages.size();
+    }
+    Status s = attach(all, target->index_digest, "", packages);
+    if (!s.ok()) return {s, {}};
+  }
+  for (ScannedImage& i : scanned) {
+    SpdxInput one;
+    one.repository = repository;
+    one.tag = target->version;
+    one.created = i.created;
+    const size_t packages = i.scan.packages.size();
+    one.images.push_back({i.digest, i.platform, std::move(i.scan)});
+    Status s = attach(one, i.digest, i.platform, packages);
+    if (!s.ok()) return {s, {}};
+  }
+
+  const size_t count = documents.size();
+  Json result = {{"index", target->index_digest},
+                 {"documents", std::move(documents)},
+                 {"added", added},
+                 {"public_key_sha256", key_fingerprint}};
+  return {Status::OK(), std::move(result), false,
+          "attached " + std::to_string(count) + " SBOM(s), " + std::to_string(added) + " new"};
+}
+
+}  // namespace mg

@@ -1,0 +1,256 @@
+// The provenance task over the in-memory FakeRegistry: the SLSA v1 predicate from the merge result
+// (source at its commit, recipe, build args, builder, engine and plugin, base images from the
+// manifests' annotations, build times from the run journals), attached to the index and every
+// platform; from the index annotations, with what is unknown said, when the merge was unneeded;
+// idempotence and re-checked cache hits; the journal lookup on its own.
+#include "tasks/provenance_task.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include "cache/journal.h"
+#include "sign/slsa_provenance.h"
+#include "tasks/attest_recheck.h"
+#include "unit/tasks/attest_fixture.h"
+
+namespace {
+
+using mg::Json;
+using mg::testing::AttestFixture;
+using mg::testing::kAttestCommit;
+using mg::testing::kAttestRepo;
+
+struct Fixture : AttestFixture {
+  Fixture() : AttestFixture(mg::TaskType::kProvenance, "provenance") {}
+  mg::TaskOutcome Run(Json inputs, const Json* cached = nullptr) {
+    return mg::RunProvenanceTask(Context(std::move(inputs), cached), client, settings);
+  }
+  Json Merge() const { return {{"merge:hello@1.0.0", MergeResult()}}; }
+  Json Predicate(const std::string& digest) {
+    auto st = Statements(digest, mg::kSlsaProvenanceV1PredicateType);
+    BOOST_REQUIRE(st.size() == 1u);
+    BOOST_REQUIRE(st[0].subjects.size() == 1u);
+    BOOST_TEST("sha256:" + st[0].subjects[0].digest.at("sha256") == digest);
+    return st[0].predicate;
+  }
+};
+
+// Writes a run journal with build events {id, started, finished}.
+void WriteJournal(const std::string& state_dir, const std::string& run_id,
+                  const std::vector<std::tuple<std::string, std::string, int64_t, int64_t>>& builds) {
+  auto j = mg::RunJournal::Create(state_dir, run_id);
+  BOOST_REQUIRE(j.ok());
+  for (const auto& [id, status, started, finished] : builds) {
+    mg::TaskEvent ev;
+    ev.id = id;
+    ev.type = "build";
+    ev.status = status;
+    ev.reason = "test";
+    ev.started_at = started;
+    ev.finished_at = finished;
+    BOOST_REQUIRE(j->AppendTask(ev, true).ok());
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(provenance_task_test)
+
+BOOST_AUTO_TEST_CASE(base_image_uris) {
+  BOOST_TEST(mg::BaseImageUri("docker.io/library/debian:12", "linux/arm64") ==
+             "pkg:docker/docker.io/library/debian@12?platform=linux%2Farm64");
+  BOOST_TEST(mg::BaseImageUri("127.0.0.1:5000/ns/base", "") == "pkg:docker/127.0.0.1:5000/ns/base@latest");
+  BOOST_TEST(mg::BaseImageUri("127.0.0.1:5000/ns/base:1.0@sha256:" + std::string(64, 'a'), "linux/amd64") ==
+             "pkg:docker/127.0.0.1:5000/ns/base@1.0?platform=linux%2Famd64");
+}
+
+BOOST_AUTO_TEST_CASE(build_times_come_from_the_newest_run_that_built_each_platform) {
+  mg::testing::TempDir state;
+  const std::string p = "build:hello@1.0.0";
+  // Run 1 built both; run 2 rebuilt arm64 (amd64 cached); run 3 built another version only.
+  WriteJournal(state.path(), "20240101T000000Z-1", {{p + "/linux/amd64", "ran", 1000, 5000}, {p + "/linux/arm64", "ran", 1200, 6000}});
+  WriteJournal(state.path(), "20240102T000000Z-2", {{p + "/linux/amd64", "cached", 9000, 9001},
+                                                    {p + "/linux/arm64", "ran", 20000, 26000}});
+  WriteJournal(state.path(), "20240103T000000Z-3", {{"build:hello@2.0.0/linux/amd64", "ran", 30000, 31000},
+                                                    {p + "/linux/arm64", "failed", 32000, 33000}});
+  auto t = mg::FindBuildTimes(state.path(), p, {"linux/amd64", "linux/arm64/v8"});
+  BOOST_REQUIRE(t.has_value());
+  BOOST_TEST(t->started_on == 1000);
+  BOOST_TEST(t->finished_on == 26000);
+  BOOST_TEST(t->run_id == "20240102T000000Z-2");
+
+  // A platform never built in any journal: unknown, not half-known.
+  BOOST_TEST(!mg::FindBuildTimes(state.path(), p, {"linux/amd64", "linux/riscv64"}).has_value());
+  // Only the newest journals are searched.
+  BOOST_TEST(!mg::FindBuildTimes(state.path(), p, {"linux/amd64"}, 2).has_value());
+  BOOST_TEST(mg::FindBuildTimes(state.path(), p, {"linux/amd64"}, 3).has_value());
+  BOOST_TEST(!mg::FindBuildTimes(state.path() + "/nowhere", p, {"linux/amd64"}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_predicate_from_the_merge_result) {
+  Fixture f;
+  // The amd64 image names its base image (as buildah annotates it); arm64 does not.
+  const std::string base_digest = "sha256:" + std::string(64, 'b');
+  f.amd64 = f.PutImage("amd64", f.amd64_created,
+                       {{"org.opencontainers.image.base.name", "docker.io/library/debian:12"},
+                        {"org.opencontainers.image.base.digest", base_digest}});
+  mg::testing::TempDir state;
+  f.settings.state_dir = state.path();
+  WriteJournal(state.path(), "20240506T070000Z-1",
+               {{"build:hello@1.0.0/linux/amd64", "ran", 1714979289123, 1714979300000},
+                {"build:hello@1.0.0/linux/arm64", "ran", 1714979289500, 1714979349000}});
+  mg::TaskOutcome out = f.Run(f.Merge());
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(out.result["index"] == f.index);
+  BOOST_TEST(out.result["added"] == 3);
+  BOOST_TEST(out.result["source"] == Json({{"url", "https://git.example.org/hello.git"}, {"commit", kAttestCommit}}));
+  BOOST_TEST(out.result["unknown"] == Json({"base images"}));  // arm64's
+  BOOST_REQUIRE(out.result["subjects"].size() == 3u);
+
+  const Json pred = f.Predicate(f.index);
+  BOOST_TEST(mg::PredicateSha256(pred) == out.result["subjects"][0]["predicate_sha256"].get<std::string>());
+  // The same predicate on every platform manifest.
+  BOOST_TEST(f.Predicate(f.amd64) == pred);
+  BOOST_TEST(f.Predicate(f.arm64) == pred);
+
+  const Json& def = pred["buildDefinition"];
+  BOOST_TEST(def["buildType"] == std::string(mg::kMirrorgraphBuildType));
+  const Json& ext = def["externalParameters"];
+  BOOST_TEST(ext["app"] == "hello");
+  BOOST_TEST(ext["version"] == "1.0.0");
+  BOOST_TEST(ext["tag"] == "v1.0.0");
+  BOOST_TEST(ext["repository"] == "reg.example/mirror/hello");
+  BOOST_TEST(ext["platforms"] == Json({"linux/amd64", "linux/arm64"}));
+  BOOST_TEST(ext["source"] == Json({{"type", "git"}, {"url", "https://git.example.org/hello.git"}, {"ref", "v1.0.0"}}));
+  BOOST_TEST(ext["recipe"]["build_args"]["VERSION"] == "1.0.0");
+  BOOST_TEST(ext["recipe"]["edits"][0]["kind"] == "replace");
+  BOOST_TEST(!ext["recipe"].contains("source"));
+  const Json& internal = def["internalParameters"];
+  BOOST_TEST(internal["builder"] == Json({{"name", "buildah"}, {"version", "1.28.2"}}));
+  BOOST_TEST(internal["engine"] == Json({{"name", "mirrorgraph"}, {"version", MIRRORGRAPH_VERSION}}));
+  BOOST_TEST(internal["plugin"] == Json({{"name", "generic"}, {"version", "1.1.0"}}));
+  BOOST_TEST(internal["edits_applied"] == Json({"Dockerfile: replace a -> b (line 3)"}));
+  BOOST_TEST(internal["unknown"] == Json({"base images"}));
+
+  // Resolved: the source at its commit, the amd64 base image by digest, the build-arg URL without one.
+  const Json deps = def["resolvedDependencies"];
+  BOOST_REQUIRE(deps.size() == 3u);
+  BOOST_TEST(deps[0] == Json({{"uri", "git+https://git.example.org/hello.git@refs/tags/v1.0.0"}, {"digest", {{"gitCommit", kAttestCommit}}}}));
+  BOOST_TEST(deps[1] == Json({{"uri", "https://nodejs.example/node-v20.tar.gz"}, {"name", "build-arg:NODE_URL"}}));
+  BOOST_TEST(deps[2] == Json({{"uri", "pkg:docker/docker.io/library/debian@12?platform=linux%2Famd64"},
+                              {"digest", {{"sha256", std::string(64, 'b')}}}}));
+
+  const Json& run = pred["runDetails"];
+  BOOST_TEST(run["builder"]["id"] == std::string(mg::kDefaultBuilderId));
+  BOOST_TEST(run["builder"]["version"] == Json({{"mirrorgraph", MIRRORGRAPH_VERSION}}));
+  BOOST_TEST(run["metadata"] == Json({{"invocationId", "20240506T070000Z-1"},
+                                      {"startedOn", "2024-05-06T07:08:09.123Z"},
+                                      {"finishedOn", "2024-05-06T07:09:09.000Z"}}));
+
+  // Again: the same predicate, nothing written.
+  const int puts = f.reg.count("PUT", "/manifests/");
+  mg::TaskOutcome again = f.Run(f.Merge());
+  BOOST_REQUIRE(again.status.ok());
+  BOOST_TEST(again.result["added"] == 0);
+  BOOST_TEST(f.reg.count("PUT", "/manifests/") == puts);
+}
+
+BOOST_AUTO_TEST_CASE(a_configured_builder_id_and_no_journal) {
+  Fixture f;
+  f.settings.builder_id = "https://ci.example.org/runners/mirror@v1";
+  mg::TaskOutcome out = f.Run(f.Merge());
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  const Json pred = f.Predicate(f.arm64);
+  BOOST_TEST(pred["runDetails"]["builder"]["id"] == "https://ci.example.org/runners/mirror@v1");
+  // No journal says when the builds ran: no times, and the predicate says they are unknown.
+  BOOST_TEST(pred["runDetails"]["metadata"] == Json({{"invocationId", f.settings.run_id}}));
+  BOOST_TEST(pred["buildDefinition"]["internalParameters"]["unknown"] ==
+             Json({"base images", "finishedOn", "startedOn"}));
+}
+
+BOOST_AUTO_TEST_CASE(recipes_that_differ_by_platform_are_listed_per_platform) {
+  Fixture f;
+  Json merge = f.MergeResult();
+  merge["manifests"][1]["build"]["recipe"]["build_args"]["VERSION"] = "1.0.0-arm";
+  merge["manifests"][1]["build"]["builder"]["version"] = "1.29.0";
+  mg::TaskOutcome out = f.Run({{"merge:hello@1.0.0", merge}});
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  const Json def = f.Predicate(f.index)["buildDefinition"];
+  BOOST_TEST(!def["externalParameters"].contains("recipe"));
+  BOOST_TEST(def["externalParameters"]["recipe_per_platform"]["linux/arm64"]["build_args"]["VERSION"] == "1.0.0-arm");
+  BOOST_TEST(def["externalParameters"]["recipe_per_platform"]["linux/amd64"]["build_args"]["VERSION"] == "1.0.0");
+  BOOST_TEST(def["internalParameters"]["builder_per_platform"]["linux/arm64"]["version"] == "1.29.0");
+  BOOST_TEST(def["internalParameters"]["edits_applied"].is_array());  // equal: collapsed
+}
+
+BOOST_AUTO_TEST_CASE(without_a_merge_result_the_index_annotations_are_used_and_the_rest_is_unknown) {
+  Fixture f;
+  mg::TaskOutcome out = f.Run(Json::object());
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(out.result["added"] == 3);
+  BOOST_TEST(out.result["source"] == Json({{"url", "https://git.example.org/hello.git"}, {"commit", kAttestCommit}}));
+  const Json pred = f.Predicate(f.amd64);
+  const Json& def = pred["buildDefinition"];
+  BOOST_TEST(def["externalParameters"]["source"] == Json({{"url", "https://git.example.org/hello.git"}, {"ref", "v1.0.0"}}));
+  BOOST_TEST(def["externalParameters"]["platforms"] == Json({"linux/amd64", "linux/arm64"}));
+  BOOST_TEST(!def["externalParameters"].contains("recipe"));
+  BOOST_TEST(def["resolvedDependencies"] ==
+             Json::array({{{"uri", "git+https://git.example.org/hello.git@refs/tags/v1.0.0"}, {"digest", {{"gitCommit", kAttestCommit}}}}}));
+  const Json& internal = def["internalParameters"];
+  BOOST_TEST(!internal.contains("builder"));
+  BOOST_TEST(!internal.contains("engine"));
+  BOOST_TEST(internal["unknown"] == Json({"base images", "builder", "edits applied", "engine", "finishedOn", "plugin",
+                                          "recipe", "startedOn"}));
+  BOOST_TEST(internal["reconstructed_from"]["index_annotations"]["org.opencontainers.image.revision"] == kAttestCommit);
+  BOOST_TEST(pred["runDetails"]["metadata"] == Json({{"invocationId", f.settings.run_id}}));
+  BOOST_TEST(!pred["runDetails"]["builder"].contains("version"));
+}
+
+BOOST_AUTO_TEST_CASE(an_index_without_annotations_claims_no_source) {
+  Fixture f;
+  Json idx = mg::ParseJson(f.reg.ManifestBytes(kAttestRepo, f.index));
+  idx.erase("annotations");
+  const std::string bare = f.reg.PutManifest(kAttestRepo, "1.0.0", mg::kMediaTypeOciIndex, idx.dump());
+  mg::TaskOutcome out = f.Run(Json::object());
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(out.result["index"] == bare);
+  BOOST_TEST(!out.result.contains("source"));
+  const Json def = f.Predicate(bare)["buildDefinition"];
+  BOOST_TEST(!def.contains("resolvedDependencies"));
+  BOOST_TEST(!def["externalParameters"].contains("source"));
+  const Json unknown = def["internalParameters"]["unknown"];
+  BOOST_TEST((std::find(unknown.begin(), unknown.end(), Json("source")) != unknown.end()), unknown.dump());
+}
+
+BOOST_AUTO_TEST_CASE(a_cached_result_is_reused_while_the_provenance_is_there) {
+  Fixture f;
+  mg::TaskOutcome first = f.Run(f.Merge());
+  BOOST_REQUIRE(first.status.ok());
+  const int puts = f.reg.count("PUT", "/manifests/");
+  mg::TaskOutcome rechecked = f.Run(Json::object(), &first.result);
+  BOOST_REQUIRE_MESSAGE(rechecked.status.ok(), rechecked.status.ToString());
+  BOOST_TEST(rechecked.reused);
+  BOOST_TEST(rechecked.note.find("re-checked the provenance of 3 manifest(s)") != std::string::npos, rechecked.note);
+  BOOST_TEST(f.reg.count("PUT", "/manifests/") == puts);
+
+  f.reg.PutManifest(kAttestRepo, mg::CosignTag(f.index, ".att"), mg::kMediaTypeOciManifest,
+                    R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]})");
+  mg::TaskOutcome redone = f.Run(f.Merge(), &first.result);
+  BOOST_REQUIRE_MESSAGE(redone.status.ok(), redone.status.ToString());
+  BOOST_TEST(!redone.reused);
+  BOOST_TEST(redone.result["added"] == 1);
+  BOOST_TEST(f.Logged("the provenance of " + f.index + " (index) is gone from the registry"));
+  BOOST_TEST(f.AttLayers(f.index) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(sbom_and_provenance_share_the_att_manifest) {
+  Fixture f;
+  BOOST_REQUIRE(f.Run(f.Merge()).status.ok());
+  BOOST_REQUIRE(mg::RunSbomTask(f.Context(f.Merge(), nullptr), f.client, f.settings).status.ok());
+  for (const std::string& d : {f.index, f.amd64, f.arm64}) {
+    BOOST_TEST(f.AttLayers(d) == 2u);
+    BOOST_TEST(f.Statements(d, mg::kSpdxPredicateType).size() == 1u);
+    BOOST_TEST(f.Statements(d, mg::kSlsaProvenanceV1PredicateType).size() == 1u);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
