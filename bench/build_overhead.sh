@@ -104,7 +104,9 @@ upstream="$work/upstream/hello"
 
 # The demo's config for a registry address (the app gets emulation with DOCKERFILE=run).
 write_config() {
-  sed -e "s|@REGISTRY@|$1|" -e "s|@UPSTREAM@|$upstream|" "$example/mirror.toml.in" >"$2"
+  # Builds and merges only: the script's side signs nothing, so neither does mirrorgraph here.
+  sed -e "s|@REGISTRY@|$1|" -e "s|@UPSTREAM@|file://$upstream|" -e '/^key = /d' \
+      -e 's/^\(sign\|sbom\|provenance\) = true/\1 = false/' "$example/mirror.toml.in" >"$2"
   if [[ "$DOCKERFILE" == run ]]; then sed -i 's|^plugin = "generic"$|&\nemulation = true|' "$2"; fi
 }
 
@@ -146,7 +148,7 @@ set -euo pipefail
 b=(buildah --root "\$2/root" --runroot "\$2/run" --storage-driver vfs)
 while read -r version platform; do
   src="\$2/src-\$version-\${platform//\//-}"
-  git clone -q --depth 1 --branch "v\$version" --single-branch --no-tags -c advice.detachedHead=false -- "$upstream" "\$src"
+  git clone -q --depth 1 --branch "v\$version" --single-branch --no-tags -c advice.detachedHead=false -- "file://$upstream" "\$src"
   commit=\$(git -C "\$src" rev-parse HEAD)
   epoch=\$(git -C "\$src" log -1 --format=%ct)
   image="hello-\$version-\${platform##*/}"

@@ -113,7 +113,9 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
     (void)RunBuildStep("buildah rmi", rmi, r, env);
     return exported.status();
   }
-  auto pushed = PushOciLayout(*settings_.registry, r.repository, layout, BlobUploadOptions{});
+  BlobUploadOptions upload;
+  upload.mount_from = r.mount_from;
+  auto pushed = PushOciLayout(*settings_.registry, r.repository, layout, upload);
   if (auto removed = RunBuildStep("buildah rmi", rmi, r, env); !removed.ok() && r.log) {
     r.log("warning: could not remove the built image from buildah's storage: " + removed.status().message());
   }

@@ -33,6 +33,9 @@ struct BuildRequest {
   int64_t source_epoch = -1; // seconds since the epoch; >= 0: image timestamps set to it (reproducible)
   std::string work_dir;      // scratch directory for this build: exists, owned and removed by the caller
   std::map<std::string, std::string> labels;  // added to the image config
+  // Repositories of the same registry whose blobs this image likely shares (the images it is built
+  // FROM, e.g. outline's base-outline): layers are mounted from them instead of uploaded.
+  std::vector<std::string> mount_from;
   // Called with every line the builder's subprocesses print (thread of the caller).
   std::function<void(std::string_view)> log;
   const std::atomic<bool>* cancel = nullptr;  // set: the running subprocess is killed

@@ -156,6 +156,7 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
   req.labels = {{"org.opencontainers.image.version", version},
                 {"org.opencontainers.image.revision", fetched->commit},
                 {"org.opencontainers.image.source", recipe->source.url}};
+  for (const std::string& image : recipe->depends_on_images) req.mount_from.push_back(settings_.target.Repository(image));
   req.log = ctx.log;
   req.cancel = &ctx.cancel;
   req.timeout = settings_.build_timeout;

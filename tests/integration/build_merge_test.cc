@@ -451,6 +451,59 @@ BOOST_AUTO_TEST_CASE(an_auth_protected_registry_works) {
   BOOST_TEST((!fs::exists(m.ws.state_dir() / "work") || fs::is_empty(m.ws.state_dir() / "work")));
 }
 
+// The Outline pattern: `app` is built FROM `base` of the same version, pulled back from the target
+// registry (plain HTTP: the build's registries.conf marks it insecure); its layers reuse base's.
+BOOST_AUTO_TEST_CASE(an_image_built_from_another_image_of_the_app) {
+  TestRegistry& reg = mg::testing::SharedPlainRegistry();
+  CliWorkspace ws;
+  std::map<std::string, std::string> files = {
+      {"hello.txt", "hello from @TAG@\n"},
+      {"Dockerfile.base", "FROM scratch\nCOPY hello.txt /base.txt\n"},
+      {"Dockerfile", "ARG BASE_IMAGE=example.invalid/base\nFROM ${BASE_IMAGE}\nCOPY hello.txt /app.txt\n"}};
+  auto url = ws.MakeUpstream("duo", {"v1.0.0"}, files);
+  BOOST_REQUIRE_MESSAGE(url.ok(), url.status().ToString());
+  ws.WriteConfig({.registry_host = reg.host(),
+                  .ns = "duotest",
+                  .apps = {{.name = "duo",
+                            .url = *url,
+                            .extra = "images = [\n"
+                                     "  { name = \"base\", build = { dockerfile = \"Dockerfile.base\" } },\n"
+                                     "  { name = \"app\", depends_on = [\"base\"], build = { args = { BASE_IMAGE = "
+                                     "\"{registry}/{namespace}/base:{version}\" } } },\n"
+                                     "]\n"}},
+                  .extra = "\n[attestations]\nsbom = false\nsign = false\nprovenance = false\n"});
+  auto r = ws.Run({"run", "--json", "run.json"}, std::chrono::minutes(10));
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.Describe());
+  Json report = ws.ReadJson("run.json");
+  BOOST_TEST(Count(report, "build:duo/", "ran") == 4);
+  // app's builds waited for base's merge.
+  const Json* base_merge = FindTask(report, "merge:duo/base@1.0.0");
+  const Json* app_build = FindTask(report, "build:duo/app@1.0.0/linux/arm64");
+  BOOST_TEST_REQUIRE((base_merge != nullptr && app_build != nullptr));
+  BOOST_TEST(app_build->value("started_at", int64_t{0}) >= base_merge->value("finished_at", int64_t{0}));
+  for (const char* arch : {"amd64", "arm64"}) {
+    auto layers_of = [&](const std::string& repo) {
+      auto index = mg::testing::SkopeoInspectRaw(reg, repo, "1.0.0");
+      BOOST_REQUIRE_MESSAGE(index.ok(), index.status().ToString());
+      const Json parsed = Json::parse(*index);
+      for (const Json& e : parsed["manifests"]) {
+        if (e["platform"].value("architecture", "") != arch) continue;
+        auto image = mg::testing::SkopeoInspectRaw(reg, repo, e.value("digest", ""));
+        BOOST_REQUIRE(image.ok());
+        std::vector<std::string> out;
+        const Json manifest = Json::parse(*image);
+        for (const Json& l : manifest["layers"]) out.push_back(l.value("digest", ""));
+        return out;
+      }
+      return std::vector<std::string>{};
+    };
+    std::vector<std::string> base = layers_of("duotest/base"), app = layers_of("duotest/app");
+    BOOST_TEST_REQUIRE(base.size() == 1u, arch << ": base has " << base.size() << " layers, app " << app.size());
+    BOOST_TEST_REQUIRE(app.size() == 2u, arch);
+    BOOST_TEST(app[0] == base[0], arch);  // the base's layer, mounted rather than uploaded again
+  }
+}
+
 BOOST_AUTO_TEST_CASE(the_docker_backend_builds_where_docker_with_buildx_runs) {
   auto builder = mg::MakeBuilder("docker", mg::BuilderSettings{});
   BOOST_REQUIRE(builder.ok());
