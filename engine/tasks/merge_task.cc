@@ -1,5 +1,6 @@
 #include "tasks/merge_task.h"
 
+#include <future>
 #include <map>
 
 #include "oci/index_builder.h"
@@ -85,8 +86,7 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
     if (id.rfind("build:", 0) != 0 || !result.is_object()) continue;
     by_platform[NormalizePlatform(result.value("platform", ""))] = &result;
   }
-  std::vector<PlatformManifest> entries;
-  const Json* first = nullptr;
+  std::vector<const Json*> builds;
   for (const std::string& w : wanted) {
     auto it = by_platform.find(NormalizePlatform(w));
     if (it == by_platform.end()) {
@@ -94,8 +94,24 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
                                          "; nothing was tagged"),
               {}};
     }
-    const std::string digest = it->second->value("digest", "");
-    auto described = DescribePlatformManifest(registry, repo, digest);
+    builds.push_back(it->second);
+  }
+  // The platforms are described at once (the registry client is thread-safe): each is a GET of the
+  // manifest and of its config, and a merge waits on the slowest rather than on their sum.
+  std::vector<std::future<Result<PlatformManifest>>> pending;
+  for (const Json* b : builds) {
+    pending.push_back(std::async(std::launch::async, [&registry, &repo, digest = b->value("digest", "")] {
+      return DescribePlatformManifest(registry, repo, digest);
+    }));
+  }
+  std::vector<Result<PlatformManifest>> described_all;
+  for (auto& f : pending) described_all.push_back(f.get());
+  std::vector<PlatformManifest> entries;
+  const Json* first = nullptr;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    const std::string& w = wanted[i];
+    const std::string digest = builds[i]->value("digest", "");
+    Result<PlatformManifest>& described = described_all[i];
     if (!described.ok()) {
       return {described.status().WithContext("the " + w + " image " + digest + " of " + repo +
                                              " (nothing was tagged; a rerun rebuilds what is gone)"),
@@ -108,7 +124,7 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
               {}};
     }
     entries.push_back(std::move(described.value()));
-    if (first == nullptr) first = it->second;
+    if (first == nullptr) first = builds[i];
   }
   if (entries.empty()) return {Status::FailedPrecondition("no platforms to merge for " + repo + ":" + version), {}};
 
