@@ -15,8 +15,9 @@
 #    `mirrorgraph explain` for one build task;
 # 5. `mirrorgraph run`, then the tags and the index of `latest` as `skopeo inspect` shows them;
 # 6. a second run (nothing to do); then deletes the tag 1.1.0 and runs again (only 1.1.0 is
-#    restored); then `mirrorgraph verify` checks the signatures of `latest` and its platforms
-#    (the key pair is made once with `mirrorgraph keygen`);
+#    restored); then `mirrorgraph verify` checks the signatures, SBOMs and provenance of `latest`
+#    and its platforms (the key pair is made once with `mirrorgraph keygen`), and so does cosign
+#    when it is on PATH;
 # 7. the task graph, coloured by each task's last status, as an SVG.
 # Nothing leaves the machine. Re-runnable: the upstream is recreated identically each time; the
 # registry storage and the state directory are kept between runs.
@@ -241,6 +242,18 @@ mirror() {
   echo "\$ mirrorgraph verify $registry/demo/hello:latest --key $demo_dir/cosign.pub --plain-http"
   "$mg" verify "$registry/demo/hello:latest" --key "$demo_dir/cosign.pub" --plain-http ||
     die "verify failed for demo/hello:latest"
+  # The same with cosign, when it is installed (docs/attestations.md).
+  local cosign_args=(--key "$demo_dir/cosign.pub" --insecure-ignore-tlog=true --allow-http-registry)
+  if command -v cosign >/dev/null 2>&1; then
+    echo "\$ cosign verify ${cosign_args[*]} $registry/demo/hello:latest"
+    cosign verify "${cosign_args[@]}" "$registry/demo/hello:latest" >/dev/null || die "cosign verify failed"
+    echo "\$ cosign verify-attestation --type spdxjson ${cosign_args[*]} $registry/demo/hello:latest"
+    cosign verify-attestation --type spdxjson "${cosign_args[@]}" "$registry/demo/hello:latest" >/dev/null ||
+      die "cosign verify-attestation failed"
+    echo "cosign agrees"
+  else
+    echo "(with cosign 2.x: cosign verify ${cosign_args[*]} $registry/demo/hello:latest)"
+  fi
 }
 
 main() {
