@@ -4,12 +4,14 @@
 // describes how the whole index was made. Result:
 //   {"index": "sha256:...", "subjects": [{"subject": "sha256:...", "platform": "" | "linux/amd64",
 //    "predicate_sha256": "sha256:..."}, ...] (index first), "added": n,
-//    "public_key_sha256": "sha256:...", "source": {"url", "commit"} (when known),
-//    "unknown": [what the predicate could not say]}
+//    "public_key_sha256": "sha256:...", "builder_id": "...", "source": {"url", "commit"} (when known),
+//    "unknown": [what the predicate could not say], "predicate": {the SLSA predicate}}
 // What is known comes from the merge result (source, per-platform builder, recipe, edits) and the
 // run journals (build times); when the merge was unneeded (the image was complete before this
 // run) from the index's annotations in the registry, and the predicate lists what is unknown
-// instead of inventing it. A cache hit is re-checked like the sbom task's.
+// instead of inventing it — unless an earlier run recorded the predicate of this very index (the
+// cached result), which is then attached again as it was. A cache hit is re-checked like the sbom
+// task's, and against the configured builder id.
 #include "tasks/provenance_task.h"
 
 #include <algorithm>
@@ -100,16 +102,20 @@ void AddSource(Facts& f, const std::string& url, const std::string& ref, const s
   f.input.resolved_dependencies.push_back(std::move(*dep));
 }
 
-// Base images from the platform manifests' annotations (buildah writes them when the Dockerfile
-// starts FROM an image), else unknown.
+// Base images from the platform manifests' annotations: buildah writes the base image's name and
+// manifest digest, or both empty for FROM scratch (no base image). Without them (docker, other
+// tools) the base images are unknown.
 Status AddBaseImages(Facts& f, RegistryClient& registry, const AttestTarget& target) {
   bool all_known = !target.platforms.empty();
   for (const AttestSubject& s : target.platforms) {
     Result<Manifest> m = registry.GetManifest(target.repository, s.digest);
     if (!m.ok()) return m.status().WithContext("reading " + Describe(s.platform, s.digest) + " for its base image");
     const Json a = m->json.value("annotations", Json::object());
-    const std::string name = a.is_object() ? a.value(kBaseNameAnnotation, "") : "";
-    const std::string digest = a.is_object() ? a.value(kBaseDigestAnnotation, "") : "";
+    const bool annotated = a.is_object() && a.contains(kBaseNameAnnotation) && a.contains(kBaseDigestAnnotation) &&
+                           a[kBaseNameAnnotation].is_string() && a[kBaseDigestAnnotation].is_string();
+    const std::string name = annotated ? a[kBaseNameAnnotation].get<std::string>() : "";
+    const std::string digest = annotated ? a[kBaseDigestAnnotation].get<std::string>() : "";
+    if (annotated && name.empty() && digest.empty()) continue;  // FROM scratch
     if (name.empty() || !IsValidDigest(digest)) {
       all_known = false;
       continue;
@@ -347,11 +353,17 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   if (!target.ok()) return {target.status(), {}};
   const std::string key_fingerprint = (*signer)->public_key().Fingerprint();
 
-  if (ctx.cached_result != nullptr) {
-    Result<std::string> why =
-        RecheckAttestations(registry, *target, ctx.cached_result->value("index", ""),
-                            ctx.cached_result->value("public_key_sha256", ""), CachedSubjects(*ctx.cached_result),
-                            kSlsaProvenanceV1PredicateType, "the provenance", (*signer)->public_key());
+  const std::string builder_id = settings.builder_id.empty() ? std::string(kDefaultBuilderId) : settings.builder_id;
+  const Json* cached = ctx.cached_result;
+  if (cached != nullptr) {
+    Result<std::string> why = std::string();
+    if (cached->value("builder_id", "") != builder_id) {
+      why = "the builder id changed to " + builder_id;
+    } else {
+      why = RecheckAttestations(registry, *target, cached->value("index", ""), cached->value("public_key_sha256", ""),
+                                CachedSubjects(*cached), kSlsaProvenanceV1PredicateType, "the provenance",
+                                (*signer)->public_key());
+    }
     if (!why.ok()) return {why.status().WithContext("re-checking the provenance of " + target->index_digest), {}};
     if (why->empty()) {
       return {Status::OK(), {}, true,
@@ -361,23 +373,41 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
     ctx.log("attaching the provenance again: " + *why);
   }
 
-  Result<Facts> facts = target->merge_result != nullptr ? FromMerge(ctx, registry, *target, settings)
-                                                        : FromRegistry(ctx, registry, *target, settings);
-  if (!facts.ok()) return {facts.status(), {}};
-  if (!facts->unknown.empty()) {
-    facts->input.internal_parameters["unknown"] = Json(std::vector<std::string>(facts->unknown.begin(), facts->unknown.end()));
+  Facts facts;
+  Json predicate;
+  const bool same_index = cached != nullptr && cached->value("index", "") == target->index_digest &&
+                          cached->contains("predicate") && (*cached)["predicate"].is_object();
+  if (target->merge_result == nullptr && same_index) {
+    // The image was complete before this run, but an earlier run built it and recorded how: that
+    // predicate is still the truth about this index (only the builder id may have changed).
+    ctx.log("re-attaching the provenance recorded when " + target->index_digest + " was built");
+    facts.source = cached->value("source", Json::object());
+    for (const Json& u : cached->value("unknown", Json::array())) {
+      if (u.is_string()) facts.unknown.insert(u.get<std::string>());
+    }
+    predicate = (*cached)["predicate"];
+    predicate["runDetails"]["builder"]["id"] = builder_id;
+  } else {
+    Result<Facts> found = target->merge_result != nullptr ? FromMerge(ctx, registry, *target, settings)
+                                                          : FromRegistry(ctx, registry, *target, settings);
+    if (!found.ok()) return {found.status(), {}};
+    facts = std::move(*found);
+    if (!facts.unknown.empty()) {
+      facts.input.internal_parameters["unknown"] = Json(std::vector<std::string>(facts.unknown.begin(), facts.unknown.end()));
+    }
+    facts.input.builder_id = builder_id;
+    Result<Json> built = BuildSlsaProvenance(facts.input);
+    if (!built.ok()) return {built.status().WithContext("the provenance of " + target->index_digest), {}};
+    predicate = std::move(*built);
   }
-  facts->input.builder_id = settings.builder_id;
-  Result<Json> predicate = BuildSlsaProvenance(facts->input);
-  if (!predicate.ok()) return {predicate.status().WithContext("the provenance of " + target->index_digest), {}};
-  const std::string predicate_sha256 = PredicateSha256(*predicate);
+  const std::string predicate_sha256 = PredicateSha256(predicate);
 
   Json subjects = Json::array();
   int added = 0;
   for (const AttestSubject& s : target->All()) {
     if (ctx.cancel.load()) return {Status::Cancelled("cancelled while attaching the provenance of " + target->repository), {}};
     Result<bool> wrote = AttachAttestation(registry, target->repository, s.digest,
-                                           std::string(kSlsaProvenanceV1PredicateType), *predicate, **signer);
+                                           std::string(kSlsaProvenanceV1PredicateType), predicate, **signer);
     if (!wrote.ok()) return {wrote.status().WithContext("attaching the provenance of " + Describe(s.platform, s.digest)), {}};
     ctx.log((*wrote ? "attached the provenance of " : "the provenance is already attached: ") + Describe(s.platform, s.digest));
     added += *wrote ? 1 : 0;
@@ -388,10 +418,12 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
                  {"subjects", std::move(subjects)},
                  {"added", added},
                  {"public_key_sha256", key_fingerprint},
-                 {"unknown", Json(std::vector<std::string>(facts->unknown.begin(), facts->unknown.end()))}};
-  if (!facts->source.empty()) result["source"] = facts->source;
+                 {"builder_id", builder_id},
+                 {"predicate", predicate},
+                 {"unknown", Json(std::vector<std::string>(facts.unknown.begin(), facts.unknown.end()))}};
+  if (!facts.source.empty()) result["source"] = facts.source;
   std::string note = "attached the provenance of " + std::to_string(count) + " manifest(s), " + std::to_string(added) + " new";
-  if (!facts->unknown.empty()) note += "; unknown: " + Join(std::vector<std::string>(facts->unknown.begin(), facts->unknown.end()), ", ");
+  if (!facts.unknown.empty()) note += "; unknown: " + Join(std::vector<std::string>(facts.unknown.begin(), facts.unknown.end()), ", ");
   return {Status::OK(), std::move(result), false, note};
 }
 

@@ -156,6 +156,10 @@ BOOST_AUTO_TEST_CASE(the_predicate_from_the_merge_result) {
 
 BOOST_AUTO_TEST_CASE(a_configured_builder_id_and_no_journal) {
   Fixture f;
+  // Both images FROM scratch: buildah's base annotations are there and empty (no base image).
+  const Json scratch = {{"org.opencontainers.image.base.name", ""}, {"org.opencontainers.image.base.digest", ""}};
+  f.amd64 = f.PutImage("amd64", f.amd64_created, scratch);
+  f.arm64 = f.PutImage("arm64", f.arm64_created, scratch);
   f.settings.builder_id = "https://ci.example.org/runners/mirror@v1";
   mg::TaskOutcome out = f.Run(f.Merge());
   BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
@@ -163,8 +167,8 @@ BOOST_AUTO_TEST_CASE(a_configured_builder_id_and_no_journal) {
   BOOST_TEST(pred["runDetails"]["builder"]["id"] == "https://ci.example.org/runners/mirror@v1");
   // No journal says when the builds ran: no times, and the predicate says they are unknown.
   BOOST_TEST(pred["runDetails"]["metadata"] == Json({{"invocationId", f.settings.run_id}}));
-  BOOST_TEST(pred["buildDefinition"]["internalParameters"]["unknown"] ==
-             Json({"base images", "finishedOn", "startedOn"}));
+  BOOST_TEST(pred["buildDefinition"]["internalParameters"]["unknown"] == Json({"finishedOn", "startedOn"}));
+  BOOST_TEST(pred["buildDefinition"]["resolvedDependencies"].size() == 2u);  // the source, the build-arg URL
 }
 
 BOOST_AUTO_TEST_CASE(recipes_that_differ_by_platform_are_listed_per_platform) {
@@ -240,6 +244,41 @@ BOOST_AUTO_TEST_CASE(a_cached_result_is_reused_while_the_provenance_is_there) {
   BOOST_TEST(redone.result["added"] == 1);
   BOOST_TEST(f.Logged("the provenance of " + f.index + " (index) is gone from the registry"));
   BOOST_TEST(f.AttLayers(f.index) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_lost_provenance_is_restored_from_the_cached_predicate_when_the_merge_was_unneeded) {
+  Fixture f;
+  mg::testing::TempDir state;
+  f.settings.state_dir = state.path();
+  WriteJournal(state.path(), "20240506T070000Z-1",
+               {{"build:hello@1.0.0/linux/amd64", "ran", 1714979289123, 1714979300000},
+                {"build:hello@1.0.0/linux/arm64", "ran", 1714979289500, 1714979349000}});
+  mg::TaskOutcome first = f.Run(f.Merge());
+  BOOST_REQUIRE(first.status.ok());
+  const Json built = f.Predicate(f.index);
+  BOOST_TEST(first.result["predicate"] == built);
+  f.reg.PutManifest(kAttestRepo, mg::CosignTag(f.arm64, ".att"), mg::kMediaTypeOciManifest,
+                    R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]})");
+  // A later run: the image is complete (no merge result); the cached predicate, not a reconstruction.
+  mg::TaskOutcome redone = f.Run(Json::object(), &first.result);
+  BOOST_REQUIRE_MESSAGE(redone.status.ok(), redone.status.ToString());
+  BOOST_TEST(!redone.reused);
+  BOOST_TEST(redone.result["added"] == 1);
+  BOOST_TEST(f.Predicate(f.arm64) == built);
+  BOOST_TEST(redone.result["predicate"] == built);
+  BOOST_TEST(f.Logged("re-attaching the provenance recorded when " + f.index + " was built"));
+
+  // A new builder id: not reused; the same facts under the new id, on every manifest.
+  f.settings.builder_id = "https://ci.example.org/runner@v2";
+  mg::TaskOutcome renamed = f.Run(Json::object(), &redone.result);
+  BOOST_REQUIRE_MESSAGE(renamed.status.ok(), renamed.status.ToString());
+  BOOST_TEST(!renamed.reused);
+  BOOST_TEST(renamed.result["added"] == 3);
+  BOOST_TEST(f.Logged("the builder id changed to https://ci.example.org/runner@v2"));
+  Json want = built;
+  want["runDetails"]["builder"]["id"] = "https://ci.example.org/runner@v2";
+  BOOST_TEST(renamed.result["predicate"] == want);
+  BOOST_TEST(f.AttLayers(f.amd64) == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(sbom_and_provenance_share_the_att_manifest) {
