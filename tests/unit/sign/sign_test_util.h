@@ -62,10 +62,12 @@ inline SubprocessResult MustRun(std::vector<std::string> argv, std::map<std::str
 inline std::string CosignPath(std::string* why) {
   const char* src = std::getenv("MG_SOURCE_DIR");
   std::string root = src != nullptr ? src : MIRRORGRAPH_SOURCE_DIR;
+  // Beside the checkout, else the workplace's shared folder (a clone elsewhere, e.g. in /tmp).
   std::string script = root + "/../shared/tools/cosign-path";
   struct stat st {};
+  if (::stat(script.c_str(), &st) != 0) script = "/work/shared/tools/cosign-path";
   if (::stat(script.c_str(), &st) != 0) {
-    *why = script + " does not exist";
+    *why = root + "/../shared/tools/cosign-path and " + script + " do not exist";
     return "";
   }
   SubprocessOptions o;
