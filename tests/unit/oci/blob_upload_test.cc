@@ -16,15 +16,7 @@ using mg::testing::MakeResponse;
 
 namespace {
 
-struct Fixture {
-  FakeRegistry reg;
-  mg::HttpClient http{reg.transport, [] {
-                        mg::HttpClientOptions o;
-                        o.sleep = [](std::chrono::milliseconds) {};
-                        o.max_attempts = 1;
-                        return o;
-                      }()};
-  mg::RegistryClient client{http, FakeRegistry::kHost, false, std::nullopt};
+struct Fixture : mg::testing::FakeRegistryClient {
   mg::testing::TempDir dir;
 
   std::string WriteFile(const std::string& name, const std::string& bytes) {

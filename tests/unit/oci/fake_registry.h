@@ -18,6 +18,8 @@
 #include <string>
 
 #include "http/base64.h"
+#include "http/http_client.h"
+#include "oci/registry_client.h"
 #include "unit/http/fake_transport.h"
 #include "util/json.h"
 #include "util/sha256.h"
@@ -258,6 +260,19 @@ class FakeRegistry {
   std::map<std::string, Session> sessions_;
   int next_session_ = 0;
   int cancelled_ = 0;
+};
+
+// A RegistryClient for FakeRegistry::kHost (no credentials) over a fake registry, through an
+// HttpClient that never sleeps and tries each request once: the usual test fixture base.
+struct FakeRegistryClient {
+  FakeRegistry reg;
+  HttpClient http{reg.transport, [] {
+                    HttpClientOptions o;
+                    o.sleep = [](std::chrono::milliseconds) {};
+                    o.max_attempts = 1;
+                    return o;
+                  }()};
+  RegistryClient client{http, FakeRegistry::kHost, false, std::nullopt};
 };
 
 }  // namespace mg::testing

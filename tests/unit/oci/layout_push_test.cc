@@ -60,15 +60,7 @@ struct Layout {
   }
 };
 
-struct Fixture {
-  FakeRegistry reg;
-  mg::HttpClient http{reg.transport, [] {
-                        mg::HttpClientOptions o;
-                        o.sleep = [](std::chrono::milliseconds) {};
-                        o.max_attempts = 1;
-                        return o;
-                      }()};
-  mg::RegistryClient client{http, FakeRegistry::kHost, false, std::nullopt};
+struct Fixture : mg::testing::FakeRegistryClient {
 
   // Methods and paths of the requests so far, e.g. "HEAD /v2/team/app/blobs/sha256:..".
   std::vector<std::string> Trace() const {

@@ -12,16 +12,7 @@ using mg::testing::FakeRegistry;
 
 namespace {
 
-struct Fixture {
-  FakeRegistry reg;
-  mg::HttpClient http{reg.transport, [] {
-                        mg::HttpClientOptions o;
-                        o.sleep = [](std::chrono::milliseconds) {};
-                        o.max_attempts = 1;
-                        return o;
-                      }()};
-  mg::RegistryClient client{http, FakeRegistry::kHost, false, std::nullopt};
-};
+struct Fixture : mg::testing::FakeRegistryClient {};
 
 const std::string kIndexV1 = std::string(R"({"mediaType":")") + mg::kMediaTypeOciIndex + R"(","manifests":[],"v":1})";
 const std::string kIndexV2 = std::string(R"({"mediaType":")") + mg::kMediaTypeOciIndex + R"(","manifests":[],"v":2})";

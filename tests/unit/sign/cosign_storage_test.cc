@@ -22,15 +22,7 @@ using mg::testing::FakeRegistry;
 
 constexpr char kRepo[] = "mirror/hello";
 
-struct Fixture {
-  FakeRegistry reg;
-  mg::HttpClient http{reg.transport, [] {
-                        mg::HttpClientOptions o;
-                        o.sleep = [](std::chrono::milliseconds) {};
-                        o.max_attempts = 1;
-                        return o;
-                      }()};
-  mg::RegistryClient client{http, FakeRegistry::kHost, false, std::nullopt};
+struct Fixture : mg::testing::FakeRegistryClient {
   mg::KeySigner signer{mg::PrivateKey::Generate().value()};
   std::string subject;
 

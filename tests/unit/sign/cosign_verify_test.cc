@@ -40,15 +40,7 @@ Json Sbom() {
   return {{"spdxVersion", "SPDX-2.3"}, {"name", "hello"}, {"packages", Json::array({{{"name", "a"}}, {{"name", "b"}}})}};
 }
 
-struct Fixture {
-  FakeRegistry reg;
-  mg::HttpClient http{reg.transport, [] {
-                        mg::HttpClientOptions o;
-                        o.sleep = [](std::chrono::milliseconds) {};
-                        o.max_attempts = 1;
-                        return o;
-                      }()};
-  mg::RegistryClient client{http, FakeRegistry::kHost, false, std::nullopt};
+struct Fixture : mg::testing::FakeRegistryClient {
   mg::KeySigner signer{mg::PrivateKey::Generate().value()};
   std::string amd64, arm64, index;
 

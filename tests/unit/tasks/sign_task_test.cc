@@ -27,15 +27,7 @@ std::string ImageManifest(const std::string& marker) {
          std::string(64, 'c') + R"(","size":2},"layers":[],"annotations":{"m":")" + marker + R"("}})";
 }
 
-struct Fixture {
-  FakeRegistry reg;
-  mg::HttpClient http{reg.transport, [] {
-                        mg::HttpClientOptions o;
-                        o.sleep = [](std::chrono::milliseconds) {};
-                        o.max_attempts = 1;
-                        return o;
-                      }()};
-  mg::RegistryClient client{http, FakeRegistry::kHost, false, std::nullopt};
+struct Fixture : mg::testing::FakeRegistryClient {
   mg::testing::TempDir dir;
   mg::AttestSettings settings;
   std::string amd64, arm64, index;
