@@ -9,6 +9,7 @@
 #include "oci/media_types.h"
 #include "oci/push.h"
 #include "oci/reference.h"
+#include "oci/upload_session.h"
 #include "sign/dsse.h"
 #include "sign/intoto.h"
 #include "sign/simple_signing.h"
@@ -112,13 +113,23 @@ std::shared_ptr<std::mutex> TagLock(const std::string& key) {
   return lock;
 }
 
+// Uploads a small blob that is almost always new (a fresh signature, an envelope, the config
+// listing it) without asking first: POST + PUT, no HEAD. Uploading a blob the registry already has
+// is harmless (it is content-addressed), so the HEAD that PushBlob sends would only cost a round
+// trip on every attachment.
+Status UploadNewBlob(RegistryClient& client, const std::string& repo, const std::string& digest, std::string_view bytes) {
+  Result<UploadSession> session = StartUpload(client, repo);
+  if (!session.ok()) return session.status();
+  return FinishUpload(client, repo, digest, session->location, std::string(bytes));
+}
+
 // Appends one layer (payload + annotations) to the stored manifest and writes it under `tag`:
 // the payload blob, cosign's config blob, then the manifest.
 Status AppendLayer(RegistryClient& client, const std::string& repo, const std::string& tag, StoredManifest stored,
                    std::string_view media_type, const std::string& payload, const Json& annotations) {
   const std::string where = Where(client, repo, tag);
   const std::string payload_digest = Sha256Digest(payload);
-  Status pushed = PushBlob(client, repo, payload_digest, payload);
+  Status pushed = UploadNewBlob(client, repo, payload_digest, payload);
   if (!pushed.ok()) return pushed.WithContext("uploading the " + std::string(media_type) + " layer for " + where);
   Json descriptor = {{"mediaType", std::string(media_type)},
                      {"digest", payload_digest},
@@ -130,7 +141,7 @@ Status AppendLayer(RegistryClient& client, const std::string& repo, const std::s
   for (const Json& d : stored.layers) digests.push_back(d["digest"].get<std::string>());
   const std::string config = CosignConfigBlob(digests);
   const std::string config_digest = Sha256Digest(config);
-  pushed = PushBlob(client, repo, config_digest, config);
+  pushed = UploadNewBlob(client, repo, config_digest, config);
   if (!pushed.ok()) return pushed.WithContext("uploading the config of " + where);
 
   Json manifest = {{"schemaVersion", 2},
@@ -146,6 +157,8 @@ Status AppendLayer(RegistryClient& client, const std::string& repo, const std::s
 }
 
 Result<PublicKey> SignerPublicKey(Signer& signer) {
+  // A key signer holds its parsed public key: no PEM round trip on every attachment.
+  if (const auto* key_signer = dynamic_cast<const KeySigner*>(&signer)) return key_signer->public_key();
   Result<std::string> pem = signer.PublicKeyPem();
   if (!pem.ok()) return pem.status().WithContext("the signer's public key");
   return LoadPublicKeyPem(*pem, "the signer's public key");
@@ -259,7 +272,7 @@ Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, 
   statement.predicate = predicate;
   Result<std::string> payload = SerializeStatement(statement);
   if (!payload.ok()) return payload.status().WithContext("the " + predicate_type + " statement for " + where);
-  const Json payload_json = ParseJson(*payload);
+  std::optional<Json> payload_json;  // parsed only when a layer of this predicate type is there to compare
   Result<PublicKey> key = SignerPublicKey(signer);
   if (!key.ok()) return key.status();
 
@@ -275,7 +288,8 @@ Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, 
     MG_RETURN_IF_ERROR(FetchPayload(client, repo, tag, layer));
     Result<DsseEnvelope> envelope = ParseDsseEnvelope(layer.payload);
     if (!envelope.ok() || envelope->payload_type != kInTotoPayloadType) continue;  // someone else's; not ours
-    if (ParseJson(envelope->payload) != payload_json) continue;
+    if (!payload_json) payload_json = ParseJson(*payload);
+    if (ParseJson(envelope->payload) != *payload_json) continue;
     Result<bool> verified = DsseVerify(*envelope, *key);
     if (!verified.ok()) return verified.status().WithContext("checking " + where);
     if (*verified) return false;
