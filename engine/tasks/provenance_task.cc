@@ -18,6 +18,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "cache/journal.h"
@@ -27,6 +28,7 @@
 #include "sign/intoto.h"
 #include "sign/slsa_provenance.h"
 #include "tasks/attest_common.h"
+#include "tasks/attest_parallel.h"
 #include "tasks/attest_recheck.h"
 #include "tasks/attest_tasks.h"
 #include "util/strings.h"
@@ -107,8 +109,13 @@ void AddSource(Facts& f, const std::string& url, const std::string& ref, const s
 // tools) the base images are unknown.
 Status AddBaseImages(Facts& f, RegistryClient& registry, const AttestTarget& target) {
   bool all_known = !target.platforms.empty();
-  for (const AttestSubject& s : target.platforms) {
-    Result<Manifest> m = registry.GetManifest(target.repository, s.digest);
+  std::vector<std::optional<Result<Manifest>>> manifests(target.platforms.size());
+  RunEach(manifests.size(), [&](size_t i) {
+    manifests[i] = registry.GetManifest(target.repository, target.platforms[i].digest);
+  });
+  for (size_t i = 0; i < target.platforms.size(); ++i) {
+    const AttestSubject& s = target.platforms[i];
+    Result<Manifest>& m = *manifests[i];
     if (!m.ok()) return m.status().WithContext("reading " + Describe(s.platform, s.digest) + " for its base image");
     const Json a = m->json.value("annotations", Json::object());
     const bool annotated = a.is_object() && a.contains(kBaseNameAnnotation) && a.contains(kBaseDigestAnnotation) &&
@@ -402,15 +409,22 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   }
   const std::string predicate_sha256 = PredicateSha256(predicate);
 
+  // Attached to every manifest at once: each has its own .att tag.
+  if (ctx.cancel.load()) return {Status::Cancelled("cancelled while attaching the provenance of " + target->repository), {}};
+  const std::vector<AttestSubject> all = target->All();
+  std::vector<std::optional<Result<bool>>> wrote(all.size());
+  RunEach(all.size(), [&](size_t i) {
+    wrote[i] = AttachAttestation(registry, target->repository, all[i].digest,
+                                 std::string(kSlsaProvenanceV1PredicateType), predicate, **signer);
+  });
   Json subjects = Json::array();
   int added = 0;
-  for (const AttestSubject& s : target->All()) {
-    if (ctx.cancel.load()) return {Status::Cancelled("cancelled while attaching the provenance of " + target->repository), {}};
-    Result<bool> wrote = AttachAttestation(registry, target->repository, s.digest,
-                                           std::string(kSlsaProvenanceV1PredicateType), predicate, **signer);
-    if (!wrote.ok()) return {wrote.status().WithContext("attaching the provenance of " + Describe(s.platform, s.digest)), {}};
-    ctx.log((*wrote ? "attached the provenance of " : "the provenance is already attached: ") + Describe(s.platform, s.digest));
-    added += *wrote ? 1 : 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const AttestSubject& s = all[i];
+    const Result<bool>& w = *wrote[i];
+    if (!w.ok()) return {w.status().WithContext("attaching the provenance of " + Describe(s.platform, s.digest)), {}};
+    ctx.log((*w ? "attached the provenance of " : "the provenance is already attached: ") + Describe(s.platform, s.digest));
+    added += *w ? 1 : 0;
     subjects.push_back({{"subject", s.digest}, {"platform", s.platform}, {"predicate_sha256", predicate_sha256}});
   }
   const size_t count = subjects.size();

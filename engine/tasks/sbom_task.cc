@@ -11,6 +11,7 @@
 #include "tasks/sbom_task.h"
 
 #include <cstdio>
+#include <optional>
 
 #include "oci/media_types.h"
 #include "sbom/registry_layers.h"
@@ -18,6 +19,7 @@
 #include "sign/cosign_storage.h"
 #include "sign/intoto.h"
 #include "tasks/attest_common.h"
+#include "tasks/attest_parallel.h"
 #include "tasks/attest_recheck.h"
 #include "tasks/attest_tasks.h"
 
@@ -67,18 +69,18 @@ struct ScannedImage {
   std::string digest;
   std::string created;  // SPDX form
   ScanResult scan;
+  std::vector<std::string> notes;  // for the task's log, written by the task's thread
 };
 
 // GETs the image manifest and its config (for "created"), then streams its layers into the scanner.
-Result<ScannedImage> Scan(RegistryClient& registry, const std::string& repo, const AttestSubject& subject,
-                          const TaskContext& ctx) {
+Result<ScannedImage> Scan(RegistryClient& registry, const std::string& repo, const AttestSubject& subject) {
   const std::string where = registry.registry() + "/" + repo + "@" + subject.digest;
   Result<Manifest> manifest = registry.GetManifest(repo, subject.digest);
   if (!manifest.ok()) return manifest.status().WithContext("reading the image manifest " + where);
   if (!IsManifestMediaType(manifest->media_type)) {
     return Status::FailedPrecondition(where + " is a " + manifest->media_type + ", not an image manifest to scan");
   }
-  ScannedImage image{subject.platform, subject.digest, kSpdxFallbackCreated, {}};
+  ScannedImage image{subject.platform, subject.digest, kSpdxFallbackCreated, {}, {}};
   const Json config = manifest->json.value("config", Json::object());
   const std::string config_digest = config.is_object() ? config.value("digest", "") : "";
   if (!config_digest.empty()) {
@@ -91,9 +93,10 @@ Result<ScannedImage> Scan(RegistryClient& registry, const std::string& repo, con
     if (std::optional<std::string> c = SpdxCreatedFrom(created)) {
       image.created = *c;
     } else {
-      ctx.log("the image config of " + Describe(subject.platform, subject.digest) + " has no usable \"created\" (" +
-              (created.empty() ? std::string("none") : "\"" + created + "\"") + "): the SBOM says " +
-              kSpdxFallbackCreated);
+      image.notes.push_back("the image config of " + Describe(subject.platform, subject.digest) +
+                            " has no usable \"created\" (" +
+                            (created.empty() ? std::string("none") : "\"" + created + "\"") + "): the SBOM says " +
+                            kSpdxFallbackCreated);
     }
   }
   LayerScanner scanner;
@@ -102,6 +105,10 @@ Result<ScannedImage> Scan(RegistryClient& registry, const std::string& repo, con
   Result<ScanResult> result = scanner.Finish();
   if (!result.ok()) return result.status().WithContext("scanning " + where);
   image.scan = std::move(*result);
+  image.notes.push_back("scanned " + Describe(subject.platform, subject.digest) + ": " +
+                        std::to_string(image.scan.packages.size()) + " package(s) in " +
+                        std::to_string(image.scan.layers) + " layer(s)");
+  for (const std::string& w : image.scan.warnings) image.notes.push_back("warning: " + w);
   return image;
 }
 
@@ -177,66 +184,87 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
     ctx.log("attaching the SBOMs again: " + *why);
   }
 
-  // The images: every platform manifest of the index, or the one image the tag names.
+  // The images: every platform manifest of the index, or the one image the tag names. Scanned at
+  // once (each streams its own layers; memory stays bounded per image).
   std::vector<AttestSubject> images = target->platforms;
   const bool is_index = !images.empty();
   if (!is_index) images.push_back({"", target->index_digest});
+  if (ctx.cancel.load()) return {Status::Cancelled("cancelled while scanning " + target->repository), {}};
+  std::vector<std::optional<Result<ScannedImage>>> results(images.size());
+  RunEach(images.size(), [&](size_t i) { results[i] = Scan(registry, target->repository, images[i]); });
   std::vector<ScannedImage> scanned;
-  for (const AttestSubject& s : images) {
-    if (ctx.cancel.load()) return {Status::Cancelled("cancelled while scanning " + target->repository), {}};
-    Result<ScannedImage> image = Scan(registry, target->repository, s, ctx);
-    if (!image.ok()) return {image.status(), {}};
-    ctx.log("scanned " + Describe(s.platform, s.digest) + ": " + std::to_string(image->scan.packages.size()) +
-            " package(s) in " + std::to_string(image->scan.layers) + " layer(s)");
-    for (const std::string& w : image->scan.warnings) ctx.log("warning: " + w);
-    scanned.push_back(std::move(*image));
+  for (std::optional<Result<ScannedImage>>& r : results) {
+    if (!r->ok()) return {r->status(), {}};
+    for (const std::string& note : (*r)->notes) ctx.log(note);
+    scanned.push_back(std::move(r->value()));
   }
 
+  // The documents: the index's first (it covers every platform), then one per image.
   const std::string repository = registry.registry() + "/" + target->repository;
-  Json documents = Json::array();
-  int added = 0;
-  auto attach = [&](const SpdxInput& input, const std::string& subject, const std::string& platform,
-                    size_t packages) -> Status {
-    if (ctx.cancel.load()) return Status::Cancelled("cancelled while attaching the SBOMs of " + target->repository);
-    Result<Json> doc = BuildSpdx(input);
-    if (!doc.ok()) return doc.status().WithContext("the SBOM of " + Describe(platform, subject));
-    Result<bool> wrote = AttachAttestation(registry, target->repository, subject, std::string(kSpdxPredicateType),
-                                           *doc, **signer);
-    if (!wrote.ok()) return wrote.status().WithContext("attaching the SBOM of " + Describe(platform, subject));
-    ctx.log((*wrote ? "attached the SBOM of " : "the SBOM is already attached: ") + Describe(platform, subject));
-    added += *wrote ? 1 : 0;
-    documents.push_back({{"subject", subject},
-                         {"platform", platform},
-                         {"packages", static_cast<int64_t>(packages)},
-                         {"predicate_sha256", PredicateSha256(*doc)}});
-    return Status::OK();
-  };
-
-  // The index's document first (it covers every platform), then one per image.
-  if (is_index) {
-    SpdxInput all;
-    all.repository = repository;
-    all.tag = target->version;
-    all.index_digest = target->index_digest;
-    all.created = kSpdxFallbackCreated;
+  struct Document {
+    SpdxInput input;
+    std::string subject, platform;
     size_t packages = 0;
+  };
+  std::vector<Document> docs;
+  if (is_index) {
+    Document all;
+    all.input.repository = repository;
+    all.input.tag = target->version;
+    all.input.index_digest = target->index_digest;
+    all.input.created = kSpdxFallbackCreated;
+    all.subject = target->index_digest;
     for (const ScannedImage& i : scanned) {
-      all.images.push_back({i.digest, i.platform, i.scan});
-      all.created = std::max(all.created, i.created);  // same fixed-width form: text order is time order
-      packages += i.scan.packages.size();
+      all.input.images.push_back({i.digest, i.platform, i.scan});
+      all.input.created = std::max(all.input.created, i.created);  // fixed-width form: text order is time order
+      all.packages += i.scan.packages.size();
     }
-    Status s = attach(all, target->index_digest, "", packages);
-    if (!s.ok()) return {s, {}};
+    docs.push_back(std::move(all));
   }
   for (ScannedImage& i : scanned) {
-    SpdxInput one;
-    one.repository = repository;
-    one.tag = target->version;
-    one.created = i.created;
-    const size_t packages = i.scan.packages.size();
-    one.images.push_back({i.digest, i.platform, std::move(i.scan)});
-    Status s = attach(one, i.digest, i.platform, packages);
-    if (!s.ok()) return {s, {}};
+    Document one;
+    one.input.repository = repository;
+    one.input.tag = target->version;
+    one.input.created = i.created;
+    one.subject = i.digest;
+    one.platform = i.platform;
+    one.packages = i.scan.packages.size();
+    one.input.images.push_back({i.digest, i.platform, std::move(i.scan)});
+    docs.push_back(std::move(one));
+  }
+
+  // Built and attached at once: each document goes to its own .att tag.
+  if (ctx.cancel.load()) return {Status::Cancelled("cancelled while attaching the SBOMs of " + target->repository), {}};
+  std::vector<Status> statuses(docs.size());
+  std::vector<bool> wrote(docs.size(), false);
+  std::vector<std::string> hashes(docs.size());
+  RunEach(docs.size(), [&](size_t i) {
+    const Document& d = docs[i];
+    Result<Json> doc = BuildSpdx(d.input);
+    if (!doc.ok()) {
+      statuses[i] = doc.status().WithContext("the SBOM of " + Describe(d.platform, d.subject));
+      return;
+    }
+    hashes[i] = PredicateSha256(*doc);
+    Result<bool> w = AttachAttestation(registry, target->repository, d.subject, std::string(kSpdxPredicateType), *doc,
+                                       **signer);
+    if (!w.ok()) {
+      statuses[i] = w.status().WithContext("attaching the SBOM of " + Describe(d.platform, d.subject));
+      return;
+    }
+    wrote[i] = *w;
+  });
+  Json documents = Json::array();
+  int added = 0;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (!statuses[i].ok()) return {statuses[i], {}};
+    ctx.log((wrote[i] ? "attached the SBOM of " : "the SBOM is already attached: ") +
+            Describe(docs[i].platform, docs[i].subject));
+    added += wrote[i] ? 1 : 0;
+    documents.push_back({{"subject", docs[i].subject},
+                         {"platform", docs[i].platform},
+                         {"packages", static_cast<int64_t>(docs[i].packages)},
+                         {"predicate_sha256", hashes[i]}});
   }
 
   const size_t count = documents.size();
