@@ -254,25 +254,16 @@ Result<bool> AttachSignature(RegistryClient& client, const std::string& repo, co
   return true;
 }
 
-Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
-                               const std::string& predicate_type, const Json& predicate, Signer& signer) {
-  MG_RETURN_IF_ERROR(CheckArguments(client, repo, subject_digest));
-  if (predicate_type.empty()) return Status::InvalidArgument("an attestation needs a predicate type");
-  if (!predicate.is_object()) {
-    return Status::InvalidArgument("the " + predicate_type + " predicate must be a JSON object, not " +
-                                   std::string(predicate.type_name()));
-  }
+namespace {
+
+// Signs `payload` (a serialised statement about `subject_digest`) and appends it to the .att
+// manifest, unless a layer of `predicate_type` there already holds an equal statement that
+// verifies with the signer's key.
+Result<bool> AttachStatement(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
+                             const std::string& predicate_type, const std::string& payload, Signer& signer) {
   const std::string tag = CosignTag(subject_digest, kCosignAttestationSuffix);
   const std::string where = Where(client, repo, tag);
-  Result<InTotoSubject> subject = SubjectFromOciDigest(client.registry() + "/" + repo, subject_digest);
-  if (!subject.ok()) return subject.status();
-  InTotoStatement statement;
-  statement.subjects.push_back(std::move(subject.value()));
-  statement.predicate_type = predicate_type;
-  statement.predicate = predicate;
-  Result<std::string> payload = SerializeStatement(statement);
-  if (!payload.ok()) return payload.status().WithContext("the " + predicate_type + " statement for " + where);
-  std::optional<Json> payload_json;  // parsed only when a layer of this predicate type is there to compare
+  std::optional<Json> payload_json;  // parsed only when a layer's bytes differ from ours
   Result<PublicKey> key = SignerPublicKey(signer);
   if (!key.ok()) return key.status();
 
@@ -288,14 +279,16 @@ Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, 
     MG_RETURN_IF_ERROR(FetchPayload(client, repo, tag, layer));
     Result<DsseEnvelope> envelope = ParseDsseEnvelope(layer.payload);
     if (!envelope.ok() || envelope->payload_type != kInTotoPayloadType) continue;  // someone else's; not ours
-    if (!payload_json) payload_json = ParseJson(*payload);
-    if (ParseJson(envelope->payload) != *payload_json) continue;
+    if (envelope->payload != payload) {  // equal bytes are equal statements; else compare as JSON
+      if (!payload_json) payload_json = ParseJson(payload);
+      if (ParseJson(envelope->payload) != *payload_json) continue;
+    }
     Result<bool> verified = DsseVerify(*envelope, *key);
     if (!verified.ok()) return verified.status().WithContext("checking " + where);
     if (*verified) return false;
   }
   SignatureMaterial material;
-  Result<DsseEnvelope> envelope = DsseSign(kInTotoPayloadType, *payload, signer, &material);
+  Result<DsseEnvelope> envelope = DsseSign(kInTotoPayloadType, payload, signer, &material);
   if (!envelope.ok()) return envelope.status().WithContext("signing the " + predicate_type + " attestation for " + where);
   Json annotations = CosignSignatureAnnotations(material);
   annotations[std::string(kCosignSignatureAnnotation)] = "";
@@ -303,6 +296,46 @@ Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, 
   MG_RETURN_IF_ERROR(AppendLayer(client, repo, tag, std::move(stored.value()), kDsseEnvelopeMediaType,
                                  SerializeDsseEnvelope(*envelope), annotations));
   return true;
+}
+
+// The statement about `subject_digest` around `canonical_predicate`.
+Result<std::string> StatementPayload(const RegistryClient& client, const std::string& repo,
+                                     const std::string& subject_digest, const std::string& predicate_type,
+                                     std::string_view canonical_predicate) {
+  Result<InTotoSubject> subject = SubjectFromOciDigest(client.registry() + "/" + repo, subject_digest);
+  if (!subject.ok()) return subject.status();
+  Result<std::string> payload =
+      SerializeStatementWithPredicateText({std::move(subject.value())}, predicate_type, canonical_predicate);
+  if (!payload.ok()) {
+    return payload.status().WithContext("the " + predicate_type + " statement for " +
+                                        Where(client, repo, CosignTag(subject_digest, kCosignAttestationSuffix)));
+  }
+  return payload;
+}
+
+}  // namespace
+
+Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
+                               const std::string& predicate_type, const Json& predicate, Signer& signer) {
+  MG_RETURN_IF_ERROR(CheckArguments(client, repo, subject_digest));
+  if (predicate_type.empty()) return Status::InvalidArgument("an attestation needs a predicate type");
+  if (!predicate.is_object()) {
+    return Status::InvalidArgument("the " + predicate_type + " predicate must be a JSON object, not " +
+                                   std::string(predicate.type_name()));
+  }
+  Result<std::string> payload = StatementPayload(client, repo, subject_digest, predicate_type, CanonicalJson(predicate));
+  if (!payload.ok()) return payload.status();
+  return AttachStatement(client, repo, subject_digest, predicate_type, *payload, signer);
+}
+
+Result<bool> AttachCanonicalAttestation(RegistryClient& client, const std::string& repo,
+                                        const std::string& subject_digest, const std::string& predicate_type,
+                                        std::string_view canonical_predicate, Signer& signer) {
+  MG_RETURN_IF_ERROR(CheckArguments(client, repo, subject_digest));
+  if (predicate_type.empty()) return Status::InvalidArgument("an attestation needs a predicate type");
+  Result<std::string> payload = StatementPayload(client, repo, subject_digest, predicate_type, canonical_predicate);
+  if (!payload.ok()) return payload.status();
+  return AttachStatement(client, repo, subject_digest, predicate_type, *payload, signer);
 }
 
 }  // namespace mg

@@ -81,6 +81,14 @@ Result<bool> AttachSignature(RegistryClient& client, const std::string& repo, co
 Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
                                const std::string& predicate_type, const Json& predicate, Signer& signer);
 
+// AttachAttestation for a predicate given as its canonical JSON text (CanonicalJson of an object,
+// e.g. WriteSpdx's output): the statement is written around the text without copying or
+// re-serialising it (SerializeStatementWithPredicateText). Same result, dedup and errors;
+// InvalidArgument when the text is not of the form "{...}".
+Result<bool> AttachCanonicalAttestation(RegistryClient& client, const std::string& repo,
+                                        const std::string& subject_digest, const std::string& predicate_type,
+                                        std::string_view canonical_predicate, Signer& signer);
+
 // True when <repo>:CosignTag(subject_digest, ".sig") has a layer whose payload is exactly the
 // payload AttachSignature would write and whose signature verifies under `key`: what the sign task
 // re-checks before it trusts a cached result. No blob is fetched (the payload is deterministic:

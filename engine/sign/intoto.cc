@@ -65,19 +65,38 @@ Status ValidateStatement(const InTotoStatement& statement) {
 
 Result<std::string> SerializeStatement(const InTotoStatement& statement) {
   MG_RETURN_IF_ERROR(ValidateStatement(statement));
-  Json subjects = Json::array();
-  for (const InTotoSubject& s : statement.subjects) {
+  return SerializeStatementWithPredicateText(statement.subjects, statement.predicate_type,
+                                             CanonicalJson(statement.predicate));
+}
+
+Result<std::string> SerializeStatementWithPredicateText(const std::vector<InTotoSubject>& subjects,
+                                                        std::string_view predicate_type,
+                                                        std::string_view canonical_predicate) {
+  InTotoStatement check;  // the predicate checked below, as text
+  check.subjects = subjects;
+  check.predicate_type = std::string(predicate_type);
+  MG_RETURN_IF_ERROR(ValidateStatement(check));
+  if (canonical_predicate.size() < 2 || canonical_predicate.front() != '{' || canonical_predicate.back() != '}') {
+    return Status::InvalidArgument("in-toto statement: the predicate is not a JSON object");
+  }
+  Json list = Json::array();
+  for (const InTotoSubject& s : subjects) {
     Json digest = Json::object();
     for (const auto& [alg, hex] : s.digest) digest[alg] = hex;
-    subjects.push_back({{"name", s.name}, {"digest", std::move(digest)}});
+    list.push_back({{"name", s.name}, {"digest", std::move(digest)}});
   }
-  Json doc = {
-      {"_type", std::string(kInTotoStatementV1)},
-      {"subject", std::move(subjects)},
-      {"predicateType", statement.predicate_type},
-      {"predicate", statement.predicate},
-  };
-  return CanonicalJson(doc);
+  // Keys in canonical (byte) order: "_type" < "predicate" < "predicateType" < "subject".
+  const Json rest = {{"predicateType", std::string(predicate_type)}, {"subject", std::move(list)}};
+  const std::string rest_text = CanonicalJson(rest);  // {"predicateType":...,"subject":[...]}
+  std::string out;
+  out.reserve(canonical_predicate.size() + rest_text.size() + 64);
+  out += "{\"_type\":";
+  AppendJsonString(&out, kInTotoStatementV1);
+  out += ",\"predicate\":";
+  out += canonical_predicate;
+  out += ',';
+  out.append(rest_text, 1, std::string::npos);
+  return out;
 }
 
 Result<InTotoStatement> ParseStatement(std::string_view json) {

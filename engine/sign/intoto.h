@@ -54,6 +54,15 @@ Status ValidateStatement(const InTotoStatement& statement);
 // Subjects keep the caller's order. Errors: those of ValidateStatement.
 Result<std::string> SerializeStatement(const InTotoStatement& statement);
 
+// The bytes SerializeStatement writes, for a predicate given as its canonical JSON text
+// (CanonicalJson of an object), so that a caller holding that text (a large SBOM, serialised once)
+// neither copies it into a statement nor serialises it again. The text is inserted as is, not
+// re-parsed. Errors: those of ValidateStatement; InvalidArgument when `canonical_predicate` is not
+// of the form "{...}".
+Result<std::string> SerializeStatementWithPredicateText(const std::vector<InTotoSubject>& subjects,
+                                                        std::string_view predicate_type,
+                                                        std::string_view canonical_predicate);
+
 // Parses a statement of type v1 (or v0.1, which has the same fields) and validates it.
 Result<InTotoStatement> ParseStatement(std::string_view json);
 

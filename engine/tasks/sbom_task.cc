@@ -22,6 +22,7 @@
 #include "tasks/attest_parallel.h"
 #include "tasks/attest_recheck.h"
 #include "tasks/attest_tasks.h"
+#include "util/sha256.h"
 
 namespace mg {
 
@@ -240,14 +241,15 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
   std::vector<std::string> hashes(docs.size());
   RunEach(docs.size(), [&](size_t i) {
     const Document& d = docs[i];
-    Result<Json> doc = BuildSpdx(d.input);
+    // Serialised once: the statement is written around this text and its hash is PredicateSha256's.
+    Result<std::string> doc = WriteSpdx(d.input);
     if (!doc.ok()) {
       statuses[i] = doc.status().WithContext("the SBOM of " + Describe(d.platform, d.subject));
       return;
     }
-    hashes[i] = PredicateSha256(*doc);
-    Result<bool> w = AttachAttestation(registry, target->repository, d.subject, std::string(kSpdxPredicateType), *doc,
-                                       **signer);
+    hashes[i] = Sha256Digest(*doc);
+    Result<bool> w = AttachCanonicalAttestation(registry, target->repository, d.subject,
+                                                std::string(kSpdxPredicateType), *doc, **signer);
     if (!w.ok()) {
       statuses[i] = w.status().WithContext("attaching the SBOM of " + Describe(d.platform, d.subject));
       return;

@@ -223,6 +223,29 @@ BOOST_AUTO_TEST_CASE(attestation_is_a_dsse_layer_with_its_predicate_type) {
   BOOST_TEST(statement->subjects[0].digest.at("sha256") == f.subject.substr(7));
 }
 
+BOOST_AUTO_TEST_CASE(an_attestation_of_canonical_text_is_the_same_statement) {
+  Fixture f;
+  const std::string spdx(mg::kSpdxPredicateType);
+  const Json doc = {{"spdxVersion", "SPDX-2.3"}, {"name", "hello"}, {"packages", Json::array({{{"name", "a"}}})}};
+  BOOST_TEST(mg::AttachCanonicalAttestation(f.client, kRepo, f.subject, spdx, mg::CanonicalJson(doc), f.signer).value());
+  // Equal statements either way: nothing added.
+  const int puts = f.ManifestPuts();
+  BOOST_TEST(!mg::AttachAttestation(f.client, kRepo, f.subject, spdx, doc, f.signer).value());
+  BOOST_TEST(!mg::AttachCanonicalAttestation(f.client, kRepo, f.subject, spdx, mg::CanonicalJson(doc), f.signer).value());
+  BOOST_TEST(f.ManifestPuts() == puts);
+  const Json m = f.ManifestAt(".att");
+  BOOST_REQUIRE(m["layers"].size() == 1u);
+  auto envelope = mg::ParseDsseEnvelope(f.reg.Blob(kRepo, m["layers"][0]["digest"]));
+  BOOST_REQUIRE(envelope.ok());
+  BOOST_TEST(mg::DsseVerify(*envelope, f.signer.public_key()).value());
+  auto statement = mg::ParseStatement(envelope->payload);
+  BOOST_REQUIRE(statement.ok());
+  BOOST_TEST(statement->predicate == doc);
+  BOOST_TEST(statement->subjects[0].digest.at("sha256") == f.subject.substr(7));
+  auto bad = mg::AttachCanonicalAttestation(f.client, kRepo, f.subject, spdx, "[1]", f.signer);
+  BOOST_TEST((bad.status().code() == mg::Status::Code::kInvalidArgument));
+}
+
 BOOST_AUTO_TEST_CASE(attestations_accumulate_without_duplicates) {
   Fixture f;
   const std::string slsa(mg::kSlsaProvenanceV1PredicateType), spdx(mg::kSpdxPredicateType);

@@ -29,6 +29,18 @@ BOOST_AUTO_TEST_CASE(serialises_the_v1_shape_exactly) {
   BOOST_CHECK_EQUAL(*json, mg::SerializeStatement(Example()).value());  // deterministic
 }
 
+BOOST_AUTO_TEST_CASE(a_predicate_given_as_canonical_text_gives_the_same_bytes) {
+  const mg::InTotoStatement s = Example();
+  auto text = mg::SerializeStatementWithPredicateText(s.subjects, s.predicate_type, mg::CanonicalJson(s.predicate));
+  BOOST_REQUIRE_MESSAGE(text.ok(), text.status().ToString());
+  BOOST_CHECK_EQUAL(*text, mg::SerializeStatement(s).value());
+  for (const char* bad : {"", "[]", "null", "{", "\"{}\""}) {
+    BOOST_CHECK_MESSAGE(!mg::SerializeStatementWithPredicateText(s.subjects, s.predicate_type, bad).ok(), bad);
+  }
+  BOOST_CHECK(!mg::SerializeStatementWithPredicateText({}, s.predicate_type, "{}").ok());
+  BOOST_CHECK(!mg::SerializeStatementWithPredicateText(s.subjects, "", "{}").ok());
+}
+
 BOOST_AUTO_TEST_CASE(subjects_keep_their_order_and_parse_back) {
   mg::InTotoStatement s = Example();
   s.subjects.push_back(mg::SubjectFromOciDigest("r/a", "sha256:" + std::string(64, 'a')).value());
