@@ -106,18 +106,31 @@ void AddSource(Facts& f, const std::string& url, const std::string& ref, const s
 
 // Base images from the platform manifests' annotations: buildah writes the base image's name and
 // manifest digest, or both empty for FROM scratch (no base image). Without them (docker, other
-// tools) the base images are unknown.
-Status AddBaseImages(Facts& f, RegistryClient& registry, const AttestTarget& target) {
+// tools) the base images are unknown. `known` holds the annotations of manifests already read
+// (digest -> the manifest's "annotations", from the merge result when it carries them); the others
+// are read from the registry (a manifest is content-addressed: a recorded copy is as good).
+Status AddBaseImages(Facts& f, RegistryClient& registry, const AttestTarget& target,
+                     const std::map<std::string, Json>& known = {}) {
   bool all_known = !target.platforms.empty();
-  std::vector<std::optional<Result<Manifest>>> manifests(target.platforms.size());
-  RunEach(manifests.size(), [&](size_t i) {
-    manifests[i] = registry.GetManifest(target.repository, target.platforms[i].digest);
+  std::vector<std::optional<Result<Json>>> annotations(target.platforms.size());
+  RunEach(annotations.size(), [&](size_t i) {
+    auto k = known.find(target.platforms[i].digest);
+    if (k != known.end()) {
+      annotations[i] = k->second;
+      return;
+    }
+    Result<Manifest> m = registry.GetManifest(target.repository, target.platforms[i].digest);
+    if (!m.ok()) {
+      annotations[i] = m.status();
+    } else {
+      annotations[i] = m->json.value("annotations", Json::object());
+    }
   });
   for (size_t i = 0; i < target.platforms.size(); ++i) {
     const AttestSubject& s = target.platforms[i];
-    Result<Manifest>& m = *manifests[i];
-    if (!m.ok()) return m.status().WithContext("reading " + Describe(s.platform, s.digest) + " for its base image");
-    const Json a = m->json.value("annotations", Json::object());
+    Result<Json>& got = *annotations[i];
+    if (!got.ok()) return got.status().WithContext("reading " + Describe(s.platform, s.digest) + " for its base image");
+    const Json& a = *got;
     const bool annotated = a.is_object() && a.contains(kBaseNameAnnotation) && a.contains(kBaseDigestAnnotation) &&
                            a[kBaseNameAnnotation].is_string() && a[kBaseDigestAnnotation].is_string();
     const std::string name = annotated ? a[kBaseNameAnnotation].get<std::string>() : "";
@@ -194,6 +207,14 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
       if (build.contains("edits_applied")) edits[platform] = build["edits_applied"];
     }
   }
+  std::map<std::string, Json> manifest_annotations;  // when the merge recorded them
+  if (merge.contains("manifests") && merge["manifests"].is_array()) {
+    for (const Json& m : merge["manifests"]) {
+      if (m.is_object() && m.contains("annotations") && m["annotations"].is_object()) {
+        manifest_annotations[m.value("digest", "")] = m["annotations"];
+      }
+    }
+  }
   const size_t n = target.platforms.size();
   if (recipes.size() != n) f.unknown.insert("recipe");
   if (builders.size() != n) f.unknown.insert("builder");
@@ -209,7 +230,7 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
   if (identity.is_object() && identity.contains("plugin") && identity["plugin"].is_object()) {
     internal["plugin"] = identity["plugin"];
   }
-  MG_RETURN_IF_ERROR(AddBaseImages(f, registry, target));
+  MG_RETURN_IF_ERROR(AddBaseImages(f, registry, target, manifest_annotations));
 
   std::vector<std::string> platforms;
   for (const AttestSubject& s : target.platforms) platforms.push_back(s.platform);

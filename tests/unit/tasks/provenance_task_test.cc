@@ -171,6 +171,23 @@ BOOST_AUTO_TEST_CASE(a_configured_builder_id_and_no_journal) {
   BOOST_TEST(pred["buildDefinition"]["resolvedDependencies"].size() == 2u);  // the source, the build-arg URL
 }
 
+BOOST_AUTO_TEST_CASE(base_images_from_annotations_the_merge_recorded_need_no_request) {
+  Fixture f;
+  Json merge = f.MergeResult();
+  merge["manifests"][0]["annotations"] = {{"org.opencontainers.image.base.name", "docker.io/library/debian:12"},
+                                          {"org.opencontainers.image.base.digest", "sha256:" + std::string(64, 'd')}};
+  merge["manifests"][1]["annotations"] = {{"org.opencontainers.image.base.name", ""},
+                                          {"org.opencontainers.image.base.digest", ""}};
+  mg::TaskOutcome out = f.Run({{"merge:hello@1.0.0", merge}});
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(f.reg.count("GET", "/manifests/" + f.amd64) == 0);
+  BOOST_TEST(f.reg.count("GET", "/manifests/" + f.arm64) == 0);
+  const Json deps = f.Predicate(f.index)["buildDefinition"]["resolvedDependencies"];
+  BOOST_TEST(deps.back() == Json({{"uri", "pkg:docker/docker.io/library/debian@12?platform=linux%2Famd64"},
+                                  {"digest", {{"sha256", std::string(64, 'd')}}}}));
+  BOOST_TEST(out.result["unknown"] == Json({"finishedOn", "startedOn"}));  // the base images are known
+}
+
 BOOST_AUTO_TEST_CASE(recipes_that_differ_by_platform_are_listed_per_platform) {
   Fixture f;
   Json merge = f.MergeResult();
