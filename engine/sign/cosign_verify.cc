@@ -255,7 +255,9 @@ Result<ImageVerification> VerifyCosignImage(RegistryClient& client, const std::s
   }
   v.digest = m->digest;
   v.media_type = m->media_type;
-  v.subjects.push_back({"", v.digest});
+  SubjectVerification index;
+  index.digest = v.digest;
+  v.subjects.push_back(std::move(index));
   if (IsIndexMediaType(m->media_type)) {
     const Json entries = m->json.value("manifests", Json::array());
     for (const Json& e : entries) {

@@ -1,5 +1,7 @@
 #include "tasks/build_task.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "build/dockerfile_edits.h"
@@ -109,9 +111,16 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
   }
 
   // Scratch space: the checkout, the auth file, the builder's files. Removed afterwards.
-  ScratchDir work(settings_.state_dir + "/work/" + TaskDirName(ctx.task.id));
+  // One directory per attempt (<task>.<pid>): the attempts of a run that was killed are removed
+  // first, and a new attempt never shares its path with anything they left running.
+  const std::string work_root = settings_.state_dir + "/work";
+  const std::string prefix = TaskDirName(ctx.task.id) + ".";
   std::error_code ec;
-  fs::remove_all(work.path(), ec);
+  for (const auto& entry : fs::directory_iterator(work_root, ec)) {
+    if (entry.path().filename().string().rfind(prefix, 0) == 0) fs::remove_all(entry.path(), ec);
+  }
+  ec.clear();
+  ScratchDir work(work_root + "/" + prefix + std::to_string(::getpid()));
   fs::create_directories(work.path(), ec);
   if (ec) return {Status::IOError("cannot create the work directory " + work.path() + ": " + ec.message()), {}};
   fs::permissions(work.path(), fs::perms::owner_all, ec);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -39,6 +40,7 @@ using Clock = std::chrono::steady_clock;
 // exec (only async-signal-safe calls there).
 struct ChildSetup : bp::extend::handler {
   char** envp;  // NULL-terminated "KEY=VALUE" array; must outlive the launch
+  pid_t parent = ::getpid();
 
   template <typename Executor>
   void on_setup(Executor& exec) const {
@@ -57,6 +59,11 @@ struct ChildSetup : bp::extend::handler {
   template <typename Executor>
   void on_exec_setup(Executor&) const {
     ::setpgid(0, 0);  // own process group, so a kill reaches grandchildren too
+    // Dies with mirrorgraph: a SIGKILLed run leaves no git or buildah working on in the state
+    // directory behind the next run's back. (Tied to the forking thread, which RunSubprocess blocks
+    // until the child ends.) A parent already gone before prctl: exit now.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     ::sigaction(SIGPIPE, &dfl, nullptr);

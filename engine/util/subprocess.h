@@ -45,7 +45,7 @@ struct SubprocessResult {
 };
 
 // Starts the program, feeds stdin, drains stdout and stderr concurrently (no pipe deadlock), and
-// waits for it. The child runs in its own process group; a timeout or cancellation sends SIGKILL
+// waits for it. The child is SIGKILLed by the kernel if this process dies first (PR_SET_PDEATHSIG). The child runs in its own process group; a timeout or cancellation sends SIGKILL
 // to that whole group and reaps the child, so no zombie is left behind. A non-zero exit is not an
 // error here: it is reported in the result.
 // Errors: InvalidArgument (empty argv), NotFound (program not found, naming it and the PATH

@@ -104,7 +104,7 @@ void InstallBuildahWrapper(CliWorkspace& ws) {
          "for a in \"$@\"; do\n"
          "  [ \"$a\" = bud ] && bud=1\n"
          "  [ \"$a\" = linux/arm64 ] && arm=1\n"
-         "  [ \"$prev\" = --iidfile ] && leg=$(basename \"$(dirname \"$a\")\")\n"
+         "  [ \"$prev\" = --iidfile ] && leg=$(basename \"$(dirname \"$a\")\") && leg=${leg%.*}\n"
          "  prev=$a\n"
          "done\n"
          "[ $bud = 1 ] || exec /usr/bin/buildah \"$@\"\n"
