@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 
+#include <boost/test/unit_test.hpp>
+
 #include "util/json.h"
 #include "util/subprocess.h"
 
@@ -57,5 +59,16 @@ inline std::optional<std::string> SpdxSchemaErrors(const Json& doc) {
 inline constexpr char kSpdxSchemaMissing[] =
     "SPDX schema validation skipped: spdx-2.3.schema.json not found ($MG_SPDX_SCHEMA, "
     "<source>/../shared/schemas/, /work/shared/schemas/)";
+
+// SpdxSchemaErrors for Boost.Test suites: "" when valid or when the schema is not available (then
+// the test log says the validation was skipped, and why).
+inline std::string SpdxSchemaErrorsOrSkip(const Json& doc) {
+  auto errors = SpdxSchemaErrors(doc);
+  if (!errors) {
+    BOOST_TEST_MESSAGE(kSpdxSchemaMissing);
+    return "";
+  }
+  return *errors;
+}
 
 }  // namespace mg::testing
