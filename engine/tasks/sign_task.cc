@@ -4,10 +4,12 @@
 //    "key_id": "...", "public_key_sha256": "sha256:<hex of the public key's DER>"}
 // A cache hit is re-checked: the same index and key, and every signature still in the registry
 // and verifying -> reused; anything else -> signed again (which adds only what is missing).
+#include <optional>
 #include <set>
 
 #include "sign/cosign_storage.h"
 #include "tasks/attest_common.h"
+#include "tasks/attest_parallel.h"
 #include "tasks/attest_tasks.h"
 
 namespace mg {
@@ -59,14 +61,20 @@ TaskOutcome RunSignTask(const TaskContext& ctx, RegistryClient& registry, const 
     ctx.log("signing again: " + *why);
   }
 
+  // Each manifest has its own .sig tag: all are signed at once, logged in order afterwards.
+  if (ctx.cancel.load()) return {Status::Cancelled("cancelled while signing " + target->repository), {}};
+  std::vector<std::optional<Result<bool>>> wrote(subjects.size());
+  RunEach(subjects.size(), [&](size_t i) {
+    wrote[i] = AttachSignature(registry, target->repository, subjects[i].digest, **signer);
+  });
   Json signed_digests = Json::array();
   int added = 0;
-  for (const AttestSubject& s : subjects) {
-    if (ctx.cancel.load()) return {Status::Cancelled("cancelled while signing " + target->repository), {}};
-    Result<bool> wrote = AttachSignature(registry, target->repository, s.digest, **signer);
-    if (!wrote.ok()) return {wrote.status().WithContext("signing " + Describe(s)), {}};
-    ctx.log((*wrote ? "signed " : "already signed with this key: ") + Describe(s));
-    added += *wrote ? 1 : 0;
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    const AttestSubject& s = subjects[i];
+    const Result<bool>& w = *wrote[i];
+    if (!w.ok()) return {w.status().WithContext("signing " + Describe(s)), {}};
+    ctx.log((*w ? "signed " : "already signed with this key: ") + Describe(s));
+    added += *w ? 1 : 0;
     signed_digests.push_back(s.digest);
   }
   Json result = {{"index", target->index_digest},

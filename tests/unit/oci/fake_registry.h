@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -43,8 +44,13 @@ class FakeRegistry {
   bool allow_mount = true;       // mount requests succeed when the blob is in `from`
   std::string chunk_min_length;  // when set, sent as OCI-Chunk-Min-Length in answers to POST
 
+  // Requests are handled one at a time (code under test may send them from several threads); the
+  // accessors below are for the test's thread while no request is in flight.
   FakeRegistry() {
-    transport.handler = [this](const HttpRequest& r) { return Handle(r); };
+    transport.handler = [this](const HttpRequest& r) {
+      std::lock_guard<std::mutex> lock(handle_mu_);
+      return Handle(r);
+    };
   }
 
   // Stores a manifest under its digest and (when non-empty) a tag; returns the digest.
@@ -90,6 +96,8 @@ class FakeRegistry {
   FakeTransport transport;
 
  private:
+  std::mutex handle_mu_;  // held while a request is handled
+
   struct Stored {
     std::string media_type;
     std::string bytes;

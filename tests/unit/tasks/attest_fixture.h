@@ -8,8 +8,6 @@
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <fstream>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -55,16 +53,7 @@ struct AttestFixture {
   std::atomic<bool> cancel{false};
   std::vector<std::string> log;
 
-  std::shared_ptr<std::mutex> serial = std::make_shared<std::mutex>();
-
   AttestFixture(TaskType type, const std::string& type_name) {
-    // The tasks send requests from several threads at once; the fake registry is not thread-safe:
-    // serialise its handler.
-    auto inner = reg.transport.handler;
-    reg.transport.handler = [inner, serial = serial](const HttpRequest& r) {
-      std::lock_guard<std::mutex> lock(*serial);
-      return inner(r);
-    };
     BOOST_REQUIRE(GenerateKeyPair(dir / "cosign.key", dir / "cosign.pub", "pw").ok());
     std::ofstream(dir / "pass") << "pw\n";
     BOOST_REQUIRE_EQUAL(::chmod((dir / "pass").c_str(), 0600), 0);
