@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_timing.h"
 #include "http/curl_transport.h"
 #include "http/http_transport.h"
 #include "http/http_client.h"
@@ -39,57 +40,12 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double MsSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-// User + system CPU time of this process so far, in ms.
-double CpuMs() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto ms = [](const timeval& t) { return t.tv_sec * 1000.0 + t.tv_usec / 1000.0; };
-  return ms(u.ru_utime) + ms(u.ru_stime);
-}
-
-double Round2(double x) { return static_cast<int64_t>(x * 100 + 0.5) / 100.0; }
-
-// Forwards to another transport and records each exchange's method and latency.
-class TimingTransport : public mg::HttpTransport {
- public:
-  explicit TimingTransport(mg::HttpTransport& inner) : inner_(inner) {}
-  mg::Result<mg::HttpResponse> Send(const mg::HttpRequest& request) override {
-    const auto t0 = Clock::now();
-    auto r = inner_.Send(request);
-    const double ms = MsSince(t0);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (recording_) ms_[request.method].push_back(ms);
-    return r;
-  }
-  void Record(bool on) {
-    std::lock_guard<std::mutex> lock(mu_);
-    recording_ = on;
-  }
-  // {"GET": {"count": n, "median_ms": m}, ...}
-  mg::Json Summary() {
-    std::lock_guard<std::mutex> lock(mu_);
-    mg::Json out = mg::Json::object();
-    for (const auto& [method, v] : ms_) out[method] = {{"count", v.size()}, {"median_ms", Round2(Median(v))}};
-    return out;
-  }
-
- private:
-  mg::HttpTransport& inner_;
-  std::mutex mu_;
-  bool recording_ = false;
-  std::map<std::string, std::vector<double>> ms_;  // GUARDED_BY(mu_)
-};
+using bench::Clock;
+using bench::CpuMs;
+using bench::Median;
+using bench::MsSince;
+using bench::Round2;
+using bench::TimingTransport;
 
 struct Args {
   std::string mode, registry, repo, plan, suffix;
