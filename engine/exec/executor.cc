@@ -53,12 +53,6 @@ int PoolCapacity(const std::map<std::string, int>& pools, const std::string& nam
 
 namespace {
 
-std::string LogFileName(const std::string& id) {
-  std::string out;
-  for (char c : id) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '@') ? c : '_';
-  return out + ".log";
-}
-
 struct Completion {
   TaskGraph::Index index;
   TaskOutcome outcome;
@@ -299,7 +293,7 @@ struct Executor::Impl {
     if (s.recheck) {
       if (const auto* hit = cache.Get(s.key)) cached = std::make_shared<Json>(hit->result());
     }
-    std::string log_path = opt.log_dir.empty() ? std::string() : opt.log_dir + "/" + LogFileName(t.id);
+    std::string log_path = opt.log_dir.empty() ? std::string() : opt.log_dir + "/" + TaskFileStem(t.id) + ".log";
     int64_t started = s.started_at;
     boost::asio::post(pool, [this, i, task, inputs, previous, cached, log_path, started] {
       std::ofstream log_file;

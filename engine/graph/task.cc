@@ -1,5 +1,7 @@
 #include "graph/task.h"
 
+#include <cctype>
+
 #include <array>
 
 namespace mg {
@@ -26,6 +28,12 @@ bool KeyIgnoresInputs(TaskType type) {
 bool RechecksCachedResult(TaskType type) {
   return type == TaskType::kBuild || type == TaskType::kMerge || type == TaskType::kSign ||
          type == TaskType::kSbom || type == TaskType::kProvenance;
+}
+
+std::string TaskFileStem(const std::string& id) {
+  std::string out;
+  for (char c : id) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '@') ? c : '_';
+  return out;
 }
 
 std::string FormatTaskId(TaskType type, const TaskCoords& c) {

@@ -46,6 +46,10 @@ struct TaskCoords {
 
 // type:app[/image][@version][/platform]; image omitted when it equals the app name.
 std::string FormatTaskId(TaskType type, const TaskCoords& coords);
+// A task id as a file name: characters other than [A-Za-z0-9.@-] become '_'
+// ("build:hello@1.0.0/linux/arm64" -> "build_hello@1.0.0_linux_arm64"). Log files and build work
+// directories are named with it.
+std::string TaskFileStem(const std::string& task_id);
 
 inline constexpr std::string_view kPlaceholderVersion = "{version}";
 

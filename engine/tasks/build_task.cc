@@ -16,12 +16,6 @@ namespace mg {
 
 namespace fs = std::filesystem;
 
-std::string TaskDirName(const std::string& id) {
-  std::string out;
-  for (char c : id) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '@') ? c : '_';
-  return out;
-}
-
 BuildTaskRunner::BuildTaskRunner(BuildSettings settings, RegistryClient* registry)
     : settings_(std::move(settings)), registry_(registry) {
   settings_.builder.state_dir = settings_.state_dir;
@@ -114,7 +108,7 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
   // One directory per attempt (<task>.<pid>): the attempts of a run that was killed are removed
   // first, and a new attempt never shares its path with anything they left running.
   const std::string work_root = settings_.state_dir + "/work";
-  const std::string prefix = TaskDirName(ctx.task.id) + ".";
+  const std::string prefix = TaskFileStem(ctx.task.id) + ".";
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(work_root, ec)) {
     if (entry.path().filename().string().rfind(prefix, 0) == 0) fs::remove_all(entry.path(), ec);

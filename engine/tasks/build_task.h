@@ -35,7 +35,4 @@ class BuildTaskRunner {
   std::map<std::string, std::unique_ptr<Builder>> builders_;  // GUARDED_BY(mu_)
 };
 
-// A directory name for a task id ("build:hello@1.0.0/linux/arm64" -> "build_hello@1.0.0_linux_arm64").
-std::string TaskDirName(const std::string& task_id);
-
 }  // namespace mg
