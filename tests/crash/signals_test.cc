@@ -20,6 +20,8 @@
 #include <thread>
 
 #include "cli_fixture.h"
+#include "util/process_table.h"
+#include "util/strings.h"
 
 namespace fs = std::filesystem;
 using mg::Json;
@@ -30,32 +32,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Fields of /proc/PID/stat that identify a process: its state letter and start time (clock ticks
-// since boot). nullopt when there is no such process.
-struct ProcIdentity {
-  char state = '?';
-  unsigned long long start_time = 0;
-};
-
-std::optional<ProcIdentity> ReadIdentity(pid_t pid) {
-  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return std::nullopt;
-  std::istringstream in(stat.substr(paren + 2));
-  std::vector<std::string> f;
-  for (std::string s; in >> s;) f.push_back(s);
-  if (f.size() < 20) return std::nullopt;
-  return ProcIdentity{f[0][0], std::stoull(f[19])};  // fields 3 and 22 of stat(5)
-}
-
 // A process the wrapper started, identified by pid and start time (so a recycled pid never
 // counts as it).
 struct Watched {
   pid_t pid = 0;
-  unsigned long long start_time = 0;
+  uint64_t start_time = 0;
   bool Gone() const {
-    auto id = ReadIdentity(pid);
-    return !id || id->state == 'Z' || id->state == 'X' || id->start_time != start_time;
+    auto p = mg::ReadProcess(pid);
+    return !p || !p->live() || p->start_time != start_time;
   }
 };
 
@@ -132,7 +116,7 @@ struct Scenario {
     in >> wrapper.pid >> grandchild.pid;
     BOOST_REQUIRE(wrapper.pid > 0 && grandchild.pid > 0);
     for (Watched* w : {&wrapper, &grandchild}) {
-      auto id = ReadIdentity(w->pid);
+      auto id = mg::ReadProcess(w->pid);
       BOOST_REQUIRE_MESSAGE(id.has_value(), "pid " << w->pid << " ended before it was looked at");
       w->start_time = id->start_time;
     }
@@ -227,6 +211,9 @@ BOOST_AUTO_TEST_CASE(a_rerun_after_kill_9_stops_the_killed_runs_builder_and_its_
   auto r = s.ws.Run({"run", "-j", "2", "--json", "rerun.json"}, std::chrono::minutes(10));
   BOOST_TEST(r.exit_code == 0, r.Describe());
   BOOST_TEST(r.err.find("left running by an earlier run") != std::string::npos, r.Describe());
+  for (const std::string& line : mg::Split(r.err, '\n')) {
+    if (line.find("left running") != std::string::npos) BOOST_TEST_MESSAGE("the rerun said: " << line);
+  }
   BOOST_TEST(WaitFor([&] { return s.wrapper.Gone() && s.grandchild.Gone(); }, std::chrono::minutes(1)),
              "wrapper " << s.wrapper.pid << " or its sleep " << s.grandchild.pid << " still runs after the rerun");
   BOOST_TEST(mg::testing::TaskStatusOf(s.ws.ReadJson("rerun.json"), "build:hello@1.0.0/linux/amd64") == "ran");
