@@ -57,9 +57,13 @@ Status CheckEmulation(std::string_view platform, bool emulation) {
 }
 
 Status SubprocessFailure(std::string_view what, const SubprocessResult& r, std::chrono::milliseconds timeout) {
-  if (r.cancelled) return Status::Cancelled(std::string(what) + " was cancelled");
+  // How a cancelled or timed-out step was stopped: SIGTERM, and SIGKILL when that was not enough.
+  std::string stop = !r.sigkilled ? std::string()
+                                  : " (still running " + DescribeStopGrace(SubprocessStopGrace()) +
+                                        " after SIGTERM, or stopped at once by a second interrupt: killed with SIGKILL)";
+  if (r.cancelled) return Status::Cancelled(std::string(what) + " was cancelled" + stop);
   std::string tail = TailLines(r.stdout_text.empty() ? r.stderr_text : r.stdout_text + r.stderr_text, 15);
-  std::string how = r.timed_out ? "timed out after " + std::to_string(timeout.count() / 1000) + " s"
+  std::string how = r.timed_out ? "timed out after " + std::to_string(timeout.count() / 1000) + " s" + stop
                     : r.term_signal != 0 ? "was killed by signal " + std::to_string(r.term_signal)
                                          : "exited with status " + std::to_string(r.exit_code);
   return Status::FailedPrecondition(std::string(what) + " " + how + (tail.empty() ? "" : "; last output:\n" + tail));

@@ -18,6 +18,6 @@ int KeygenCommand(const CliOptions& options);
 // failed (each failure printed with what and where); 2 usage (bad reference, unreadable key or
 // docker config); 4 the image could not be read (not found, unreachable, denied); 130
 // interrupted.
-int VerifyCommand(const CliOptions& options, const std::atomic<bool>* interrupt);
+int VerifyCommand(const CliOptions& options, const std::atomic<int>* interrupt);
 
 }  // namespace mg

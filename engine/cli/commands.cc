@@ -17,7 +17,9 @@
 #include "tasks/runner.h"
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
+#include "util/child_records.h"
 #include "util/strings.h"
+#include "util/subprocess.h"
 
 namespace mg {
 namespace {
@@ -42,6 +44,32 @@ bool WriteReport(const std::string& path, const Json& report) {
   return true;
 }
 
+// Stops what a killed earlier run left running (saying so in one line), then records this run's
+// children in <state-dir>/children until the returned guard goes (child_records.h). Call with the
+// state lock held, before any subprocess starts. False (after printing why) when the directory
+// cannot be made.
+bool StopLeftoversAndRecord(const std::string& state_dir) {
+  const std::string dir = state_dir + "/children";
+  auto stopped = StopLeftoverChildren(dir, SubprocessStopGrace());
+  if (!stopped.ok()) {
+    std::cerr << "mirrorgraph: warning: " << stopped.status().message()
+              << " (processes an earlier, killed run left running are not stopped)\n";
+  } else if (std::string line = stopped->Describe(); !line.empty()) {
+    std::cerr << "mirrorgraph: " << line << "\n";
+  }
+  if (Status mk = MakeDirs(dir); !mk.ok()) {
+    std::cerr << "mirrorgraph: cannot create the state directory: " << mk.message() << "\n";
+    return false;
+  }
+  SetSubprocessRecordDir(dir);
+  return true;
+}
+
+// Stops the recording StopLeftoversAndRecord started, once every subprocess has ended.
+struct RecordingOff {
+  ~RecordingOff() { SetSubprocessRecordDir(""); }
+};
+
 struct Outcome {
   TaskGraph graph;
   std::vector<TaskRunState> states;
@@ -50,11 +78,12 @@ struct Outcome {
 };
 
 // Runs (or, with dry_run, plans) the session's graph. Returns an exit code when it could not start.
-std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<bool>* interrupt, Outcome* out,
+std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int>* interrupt, Outcome* out,
                            bool quiet) {
   const CliOptions& o = session.options();
   if (!session.ConnectRegistry()) return kExitUsage;
   std::optional<FileLock> lock;
+  RecordingOff recording_off;  // destroyed before the lock is released
   std::unique_ptr<ActionCache> cache;
   std::optional<RunJournal> journal;
   out->run_id = RunJournal::NewRunId(SystemClock::Default()->NowMillis());
@@ -72,6 +101,7 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<boo
       return kExitStateBusy;
     }
     lock.emplace(std::move(l.value()));
+    if (!StopLeftoversAndRecord(session.state_dir())) return kExitStateBusy;
     auto c = ActionCache::Open(session.state_dir());
     if (!c.ok()) {
       std::cerr << "mirrorgraph: cannot open the cache: " << c.status().message() << "\n";
@@ -124,7 +154,7 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<boo
 
 }  // namespace
 
-int RunCommand(const CliOptions& o, const std::atomic<bool>* interrupt) {
+int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
   int code = 0;
   auto session = Session::Open(o, &code);
   if (!session) return code;
@@ -186,7 +216,7 @@ int GraphCommand(const CliOptions& o) {
   return kExitOk;
 }
 
-int ExplainCommand(const CliOptions& o, const std::atomic<bool>* interrupt) {
+int ExplainCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
   CliOptions opts = o;
   opts.command = "plan";
   // Restrict the plan to the task's app (and version when the id has one).

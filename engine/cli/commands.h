@@ -7,10 +7,10 @@
 
 namespace mg {
 
-// `interrupt` is set by the SIGINT/SIGTERM handler.
-int RunCommand(const CliOptions& options, const std::atomic<bool>* interrupt);   // run and plan
+// `interrupt` holds the signal (SIGINT, SIGTERM, SIGHUP) the handler in main.cc received; 0: none.
+int RunCommand(const CliOptions& options, const std::atomic<int>* interrupt);   // run and plan
 int GraphCommand(const CliOptions& options);
-int ExplainCommand(const CliOptions& options, const std::atomic<bool>* interrupt);
+int ExplainCommand(const CliOptions& options, const std::atomic<int>* interrupt);
 int StatusCommand(const CliOptions& options);
 int PluginsCommand(const CliOptions& options);
 

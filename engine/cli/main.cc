@@ -1,7 +1,11 @@
 // mirrorgraph: mirror upstream applications as signed multi-arch images (README.md).
-#include <csignal>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -10,16 +14,52 @@
 #include "cli/attest_commands.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "util/subprocess.h"
 
 namespace {
 
-std::atomic<bool> g_interrupt{false};
+// The first stop signal received (SIGINT, SIGTERM or SIGHUP); 0 while none.
+std::atomic<int> g_interrupt{0};
+std::atomic<int> g_signals_seen{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 
-extern "C" void OnSignal(int) {
-  g_interrupt.store(true);
-  // A second Ctrl-C ends the process at once.
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+void Say(const char* text) {
+  size_t n = std::strlen(text);
+  while (n > 0) {
+    ssize_t w = ::write(STDERR_FILENO, text, n);
+    if (w <= 0) return;
+    text += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+// Async-signal-safe. The first signal stops the run gracefully: no task starts any more, running
+// subprocess groups get SIGTERM, then SIGKILL after [engine] stop_grace; the exit code is 128 + the
+// signal. The second skips what is left of the grace period. The third ends the process at once.
+extern "C" void OnStopSignal(int sig) {
+  int seen = g_signals_seen.fetch_add(1) + 1;
+  int none = 0;
+  g_interrupt.compare_exchange_strong(none, sig);
+  if (seen == 1) {
+    Say("\nmirrorgraph: stopping: no new tasks; running processes get SIGTERM, then SIGKILL after the grace "
+        "period ([engine] stop_grace); interrupt again to kill them now\n");
+  } else if (seen == 2) {
+    mg::SkipSubprocessStopGrace();
+    Say("\nmirrorgraph: killing running processes now; interrupt again to exit at once\n");
+  } else {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigaction(sig, &dfl, nullptr);
+    ::raise(sig);
+  }
+}
+
+void InstallStopHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
 }
 
 // Engine diagnostics (HTTP retries, backoff, auth challenges) go to stderr, never stdout (which
@@ -40,10 +80,10 @@ int main(int argc, char** argv) {
   if (code == -1) return mg::kExitOk;
   if (code != mg::kExitOk) return code;
   SetUpLogging();
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
+  const std::string& c = options.command;
+  // The commands that stop gracefully; the others end at the first signal, as by default.
+  if (c == "run" || c == "plan" || c == "explain" || c == "verify") InstallStopHandlers();
   try {
-    const std::string& c = options.command;
     if (c == "run" || c == "plan") return mg::RunCommand(options, &g_interrupt);
     if (c == "graph") return mg::GraphCommand(options);
     if (c == "explain") return mg::ExplainCommand(options, &g_interrupt);

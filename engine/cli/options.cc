@@ -84,7 +84,7 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
   if (vm.count("help")) {
     std::cout << kUsage << opts << "\nexit codes: 0 all good, 1 a task failed or was blocked (verify: a check "
                                    "failed), 2 usage or config error, 3 state directory busy, 4 verify could not "
-                                   "read the image, 130 interrupted\n";
+                                   "read the image, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP\n";
     return -1;
   }
   if (vm.count("version")) {

@@ -12,7 +12,7 @@ enum ExitCode : int {
   kExitUsage = 2,        // bad command line or config; nothing ran
   kExitStateBusy = 3,    // the state directory is locked by another run, or unusable
   kExitCannotVerify = 4, // verify: the image could not be read (not found, registry unreachable, denied)
-  kExitInterrupted = 130,
+  kExitInterrupted = 130,  // SIGINT; interrupted by SIGTERM: 143, by SIGHUP: 129 (128 + the signal)
 };
 
 struct CliOptions {

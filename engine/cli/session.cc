@@ -9,6 +9,7 @@
 
 #include "graph/expander.h"
 #include "oci/docker_config.h"
+#include "util/subprocess.h"
 
 namespace mg {
 
@@ -43,6 +44,7 @@ std::unique_ptr<Session> Session::Open(const CliOptions& options, int* exit_code
     return nullptr;
   }
   s->target_ = TargetOf(s->config_);
+  SetSubprocessStopGrace(std::chrono::seconds(s->config_.engine.stop_grace));
   if (!options.state_dir.empty()) {
     s->state_dir_ = std::filesystem::absolute(options.state_dir).lexically_normal().string();
   } else if (!s->config_.engine.state_dir.empty()) {

@@ -76,7 +76,7 @@ void PrintReport(const ImageVerification& v, const std::string& key_path, std::o
 
 }  // namespace
 
-int VerifyCommand(const CliOptions& options, const std::atomic<bool>* interrupt) {
+int VerifyCommand(const CliOptions& options, const std::atomic<int>* interrupt) {
   auto fail = [](const std::string& message, int code) {
     std::cerr << "mirrorgraph verify: " << message << "\n";
     return code;
@@ -92,7 +92,7 @@ int VerifyCommand(const CliOptions& options, const std::atomic<bool>* interrupt)
   HttpClient http(transport, HttpClientOptions{});
   RegistryClient client(http, ref->registry, options.plain_http, std::move(creds->credentials), creds->source);
   Result<ImageVerification> v = VerifyCosignImage(client, ref->repository, ref->Reference(), *key);
-  if (interrupt != nullptr && interrupt->load()) return fail("interrupted", kExitInterrupted);
+  if (interrupt != nullptr && interrupt->load() != 0) return fail("interrupted", 128 + interrupt->load());
   if (!v.ok()) {
     const Status& s = v.status();
     return fail(s.message(), s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitCannotVerify);

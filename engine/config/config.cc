@@ -25,7 +25,7 @@ const std::vector<std::string> kRegistryKeys = {"host", "namespace", "plain_http
 const std::vector<std::string> kSettingKeys = {"max_versions", "platforms", "builder", "template", "emulation"};
 const std::vector<std::string> kAttestationKeys = {"sbom", "sign", "provenance", "key", "builder_id"};
 const std::vector<std::string> kEngineKeys = {"state_dir", "plugin_path", "graph_path", "jobs", "pools",
-                                              "max_retry_wait"};
+                                              "max_retry_wait", "stop_grace"};
 const std::vector<std::string> kAppEngineKeys = {"plugin",   "enabled",  "max_versions", "platforms",
                                                  "builder", "template", "emulation"};
 const std::vector<std::string> kBuilders = {"buildah", "docker"};
@@ -251,6 +251,7 @@ void ConfigParser::ReadEngine(TableReader& root, EngineConfig* out) {
   }
   r.Int("jobs", 0, &out->jobs);
   r.Int("max_retry_wait", 0, &out->max_retry_wait);
+  r.Int("stop_grace", 0, &out->stop_grace);
   if (const toml::table* pools = r.Table("pools")) {
     TableReader p(*pools, "engine.pools", file_, {}, &found_);
     for (const auto& [key, value] : *pools) {

@@ -76,6 +76,9 @@ struct EngineConfig {
   int jobs = 0;                          // 0: number of CPUs + 2
   // Longest wait (seconds) for a Retry-After or an API rate limit reset before failing instead.
   int max_retry_wait = 60;
+  // Seconds a stopped subprocess group gets between SIGTERM and SIGKILL (a signal, --fail-fast, a
+  // timeout; an earlier run's leftovers); 0: SIGKILL at once.
+  int stop_grace = 10;
   std::map<std::string, int> pools;      // pool name -> capacity ("registry": 8, "build": 1, "upstream": 4)
 };
 

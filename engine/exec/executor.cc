@@ -33,7 +33,7 @@ bool IsFinished(TaskStatus s) {
 }
 
 int RunSummary::ExitCode() const {
-  if (interrupted) return 130;
+  if (interrupted) return 128 + (signal > 0 ? signal : 2);  // 2: SIGINT
   auto n = [this](TaskStatus s) {
     auto it = counts.find(s);
     return it == counts.end() ? size_t{0} : it->second;
@@ -372,8 +372,9 @@ struct Executor::Impl {
     AdoptNewTasks();
     int64_t last_tick = 0;
     for (;;) {
-      if (opt.interrupt != nullptr && opt.interrupt->load() && !summary.interrupted) {
+      if (opt.interrupt != nullptr && opt.interrupt->load() != 0 && !summary.interrupted) {
         summary.interrupted = true;
+        summary.signal = opt.interrupt->load();
         stopping = true;
         stop_reason = "interrupted";
         cancel = true;

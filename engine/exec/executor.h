@@ -41,15 +41,18 @@ struct ExecOptions {
   bool dry_run = false;                // plan: run observations only; never write the cache
   std::string log_dir;                 // per-task logs; empty: none
   std::string only;                    // --only pattern (exec/selection.h); empty: every task
-  const std::atomic<bool>* interrupt = nullptr;  // set by a signal handler (Ctrl-C)
+  // The signal that interrupted the run (SIGINT, SIGTERM, SIGHUP), set by a signal handler; 0: none.
+  const std::atomic<int>* interrupt = nullptr;
   Clock* clock = nullptr;              // null: the system clock
 };
 
 struct RunSummary {
   std::map<TaskStatus, size_t> counts;
   bool interrupted = false;
+  int signal = 0;                      // the interrupting signal
   std::string first_failure;           // id of the first failed task
-  // 0 all good; 1 a task failed or was blocked; 130 interrupted (docs/cli.md).
+  // 0 all good; 1 a task failed or was blocked; 128 + the signal when interrupted: 130 SIGINT,
+  // 143 SIGTERM, 129 SIGHUP (docs/cli.md).
   int ExitCode() const;
 };
 

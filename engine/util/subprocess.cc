@@ -20,9 +20,13 @@
 #include <boost/process/extend.hpp>
 #include <boost/process/io.hpp>
 #include <boost/process/start_dir.hpp>
+#include <spdlog/spdlog.h>
 #include <memory>
+#include <mutex>
 #include <thread>
 
+#include "util/child_records.h"
+#include "util/process_table.h"
 #include "util/strings.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -35,6 +39,20 @@ namespace {
 namespace bp = boost::process;
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
+
+// The process-wide stop policy (subprocess.h). Lock-free atomics: SkipSubprocessStopGrace() runs
+// in signal handlers.
+std::atomic<int64_t> g_stop_grace_ms{10000};
+std::atomic<bool> g_grace_skipped{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+std::mutex g_record_mu;
+std::string g_record_dir;  // GUARDED_BY(g_record_mu)
+
+std::string RecordDir() {
+  std::lock_guard<std::mutex> lock(g_record_mu);
+  return g_record_dir;
+}
 
 // Installs the prepared environment (in the parent), then prepares the child between fork and
 // exec (only async-signal-safe calls there).
@@ -58,11 +76,12 @@ struct ChildSetup : bp::extend::handler {
 
   template <typename Executor>
   void on_exec_setup(Executor&) const {
-    ::setpgid(0, 0);  // own process group, so a kill reaches grandchildren too
-    // Dies with mirrorgraph: a SIGKILLed run leaves no git or buildah working on in the state
-    // directory behind the next run's back. (Tied to the forking thread, which RunSubprocess blocks
-    // until the child ends.) A parent already gone before prctl: exit now.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::setpgid(0, 0);  // own process group, so a stop reaches grandchildren too
+    // Told when mirrorgraph dies (a kill -9): SIGTERM, so that buildah can still unmount and clean
+    // up; whatever of its group outlives that, the next run stops (child_records.h). Tied to the
+    // forking thread, which RunSubprocess blocks until the child ends. A parent already gone
+    // before prctl: exit now.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(127);
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
@@ -189,6 +208,7 @@ class Session {
     pid_ = child->id();
     child->detach();  // we reap it ourselves (waitpid), and never let ~child terminate it
     ::setpgid(pid_, pid_);  // also from the parent, closing the race with the first kill
+    Record();
 
     Read(out_, out_buf_, &r_->stdout_text, &out_lines_, &out_open_);
     Read(err_, err_buf_, &r_->stderr_text, &err_lines_, &err_open_);
@@ -201,10 +221,26 @@ class Session {
     Tick();
     io_.run();
     Reap();
+    if (!record_dir_.empty()) RemoveChildRecord(record_dir_, pid_);
     return Status::OK();
   }
 
  private:
+  // Notes the child's group in the record directory, if one is set (SetSubprocessRecordDir).
+  void Record() {
+    record_dir_ = RecordDir();
+    if (record_dir_.empty()) return;
+    std::optional<ProcessInfo> info = ReadProcess(pid_);  // readable until reaped
+    ChildRecord r{pid_, info ? info->start_time : 0, ::getsid(0), BootId(), ::getpid(),
+                  o_.argv[0].substr(o_.argv[0].rfind('/') + 1)};
+    Status written = info ? WriteChildRecord(record_dir_, r) : Status::NotFound("/proc has no process " + std::to_string(pid_));
+    if (!written.ok()) {
+      spdlog::warn("{} runs unrecorded: {} (were this run killed with SIGKILL, the next run could not stop it)",
+                   o_.argv[0], written.message());
+      record_dir_.clear();
+    }
+  }
+
   template <typename StdIn>
   std::unique_ptr<bp::child> Launch(const std::string& exe, const std::vector<std::string>& args,
                                     const ChildSetup& setup, StdIn&& in, std::error_code& ec) {
@@ -248,7 +284,7 @@ class Session {
   // Checks the deadline and the cancel flag every 20 ms while output is still flowing.
   void Tick() {
     if (!out_open_ && !err_open_) return;
-    CheckKill();
+    CheckStop();
     if (killed_ && Clock::now() > drain_deadline_) {
       // A grandchild escaped the group and still holds the pipes: stop reading.
       boost::system::error_code ignored;
@@ -261,16 +297,29 @@ class Session {
     timer_.async_wait([this](const boost::system::error_code&) { Tick(); });
   }
 
-  void CheckKill() {
+  // On cancellation or timeout: SIGTERM to the group, then SIGKILL once the grace period is over
+  // (or was skipped) and the child has not been reaped yet.
+  void CheckStop() {
     if (killed_) return;
-    if (o_.cancel != nullptr && o_.cancel->load()) {
-      r_->cancelled = true;
-    } else if (deadline_ && Clock::now() >= *deadline_) {
-      r_->timed_out = true;
-    } else {
-      return;
+    if (!terminating_) {
+      if (o_.cancel != nullptr && o_.cancel->load()) {
+        r_->cancelled = true;
+      } else if (deadline_ && Clock::now() >= *deadline_) {
+        r_->timed_out = true;
+      } else {
+        return;
+      }
+      terminating_ = true;
+      kill_at_ = Clock::now() + SubprocessStopGrace();
+      ::kill(-pid_, SIGTERM);
+      ::kill(pid_, SIGTERM);
     }
+    if (Clock::now() >= kill_at_ || SubprocessStopGraceSkipped()) Kill();
+  }
+
+  void Kill() {
     killed_ = true;
+    r_->sigkilled = true;
     drain_deadline_ = Clock::now() + std::chrono::seconds(2);
     ::kill(-pid_, SIGKILL);
     ::kill(pid_, SIGKILL);
@@ -287,7 +336,7 @@ class Session {
         break;
       }
       if (got == 0) {
-        CheckKill();
+        CheckStop();
         std::this_thread::sleep_for(pause);
         pause = std::min(pause * 2, std::chrono::milliseconds(50));
       }
@@ -300,7 +349,19 @@ class Session {
       r_->term_signal = WTERMSIG(status);
       r_->exit_code = 128 + r_->term_signal;
     }
-    if (killed_) ::kill(-pid_, SIGKILL);  // stragglers of the group, if any
+    if (killed_) {
+      ::kill(-pid_, SIGKILL);  // stragglers of the group, if any
+    } else if (terminating_) {
+      // The leader ended after SIGTERM; the rest of its group gets the rest of the grace period.
+      while (!LiveGroupMembers(pid_).empty()) {
+        if (Clock::now() >= kill_at_ || SubprocessStopGraceSkipped()) {
+          r_->sigkilled = true;
+          ::kill(-pid_, SIGKILL);
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
   }
 
  public:
@@ -317,8 +378,11 @@ class Session {
   bool out_open_ = true, err_open_ = true;
   std::optional<Clock::time_point> deadline_;
   Clock::time_point drain_deadline_{};
-  bool killed_ = false;
+  Clock::time_point kill_at_{};
+  bool terminating_ = false;  // SIGTERM sent
+  bool killed_ = false;       // SIGKILL sent
   pid_t pid_ = -1;
+  std::string record_dir_;    // where this child's record is; empty: none
 };
 
 // A write to a pipe whose reader has exited raises SIGPIPE in the writing thread. Block it on
@@ -381,6 +445,26 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
   } catch (const std::exception& e) {
     return Status::IOError("running " + options.argv[0] + ": " + e.what());
   }
+}
+
+void SetSubprocessStopGrace(std::chrono::milliseconds grace) {
+  g_stop_grace_ms.store(std::max<int64_t>(0, grace.count()));
+}
+
+std::chrono::milliseconds SubprocessStopGrace() { return std::chrono::milliseconds(g_stop_grace_ms.load()); }
+
+void SkipSubprocessStopGrace() { g_grace_skipped.store(true); }
+
+bool SubprocessStopGraceSkipped() { return g_grace_skipped.load(); }
+
+std::string DescribeStopGrace(std::chrono::milliseconds grace) {
+  if (grace.count() % 1000 == 0) return std::to_string(grace.count() / 1000) + " s";
+  return std::to_string(grace.count()) + " ms";
+}
+
+void SetSubprocessRecordDir(std::string dir) {
+  std::lock_guard<std::mutex> lock(g_record_mu);
+  g_record_dir = std::move(dir);
 }
 
 std::string TailLines(std::string_view text, size_t n) {

@@ -38,19 +38,41 @@ struct SubprocessOptions {
 struct SubprocessResult {
   int exit_code = -1;      // the exit status, or 128 + signal number when killed by a signal
   int term_signal = 0;     // the signal that ended the child, 0 if it exited
-  bool timed_out = false;  // killed because `timeout` elapsed
-  bool cancelled = false;  // killed because `*cancel` became true
+  bool timed_out = false;  // stopped because `timeout` elapsed
+  bool cancelled = false;  // stopped because `*cancel` became true
+  bool sigkilled = false;  // the stop needed SIGKILL: the group outlived the grace period after SIGTERM
   std::string stdout_text;
   std::string stderr_text;
 };
 
 // Starts the program, feeds stdin, drains stdout and stderr concurrently (no pipe deadlock), and
-// waits for it. The child is SIGKILLed by the kernel if this process dies first (PR_SET_PDEATHSIG). The child runs in its own process group; a timeout or cancellation sends SIGKILL
-// to that whole group and reaps the child, so no zombie is left behind. A non-zero exit is not an
-// error here: it is reported in the result.
+// waits for it. The child runs in its own process group. A timeout or cancellation stops that
+// group: SIGTERM, then SIGKILL once the group has not ended within SubprocessStopGrace() (or at
+// once after SkipSubprocessStopGrace()); the child is reaped, so no zombie is left behind. The
+// kernel sends the child SIGTERM if this process dies first (PR_SET_PDEATHSIG); while a record
+// directory is set, the child's group is recorded there so the next run can stop what outlived
+// a kill -9 (util/child_records.h). A non-zero exit is not an error here: it is reported in the
+// result.
 // Errors: InvalidArgument (empty argv), NotFound (program not found, naming it and the PATH
 // searched; or a missing cwd), IOError (pipe/fork/exec failures).
 Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options);
+
+// The process-wide stop policy (signals are process-wide too). The grace period between SIGTERM
+// and SIGKILL: default 10 s, 0 = SIGKILL at once; set once before subprocesses start ([engine]
+// stop_grace). Thread-safe.
+void SetSubprocessStopGrace(std::chrono::milliseconds grace);
+std::chrono::milliseconds SubprocessStopGrace();
+// Ends every grace period now and for the rest of the process (a second Ctrl-C): groups already
+// sent SIGTERM, and those sent it later, get SIGKILL at once. Async-signal-safe.
+void SkipSubprocessStopGrace();
+bool SubprocessStopGraceSkipped();
+// "10 s", "500 ms".
+std::string DescribeStopGrace(std::chrono::milliseconds grace);
+
+// From now on each child's process group is recorded in `dir` (which must exist) while it runs;
+// "" stops recording. Set it while holding the state directory's lock, before starting
+// subprocesses; clear it once they all ended. Thread-safe.
+void SetSubprocessRecordDir(std::string dir);
 
 // The last `n` lines of `text` (a trailing newline does not count as an extra empty line).
 std::string TailLines(std::string_view text, size_t n);

@@ -1,4 +1,5 @@
 #include <boost/test/unit_test.hpp>
+#include <csignal>
 #include <filesystem>
 
 #include "cache/action_cache.h"
@@ -327,18 +328,19 @@ BOOST_AUTO_TEST_CASE(interrupt_finishes_running_tasks_and_starts_no_more) {
   for (int i = 0; i < 6; ++i) g.Add(MakeTask("build:r" + std::to_string(i), TaskType::kBuild, "build:x"));
   FakeRunner r;
   r.delay_ms = 50;
-  std::atomic<bool> interrupt{false};
+  std::atomic<int> interrupt{0};
   ExecOptions opt;
   opt.jobs = 1;
   opt.interrupt = &interrupt;
   std::thread t([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    interrupt = true;
+    interrupt = SIGTERM;
   });
   RunSummary s = RunOnce(g, *cache, r, opt);
   t.join();
   BOOST_TEST(s.interrupted);
-  BOOST_TEST(s.ExitCode() == 130);
+  BOOST_TEST(s.signal == SIGTERM);
+  BOOST_TEST(s.ExitCode() == 128 + SIGTERM);
   BOOST_TEST(r.calls().size() < 6u);
   BOOST_TEST(cache->size() == r.calls().size());  // every task that finished is cached
 }

@@ -7,6 +7,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -93,7 +94,8 @@ BOOST_AUTO_TEST_CASE(timeout_kills_quickly) {
   BOOST_TEST_MESSAGE("sleep 30 with a 300 ms timeout took " << took << " s");
   BOOST_TEST(r.timed_out);
   BOOST_TEST(!r.cancelled);
-  BOOST_TEST(r.term_signal == SIGKILL);
+  BOOST_TEST(r.term_signal == SIGTERM);  // asked to stop first; sleep does
+  BOOST_TEST(!r.sigkilled);
   BOOST_TEST(took < 10.0);
 }
 
@@ -280,6 +282,67 @@ BOOST_AUTO_TEST_CASE(concurrent_calls) {
   }
   for (auto& th : threads) th.join();
   BOOST_TEST(good.load() == kThreads * kRuns);
+}
+
+// A cancelled child is asked first: SIGTERM to its group, which it may handle (buildah unmounts).
+BOOST_AUTO_TEST_CASE(cancel_sends_sigterm_first) {
+  mg::testing::TempDir dir;
+  std::atomic<bool> cancel{false};
+  mg::SubprocessOptions o = Sh("trap 'echo got-term > " + dir.path() + "/marker; exit 3' TERM; echo ready; sleep 600 & wait");
+  o.cancel = &cancel;
+  o.on_output_line = [&](std::string_view line) {
+    if (line == "ready") cancel = true;
+  };
+  mg::SubprocessResult r = MustRun(o);
+  BOOST_TEST(r.cancelled);
+  BOOST_TEST(!r.sigkilled);
+  BOOST_TEST(r.exit_code == 3);
+  std::ifstream marker(dir.path() + "/marker");
+  std::string text;
+  std::getline(marker, text);
+  BOOST_TEST(text == "got-term");
+}
+
+// A group that ignores SIGTERM gets SIGKILL once the grace period is over, grandchildren too.
+BOOST_AUTO_TEST_CASE(a_child_ignoring_sigterm_is_killed_after_the_grace_period) {
+  mg::SetSubprocessStopGrace(Ms(300));
+  std::atomic<bool> cancel{false};
+  mg::SubprocessOptions o = Sh("trap '' TERM; sleep 600 & echo $!; wait");
+  o.cancel = &cancel;
+  pid_t grandchild = 0;
+  o.on_output_line = [&](std::string_view line) {
+    grandchild = std::stoi(std::string(line));
+    cancel = true;
+  };
+  mg::SubprocessResult r = MustRun(o);
+  mg::SetSubprocessStopGrace(std::chrono::seconds(10));
+  BOOST_TEST(r.cancelled);
+  BOOST_TEST(r.sigkilled);
+  BOOST_TEST(r.term_signal == SIGKILL);
+  BOOST_REQUIRE(grandchild > 0);
+  bool gone = false;
+  for (int i = 0; i < 400 && !gone; ++i) {
+    gone = ProcessGone(grandchild);
+    if (!gone) std::this_thread::sleep_for(Ms(50));
+  }
+  BOOST_TEST(gone);
+}
+
+// While a record directory is set, each child's group is recorded there until it is reaped.
+BOOST_AUTO_TEST_CASE(children_are_recorded_while_they_run) {
+  mg::testing::TempDir dir;
+  mg::SetSubprocessRecordDir(dir.path());
+  mg::SubprocessResult r = MustRun(Sh("echo $$; cat " + dir.path() + "/$$"));
+  mg::SetSubprocessRecordDir("");
+  BOOST_TEST(r.exit_code == 0, r.stderr_text);
+  // "pgid start_time session boot_id owner_pid program": the child leads its group.
+  std::string pid = r.stdout_text.substr(0, r.stdout_text.find('\n'));
+  BOOST_TEST(r.stdout_text.find("\n" + pid + " ") != std::string::npos, r.stdout_text);
+  BOOST_TEST(r.stdout_text.find(" " + std::to_string(::getpid()) + " sh\n") != std::string::npos, r.stdout_text);
+  BOOST_TEST(std::filesystem::is_empty(dir.path()));
+  // Not recording any more.
+  mg::SubprocessResult after = MustRun(Sh("ls " + dir.path()));
+  BOOST_TEST(after.stdout_text == "");
 }
 
 BOOST_AUTO_TEST_CASE(tail_lines) {
