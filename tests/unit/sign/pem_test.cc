@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(a_truncated_block_says_so_and_names_file_and_label) {
   for (size_t cut : {pem.find('\n') + 1, pem.size() / 2, pem.find("-----END")}) {
     mg::Result<std::vector<mg::PemBlock>> blocks = Parse(pem.substr(0, cut));
     BOOST_REQUIRE(!blocks.ok());
-    BOOST_TEST(blocks.status().code() == mg::Status::Code::kInvalidArgument);
+    BOOST_CHECK(blocks.status().code() == mg::Status::Code::kInvalidArgument);
     BOOST_TEST(blocks.status().message() == "keys/x.pem: PEM block 'PRIVATE KEY' has no END line (truncated file?)");
   }
 }
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(a_mismatched_end_line_is_refused) {
   pem.replace(pem.find("-----END PRIVATE KEY"), 20, "-----END PUBLIC KEY");
   mg::Result<std::vector<mg::PemBlock>> blocks = Parse(pem);
   BOOST_REQUIRE(!blocks.ok());
-  BOOST_TEST(blocks.status().code() == mg::Status::Code::kInvalidArgument);
+  BOOST_CHECK(blocks.status().code() == mg::Status::Code::kInvalidArgument);
   BOOST_TEST(blocks.status().message() == "keys/x.pem: PEM block 'PRIVATE KEY' ends with a different END line");
 }
 
@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE(a_body_that_is_not_base64_is_refused_without_quoting_it) {
   pem[body + 10] = '!';
   mg::Result<std::vector<mg::PemBlock>> blocks = Parse(pem);
   BOOST_REQUIRE(!blocks.ok());
-  BOOST_TEST(blocks.status().code() == mg::Status::Code::kInvalidArgument);
+  BOOST_CHECK(blocks.status().code() == mg::Status::Code::kInvalidArgument);
   BOOST_TEST(blocks.status().message() == "keys/x.pem: PEM block 'PRIVATE KEY' is not valid base64");
   BOOST_TEST(blocks.status().message().find(secret_line.substr(0, 10)) == std::string::npos);
 }
@@ -159,7 +159,7 @@ BOOST_AUTO_TEST_CASE(wrong_type_blocks_are_refused_by_the_key_loaders) {
   const std::string pub = OpensslPem("public");
   mg::Result<mg::PrivateKey> priv = mg::LoadPrivateKeyPem(pub, "", "cosign.pub");
   BOOST_REQUIRE(!priv.ok());
-  BOOST_TEST(priv.status().code() == mg::Status::Code::kInvalidArgument);
+  BOOST_CHECK(priv.status().code() == mg::Status::Code::kInvalidArgument);
   BOOST_TEST(priv.status().message().find("found 'PUBLIC KEY'") != std::string::npos, priv.status().message());
 
   mg::Result<mg::PublicKey> from_private = mg::LoadPublicKeyPem(OpensslPem("pkcs8"), "cosign.key");
