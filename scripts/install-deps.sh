@@ -20,6 +20,7 @@ packages=(
   libcurl4-openssl-dev        # the OCI distribution API and upstream HTTP APIs
   libspdlog-dev               # logging
   libssl-dev                  # SHA-256 (content addresses, cache keys), signing
+  zlib1g-dev                  # CRC-32 of cache and journal records (crc32_z)
   libarchive-dev              # SBOM: streams image layers (tar, gzip) without extracting them
   libsodium-dev               # cosign's encrypted private keys (scrypt + NaCl secretbox)
   openssl                     # the sign tests make their key fixtures with the openssl CLI

@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <ctime>
 
 #include "util/atomic_file.h"
@@ -31,47 +30,26 @@ Status RunJournal::Append(const Json& event, bool durable_now) {
 
 Status RunJournal::AppendTask(const TaskEvent& ev, bool durable_now) {
   // Members in canonical (sorted) order.
-  std::string& out = line_;
-  out.clear();
-  out += '{';
-  auto key = [&out](std::string_view k) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    out += k;
-    out += "\":";
-  };
-  auto str = [&](std::string_view k, std::string_view v) {
-    key(k);
-    AppendJsonString(&out, v);
-  };
-  auto num = [&](std::string_view k, int64_t v) {
-    key(k);
-    char buf[24];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-    out.append(buf, end);
-  };
+  line_.clear();
+  CanonicalJsonWriter w(&line_);
+  w.BeginObject();
   if (ev.details != nullptr && !ev.details->empty()) {
-    key("details");
-    out += '[';
-    for (size_t i = 0; i < ev.details->size(); ++i) {
-      if (i > 0) out += ',';
-      AppendJsonString(&out, (*ev.details)[i]);
-    }
-    out += ']';
+    w.Key("details").BeginArray();
+    for (const std::string& d : *ev.details) w.String(d);
+    w.EndArray();
   }
   bool ran = ev.started_at != 0;
-  if (ran) num("duration_ms", ev.finished_at - ev.started_at);
-  if (!ev.error.empty()) str("error", ev.error);
-  str("event", "task");
-  if (ran) num("finished_at", ev.finished_at);
-  str("id", ev.id);
-  if (!ev.key.empty()) str("key", ev.key);
-  str("reason", ev.reason);
-  if (ran) num("started_at", ev.started_at);
-  str("status", ev.status);
-  str("type", ev.type);
-  out += '}';
-  return durable_now ? log_.Append(out) : log_.AppendBuffered(out);
+  if (ran) w.Key("duration_ms").Int(ev.finished_at - ev.started_at);
+  if (!ev.error.empty()) w.Key("error").String(ev.error);
+  w.Key("event").String("task");
+  if (ran) w.Key("finished_at").Int(ev.finished_at);
+  w.Key("id").String(ev.id);
+  if (!ev.key.empty()) w.Key("key").String(ev.key);
+  w.Key("reason").String(ev.reason);
+  if (ran) w.Key("started_at").Int(ev.started_at);
+  w.Key("status").String(ev.status).Key("type").String(ev.type);
+  w.EndObject();
+  return durable_now ? log_.Append(line_) : log_.AppendBuffered(line_);
 }
 
 Result<std::vector<Json>> RunJournal::Read(const std::string& state_dir, const std::string& run_id) {

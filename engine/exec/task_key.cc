@@ -64,23 +64,14 @@ std::string TaskKeyOf(const Task& task, const std::vector<KeyInput>& inputs) {
   std::string_view identity = task.IdentityText();
   std::string text;
   text.reserve(64 + identity.size() + task.params_text.size() + inputs.size() * 100);
-  text += "{\"identity\":";
-  text += identity;
-  text += ",\"inputs\":{";
-  bool first = true;
+  CanonicalJsonWriter w(&text);
+  w.BeginObject().Key("identity").Raw(identity).Key("inputs").BeginObject();
   for (size_t k = 0; k < inputs.size(); ++k) {
     if (k + 1 < inputs.size() && sorted[k + 1]->id == sorted[k]->id) continue;
-    if (!first) text += ',';
-    first = false;
-    AppendJsonString(&text, sorted[k]->id);
-    text += ':';
-    AppendJsonString(&text, sorted[k]->result_hash);
+    w.DynamicKey(sorted[k]->id).String(sorted[k]->result_hash);
   }
-  text += "},\"params\":";
-  text += task.params_text;
-  text += ",\"type\":\"";
-  text += TaskTypeName(task.type);
-  text += "\",\"v\":1}";
+  w.EndObject().Key("params").Raw(task.params_text).Key("type").String(TaskTypeName(task.type));
+  w.Key("v").Int(1).EndObject();
   return Sha256Hex(text);
 }
 

@@ -22,32 +22,6 @@ struct Shared {
   std::string platforms;
 };
 
-// Canonical JSON object text from members appended in sorted key order.
-class ObjectText {
- public:
-  ObjectText() { text_.reserve(256); text_ += '{'; }
-  ObjectText& Raw(std::string_view key, std::string_view json) {
-    if (text_.size() > 1) text_ += ',';
-    text_ += '"';
-    text_ += key;  // keys are plain ASCII literals
-    text_ += "\":";
-    text_ += json;
-    return *this;
-  }
-  ObjectText& Str(std::string_view key, std::string_view value) {
-    Raw(key, "");
-    AppendJsonString(&text_, value);
-    return *this;
-  }
-  std::string Finish() {
-    text_ += '}';
-    return std::move(text_);
-  }
-
- private:
-  std::string text_;
-};
-
 Task MakeTask(const AppModel& app, const TargetRegistry& reg, const Shared& shared, const TemplateNode& node,
               TaskType type, const std::string& image, const VersionInfo* v, const std::string& platform) {
   Task t;
@@ -69,17 +43,22 @@ Task MakeTask(const AppModel& app, const TargetRegistry& reg, const Shared& shar
   } else {
     // Written directly, keys in sorted order: this runs for every task of a large graph.
     bool build = type == TaskType::kBuild;
-    ObjectText p;
-    if (build) p.Str("builder", app.builder);
-    if (v != nullptr && !v->commit.empty()) p.Str("commit", v->commit);
-    if (build) p.Raw("emulation", app.emulation ? "true" : "false");
-    p.Str("image", image);
-    if (v != nullptr && v->latest && (type == TaskType::kProbe || type == TaskType::kMerge)) p.Raw("latest", "true");
-    if (build) p.Str("platform", platform);
-    if (type == TaskType::kProbe || type == TaskType::kMerge) p.Raw("platforms", shared.platforms);
-    p.Str("registry", reg.host).Str("repository", reg.Repository(image));
-    if (v != nullptr) p.Str("tag", v->tag).Str("version", v->version);
-    t.params_text = p.Finish();
+    bool probe_or_merge = type == TaskType::kProbe || type == TaskType::kMerge;
+    std::string text;
+    text.reserve(256);
+    CanonicalJsonWriter p(&text);
+    p.BeginObject();
+    if (build) p.Key("builder").String(app.builder);
+    if (v != nullptr && !v->commit.empty()) p.Key("commit").String(v->commit);
+    if (build) p.Key("emulation").Bool(app.emulation);
+    p.Key("image").String(image);
+    if (v != nullptr && v->latest && probe_or_merge) p.Key("latest").Bool(true);
+    if (build) p.Key("platform").String(platform);
+    if (probe_or_merge) p.Key("platforms").Raw(shared.platforms);
+    p.Key("registry").String(reg.host).Key("repository").String(reg.Repository(image));
+    if (v != nullptr) p.Key("tag").String(v->tag).Key("version").String(v->version);
+    p.EndObject();
+    t.params_text = std::move(text);
   }
   t.pool = PoolFor(t);
   return t;

@@ -34,13 +34,12 @@ std::string PreAuthEncoding(std::string_view payload_type, std::string_view payl
 Result<DsseEnvelope> DsseSign(std::string_view payload_type, std::string_view payload, Signer& signer,
                               SignatureMaterial* material) {
   if (payload_type.empty()) return Status::InvalidArgument("DSSE: empty payload type");
-  Result<SignatureMaterial> signed_pae = signer.SignWithMaterial(PreAuthEncoding(payload_type, payload));
-  if (!signed_pae.ok()) return signed_pae.status();
+  MG_ASSIGN_OR_RETURN(SignatureMaterial signed_pae, signer.SignWithMaterial(PreAuthEncoding(payload_type, payload)));
   DsseEnvelope envelope;
   envelope.payload_type = std::string(payload_type);
   envelope.payload = std::string(payload);
-  envelope.signatures.push_back({signer.KeyId(), signed_pae->signature});
-  if (material != nullptr) *material = std::move(*signed_pae);
+  envelope.signatures.push_back({signer.KeyId(), signed_pae.signature});
+  if (material != nullptr) *material = std::move(signed_pae);
   return envelope;
 }
 

@@ -79,23 +79,18 @@ Result<std::string> SerializeStatementWithPredicateText(const std::vector<InToto
   if (canonical_predicate.size() < 2 || canonical_predicate.front() != '{' || canonical_predicate.back() != '}') {
     return Status::InvalidArgument("in-toto statement: the predicate is not a JSON object");
   }
-  Json list = Json::array();
-  for (const InTotoSubject& s : subjects) {
-    Json digest = Json::object();
-    for (const auto& [alg, hex] : s.digest) digest[alg] = hex;
-    list.push_back({{"name", s.name}, {"digest", std::move(digest)}});
-  }
   // Keys in canonical (byte) order: "_type" < "predicate" < "predicateType" < "subject".
-  const Json rest = {{"predicateType", std::string(predicate_type)}, {"subject", std::move(list)}};
-  const std::string rest_text = CanonicalJson(rest);  // {"predicateType":...,"subject":[...]}
   std::string out;
-  out.reserve(canonical_predicate.size() + rest_text.size() + 64);
-  out += "{\"_type\":";
-  AppendJsonString(&out, kInTotoStatementV1);
-  out += ",\"predicate\":";
-  out += canonical_predicate;
-  out += ',';
-  out.append(rest_text, 1, std::string::npos);
+  out.reserve(canonical_predicate.size() + 128 + 160 * subjects.size());
+  CanonicalJsonWriter w(&out);
+  w.BeginObject().Key("_type").String(kInTotoStatementV1).Key("predicate").Raw(canonical_predicate);
+  w.Key("predicateType").String(predicate_type).Key("subject").BeginArray();
+  for (const InTotoSubject& s : subjects) {
+    w.BeginObject().Key("digest").BeginObject();
+    for (const auto& [alg, hex] : s.digest) w.DynamicKey(alg).String(hex);  // a std::map: sorted
+    w.EndObject().Key("name").String(s.name).EndObject();
+  }
+  w.EndArray().EndObject();
   return out;
 }
 

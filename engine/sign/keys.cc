@@ -160,13 +160,12 @@ std::string PublicKey::Fingerprint() const { return "sha256:" + Sha256Hex(spki_d
 Result<PublicKey> PublicKey::FromEvp(EVP_PKEY* pkey_in, std::string_view source_name) {
   EvpPkeyPtr owned(pkey_in);
   if (!IsP256(owned.get())) return NotP256(owned.get(), source_name);
-  Result<std::string> spki = SpkiDerOf(owned.get());
-  if (!spki.ok()) return spki.status();
+  MG_ASSIGN_OR_RETURN(std::string spki, SpkiDerOf(owned.get()));
   // Re-read the SPKI so the object holds the public part only, even when given a private key.
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(spki->data());
-  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, static_cast<long>(spki->size()));
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(spki.data());
+  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size()));
   if (pub == nullptr) return Status::Internal("decoding a public key: " + TakeOpenSslError("d2i_PUBKEY failed"));
-  return PublicKey(pub, std::move(*spki));
+  return PublicKey(pub, std::move(spki));
 }
 
 // --- PrivateKey ---
@@ -194,9 +193,8 @@ Result<PrivateKey> PrivateKey::FromEvp(EVP_PKEY* pkey_in, std::string_view sourc
   }
   BN_clear_free(priv);
   EVP_PKEY_up_ref(owned.get());
-  Result<PublicKey> pub = PublicKey::FromEvp(owned.get(), source_name);
-  if (!pub.ok()) return pub.status();
-  return PrivateKey(owned.release(), std::move(*pub));
+  MG_ASSIGN_OR_RETURN(PublicKey pub, PublicKey::FromEvp(owned.get(), source_name));
+  return PrivateKey(owned.release(), std::move(pub));
 }
 
 Result<PrivateKey> PrivateKey::Generate() {
@@ -239,10 +237,9 @@ Result<PrivateKey> LoadPrivateKeyPem(std::string_view pem, std::string_view pass
 
   const std::string& label = block->label;
   if (label == kSigstorePrivateKeyPemLabel || label == kCosignPrivateKeyPemLabel) {
-    Result<std::string> der = DecryptCosignPrivateKey(block->der, passphrase, source_name);
-    if (!der.ok()) return der.status();
-    Result<PrivateKey> key = FromPkcs8Der(*der, source_name, label);
-    WipeString(&der.value());
+    MG_ASSIGN_OR_RETURN(std::string der, DecryptCosignPrivateKey(block->der, passphrase, source_name));
+    Result<PrivateKey> key = FromPkcs8Der(der, source_name, label);
+    WipeString(&der);
     return key;
   }
   if (label == "PRIVATE KEY") return FromPkcs8Der(block->der, source_name, label);
@@ -254,9 +251,8 @@ Result<PrivateKey> LoadPrivateKeyPem(std::string_view pem, std::string_view pass
 }
 
 Result<PublicKey> LoadPublicKeyPem(std::string_view pem, std::string_view source_name) {
-  Result<std::vector<PemBlock>> blocks = ParsePem(pem, source_name);
-  if (!blocks.ok()) return blocks.status();
-  for (const PemBlock& b : *blocks) {
+  MG_ASSIGN_OR_RETURN(std::vector<PemBlock> blocks, ParsePem(pem, source_name));
+  for (const PemBlock& b : blocks) {
     if (b.label != "PUBLIC KEY") continue;
     const unsigned char* p = reinterpret_cast<const unsigned char*>(b.der.data());
     EVP_PKEY* pkey = d2i_PUBKEY(nullptr, &p, static_cast<long>(b.der.size()));

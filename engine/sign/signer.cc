@@ -10,10 +10,8 @@ using sign_internal::EvpMdCtxPtr;
 using sign_internal::TakeOpenSslError;
 
 Result<SignatureMaterial> Signer::SignWithMaterial(std::string_view payload) {
-  Result<std::string> sig = Sign(payload);
-  if (!sig.ok()) return sig.status();
   SignatureMaterial material;
-  material.signature = std::move(*sig);
+  MG_ASSIGN_OR_RETURN(material.signature, Sign(payload));
   return material;
 }
 

@@ -63,10 +63,9 @@ Result<std::shared_ptr<KeySigner>> SharedKeySigner(const std::string& key_path, 
   const bool stamped = Stamp(path, &before);
   if (stamped && entry->signer && entry->stamp == before) return entry->signer;
   entry->signer.reset();
-  Result<PrivateKey> key = LoadPrivateKeyFile(path, passphrase);
-  if (!key.ok()) return key.status();
+  MG_ASSIGN_OR_RETURN(PrivateKey key, LoadPrivateKeyFile(path, passphrase));
   g_loads.fetch_add(1);
-  auto signer = std::make_shared<KeySigner>(std::move(key.value()));
+  auto signer = std::make_shared<KeySigner>(std::move(key));
   // Cache only when the file did not change while it was read.
   FileStamp after;
   if (stamped && Stamp(path, &after) && after == before) {

@@ -1,6 +1,7 @@
 #include "util/json.h"
 
 #include <array>
+#include <charconv>
 
 namespace mg {
 
@@ -30,6 +31,55 @@ void AppendJsonString(std::string* out, std::string_view s) {
   *p = '"';
   s.copy(p + 1, s.size());
   p[s.size() + 1] = '"';
+}
+
+CanonicalJsonWriter& CanonicalJsonWriter::DynamicKey(std::string_view key) {
+  Separate();
+  AppendJsonString(out_, key);
+  *out_ += ':';
+  after_key_ = true;
+  return *this;
+}
+
+CanonicalJsonWriter& CanonicalJsonWriter::String(std::string_view s) {
+  Separate();
+  AppendJsonString(out_, s);
+  return *this;
+}
+
+// Integers as Json writes them: decimal, '-' for negatives, no leading zeros (std::to_chars).
+CanonicalJsonWriter& CanonicalJsonWriter::Int(int64_t v) {
+  Separate();
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  out_->append(buf, end);
+  return *this;
+}
+
+CanonicalJsonWriter& CanonicalJsonWriter::Uint(uint64_t v) {
+  Separate();
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  out_->append(buf, end);
+  return *this;
+}
+
+CanonicalJsonWriter& CanonicalJsonWriter::Bool(bool v) {
+  Separate();
+  *out_ += v ? "true" : "false";
+  return *this;
+}
+
+CanonicalJsonWriter& CanonicalJsonWriter::Null() {
+  Separate();
+  *out_ += "null";
+  return *this;
+}
+
+CanonicalJsonWriter& CanonicalJsonWriter::Raw(std::string_view canonical_json) {
+  Separate();
+  out_->append(canonical_json);
+  return *this;
 }
 
 Json ParseJson(std::string_view text, std::string* error) {

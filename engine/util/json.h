@@ -5,6 +5,8 @@
 // no floating-point numbers (task parameters are strings, integers, booleans, arrays, objects).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -20,6 +22,87 @@ std::string CanonicalJson(const Json& value);
 // without building a Json: for hot paths that write canonical text directly (task keys, journal
 // lines, task parameters). Printable ASCII is copied as is; anything else takes the slow path.
 void AppendJsonString(std::string* out, std::string_view s);
+
+// An object key written in the source: checked at compile time to need no escaping (printable
+// ASCII but '"' and '\\'), so the writer copies it as is. Keys from data use DynamicKey().
+class LiteralKey {
+ public:
+  template <size_t N>
+  consteval LiteralKey(const char (&key)[N]) : key_(key, N - 1) {  // NOLINT: implicit by design
+    for (char c : key_) {
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') throw "a JSON key literal that needs escaping: use DynamicKey";
+    }
+  }
+  std::string_view view() const { return key_; }
+
+ private:
+  std::string_view key_;
+};
+
+// Writes CanonicalJson's exact bytes piece by piece, without building a Json: the one writer for
+// hot paths that produce canonical text directly (task parameters, task keys, journal lines,
+// in-toto statements). The writer places commas, colons and quotes; the caller's contract:
+//   - object members are added in sorted key order (byte order, as Json's std::map sorts them);
+//   - every Begin*() has its End*(), and a key is followed by exactly one value;
+//   - Raw() text is itself canonical JSON (e.g. an earlier CanonicalJson() or writer result).
+// Breaking the contract yields valid-looking but non-canonical text; tests pin each user against
+// CanonicalJson. Appends to *out, which must outlive the writer. Not thread-safe.
+//
+//   CanonicalJsonWriter w(&text);
+//   w.BeginObject().Key("image").String(image).Key("latest").Bool(true).EndObject();
+class CanonicalJsonWriter {
+ public:
+  explicit CanonicalJsonWriter(std::string* out) : out_(out) {}
+
+  CanonicalJsonWriter& BeginObject() { return Open('{'); }
+  CanonicalJsonWriter& EndObject() { return Close('}'); }
+  CanonicalJsonWriter& BeginArray() { return Open('['); }
+  CanonicalJsonWriter& EndArray() { return Close(']'); }
+  // A key written in the source (no escaping needed, checked at compile time).
+  CanonicalJsonWriter& Key(LiteralKey key) {
+    Separate();
+    *out_ += '"';
+    *out_ += key.view();
+    *out_ += "\":";
+    after_key_ = true;
+    return *this;
+  }
+  // A key from data: any bytes, escaped as String() escapes them.
+  CanonicalJsonWriter& DynamicKey(std::string_view key);
+  CanonicalJsonWriter& String(std::string_view s);
+  CanonicalJsonWriter& Int(int64_t v);
+  CanonicalJsonWriter& Uint(uint64_t v);
+  CanonicalJsonWriter& Bool(bool v);
+  CanonicalJsonWriter& Null();
+  CanonicalJsonWriter& Raw(std::string_view canonical_json);
+
+ private:
+  // A comma before every value or key but the first of its container, none after a key.
+  void Separate() {
+    if (after_key_) {
+      after_key_ = false;
+    } else if (!first_) {
+      *out_ += ',';
+    }
+    first_ = false;
+  }
+  CanonicalJsonWriter& Open(char c) {
+    Separate();
+    *out_ += c;
+    first_ = true;
+    return *this;
+  }
+  CanonicalJsonWriter& Close(char c) {
+    *out_ += c;
+    first_ = false;
+    after_key_ = false;
+    return *this;
+  }
+
+  std::string* out_;
+  bool first_ = true;
+  bool after_key_ = false;
+};
 
 // Parses text; on failure returns nullopt-like discarded value and sets *error (when non-null).
 // Never throws.

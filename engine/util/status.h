@@ -3,6 +3,14 @@
 // A Status is cheap when OK and carries a code plus a human message otherwise. Outcomes where
 // "missing" is a normal answer (a registry tag that does not exist) are enums in their own
 // modules, never a Status error. Results are values: no engine API throws across a layer boundary.
+//
+// Unwrapping, in functions that return Status or Result<U>:
+//   MG_RETURN_IF_ERROR(WriteFile(path, text));          // a Status-returning call
+//   MG_ASSIGN_OR_RETURN(std::string text, ReadFile(path));  // declares `text`, or returns the error
+//   MG_ASSIGN_OR_RETURN(key, LoadKey(path));            // assigns to an existing variable
+// MG_ASSIGN_OR_RETURN is plain standard C++ (no statement expressions): it expands to several
+// statements, so it needs a block of its own (not the body of an unbraced if/for), and `lhs` must
+// not contain a top-level comma (wrap a type like std::map<K, V> in a using-alias).
 #pragma once
 
 #include <optional>
@@ -97,3 +105,14 @@ class Result {
     ::mg::Status _mg_s = (expr);            \
     if (!_mg_s.ok()) return _mg_s;          \
   } while (0)
+
+#define MG_STATUS_CONCAT_INNER_(a, b) a##b
+#define MG_STATUS_CONCAT_(a, b) MG_STATUS_CONCAT_INNER_(a, b)
+
+// `lhs = value of expr` when `expr` (a Result<T>) is OK; otherwise returns its Status. `expr` is
+// evaluated once; the value is moved out.
+#define MG_ASSIGN_OR_RETURN(lhs, expr) MG_ASSIGN_OR_RETURN_IMPL_(MG_STATUS_CONCAT_(_mg_result_, __LINE__), lhs, expr)
+#define MG_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
+  auto result = (expr);                              \
+  if (!result.ok()) return result.status();           \
+  lhs = std::move(result).value()

@@ -1,25 +1,125 @@
 #include "util/json.h"
 
 #include <boost/test/unit_test.hpp>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace {
+
+// Strings that take every branch of a JSON string writer: escapes, controls, UTF-8 of 1-4 bytes,
+// invalid and truncated UTF-8, overlong encodings, surrogates written as UTF-8.
+std::vector<std::string> TrickyStrings() {
+  std::vector<std::string> out = {"",
+                                  "plain",
+                                  "build:hello@1.2.0/linux/arm64",
+                                  "quote \" and backslash \\",
+                                  "slash / stays",
+                                  "tab\tnewline\ncr\rbell\x07 backspace\b formfeed\f",
+                                  std::string("nul\0byte", 8),
+                                  "\x1f unit separator, \x01 start of heading",
+                                  "del\x7f",
+                                  "utf-8: caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3 \xef\xbf\xbd",
+                                  "invalid utf-8: \xff\xfe end",
+                                  "truncated \xc3",
+                                  "truncated 4-byte \xf0\x9f\x90",
+                                  "overlong slash \xc0\xaf",
+                                  "surrogate half \xed\xa0\x80",
+                                  "lone continuation \x80\xbf"};
+  std::string all_bytes;
+  for (int c = 0; c < 256; ++c) all_bytes.push_back(static_cast<char>(c));
+  out.push_back(all_bytes);
+  return out;
+}
+
+// Writes `v` through the writer, object members in Json's (sorted) order.
+void WriteWith(mg::CanonicalJsonWriter& w, const mg::Json& v) {
+  switch (v.type()) {
+    case mg::Json::value_t::object:
+      w.BeginObject();
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        w.DynamicKey(it.key());
+        WriteWith(w, it.value());
+      }
+      w.EndObject();
+      break;
+    case mg::Json::value_t::array:
+      w.BeginArray();
+      for (const mg::Json& e : v) WriteWith(w, e);
+      w.EndArray();
+      break;
+    case mg::Json::value_t::string: w.String(v.get_ref<const std::string&>()); break;
+    case mg::Json::value_t::boolean: w.Bool(v.get<bool>()); break;
+    case mg::Json::value_t::number_integer: w.Int(v.get<int64_t>()); break;
+    case mg::Json::value_t::number_unsigned: w.Uint(v.get<uint64_t>()); break;
+    case mg::Json::value_t::null: w.Null(); break;
+    default: BOOST_FAIL("no floats in canonical JSON");
+  }
+}
+
+std::string Written(const mg::Json& v) {
+  std::string out;
+  mg::CanonicalJsonWriter w(&out);
+  WriteWith(w, v);
+  return out;
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(json_test)
 
 BOOST_AUTO_TEST_CASE(append_json_string_matches_canonical_json) {
-  const std::string cases[] = {"",
-                               "plain",
-                               "build:hello@1.2.0/linux/arm64",
-                               "quote \" and backslash \\",
-                               "tab\tnewline\ncr\rbell\x07",
-                               std::string("nul\0byte", 8),
-                               "del\x7f",
-                               "utf-8: caf\xc3\xa9 \xe2\x82\xac",
-                               "invalid utf-8: \xff\xfe end",
-                               "truncated \xc3"};
-  for (const std::string& s : cases) {
+  for (const std::string& s : TrickyStrings()) {
     std::string out = "prefix:";
     mg::AppendJsonString(&out, s);
     BOOST_TEST(out == "prefix:" + mg::CanonicalJson(mg::Json(s)), "for " << mg::CanonicalJson(mg::Json(s)));
   }
+}
+
+BOOST_AUTO_TEST_CASE(writer_matches_canonical_json_on_tricky_strings_as_keys_and_values) {
+  for (const std::string& s : TrickyStrings()) {
+    mg::Json v = {{"k", s}, {s, {s, s}}, {"z" + s, {{s, {{"deep", s}}}}}};
+    BOOST_TEST(Written(v) == mg::CanonicalJson(v), "for " << mg::CanonicalJson(mg::Json(s)));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(writer_matches_canonical_json_on_nesting_and_scalars) {
+  const int64_t i64_min = std::numeric_limits<int64_t>::min(), i64_max = std::numeric_limits<int64_t>::max();
+  const uint64_t u64_max = std::numeric_limits<uint64_t>::max();
+  const mg::Json cases[] = {
+      mg::Json::object(),
+      mg::Json::array(),
+      mg::Json(),
+      mg::Json("top-level string"),
+      mg::Json(0),
+      mg::Json(i64_min),
+      mg::Json(u64_max),
+      {{"a", mg::Json::object()}, {"b", mg::Json::array()}, {"c", mg::Json::array({mg::Json::object()})}},
+      {{"ints", {0, -1, 1, 9, -10, 1000000007, i64_min, i64_max}},
+       {"uints", {uint64_t{0}, uint64_t{1} << 63, u64_max}},
+       {"bools", {true, false}},
+       {"null", nullptr}},
+      {{"x", {{"y", {{"z", {1, {2, {3, mg::Json::object()}}}}}}}}, {"w", {{{"a", 1}}, {{"b", {{"c", nullptr}}}}}}},
+      // Byte order, not locale or length order: "B" < "a" < "aa" < "ab" < "b" < "\xc3\xa9".
+      {{"b", 1}, {"ab", 2}, {"aa", 3}, {"a", 4}, {"B", 5}, {"\xc3\xa9", 6}},
+  };
+  for (const mg::Json& v : cases) BOOST_TEST(Written(v) == mg::CanonicalJson(v));
+}
+
+BOOST_AUTO_TEST_CASE(writer_raw_embeds_canonical_text_as_a_value) {
+  const mg::Json inner = {{"platforms", {"linux/amd64", "linux/arm64"}}, {"v", 1}};
+  std::string out;
+  mg::CanonicalJsonWriter w(&out);
+  w.BeginObject().Key("a").Raw(mg::CanonicalJson(inner)).Key("b").BeginArray().Raw("1").Raw("true").EndArray();
+  w.Key("c").Int(-3).EndObject();
+  const mg::Json whole = {{"a", inner}, {"b", {1, true}}, {"c", -3}};
+  BOOST_TEST(out == mg::CanonicalJson(whole));
+}
+
+BOOST_AUTO_TEST_CASE(writer_appends_after_existing_text) {
+  std::string out = "prefix:";
+  mg::CanonicalJsonWriter(&out).BeginArray().String("a").Null().EndArray();
+  BOOST_TEST(out == "prefix:[\"a\",null]");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
