@@ -362,15 +362,7 @@ Result<std::string> StatementPayload(const RegistryClient& client, const std::st
 
 Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
                                const std::string& predicate_type, const Json& predicate, Signer& signer) {
-  MG_RETURN_IF_ERROR(CheckArguments(client, repo, subject_digest));
-  if (predicate_type.empty()) return Status::InvalidArgument("an attestation needs a predicate type");
-  if (!predicate.is_object()) {
-    return Status::InvalidArgument("the " + predicate_type + " predicate must be a JSON object, not " +
-                                   std::string(predicate.type_name()));
-  }
-  Result<std::string> payload = StatementPayload(client, repo, subject_digest, predicate_type, CanonicalJson(predicate));
-  if (!payload.ok()) return payload.status();
-  return AttachStatement(client, repo, subject_digest, predicate_type, *payload, signer);
+  return AttachAttestationReplacing(client, repo, subject_digest, predicate_type, predicate, signer, nullptr, nullptr);
 }
 
 Result<bool> AttachAttestationReplacing(RegistryClient& client, const std::string& repo,

@@ -88,7 +88,7 @@ Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, 
 // type); layers of other keys and types are kept. Returns true when it wrote: a new layer (with
 // the superseded ones left out), or, when an equal statement is already attached, the manifest
 // without the superseded ones. *superseded (when non-null) is set to the number removed.
-// Same errors as AttachAttestation.
+// Same errors as AttachAttestation. An empty `supersedes` removes nothing (AttachAttestation).
 Result<bool> AttachAttestationReplacing(RegistryClient& client, const std::string& repo,
                                         const std::string& subject_digest, const std::string& predicate_type,
                                         const Json& predicate, Signer& signer,
