@@ -14,6 +14,7 @@
 #include "report/run_report.h"
 #include "report/status_printer.h"
 #include "tasks/growth.h"
+#include "tasks/provenance_task.h"
 #include "tasks/runner.h"
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
@@ -271,6 +272,14 @@ int ExplainCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
               << FormatRfc3339(prev->entry().value("finished_at", int64_t{0})) << "\n";
   } else {
     std::cout << "  last result: none recorded in " << session->state_dir() << "\n";
+  }
+  if (const auto* prev = cache->LatestFor(t.id); prev != nullptr && t.type == TaskType::kProvenance) {
+    TaskCoords merge_coords = t.coords;
+    merge_coords.platform.clear();
+    const auto* merge = cache->LatestFor(FormatTaskId(TaskType::kMerge, merge_coords));
+    const Json merge_result = merge != nullptr ? merge->result() : Json();
+    const std::vector<std::string> lines = ExplainProvenanceResult(prev->result(), merge != nullptr ? &merge_result : nullptr);
+    for (size_t i = 0; i < lines.size(); ++i) std::cout << (i == 0 ? "  " : "           ") << lines[i] << "\n";
   }
   if (auto run = RunJournal::LastRunId(session->state_dir())) {
     if (auto events = RunJournal::Read(session->state_dir(), *run); events.ok()) {

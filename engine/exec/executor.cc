@@ -273,6 +273,29 @@ struct Executor::Impl {
     }
   }
 
+  // TaskContext::recorded for task `i`: the latest cached results of its unneeded dependencies,
+  // and of theirs, observations excluded.
+  Json RecordedResults(TaskGraph::Index i) {
+    Json out = Json::object();
+    std::vector<TaskGraph::Index> todo(graph.Deps(i).begin(), graph.Deps(i).end());
+    std::vector<bool> seen(graph.size(), false);
+    while (!todo.empty()) {
+      const TaskGraph::Index d = todo.back();
+      todo.pop_back();
+      if (seen[d]) continue;
+      seen[d] = true;
+      const Task& dt = graph.task(d);
+      if (states[d].status != TaskStatus::kUnneeded || IsObservation(dt.type) || dt.placeholder) continue;
+      if (const auto* rec = cache.LatestFor(dt.id)) {
+        const Json& entry = rec->entry();
+        out[dt.id] = {{"result", rec->result()},
+                      {"identity", entry.is_object() ? entry.value("identity", Json()) : Json()}};
+      }
+      for (TaskGraph::Index dd : graph.Deps(d)) todo.push_back(dd);
+    }
+    return out;
+  }
+
   void Start(boost::asio::thread_pool& pool, TaskGraph::Index i) {
     const Task& t = graph.task(i);
     TaskRunState& s = states[i];
@@ -293,9 +316,11 @@ struct Executor::Impl {
     if (s.recheck) {
       if (const auto* hit = cache.Get(s.key)) cached = std::make_shared<Json>(hit->result());
     }
+    std::shared_ptr<Json> recorded;
+    if (ReadsRecordedResults(t.type)) recorded = std::make_shared<Json>(RecordedResults(i));
     std::string log_path = opt.log_dir.empty() ? std::string() : opt.log_dir + "/" + TaskFileStem(t.id) + ".log";
     int64_t started = s.started_at;
-    boost::asio::post(pool, [this, i, task, inputs, previous, cached, log_path, started] {
+    boost::asio::post(pool, [this, i, task, inputs, previous, cached, recorded, log_path, started] {
       std::ofstream log_file;
       auto log = [&](std::string_view line) {
         if (log_path.empty()) return;
@@ -305,7 +330,7 @@ struct Executor::Impl {
       };
       TaskOutcome outcome;
       try {
-        TaskContext ctx{*task, *inputs, previous.get(), cancel, log, cached.get()};
+        TaskContext ctx{*task, *inputs, previous.get(), cancel, log, cached.get(), recorded.get()};
         outcome = runner.Run(ctx);
       } catch (const std::exception& e) {
         outcome.status = Status::Internal(std::string("task threw: ") + e.what());

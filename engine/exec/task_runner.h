@@ -23,6 +23,13 @@ struct TaskContext {
   // runner checks against the world (is the digest still in the registry?). Still valid: return it
   // with `reused` set (the task counts as cached). Not valid: do the work and return a new result.
   const Json* cached_result = nullptr;
+  // Only for a task that ReadsRecordedResults(): what earlier runs recorded for the dependencies
+  // that are unneeded in this run (their gate probe found the image complete), and transitively
+  // for those dependencies' own unneeded dependencies — id -> {"result": the action cache's latest
+  // result for that id, "identity": the identity it was recorded under}. Ids with no record are
+  // absent. Facts about how the image was made, to be checked against the registry by the runner
+  // (the record may name another digest); never part of the key. Null otherwise.
+  const Json* recorded = nullptr;
 };
 
 struct TaskOutcome {

@@ -25,6 +25,8 @@ bool KeyIgnoresInputs(TaskType type) {
   return type == TaskType::kSign || type == TaskType::kSbom || type == TaskType::kProvenance;
 }
 
+bool ReadsRecordedResults(TaskType type) { return type == TaskType::kProvenance; }
+
 bool RechecksCachedResult(TaskType type) {
   return type == TaskType::kBuild || type == TaskType::kMerge || type == TaskType::kSign ||
          type == TaskType::kSbom || type == TaskType::kProvenance;

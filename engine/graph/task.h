@@ -36,6 +36,10 @@ bool RechecksCachedResult(TaskType type);
 // the version's current index. So a run whose merge was unneeded (the image already complete)
 // finds them cached just like the run whose merge wrote the index.
 bool KeyIgnoresInputs(TaskType type);
+// Tasks that are told what earlier runs recorded for dependencies that did not run in this one
+// (provenance: the merge and build results of an image that was already complete), as facts about
+// the past, never as key inputs (TaskContext::recorded).
+bool ReadsRecordedResults(TaskType type);
 
 struct TaskCoords {
   std::string app;

@@ -123,6 +123,29 @@ Status UploadNewBlob(RegistryClient& client, const std::string& repo, const std:
   return FinishUpload(client, repo, digest, session->location, std::string(bytes));
 }
 
+// Writes `stored` (its layers as they are now) under `tag`: cosign's config blob for those layers,
+// then the manifest.
+Status PutStored(RegistryClient& client, const std::string& repo, const std::string& tag, StoredManifest stored) {
+  const std::string where = Where(client, repo, tag);
+  std::vector<std::string> digests;
+  for (const Json& d : stored.layers) digests.push_back(d["digest"].get<std::string>());
+  const std::string config = CosignConfigBlob(digests);
+  const std::string config_digest = Sha256Digest(config);
+  Status pushed = UploadNewBlob(client, repo, config_digest, config);
+  if (!pushed.ok()) return pushed.WithContext("uploading the config of " + where);
+
+  Json manifest = {{"schemaVersion", 2},
+                   {"mediaType", kMediaTypeOciManifest},
+                   {"config", {{"mediaType", kMediaTypeOciConfig},
+                               {"digest", config_digest},
+                               {"size", static_cast<int64_t>(config.size())}}},
+                   {"layers", std::move(stored.layers)}};
+  if (stored.annotations.is_object() && !stored.annotations.empty()) manifest["annotations"] = stored.annotations;
+  Result<std::string> put = PutManifest(client, repo, tag, CanonicalJson(manifest), kMediaTypeOciManifest);
+  if (!put.ok()) return put.status().WithContext("writing " + where);
+  return Status::OK();
+}
+
 // Appends one layer (payload + annotations) to the stored manifest and writes it under `tag`:
 // the payload blob, cosign's config blob, then the manifest.
 Status AppendLayer(RegistryClient& client, const std::string& repo, const std::string& tag, StoredManifest stored,
@@ -136,24 +159,7 @@ Status AppendLayer(RegistryClient& client, const std::string& repo, const std::s
                      {"size", static_cast<int64_t>(payload.size())},
                      {"annotations", annotations}};
   stored.layers.push_back(std::move(descriptor));
-
-  std::vector<std::string> digests;
-  for (const Json& d : stored.layers) digests.push_back(d["digest"].get<std::string>());
-  const std::string config = CosignConfigBlob(digests);
-  const std::string config_digest = Sha256Digest(config);
-  pushed = UploadNewBlob(client, repo, config_digest, config);
-  if (!pushed.ok()) return pushed.WithContext("uploading the config of " + where);
-
-  Json manifest = {{"schemaVersion", 2},
-                   {"mediaType", kMediaTypeOciManifest},
-                   {"config", {{"mediaType", kMediaTypeOciConfig},
-                               {"digest", config_digest},
-                               {"size", static_cast<int64_t>(config.size())}}},
-                   {"layers", std::move(stored.layers)}};
-  if (stored.annotations.is_object() && !stored.annotations.empty()) manifest["annotations"] = stored.annotations;
-  Result<std::string> put = PutManifest(client, repo, tag, CanonicalJson(manifest), kMediaTypeOciManifest);
-  if (!put.ok()) return put.status().WithContext("writing " + where);
-  return Status::OK();
+  return PutStored(client, repo, tag, std::move(stored));
 }
 
 Result<PublicKey> SignerPublicKey(Signer& signer) {
@@ -258,20 +264,29 @@ namespace {
 
 // Signs `payload` (a serialised statement about `subject_digest`) and appends it to the .att
 // manifest, unless a layer of `predicate_type` there already holds an equal statement that
-// verifies with the signer's key.
+// verifies with the signer's key. With `supersedes`: the other layers of `predicate_type` that
+// verify with the key and whose predicate it accepts are left out of the manifest written
+// (AttachAttestationReplacing).
 Result<bool> AttachStatement(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
-                             const std::string& predicate_type, const std::string& payload, Signer& signer) {
+                             const std::string& predicate_type, const std::string& payload, Signer& signer,
+                             const std::function<bool(const Json& predicate)>* supersedes = nullptr,
+                             size_t* superseded = nullptr) {
   const std::string tag = CosignTag(subject_digest, kCosignAttestationSuffix);
   const std::string where = Where(client, repo, tag);
   std::optional<Json> payload_json;  // parsed only when a layer's bytes differ from ours
   Result<PublicKey> key = SignerPublicKey(signer);
   if (!key.ok()) return key.status();
+  if (superseded != nullptr) *superseded = 0;
 
   std::shared_ptr<std::mutex> lock = TagLock(where);
   std::lock_guard<std::mutex> guard(*lock);
   Result<StoredManifest> stored = ReadStored(client, repo, tag);
   if (!stored.ok()) return stored.status();
-  for (const CosignLayer& found : stored->parsed) {
+  bool have_equal = false;
+  std::vector<bool> drop(stored->parsed.size(), false);
+  size_t dropped = 0;
+  for (size_t i = 0; i < stored->parsed.size(); ++i) {
+    const CosignLayer& found = stored->parsed[i];
     if (found.media_type != kDsseEnvelopeMediaType) continue;
     auto pt = found.annotations.find(std::string(kPredicateTypeAnnotation));
     if (pt == found.annotations.end() || pt->second != predicate_type) continue;
@@ -279,13 +294,43 @@ Result<bool> AttachStatement(RegistryClient& client, const std::string& repo, co
     MG_RETURN_IF_ERROR(FetchPayload(client, repo, tag, layer));
     Result<DsseEnvelope> envelope = ParseDsseEnvelope(layer.payload);
     if (!envelope.ok() || envelope->payload_type != kInTotoPayloadType) continue;  // someone else's; not ours
-    if (envelope->payload != payload) {  // equal bytes are equal statements; else compare as JSON
+    bool equal = envelope->payload == payload;  // equal bytes are equal statements; else compare as JSON
+    std::optional<Json> theirs;
+    if (!equal) {
       if (!payload_json) payload_json = ParseJson(payload);
-      if (ParseJson(envelope->payload) != *payload_json) continue;
+      theirs = ParseJson(envelope->payload);
+      equal = *theirs == *payload_json;
     }
+    if (!equal && supersedes == nullptr) continue;
     Result<bool> verified = DsseVerify(*envelope, *key);
     if (!verified.ok()) return verified.status().WithContext("checking " + where);
-    if (*verified) return false;
+    if (!*verified) continue;
+    if (equal) {
+      have_equal = true;
+      if (supersedes == nullptr) return false;
+      continue;
+    }
+    if (theirs->is_object() && theirs->contains("predicate") && (*supersedes)((*theirs)["predicate"])) {
+      drop[i] = true;
+      ++dropped;
+    }
+  }
+  if (have_equal && dropped == 0) return false;
+  if (dropped > 0) {
+    StoredManifest kept;
+    kept.exists = stored->exists;
+    kept.annotations = stored->annotations;
+    for (size_t i = 0; i < drop.size(); ++i) {
+      if (drop[i]) continue;
+      kept.layers.push_back(stored->layers[i]);
+      kept.parsed.push_back(std::move(stored->parsed[i]));
+    }
+    *stored = std::move(kept);
+  }
+  if (superseded != nullptr) *superseded = dropped;
+  if (have_equal) {
+    MG_RETURN_IF_ERROR(PutStored(client, repo, tag, std::move(stored.value())));
+    return true;
   }
   SignatureMaterial material;
   Result<DsseEnvelope> envelope = DsseSign(kInTotoPayloadType, payload, signer, &material);
@@ -317,6 +362,15 @@ Result<std::string> StatementPayload(const RegistryClient& client, const std::st
 
 Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
                                const std::string& predicate_type, const Json& predicate, Signer& signer) {
+  return AttachAttestationReplacing(client, repo, subject_digest, predicate_type, predicate, signer, nullptr, nullptr);
+}
+
+Result<bool> AttachAttestationReplacing(RegistryClient& client, const std::string& repo,
+                                        const std::string& subject_digest, const std::string& predicate_type,
+                                        const Json& predicate, Signer& signer,
+                                        const std::function<bool(const Json& predicate)>& supersedes,
+                                        size_t* superseded) {
+  if (superseded != nullptr) *superseded = 0;
   MG_RETURN_IF_ERROR(CheckArguments(client, repo, subject_digest));
   if (predicate_type.empty()) return Status::InvalidArgument("an attestation needs a predicate type");
   if (!predicate.is_object()) {
@@ -325,7 +379,8 @@ Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, 
   }
   Result<std::string> payload = StatementPayload(client, repo, subject_digest, predicate_type, CanonicalJson(predicate));
   if (!payload.ok()) return payload.status();
-  return AttachStatement(client, repo, subject_digest, predicate_type, *payload, signer);
+  return AttachStatement(client, repo, subject_digest, predicate_type, *payload, signer,
+                         supersedes ? &supersedes : nullptr, superseded);
 }
 
 Result<bool> AttachCanonicalAttestation(RegistryClient& client, const std::string& repo,

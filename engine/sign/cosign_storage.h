@@ -25,6 +25,7 @@
 // blob does not match its digest; the signer's errors. Messages name registry, repository and tag.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -80,6 +81,19 @@ Result<bool> AttachSignature(RegistryClient& client, const std::string& repo, co
 // signer's public key. InvalidArgument for an empty predicate type or a non-object predicate.
 Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
                                const std::string& predicate_type, const Json& predicate, Signer& signer);
+
+// AttachAttestation that also removes from the .att manifest every other layer of `predicate_type`
+// that verifies with the signer's key and whose statement's predicate `supersedes` accepts (a
+// weaker statement of ours that this one replaces, as `cosign attest --replace` does for its
+// type); layers of other keys and types are kept. Returns true when it wrote: a new layer (with
+// the superseded ones left out), or, when an equal statement is already attached, the manifest
+// without the superseded ones. *superseded (when non-null) is set to the number removed.
+// Same errors as AttachAttestation. An empty `supersedes` removes nothing (AttachAttestation).
+Result<bool> AttachAttestationReplacing(RegistryClient& client, const std::string& repo,
+                                        const std::string& subject_digest, const std::string& predicate_type,
+                                        const Json& predicate, Signer& signer,
+                                        const std::function<bool(const Json& predicate)>& supersedes,
+                                        size_t* superseded);
 
 // AttachAttestation for a predicate given as its canonical JSON text (CanonicalJson of an object,
 // e.g. WriteSpdx's output): the statement is written around the text without copying or

@@ -11,6 +11,8 @@
 #include "sign/intoto.h"
 #include "sign/signer.h"
 #include "sign/simple_signing.h"
+#include "sign/slsa_provenance.h"
+#include "util/strings.h"
 
 namespace mg {
 namespace {
@@ -46,6 +48,10 @@ Json Summarize(const InTotoStatement& statement) {
     if (p.contains("runDetails") && p["runDetails"].is_object() && p["runDetails"].contains("builder") &&
         p["runDetails"]["builder"].is_object()) {
       out["builder"] = p["runDetails"]["builder"].value("id", "");
+    }
+    if (std::optional<ReconstructedProvenance> r = FindReconstructed(p)) {
+      out["reconstructed"] = r->why;
+      out["unknown"] = r->unknown;
     }
   }
   return out;
@@ -218,6 +224,27 @@ std::vector<std::string> ImageVerification::Failures() const {
   return out;
 }
 
+std::vector<std::string> ImageVerification::Warnings() const {
+  std::vector<std::string> out;
+  for (const SubjectVerification& s : subjects) {
+    for (const AttestationVerification& a : s.attestations) {
+      if (!a.ok || !a.summary.is_object() || !a.summary.contains("reconstructed")) continue;
+      std::string line = SubjectName(s, media_type) + " " + s.digest + ": the provenance is reconstructed";
+      const Json& why = a.summary["reconstructed"];
+      if (why.is_string() && !why.get<std::string>().empty()) line += " (" + why.get<std::string>() + ")";
+      std::vector<std::string> unknown;
+      if (a.summary.contains("unknown") && a.summary["unknown"].is_array()) {
+        for (const Json& u : a.summary["unknown"]) {
+          if (u.is_string()) unknown.push_back(u.get<std::string>());
+        }
+      }
+      if (!unknown.empty()) line += "; it does not say: " + Join(unknown, ", ");
+      out.push_back(std::move(line));
+    }
+  }
+  return out;
+}
+
 Json ImageVerification::ToJson() const {
   Json subs = Json::array();
   for (const SubjectVerification& s : subjects) {
@@ -239,7 +266,7 @@ Json ImageVerification::ToJson() const {
   }
   return {{"image", image},         {"reference", reference}, {"digest", digest}, {"media_type", media_type},
           {"key", key_fingerprint}, {"ok", ok()},             {"failures", Failures()},
-          {"subjects", std::move(subs)}};
+          {"warnings", Warnings()}, {"subjects", std::move(subs)}};
 }
 
 Result<ImageVerification> VerifyCosignImage(RegistryClient& client, const std::string& repo,

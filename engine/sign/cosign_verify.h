@@ -29,7 +29,8 @@ struct AttestationVerification {
   bool ok = false;
   std::string problem;  // why !ok
   // What the verified statement says, for display: SPDX {"packages": n, "name": ...}; SLSA
-  // provenance {"builder": id, "sources": [{"uri", "commit"}]}. Empty for other types or !ok.
+  // provenance {"builder": id, "sources": [{"uri", "commit"}]}, plus "reconstructed": why and
+  // "unknown": [...] when it is a reconstructed one. Empty for other types or !ok.
   Json summary = Json::object();
 };
 
@@ -56,7 +57,13 @@ struct ImageVerification {
   bool ok() const;
   // Every failed check, one line each: "<platform, index or image> <digest>: <what failed>".
   std::vector<std::string> Failures() const;
-  // Sorted keys; {"image", "reference", "digest", "media_type", "key", "ok", "subjects": [...]}.
+  // What verified but is weaker than it should be, one line each: "<platform, index or image>
+  // <digest>: the provenance is reconstructed (<why>); it does not say: <unknown>" for every SLSA
+  // provenance carrying the reconstructed marker (sign/slsa_provenance.h). Not failures: ok() is
+  // unaffected (docs/attestations.md, "What mirrorgraph verify checks").
+  std::vector<std::string> Warnings() const;
+  // Sorted keys; {"image", "reference", "digest", "media_type", "key", "ok", "failures",
+  // "warnings", "subjects": [...]}.
   Json ToJson() const;
 };
 

@@ -137,4 +137,26 @@ Result<ResourceDescriptor> OciDigestDependency(std::string uri, std::string_view
   return d;
 }
 
+std::optional<ReconstructedProvenance> FindReconstructed(const Json& predicate) {
+  if (!predicate.is_object()) return std::nullopt;
+  auto def = predicate.find("buildDefinition");
+  if (def == predicate.end() || !def->is_object()) return std::nullopt;
+  auto internal = def->find("internalParameters");
+  if (internal == def->end() || !internal->is_object()) return std::nullopt;
+  auto marker = internal->find(std::string(kReconstructedFromField));
+  if (marker == internal->end()) return std::nullopt;
+  ReconstructedProvenance out;
+  if (marker->is_object()) {
+    auto why = marker->find("why");
+    if (why != marker->end() && why->is_string()) out.why = why->get<std::string>();
+  }
+  auto unknown = internal->find("unknown");
+  if (unknown != internal->end() && unknown->is_array()) {
+    for (const Json& u : *unknown) {
+      if (u.is_string()) out.unknown.push_back(u.get<std::string>());
+    }
+  }
+  return out;
+}
+
 }  // namespace mg

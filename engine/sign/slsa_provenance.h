@@ -71,4 +71,20 @@ Result<ResourceDescriptor> GitCommitDependency(std::string_view url, std::string
 // A resolved dependency identified by an OCI digest ("sha256:<hex>"): digest {"sha256": "<hex>"}.
 Result<ResourceDescriptor> OciDigestDependency(std::string uri, std::string_view oci_digest);
 
+// The marker of a reconstructed provenance: one written when the build was not observed, from
+// what the registry says (docs/attestations.md, "Reconstructed provenance"). It sits in
+// buildDefinition.internalParameters as
+//   "reconstructed_from": {"why": "<one line>", "index_annotations": {...}}
+// next to "unknown": [what the predicate cannot say].
+inline constexpr std::string_view kReconstructedFromField = "reconstructed_from";
+
+struct ReconstructedProvenance {
+  std::string why;                   // empty when the marker holds no reason
+  std::vector<std::string> unknown;  // internalParameters.unknown, in order
+};
+
+// The marker of `predicate`, or nullopt when it has none (or is no provenance predicate at all).
+// Reads untrusted JSON: never throws, whatever the types.
+std::optional<ReconstructedProvenance> FindReconstructed(const Json& predicate);
+
 }  // namespace mg

@@ -1,5 +1,6 @@
 #include "tasks/attest_recheck.h"
 
+#include <functional>
 #include <map>
 
 #include "sign/cosign_storage.h"
@@ -11,12 +12,18 @@ namespace mg {
 
 std::string PredicateSha256(const Json& predicate) { return Sha256Digest(CanonicalJson(predicate)); }
 
-Result<bool> HasAttestation(RegistryClient& registry, const std::string& repo, const std::string& subject_digest,
-                            std::string_view predicate_type, const std::string& predicate_sha256,
-                            const PublicKey& key) {
+namespace {
+
+// The verified statements of `predicate_type` about `subject_digest` in its .att manifest, each
+// checked by `wanted(statement)` before its signature is (verifying costs more than comparing).
+Result<std::vector<InTotoStatement>> VerifiedStatements(RegistryClient& registry, const std::string& repo,
+                                                        const std::string& subject_digest,
+                                                        std::string_view predicate_type, const PublicKey& key,
+                                                        const std::function<bool(const InTotoStatement&)>& wanted) {
   Result<std::vector<CosignLayer>> layers = ReadCosignLayers(registry, repo, subject_digest, kCosignAttestationSuffix);
   if (!layers.ok()) return layers.status();
   const std::string hex = subject_digest.rfind("sha256:", 0) == 0 ? subject_digest.substr(7) : "";
+  std::vector<InTotoStatement> out;
   for (const CosignLayer& layer : *layers) {
     auto pt = layer.annotations.find(std::string(kPredicateTypeAnnotation));
     if (pt == layer.annotations.end() || pt->second != predicate_type) continue;
@@ -29,11 +36,35 @@ Result<bool> HasAttestation(RegistryClient& registry, const std::string& repo, c
       auto d = s.digest.find("sha256");
       about = about || (d != s.digest.end() && d->second == hex);
     }
-    if (!about || PredicateSha256(statement->predicate) != predicate_sha256) continue;
+    if (!about || !wanted(*statement)) continue;
     Result<bool> verified = DsseVerify(*envelope, key);
-    if (verified.ok() && *verified) return true;
+    if (verified.ok() && *verified) out.push_back(std::move(*statement));
   }
-  return false;
+  return out;
+}
+
+}  // namespace
+
+Result<bool> HasAttestation(RegistryClient& registry, const std::string& repo, const std::string& subject_digest,
+                            std::string_view predicate_type, const std::string& predicate_sha256,
+                            const PublicKey& key) {
+  Result<std::vector<InTotoStatement>> found =
+      VerifiedStatements(registry, repo, subject_digest, predicate_type, key, [&](const InTotoStatement& s) {
+        return PredicateSha256(s.predicate) == predicate_sha256;
+      });
+  if (!found.ok()) return found.status();
+  return !found->empty();
+}
+
+Result<std::vector<Json>> AttachedPredicates(RegistryClient& registry, const std::string& repo,
+                                             const std::string& subject_digest, std::string_view predicate_type,
+                                             const PublicKey& key) {
+  Result<std::vector<InTotoStatement>> found = VerifiedStatements(
+      registry, repo, subject_digest, predicate_type, key, [](const InTotoStatement&) { return true; });
+  if (!found.ok()) return found.status();
+  std::vector<Json> out;
+  for (InTotoStatement& s : *found) out.push_back(std::move(s.predicate));
+  return out;
 }
 
 Result<std::string> RecheckAttestations(RegistryClient& registry, const AttestTarget& target,

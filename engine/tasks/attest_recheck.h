@@ -28,6 +28,14 @@ Result<bool> HasAttestation(RegistryClient& registry, const std::string& repo, c
                             std::string_view predicate_type, const std::string& predicate_sha256,
                             const PublicKey& key);
 
+// The predicates of `predicate_type` attached at <repo>:CosignTag(subject_digest, ".att") whose
+// DSSE envelope verifies with `key` and whose in-toto statement lists `subject_digest` among its
+// subjects, in layer order. Layers that do not parse or verify are skipped. Errors: as
+// HasAttestation's.
+Result<std::vector<Json>> AttachedPredicates(RegistryClient& registry, const std::string& repo,
+                                             const std::string& subject_digest, std::string_view predicate_type,
+                                             const PublicKey& key);
+
 // One attestation a cached result says it attached.
 struct AttestedPredicate {
   std::string subject;           // "sha256:<hex>"

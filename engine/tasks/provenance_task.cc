@@ -5,18 +5,22 @@
 //   {"index": "sha256:...", "subjects": [{"subject": "sha256:...", "platform": "" | "linux/amd64",
 //    "predicate_sha256": "sha256:..."}, ...] (index first), "added": n,
 //    "public_key_sha256": "sha256:...", "builder_id": "...", "source": {"url", "commit"} (when known),
-//    "unknown": [what the predicate could not say], "predicate": {the SLSA predicate}}
-// What is known comes from the merge result (source, per-platform builder, recipe, edits) and the
-// run journals (build times); when the merge was unneeded (the image was complete before this
-// run) from the index's annotations in the registry, and the predicate lists what is unknown
-// instead of inventing it — unless an earlier run recorded the predicate of this very index (the
-// cached result), which is then attached again as it was. A cache hit is re-checked like the sbom
-// task's, and against the configured builder id.
+//    "unknown": [what the predicate could not say], "basis": where the facts came from,
+//    "reconstructed": why (only for a reconstructed predicate), "replaced": why the reconstructed
+//    one it replaced was reconstructed (only then), "predicate": {the SLSA predicate}}
+// The facts come, best first, from the merge result of this run, the merge result an earlier run
+// recorded for this very index (TaskContext::recorded, when the merge was unneeded), or the build
+// results an earlier run recorded for its platform manifests — with the build times from the run
+// journals. Only when none of these exists is the predicate reconstructed from the index's
+// annotations, marked so (internalParameters.reconstructed_from) with what is unknown listed; it
+// is replaced, here and in the registry, as soon as a run finds the recorded facts. A cache hit is
+// re-checked like the sbom task's, against the configured builder id, and against a better basis.
 #include "tasks/provenance_task.h"
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -172,10 +176,19 @@ Json BaseExternal(const TaskContext& ctx, const AttestTarget& target, RegistryCl
           {"platforms", std::move(platforms)}};
 }
 
+// A merge result that describes the target's index (this run's, or one an earlier run recorded,
+// or one assembled from recorded build results), with the identity (engine, plugin) it was made
+// under and where it came from.
+struct MergeFacts {
+  Json merge;
+  Json identity;
+  std::string basis;  // "merge", "recorded merge", "recorded builds"
+};
+
 // From the merge result: what the builds recorded.
 Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const AttestTarget& target,
-                        const AttestSettings& settings) {
-  const Json& merge = *target.merge_result;
+                        const AttestSettings& settings, const MergeFacts& facts) {
+  const Json& merge = facts.merge;
   const Json p = ctx.task.Params();
   const std::string tag = p.value("tag", target.version);
   Facts f;
@@ -221,7 +234,7 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
   if (edits.size() != n) f.unknown.insert("edits applied");
   PutCollapsed(external, "recipe", recipes);
 
-  const Json identity = ctx.task.Identity();
+  const Json& identity = facts.identity;
   Json internal = Json::object();
   PutCollapsed(internal, "builder", builders);
   PutCollapsed(internal, "edits_applied", edits);
@@ -258,7 +271,7 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
 // From the registry: the image was complete before this run, so only the index's annotations
 // (written by the merge that made it) say where it came from.
 Result<Facts> FromRegistry(const TaskContext& ctx, RegistryClient& registry, const AttestTarget& target,
-                           const AttestSettings& settings) {
+                           const AttestSettings& settings, const std::string& why) {
   const Json p = ctx.task.Params();
   Result<Manifest> index = registry.GetManifest(target.repository, target.index_digest);
   if (!index.ok()) return index.status().WithContext("reading the annotations of " + target.index_digest);
@@ -280,10 +293,8 @@ Result<Facts> FromRegistry(const TaskContext& ctx, RegistryClient& registry, con
   }
   const std::string version = annotation("org.opencontainers.image.version");
   Json internal = Json::object();
-  internal["reconstructed_from"] = {
-      {"index_annotations", a.is_object() ? a : Json::object()},
-      {"why", "the image was complete before this run: its build was not observed, so only the index "
-              "annotations say where it came from"}};
+  internal[std::string(kReconstructedFromField)] = {{"index_annotations", a.is_object() ? a : Json::object()},
+                                                     {"why", why}};
   if (!version.empty() && version != target.version) {
     ctx.log("the index says it is version " + version + ", not " + target.version);
   }
@@ -291,6 +302,81 @@ Result<Facts> FromRegistry(const TaskContext& ctx, RegistryClient& registry, con
   f.input.internal_parameters = std::move(internal);
   f.input.invocation_id = settings.run_id;
   return f;
+}
+
+const Json* Member(const Json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+
+std::string StringMember(const Json& j, const char* key) {
+  const Json* v = Member(j, key);
+  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+// The platform manifest digests a merge result lists, sorted; nullopt when one is malformed.
+std::optional<std::vector<std::string>> MergeDigests(const Json& merge) {
+  const Json* manifests = Member(merge, "manifests");
+  if (manifests == nullptr || !manifests->is_array()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const Json& m : *manifests) {
+    const std::string d = StringMember(m, "digest");
+    if (d.empty()) return std::nullopt;
+    out.push_back(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// What earlier runs recorded about the target's index (ctx.recorded): the merge result that made
+// it, else a merge result assembled from the build results that pushed its platform manifests.
+// nullopt, with *why saying what is missing, when neither names exactly this index.
+std::optional<MergeFacts> RecordedMerge(const TaskContext& ctx, const AttestTarget& target,
+                                        const AttestSettings& settings, std::string* why) {
+  std::vector<std::string> want;
+  for (const AttestSubject& s : target.platforms) want.push_back(s.digest);
+  std::sort(want.begin(), want.end());
+  const std::string where = settings.state_dir.empty() ? std::string("this state directory")
+                                                       : "the state directory " + settings.state_dir;
+  *why = "no run recorded in " + where + " how it was built (its merge or its builds)";
+  if (ctx.recorded == nullptr || !ctx.recorded->is_object()) return std::nullopt;
+  std::map<std::string, const Json*> builds;  // platform manifest digest -> its recorded build entry
+  for (const auto& [id, entry] : ctx.recorded->items()) {
+    const Json* result = Member(entry, "result");
+    if (result == nullptr || !result->is_object()) continue;
+    if (id.rfind("merge:", 0) == 0) {
+      const std::string digest = StringMember(*result, "digest");
+      if (digest == target.index_digest && MergeDigests(*result) == want) {
+        const Json* identity = Member(entry, "identity");
+        return MergeFacts{*result, identity != nullptr ? *identity : Json(), "recorded merge"};
+      }
+      *why = "the merge recorded in " + where + " made " + (digest.empty() ? std::string("no index") : digest) +
+             ", not the index the tag names now";
+    } else if (id.rfind("build:", 0) == 0) {
+      const std::string digest = StringMember(*result, "digest");
+      if (!digest.empty()) builds[digest] = &entry;
+    }
+  }
+  if (want.empty()) return std::nullopt;
+  Json manifests = Json::array();
+  const Json* first = nullptr;
+  for (const AttestSubject& s : target.platforms) {
+    auto b = builds.find(s.digest);
+    if (b == builds.end()) return std::nullopt;
+    const Json& result = (*b->second)["result"];
+    if (first == nullptr) first = b->second;
+    Json entry = {{"platform", s.platform}, {"digest", s.digest}, {"build", Json::object()}};
+    for (const char* key : {"builder", "recipe", "edits_applied"}) {
+      if (result.contains(key)) entry["build"][key] = result[key];
+    }
+    manifests.push_back(std::move(entry));
+  }
+  Json merge = {{"digest", target.index_digest}, {"manifests", std::move(manifests)}};
+  const Json& first_result = (*first)["result"];
+  if (first_result.contains("source") && first_result["source"].is_object()) merge["source"] = first_result["source"];
+  const Json* identity = Member(*first, "identity");
+  return MergeFacts{std::move(merge), identity != nullptr ? *identity : Json(), "recorded builds"};
 }
 
 std::vector<AttestedPredicate> CachedSubjects(const Json& cached) {
@@ -374,6 +460,38 @@ std::optional<BuildTimes> FindBuildTimes(const std::string& state_dir, const std
   return t;
 }
 
+std::vector<std::string> ExplainProvenanceResult(const Json& result, const Json* recorded_merge) {
+  std::vector<std::string> out;
+  if (!result.is_object()) return out;
+  const Json* predicate = Member(result, "predicate");
+  const std::string index = StringMember(result, "index");
+  if (std::optional<ReconstructedProvenance> r = predicate != nullptr ? FindReconstructed(*predicate) : std::nullopt) {
+    out.push_back("provenance: RECONSTRUCTED from the index annotations of " + index +
+                  (r->why.empty() ? std::string() : ": " + r->why));
+    if (!r->unknown.empty()) out.push_back("it does not say: " + Join(r->unknown, ", "));
+    if (recorded_merge != nullptr && StringMember(*recorded_merge, "digest") == index && !index.empty()) {
+      out.push_back("the merge result of " + index + " is recorded now: the next run replaces it with the full provenance");
+    } else {
+      out.push_back("a run with the state directory that built " + (index.empty() ? std::string("it") : index) +
+                    " replaces it; rebuilding (delete the tag, run again) also does");
+    }
+    return out;
+  }
+  const std::string basis = StringMember(result, "basis");
+  out.push_back("provenance: from the " + (basis.empty() ? std::string("merge") : basis) + " of " + index);
+  const Json* unknown = Member(result, "unknown");
+  if (unknown != nullptr && unknown->is_array() && !unknown->empty()) {
+    std::vector<std::string> u;
+    for (const Json& x : *unknown) {
+      if (x.is_string()) u.push_back(x.get<std::string>());
+    }
+    out.push_back("unknown: " + Join(u, ", "));
+  }
+  const std::string replaced = StringMember(result, "replaced");
+  if (!replaced.empty()) out.push_back("it replaced a reconstructed provenance (" + replaced + ")");
+  return out;
+}
+
 TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, const AttestSettings& settings) {
   Result<std::shared_ptr<KeySigner>> signer = AttestSigner(settings);
   if (!signer.ok()) return {signer.status(), {}};
@@ -381,12 +499,28 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   if (!target.ok()) return {target.status(), {}};
   const std::string key_fingerprint = (*signer)->public_key().Fingerprint();
 
+  // The best facts known about how the index was made.
+  std::optional<MergeFacts> merge;
+  std::string unrecorded;  // why there are none, when there are none
+  if (target->merge_result != nullptr) {
+    merge = MergeFacts{*target->merge_result, ctx.task.Identity(), "merge"};
+  } else {
+    merge = RecordedMerge(ctx, *target, settings, &unrecorded);
+  }
+
   const std::string builder_id = settings.builder_id.empty() ? std::string(kDefaultBuilderId) : settings.builder_id;
   const Json* cached = ctx.cached_result;
+  std::optional<ReconstructedProvenance> cached_reconstructed;
+  if (cached != nullptr && cached->is_object() && cached->contains("predicate")) {
+    cached_reconstructed = FindReconstructed((*cached)["predicate"]);
+  }
   if (cached != nullptr) {
     Result<std::string> why = std::string();
     if (cached->value("builder_id", "") != builder_id) {
       why = "the builder id changed to " + builder_id;
+    } else if (cached_reconstructed && merge) {
+      why = "it was reconstructed from the index annotations, and the " + merge->basis + " of " +
+            target->index_digest + " is known now";
     } else {
       why = RecheckAttestations(registry, *target, cached->value("index", ""), cached->value("public_key_sha256", ""),
                                 CachedSubjects(*cached), kSlsaProvenanceV1PredicateType, "the provenance",
@@ -394,32 +528,77 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
     }
     if (!why.ok()) return {why.status().WithContext("re-checking the provenance of " + target->index_digest), {}};
     if (why->empty()) {
-      return {Status::OK(), {}, true,
-              "re-checked the provenance of " + std::to_string(target->All().size()) + " manifest(s) of " +
-                  target->index_digest};
+      std::string note = "re-checked the provenance of " + std::to_string(target->All().size()) + " manifest(s) of " +
+                         target->index_digest;
+      if (cached_reconstructed) note += " (reconstructed: " + unrecorded + ")";
+      return {Status::OK(), {}, true, note};
     }
     ctx.log("attaching the provenance again: " + *why);
   }
 
   Facts facts;
   Json predicate;
+  std::string basis;
   const bool same_index = cached != nullptr && cached->value("index", "") == target->index_digest &&
                           cached->contains("predicate") && (*cached)["predicate"].is_object();
-  if (target->merge_result == nullptr && same_index) {
-    // The image was complete before this run, but an earlier run built it and recorded how: that
-    // predicate is still the truth about this index (only the builder id may have changed).
+  // An earlier run's predicate of this very index is kept as it was (its facts were at least as
+  // good), unless this run merged or it was reconstructed and the recorded facts are known now.
+  const bool reuse_cached = same_index && (!merge || (merge->basis != "merge" && !cached_reconstructed));
+  // Without recorded facts or a cached predicate (a new state directory, e.g. a fresh CI runner),
+  // a provenance of ours already attached to the index is the best there is: a full one, else a
+  // reconstructed one (attached again rather than a new reconstruction on every run).
+  std::optional<Json> attached;
+  if (!reuse_cached && !merge) {
+    Result<std::vector<Json>> found = AttachedPredicates(registry, target->repository, target->index_digest,
+                                                         kSlsaProvenanceV1PredicateType, (*signer)->public_key());
+    if (!found.ok()) return {found.status().WithContext("reading the provenance attached to " + target->index_digest), {}};
+    for (const Json& p : *found) {
+      const Json* run = Member(p, "runDetails");
+      const Json* builder = run != nullptr ? Member(*run, "builder") : nullptr;
+      if (builder == nullptr || !builder->is_object()) continue;  // not one of ours
+      if (!FindReconstructed(p)) {
+        attached = p;
+        break;
+      }
+      if (!attached) attached = p;
+    }
+  }
+  if (attached) {
+    const bool full = !FindReconstructed(*attached);
+    ctx.log("re-attaching the " + std::string(full ? "" : "reconstructed ") + "provenance already attached to " +
+            target->index_digest + " (nothing recorded here says more)");
+    predicate = std::move(*attached);
+    if (predicate.contains("buildDefinition") && predicate["buildDefinition"].is_object() &&
+        predicate["buildDefinition"].contains("internalParameters") &&
+        predicate["buildDefinition"]["internalParameters"].is_object()) {
+      for (const Json& u : predicate["buildDefinition"]["internalParameters"].value("unknown", Json::array())) {
+        if (u.is_string()) facts.unknown.insert(u.get<std::string>());
+      }
+    }
+    predicate["runDetails"]["builder"]["id"] = builder_id;
+    basis = full ? "attached provenance" : "index annotations";
+  } else if (reuse_cached) {
     ctx.log("re-attaching the provenance recorded when " + target->index_digest + " was built");
     facts.source = cached->value("source", Json::object());
     for (const Json& u : cached->value("unknown", Json::array())) {
       if (u.is_string()) facts.unknown.insert(u.get<std::string>());
     }
+    basis = cached->value("basis", cached_reconstructed ? "index annotations" : "cached predicate");
     predicate = (*cached)["predicate"];
     predicate["runDetails"]["builder"]["id"] = builder_id;
   } else {
-    Result<Facts> found = target->merge_result != nullptr ? FromMerge(ctx, registry, *target, settings)
-                                                          : FromRegistry(ctx, registry, *target, settings);
+    std::string why_reconstructed;
+    if (!merge) {
+      why_reconstructed = "the image was complete before this run, so its build was not observed, and " + unrecorded;
+      ctx.log("reconstructing the provenance from the index annotations: " + why_reconstructed);
+    } else if (merge->basis != "merge") {
+      ctx.log("the provenance from the " + merge->basis + " of " + target->index_digest + " (the image was complete before this run)");
+    }
+    Result<Facts> found = merge ? FromMerge(ctx, registry, *target, settings, *merge)
+                                : FromRegistry(ctx, registry, *target, settings, why_reconstructed);
     if (!found.ok()) return {found.status(), {}};
     facts = std::move(*found);
+    basis = merge ? merge->basis : "index annotations";
     if (!facts.unknown.empty()) {
       facts.input.internal_parameters["unknown"] = Json(std::vector<std::string>(facts.unknown.begin(), facts.unknown.end()));
     }
@@ -428,24 +607,34 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
     if (!built.ok()) return {built.status().WithContext("the provenance of " + target->index_digest), {}};
     predicate = std::move(*built);
   }
+  const std::optional<ReconstructedProvenance> reconstructed = FindReconstructed(predicate);
   const std::string predicate_sha256 = PredicateSha256(predicate);
 
-  // Attached to every manifest at once: each has its own .att tag.
+  // Attached to every manifest at once: each has its own .att tag. A full predicate takes the
+  // place of reconstructed ones of ours (an earlier run's, before the facts were known).
   if (ctx.cancel.load()) return {Status::Cancelled("cancelled while attaching the provenance of " + target->repository), {}};
   const std::vector<AttestSubject> all = target->All();
   std::vector<std::optional<Result<bool>>> wrote(all.size());
+  std::vector<size_t> superseded(all.size(), 0);
+  const std::function<bool(const Json&)> weaker = [&](const Json& other) {
+    return !reconstructed && FindReconstructed(other).has_value();
+  };
   RunEach(all.size(), [&](size_t i) {
-    wrote[i] = AttachAttestation(registry, target->repository, all[i].digest,
-                                 std::string(kSlsaProvenanceV1PredicateType), predicate, **signer);
+    wrote[i] = AttachAttestationReplacing(registry, target->repository, all[i].digest,
+                                          std::string(kSlsaProvenanceV1PredicateType), predicate, **signer, weaker,
+                                          &superseded[i]);
   });
   Json subjects = Json::array();
   int added = 0;
+  size_t removed = 0;
   for (size_t i = 0; i < all.size(); ++i) {
     const AttestSubject& s = all[i];
     const Result<bool>& w = *wrote[i];
     if (!w.ok()) return {w.status().WithContext("attaching the provenance of " + Describe(s.platform, s.digest)), {}};
-    ctx.log((*w ? "attached the provenance of " : "the provenance is already attached: ") + Describe(s.platform, s.digest));
+    ctx.log((*w ? "attached the provenance of " : "the provenance is already attached: ") + Describe(s.platform, s.digest) +
+            (superseded[i] > 0 ? " (in place of " + std::to_string(superseded[i]) + " reconstructed one(s))" : ""));
     added += *w ? 1 : 0;
+    removed += superseded[i];
     subjects.push_back({{"subject", s.digest}, {"platform", s.platform}, {"predicate_sha256", predicate_sha256}});
   }
   const size_t count = subjects.size();
@@ -454,10 +643,20 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
                  {"added", added},
                  {"public_key_sha256", key_fingerprint},
                  {"builder_id", builder_id},
+                 {"basis", basis},
                  {"predicate", predicate},
                  {"unknown", Json(std::vector<std::string>(facts.unknown.begin(), facts.unknown.end()))}};
   if (!facts.source.empty()) result["source"] = facts.source;
-  std::string note = "attached the provenance of " + std::to_string(count) + " manifest(s), " + std::to_string(added) + " new";
+  if (reconstructed) result["reconstructed"] = reconstructed->why;
+  if (!reconstructed && (cached_reconstructed || removed > 0)) {
+    result["replaced"] = cached_reconstructed && !cached_reconstructed->why.empty()
+                             ? cached_reconstructed->why
+                             : std::string("a reconstructed provenance found in the registry");
+  }
+  std::string note = "attached the provenance of " + std::to_string(count) + " manifest(s), " + std::to_string(added) +
+                     " new, from the " + basis;
+  if (reconstructed) note += " (reconstructed)";
+  if (result.contains("replaced")) note += ", replacing a reconstructed one";
   if (!facts.unknown.empty()) note += "; unknown: " + Join(std::vector<std::string>(facts.unknown.begin(), facts.unknown.end()), ", ");
   return {Status::OK(), std::move(result), false, note};
 }

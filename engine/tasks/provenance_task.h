@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "util/json.h"
+
 namespace mg {
 
 // When the builds of one version ran, from the run journals (<state_dir>/runs/<run-id>.log).
@@ -29,5 +31,12 @@ std::optional<BuildTimes> FindBuildTimes(const std::string& state_dir, const std
 // "docker.io/library/debian:12" + "linux/arm64" -> "pkg:docker/docker.io/library/debian@12?platform=linux%2Farm64"
 // (no tag: "@latest"; a name with "@sha256:..." keeps only the repository). Pure.
 std::string BaseImageUri(const std::string& name, const std::string& platform);
+
+// What `mirrorgraph explain provenance:APP@V` says about the provenance a result (the task's
+// last cached result) attached: where its facts came from; for a reconstructed one, why and what
+// it does not say, and — when `recorded_merge` (the merge task's last cached result, or null)
+// names the same index — that the next run replaces it; for one that replaced a reconstructed
+// one, why that one had been reconstructed. One line each, without indentation. Pure.
+std::vector<std::string> ExplainProvenanceResult(const Json& result, const Json* recorded_merge);
 
 }  // namespace mg

@@ -294,6 +294,57 @@ BOOST_AUTO_TEST_CASE(complete_probe_makes_gated_tasks_unneeded) {
   BOOST_TEST(s.ExitCode() == 0);
 }
 
+// Issue 9, finding 3: a provenance task after an unneeded merge is told what earlier runs
+// recorded for the merge and its builds (facts, not key inputs); other tasks are not.
+BOOST_AUTO_TEST_CASE(a_provenance_task_sees_what_earlier_runs_recorded_for_unneeded_dependencies) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  auto graph = [] {
+    TaskGraph g;
+    auto probe = g.Add(MakeTask("probe:p", TaskType::kProbe, "registry"));
+    Task b = MakeTask("build:x/linux/amd64", TaskType::kBuild, "build:x");
+    b.gate_probe = static_cast<int64_t>(probe);
+    b.skip_when_complete = true;
+    auto build = g.Add(b);
+    Task m = MakeTask("merge:x", TaskType::kMerge, "registry");
+    m.gate_probe = static_cast<int64_t>(probe);
+    m.skip_when_complete = true;
+    m.SetIdentity(Json{{"engine", "then"}});
+    auto merge = g.Add(m);
+    auto prov = g.Add(MakeTask("provenance:x", TaskType::kProvenance, "registry"));
+    auto sign = g.Add(MakeTask("sign:x", TaskType::kSign, "registry"));
+    g.AddEdge(probe, build);
+    g.AddEdge(build, merge);
+    g.AddEdge(merge, prov);
+    g.AddEdge(merge, sign);
+    return g;
+  };
+  FakeRunner r;
+  r.results["probe:p"] = Json{{"state", "incomplete"}};
+  r.results["build:x/linux/amd64"] = Json{{"digest", "sha256:b"}};
+  r.results["merge:x"] = Json{{"digest", "sha256:i"}};
+  TaskGraph first = graph();
+  RunOnce(first, *cache, r, ExecOptions{});
+  BOOST_TEST(r.recorded_seen.at("provenance:x") == Json::object());  // the merge ran: nothing to recall
+  BOOST_TEST(r.recorded_seen.at("sign:x").is_null());
+
+  r.results["probe:p"] = Json{{"state", "complete"}, {"digest", "sha256:i"}};
+  r.recorded_seen.clear();
+  TaskGraph second = graph();
+  std::vector<TaskRunState> st;
+  RunOnce(second, *cache, r, ExecOptions{}, &st);
+  BOOST_TEST((st[*second.Find("merge:x")].status == TaskStatus::kUnneeded));
+  // The provenance was cached by the first run: its re-check is handed the facts too.
+  BOOST_TEST(r.rechecks().size() >= 1u);
+  const Json want = {{"merge:x", {{"result", {{"digest", "sha256:i"}}}, {"identity", {{"engine", "then"}}}}},
+                     {"build:x/linux/amd64", {{"result", {{"digest", "sha256:b"}}}, {"identity", {{"engine", "test"}}}}}};
+  r.stale = {"provenance:x"};
+  r.recorded_seen.clear();
+  TaskGraph third = graph();
+  RunOnce(third, *cache, r, ExecOptions{});
+  BOOST_TEST(r.recorded_seen.at("provenance:x") == want, r.recorded_seen.at("provenance:x").dump());
+}
+
 BOOST_AUTO_TEST_CASE(dry_run_runs_observations_only_and_writes_nothing) {
   TempDir dir;
   {

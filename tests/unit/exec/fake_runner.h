@@ -44,6 +44,7 @@ class FakeRunner : public TaskRunner {
       else if (results.count(ctx.task.id)) out.result = results[ctx.task.id];
       else out.result = Json{{"id", ctx.task.id}, {"salt", salt}};
       inputs_seen[ctx.task.id] = ctx.inputs;
+      recorded_seen[ctx.task.id] = ctx.recorded != nullptr ? *ctx.recorded : Json();
     }
     --running_;
     return out;
@@ -70,6 +71,7 @@ class FakeRunner : public TaskRunner {
   std::set<std::string> stale;
   std::map<std::string, Json> results;
   std::map<std::string, Json> inputs_seen;
+  std::map<std::string, Json> recorded_seen;  // ctx.recorded of each call; null when absent
   int delay_ms = 0;
   std::string salt = "";
 

@@ -120,6 +120,32 @@ BOOST_AUTO_TEST_CASE(a_signed_and_attested_index_passes_and_says_what_it_found) 
   BOOST_TEST(j["ok"] == true);
   BOOST_TEST(j["subjects"].size() == 3u);
   BOOST_TEST(j["key"] == f.signer.public_key().Fingerprint());
+  BOOST_TEST(v.Warnings().empty());
+  BOOST_TEST(j["warnings"] == Json::array());
+}
+
+// Issue 9, finding 3: a reconstructed provenance verifies, and is a warning per subject.
+BOOST_AUTO_TEST_CASE(a_reconstructed_provenance_verifies_with_a_warning) {
+  Fixture f;
+  Json weak = Provenance();
+  weak["buildDefinition"]["internalParameters"] = {
+      {"reconstructed_from", {{"why", "no run recorded how it was built"}, {"index_annotations", Json::object()}}},
+      {"unknown", {"builder", "startedOn"}}};
+  for (const std::string& d : {f.index, f.amd64, f.arm64}) {
+    BOOST_REQUIRE(mg::AttachSignature(f.client, kRepo, d, f.signer).ok());
+    BOOST_REQUIRE(mg::AttachAttestation(f.client, kRepo, d, std::string(mg::kSlsaProvenanceV1PredicateType), weak,
+                                        f.signer)
+                      .ok());
+  }
+  mg::ImageVerification v = f.Verify();
+  BOOST_TEST(v.ok());
+  const std::vector<std::string> warnings = v.Warnings();
+  BOOST_REQUIRE(warnings.size() == 3u);
+  BOOST_TEST(warnings[0] == "index " + f.index + ": the provenance is reconstructed (no run recorded how it was "
+                                                 "built); it does not say: builder, startedOn");
+  BOOST_TEST(warnings[2].find("linux/arm64/v8 " + f.arm64 + ": the provenance is reconstructed") == 0u, warnings[2]);
+  BOOST_TEST(v.subjects[1].attestations[0].summary["reconstructed"] == "no run recorded how it was built");
+  BOOST_TEST(v.ToJson()["warnings"].size() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(an_unsigned_platform_fails_naming_it) {

@@ -127,9 +127,9 @@ struct AttestFixture {
               {{"platform", "linux/arm64"}, {"digest", arm64}, {"build", build}}}}};
   }
 
-  TaskContext Context(Json inputs, const Json* cached) {
+  TaskContext Context(Json inputs, const Json* cached, const Json* recorded = nullptr) {
     return TaskContext{task, std::move(inputs), nullptr, cancel,
-                       [this](std::string_view line) { log.emplace_back(line); }, cached};
+                       [this](std::string_view line) { log.emplace_back(line); }, cached, recorded};
   }
 
   size_t AttLayers(const std::string& digest) const {

@@ -21,9 +21,31 @@ using mg::testing::kAttestRepo;
 
 struct Fixture : AttestFixture {
   Fixture() : AttestFixture(mg::TaskType::kProvenance, "provenance") {}
-  mg::TaskOutcome Run(Json inputs, const Json* cached = nullptr) {
-    return mg::RunProvenanceTask(Context(std::move(inputs), cached), client, settings);
+  mg::TaskOutcome Run(Json inputs, const Json* cached = nullptr, const Json* recorded = nullptr) {
+    return mg::RunProvenanceTask(Context(std::move(inputs), cached, recorded), client, settings);
   }
+  // What an earlier run recorded when the merge is unneeded now (TaskContext::recorded).
+  Json RecordedMerge() const {
+    return {{"merge:hello@1.0.0", {{"result", MergeResult()}, {"identity", Identity()}}}};
+  }
+  // The build results behind MergeResult(), as an earlier run recorded them.
+  Json RecordedBuilds() const {
+    Json out = Json::object();
+    const Json merge = MergeResult();
+    for (const Json& m : merge["manifests"]) {
+      Json result = m["build"];
+      result["digest"] = m["digest"];
+      result["platform"] = m["platform"];
+      result["source"] = merge["source"];
+      Json identity = Identity();
+      identity["builder"] = "buildah";
+      out["build:hello@1.0.0/" + m["platform"].get<std::string>()] = {{"result", result}, {"identity", identity}};
+    }
+    return out;
+  }
+  Json Identity() const { return task.Identity(); }
+  // The journal of the run that built both platforms.
+  void RecordBuildTimes(const std::string& state_dir);
   Json Merge() const { return {{"merge:hello@1.0.0", MergeResult()}}; }
   Json Predicate(const std::string& digest) {
     auto st = Statements(digest, mg::kSlsaProvenanceV1PredicateType);
@@ -49,6 +71,28 @@ void WriteJournal(const std::string& state_dir, const std::string& run_id,
     ev.finished_at = finished;
     BOOST_REQUIRE(j->AppendTask(ev, true).ok());
   }
+}
+
+void Fixture::RecordBuildTimes(const std::string& state_dir) {
+  settings.state_dir = state_dir;
+  WriteJournal(state_dir, "20240506T070000Z-1",
+               {{"build:hello@1.0.0/linux/amd64", "ran", 1714979289123, 1714979300000},
+                {"build:hello@1.0.0/linux/arm64", "ran", 1714979289500, 1714979349000}});
+}
+
+// The predicate a run whose merge ran writes for the fixture's image (with the same journal).
+Json CleanPredicate() {
+  Fixture clean;
+  mg::testing::TempDir state;
+  clean.RecordBuildTimes(state.path());
+  mg::TaskOutcome out = clean.Run(clean.Merge());
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_REQUIRE(!mg::FindReconstructed(out.result["predicate"]).has_value());
+  return out.result["predicate"];
+}
+
+size_t ProvenanceLayers(Fixture& f, const std::string& digest) {
+  return f.Statements(digest, mg::kSlsaProvenanceV1PredicateType).size();
 }
 
 }  // namespace
@@ -296,6 +340,203 @@ BOOST_AUTO_TEST_CASE(a_lost_provenance_is_restored_from_the_cached_predicate_whe
   want["runDetails"]["builder"]["id"] = "https://ci.example.org/runner@v2";
   BOOST_TEST(renamed.result["predicate"] == want);
   BOOST_TEST(f.AttLayers(f.amd64) == 2u);
+}
+
+// Issue 9, finding 3: killed after the merge, the rerun finds the image complete (the merge is
+// unneeded) — but the cache still holds the merge result and the journal the build times.
+BOOST_AUTO_TEST_CASE(an_unneeded_merge_uses_the_recorded_merge_result_and_the_journal) {
+  const Json clean = CleanPredicate();
+  Fixture f;
+  mg::testing::TempDir state;
+  f.RecordBuildTimes(state.path());
+  f.settings.run_id = "20240507T000000Z-2";  // the rerun
+  const Json recorded = f.RecordedMerge();
+  mg::TaskOutcome out = f.Run(Json::object(), nullptr, &recorded);
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(out.result.value("basis", "") == "recorded merge");
+  BOOST_TEST(!out.result.contains("reconstructed"));
+  BOOST_TEST(out.result["unknown"] == Json({"base images"}));  // the fake images name no base; nothing else
+  // Exactly what the clean run attested: same facts, the building run's id and times.
+  BOOST_TEST(out.result["predicate"] == clean);
+  BOOST_TEST(f.Predicate(f.index) == clean);
+  BOOST_TEST(f.Predicate(f.arm64) == clean);
+  BOOST_TEST(!mg::FindReconstructed(f.Predicate(f.amd64)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(recorded_build_results_serve_when_no_merge_result_was_recorded) {
+  const Json clean = CleanPredicate();
+  Fixture f;
+  mg::testing::TempDir state;
+  f.RecordBuildTimes(state.path());
+  const Json recorded = f.RecordedBuilds();
+  mg::TaskOutcome out = f.Run(Json::object(), nullptr, &recorded);
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(out.result.value("basis", "") == "recorded builds");
+  BOOST_TEST(out.result["predicate"] == clean);
+}
+
+BOOST_AUTO_TEST_CASE(with_nothing_recorded_the_predicate_is_reconstructed_and_marked) {
+  Fixture f;
+  mg::testing::TempDir state;
+  f.settings.state_dir = state.path();
+  const Json none = Json::object();
+  mg::TaskOutcome out = f.Run(Json::object(), nullptr, &none);
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(out.result.value("basis", "") == "index annotations");
+  const auto marker = mg::FindReconstructed(f.Predicate(f.index));
+  BOOST_REQUIRE(marker.has_value());
+  BOOST_TEST(marker->why.find("no run recorded in the state directory " + state.path()) != std::string::npos, marker->why);
+  BOOST_TEST(marker->unknown == std::vector<std::string>({"base images", "builder", "edits applied", "engine",
+                                                           "finishedOn", "plugin", "recipe", "startedOn"}));
+  BOOST_TEST(out.result.value("reconstructed", "") == marker->why);
+  BOOST_TEST(out.note.find("(reconstructed)") != std::string::npos, out.note);
+
+  // A recorded merge of another index is no fact about this one: still reconstructed, and why.
+  Json other = f.RecordedMerge();
+  other["merge:hello@1.0.0"]["result"]["digest"] = "sha256:" + std::string(64, 'e');
+  Fixture g;
+  mg::TaskOutcome again = g.Run(Json::object(), nullptr, &other);
+  BOOST_REQUIRE_MESSAGE(again.status.ok(), again.status.ToString());
+  BOOST_TEST(again.result.value("reconstructed", "").find("made sha256:eeee") != std::string::npos, again.result.dump());
+  // A recorded merge with other platform manifests is none either.
+  Json fewer = f.RecordedMerge();
+  fewer["merge:hello@1.0.0"]["result"]["manifests"].erase(1);
+  Fixture h;
+  mg::TaskOutcome third = h.Run(Json::object(), nullptr, &fewer);
+  BOOST_REQUIRE_MESSAGE(third.status.ok(), third.status.ToString());
+  BOOST_TEST(third.result.contains("reconstructed"));
+}
+
+BOOST_AUTO_TEST_CASE(a_cached_reconstructed_provenance_is_replaced_once_the_facts_are_known) {
+  const Json clean = CleanPredicate();
+  Fixture f;
+  mg::testing::TempDir state;
+  f.RecordBuildTimes(state.path());
+  BOOST_REQUIRE(mg::RunSbomTask(f.Context(Json::object(), nullptr), f.client, f.settings).status.ok());
+  const Json none = Json::object();
+  mg::TaskOutcome weak = f.Run(Json::object(), nullptr, &none);
+  BOOST_REQUIRE_MESSAGE(weak.status.ok(), weak.status.ToString());
+  BOOST_REQUIRE(weak.result.contains("reconstructed"));
+
+  // Still nothing recorded: the reconstructed one is re-checked and kept (no churn).
+  mg::TaskOutcome kept = f.Run(Json::object(), &weak.result, &none);
+  BOOST_REQUIRE_MESSAGE(kept.status.ok(), kept.status.ToString());
+  BOOST_TEST(kept.reused);
+  BOOST_TEST(kept.note.find("reconstructed") != std::string::npos, kept.note);
+
+  // The facts appear (the state directory that built it): the cache hit is not reused; the full
+  // predicate takes the reconstructed one's place on every manifest; the SBOM stays.
+  const Json recorded = f.RecordedMerge();
+  mg::TaskOutcome better = f.Run(Json::object(), &weak.result, &recorded);
+  BOOST_REQUIRE_MESSAGE(better.status.ok(), better.status.ToString());
+  BOOST_TEST(!better.reused);
+  BOOST_TEST(better.result["predicate"] == clean);
+  BOOST_TEST(!better.result.contains("reconstructed"));
+  BOOST_TEST(better.result.value("replaced", "") == weak.result.value("reconstructed", "?"));
+  BOOST_TEST(f.Logged("attaching the provenance again: it was reconstructed from the index annotations, and the "
+                      "recorded merge of " + f.index + " is known now"));
+  for (const std::string& d : {f.index, f.amd64, f.arm64}) {
+    BOOST_TEST(ProvenanceLayers(f, d) == 1u, d);
+    BOOST_TEST(f.Predicate(d) == clean, d);
+    BOOST_TEST(f.Statements(d, mg::kSpdxPredicateType).size() == 1u, d);
+  }
+
+  // What explain says, before and after.
+  const Json merge = f.MergeResult();
+  std::vector<std::string> lines = mg::ExplainProvenanceResult(weak.result, nullptr);
+  BOOST_REQUIRE(lines.size() == 3u);
+  BOOST_TEST(lines[0] == "provenance: RECONSTRUCTED from the index annotations of " + f.index + ": " +
+                             weak.result.value("reconstructed", ""));
+  BOOST_TEST(lines[1] == "it does not say: base images, builder, edits applied, engine, finishedOn, plugin, recipe, startedOn");
+  BOOST_TEST(lines[2].find("a run with the state directory that built") == 0u, lines[2]);
+  lines = mg::ExplainProvenanceResult(weak.result, &merge);
+  BOOST_TEST(lines.back() == "the merge result of " + f.index + " is recorded now: the next run replaces it with the full provenance");
+  lines = mg::ExplainProvenanceResult(better.result, &merge);
+  BOOST_REQUIRE(lines.size() == 3u);
+  BOOST_TEST(lines[0] == "provenance: from the recorded merge of " + f.index);
+  BOOST_TEST(lines[1] == "unknown: base images");
+  BOOST_TEST(lines[2] == "it replaced a reconstructed provenance (" + weak.result.value("reconstructed", "") + ")");
+
+  // And then it is reused as any full one.
+  mg::TaskOutcome settled = f.Run(Json::object(), &better.result, &recorded);
+  BOOST_REQUIRE_MESSAGE(settled.status.ok(), settled.status.ToString());
+  BOOST_TEST(settled.reused);
+}
+
+BOOST_AUTO_TEST_CASE(a_reconstructed_layer_left_in_the_registry_is_removed_by_the_full_one) {
+  const Json clean = CleanPredicate();
+  Fixture f;
+  mg::testing::TempDir state;
+  f.RecordBuildTimes(state.path());
+  // A full provenance is attached (say, by a run whose cache entry was lost) and a reconstructed
+  // one next to it (an older mirrorgraph's rerun).
+  BOOST_REQUIRE(f.Run(f.Merge()).status.ok());
+  Fixture other;  // the same images elsewhere: its reconstructed predicate
+  const Json none = Json::object();
+  mg::TaskOutcome weak = other.Run(Json::object(), nullptr, &none);
+  BOOST_REQUIRE_MESSAGE(weak.status.ok(), weak.status.ToString());
+  BOOST_REQUIRE(weak.result.contains("reconstructed"));
+  auto signer = mg::AttestSigner(f.settings);
+  BOOST_REQUIRE(signer.ok());
+  for (const std::string& d : {f.index, f.amd64, f.arm64}) {
+    auto attached = mg::AttachAttestation(f.client, kAttestRepo, d, std::string(mg::kSlsaProvenanceV1PredicateType),
+                                          weak.result["predicate"], **signer);
+    BOOST_REQUIRE(attached.ok() && *attached);
+  }
+  BOOST_REQUIRE(ProvenanceLayers(f, f.arm64) == 2u);
+
+  // A run that knows the facts, with no cache entry: the full one is there already; the
+  // reconstructed one goes.
+  const Json recorded = f.RecordedMerge();
+  mg::TaskOutcome out = f.Run(Json::object(), nullptr, &recorded);
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(out.result.value("replaced", "") == "a reconstructed provenance found in the registry");
+  for (const std::string& d : {f.index, f.amd64, f.arm64}) {
+    BOOST_TEST(ProvenanceLayers(f, d) == 1u, d);
+    BOOST_TEST(f.Predicate(d) == clean, d);
+  }
+  // Nothing left to replace: nothing written.
+  const int puts = f.reg.count("PUT", "/manifests/");
+  mg::TaskOutcome again = f.Run(Json::object(), nullptr, &recorded);
+  BOOST_REQUIRE(again.status.ok());
+  BOOST_TEST(again.result["added"] == 0);
+  BOOST_TEST(!again.result.contains("replaced"));
+  BOOST_TEST(f.reg.count("PUT", "/manifests/") == puts);
+}
+
+// A new state directory (a fresh CI runner) knows nothing, but the registry holds our provenance.
+BOOST_AUTO_TEST_CASE(an_attached_provenance_is_kept_when_nothing_is_recorded) {
+  const Json clean = CleanPredicate();
+  Fixture f;
+  mg::testing::TempDir state;
+  f.RecordBuildTimes(state.path());
+  BOOST_REQUIRE(f.Run(f.Merge()).status.ok());
+  const Json none = Json::object();
+  f.settings.run_id = "20240509T000000Z-4";
+  mg::TaskOutcome out = f.Run(Json::object(), nullptr, &none);
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(out.result.value("basis", "") == "attached provenance");
+  BOOST_TEST(out.result["added"] == 0);
+  BOOST_TEST(!out.result.contains("reconstructed"));
+  BOOST_TEST(out.result["unknown"] == Json({"base images"}));
+  for (const std::string& d : {f.index, f.amd64, f.arm64}) BOOST_TEST(ProvenanceLayers(f, d) == 1u, d);
+  BOOST_TEST(f.Predicate(f.index) == clean);
+}
+
+// Nothing recorded anywhere, run after run: one reconstructed provenance, not one more per run.
+BOOST_AUTO_TEST_CASE(a_reconstructed_provenance_is_not_piled_up_run_after_run) {
+  Fixture f;
+  const Json none = Json::object();
+  mg::TaskOutcome first = f.Run(Json::object(), nullptr, &none);
+  BOOST_REQUIRE_MESSAGE(first.status.ok(), first.status.ToString());
+  BOOST_REQUIRE(first.result.contains("reconstructed"));
+  f.settings.run_id = "20240510T000000Z-5";
+  mg::TaskOutcome second = f.Run(Json::object(), nullptr, &none);
+  BOOST_REQUIRE_MESSAGE(second.status.ok(), second.status.ToString());
+  BOOST_TEST(second.result["added"] == 0);
+  BOOST_TEST(second.result["predicate"] == first.result["predicate"]);
+  BOOST_TEST(second.result.value("reconstructed", "") == first.result.value("reconstructed", "?"));
+  for (const std::string& d : {f.index, f.amd64, f.arm64}) BOOST_TEST(ProvenanceLayers(f, d) == 1u, d);
 }
 
 BOOST_AUTO_TEST_CASE(sbom_and_provenance_share_the_att_manifest) {
