@@ -17,6 +17,33 @@ bool ReportUnknownPlugin(const AppConfig& app, const Status& status, Diagnostics
 
 }  // namespace
 
+bool ApplyConfigureAnswer(const AppConfig& app, const Json& c, AppModel* model, Diagnostics* diags) {
+  bool bad = false;
+  if (c.contains("errors") && c["errors"].is_array()) {
+    for (const Json& e : c["errors"]) {
+      std::string path = e.value("path", "");
+      diags->Add(app.PositionOf(path),
+                 "apps." + app.name + (path.empty() ? "" : "." + path) + ": " + e.value("message", "invalid"));
+      bad = true;
+    }
+  }
+  if (bad) return false;
+  if (c.contains("images") && c["images"].is_array() && !c["images"].empty()) {
+    model->images.clear();
+    for (const Json& img : c["images"]) {
+      ImageSpec spec{img.value("name", app.name), {}};
+      if (img.contains("depends_on") && img["depends_on"].is_array()) {
+        for (const Json& d : img["depends_on"]) {
+          if (d.is_string()) spec.depends_on.push_back(d.get<std::string>());
+        }
+      }
+      model->images.push_back(std::move(spec));
+    }
+  }
+  model->source = c.value("source", Json::object());
+  return true;
+}
+
 void CheckPluginNames(const Config& config, PluginRegistry& plugins, Diagnostics* diags) {
   for (const AppConfig& app : config.apps) {
     if (!app.enabled || app.plugin.empty()) continue;
@@ -66,30 +93,7 @@ std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugi
       out.push_back(std::move(r));
       continue;
     }
-    const Json& c = conf.value();
-    bool bad = false;
-    if (c.contains("errors") && c["errors"].is_array()) {
-      for (const Json& e : c["errors"]) {
-        std::string path = e.value("path", "");
-        diags->Add(app.PositionOf(path),
-                   "apps." + app.name + (path.empty() ? "" : "." + path) + ": " + e.value("message", "invalid"));
-        bad = true;
-      }
-    }
-    if (bad) continue;
-    if (c.contains("images") && c["images"].is_array() && !c["images"].empty()) {
-      r.model.images.clear();
-      for (const Json& img : c["images"]) {
-        ImageSpec spec{img.value("name", app.name), {}};
-        if (img.contains("depends_on") && img["depends_on"].is_array()) {
-          for (const Json& d : img["depends_on"]) {
-            if (d.is_string()) spec.depends_on.push_back(d.get<std::string>());
-          }
-        }
-        r.model.images.push_back(std::move(spec));
-      }
-    }
-    r.model.source = c.value("source", Json::object());
+    if (!ApplyConfigureAnswer(app, conf.value(), &r.model, diags)) continue;
     out.push_back(std::move(r));
   }
   return out;
