@@ -54,6 +54,8 @@ class FuzzRegistry : public mg::HttpTransport {
     }
   }
 
+  const std::string& manifest() const { return manifest_; }
+
   mg::Result<mg::HttpResponse> Send(const mg::HttpRequest& request) override {
     const std::string& url = request.url;
     if (role_ == Role::kError) return Answer(error_status_, doc_);
@@ -136,17 +138,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mg::HttpClient http(registry, options);
   mg::RegistryClient client(http, "127.0.0.1:5000", /*plain_http=*/true, mg::Credentials{"user", "secret"});
 
-  CheckProbe(mg::ProbeImage(client, kRepo, "1.0.0", {"linux/amd64", "linux/arm64"}, nullptr));
-  CheckProbe(mg::ProbeImage(client, kRepo, "1.0.0", {"linux/arm64"}, nullptr));
-  const std::string digest = mg::Sha256Digest(role == Role::kManifest || role == Role::kIndex || role == Role::kDocker
-                                                  ? std::string(doc)
-                                                  : std::string());
-  (void)mg::DescribePlatformManifest(client, kRepo, digest);
-  (void)mg::ReadCosignLayers(client, kRepo, digest, ".sig");
+  // One probe per input (which platforms are wanted depends on the input's length), then what
+  // the role makes reachable.
+  const bool manifest_role = role == Role::kManifest || role == Role::kIndex || role == Role::kDocker;
+  if (size % 2 == 0) {
+    CheckProbe(mg::ProbeImage(client, kRepo, "1.0.0", {"linux/amd64", "linux/arm64"}, nullptr));
+  } else {
+    CheckProbe(mg::ProbeImage(client, kRepo, "1.0.0", {"linux/arm64"}, nullptr));
+  }
+  if (manifest_role || role == Role::kConfig) {
+    const std::string digest = mg::Sha256Digest(role == Role::kConfig ? registry.manifest() : std::string(doc));
+    (void)mg::DescribePlatformManifest(client, kRepo, digest);
+    if (role != Role::kConfig) (void)mg::ReadCosignLayers(client, kRepo, digest, ".sig");
+  }
   if (role == Role::kIndex || role == Role::kManifest) {
     (void)mg::PutManifest(client, kRepo, "1.0.0", doc,
                           role == Role::kIndex ? mg::kMediaTypeOciIndex : mg::kMediaTypeOciManifest);
   }
-  (void)mg::ProbeResult::FromJson(mg::ParseJson(doc));
+  if (manifest_role) (void)mg::ProbeResult::FromJson(mg::ParseJson(doc));
   return 0;
 }
