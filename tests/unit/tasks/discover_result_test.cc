@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(malformed_answers_are_errors_not_empty_lists) {
   BOOST_TEST(bad.status().message().find("version") != std::string::npos);
 }
 
-// Found by plugin_fuzz: a "tag" or "commit" of another type threw nlohmann::json::type_error out of
+// A "tag" or "commit" of another type (plugin output is untrusted) threw nlohmann::json::type_error out of
 // the discover task instead of failing it with a message.
 BOOST_AUTO_TEST_CASE(mistyped_candidate_fields_are_errors_not_throws) {
   for (const char* text : {R"({"candidates":[{"version":"1.0.0","tag":5}]})",
@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(mistyped_candidate_fields_are_errors_not_throws) {
   }
 }
 
-// Found by plugin_fuzz: a configure answer whose "errors" or "images" entries are not objects (or
+// A configure answer whose "errors" or "images" entries are not objects (or
 // hold non-string fields) threw nlohmann::json::type_error; each is now a diagnostic for the app.
 BOOST_AUTO_TEST_CASE(mistyped_configure_answers_are_diagnostics_not_throws) {
   AppConfig app;
