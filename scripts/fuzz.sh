@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --ci) seconds=15 ;;
     --only) shift; only=${1:-} ;;
     --build-only) build_only=1 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *[!0-9]*|'') echo "fuzz.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     *) seconds=$1 ;;
   esac
