@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(mistyped_candidate_fields_are_errors_not_throws) {
     Result<Json> r = Status::Internal("not run");
     BOOST_CHECK_NO_THROW(r = DiscoverResultFromCandidates(Json::parse(text), 3, false));
     BOOST_TEST(!r.ok(), text);
-    BOOST_TEST(r.status().code() == Status::Code::kCorruption, text);
+    BOOST_TEST((r.status().code() == Status::Code::kCorruption), text);
     BOOST_TEST(r.status().message().find("not a string") != std::string::npos, r.status().message());
   }
 }
