@@ -12,7 +12,8 @@
 #   scripts/test.sh ... -- ARGS   extra ctest arguments for the whole-suite step, e.g. -- -R 'unit\.util'
 #
 # No service needs to be running: integration tests start their own docker-registry on free
-# 127.0.0.1 ports and remove it afterwards. Environment: MG_JOBS (compile and test jobs, default 2).
+# 127.0.0.1 ports and remove it afterwards. Environment: MG_JOBS (compile and test jobs, default 2),
+# MG_FUZZ=0 (skip the fuzz step).
 # Ends with the line `N passed, N failed` over all steps; exits non-zero when any test failed or
 # none ran.
 set -euo pipefail
@@ -85,7 +86,8 @@ for step in "${steps[@]}"; do
     # the action cache and the run journal.
     tsan) ctest_step tsan --tsan --target unit_exec --target unit_cache -- -R '^unit\.(exec|cache)\.' ;;
     fuzz)
-      if [ -x "$root/scripts/fuzz.sh" ]; then
+      # Skipped with MG_FUZZ=0.
+      if [ -x "$root/scripts/fuzz.sh" ] && [ "${MG_FUZZ:-1}" != 0 ]; then
         t0=$SECONDS
         set +e
         "$root/scripts/fuzz.sh" --ci 2>&1 | tee "$log"

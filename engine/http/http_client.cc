@@ -19,6 +19,9 @@ double DefaultRandom() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
 }
 
+// A longer Retry-After (a huge delta or a date far ahead) counts as this long.
+constexpr std::chrono::milliseconds kLongestRetryAfter = std::chrono::hours(24 * 365);
+
 }  // namespace
 
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view raw,
@@ -28,9 +31,9 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view raw,
   size_t e = raw.find_last_not_of(" \t");
   std::string_view value = raw.substr(b, e - b + 1);
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    if (value.size() > 9) return std::chrono::milliseconds(std::chrono::hours(24 * 365));
+    if (value.size() > 9) return kLongestRetryAfter;
     long long secs = std::stoll(std::string(value));
-    return std::chrono::milliseconds(secs * 1000);
+    return std::min(std::chrono::milliseconds(secs * 1000), kLongestRetryAfter);
   }
   static const char* kFormats[] = {
       "%a, %d %b %Y %H:%M:%S GMT",  // IMF-fixdate
@@ -44,6 +47,11 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view raw,
     if (end == nullptr || *end != '\0') continue;
     time_t t = timegm(&tm);
     if (t == static_cast<time_t>(-1)) continue;
+    // Compared in seconds first: a date centuries away does not fit system_clock's nanoseconds.
+    const auto ahead = std::chrono::seconds(static_cast<long long>(t)) -
+                       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+    if (ahead >= kLongestRetryAfter) return kLongestRetryAfter;
+    if (ahead < std::chrono::seconds(0)) return std::chrono::milliseconds(0);
     auto when = std::chrono::system_clock::from_time_t(t);
     auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
     return std::max(delta, std::chrono::milliseconds(0));

@@ -57,7 +57,8 @@ class HttpClient {
 };
 
 // Parses a Retry-After value relative to `now`: delta-seconds ("120") or an HTTP-date
-// ("Wed, 21 Oct 2015 07:28:00 GMT", also the RFC 850 and asctime forms). A date in the past is 0.
+// ("Wed, 21 Oct 2015 07:28:00 GMT", also the RFC 850 and asctime forms). A date in the past is 0;
+// anything longer than a year (a huge delta, a date far ahead) is one year.
 // Returns nullopt when the value is neither.
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
                                                          std::chrono::system_clock::time_point now);

@@ -1,5 +1,7 @@
 #include "tasks/app_resolver.h"
 
+#include <optional>
+
 #include "tasks/engine_host.h"
 
 namespace mg {
@@ -16,6 +18,52 @@ bool ReportUnknownPlugin(const AppConfig& app, const Status& status, Diagnostics
 }
 
 }  // namespace
+
+bool ApplyConfigureAnswer(const AppConfig& app, const Json& c, AppModel* model, Diagnostics* diags) {
+  // The answer comes from plugin code: a field of an unexpected type is reported, never thrown.
+  const std::string where = "apps." + app.name;
+  auto malformed = [&](const std::string& what, const Json& value) {
+    diags->Add(app.pos, where + ": the plugin's configure answer is malformed: " + what + " (" +
+                            CanonicalJson(value).substr(0, 200) + ")");
+    return false;
+  };
+  // The string at `key` of `obj` (`fallback` when absent); nullopt when present but not a string.
+  auto text = [](const Json& obj, const char* key, const std::string& fallback) -> std::optional<std::string> {
+    auto it = obj.find(key);
+    if (it == obj.end()) return fallback;
+    if (!it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  bool bad = false;
+  if (c.contains("errors") && c["errors"].is_array()) {
+    for (const Json& e : c["errors"]) {
+      if (!e.is_object()) return malformed("an \"errors\" entry is not an object", e);
+      std::optional<std::string> path = text(e, "path", "");
+      std::optional<std::string> message = text(e, "message", "invalid");
+      if (!path || !message) return malformed("an error's \"path\" or \"message\" is not a string", e);
+      diags->Add(app.PositionOf(*path), where + (path->empty() ? "" : "." + *path) + ": " + *message);
+      bad = true;
+    }
+  }
+  if (bad) return false;
+  if (c.contains("images") && c["images"].is_array() && !c["images"].empty()) {
+    model->images.clear();
+    for (const Json& img : c["images"]) {
+      if (!img.is_object()) return malformed("an \"images\" entry is not an object", img);
+      std::optional<std::string> name = text(img, "name", app.name);
+      if (!name) return malformed("an image's \"name\" is not a string", img);
+      ImageSpec spec{*name, {}};
+      if (img.contains("depends_on") && img["depends_on"].is_array()) {
+        for (const Json& d : img["depends_on"]) {
+          if (d.is_string()) spec.depends_on.push_back(d.get<std::string>());
+        }
+      }
+      model->images.push_back(std::move(spec));
+    }
+  }
+  model->source = c.value("source", Json::object());
+  return true;
+}
 
 void CheckPluginNames(const Config& config, PluginRegistry& plugins, Diagnostics* diags) {
   for (const AppConfig& app : config.apps) {
@@ -66,30 +114,7 @@ std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugi
       out.push_back(std::move(r));
       continue;
     }
-    const Json& c = conf.value();
-    bool bad = false;
-    if (c.contains("errors") && c["errors"].is_array()) {
-      for (const Json& e : c["errors"]) {
-        std::string path = e.value("path", "");
-        diags->Add(app.PositionOf(path),
-                   "apps." + app.name + (path.empty() ? "" : "." + path) + ": " + e.value("message", "invalid"));
-        bad = true;
-      }
-    }
-    if (bad) continue;
-    if (c.contains("images") && c["images"].is_array() && !c["images"].empty()) {
-      r.model.images.clear();
-      for (const Json& img : c["images"]) {
-        ImageSpec spec{img.value("name", app.name), {}};
-        if (img.contains("depends_on") && img["depends_on"].is_array()) {
-          for (const Json& d : img["depends_on"]) {
-            if (d.is_string()) spec.depends_on.push_back(d.get<std::string>());
-          }
-        }
-        r.model.images.push_back(std::move(spec));
-      }
-    }
-    r.model.source = c.value("source", Json::object());
+    if (!ApplyConfigureAnswer(app, conf.value(), &r.model, diags)) continue;
     out.push_back(std::move(r));
   }
   return out;

@@ -32,6 +32,11 @@ std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugi
 // shows every problem in the file. Loads the plugins it finds; configures nothing.
 void CheckPluginNames(const Config& config, PluginRegistry& plugins, Diagnostics* diags);
 
+// Applies a plugin's configure answer ({"errors":[{"path","message"}], "images":[{"name",
+// "depends_on"}], "source":{...}}, every field optional) to `model`. Returns false, with one
+// diagnostic per error at the position of its path in the app table, when the answer reports errors.
+bool ApplyConfigureAnswer(const AppConfig& app, const Json& answer, AppModel* model, Diagnostics* diags);
+
 TargetRegistry TargetOf(const Config& config);
 
 }  // namespace mg

@@ -24,7 +24,18 @@ Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, 
       return Status::Corruption("a discover candidate lacks a \"version\" string: " + CanonicalJson(c));
     }
     std::string v = c["version"].get<std::string>();
-    candidates.push_back({v, c.value("tag", v), c.value("commit", "")});
+    std::string fields[2] = {v, ""};  // tag (default: the version), commit
+    for (int i = 0; i < 2; ++i) {
+      const char* key = i == 0 ? "tag" : "commit";
+      auto it = c.find(key);
+      if (it == c.end()) continue;
+      if (!it->is_string()) {
+        return Status::Corruption("a discover candidate's \"" + std::string(key) + "\" is not a string: " +
+                                  CanonicalJson(c).substr(0, 200));
+      }
+      fields[i] = it->get<std::string>();
+    }
+    candidates.push_back({v, fields[0], fields[1]});
   }
   Selection sel = SelectVersions(std::move(candidates), max_versions, latest_only);
   Json versions = Json::array();

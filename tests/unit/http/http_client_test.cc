@@ -240,4 +240,16 @@ BOOST_AUTO_TEST_CASE(parse_retry_after_forms) {
   BOOST_TEST(!mg::ParseRetryAfter("-5", now).has_value());
 }
 
+// Dates centuries away do not fit system_clock's nanoseconds (found by headers_fuzz: signed
+// overflow): long past is 0, far future is capped like a huge delta-seconds value.
+BOOST_AUTO_TEST_CASE(parse_retry_after_far_dates) {
+  auto now = std::chrono::system_clock::from_time_t(1445412450);
+  const auto year = std::chrono::milliseconds(std::chrono::hours(24 * 365));
+  BOOST_TEST(mg::ParseRetryAfter("Sun Nov  6 08:49:37 1", now)->count() == 0);
+  BOOST_TEST(mg::ParseRetryAfter("Mon, 01 Jan 0001 00:00:00 GMT", now)->count() == 0);
+  BOOST_TEST(mg::ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now)->count() == year.count());
+  BOOST_TEST(mg::ParseRetryAfter("Fri, 31 Dec 2100 23:59:59 GMT", now)->count() == year.count());
+  BOOST_TEST(mg::ParseRetryAfter("9999999999", now)->count() == year.count());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
+#include "tasks/app_resolver.h"
 #include "tasks/runner.h"
 
 using namespace mg;
@@ -36,6 +37,44 @@ BOOST_AUTO_TEST_CASE(malformed_answers_are_errors_not_empty_lists) {
   auto bad = DiscoverResultFromCandidates(Json::parse(R"({"candidates":[{"tag":"v1"}]})"), 3, false);
   BOOST_TEST(!bad.ok());
   BOOST_TEST(bad.status().message().find("version") != std::string::npos);
+}
+
+// A "tag" or "commit" of another type (plugin output is untrusted) threw nlohmann::json::type_error out of
+// the discover task instead of failing it with a message.
+BOOST_AUTO_TEST_CASE(mistyped_candidate_fields_are_errors_not_throws) {
+  for (const char* text : {R"({"candidates":[{"version":"1.0.0","tag":5}]})",
+                           R"({"candidates":[{"version":"1.0.0","tag":"v1.0.0","commit":["a"]}]})"}) {
+    Result<Json> r = Status::Internal("not run");
+    BOOST_CHECK_NO_THROW(r = DiscoverResultFromCandidates(Json::parse(text), 3, false));
+    BOOST_TEST(!r.ok(), text);
+    BOOST_TEST((r.status().code() == Status::Code::kCorruption), text);
+    BOOST_TEST(r.status().message().find("not a string") != std::string::npos, r.status().message());
+  }
+}
+
+// A configure answer whose "errors" or "images" entries are not objects (or
+// hold non-string fields) threw nlohmann::json::type_error; each is now a diagnostic for the app.
+BOOST_AUTO_TEST_CASE(mistyped_configure_answers_are_diagnostics_not_throws) {
+  AppConfig app;
+  app.name = "demo";
+  for (const char* text : {R"({"errors":["just a string"]})", R"({"errors":[{"path":1,"message":"m"}]})",
+                           R"({"errors":[{"path":"a","message":{"x":1}}]})", R"({"images":[7]})",
+                           R"({"images":[{"name":false}]})"}) {
+    AppModel model;
+    Diagnostics diags;
+    bool applied = true;
+    BOOST_CHECK_NO_THROW(applied = ApplyConfigureAnswer(app, Json::parse(text), &model, &diags));
+    BOOST_TEST(!applied, text);
+    BOOST_TEST(diags.size() == 1u, text);
+    BOOST_TEST(diags.ToString().find("apps.demo") != std::string::npos, diags.ToString());
+  }
+  AppModel model;
+  Diagnostics diags;
+  BOOST_TEST(ApplyConfigureAnswer(app, Json::parse(R"({"images":[{"name":"a"},{"name":"b","depends_on":["a"]}]})"),
+                                  &model, &diags));
+  BOOST_TEST(diags.empty());
+  BOOST_REQUIRE(model.images.size() == 2u);
+  BOOST_TEST(model.images[1].depends_on.size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
