@@ -22,6 +22,7 @@
 #include <set>
 
 #include "cache/journal.h"
+#include "http/url_credentials.h"
 #include "oci/platform.h"
 #include "oci/reference.h"
 #include "sign/cosign_storage.h"
@@ -89,7 +90,7 @@ void AddSource(Facts& f, const std::string& url, const std::string& ref, const s
     f.unknown.insert("source");
     return;
   }
-  f.source["url"] = url;
+  f.source["url"] = url;  // callers pass it through RedactUrlCredentials
   if (commit.empty()) {
     f.unknown.insert("source commit");
     return;
@@ -186,10 +187,13 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
     for (const char* k : {"type", "url", "ref"}) {
       if (source.contains(k)) s[k] = source[k];
     }
+    // A merge result cached by an older version may hold a URL with credentials.
+    if (s.contains("url") && s["url"].is_string()) s["url"] = RedactUrlCredentials(s["url"].get<std::string>());
     external["source"] = std::move(s);
   }
-  AddSource(f, source.is_object() ? source.value("url", "") : "", source.is_object() ? source.value("ref", "") : "",
-            source.is_object() ? source.value("commit", "") : "", tag, ctx);
+  AddSource(f, RedactUrlCredentials(source.is_object() ? source.value("url", "") : ""),
+            source.is_object() ? source.value("ref", "") : "", source.is_object() ? source.value("commit", "") : "", tag,
+            ctx);
 
   std::map<std::string, Json> recipes, builders, edits;
   if (merge.contains("manifests") && merge["manifests"].is_array()) {
@@ -264,7 +268,7 @@ Result<Facts> FromRegistry(const TaskContext& ctx, RegistryClient& registry, con
   if (!index.ok()) return index.status().WithContext("reading the annotations of " + target.index_digest);
   const Json a = index->json.value("annotations", Json::object());
   auto annotation = [&](const char* key) { return a.is_object() ? a.value(key, "") : std::string(); };
-  const std::string url = annotation("org.opencontainers.image.source");
+  const std::string url = RedactUrlCredentials(annotation("org.opencontainers.image.source"));
   const std::string commit = annotation("org.opencontainers.image.revision");
   const std::string upstream_tag = annotation("dev.mirrorgraph.upstream.tag");
   const std::string tag = !upstream_tag.empty() ? upstream_tag : p.value("tag", target.version);
@@ -279,9 +283,11 @@ Result<Facts> FromRegistry(const TaskContext& ctx, RegistryClient& registry, con
     f.unknown.insert(k);
   }
   const std::string version = annotation("org.opencontainers.image.version");
+  Json shown_annotations = a.is_object() ? a : Json::object();
+  if (!url.empty()) shown_annotations["org.opencontainers.image.source"] = url;
   Json internal = Json::object();
   internal["reconstructed_from"] = {
-      {"index_annotations", a.is_object() ? a : Json::object()},
+      {"index_annotations", shown_annotations},
       {"why", "the image was complete before this run: its build was not observed, so only the index "
               "annotations say where it came from"}};
   if (!version.empty() && version != target.version) {
