@@ -64,11 +64,7 @@ Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const st
                                std::to_string(source.timeout.count() / 1000) + " s");
   }
   if (run->exit_code != 0) {
-    std::string tail(Trim(TailLines(run->stderr_text, 5)));
-    for (size_t at = tail.find(source.url); shown_url != source.url && at != std::string::npos;
-         at = tail.find(source.url, at + shown_url.size())) {
-      tail.replace(at, source.url.size(), shown_url);
-    }
+    const std::string tail = ScrubUrlCredentials(std::string(Trim(TailLines(run->stderr_text, 5))), source.url);
     return Status::Unavailable(what + ": git ls-remote exited with " + std::to_string(run->exit_code) +
                                (tail.empty() ? "" : ": " + tail));
   }
