@@ -335,10 +335,10 @@ BOOST_AUTO_TEST_CASE(urls_with_credentials_are_refused) {
                                     "credentials before the host",
                                     0),
                     0u);
-  BOOST_CHECK_EQUAL(errors[2].rfind("mirror.toml:7:41: apps.a.source.url: \"https://git.example/a.git\" with credentials", 0),
+  BOOST_CHECK_EQUAL(errors[2].rfind("mirror.toml:7:37: apps.a.source.url: \"https://git.example/a.git\" with credentials", 0),
                     0u);
-  BOOST_CHECK_EQUAL(errors[3].rfind("mirror.toml:10:60: apps.b.source.api_base: \"https://gh.example/api/v3\"", 0), 0u);
-  BOOST_CHECK_EQUAL(errors[4].rfind("mirror.toml:11:54: apps.b.build.args.MIRRORS[1]: \"http://m2.example\"", 0), 0u);
+  BOOST_CHECK_EQUAL(errors[3].rfind("mirror.toml:10:63: apps.b.source.api_base: \"https://gh.example/api/v3\"", 0), 0u);
+  BOOST_CHECK_EQUAL(errors[4].rfind("mirror.toml:11:52: apps.b.build.args.MIRRORS[1]: \"http://m2.example\"", 0), 0u);
   for (const std::string& e : errors) {
     BOOST_TEST(e.find(secret) == std::string::npos, e);
     BOOST_TEST(e.find("bob") == std::string::npos, e);
