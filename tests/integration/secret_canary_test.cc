@@ -161,6 +161,21 @@ class RegistryWalk {
   std::set<std::string> blobs_;
 };
 
+// How many texts whose `where` contains `where_part` hold one of `needles`.
+size_t CountHolding(const Haystack& hay, const std::vector<std::string>& needles, const std::string& where_part) {
+  size_t n = 0;
+  for (const auto& [where, bytes] : hay.items) {
+    if (where.find(where_part) == std::string::npos) continue;
+    for (const std::string& needle : needles) {
+      if (bytes.find(needle) != std::string::npos) {
+        ++n;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
 void ExpectNoCanary(const Haystack& hay, const std::string& canary) {
   const std::vector<std::string> needles = Needles(canary);
   size_t hits = 0;
@@ -294,6 +309,15 @@ BOOST_AUTO_TEST_CASE(no_secret_reaches_output_state_or_registry) {
   BOOST_TEST(sig >= 1u, "no signature manifest found in the registry walk");
   BOOST_TEST(att >= 1u, "no attestation manifest found in the registry walk");
   BOOST_TEST(labelled, "the index's org.opencontainers.image.source annotation names the upstream");
+
+  // Positive controls: the search does see inside layers (the file the build copied, found only
+  // gunzipped) and inside base64 (the upstream URL in the provenance's DSSE payload, whose base64
+  // is all a pushed .att blob holds of it).
+  const fs::path registry_storage = registry_root / "storage";
+  BOOST_TEST(CountHolding(hay, {"hello v1.0.0"}, " (gunzipped)") >= 1u);
+  std::vector<std::string> url_base64 = Needles(*upstream);
+  url_base64.erase(url_base64.begin());
+  BOOST_TEST(CountHolding(hay, url_base64, registry_storage.string()) >= 1u);
 
   BOOST_TEST_MESSAGE("searched " << hay.items.size() << " texts for " << Needles(canary).size() << " needles");
   ExpectNoCanary(hay, canary);
