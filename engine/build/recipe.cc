@@ -6,6 +6,7 @@
 
 #include "build/dockerfile_edits.h"
 #include "build/source_path.h"
+#include "http/url_credentials.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -85,6 +86,7 @@ Result<RecipeSource> ParseSource(const Json& v) {
   s.type = *type;
   Result<std::string> url = RequiredString(v, "url", field, "the repository's git URL");
   if (!url.ok()) return url.status();
+  if (UrlHasCredentials(*url)) return Bad(field + ".url", UrlCredentialsProblem(*url));
   if (url->empty() || url->front() == '-' || HasSpaceOrControl(*url)) {
     return Bad(field + ".url", Quote(*url) + " is not a git URL (expected e.g. https://host/owner/name.git)");
   }
@@ -144,6 +146,7 @@ Result<Recipe> ParseRecipe(const Json& answer) {
       if (!ValidArgName(name))
         return Bad(field, Quote(name) + " is not a build argument name ([A-Za-z_][A-Za-z0-9_]*)");
       if (!value.is_string()) return Bad(field, "must be a string (got " + TypeName(value) + ")");
+      if (UrlHasCredentials(value.get<std::string>())) return Bad(field, UrlCredentialsProblem(value.get<std::string>()));
       r.build_args[name] = value.get<std::string>();
     }
   }

@@ -37,6 +37,8 @@ struct Recipe {
 //   recipe.context: "../x" leaves the source tree
 //   recipe.edits[1].kind: "replace-line" is not an edit kind (expected one of insert-after, replace, ...)
 // Unknown keys are errors too (with a "did you mean"), so a misspelt field is never silently ignored.
+// A source URL or build argument that is a URL with credentials (UrlHasCredentials) is refused
+// with the supported credential channels, the credentials not shown.
 Result<Recipe> ParseRecipe(const Json& answer);
 
 }  // namespace mg

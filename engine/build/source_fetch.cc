@@ -4,7 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
-#include "http/url.h"
+#include "http/url_credentials.h"
 #include "util/atomic_file.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -28,25 +28,12 @@ std::string Lower(std::string_view s) {
 // Removes the URL's credentials from a line of git's output.
 class Masker {
  public:
-  explicit Masker(const std::string& url) : url_(url), redacted_(RedactUrl(url)) {
-    ParsedUrl parsed;
-    if (ParseUrl(url, &parsed)) userinfo_ = parsed.userinfo;
-  }
-  std::string operator()(std::string_view line) const {
-    std::string out(line);
-    if (userinfo_.empty()) return out;
-    ReplaceAll(&out, url_, redacted_);
-    ReplaceAll(&out, userinfo_, "***");
-    return out;
-  }
+  explicit Masker(const std::string& url) : url_(url), redacted_(RedactUrlCredentials(url)) {}
+  std::string operator()(std::string_view line) const { return ScrubUrlCredentials(std::string(line), url_); }
   const std::string& redacted() const { return redacted_; }
 
  private:
-  static void ReplaceAll(std::string* s, const std::string& from, const std::string& to) {
-    for (size_t at = s->find(from); at != std::string::npos; at = s->find(from, at + to.size()))
-      s->replace(at, from.size(), to);
-  }
-  std::string url_, redacted_, userinfo_;
+  std::string url_, redacted_;
 };
 
 // Empties `dir` (removing it when `created`); errors are ignored: this is cleanup after a failure.

@@ -10,6 +10,7 @@
 #include "config/app_table.h"
 #include "config/template_dirs.h"
 #include "config/toml_reader.h"
+#include "http/url_credentials.h"
 #include "sources/tag_pattern.h"
 #include "util/strings.h"
 
@@ -57,6 +58,11 @@ class ConfigParser {
   void ReadApps(TableReader& root, const AppDefaults& defaults, const SourcePos& default_template_pos,
                 std::vector<AppConfig>* out);
   void CheckTagPattern(const toml::table& app, const std::string& qualified);
+  // Reports every string below `node` that is a URL carrying credentials (UrlHasCredentials).
+  void CheckUrlCredentials(const toml::node& node, const std::string& qualified);
+  // Replaces, in every message found, each URL CheckUrlCredentials reported by its redacted form
+  // (another check may have quoted the same value).
+  void ScrubCredentials();
 
   // A `template` key as written, checked once the graph path is known.
   struct TemplateRef {
@@ -69,6 +75,7 @@ class ConfigParser {
   std::string dir_;
   Diagnostics found_;
   std::vector<TemplateRef> template_refs_;  // in reading order: [defaults] first
+  std::vector<std::string> credential_urls_;  // values that are URLs with credentials, as written
   Config partial_;
 };
 
@@ -88,6 +95,7 @@ std::optional<Config> ConfigParser::Parse(const toml::table& root_table) {
   config.dir = dir_;
   TableReader root(root_table, "", file_, kRootKeys, &found_);
   root.ReportUnknownKeys();
+  CheckUrlCredentials(root_table, "");
 
   ReadRegistry(root, &config.registry);
 
@@ -116,10 +124,22 @@ std::optional<Config> ConfigParser::Parse(const toml::table& root_table) {
   }
 
   if (!found_.empty()) {
+    ScrubCredentials();
     partial_ = std::move(config);
     return std::nullopt;
   }
   return config;
+}
+
+void ConfigParser::ScrubCredentials() {
+  if (credential_urls_.empty()) return;
+  Diagnostics scrubbed;
+  for (const Diagnostic& d : found_.items()) {
+    std::string message = d.message;
+    for (const std::string& url : credential_urls_) message = ScrubUrlCredentials(std::move(message), url);
+    scrubbed.Add(d.pos, std::move(message));
+  }
+  found_ = std::move(scrubbed);
 }
 
 void ConfigParser::ReadRegistry(TableReader& root, RegistryConfig* out) {
@@ -135,7 +155,13 @@ void ConfigParser::ReadRegistry(TableReader& root, RegistryConfig* out) {
     r.RequireKey("host", "the registry's host[:port], e.g. host = \"ghcr.io\"");
   } else if (std::string host; r.String("host", &host)) {
     size_t scheme = host.find("://");
-    if (host.empty()) {
+    if (UrlHasCredentials(host)) {
+      // Reported by CheckUrlCredentials; nothing of the value is quoted again.
+    } else if (host.find('@') != std::string::npos) {
+      r.ValueError("host", "must be a host[:port] only, without credentials (\"user:password@\", not shown): give "
+                           "the registry's credentials in the docker config, registry.auth_file or "
+                           "MIRRORGRAPH_REGISTRY_USERNAME/_PASSWORD (docs/security.md)");
+    } else if (host.empty()) {
       r.ValueError("host", "must not be empty; write the registry's host[:port], e.g. \"ghcr.io\"");
     } else if (scheme != std::string::npos) {
       r.ValueError("host", "write the host without a scheme (\"" + host.substr(scheme + 3) + "\", not \"" + host +
@@ -282,6 +308,19 @@ void ConfigParser::ReadBuilders(TableReader& root, BuildersConfig* out) {
   one_of("buildah_storage_driver", {"vfs", "overlay"}, &out->buildah_storage_driver);
   one_of("buildah_isolation", {"chroot", "oci", "rootless"}, &out->buildah_isolation);
   r.String("buildx_builder", &out->buildx_builder);
+}
+
+void ConfigParser::CheckUrlCredentials(const toml::node& node, const std::string& qualified) {
+  if (const toml::table* t = node.as_table()) {
+    for (const auto& [key, child] : *t) {
+      CheckUrlCredentials(child, qualified.empty() ? std::string(key.str()) : qualified + "." + std::string(key.str()));
+    }
+  } else if (const toml::array* a = node.as_array()) {
+    for (size_t i = 0; i < a->size(); ++i) CheckUrlCredentials((*a)[i], qualified + "[" + std::to_string(i) + "]");
+  } else if (const auto* s = node.as_string(); s != nullptr && UrlHasCredentials(s->get())) {
+    found_.Add(ToSourcePos(file_, node.source()), qualified + ": " + UrlCredentialsProblem(s->get()));
+    credential_urls_.push_back(s->get());
+  }
 }
 
 void ConfigParser::CheckTagPattern(const toml::table& app, const std::string& qualified) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "http/base64.h"
+#include "http/url.h"
 #include "oci/media_types.h"
 #include "oci/reference.h"
 #include "oci/www_authenticate.h"
@@ -56,6 +57,10 @@ RegistryClient::RegistryClient(HttpClient& http, std::string registry, bool plai
       credentials_source_(credentials_source.empty() ? DefaultDockerConfigPath() : std::move(credentials_source)) {}
 
 std::string RegistryClient::CredentialsHint() const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!withheld_.empty()) return withheld_;
+  }
   if (credentials_) return "check the credentials for " + registry_ + " in " + credentials_source_;
   if (credentials_source_.rfind("docker-credential-", 0) == 0) {
     return "no credentials for " + registry_ + " were found in " + credentials_source_ +
@@ -80,7 +85,29 @@ std::optional<std::string> RegistryClient::CachedAuthorization(const std::string
   return std::nullopt;
 }
 
+std::string RegistryClient::WhyWithhold(const std::string& realm) const {
+  ParsedUrl r, base;
+  if (!ParseUrl(realm, &r)) return "it is not an absolute URL";
+  if (r.scheme == "https") return "";
+  if (ParseUrl(base_url_, &base) && base.scheme == "http" && r.scheme == "http" && r.host == base.host) return "";
+  if (r.scheme != "http") return "its scheme is " + r.scheme + ", not https";
+  return base.scheme == "http" ? "it is plain http on " + r.host + ", not on the registry's host " + base.host
+                               : "it is plain http while the registry is https";
+}
+
 Result<RegistryClient::Token> RegistryClient::FetchToken(const BearerChallenge& bearer, const std::string& scope) {
+  // Credentials go to the realm only when WhyWithhold allows it; otherwise the token is asked for
+  // anonymously, and a refusal says why the credentials were withheld.
+  std::string withheld;
+  if (credentials_) withheld = WhyWithhold(bearer.realm);
+  const bool send_credentials = credentials_ && withheld.empty();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    withheld_ = withheld.empty() ? "" : "the credentials for " + registry_ + " were withheld from the token realm " +
+                RedactUrl(bearer.realm) + " because " + withheld +
+                " (credentials go to a realm only over https, or to the registry's own host when it is "
+                "configured as plain http)";
+  }
   HttpRequest req;
   req.timeout = std::chrono::seconds(60);
   req.max_body_bytes = kMaxTokenBytes;
@@ -91,7 +118,7 @@ Result<RegistryClient::Token> RegistryClient::FetchToken(const BearerChallenge& 
     if (e > b) scopes.push_back(scope.substr(b, e - b));
     b = e + 1;
   }
-  if (credentials_ && !credentials_->identity_token.empty()) {
+  if (send_credentials && !credentials_->identity_token.empty()) {
     // OAuth2 refresh-token grant (docker's "identitytoken").
     req.method = "POST";
     req.url = bearer.realm;
@@ -103,13 +130,15 @@ Result<RegistryClient::Token> RegistryClient::FetchToken(const BearerChallenge& 
     std::string query;
     if (!bearer.service.empty()) query += "service=" + UrlEncode(bearer.service);
     for (const std::string& s : scopes) query += std::string(query.empty() ? "" : "&") + "scope=" + UrlEncode(s);
-    if (credentials_ && !credentials_->username.empty()) {
+    if (send_credentials && !credentials_->username.empty()) {
       query += std::string(query.empty() ? "" : "&") + "account=" + UrlEncode(credentials_->username);
     }
     req.url = bearer.realm;
     if (!query.empty()) req.url += (req.url.find('?') == std::string::npos ? "?" : "&") + query;
-    if (credentials_ && credentials_->has_basic()) req.headers.push_back({"Authorization", BasicHeader()});
+    if (send_credentials && credentials_->has_basic()) req.headers.push_back({"Authorization", BasicHeader()});
   }
+  // A redirect could lead the credentials to plain http: not followed when they are sent.
+  req.follow_redirects = !send_credentials;
   const std::string what = "token request to " + RedactUrl(bearer.realm) + " for " + registry_;
   Result<HttpResponse> resp = http_.Send(req);
   if (!resp.ok()) return resp.status().WithContext(what);
@@ -118,7 +147,9 @@ Result<RegistryClient::Token> RegistryClient::FetchToken(const BearerChallenge& 
                                     RegistryErrorSummary(resp->body) + "; " + CredentialsHint());
   }
   if (resp->status != 200) {
-    return Status::Unavailable(what + ": HTTP " + std::to_string(resp->status) + RegistryErrorSummary(resp->body));
+    const bool redirect = resp->status >= 300 && resp->status < 400;
+    return Status::Unavailable(what + ": HTTP " + std::to_string(resp->status) + RegistryErrorSummary(resp->body) +
+                               (redirect ? " (a token request that carries credentials does not follow redirects)" : ""));
   }
   Json doc = ParseJson(resp->body);
   if (!doc.is_object()) return Status::Corruption(what + ": the answer is not a JSON object");

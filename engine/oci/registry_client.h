@@ -38,7 +38,10 @@ struct Manifest {
 // once the registry asked for Basic). On 401 the WWW-Authenticate challenge is answered once:
 // Bearer -> GET <realm>?service=..&scope=.. (with Basic credentials when present; an identity
 // token is exchanged by POST grant_type=refresh_token), cached until expiry; Basic -> send the
-// credentials. A 401 after that, or a 403, is PermissionDenied with a hint naming the config file.
+// credentials. Credentials (Basic, identity token, account name) go to a token realm only over
+// https, or over http to the registry's own host (any port) when the registry itself is plain
+// http; any other realm is asked anonymously, and a refusal then says the credentials were
+// withheld and why. A 401 after that, or a 403, is PermissionDenied with a hint naming the config file.
 // 404 is "missing" (exists=false / NotFound) and nothing else is. 429/5xx after the HttpClient's
 // retries and transport failures are Unavailable. A digest mismatch or unparsable manifest is
 // Corruption. Messages name the URL (credentials removed) and never contain credentials or tokens.
@@ -86,6 +89,8 @@ class RegistryClient {
   Result<Token> FetchToken(const BearerChallenge& bearer, const std::string& scope);
   std::string BasicHeader() const;
   std::string CredentialsHint() const;
+  // Why credentials must not be sent to the token realm `realm`, or "" when they may.
+  std::string WhyWithhold(const std::string& realm) const;
   Status ValidateRepoAndReference(const std::string& repo, const std::string& reference) const;
 
   HttpClient& http_;
@@ -94,10 +99,11 @@ class RegistryClient {
   const std::optional<Credentials> credentials_;
   const std::string credentials_source_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, Token> tokens_;    // GUARDED_BY(mu_): scope -> token
   std::optional<BearerChallenge> bearer_;  // GUARDED_BY(mu_): the last Bearer challenge seen
   bool basic_ = false;                     // GUARDED_BY(mu_): the registry asked for Basic
+  std::string withheld_;                   // GUARDED_BY(mu_): why credentials were kept from a realm, or ""
 };
 
 }  // namespace mg

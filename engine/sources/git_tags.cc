@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "http/url_credentials.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -54,7 +55,8 @@ Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const st
   opts.timeout = source.timeout;
   opts.cancel = cancel;
   Result<SubprocessResult> run = RunSubprocess(opts);
-  const std::string what = "listing tags of " + source.url;
+  const std::string shown_url = RedactUrlCredentials(source.url);
+  const std::string what = "listing tags of " + shown_url;
   if (!run.ok()) return run.status().WithContext(what);
   if (run->cancelled) return Status::Cancelled(what + ": cancelled");
   if (run->timed_out) {
@@ -62,7 +64,7 @@ Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const st
                                std::to_string(source.timeout.count() / 1000) + " s");
   }
   if (run->exit_code != 0) {
-    std::string tail(Trim(TailLines(run->stderr_text, 5)));
+    const std::string tail = ScrubUrlCredentials(std::string(Trim(TailLines(run->stderr_text, 5))), source.url);
     return Status::Unavailable(what + ": git ls-remote exited with " + std::to_string(run->exit_code) +
                                (tail.empty() ? "" : ": " + tail));
   }

@@ -8,6 +8,7 @@
 #include "build/recipe.h"
 #include "build/registry_auth_file.h"
 #include "build/source_fetch.h"
+#include "http/url_credentials.h"
 #include "tasks/engine_host.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -119,8 +120,10 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
   if (ec) return {Status::IOError("cannot create the work directory " + work.path() + ": " + ec.message()), {}};
   fs::permissions(work.path(), fs::perms::owner_all, ec);
 
+  // ParseRecipe refused credentials in the URL; what is logged and stored is redacted all the same.
+  const std::string shown_url = RedactUrlCredentials(recipe->source.url);
   const std::string src = work.path() + "/src";
-  ctx.log("fetching " + recipe->source.url + " at " + recipe->source.ref);
+  ctx.log("fetching " + shown_url + " at " + recipe->source.ref);
   auto fetched = FetchSource(recipe->source, src, p.value("commit", ""), ctx.log, &ctx.cancel, settings_.build_timeout);
   if (!fetched.ok()) return {fetched.status(), {}};
   ctx.log("source at commit " + fetched->commit);
@@ -128,7 +131,7 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
   for (const auto& [what, rel] : {std::pair{"Dockerfile", recipe->dockerfile}, std::pair{"context", recipe->context}}) {
     if (!fs::exists(Inside(src, rel), ec)) {
       return {Status::FailedPrecondition(std::string("the recipe's ") + what + " \"" + rel + "\" does not exist in " +
-                                         recipe->source.url + " at " + recipe->source.ref + " (plugin " +
+                                         shown_url + " at " + recipe->source.ref + " (plugin " +
                                          app.plugin->name() + ")"),
               {}};
     }
@@ -158,7 +161,7 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
   req.work_dir = work.path();
   req.labels = {{"org.opencontainers.image.version", version},
                 {"org.opencontainers.image.revision", fetched->commit},
-                {"org.opencontainers.image.source", recipe->source.url}};
+                {"org.opencontainers.image.source", shown_url}};
   for (const std::string& image : recipe->depends_on_images) req.mount_from.push_back(settings_.target.Repository(image));
   req.log = ctx.log;
   req.cancel = &ctx.cancel;
@@ -172,7 +175,7 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
                  {"media_type", built->media_type},
                  {"size", built->size},
                  {"platform", platform},
-                 {"source", {{"type", recipe->source.type}, {"url", recipe->source.url},
+                 {"source", {{"type", recipe->source.type}, {"url", shown_url},
                              {"ref", recipe->source.ref}, {"commit", fetched->commit}}},
                  {"builder", {{"name", (*builder)->name()}, {"version", *builder_version}}},
                  {"recipe", recipe->ToJson()},

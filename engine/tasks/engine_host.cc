@@ -1,5 +1,6 @@
 #include "tasks/engine_host.h"
 
+#include "http/url_credentials.h"
 #include "mirrorgraph/plugin.h"
 #include "sources/git_tags.h"
 #include "sources/github_releases.h"
@@ -81,6 +82,11 @@ RateLimitPolicy PolicyFor(const HttpClient& http) {
 Result<Json> RunBuiltinSource(const Json& source, HttpClient* http, const std::atomic<bool>* cancel) {
   if (!source.is_object()) return Status::InvalidArgument("a source must be a JSON object");
   std::string type = source.value("type", "");
+  for (const auto& [key, value] : source.items()) {
+    if (value.is_string() && UrlHasCredentials(value.get<std::string>())) {
+      return Status::InvalidArgument(type + " source: \"" + key + "\": " + UrlCredentialsProblem(value.get<std::string>()));
+    }
+  }
   if (type == "git-tags") {
     GitTagsSource s;
     MG_ASSIGN_STRING(s.url, StringKey(source, type, "url"));

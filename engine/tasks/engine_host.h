@@ -41,6 +41,7 @@ class EngineHost : public HostServices {
 //   {"type":"gitlab-tag-exists","project","tag","api_base"?,"token_env"?} -> {"exists":true|false}
 // (a 404 is false; any other failure, a rate limit not waited out included, is an error).
 // Without api_base, $MIRRORGRAPH_GITHUB_API / $MIRRORGRAPH_GITLAB_API, else the public API.
+// A field that is a URL with credentials (UrlHasCredentials) is refused with InvalidArgument.
 // `http` may be null; the forge sources then fail with FailedPrecondition. Rate limits are waited
 // out up to the client's max_retry_after. `cancel` may be null.
 Result<Json> RunBuiltinSource(const Json& source, HttpClient* http, const std::atomic<bool>* cancel);

@@ -3,6 +3,7 @@
 #include <future>
 #include <map>
 
+#include "http/url_credentials.h"
 #include "oci/index_builder.h"
 #include "oci/platform.h"
 #include "oci/push.h"
@@ -17,7 +18,8 @@ Json MergeAnnotations(const Json& params, const Json& build) {
   a["dev.mirrorgraph.upstream.tag"] = params.value("tag", params.value("version", ""));
   if (build.contains("source") && build["source"].is_object()) {
     const Json& s = build["source"];
-    if (!s.value("url", "").empty()) a["org.opencontainers.image.source"] = s.value("url", "");
+    // Redacted: a build result cached by an older version may hold a URL with credentials.
+    if (!s.value("url", "").empty()) a["org.opencontainers.image.source"] = RedactUrlCredentials(s.value("url", ""));
     if (!s.value("commit", "").empty()) a["org.opencontainers.image.revision"] = s.value("commit", "");
   }
   return a;

@@ -26,6 +26,7 @@
 #include <set>
 
 #include "cache/journal.h"
+#include "http/url_credentials.h"
 #include "oci/platform.h"
 #include "oci/reference.h"
 #include "sign/cosign_storage.h"
@@ -93,7 +94,7 @@ void AddSource(Facts& f, const std::string& url, const std::string& ref, const s
     f.unknown.insert("source");
     return;
   }
-  f.source["url"] = url;
+  f.source["url"] = url;  // callers pass it through RedactUrlCredentials
   if (commit.empty()) {
     f.unknown.insert("source commit");
     return;
@@ -199,10 +200,13 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
     for (const char* k : {"type", "url", "ref"}) {
       if (source.contains(k)) s[k] = source[k];
     }
+    // A merge result cached by an older version may hold a URL with credentials.
+    if (s.contains("url") && s["url"].is_string()) s["url"] = RedactUrlCredentials(s["url"].get<std::string>());
     external["source"] = std::move(s);
   }
-  AddSource(f, source.is_object() ? source.value("url", "") : "", source.is_object() ? source.value("ref", "") : "",
-            source.is_object() ? source.value("commit", "") : "", tag, ctx);
+  AddSource(f, RedactUrlCredentials(source.is_object() ? source.value("url", "") : ""),
+            source.is_object() ? source.value("ref", "") : "", source.is_object() ? source.value("commit", "") : "", tag,
+            ctx);
 
   std::map<std::string, Json> recipes, builders, edits;
   if (merge.contains("manifests") && merge["manifests"].is_array()) {
@@ -277,7 +281,7 @@ Result<Facts> FromRegistry(const TaskContext& ctx, RegistryClient& registry, con
   if (!index.ok()) return index.status().WithContext("reading the annotations of " + target.index_digest);
   const Json a = index->json.value("annotations", Json::object());
   auto annotation = [&](const char* key) { return a.is_object() ? a.value(key, "") : std::string(); };
-  const std::string url = annotation("org.opencontainers.image.source");
+  const std::string url = RedactUrlCredentials(annotation("org.opencontainers.image.source"));
   const std::string commit = annotation("org.opencontainers.image.revision");
   const std::string upstream_tag = annotation("dev.mirrorgraph.upstream.tag");
   const std::string tag = !upstream_tag.empty() ? upstream_tag : p.value("tag", target.version);
@@ -292,9 +296,10 @@ Result<Facts> FromRegistry(const TaskContext& ctx, RegistryClient& registry, con
     f.unknown.insert(k);
   }
   const std::string version = annotation("org.opencontainers.image.version");
+  Json shown_annotations = a.is_object() ? a : Json::object();
+  if (!url.empty()) shown_annotations["org.opencontainers.image.source"] = url;
   Json internal = Json::object();
-  internal[std::string(kReconstructedFromField)] = {{"index_annotations", a.is_object() ? a : Json::object()},
-                                                     {"why", why}};
+  internal[std::string(kReconstructedFromField)] = {{"index_annotations", shown_annotations}, {"why", why}};
   if (!version.empty() && version != target.version) {
     ctx.log("the index says it is version " + version + ", not " + target.version);
   }

@@ -139,6 +139,27 @@ BOOST_AUTO_TEST_CASE(source_errors_name_the_field) {
   ExpectError(a, "recipe.source.branch: unknown key");
 }
 
+// Issue 9, finding 2: a plugin's recipe with credentials in a URL is refused, the credentials unshown.
+BOOST_AUTO_TEST_CASE(urls_with_credentials_are_refused) {
+  Json answer = Good();
+  answer["source"]["url"] = "https://bob:CANARY-r3c1pe@example.invalid/app.git";
+  std::string message = ErrorOf(answer);
+  BOOST_TEST(message.rfind("recipe.source.url: \"https://example.invalid/app.git\" with credentials", 0) == 0u, message);
+  BOOST_TEST(message.find("CANARY-r3c1pe") == std::string::npos, message);
+  BOOST_TEST(message.find("bob") == std::string::npos, message);
+  BOOST_TEST(message.find("GIT_ASKPASS") != std::string::npos, message);
+  answer["source"]["url"] = "https://CANARY-r3c1pe@example.invalid/app.git";  // a token as the user name
+  BOOST_TEST(ErrorOf(answer).find("with credentials") != std::string::npos);
+  answer = Good();
+  answer["build_args"]["MM_PACKAGE"] = "https://u:CANARY-r3c1pe@example.invalid/app.tgz";
+  message = ErrorOf(answer);
+  BOOST_TEST(message.rfind("recipe.build_args.MM_PACKAGE: \"https://example.invalid/app.tgz\"", 0) == 0u, message);
+  BOOST_TEST(message.find("CANARY-r3c1pe") == std::string::npos, message);
+  answer = Good();
+  answer["source"]["url"] = "ssh://git@example.invalid/app.git";  // an ssh account is no secret
+  BOOST_TEST(ErrorOf(answer) == "OK");
+}
+
 BOOST_AUTO_TEST_CASE(field_type_and_unknown_key_errors) {
   ExpectError(Json::array(), "recipe: must be a JSON object (got an array)");
   Json a = Good();

@@ -316,6 +316,48 @@ BOOST_AUTO_TEST_CASE(app_tables_are_checked) {
                     "a string or an integer");
 }
 
+// Issue 9, finding 2: no configured URL carries credentials; the error shows none of them.
+BOOST_AUTO_TEST_CASE(urls_with_credentials_are_refused) {
+  const std::string secret = "CANARY-c0nf1g";
+  std::vector<std::string> errors = Errors(
+      "[registry]\nhost = \"bob:" + secret + "@reg.example\"\n"
+      "[attestations]\nbuilder_id = \"https://ci:" + secret + "@ci.example/builder\"\n"
+      "[apps.a]\nplugin = \"generic\"\n"
+      "source = { type = \"git-tags\", url = \"https://bob:" + secret + "@git.example/a.git\" }\n"
+      "[apps.b]\nplugin = \"generic\"\n"
+      "source = { type = \"github-releases\", repo = \"o/b\", api_base = \"https://" + secret + "@gh.example/api/v3\" }\n"
+      "build = { args = { MIRRORS = [\"https://m.example\", \"http://u:" + secret + "@m2.example\"] } }\n"
+      "[apps.c]\nplugin = \"generic\"\nsource = { type = \"git-tags\", url = \"ssh://git@git.example/c.git\" }\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 5u);
+  BOOST_CHECK_EQUAL(errors[0].rfind("mirror.toml:2:8: registry.host: must be a host[:port] only, without credentials", 0),
+                    0u);
+  BOOST_CHECK_EQUAL(errors[1].rfind("mirror.toml:4:14: attestations.builder_id: \"https://ci.example/builder\" with "
+                                    "credentials before the host",
+                                    0),
+                    0u);
+  BOOST_CHECK_EQUAL(errors[2].rfind("mirror.toml:7:37: apps.a.source.url: \"https://git.example/a.git\" with credentials", 0),
+                    0u);
+  BOOST_CHECK_EQUAL(errors[3].rfind("mirror.toml:10:63: apps.b.source.api_base: \"https://gh.example/api/v3\"", 0), 0u);
+  BOOST_CHECK_EQUAL(errors[4].rfind("mirror.toml:11:52: apps.b.build.args.MIRRORS[1]: \"http://m2.example\"", 0), 0u);
+  for (const std::string& e : errors) {
+    BOOST_TEST(e.find(secret) == std::string::npos, e);
+    BOOST_TEST(e.find("bob") == std::string::npos, e);
+  }
+  BOOST_TEST(errors[2].find("GIT_ASKPASS") != std::string::npos);
+  // The same URL in the host position with a scheme is reported once, still without the secret.
+  std::string with_scheme = OneError("[registry]\nhost = \"https://bob:" + secret + "@reg.example\"\n");
+  BOOST_TEST(with_scheme.find(secret) == std::string::npos, with_scheme);
+  BOOST_TEST(with_scheme.find("registry.auth_file") != std::string::npos, with_scheme);
+  // Another check quoting the same value quotes it without the credentials.
+  std::vector<std::string> twice = Errors(std::string(kMinimal) + "[defaults]\ntemplate = \"https://bob:" + secret +
+                                          "@t.example/x.toml\"\n");
+  BOOST_REQUIRE_EQUAL(twice.size(), 2u);
+  for (const std::string& e : twice) BOOST_TEST(e.find(secret) == std::string::npos, e);
+  // An ssh user name is an account, not a secret.
+  MustParse(std::string(kMinimal) + "[apps.c]\nplugin = \"generic\"\nsource = { type = \"git-tags\", url = "
+            "\"ssh://git@git.example/c.git\" }\n");
+}
+
 BOOST_AUTO_TEST_CASE(tag_pattern_needs_valid_syntax_and_a_group) {
   std::string no_group =
       OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\nsource.tag_pattern = '^v\\d+$'\n");

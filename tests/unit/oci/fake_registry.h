@@ -1,6 +1,6 @@
 // FakeRegistry: an in-memory OCI distribution registry behind a FakeTransport, for unit tests of
 // the registry client and of anything built on it. Serves https://reg.example with optional
-// Bearer (token realm https://auth.example/token) or Basic auth.
+// Bearer (token realm `realm`, by default https://auth.example/token) or Basic auth.
 //
 // Write side: POST /v2/<repo>/blobs/uploads/ opens a session (202, relative Location
 // /v2/<repo>/blobs/uploads/<id>?step=0); with ?mount=&from= it mounts when `allow_mount` and the
@@ -34,6 +34,7 @@ class FakeRegistry {
   static constexpr const char* kRealm = "https://auth.example/token";
 
   Auth auth = Auth::kNone;
+  std::string realm = kRealm;  // the token realm named in Bearer challenges (and served)
   std::string user = "alice";
   std::string password = "s3cret-pw";
   std::string identity_token;  // when set, the token endpoint accepts this refresh token (POST)
@@ -112,7 +113,7 @@ class FakeRegistry {
   std::string BasicValue() const { return "Basic " + Base64Encode(user + ":" + password); }
 
   Result<HttpResponse> Handle(const HttpRequest& r) {
-    if (r.url.rfind(kRealm, 0) == 0) return Token(r);
+    if (r.url.rfind(realm, 0) == 0) return Token(r);
     for (const auto& [part, status] : forced_status) {
       if (r.url.find(part) != std::string::npos) return MakeResponse(status, {}, R"({"errors":[{"code":"FORCED"}]})");
     }
@@ -132,7 +133,7 @@ class FakeRegistry {
     }
     if (auth == Auth::kBearer && authz != "Bearer tok-good") {
       return MakeResponse(401,
-                          {{"WWW-Authenticate", std::string("Bearer realm=\"") + kRealm +
+                          {{"WWW-Authenticate", "Bearer realm=\"" + realm +
                                                     "\",service=\"reg.example\",scope=\"repository:" + repo + ":pull\""}},
                           R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]})");
     }

@@ -148,6 +148,90 @@ BOOST_FIXTURE_TEST_CASE(bearer_anonymous_token_without_rights_is_permission_deni
   BOOST_TEST(reg.transport.request_count() == 3u);
 }
 
+// Token realms (issue 9, finding 11): credentials only over https, or over http to the registry's
+// own host when the registry itself is plain http.
+BOOST_FIXTURE_TEST_CASE(credentials_withheld_from_http_realm_on_another_host, Fixture) {
+  reg.auth = FakeRegistry::Auth::kBearer;
+  reg.realm = "http://auth.example/token";
+  LogCapture logs;
+  for (bool plain_http : {false, true}) {
+    const size_t before = reg.transport.request_count();
+    mg::RegistryClient client(http, "reg.example", plain_http, Good(), "/home/u/.docker/config.json");
+    auto head = client.HeadManifest("team/app", "1.0");
+    BOOST_REQUIRE(!head.ok());
+    BOOST_CHECK_MESSAGE(head.status().code() == Status::Code::kPermissionDenied, head.status().ToString());
+    // The token was asked for anonymously: no Basic header, no account.
+    const auto reqs = reg.transport.requests();
+    int token_requests = 0;
+    for (size_t i = before; i < reqs.size(); ++i) {
+      const auto& r = reqs[i];
+      if (r.url.rfind(reg.realm, 0) != 0) continue;
+      ++token_requests;
+      BOOST_TEST(mg::testing::RequestHeader(r, "Authorization").empty());
+      BOOST_TEST(r.url.find("account=") == std::string::npos);
+    }
+    BOOST_TEST(token_requests >= 1);
+    // The error names the realm and why the credentials were withheld.
+    const std::string message = head.status().message();
+    BOOST_TEST(message.find("withheld from the token realm http://auth.example/token") != std::string::npos, message);
+    BOOST_TEST(message.find("plain http") != std::string::npos, message);
+    ExpectNoSecrets(message);
+  }
+  ExpectNoSecrets(logs.out.str());
+}
+
+BOOST_FIXTURE_TEST_CASE(identity_token_withheld_from_http_realm, Fixture) {
+  reg.auth = FakeRegistry::Auth::kBearer;
+  reg.realm = "http://auth.example/token";
+  reg.identity_token = "refresh-xyz";
+  auto client = Client(mg::Credentials{"", "", "refresh-xyz"});
+  auto head = client.HeadManifest("team/app", "1.0");
+  BOOST_REQUIRE(!head.ok());
+  BOOST_TEST(reg.count("POST", reg.realm) == 0);
+  for (const auto& r : reg.transport.requests()) BOOST_TEST(r.body.find("refresh-xyz") == std::string::npos);
+  BOOST_TEST(head.status().message().find("withheld") != std::string::npos, head.status().message());
+}
+
+BOOST_FIXTURE_TEST_CASE(credentials_withheld_from_http_realm_of_an_https_registry, Fixture) {
+  reg.auth = FakeRegistry::Auth::kBearer;
+  reg.realm = "http://reg.example/token";  // the registry's host, but the registry is https
+  auto client = Client(Good());
+  auto head = client.HeadManifest("team/app", "1.0");
+  BOOST_REQUIRE(!head.ok());
+  BOOST_TEST(mg::testing::RequestHeader(reg.transport.requests()[1], "Authorization").empty());
+  BOOST_TEST(head.status().message().find("withheld") != std::string::npos, head.status().message());
+}
+
+BOOST_FIXTURE_TEST_CASE(credentials_sent_to_https_realm_on_another_host, Fixture) {
+  reg.auth = FakeRegistry::Auth::kBearer;
+  reg.realm = "https://auth.other.example/token";
+  for (bool plain_http : {false, true}) {
+    const size_t before = reg.transport.request_count();
+    mg::RegistryClient client(http, "reg.example", plain_http, Good(), "/home/u/.docker/config.json");
+    auto head = client.HeadManifest("team/app", "1.0");
+    BOOST_REQUIRE_MESSAGE(head.ok(), head.status().ToString());
+    auto reqs = reg.transport.requests();
+    BOOST_REQUIRE(reqs.size() == before + 3);
+    const auto& token = reqs[before + 1];
+    BOOST_TEST(token.url.rfind(reg.realm, 0) == 0);
+    BOOST_TEST(mg::testing::RequestHeader(token, "Authorization") == "Basic " + mg::Base64Encode("alice:s3cret-pw"));
+    BOOST_TEST(!token.follow_redirects);
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(credentials_sent_to_plain_http_registrys_own_host, Fixture) {
+  reg.auth = FakeRegistry::Auth::kBearer;
+  reg.realm = "http://reg.example:5001/token";  // same host, another port (a token server beside it)
+  mg::RegistryClient client(http, "reg.example:5000", true, Good(), "/home/u/.docker/config.json");
+  auto head = client.HeadManifest("team/app", "1.0");
+  BOOST_REQUIRE_MESSAGE(head.ok(), head.status().ToString());
+  auto reqs = reg.transport.requests();
+  BOOST_REQUIRE(reqs.size() == 3u);
+  BOOST_TEST(reqs[0].url.rfind("http://reg.example:5000/", 0) == 0);
+  BOOST_TEST(mg::testing::RequestHeader(reqs[1], "Authorization") == "Basic " + mg::Base64Encode("alice:s3cret-pw"));
+  BOOST_TEST(reqs[1].url.find("account=alice") != std::string::npos);
+}
+
 BOOST_FIXTURE_TEST_CASE(basic_flow, Fixture) {
   reg.auth = FakeRegistry::Auth::kBasic;
   auto client = Client(Good());
