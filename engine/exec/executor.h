@@ -19,6 +19,7 @@
 #include "exec/run_state.h"
 #include "exec/task_runner.h"
 #include "graph/task_graph.h"
+#include "util/cancel_token.h"
 #include "util/clock.h"
 
 namespace mg {
@@ -42,6 +43,9 @@ struct ExecOptions {
   std::string log_dir;                 // per-task logs; empty: none
   std::string only;                    // --only pattern (exec/selection.h); empty: every task
   const std::atomic<bool>* interrupt = nullptr;  // set by a signal handler (Ctrl-C)
+  // Cancelled (on the coordinator thread) when the run is, by an interrupt or --fail-fast, like
+  // the tasks' cancel flag: wakes what waits on it (HTTP retry waits, transfers). May be null.
+  CancelToken* cancel_token = nullptr;
   Clock* clock = nullptr;              // null: the system clock
 };
 
