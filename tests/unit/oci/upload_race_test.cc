@@ -276,4 +276,30 @@ BOOST_AUTO_TEST_CASE(failed_uploads_do_not_print_the_session_state) {
   }
 }
 
+// The registry committed the blob but its answer was lost (a reset): a HEAD settles it.
+BOOST_AUTO_TEST_CASE(a_lost_answer_to_the_commit_is_settled_by_head) {
+  Fixture f;
+  f.reg.transport.handler = [&](const HttpRequest& r) -> Result<mg::HttpResponse> {
+    Result<mg::HttpResponse> answer = f.original(r);
+    if (r.method == "PUT" && r.url.find("/blobs/uploads/") != std::string::npos) {
+      return Status::Unavailable("PUT: Recv failure: Connection reset by peer");
+    }
+    return answer;
+  };
+  const std::string bytes = "committed, answer lost";
+  auto up = mg::UploadBlobFile(f.client, "team/app", mg::Sha256Digest(bytes), f.WriteFile("blob", bytes), {});
+  BOOST_REQUIRE_MESSAGE(up.ok(), up.status().ToString());
+  BOOST_CHECK(*up == BlobUploadPath::kMonolithic);
+  BOOST_TEST(f.reg.count("HEAD", "/blobs/") == 2);  // before the upload, and after the lost answer
+
+  // Not stored and no answer: the PUT's error stands.
+  f.reg.transport.handler = [&](const HttpRequest& r) -> Result<mg::HttpResponse> {
+    if (r.method == "PUT") return Status::Unavailable("PUT: Recv failure: Connection reset by peer");
+    return f.original(r);
+  };
+  auto lost = mg::UploadBlobFile(f.client, "team/app", mg::Sha256Digest("never stored"), f.WriteFile("n", "never stored"), {});
+  BOOST_REQUIRE(!lost.ok());
+  BOOST_CHECK(lost.status().code() == Status::Code::kUnavailable);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
