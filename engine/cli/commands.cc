@@ -140,6 +140,7 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int
   eo.dry_run = dry_run;
   eo.only = o.only;
   eo.interrupt = interrupt;
+  eo.cancel_token = session.http_cancel();
   if (!dry_run) eo.log_dir = session.state_dir() + "/logs";
   Executor exec(out->graph, *cache, journal ? &*journal : nullptr, runner, &growth, quiet ? nullptr : &printer, eo);
   out->summary = exec.Run();

@@ -57,8 +57,11 @@ std::unique_ptr<Session> Session::Open(const CliOptions& options, int* exit_code
 }
 
 bool Session::ConnectRegistry() {
-  transport_ = std::make_unique<CurlTransport>();
+  CurlTransportOptions transport_options;
+  transport_options.cancel = &cancel_;
+  transport_ = std::make_unique<CurlTransport>(transport_options);
   HttpClientOptions http_options;
+  http_options.cancel = &cancel_;
   http_options.max_retry_after = std::chrono::seconds(config_.engine.max_retry_wait);
   http_ = std::make_unique<HttpClient>(*transport_, http_options);
   // Environment overrides, then the docker config (credHelpers, credsStore, auths): see

@@ -40,6 +40,9 @@ class Session {
   int jobs() const;
   HttpClient* http() { return http_.get(); }
   RegistryClient* registry() { return registry_.get(); }
+  // Cancelling it stops the HTTP client's retry waits and aborts its transfers (a run cancels it
+  // when it is interrupted or stopped by --fail-fast). Lives as long as the session.
+  CancelToken* http_cancel() { return &cancel_; }
   // What build and merge tasks need (state dir, target registry, credentials, builder settings).
   // Valid after ConnectRegistry().
   BuildSettings build_settings() const;
@@ -54,6 +57,7 @@ class Session {
   std::vector<ResolvedApp> apps_;
   TargetRegistry target_;
   std::string state_dir_;
+  CancelToken cancel_;  // declared before the clients that point at it
   std::unique_ptr<CurlTransport> transport_;
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<RegistryClient> registry_;

@@ -96,6 +96,12 @@ struct Executor::Impl {
       : graph(g), cache(c), journal(j), runner(r), growth(gr), observer(o), opt(std::move(options)),
         clock(opt.clock != nullptr ? opt.clock : SystemClock::Default()) {}
 
+  // Tells running tasks to stop: their cancel flag and the options' token.
+  void CancelRun() {
+    cancel = true;
+    if (opt.cancel_token != nullptr) opt.cancel_token->Cancel();
+  }
+
   // Sizes run state for tasks added since the last call and finds the ready ones.
   void AdoptNewTasks() {
     size_t old = states.size();
@@ -360,7 +366,7 @@ struct Executor::Impl {
       if (opt.fail_fast && !stopping) {
         stopping = true;
         stop_reason = "--fail-fast stopped the run after " + t.id + " failed";
-        cancel = true;
+        CancelRun();
       }
       return Finish(c.index, TaskStatus::kFailed);
     }
@@ -402,7 +408,7 @@ struct Executor::Impl {
         summary.signal = opt.interrupt->load();
         stopping = true;
         stop_reason = "interrupted";
-        cancel = true;
+        CancelRun();
       }
       while (!ready.empty()) {
         std::vector<TaskGraph::Index> batch;

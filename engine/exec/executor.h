@@ -19,6 +19,7 @@
 #include "exec/run_state.h"
 #include "exec/task_runner.h"
 #include "graph/task_graph.h"
+#include "util/cancel_token.h"
 #include "util/clock.h"
 
 namespace mg {
@@ -43,6 +44,9 @@ struct ExecOptions {
   std::string only;                    // --only pattern (exec/selection.h); empty: every task
   // The signal that interrupted the run (SIGINT, SIGTERM, SIGHUP), set by a signal handler; 0: none.
   const std::atomic<int>* interrupt = nullptr;
+  // Cancelled (on the coordinator thread) when the run is, by an interrupt or --fail-fast, like
+  // the tasks' cancel flag: wakes what waits on it (HTTP retry waits, transfers). May be null.
+  CancelToken* cancel_token = nullptr;
   Clock* clock = nullptr;              // null: the system clock
 };
 

@@ -23,7 +23,15 @@ struct Exchange {
   CURL* handle = nullptr;
   const std::function<bool(std::string_view)>* sink = nullptr;  // request.body_sink when set
   bool sink_stopped = false;
+  const CancelToken* cancel = nullptr;
 };
+
+// libcurl's progress callback (at least once a second, idle or not): non-zero aborts the transfer
+// with CURLE_ABORTED_BY_CALLBACK.
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* ex = static_cast<const Exchange*>(user);
+  return ex->cancel != nullptr && ex->cancel->cancelled() ? 1 : 0;
+}
 
 size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
   auto* ex = static_cast<Exchange*>(user);
@@ -130,7 +138,9 @@ CurlTransport::~CurlTransport() {
 }
 
 Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
-  const std::string what = request.method + " " + RedactUrl(request.url);
+  const std::string what = DescribeRequest(request);
+  const CancelToken* cancel = impl_->options.cancel;
+  if (cancel != nullptr && cancel->cancelled()) return Status::Cancelled(what + ": cancelled");
   if (request.url.rfind("http://", 0) != 0 && request.url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument(what + ": only http:// and https:// URLs are supported");
   }
@@ -141,6 +151,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   ex.max_body = request.max_body_bytes;
   ex.handle = h;
   if (request.body_sink) ex.sink = &request.body_sink;
+  ex.cancel = cancel;
   char errbuf[CURL_ERROR_SIZE] = {0};
 
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
@@ -159,6 +170,11 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
   if (impl_->share != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, impl_->share);
+  if (cancel != nullptr) {
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &ex);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  }
 
   if (request.method == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -198,6 +214,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   if (effective != nullptr) ex.response.effective_url = effective;
   impl_->Release(h);
 
+  if (rc == CURLE_ABORTED_BY_CALLBACK) return Status::Cancelled(what + ": cancelled");
   if (ex.sink_stopped) return Status::Cancelled(what + ": the response body's consumer stopped the transfer");
   if (ex.body_too_large) {
     return Status::FailedPrecondition(what + ": response body exceeds the limit of " +

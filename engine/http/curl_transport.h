@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "http/http_transport.h"
+#include "util/cancel_token.h"
 
 namespace mg {
 
@@ -13,6 +14,10 @@ struct CurlTransportOptions {
   // Connect phase limit (the request's own timeout bounds the whole exchange).
   std::chrono::milliseconds connect_timeout{30000};
   std::string user_agent = "mirrorgraph/" MIRRORGRAPH_VERSION;
+  // When set (it must outlive the transport): once cancelled, a transfer in progress is aborted
+  // within about a second (libcurl's progress callback) and Send returns Cancelled; no new one
+  // starts.
+  const CancelToken* cancel = nullptr;
 };
 
 // Thread-safe. Easy handles are pooled and share one connection cache and DNS cache (a CURLSH

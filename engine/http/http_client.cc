@@ -63,7 +63,13 @@ HttpClient::HttpClient(HttpTransport& transport, HttpClientOptions options)
     : transport_(transport), options_(std::move(options)) {
   if (options_.max_attempts < 1) options_.max_attempts = 1;
   if (options_.max_per_host < 1) options_.max_per_host = 1;
-  if (!options_.sleep) options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  if (!options_.sleep) {
+    if (const CancelToken* cancel = options_.cancel) {
+      options_.sleep = [cancel](std::chrono::milliseconds d) { cancel->WaitFor(d); };
+    } else {
+      options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    }
+  }
   if (!options_.random) options_.random = &DefaultRandom;
   if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
 }
@@ -91,9 +97,16 @@ std::chrono::milliseconds HttpClient::Backoff(int attempt) {
   return std::chrono::milliseconds(static_cast<long long>(ceiling * r));
 }
 
+Status HttpClient::Pause(std::chrono::milliseconds delay, const std::string& what) {
+  if (cancelled()) return Status::Cancelled(what + ": cancelled");
+  options_.sleep(delay);
+  if (cancelled()) return Status::Cancelled(what + ": cancelled");
+  return Status::OK();
+}
+
 Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   const std::string key = HostPortKey(request.url);
-  const std::string what = request.method + " " + RedactUrl(request.url);
+  const std::string what = DescribeRequest(request);
   // With a body sink, note whether an attempt delivered bytes: those cannot be taken back, so
   // that attempt is never retried.
   bool delivered = false;
@@ -107,6 +120,7 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   }
   const HttpRequest& to_send = request.body_sink ? streaming : request;
   for (int attempt = 1;; ++attempt) {
+    if (cancelled()) return Status::Cancelled(what + ": cancelled");
     AcquireHost(key);
     Result<HttpResponse> result = transport_.Send(to_send);
     ReleaseHost(key);
@@ -149,7 +163,7 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
       spdlog::debug("{}: HTTP {}; retrying in {} ms (attempt {}/{})", what, status, delay.count(),
                     attempt + 1, options_.max_attempts);
     }
-    options_.sleep(delay);
+    MG_RETURN_IF_ERROR(Pause(delay, what));
   }
 }
 

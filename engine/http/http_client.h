@@ -12,6 +12,7 @@
 #include "http/http_transport.h"
 #include "http/link_header.h"  // ParseLinkHeader, for callers paginating through HttpClient
 #include "http/url.h"          // RedactUrl
+#include "util/cancel_token.h"
 
 namespace mg {
 
@@ -21,7 +22,11 @@ struct HttpClientOptions {
   std::chrono::milliseconds max_delay{10000};      // the backoff cap
   std::chrono::milliseconds max_retry_after{60000};  // a longer Retry-After is returned, not waited
   int max_per_host = 8;                            // concurrent requests per host:port
-  // Test seams. Defaults: std::this_thread::sleep_for, a per-thread uniform [0,1) generator,
+  // When set (it must outlive the client): once cancelled, no attempt starts, a retry wait ends at
+  // once, and Send and Pause return Cancelled. Aborting a transfer in progress is the transport's
+  // job (CurlTransportOptions::cancel).
+  const CancelToken* cancel = nullptr;
+  // Test seams. Defaults: a wait on `cancel` (std::this_thread::sleep_for without one), a per-thread uniform [0,1) generator,
   // std::chrono::system_clock::now (for Retry-After dates).
   std::function<void(std::chrono::milliseconds)> sleep;
   std::function<double()> random;
@@ -42,12 +47,19 @@ class HttpClient {
 
   Result<HttpResponse> Send(const HttpRequest& request);
 
+  // The backoff before retry number `attempt` (1 = the first retry): exponential with full jitter,
+  // as Send uses. For callers that retry on answers of their own (a manifest PUT).
+  std::chrono::milliseconds Backoff(int attempt);
+  // Waits `delay` with the client's sleep; Cancelled (naming `what`) when the client's cancel
+  // token is, or becomes, cancelled.
+  Status Pause(std::chrono::milliseconds delay, const std::string& what);
+  bool cancelled() const { return options_.cancel != nullptr && options_.cancel->cancelled(); }
+
   const HttpClientOptions& options() const { return options_; }
 
  private:
   void AcquireHost(const std::string& key);
   void ReleaseHost(const std::string& key);
-  std::chrono::milliseconds Backoff(int attempt);
 
   HttpTransport& transport_;
   HttpClientOptions options_;

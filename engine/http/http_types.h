@@ -29,7 +29,14 @@ struct HttpRequest {
   // callers can report them. Returning false stops the transfer: the send fails with Cancelled.
   // HttpClient does not retry an attempt after its sink has received bytes.
   std::function<bool(std::string_view piece)> body_sink;
+  // The URL's query is a secret of the server's (an upload session's `_state`): messages and logs
+  // show the URL without it (DescribeRequest).
+  bool redact_query = false;
 };
+
+// "METHOD url" for messages and logs: credentials removed from the URL (RedactUrl), and its query
+// replaced by "?<redacted>" when `request.redact_query`.
+std::string DescribeRequest(const HttpRequest& request);
 
 struct HttpResponse {
   int status = 0;

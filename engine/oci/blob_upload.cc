@@ -89,6 +89,7 @@ class ChunkedUpload {
     HttpRequest req;
     req.method = "PATCH";
     req.url = location_;
+    req.redact_query = true;
     req.follow_redirects = false;
     req.timeout = TimeoutForBody(bytes.size());
     req.headers.push_back({"Content-Type", "application/octet-stream"});
@@ -99,13 +100,14 @@ class ChunkedUpload {
     HttpRequest described;
     described.method = "PATCH";
     described.url = location_;
+    described.redact_query = true;
     if (resp->status != 202) return client_.ErrorFor(described, *resp);
     if (std::optional<std::string> next = resp->Header("location"); next && !next->empty()) {
       location_ = ResolveUploadLocation(client_, *next);
     }
     const int64_t acknowledged = AcknowledgedEnd(*resp);
     if (acknowledged >= 0 && static_cast<uint64_t>(acknowledged) < last) {
-      return Status::Corruption("PATCH " + RedactUrl(described.url) + ": sent bytes " + std::to_string(offset) + "-" +
+      return Status::Corruption(DescribeRequest(described) + ": sent bytes " + std::to_string(offset) + "-" +
                                 std::to_string(last) + ", the registry acknowledged only 0-" +
                                 std::to_string(acknowledged));
     }
@@ -139,6 +141,32 @@ Status UploadMonolithic(RegistryClient& client, const std::string& repo, const s
   return FinishUpload(client, repo, digest, session->location, std::move(bytes).value());
 }
 
+// Steps 2-5 of UploadBlobFile (blob_upload.h); errors without the caller's context.
+Result<BlobUploadPath> UploadOnce(RegistryClient& client, const std::string& repo, const std::string& digest,
+                                  const std::string& path, uint64_t size, const BlobUploadOptions& options) {
+  Result<bool> exists = BlobExists(client, repo, digest);
+  if (!exists.ok()) return exists.status();
+  if (*exists) return BlobUploadPath::kAlreadyPresent;
+
+  for (const std::string& from : options.mount_from) {
+    if (from == repo) continue;
+    Result<MountOutcome> mounted = MountBlob(client, repo, digest, from);
+    if (mounted.ok() && *mounted == MountOutcome::kMounted) return BlobUploadPath::kMounted;
+    if (!mounted.ok()) {
+      if (mounted.status().code() == Status::Code::kUnavailable) return mounted.status();
+      spdlog::debug("{}/{}: mount of {} from {} failed, going on: {}", client.registry(), repo, digest, from,
+                    mounted.status().ToString());
+    }
+  }
+
+  if (size <= options.chunk_size) {
+    MG_RETURN_IF_ERROR(UploadMonolithic(client, repo, digest, path, size));
+    return BlobUploadPath::kMonolithic;
+  }
+  MG_RETURN_IF_ERROR(ChunkedUpload(client, repo, digest, path, size).Run(options.chunk_size));
+  return BlobUploadPath::kChunked;
+}
+
 }  // namespace
 
 const char* BlobUploadPathName(BlobUploadPath path) {
@@ -151,6 +179,8 @@ const char* BlobUploadPathName(BlobUploadPath path) {
       return "monolithic";
     case BlobUploadPath::kChunked:
       return "chunked";
+    case BlobUploadPath::kJoined:
+      return "joined";
   }
   return "unknown";
 }
@@ -171,26 +201,16 @@ Result<BlobUploadPath> UploadBlobFile(RegistryClient& client, const std::string&
   if (ec) return Status::IOError("cannot stat blob file " + path + ": " + ec.message());
   const std::string what = "upload blob " + digest + " (" + path + ") to " + client.registry() + "/" + repo;
 
-  Result<bool> exists = BlobExists(client, repo, digest);
-  if (!exists.ok()) return exists.status().WithContext(what);
-  if (*exists) return BlobUploadPath::kAlreadyPresent;
-
-  for (const std::string& from : options.mount_from) {
-    if (from == repo) continue;
-    Result<MountOutcome> mounted = MountBlob(client, repo, digest, from);
-    if (mounted.ok() && *mounted == MountOutcome::kMounted) return BlobUploadPath::kMounted;
-    if (!mounted.ok()) {
-      if (mounted.status().code() == Status::Code::kUnavailable) return mounted.status().WithContext(what);
-      spdlog::debug("{}: mount from {} failed, going on: {}", what, from, mounted.status().ToString());
-    }
-  }
-
-  if (size <= options.chunk_size) {
-    MG_RETURN_IF_ERROR(UploadMonolithic(client, repo, digest, path, size).WithContext(what));
-    return BlobUploadPath::kMonolithic;
-  }
-  MG_RETURN_IF_ERROR(ChunkedUpload(client, repo, digest, path, size).Run(options.chunk_size).WithContext(what));
-  return BlobUploadPath::kChunked;
+  BlobUploadPath how = BlobUploadPath::kJoined;
+  bool joined = false;
+  Status s = client.uploads().Run(repo, digest, [&]() -> Status {
+    Result<BlobUploadPath> done = UploadOnce(client, repo, digest, path, size, options);
+    if (!done.ok()) return done.status().WithContext(what);
+    how = *done;
+    return Status::OK();
+  }, &joined);
+  if (!s.ok()) return s;
+  return joined ? BlobUploadPath::kJoined : how;
 }
 
 }  // namespace mg

@@ -17,15 +17,24 @@ struct BlobUploadOptions {
 };
 
 // How UploadBlobFile got the blob into the repository (for logs and benchmarks).
-enum class BlobUploadPath { kAlreadyPresent, kMounted, kMonolithic, kChunked };
+enum class BlobUploadPath {
+  kAlreadyPresent,
+  kMounted,
+  kMonolithic,
+  kChunked,
+  kJoined,  // another upload of this blob to this repository, in this process, put it there
+};
 
-// "already-present", "mounted", "monolithic", "chunked".
+// "already-present", "mounted", "monolithic", "chunked", "joined".
 const char* BlobUploadPathName(BlobUploadPath path);
 
 // Uploads the file `path` as blob `digest` (sha256 only) of `repo`:
 //  1. The file must be a readable regular file (else IOError, before any request); `repo`, the
 //     `mount_from` names and `digest` are validated (InvalidArgument / NotImplemented) and
 //     chunk_size must be > 0 (InvalidArgument).
+//  -  Steps 2-5 run through client.uploads(): while another thread uploads `digest` to `repo`
+//     through the same client, this call waits for it and returns kJoined when it succeeded
+//     (nothing sent), or does steps 2-5 itself when it failed.
 //  2. HEAD /v2/<repo>/blobs/<digest>: present -> kAlreadyPresent; the file is not read.
 //  3. For each of `mount_from` (in order; `repo` itself is skipped): MountBlob. 201 -> kMounted.
 //     202 -> that session is cancelled and the next is tried. Any error but Unavailable is also
@@ -42,8 +51,7 @@ const char* BlobUploadPathName(BlobUploadPath path);
 //     failure after the POST cancels the session (DELETE <Location>, best effort).
 // A Docker-Content-Digest in the closing 201 other than `digest` is Corruption. Registry failures
 // map as in push.h (PermissionDenied, NotFound, Unavailable, FailedPrecondition); messages name
-// the file and the blob. Thread-safe as far as `client` is; concurrent uploads of the same digest
-// are harmless.
+// the file and the blob. Thread-safe as far as `client` is.
 Result<BlobUploadPath> UploadBlobFile(RegistryClient& client, const std::string& repo, const std::string& digest,
                                       const std::string& path, const BlobUploadOptions& options);
 

@@ -1,5 +1,6 @@
 #include "oci/layout_push.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <utility>
@@ -192,12 +193,20 @@ Result<PushedManifest> PushOciLayout(RegistryClient& client, const std::string& 
   Result<Layout> layout = ReadLayout(layout_dir);
   if (!layout.ok()) return layout.status().WithContext(what);
 
-  for (const Descriptor& d : layout->blobs) {
+  auto upload = [&](const Descriptor& d) -> Status {
     Result<BlobUploadPath> up = UploadBlobFile(client, repo, d.digest, BlobPath(layout_dir, d.digest), options);
-    if (!up.ok()) return up.status().WithContext(what + ": " + d.role);
-  }
+    return up.ok() ? Status::OK() : up.status().WithContext(what + ": " + d.role);
+  };
+  for (const Descriptor& d : layout->blobs) MG_RETURN_IF_ERROR(upload(d));
+  ManifestPutOptions put_options;
+  put_options.reupload = [&](const std::vector<std::string>& missing) -> Status {
+    for (const Descriptor& d : layout->blobs) {
+      if (std::find(missing.begin(), missing.end(), d.digest) != missing.end()) MG_RETURN_IF_ERROR(upload(d));
+    }
+    return Status::OK();
+  };
   Result<std::string> put = PutManifest(client, repo, layout->manifest.digest, layout->manifest_bytes,
-                                        layout->manifest.media_type);
+                                        layout->manifest.media_type, put_options);
   if (!put.ok()) return put.status().WithContext(what);
   PushedManifest pushed;
   pushed.digest = *put;

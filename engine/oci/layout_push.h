@@ -27,7 +27,9 @@ struct PushedManifest {
 //  2. Uploads the config, then the layers in manifest order (a digest listed twice goes up
 //     once), each with UploadBlobFile and `options` (present blobs are skipped, mounts tried,
 //     each file's sha256 verified against its descriptor's digest before it is committed).
-//  3. PUTs the manifest bytes unchanged under their digest (PutManifest).
+//  3. PUTs the manifest bytes unchanged under their digest (PutManifest; when the registry
+//     refuses it for a blob it lacks or is committing, blobs it lacks are uploaded again from the
+//     layout before the next attempt).
 // Tags nothing. Errors are prefixed "push OCI layout <dir> to <registry>/<repo>" and name the
 // blob (digest and file) they concern. Layout files are read, never written. Thread-safe as far
 // as `client` is.

@@ -44,7 +44,7 @@ std::string RegistryErrorSummary(const std::string& body) {
   return out.empty() ? "" : " (" + out + ")";
 }
 
-std::string Describe(const HttpRequest& request) { return request.method + " " + RedactUrl(request.url); }
+std::string Describe(const HttpRequest& request) { return DescribeRequest(request); }
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 
 #include "http/http_client.h"
 #include "oci/docker_config.h"
+#include "oci/upload_dedup.h"
 #include "util/json.h"
 #include "util/status.h"
 
@@ -70,6 +71,12 @@ class RegistryClient {
   // The Status for an unsuccessful response to `request` (see the class comment).
   Status ErrorFor(const HttpRequest& request, const HttpResponse& response) const;
 
+  // Blob uploads in progress through this client, to collapse concurrent uploads of one blob into
+  // one repository (UploadBlobFile, PushBlob). Thread-safe.
+  InFlightUploads& uploads() { return uploads_; }
+  // The HTTP client requests go through (for its backoff and cancellable waits).
+  HttpClient& http() { return http_; }
+
   // "https://host[:port]" (or http://) of the registry's API.
   const std::string& base_url() const { return base_url_; }
   const std::string& registry() const { return registry_; }
@@ -98,6 +105,7 @@ class RegistryClient {
   const std::string base_url_;
   const std::optional<Credentials> credentials_;
   const std::string credentials_source_;
+  InFlightUploads uploads_;
 
   mutable std::mutex mu_;
   std::map<std::string, Token> tokens_;    // GUARDED_BY(mu_): scope -> token

@@ -9,7 +9,7 @@
 namespace mg {
 namespace {
 
-std::string Describe(const HttpRequest& request) { return request.method + " " + RedactUrl(request.url); }
+std::string Describe(const HttpRequest& request) { return DescribeRequest(request); }
 
 }  // namespace
 
@@ -80,17 +80,28 @@ Status FinishUpload(RegistryClient& client, const std::string& repo, const std::
   HttpRequest put;
   put.method = "PUT";
   put.url = WithQueryParam(location, "digest=" + UrlEncode(digest));
+  put.redact_query = true;
   put.follow_redirects = false;
   put.timeout = TimeoutForBody(body.size());
   put.headers.push_back({"Content-Type", "application/octet-stream"});
   put.body = std::move(body);
   Result<HttpResponse> done = client.SendAuthorized(std::move(put), repo, kPushActions);
-  if (!done.ok()) return done.status();
-  if (done->status != 201) {
-    HttpRequest described;
-    described.method = "PUT";
-    described.url = location;
-    return client.ErrorFor(described, *done);
+  if (!done.ok() || done->status != 201) {
+    Status error = done.status();
+    if (done.ok()) {
+      HttpRequest described;
+      described.method = "PUT";
+      described.url = location;
+      described.redact_query = true;
+      error = client.ErrorFor(described, *done);
+    }
+    // The registry may have stored the blob and its answer been lost (a reset connection; the
+    // retried PUT then finds the session closed): the blob is content-addressed, so it being
+    // there is success.
+    if (error.code() != Status::Code::kCancelled) {
+      if (Result<bool> exists = BlobExists(client, repo, digest); exists.ok() && *exists) return Status::OK();
+    }
+    return error;
   }
   std::string header_digest = done->Header("docker-content-digest").value_or("");
   if (!header_digest.empty() && header_digest != digest) {
@@ -104,6 +115,7 @@ void CancelUpload(RegistryClient& client, const std::string& repo, const std::st
   HttpRequest cancel;
   cancel.method = "DELETE";
   cancel.url = location;
+  cancel.redact_query = true;
   cancel.follow_redirects = false;
   (void)client.SendAuthorized(std::move(cancel), repo, kPushActions);
 }

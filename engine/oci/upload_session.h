@@ -3,8 +3,9 @@
 // use those functions instead.
 //
 // Every request authenticates for `repository:<repo>:pull,push` through
-// RegistryClient::SendAuthorized; failures map through RegistryClient::ErrorFor. Thread-safe as
-// far as `client` is (it is).
+// RegistryClient::SendAuthorized; failures map through RegistryClient::ErrorFor. Requests to a
+// session's Location carry HttpRequest::redact_query: no message or log shows the registry's
+// `_state` query. Thread-safe as far as `client` is (it is).
 #pragma once
 
 #include <chrono>
@@ -44,7 +45,8 @@ Result<UploadSession> StartUpload(RegistryClient& client, const std::string& rep
 
 // Closes the session: PUT <location>&digest=<digest> with `body` (the whole blob, the last chunk,
 // or nothing after PATCHes); 201 expected. A Docker-Content-Digest answer other than `digest` is
-// Corruption.
+// Corruption. When the PUT fails (but was not cancelled), a HEAD of the blob decides: present
+// means its answer was lost after the commit, and is OK; else the PUT's error is returned.
 Status FinishUpload(RegistryClient& client, const std::string& repo, const std::string& digest,
                     const std::string& location, std::string body);
 

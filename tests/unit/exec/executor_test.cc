@@ -396,6 +396,48 @@ BOOST_AUTO_TEST_CASE(interrupt_finishes_running_tasks_and_starts_no_more) {
   BOOST_TEST(cache->size() == r.calls().size());  // every task that finished is cached
 }
 
+// The run's cancel token (what the HTTP client waits on) is cancelled with the run: by an
+// interrupt and by --fail-fast, and not by a run that ends normally.
+BOOST_AUTO_TEST_CASE(cancel_token_follows_the_run) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  {
+    TaskGraph g = Diamond(2);
+    FakeRunner runner;
+    CancelToken token;
+    ExecOptions opt;
+    opt.cancel_token = &token;
+    BOOST_TEST(RunOnce(g, *cache, runner, opt).ExitCode() == 0);
+    BOOST_TEST(!token.cancelled());
+  }
+  {
+    TaskGraph g = Diamond(2);
+    FakeRunner runner;
+    runner.fail = {"merge:root"};
+    CancelToken token;
+    ExecOptions opt;
+    opt.fail_fast = true;
+    opt.cancel_token = &token;
+    std::filesystem::create_directories(dir.path / "ff");
+    auto c = ActionCache::Open((dir.path / "ff").string()).value();
+    BOOST_TEST(RunOnce(g, *c, runner, opt).ExitCode() == 1);
+    BOOST_TEST(token.cancelled());
+  }
+  {
+    TaskGraph g = Diamond(2);
+    FakeRunner runner;
+    std::atomic<int> interrupt{SIGINT};
+    CancelToken token;
+    ExecOptions opt;
+    opt.interrupt = &interrupt;
+    opt.cancel_token = &token;
+    std::filesystem::create_directories(dir.path / "int");
+    auto c = ActionCache::Open((dir.path / "int").string()).value();
+    BOOST_TEST(RunOnce(g, *c, runner, opt).ExitCode() == 130);
+    BOOST_TEST(token.cancelled());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(journal_records_every_finished_task) {
   TempDir dir;
   auto cache = ActionCache::Open(dir.path.string()).value();

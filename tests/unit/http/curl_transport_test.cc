@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <optional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -41,6 +42,7 @@ class TinyServer {
   }
   std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   int connections() const { return connections_.load(); }
+  int stalled() const { return stalled_.load(); }
 
  private:
   void AcceptLoop() {
@@ -88,6 +90,16 @@ class TinyServer {
         reply = Reply(200, "", std::string(4096, 'x'), false);
       } else if (path == "/redirect") {
         reply = Reply(302, "Location: /hello\r\nX-Hop: 1\r\n", "", false);
+      } else if (path == "/stall") {
+        ++stalled_;  // never answers: holds the connection until the server stops
+        while (!stop_) {
+          pollfd p{fd, POLLIN, 0};
+          if (poll(&p, 1, 50) > 0) {
+            char tmp[256];
+            if (read(fd, tmp, sizeof(tmp)) <= 0) break;
+          }
+        }
+        break;
       } else if (path == "/echo") {
         reply = Reply(201, "X-Method: " + method + "\r\n", body, false);
       } else {
@@ -109,6 +121,7 @@ class TinyServer {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0};
+  std::atomic<int> stalled_{0};
   std::mutex mu_;
   std::thread acceptor_;
   std::vector<std::thread> workers_;
@@ -278,6 +291,48 @@ BOOST_AUTO_TEST_CASE(rejects_other_schemes) {
   auto r = transport.Send(req);
   BOOST_REQUIRE(!r.ok());
   BOOST_CHECK(r.status().code() == mg::Status::Code::kInvalidArgument);
+}
+
+// A cancelled token aborts a transfer in progress (the server never answers) and stops new ones.
+BOOST_AUTO_TEST_CASE(cancel_aborts_a_transfer_in_progress) {
+  TinyServer server;
+  mg::CancelToken cancel;
+  mg::CurlTransportOptions options;
+  options.cancel = &cancel;
+  mg::CurlTransport transport(options);
+  mg::HttpRequest req;
+  req.url = server.Url("/stall");
+  req.timeout = std::chrono::seconds(30);  // without cancellation the send would end by this timeout
+  std::optional<mg::Result<mg::HttpResponse>> result;
+  std::thread sender([&] { result = transport.Send(req); });
+  while (server.stalled() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  cancel.Cancel();
+  sender.join();
+  BOOST_REQUIRE(result.has_value());
+  BOOST_REQUIRE(!result->ok());
+  BOOST_CHECK(result->status().code() == mg::Status::Code::kCancelled);
+  BOOST_TEST(result->status().message().find("cancelled") != std::string::npos, result->status().message());
+
+  req.url = server.Url("/hello");
+  auto after = transport.Send(req);
+  BOOST_REQUIRE(!after.ok());
+  BOOST_CHECK(after.status().code() == mg::Status::Code::kCancelled);
+  BOOST_TEST(server.connections() == 1);  // nothing new was sent
+}
+
+// A request whose query is a server's secret (an upload session's _state) is named without it.
+BOOST_AUTO_TEST_CASE(errors_name_a_redacted_query_without_it) {
+  mg::CurlTransport transport;
+  mg::HttpRequest req;
+  req.method = "PUT";
+  req.url = "http://127.0.0.1:" + std::to_string(UnusedPort()) + "/v2/a/blobs/uploads/u1?_state=SECRETSTATE&digest=x";
+  req.redact_query = true;
+  auto r = transport.Send(req);
+  BOOST_REQUIRE(!r.ok());
+  const std::string message = r.status().message();
+  BOOST_TEST(message.find("PUT http://127.0.0.1:") != std::string::npos, message);
+  BOOST_TEST(message.find("/v2/a/blobs/uploads/u1?<redacted>") != std::string::npos, message);
+  BOOST_TEST(message.find("SECRETSTATE") == std::string::npos, message);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

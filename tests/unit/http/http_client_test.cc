@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include "unit/http/fake_transport.h"
@@ -250,6 +251,50 @@ BOOST_AUTO_TEST_CASE(parse_retry_after_far_dates) {
   BOOST_TEST(mg::ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now)->count() == year.count());
   BOOST_TEST(mg::ParseRetryAfter("Fri, 31 Dec 2100 23:59:59 GMT", now)->count() == year.count());
   BOOST_TEST(mg::ParseRetryAfter("9999999999", now)->count() == year.count());
+}
+
+// A retry wait ends as soon as the client's token is cancelled (the default sleep waits on it), and
+// no attempt follows; a cancelled client sends nothing.
+BOOST_AUTO_TEST_CASE(cancel_ends_a_retry_wait_and_stops_sending) {
+  FakeTransport transport;
+  transport.handler = [](const mg::HttpRequest&) -> mg::Result<mg::HttpResponse> {
+    return MakeResponse(503, {{"Retry-After", "10"}});  // three waits of 10 s without cancellation
+  };
+  mg::CancelToken cancel;
+  mg::HttpClientOptions o;
+  o.cancel = &cancel;
+  mg::HttpClient client(transport, o);
+  std::optional<mg::Result<mg::HttpResponse>> result;
+  std::thread sender([&] {
+    mg::HttpRequest req;
+    req.url = "https://reg.example/v2/";
+    result = client.Send(req);
+  });
+  while (transport.request_count() == 0) std::this_thread::sleep_for(1ms);
+  cancel.Cancel();
+  sender.join();
+  BOOST_REQUIRE(result.has_value());
+  BOOST_REQUIRE(!result->ok());
+  BOOST_CHECK(result->status().code() == mg::Status::Code::kCancelled);
+  BOOST_TEST(result->status().message() == "GET https://reg.example/v2/: cancelled");
+  BOOST_TEST(transport.request_count() == 1u);
+
+  mg::HttpRequest again;
+  again.url = "https://reg.example/v2/";
+  auto r = client.Send(again);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_CHECK(r.status().code() == mg::Status::Code::kCancelled);
+  BOOST_TEST(transport.request_count() == 1u);
+  BOOST_CHECK(client.Pause(1h, "a manifest PUT").code() == mg::Status::Code::kCancelled);
+}
+
+BOOST_AUTO_TEST_CASE(describe_request_redacts_credentials_and_secret_queries) {
+  mg::HttpRequest req;
+  req.method = "PATCH";
+  req.url = "https://u:p@reg.example/v2/a/blobs/uploads/u1?_state=SECRET";
+  BOOST_TEST(mg::DescribeRequest(req) == "PATCH https://reg.example/v2/a/blobs/uploads/u1?_state=SECRET");
+  req.redact_query = true;
+  BOOST_TEST(mg::DescribeRequest(req) == "PATCH https://reg.example/v2/a/blobs/uploads/u1?<redacted>");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -68,6 +68,7 @@ class FakeRegistry {
     return digest;
   }
 
+  void DeleteBlob(const std::string& repo, const std::string& digest) { blobs_.erase(repo + "@" + digest); }
   bool HasBlob(const std::string& repo, const std::string& digest) const { return blobs_.count(repo + "@" + digest) > 0; }
   std::string Blob(const std::string& repo, const std::string& digest) const {
     auto it = blobs_.find(repo + "@" + digest);

@@ -249,4 +249,29 @@ BOOST_AUTO_TEST_CASE(registry_refusal_names_the_layout) {
   BOOST_TEST(r.status().message().find("push OCI layout " + layout.dir.path() + " to reg.example/team/app") == 0u);
 }
 
+// The registry refuses the manifest for a blob it lost (MANIFEST_BLOB_UNKNOWN): the blob goes up
+// again from the layout and the PUT is retried.
+BOOST_AUTO_TEST_CASE(a_blob_lost_before_the_manifest_goes_up_again) {
+  Layout layout;
+  const std::string digest = layout.WriteAll();
+  Fixture f;
+  const std::string lost = mg::Sha256Digest(layout.layers[1]);
+  auto original = f.reg.transport.handler;
+  int refused = 0;
+  f.reg.transport.handler = [&](const mg::HttpRequest& r) -> mg::Result<mg::HttpResponse> {
+    if (r.method == "PUT" && r.url.find("/manifests/") != std::string::npos && refused++ == 0) {
+      f.reg.DeleteBlob("team/app", lost);
+      return mg::testing::MakeResponse(400, {}, R"({"errors":[{"code":"MANIFEST_BLOB_UNKNOWN"}]})");
+    }
+    return original(r);
+  };
+  auto pushed = mg::PushOciLayout(f.client, "team/app", layout.dir.path(), {});
+  BOOST_REQUIRE_MESSAGE(pushed.ok(), pushed.status().ToString());
+  BOOST_TEST(pushed->digest == digest);
+  BOOST_TEST(f.reg.count("PUT", "/manifests/") == 2);
+  BOOST_TEST(f.reg.Blob("team/app", lost) == layout.layers[1]);
+  BOOST_TEST(f.reg.count("POST", "/blobs/uploads/") == 4);  // three blobs, then the lost one again
+  BOOST_TEST(f.reg.ManifestBytes("team/app", digest) == layout.manifest);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
