@@ -13,6 +13,7 @@
 #include <boost/graph/depth_first_search.hpp>
 
 #include "config/toml_reader.h"
+#include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -41,7 +42,7 @@ struct CycleVisitor : boost::default_dfs_visitor {
 };
 
 std::string OneOf(const std::string& what, const std::string& value, const std::vector<std::string>& known) {
-  std::string message = "unknown " + what + " '" + value + "'";
+  std::string message = "unknown " + what + " " + QuoteValue(value, '\'');
   if (auto guess = DidYouMean(value, known)) message += "; did you mean '" + *guess + "'?";
   return message + " (known: " + Join(known, ", ") + ")";
 }
@@ -84,9 +85,9 @@ std::optional<PipelineTemplate> TemplateParser::Parse(const toml::table& root_ta
   t.name = stem;
   if (std::string name; root.String("name", &name)) {
     if (!std::regex_match(name, kNameRe)) {
-      root.ValueError("name", "invalid template name '" + name + "': use lowercase letters, digits, '.', '_', '-'");
+      root.ValueError("name", "invalid template name " + QuoteValue(name, '\'') + ": use lowercase letters, digits, '.', '_', '-'");
     } else if (!stem.empty() && name != stem) {
-      root.ValueError("name", "'" + name + "' does not match the file name '" + file.filename().string() +
+      root.ValueError("name", QuoteValue(name, '\'') + " does not match the file name '" + file.filename().string() +
                                   "'; templates are found by file name, so rename one of them");
     } else {
       t.name = name;
@@ -163,7 +164,7 @@ void TemplateParser::ReadTask(const std::string& name, const toml::node& node, P
   n.after_pos = r.ValuePos("after");
   bool ok = true;
   if (!std::regex_match(name, kNameRe)) {
-    found_.Add(n.pos, "invalid task name '" + name + "': use lowercase letters, digits, '.', '_', '-'");
+    found_.Add(n.pos, "invalid task name " + QuoteValue(name, '\'') + ": use lowercase letters, digits, '.', '_', '-'");
     ok = false;
   }
 
@@ -219,11 +220,11 @@ void TemplateParser::CheckReferences(const PipelineTemplate& t) {
       SourcePos pos = i < positions.size() ? positions[i] : n.after_pos;
       std::string where = "tasks." + n.name + ".after: ";
       if (declared_.count(dep) == 0) {
-        std::string message = where + "unknown task '" + dep + "'";
+        std::string message = where + "unknown task " + QuoteValue(dep, '\'');
         if (auto guess = DidYouMean(dep, names)) message += "; did you mean '" + *guess + "'?";
         found_.Add(pos, message);
       } else if (std::find(n.after.begin(), n.after.begin() + i, dep) != n.after.begin() + i) {
-        found_.Add(pos, where + "'" + dep + "' is listed twice");
+        found_.Add(pos, where + QuoteValue(dep, '\'') + " is listed twice");
       }
     }
   }
