@@ -190,8 +190,8 @@ class Session {
     child->detach();  // we reap it ourselves (waitpid), and never let ~child terminate it
     ::setpgid(pid_, pid_);  // also from the parent, closing the race with the first kill
 
-    Read(out_, out_buf_, &r_->stdout_text, &out_lines_, &out_open_);
-    Read(err_, err_buf_, &r_->stderr_text, &err_lines_, &err_open_);
+    Read(out_, out_buf_, &r_->stdout_text, &r_->stdout_dropped, &out_lines_, &out_open_);
+    Read(err_, err_buf_, &r_->stderr_text, &r_->stderr_dropped, &err_lines_, &err_open_);
     if (feed) {
       asio::async_write(in_, asio::buffer(o_.stdin_data), [this](const boost::system::error_code&, size_t) {
         boost::system::error_code ignored;
@@ -201,6 +201,8 @@ class Session {
     Tick();
     io_.run();
     Reap();
+    KeepTail(&r_->stdout_text, &r_->stdout_dropped, o_.max_captured_bytes);
+    KeepTail(&r_->stderr_text, &r_->stderr_dropped, o_.max_captured_bytes);
     return Status::OK();
   }
 
@@ -223,12 +225,24 @@ class Session {
     }
   }
 
-  void Read(bp::async_pipe& pipe, std::array<char, 65536>& buf, std::string* sink, LineSplitter* lines,
-            bool* open) {
-    pipe.async_read_some(asio::buffer(buf), [this, &pipe, &buf, sink, lines, open](
+  // Cuts `text` to its last `max` bytes (0: no limit), counting what goes in *dropped.
+  static void KeepTail(std::string* text, size_t* dropped, size_t max) {
+    if (max == 0 || text->size() <= max) return;
+    size_t cut = text->size() - max;
+    text->erase(0, cut);
+    *dropped += cut;
+  }
+
+  void Read(bp::async_pipe& pipe, std::array<char, 65536>& buf, std::string* sink, size_t* dropped,
+            LineSplitter* lines, bool* open) {
+    pipe.async_read_some(asio::buffer(buf), [this, &pipe, &buf, sink, dropped, lines, open](
                                                 const boost::system::error_code& ec, size_t n) {
       if (n > 0) {
         sink->append(buf.data(), n);
+        // Cut once the text is twice the limit: amortised O(1) per byte, at most 2x the memory.
+        if (o_.max_captured_bytes > 0 && sink->size() > 2 * o_.max_captured_bytes) {
+          KeepTail(sink, dropped, o_.max_captured_bytes);
+        }
         lines->Feed(std::string_view(buf.data(), n), o_.on_output_line);
       }
       if (ec) {
@@ -241,7 +255,7 @@ class Session {
         if (!out_open_ && !err_open_) timer_.cancel();
         return;
       }
-      Read(pipe, buf, sink, lines, open);
+      Read(pipe, buf, sink, dropped, lines, open);
     });
   }
 
@@ -381,6 +395,12 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
   } catch (const std::exception& e) {
     return Status::IOError("running " + options.argv[0] + ": " + e.what());
   }
+}
+
+std::string SubprocessResult::DroppedNote() const {
+  size_t dropped = stdout_dropped + stderr_dropped;
+  if (dropped == 0) return "";
+  return " (the first " + std::to_string(dropped) + " bytes of its output are not shown)";
 }
 
 std::string TailLines(std::string_view text, size_t n) {

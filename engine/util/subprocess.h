@@ -33,6 +33,10 @@ struct SubprocessOptions {
   // is delivered at EOF). It must not block for long: the child stalls meanwhile.
   std::function<void(std::string_view line)> on_output_line;
   std::string stdin_data;  // written to the child's stdin, which is then closed (empty: /dev/null)
+  // Per stream: stdout_text and stderr_text keep only the last this many bytes (0: everything),
+  // so a chatty child cannot exhaust memory. on_output_line still sees every line.
+  static constexpr size_t kDefaultMaxCapturedBytes = size_t{1} << 20;
+  size_t max_captured_bytes = kDefaultMaxCapturedBytes;
 };
 
 struct SubprocessResult {
@@ -40,8 +44,12 @@ struct SubprocessResult {
   int term_signal = 0;     // the signal that ended the child, 0 if it exited
   bool timed_out = false;  // killed because `timeout` elapsed
   bool cancelled = false;  // killed because `*cancel` became true
-  std::string stdout_text;
-  std::string stderr_text;
+  std::string stdout_text;  // the last max_captured_bytes of stdout
+  std::string stderr_text;  // the last max_captured_bytes of stderr
+  size_t stdout_dropped = 0;  // bytes of stdout before stdout_text, not kept
+  size_t stderr_dropped = 0;
+  // "" when nothing was dropped, else " (the first N bytes of its output are not shown)".
+  std::string DroppedNote() const;
 };
 
 // Starts the program, feeds stdin, drains stdout and stderr concurrently (no pipe deadlock), and
