@@ -49,7 +49,11 @@ struct RunSummary {
   std::map<TaskStatus, size_t> counts;
   bool interrupted = false;
   std::string first_failure;           // id of the first failed task
-  // 0 all good; 1 a task failed or was blocked; 130 interrupted (docs/cli.md).
+  // Non-empty when the cache or the journal could not be written (a full disk): the first such
+  // error, naming the file. The run then starts nothing new; what was recorded before is kept.
+  std::string state_error;
+  // 0 all good; 1 a task failed or was blocked; 3 the state directory could not be written;
+  // 130 interrupted (docs/cli.md).
   int ExitCode() const;
 };
 
