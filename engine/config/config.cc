@@ -37,6 +37,13 @@ const std::regex kAppNameRe("^[a-z0-9][a-z0-9._-]*$");
 const std::regex kPluginNameRe("^[a-z0-9-]+$");
 // Registries cap a repository name at 255 characters (namespace included).
 constexpr size_t kMaxAppName = 128;
+constexpr size_t kMaxNamespace = 255;
+constexpr size_t kMaxPluginName = 128;
+
+// std::regex matches recursively: a value of megabytes overflows the stack. Check the length first.
+bool MatchesBounded(const std::string& value, const std::regex& re, size_t max_length) {
+  return value.size() <= max_length && std::regex_match(value, re);
+}
 
 // Parses one document; every problem goes to `found` (sorted into the caller's Diagnostics later).
 class ConfigParser {
@@ -158,10 +165,11 @@ void ConfigParser::ReadRegistry(TableReader& root, RegistryConfig* out) {
     }
   }
   if (std::string ns; r.String("namespace", &ns)) {
-    if (!ns.empty() && !std::regex_match(ns, kNamespaceRe)) {
+    if (!ns.empty() && !MatchesBounded(ns, kNamespaceRe, kMaxNamespace)) {
       r.ValueError("namespace", QuoteValue(ns) +
                                     " is not a valid repository namespace: lowercase letters and digits, "
-                                    "separated by '.', '_', '__' or '-', components joined by '/'");
+                                    "separated by '.', '_', '__' or '-', components joined by '/', at most " +
+                                    std::to_string(kMaxNamespace) + " characters");
     } else {
       out->namespace_ = ns;
     }
@@ -307,7 +315,7 @@ void ConfigParser::ReadApps(TableReader& root, const AppDefaults& defaults, cons
   for (const auto& [key, node] : *apps) {
     std::string name(key.str());
     // A bad name is shown clipped in every message about its table (util/strings.h).
-    bool name_ok = name.size() <= kMaxAppName && std::regex_match(name, kAppNameRe);
+    bool name_ok = MatchesBounded(name, kAppNameRe, kMaxAppName);
     std::string qualified = "apps." + (name_ok ? name : ClipValue(name));
     if (name.size() > kMaxAppName) {
       found_.Add(ToSourcePos(file_, key.source()),
@@ -334,7 +342,7 @@ void ConfigParser::ReadApps(TableReader& root, const AppDefaults& defaults, cons
     } else if (std::string plugin; r.String("plugin", &plugin)) {
       if (EndsWith(plugin, ".so")) {
         app.plugin = Resolve(plugin);
-      } else if (std::regex_match(plugin, kPluginNameRe)) {
+      } else if (MatchesBounded(plugin, kPluginNameRe, kMaxPluginName)) {
         app.plugin = plugin;
       } else {
         r.ValueError("plugin", "invalid plugin " + QuoteValue(plugin) +

@@ -41,6 +41,9 @@ struct CycleVisitor : boost::default_dfs_visitor {
   }
 };
 
+// std::regex matches recursively (a huge value overflows the stack): names are bounded first.
+bool MatchesName(const std::string& name) { return name.size() <= 128 && std::regex_match(name, kNameRe); }
+
 std::string OneOf(const std::string& what, const std::string& value, const std::vector<std::string>& known) {
   std::string message = "unknown " + what + " " + QuoteValue(value, '\'');
   if (auto guess = DidYouMean(value, known)) message += "; did you mean '" + *guess + "'?";
@@ -84,7 +87,7 @@ std::optional<PipelineTemplate> TemplateParser::Parse(const toml::table& root_ta
   std::string stem = file.extension() == ".toml" ? file.stem().string() : "";
   t.name = stem;
   if (std::string name; root.String("name", &name)) {
-    if (!std::regex_match(name, kNameRe)) {
+    if (!MatchesName(name)) {
       root.ValueError("name", "invalid template name " + QuoteValue(name, '\'') + ": use lowercase letters, digits, '.', '_', '-'");
     } else if (!stem.empty() && name != stem) {
       root.ValueError("name", QuoteValue(name, '\'') + " does not match the file name '" + file.filename().string() +
@@ -163,7 +166,7 @@ void TemplateParser::ReadTask(const std::string& name, const toml::node& node, P
   n.pos = r.TablePos();
   n.after_pos = r.ValuePos("after");
   bool ok = true;
-  if (!std::regex_match(name, kNameRe)) {
+  if (!MatchesName(name)) {
     found_.Add(n.pos, "invalid task name " + QuoteValue(name, '\'') + ": use lowercase letters, digits, '.', '_', '-'");
     ok = false;
   }

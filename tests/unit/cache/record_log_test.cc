@@ -99,11 +99,14 @@ BOOST_AUTO_TEST_CASE(a_torn_record_that_cannot_be_removed_stops_further_appends)
   // one, so the ftruncate that would undo it fails too.
   int read_only = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   BOOST_REQUIRE(read_only >= 0);
-  log->SetWriteFunctionForTesting([read_only](int fd, const void* data, size_t size) -> ssize_t {
-    ssize_t n = ::write(fd, data, size / 2);
-    ::dup2(read_only, fd);
-    BOOST_REQUIRE(n > 0);
-    return n;
+  log->SetWriteFunctionForTesting([read_only, calls = 0](int fd, const void* data, size_t size) mutable -> ssize_t {
+    if (calls++ == 0) {
+      ssize_t n = ::write(fd, data, size / 2);
+      ::dup2(read_only, fd);
+      return n;
+    }
+    errno = ENOSPC;
+    return -1;
   });
   Status torn = log->Append("this one is torn");
   BOOST_TEST(!torn.ok());

@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(every_quoting_site_clips) {
       {"[registry]\nhost = \"h/" + huge + "\"\n", "in registry.namespace"},
       {"[registry]\nhost = \"h!" + huge + "\"\n", "invalid character"},
       {Config("", "\n[builders]\nbuildah_storage_driver = \"" + huge + "\"\n"), "unknown value"},
-      {Config("", "\n[apps.\"" + huge + "!\"]\nplugin = \"generic\"\n"), "invalid app name"},
+      {Config("", "\n[apps.\"" + huge + "!\"]\nplugin = \"generic\"\n"), "app name"},
       {Config("", "\n[apps.\"" + huge + "\"]\nplugin = \"generic\"\n"), "too long"},
       {Config("", "\n[defaults]\n" + huge + " = 1\n"), "unknown key"},
       {Config("", "\n[apps.other]\nplugin = \"" + huge + "!\"\n"), "invalid plugin"},

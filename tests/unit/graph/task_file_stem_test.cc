@@ -2,6 +2,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "graph/task.h"
 
@@ -26,7 +27,7 @@ BOOST_AUTO_TEST_CASE(stems_stay_readable_and_are_plain_file_names) {
   BOOST_TEST(TaskFileStem("build:hello@1.0.0/linux/arm64") == "build+hello@1.0.0_linux_arm64");
   BOOST_TEST(TaskFileStem("merge:foo_bar@1.0.0") == "merge+foo%5Fbar@1.0.0");
   BOOST_TEST(TaskFileStem("build:x@1.0.0+meta") == "build+x@1.0.0%2Bmeta");
-  for (const std::string id : {"build:a/b@1/linux/arm/v7", "x:y\n\t z/../..", std::string("nul\0byte", 8)}) {
+  for (const std::string& id : std::vector<std::string>{"build:a/b@1/linux/arm/v7", "x:y\n\t z/../..", std::string("nul\0byte", 8)}) {
     std::string stem = TaskFileStem(id);
     BOOST_TEST(stem.find('/') == std::string::npos, stem);
     BOOST_TEST(stem.find('\0') == std::string::npos, stem);
