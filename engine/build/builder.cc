@@ -66,7 +66,9 @@ Status SubprocessFailure(std::string_view what, const SubprocessResult& r, std::
   std::string how = r.timed_out ? "timed out after " + std::to_string(timeout.count() / 1000) + " s" + stop
                     : r.term_signal != 0 ? "was killed by signal " + std::to_string(r.term_signal)
                                          : "exited with status " + std::to_string(r.exit_code);
-  return Status::FailedPrecondition(std::string(what) + " " + how + (tail.empty() ? "" : "; last output:\n" + tail));
+  // The whole output went to the task log line by line (request.log); only its tail is kept here.
+  return Status::FailedPrecondition(std::string(what) + " " + how + r.DroppedNote() +
+                                    (tail.empty() ? "" : "; last output:\n" + tail));
 }
 
 Result<SubprocessResult> RunBuildStep(std::string_view what, std::vector<std::string> argv, const BuildRequest& request,

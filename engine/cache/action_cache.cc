@@ -1,6 +1,8 @@
 #include "cache/action_cache.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <cstdio>
 
 #include "util/sha256.h"
@@ -125,8 +127,13 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
   if (!contents.ok()) return contents.status();
   bool fresh = !contents->header_ok;
   if (fresh && !contents->data.empty() && !read_only) {
-    // Foreign or other-version file: keep it for inspection, start empty.
-    std::rename(cache->path_.c_str(), (cache->path_ + ".unreadable").c_str());
+    // Foreign or other-version file: keep it for inspection, start empty. When it cannot be set
+    // aside, stop: starting empty would truncate it.
+    const std::string aside = cache->path_ + ".unreadable";
+    if (std::rename(cache->path_.c_str(), aside.c_str()) != 0) {
+      return Status::IOError("cannot set the unreadable cache " + cache->path_ + " aside as " + aside + ": " +
+                             std::strerror(errno) + "; move or remove one of them, then run again");
+    }
     cache->set_aside_ = true;
   }
   cache->dropped_ = contents->dropped;

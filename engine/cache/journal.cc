@@ -52,6 +52,46 @@ Status RunJournal::AppendTask(const TaskEvent& ev, bool durable_now) {
   return durable_now ? log_.Append(line_) : log_.AppendBuffered(line_);
 }
 
+Status RunJournal::AppendTaskStarted(std::string_view id, std::string_view type, int64_t started_at) {
+  // Canonical (sorted) member order, like AppendTask.
+  std::string& out = line_;
+  out = "{\"event\":\"started\",\"id\":";
+  AppendJsonString(&out, id);
+  out += ",\"started_at\":" + std::to_string(started_at) + ",\"type\":";
+  AppendJsonString(&out, type);
+  out += '}';
+  return log_.Append(out);
+}
+
+RunJournalSummary SummarizeRun(const std::vector<Json>& events) {
+  RunJournalSummary s;
+  std::vector<std::string> started;
+  std::map<std::string, bool> finished;
+  for (const Json& e : events) {
+    std::string ev = e.value("event", "");
+    if (ev == "start") s.start = e;
+    if (ev == "end") {
+      s.ended = true;
+      s.end = e;
+    }
+    if (ev == "started") started.push_back(e.value("id", ""));
+    if (ev == "task") {
+      std::string status = e.value("status", "?");
+      s.counts[status]++;
+      finished[e.value("id", "")] = true;
+      if (status == "failed") s.failures.push_back(e.value("id", "") + ": " + e.value("error", ""));
+    }
+  }
+  for (const std::string& id : started) {
+    if (!finished.count(id)) {
+      s.interrupted.push_back(id);
+      finished[id] = true;  // listed once even if started twice
+    }
+  }
+  if (!s.interrupted.empty()) s.counts["interrupted"] = static_cast<int>(s.interrupted.size());
+  return s;
+}
+
 Result<std::vector<Json>> RunJournal::Read(const std::string& state_dir, const std::string& run_id) {
   auto contents = RecordLog::Read(RunPath(state_dir, run_id), kMagic, kVersion);
   if (!contents.ok()) return contents.status();

@@ -1,13 +1,16 @@
 // RunJournal: what one run did, task by task, in <state-dir>/runs/<run-id>.log (a RecordLog).
 //
-// Events are JSON objects: {"event":"start","run_id","argv","started_at"}, then one
-// {"event":"task","id","type","status","reason","key","started_at","finished_at","duration_ms",
-// "error"} per finished task, then {"event":"end","finished_at","exit_code"}. A run killed mid-way
-// leaves a journal without "end"; its records up to the kill are intact (torn tails are dropped).
+// Events are JSON objects: {"event":"start","run_id","argv","started_at"}, then
+// {"event":"started","id","type","started_at"} when a task starts running (written through, so a
+// kill leaves it), one {"event":"task","id","type","status","reason","key","started_at",
+// "finished_at","duration_ms","error"} per finished task, then {"event":"end","finished_at",
+// "exit_code"}. A run killed mid-way leaves a journal without "end"; its records up to the kill are
+// intact (torn tails are dropped), and its tasks "started" but never finished were in flight.
 // <state-dir>/runs/last names the newest run. Not thread-safe: the coordinator owns it.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +35,18 @@ struct TaskEvent {
   const std::vector<std::string>* details = nullptr;  // omitted when null or empty
 };
 
+// What a run's journal says, for `mirrorgraph status`.
+struct RunJournalSummary {
+  Json start = Json::object();  // the "start" event ({} when the run was killed before it)
+  Json end = Json::object();    // the "end" event ({} when the run did not end)
+  bool ended = false;
+  // Finished tasks by status, plus "interrupted": started and never finished.
+  std::map<std::string, int> counts;
+  std::vector<std::string> failures;     // "id: error" of the failed tasks, in journal order
+  std::vector<std::string> interrupted;  // ids of the tasks in flight when the run stopped, by start
+};
+RunJournalSummary SummarizeRun(const std::vector<Json>& events);
+
 class RunJournal {
  public:
   // Creates runs/<run_id>.log under `state_dir` and points runs/last at it.
@@ -43,6 +58,8 @@ class RunJournal {
   // The {"event":"task",...} line of `event`, written as canonical JSON without building a Json
   // (the same text Append() would write for the equivalent object): one per task of a run.
   Status AppendTask(const TaskEvent& event, bool durable_now);
+  // The {"event":"started",...} line of a task that starts running: written through at once.
+  Status AppendTaskStarted(std::string_view id, std::string_view type, int64_t started_at);
   Status Sync() { return log_.Sync(); }
   const std::string& run_id() const { return run_id_; }
 

@@ -30,16 +30,14 @@ bool ParseHex32(std::string_view s, uint32_t* out) {
   return true;
 }
 
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::IOError("write " + path + ": " + std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
+// The advice that goes with a failed write into the state directory.
+std::string WriteFailure(const std::string& path, int err) {
+  std::string message = "cannot write " + path + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT || err == EFBIG) {
+    message += " (free space on the file system holding it, or point --state-dir elsewhere, then run again; "
+               "what was recorded before is kept)";
   }
-  return Status::OK();
+  return message;
 }
 
 }  // namespace
@@ -99,7 +97,9 @@ Result<RecordLog> RecordLog::OpenForAppend(const std::string& path, std::string_
   if (fd < 0) return Status::IOError("open " + path + ": " + std::strerror(errno));
   RecordLog log(fd, path);
   off_t size = ::lseek(fd, 0, SEEK_END);
-  if (size == 0) MG_RETURN_IF_ERROR(WriteAll(fd, Header(magic, version), path));
+  if (size < 0) return Status::IOError("seek " + path + ": " + std::strerror(errno));
+  log.good_size_ = size;
+  if (size == 0) MG_RETURN_IF_ERROR(log.WriteAll(Header(magic, version)));
   return log;
 }
 
@@ -111,7 +111,12 @@ Status RecordLog::Rewrite(const std::string& path, std::string_view magic, int v
 }
 
 RecordLog::RecordLog(RecordLog&& other) noexcept
-    : fd_(other.fd_), path_(std::move(other.path_)), buffer_(std::move(other.buffer_)) {
+    : fd_(other.fd_),
+      path_(std::move(other.path_)),
+      buffer_(std::move(other.buffer_)),
+      good_size_(other.good_size_),
+      broken_(std::move(other.broken_)),
+      write_(std::move(other.write_)) {
   other.fd_ = -1;
 }
 
@@ -124,6 +129,9 @@ RecordLog& RecordLog::operator=(RecordLog&& other) noexcept {
     fd_ = other.fd_;
     path_ = std::move(other.path_);
     buffer_ = std::move(other.buffer_);
+    good_size_ = other.good_size_;
+    broken_ = std::move(other.broken_);
+    write_ = std::move(other.write_);
     other.fd_ = -1;
   }
   return *this;
@@ -146,16 +154,39 @@ Status RecordLog::AppendBuffered(std::string_view payload) {
   return buffer_.size() >= (64u << 10) ? Flush() : Status::OK();
 }
 
+Status RecordLog::WriteAll(std::string_view data) {
+  if (!broken_.empty()) return Status::FailedPrecondition(broken_);
+  const size_t total = data.size();
+  while (!data.empty()) {
+    ssize_t n = write_ ? write_(fd_, data.data(), data.size()) : ::write(fd_, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = n < 0 ? errno : EIO;  // 0 bytes for a non-empty write: no progress, give up
+      std::string message = WriteFailure(path_, err);
+      // Undo the torn part: the next record must start on a record boundary.
+      if (data.size() != total && ::ftruncate(fd_, good_size_) != 0) {
+        broken_ = message + "; the torn record at its end could not be removed (ftruncate: " +
+                  std::strerror(errno) + "), so no more records are appended to it in this run";
+        return Status::IOError(broken_);
+      }
+      return Status::IOError(message);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  good_size_ += static_cast<off_t>(total);
+  return Status::OK();
+}
+
 Status RecordLog::Flush() {
   if (buffer_.empty()) return Status::OK();
-  Status s = WriteAll(fd_, buffer_, path_);
+  Status s = WriteAll(buffer_);
   buffer_.clear();
   return s;
 }
 
 Status RecordLog::Sync() {
   MG_RETURN_IF_ERROR(Flush());
-  if (::fdatasync(fd_) != 0) return Status::IOError("fdatasync " + path_ + ": " + std::strerror(errno));
+  if (::fdatasync(fd_) != 0) return Status::IOError(WriteFailure(path_, errno) + " (fdatasync)");
   return Status::OK();
 }
 

@@ -5,8 +5,16 @@
 // "<crc32 as 8 hex digits>\t<payload>\n", where the CRC covers the payload and the payload never
 // contains '\n'. A record whose CRC does not match, or a torn last line, is dropped on read.
 // Not thread-safe: one owner at a time (the state-dir lock keeps other processes out).
+//
+// Disk trouble: an append that fails part-way (ENOSPC, EIO, a short write) is undone by truncating
+// the file back to the end of the last whole record, so the next record never glues onto a torn
+// one. If even that truncation fails, the log refuses every further append (FailedPrecondition
+// naming the file); what was written before stays readable either way.
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,15 +57,24 @@ class RecordLog {
   // fdatasync: survives a power loss too.
   Status Sync();
 
+  // The write(2) appends go through; tests inject short writes and ENOSPC.
+  using WriteFunction = std::function<ssize_t(int fd, const void* data, size_t size)>;
+  void SetWriteFunctionForTesting(WriteFunction write) { write_ = std::move(write); }
+  const std::string& path() const { return path_; }
+
   static std::string Frame(std::string_view payload);
   // Appends Frame(payload) to `out`.
   static void AppendFrame(std::string* out, std::string_view payload);
 
  private:
   RecordLog(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  Status WriteAll(std::string_view data);
   int fd_ = -1;
   std::string path_;
   std::string buffer_;
+  off_t good_size_ = 0;  // the file's size after the last whole record (or the header)
+  std::string broken_;   // non-empty: a torn record could not be removed; appends are refused
+  WriteFunction write_;  // empty: ::write
 };
 
 }  // namespace mg

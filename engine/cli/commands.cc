@@ -175,6 +175,10 @@ int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
               << (dry_run ? std::string() : " or " + session->state_dir() + "/logs/") << ")";
   }
   std::cerr << "\n";
+  if (!out.summary.state_error.empty()) {
+    std::cerr << "mirrorgraph: the run stopped: cannot write the state directory " << session->state_dir() << ": "
+              << out.summary.state_error << "\n";
+  }
   return out.summary.ExitCode();
 }
 
@@ -308,39 +312,33 @@ int StatusCommand(const CliOptions& o) {
     std::cerr << "mirrorgraph: " << events.status().message() << "\n";
     return kExitStateBusy;
   }
-  std::map<std::string, int> counts;
-  std::vector<std::string> failures;
-  bool ended = false;
-  // A run killed right after it created its journal has no "start" event: objects, never null.
-  Json start = Json::object(), end = Json::object();
-  for (const Json& e : events.value()) {
-    std::string ev = e.value("event", "");
-    if (ev == "start") start = e;
-    if (ev == "end") {
-      ended = true;
-      end = e;
-    }
-    if (ev == "task") {
-      counts[e.value("status", "?")]++;
-      if (e.value("status", "") == "failed") failures.push_back(e.value("id", "") + ": " + e.value("error", ""));
-    }
-  }
+  RunJournalSummary summary = SummarizeRun(events.value());
+  const Json& start = summary.start;
+  const Json& end = summary.end;
   std::cout << "last run: " << *run << " (" << start.value("command", "run") << ")\n";
   if (start.contains("started_at")) {
     std::cout << "  started:  " << FormatRfc3339(start.value("started_at", int64_t{0})) << "\n";
   } else {
     std::cout << "  started:  unknown (the run was killed before it recorded its start)\n";
   }
-  if (ended) {
+  if (summary.ended) {
     std::cout << "  finished: " << FormatRfc3339(end.value("finished_at", int64_t{0})) << ", exit code "
               << end.value("exit_code", -1) << "\n";
   } else {
     std::cout << "  finished: no — the run was killed or is still going; `mirrorgraph run` resumes it\n";
   }
   std::string line;
-  for (auto& [status, n] : counts) line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + status;
+  // Started, never finished: still running while the run holds the state lock, else in flight
+  // when it was killed (the next `run` redoes them).
+  const bool running = !summary.ended && FileLock::IsHeld(session->state_dir() + "/lock");
+  if (running && summary.counts.count("interrupted")) {
+    summary.counts["running"] = summary.counts["interrupted"];
+    summary.counts.erase("interrupted");
+  }
+  for (auto& [status, n] : summary.counts) line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + status;
   std::cout << "  tasks:    " << (line.empty() ? "none finished" : line) << "\n";
-  for (const std::string& f : failures) std::cout << "  FAILED " << f << "\n";
+  for (const std::string& f : summary.failures) std::cout << "  FAILED " << f << "\n";
+  for (const std::string& id : summary.interrupted) std::cout << (running ? "  RUNNING " : "  INTERRUPTED ") << id << "\n";
   return kExitOk;
 }
 

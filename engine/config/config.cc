@@ -12,6 +12,7 @@
 #include "config/toml_reader.h"
 #include "http/url_credentials.h"
 #include "sources/tag_pattern.h"
+#include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace fs = std::filesystem;
@@ -35,6 +36,15 @@ const std::vector<std::string> kBuilders = {"buildah", "docker"};
 const std::regex kNamespaceRe("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$");
 const std::regex kAppNameRe("^[a-z0-9][a-z0-9._-]*$");
 const std::regex kPluginNameRe("^[a-z0-9-]+$");
+// Registries cap a repository name at 255 characters (namespace included).
+constexpr size_t kMaxAppName = 128;
+constexpr size_t kMaxNamespace = 255;
+constexpr size_t kMaxPluginName = 128;
+
+// std::regex matches recursively: a value of megabytes overflows the stack. Check the length first.
+bool MatchesBounded(const std::string& value, const std::regex& re, size_t max_length) {
+  return value.size() <= max_length && std::regex_match(value, re);
+}
 
 // Parses one document; every problem goes to `found` (sorted into the caller's Diagnostics later).
 class ConfigParser {
@@ -164,27 +174,28 @@ void ConfigParser::ReadRegistry(TableReader& root, RegistryConfig* out) {
     } else if (host.empty()) {
       r.ValueError("host", "must not be empty; write the registry's host[:port], e.g. \"ghcr.io\"");
     } else if (scheme != std::string::npos) {
-      r.ValueError("host", "write the host without a scheme (\"" + host.substr(scheme + 3) + "\", not \"" + host +
-                               "\"); set plain_http = true for a registry served over http://");
+      r.ValueError("host", "write the host without a scheme (" + QuoteValue(host.substr(scheme + 3)) + ", not " +
+                               QuoteValue(host) + "); set plain_http = true for a registry served over http://");
     } else if (size_t slash = host.find('/'); slash != std::string::npos) {
-      r.ValueError("host", "must be a host[:port] only; put the path \"" + host.substr(slash + 1) +
-                               "\" in registry.namespace");
+      r.ValueError("host", "must be a host[:port] only; put the path " + QuoteValue(host.substr(slash + 1)) +
+                               " in registry.namespace");
     } else if (auto bad = std::find_if(host.begin(), host.end(),
                                        [](char c) {
                                          return !(std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
                                                   c == '-' || c == ':' || c == '[' || c == ']' || c == '_');
                                        });
                bad != host.end()) {
-      r.ValueError("host", "invalid character '" + std::string(1, *bad) + "' in host \"" + host + "\"");
+      r.ValueError("host", "invalid character '" + std::string(1, *bad) + "' in host " + QuoteValue(host));
     } else {
       out->host = host;
     }
   }
   if (std::string ns; r.String("namespace", &ns)) {
-    if (!ns.empty() && !std::regex_match(ns, kNamespaceRe)) {
-      r.ValueError("namespace", "\"" + ns +
-                                    "\" is not a valid repository namespace: lowercase letters and digits, "
-                                    "separated by '.', '_', '__' or '-', components joined by '/'");
+    if (!ns.empty() && !MatchesBounded(ns, kNamespaceRe, kMaxNamespace)) {
+      r.ValueError("namespace", QuoteValue(ns) +
+                                    " is not a valid repository namespace: lowercase letters and digits, "
+                                    "separated by '.', '_', '__' or '-', components joined by '/', at most " +
+                                    std::to_string(kMaxNamespace) + " characters");
     } else {
       out->namespace_ = ns;
     }
@@ -210,7 +221,7 @@ void ConfigParser::ReadPlatforms(TableReader& r, std::vector<std::string>* out) 
       found_.Add(pos, where + why);
       ok = false;
     } else if (std::find(platforms.begin(), platforms.begin() + i, platforms[i]) != platforms.begin() + i) {
-      found_.Add(pos, where + "\"" + platforms[i] + "\" is listed twice");
+      found_.Add(pos, where + QuoteValue(platforms[i]) + " is listed twice");
       ok = false;
     }
   }
@@ -222,7 +233,7 @@ void ConfigParser::ReadSettings(TableReader& r, AppDefaults* s, SourcePos* templ
   ReadPlatforms(r, &s->platforms);
   if (std::string builder; r.String("builder", &builder)) {
     if (std::find(kBuilders.begin(), kBuilders.end(), builder) == kBuilders.end()) {
-      std::string message = "unknown builder '" + builder + "'";
+      std::string message = "unknown builder " + QuoteValue(builder, '\'');
       if (auto guess = DidYouMean(builder, kBuilders)) message += "; did you mean '" + *guess + "'?";
       r.ValueError("builder", message + " (known builders: " + Join(kBuilders, ", ") + ")");
     } else {
@@ -300,7 +311,7 @@ void ConfigParser::ReadBuilders(TableReader& root, BuildersConfig* out) {
     if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "\"" : ", \"") + a + "\"";
-      r.ValueError(key, "unknown value \"" + value + "\": use one of " + list);
+      r.ValueError(key, "unknown value " + QuoteValue(value) + ": use one of " + list);
       return;
     }
     *dest = value;
@@ -343,12 +354,17 @@ void ConfigParser::ReadApps(TableReader& root, const AppDefaults& defaults, cons
   if (apps == nullptr) return;
   for (const auto& [key, node] : *apps) {
     std::string name(key.str());
-    std::string qualified = "apps." + name;
-    bool name_ok = std::regex_match(name, kAppNameRe);
-    if (!name_ok) {
+    // A bad name is shown clipped in every message about its table (util/strings.h).
+    bool name_ok = MatchesBounded(name, kAppNameRe, kMaxAppName);
+    std::string qualified = "apps." + (name_ok ? name : ClipValue(name));
+    if (name.size() > kMaxAppName) {
       found_.Add(ToSourcePos(file_, key.source()),
-                 "invalid app name '" + name +
-                     "': names become image names, so they must match ^[a-z0-9][a-z0-9._-]*$ "
+                 "app name " + QuoteValue(name, '\'') + " is too long: names become image names, at most " +
+                     std::to_string(kMaxAppName) + " characters");
+    } else if (!name_ok) {
+      found_.Add(ToSourcePos(file_, key.source()),
+                 "invalid app name " + QuoteValue(name, '\'') +
+                     ": names become image names, so they must match ^[a-z0-9][a-z0-9._-]*$ "
                      "(lowercase letters, digits, '.', '_', '-')");
     }
     const toml::table* t = node.as_table();
@@ -366,11 +382,11 @@ void ConfigParser::ReadApps(TableReader& root, const AppDefaults& defaults, cons
     } else if (std::string plugin; r.String("plugin", &plugin)) {
       if (EndsWith(plugin, ".so")) {
         app.plugin = Resolve(plugin);
-      } else if (std::regex_match(plugin, kPluginNameRe)) {
+      } else if (MatchesBounded(plugin, kPluginNameRe, kMaxPluginName)) {
         app.plugin = plugin;
       } else {
-        r.ValueError("plugin", "invalid plugin \"" + plugin +
-                                   "\": expected a plugin name (lowercase letters, digits, '-') or a path ending in .so");
+        r.ValueError("plugin", "invalid plugin " + QuoteValue(plugin) +
+                                   ": expected a plugin name (lowercase letters, digits, '-') or a path ending in .so");
       }
     }
     r.Bool("enabled", &app.enabled);

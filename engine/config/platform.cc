@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -42,14 +43,15 @@ bool IsValidPlatform(const std::string& platform, std::string* why) {
     return false;
   };
   std::vector<std::string> parts = Split(platform, '/');
-  if (parts.size() < 2 || parts.size() > 3) return fail("invalid platform \"" + platform + "\"");
-  if (!Contains(kOses, parts[0])) return fail("unknown os '" + parts[0] + "' in \"" + platform + "\"" + Hint(parts[0], kOses));
-  if (!Contains(kArches, parts[1])) {
-    return fail("unknown arch '" + parts[1] + "' in \"" + platform + "\"" + Hint(parts[1], kArches));
-  }
-  if (parts.size() == 3 && !Contains(kVariants, parts[2])) {
-    return fail("unknown variant '" + parts[2] + "' in \"" + platform + "\"" + Hint(parts[2], kVariants));
-  }
+  // Each value is quoted clipped (util/strings.h): a huge one must not flood the terminal.
+  if (parts.size() < 2 || parts.size() > 3) return fail("invalid platform " + QuoteValue(platform));
+  auto unknown = [&](const char* what, const std::string& part, const std::vector<std::string>& known) {
+    return fail(std::string("unknown ") + what + " " + QuoteValue(part, '\'') + " in " + QuoteValue(platform) +
+                Hint(part, known));
+  };
+  if (!Contains(kOses, parts[0])) return unknown("os", parts[0], kOses);
+  if (!Contains(kArches, parts[1])) return unknown("arch", parts[1], kArches);
+  if (parts.size() == 3 && !Contains(kVariants, parts[2])) return unknown("variant", parts[2], kVariants);
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "util/install_dirs.h"
+#include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace fs = std::filesystem;
@@ -68,9 +69,9 @@ std::vector<std::string> ListTemplateNames(const std::vector<std::string>& dirs)
 }
 
 std::string UnknownTemplateMessage(const std::string& name, const std::vector<std::string>& dirs) {
-  if (IsTemplatePath(name)) return "template file '" + name + "' does not exist";
+  if (IsTemplatePath(name)) return "template file " + QuoteValue(name, '\'') + " does not exist";
   std::vector<std::string> known = ListTemplateNames(dirs);
-  std::string message = "unknown template '" + name + "'";
+  std::string message = "unknown template " + QuoteValue(name, '\'');
   if (auto guess = DidYouMean(name, known)) message += "; did you mean '" + *guess + "'?";
   if (known.empty()) {
     message += " (no templates found in: " + Join(dirs, ", ") + ")";

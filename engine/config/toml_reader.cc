@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 
+#include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -58,7 +59,8 @@ std::optional<toml::table> ParseToml(const std::string& text, const std::string&
   } catch (const toml::parse_error& e) {
     std::string message(e.description());
     if (!message.empty()) message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
-    diags->Add(ToSourcePos(path, e.source()), "invalid TOML: " + message);
+    // toml++ quotes keys it cannot place; a huge one is clipped like any quoted value.
+    diags->Add(ToSourcePos(path, e.source()), "invalid TOML: " + ClipValue(message, 2 * kQuoteMaxBytes));
   } catch (const std::exception& e) {  // allocation failure and the like
     diags->Add(SourcePos{path, 0, 0}, std::string("cannot parse: ") + e.what());
   }
@@ -167,7 +169,7 @@ void TableReader::ReportUnknownKeys() const {
   for (const auto& [key, value] : table_) {
     std::string k(key.str());
     if (std::find(known_.begin(), known_.end(), k) != known_.end()) continue;
-    std::string message = "unknown key '" + k + "'" + (name_.empty() ? "" : " in [" + name_ + "]");
+    std::string message = "unknown key " + QuoteValue(k, '\'') + (name_.empty() ? "" : " in [" + name_ + "]");
     if (auto guess = DidYouMean(k, known_)) {
       message += "; did you mean '" + *guess + "'?";
     } else {

@@ -4,12 +4,13 @@
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <deque>
-#include <fstream>
+#include <functional>
 #include <mutex>
 #include <optional>
 
 #include "exec/selection.h"
 #include "exec/task_key.h"
+#include "exec/task_log.h"
 
 namespace mg {
 
@@ -33,6 +34,7 @@ bool IsFinished(TaskStatus s) {
 }
 
 int RunSummary::ExitCode() const {
+  if (!state_error.empty()) return 3;
   if (interrupted) return 128 + (signal > 0 ? signal : 2);  // 2: SIGINT
   auto n = [this](TaskStatus s) {
     auto it = counts.find(s);
@@ -125,6 +127,17 @@ struct Executor::Impl {
     return &s.result;
   }
 
+  // A failed write of the cache or the journal (a full disk): remember the first, start nothing
+  // new. Running tasks finish; their results are recorded if the space came back meanwhile.
+  void StateWritten(const Status& written) {
+    if (written.ok() || !summary.state_error.empty()) return;
+    summary.state_error = written.message();
+    if (!stopping) {
+      stopping = true;
+      stop_reason = "the state directory cannot be written";
+    }
+  }
+
   void Finish(TaskGraph::Index i, TaskStatus status) {
     TaskRunState& s = states[i];
     s.status = status;
@@ -143,7 +156,7 @@ struct Executor::Impl {
       ev.finished_at = s.finished_at;
       ev.details = &s.details;
       bool durable = status == TaskStatus::kRan || status == TaskStatus::kFailed;
-      (void)journal->AppendTask(ev, durable);
+      StateWritten(journal->AppendTask(ev, durable));
     }
     if (observer != nullptr) observer->OnTaskFinished(graph, i, s);
     // Release dependents known now; tasks the growth step adds count only unfinished deps.
@@ -309,6 +322,7 @@ struct Executor::Impl {
     s.started_at = clock->NowMillis();
     running++;
     pool_running[t.pool]++;
+    if (journal != nullptr) StateWritten(journal->AppendTaskStarted(t.id, TaskTypeName(t.type), s.started_at));
     if (observer != nullptr) observer->OnTaskStarted(graph, i, s);
     // Everything the worker touches is a copy or immutable for the run's lifetime.
     auto task = std::make_shared<Task>(t);
@@ -327,13 +341,10 @@ struct Executor::Impl {
     std::string log_path = opt.log_dir.empty() ? std::string() : opt.log_dir + "/" + TaskFileStem(t.id) + ".log";
     int64_t started = s.started_at;
     boost::asio::post(pool, [this, i, task, inputs, previous, cached, recorded, log_path, started] {
-      std::ofstream log_file;
-      auto log = [&](std::string_view line) {
-        if (log_path.empty()) return;
-        if (!log_file.is_open()) log_file.open(log_path, std::ios::trunc);
-        log_file << line << '\n';
-        log_file.flush();
-      };
+      // Shared by the callback: a plugin thread still holding a copy of ctx.log after Run()
+      // returned writes to a live (if closed-over) file, never to a destroyed one.
+      auto task_log = std::make_shared<TaskLog>(log_path);
+      std::function<void(std::string_view)> log = [task_log](std::string_view line) { task_log->Write(line); };
       TaskOutcome outcome;
       try {
         TaskContext ctx{*task, *inputs, previous.get(), cancel, log, cached.get(), recorded.get()};
@@ -389,6 +400,7 @@ struct Executor::Impl {
       entry["finished_at"] = s.finished_at;
       entry["duration_ms"] = s.finished_at - s.started_at;
       Status put = cache.Put(s.key, t.id, entry);
+      StateWritten(put);
       if (!put.ok()) {
         s.error = "cannot record the result: " + put.ToString();
         s.reason = "failed: " + s.error;
@@ -451,8 +463,8 @@ struct Executor::Impl {
       }
     }
     if (observer != nullptr) observer->OnTick(graph, states);
-    (void)cache.Sync();
-    if (journal != nullptr) (void)journal->Sync();
+    StateWritten(cache.Sync());
+    if (journal != nullptr) StateWritten(journal->Sync());
     return summary;
   }
 };

@@ -55,8 +55,11 @@ struct RunSummary {
   bool interrupted = false;
   int signal = 0;                      // the interrupting signal
   std::string first_failure;           // id of the first failed task
-  // 0 all good; 1 a task failed or was blocked; 128 + the signal when interrupted: 130 SIGINT,
-  // 143 SIGTERM, 129 SIGHUP (docs/cli.md).
+  // Non-empty when the cache or the journal could not be written (a full disk): the first such
+  // error, naming the file. The run then starts nothing new; what was recorded before is kept.
+  std::string state_error;
+  // 0 all good; 1 a task failed or was blocked; 3 the state directory could not be written;
+  // 128 + the signal when interrupted: 130 SIGINT, 143 SIGTERM, 129 SIGHUP (docs/cli.md).
   int ExitCode() const;
 };
 

@@ -18,7 +18,9 @@ struct TaskContext {
   Json inputs;                      // dependency id -> its result, for dependencies that have one
   const Json* previous_result;      // the last cached result of this task id, or nullptr
   const std::atomic<bool>& cancel;  // set on Ctrl-C or --fail-fast: stop early, kill children
-  std::function<void(std::string_view line)> log;  // appends to the task's log file
+  // Appends one line to the task's log file (exec/task_log.h). Thread-safe: callable from any
+  // thread, concurrently, until Run() returns; each line is written whole.
+  std::function<void(std::string_view line)> log;
   // Non-null for a cache hit of a task that RechecksCachedResult(): the cached result, which the
   // runner checks against the world (is the digest still in the registry?). Still valid: return it
   // with `reused` set (the task counts as cached). Not valid: do the work and return a new result.

@@ -33,9 +33,39 @@ bool RechecksCachedResult(TaskType type) {
 }
 
 std::string TaskFileStem(const std::string& id) {
+  // A prefix-free code: kept characters, '_' and '+' stand alone, and '%' always starts a
+  // three-character escape, so the stem decodes back to exactly one id.
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  for (char c : id) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '@') ? c : '_';
+  out.reserve(id.size() + 8);
+  for (char c : id) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '.' || c == '-' || c == '@') {
+      out += c;
+    } else if (c == '/') {
+      out += '_';
+    } else if (c == ':') {
+      out += '+';
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
   return out;
+}
+
+std::string TaskAttemptDirName(const std::string& task_id, long pid) {
+  return TaskFileStem(task_id) + "." + std::to_string(pid);
+}
+
+bool IsTaskAttemptDir(std::string_view dir_name, const std::string& task_id) {
+  const std::string prefix = TaskFileStem(task_id) + ".";
+  if (dir_name.size() <= prefix.size() || dir_name.substr(0, prefix.size()) != prefix) return false;
+  for (char c : dir_name.substr(prefix.size())) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
 }
 
 std::string FormatTaskId(TaskType type, const TaskCoords& c) {

@@ -50,10 +50,18 @@ struct TaskCoords {
 
 // type:app[/image][@version][/platform]; image omitted when it equals the app name.
 std::string FormatTaskId(TaskType type, const TaskCoords& coords);
-// A task id as a file name: characters other than [A-Za-z0-9.@-] become '_'
-// ("build:hello@1.0.0/linux/arm64" -> "build_hello@1.0.0_linux_arm64"). Log files and build work
-// directories are named with it.
+// A task id as a file name, injective (distinct ids never share a stem) and readable:
+// [A-Za-z0-9.@-] stay, '/' becomes '_', ':' becomes '+', and every other byte ('_', '+', '%'
+// included) becomes %XX (uppercase hex). "build:hello@1.0.0/linux/arm64" ->
+// "build+hello@1.0.0_linux_arm64"; "build:foo_bar@1" -> "build+foo%5Fbar@1", which no longer
+// meets "build:foo/bar@1" -> "build+foo_bar@1". Log files and build work directories are named
+// with it (docs/architecture.md, "State files").
 std::string TaskFileStem(const std::string& task_id);
+// The work directory name of one attempt of a task: "<stem>.<pid>".
+std::string TaskAttemptDirName(const std::string& task_id, long pid);
+// Whether `dir_name` is TaskAttemptDirName(task_id, some pid): exactly the stem, a '.', and digits,
+// so the attempts of "build:x@1" never match those of "build:x@1.0".
+bool IsTaskAttemptDir(std::string_view dir_name, const std::string& task_id);
 
 inline constexpr std::string_view kPlaceholderVersion = "{version}";
 

@@ -13,6 +13,7 @@
 #include <boost/graph/depth_first_search.hpp>
 
 #include "config/toml_reader.h"
+#include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -40,8 +41,11 @@ struct CycleVisitor : boost::default_dfs_visitor {
   }
 };
 
+// std::regex matches recursively (a huge value overflows the stack): names are bounded first.
+bool MatchesName(const std::string& name) { return name.size() <= 128 && std::regex_match(name, kNameRe); }
+
 std::string OneOf(const std::string& what, const std::string& value, const std::vector<std::string>& known) {
-  std::string message = "unknown " + what + " '" + value + "'";
+  std::string message = "unknown " + what + " " + QuoteValue(value, '\'');
   if (auto guess = DidYouMean(value, known)) message += "; did you mean '" + *guess + "'?";
   return message + " (known: " + Join(known, ", ") + ")";
 }
@@ -83,10 +87,10 @@ std::optional<PipelineTemplate> TemplateParser::Parse(const toml::table& root_ta
   std::string stem = file.extension() == ".toml" ? file.stem().string() : "";
   t.name = stem;
   if (std::string name; root.String("name", &name)) {
-    if (!std::regex_match(name, kNameRe)) {
-      root.ValueError("name", "invalid template name '" + name + "': use lowercase letters, digits, '.', '_', '-'");
+    if (!MatchesName(name)) {
+      root.ValueError("name", "invalid template name " + QuoteValue(name, '\'') + ": use lowercase letters, digits, '.', '_', '-'");
     } else if (!stem.empty() && name != stem) {
-      root.ValueError("name", "'" + name + "' does not match the file name '" + file.filename().string() +
+      root.ValueError("name", QuoteValue(name, '\'') + " does not match the file name '" + file.filename().string() +
                                   "'; templates are found by file name, so rename one of them");
     } else {
       t.name = name;
@@ -162,8 +166,8 @@ void TemplateParser::ReadTask(const std::string& name, const toml::node& node, P
   n.pos = r.TablePos();
   n.after_pos = r.ValuePos("after");
   bool ok = true;
-  if (!std::regex_match(name, kNameRe)) {
-    found_.Add(n.pos, "invalid task name '" + name + "': use lowercase letters, digits, '.', '_', '-'");
+  if (!MatchesName(name)) {
+    found_.Add(n.pos, "invalid task name " + QuoteValue(name, '\'') + ": use lowercase letters, digits, '.', '_', '-'");
     ok = false;
   }
 
@@ -219,11 +223,11 @@ void TemplateParser::CheckReferences(const PipelineTemplate& t) {
       SourcePos pos = i < positions.size() ? positions[i] : n.after_pos;
       std::string where = "tasks." + n.name + ".after: ";
       if (declared_.count(dep) == 0) {
-        std::string message = where + "unknown task '" + dep + "'";
+        std::string message = where + "unknown task " + QuoteValue(dep, '\'');
         if (auto guess = DidYouMean(dep, names)) message += "; did you mean '" + *guess + "'?";
         found_.Add(pos, message);
       } else if (std::find(n.after.begin(), n.after.begin() + i, dep) != n.after.begin() + i) {
-        found_.Add(pos, where + "'" + dep + "' is listed twice");
+        found_.Add(pos, where + QuoteValue(dep, '\'') + " is listed twice");
       }
     }
   }

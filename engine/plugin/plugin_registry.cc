@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "util/install_dirs.h"
+#include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -114,7 +115,8 @@ Result<std::shared_ptr<Plugin>> PluginRegistry::Load(const std::string& name_or_
     if (file.empty()) {
       std::vector<std::string> available;
       for (const auto& [name, path] : ScanDirs()) available.push_back(name);
-      return Status::NotFound("plugin '" + name_or_path + "' not found: no " + file_name + " in " +
+      return Status::NotFound("plugin " + QuoteValue(name_or_path, '\'') + " not found: no " + ClipValue(file_name) +
+                              " in " +
                               (dirs_.empty() ? std::string("(no directories)") : Join(dirs_, ", ")) +
                               (available.empty() ? std::string("; no plugins are installed there")
                                                  : "; available: " + Join(available, ", ")) +

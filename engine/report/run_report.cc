@@ -48,8 +48,10 @@ Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& stat
   }
   Json counts = Json::object();
   for (auto& [st, n] : summary.counts) counts[TaskStatusName(st)] = n;
-  return Json{{"run_id", run_id},          {"command", command}, {"exit_code", summary.ExitCode()},
+  Json report{{"run_id", run_id},          {"command", command}, {"exit_code", summary.ExitCode()},
               {"interrupted", summary.interrupted}, {"summary", counts}, {"tasks", std::move(tasks)}};
+  if (!summary.state_error.empty()) report["state_error"] = summary.state_error;
+  return report;
 }
 
 void WritePlan(std::ostream& out, const TaskGraph& graph, const std::vector<TaskRunState>& states) {

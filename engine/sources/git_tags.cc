@@ -10,6 +10,9 @@
 namespace mg {
 namespace {
 
+// The largest `git ls-remote --tags` output read (about 2 million tags).
+constexpr size_t kMaxTagListing = size_t{256} << 20;
+
 constexpr std::string_view kTagsPrefix = "refs/tags/";
 constexpr std::string_view kPeeled = "^{}";
 
@@ -54,6 +57,8 @@ Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const st
   opts.env_overrides = {{"GIT_TERMINAL_PROMPT", "0"}, {"GCM_INTERACTIVE", "never"}, {"LC_ALL", "C"}};
   opts.timeout = source.timeout;
   opts.cancel = cancel;
+  // The whole listing is parsed: allow a large one, and refuse rather than read a cut one.
+  opts.max_captured_bytes = kMaxTagListing;
   Result<SubprocessResult> run = RunSubprocess(opts);
   const std::string shown_url = RedactUrlCredentials(source.url);
   const std::string what = "listing tags of " + shown_url;
@@ -67,6 +72,10 @@ Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const st
     const std::string tail = ScrubUrlCredentials(std::string(Trim(TailLines(run->stderr_text, 5))), source.url);
     return Status::Unavailable(what + ": git ls-remote exited with " + std::to_string(run->exit_code) +
                                (tail.empty() ? "" : ": " + tail));
+  }
+  if (run->stdout_dropped > 0) {
+    return Status::FailedPrecondition(what + ": git ls-remote listed more than " +
+                                      std::to_string(kMaxTagListing >> 20) + " MiB of tags");
   }
   Result<std::vector<std::pair<std::string, std::string>>> tags = ParseLsRemoteTags(run->stdout_text);
   if (!tags.ok()) return tags.status().WithContext(what);

@@ -109,13 +109,12 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
   // One directory per attempt (<task>.<pid>): the attempts of a run that was killed are removed
   // first, and a new attempt never shares its path with anything they left running.
   const std::string work_root = settings_.state_dir + "/work";
-  const std::string prefix = TaskFileStem(ctx.task.id) + ".";
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(work_root, ec)) {
-    if (entry.path().filename().string().rfind(prefix, 0) == 0) fs::remove_all(entry.path(), ec);
+    if (IsTaskAttemptDir(entry.path().filename().string(), ctx.task.id)) fs::remove_all(entry.path(), ec);
   }
   ec.clear();
-  ScratchDir work(work_root + "/" + prefix + std::to_string(::getpid()));
+  ScratchDir work(work_root + "/" + TaskAttemptDirName(ctx.task.id, ::getpid()));
   fs::create_directories(work.path(), ec);
   if (ec) return {Status::IOError("cannot create the work directory " + work.path() + ": " + ec.message()), {}};
   fs::permissions(work.path(), fs::perms::owner_all, ec);

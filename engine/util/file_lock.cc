@@ -92,6 +92,18 @@ FileLock& FileLock::operator=(FileLock&& other) noexcept {
   return *this;
 }
 
+bool FileLock::IsHeld(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  int r;
+  do {
+    r = ::flock(fd, LOCK_EX | LOCK_NB);
+  } while (r != 0 && errno == EINTR);
+  bool held = r != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // drops the lock if this check took it
+  return held;
+}
+
 FileLock::~FileLock() { Release(); }
 
 void FileLock::Release() {

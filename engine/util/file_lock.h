@@ -24,6 +24,9 @@ class FileLock {
   // ...) holds /x/.mirrorgraph/lock; wait for it or use another --state-dir".
   // IOError/PermissionDenied/NotFound when the file cannot be opened (e.g. missing directory).
   static Result<FileLock> Acquire(const std::string& path, std::string_view holder_info);
+  // Whether some process holds the lock on `path` now (false when the file does not exist).
+  // Creates nothing and takes the lock for no longer than the check.
+  static bool IsHeld(const std::string& path);
 
   FileLock(FileLock&& other) noexcept;
   FileLock& operator=(FileLock&& other) noexcept;

@@ -26,6 +26,9 @@ std::optional<std::string> DidYouMean(const std::string& word,
   const std::string* best = nullptr;
   size_t best_distance = 0;
   for (const std::string& c : candidates) {
+    // The distance is at least the difference in length: a huge `word` costs O(candidates).
+    size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (gap > limit) continue;
     size_t d = EditDistance(word, c);
     if (d > limit) continue;
     if (best == nullptr || d < best_distance || (d == best_distance && c < *best)) {

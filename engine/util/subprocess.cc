@@ -210,8 +210,8 @@ class Session {
     ::setpgid(pid_, pid_);  // also from the parent, closing the race with the first kill
     Record();
 
-    Read(out_, out_buf_, &r_->stdout_text, &out_lines_, &out_open_);
-    Read(err_, err_buf_, &r_->stderr_text, &err_lines_, &err_open_);
+    Read(out_, out_buf_, &r_->stdout_text, &r_->stdout_dropped, &out_lines_, &out_open_);
+    Read(err_, err_buf_, &r_->stderr_text, &r_->stderr_dropped, &err_lines_, &err_open_);
     if (feed) {
       asio::async_write(in_, asio::buffer(o_.stdin_data), [this](const boost::system::error_code&, size_t) {
         boost::system::error_code ignored;
@@ -222,6 +222,8 @@ class Session {
     io_.run();
     Reap();
     if (!record_dir_.empty()) RemoveChildRecord(record_dir_, pid_);
+    KeepTail(&r_->stdout_text, &r_->stdout_dropped, o_.max_captured_bytes);
+    KeepTail(&r_->stderr_text, &r_->stderr_dropped, o_.max_captured_bytes);
     return Status::OK();
   }
 
@@ -259,12 +261,24 @@ class Session {
     }
   }
 
-  void Read(bp::async_pipe& pipe, std::array<char, 65536>& buf, std::string* sink, LineSplitter* lines,
-            bool* open) {
-    pipe.async_read_some(asio::buffer(buf), [this, &pipe, &buf, sink, lines, open](
+  // Cuts `text` to its last `max` bytes (0: no limit), counting what goes in *dropped.
+  static void KeepTail(std::string* text, size_t* dropped, size_t max) {
+    if (max == 0 || text->size() <= max) return;
+    size_t cut = text->size() - max;
+    text->erase(0, cut);
+    *dropped += cut;
+  }
+
+  void Read(bp::async_pipe& pipe, std::array<char, 65536>& buf, std::string* sink, size_t* dropped,
+            LineSplitter* lines, bool* open) {
+    pipe.async_read_some(asio::buffer(buf), [this, &pipe, &buf, sink, dropped, lines, open](
                                                 const boost::system::error_code& ec, size_t n) {
       if (n > 0) {
         sink->append(buf.data(), n);
+        // Cut once the text is twice the limit: amortised O(1) per byte, at most 2x the memory.
+        if (o_.max_captured_bytes > 0 && sink->size() > 2 * o_.max_captured_bytes) {
+          KeepTail(sink, dropped, o_.max_captured_bytes);
+        }
         lines->Feed(std::string_view(buf.data(), n), o_.on_output_line);
       }
       if (ec) {
@@ -277,7 +291,7 @@ class Session {
         if (!out_open_ && !err_open_) timer_.cancel();
         return;
       }
-      Read(pipe, buf, sink, lines, open);
+      Read(pipe, buf, sink, dropped, lines, open);
     });
   }
 
@@ -465,6 +479,12 @@ std::string DescribeStopGrace(std::chrono::milliseconds grace) {
 void SetSubprocessRecordDir(std::string dir) {
   std::lock_guard<std::mutex> lock(g_record_mu);
   g_record_dir = std::move(dir);
+}
+
+std::string SubprocessResult::DroppedNote() const {
+  size_t dropped = stdout_dropped + stderr_dropped;
+  if (dropped == 0) return "";
+  return " (the first " + std::to_string(dropped) + " bytes of its output are not shown)";
 }
 
 std::string TailLines(std::string_view text, size_t n) {

@@ -33,6 +33,10 @@ struct SubprocessOptions {
   // is delivered at EOF). It must not block for long: the child stalls meanwhile.
   std::function<void(std::string_view line)> on_output_line;
   std::string stdin_data;  // written to the child's stdin, which is then closed (empty: /dev/null)
+  // Per stream: stdout_text and stderr_text keep only the last this many bytes (0: everything),
+  // so a chatty child cannot exhaust memory. on_output_line still sees every line.
+  static constexpr size_t kDefaultMaxCapturedBytes = size_t{1} << 20;
+  size_t max_captured_bytes = kDefaultMaxCapturedBytes;
 };
 
 struct SubprocessResult {
@@ -41,8 +45,12 @@ struct SubprocessResult {
   bool timed_out = false;  // stopped because `timeout` elapsed
   bool cancelled = false;  // stopped because `*cancel` became true
   bool sigkilled = false;  // the stop needed SIGKILL: the group outlived the grace period after SIGTERM
-  std::string stdout_text;
-  std::string stderr_text;
+  std::string stdout_text;  // the last max_captured_bytes of stdout
+  std::string stderr_text;  // the last max_captured_bytes of stderr
+  size_t stdout_dropped = 0;  // bytes of stdout before stdout_text, not kept
+  size_t stderr_dropped = 0;
+  // "" when nothing was dropped, else " (the first N bytes of its output are not shown)".
+  std::string DroppedNote() const;
 };
 
 // Starts the program, feeds stdin, drains stdout and stderr concurrently (no pipe deadlock), and

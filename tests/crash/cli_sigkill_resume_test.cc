@@ -12,6 +12,7 @@
 #include "cache/action_cache.h"
 #include "cache/journal.h"
 #include "cli_fixture.h"
+#include "util/file_lock.h"
 
 namespace fs = std::filesystem;
 using mg::testing::CliWorkspace;
@@ -173,6 +174,40 @@ BOOST_AUTO_TEST_CASE(status_of_a_run_killed_before_its_first_event) {
   BOOST_TEST(run.exit_code == 1, run.Describe());
   status = ws.Run({"status"});
   BOOST_TEST(status.out.find("exit code 1") != std::string::npos, status.Describe());
+}
+
+// Tasks the killed run had started and not finished are shown as interrupted (as running while
+// a live run holds the state lock), not silently left out of the counts.
+BOOST_AUTO_TEST_CASE(status_shows_the_tasks_in_flight_at_the_kill) {
+  CliWorkspace ws;
+  ws.WriteConfig({.registry_host = "127.0.0.1:9", .apps = {{.name = "alpha", .url = "file:///nonexistent"}}});
+  const std::string state = ws.state_dir().string();
+  {
+    auto journal = mg::RunJournal::Create(state, "20240101T000000Z-2");
+    BOOST_REQUIRE_MESSAGE(journal.ok(), journal.status().ToString());
+    BOOST_TEST(journal->Append({{"event", "start"}, {"command", "run"}, {"started_at", 1704067200000}}).ok());
+    BOOST_TEST(journal->AppendTaskStarted("discover:alpha", "discover", 1704067200001).ok());
+    mg::TaskEvent discovered{"discover:alpha", "discover", "ran", "observes the upstream", "", "", 1704067200001,
+                             1704067200002, nullptr};
+    BOOST_TEST(journal->AppendTask(discovered, true).ok());
+    BOOST_TEST(journal->AppendTaskStarted("build:alpha@1.0.0/linux/amd64", "build", 1704067200003).ok());
+    BOOST_TEST(journal->AppendTaskStarted("build:alpha@1.0.0/linux/arm64", "build", 1704067200004).ok());
+  }
+  auto status = ws.Run({"status"});
+  BOOST_TEST(status.exit_code == 0, status.Describe());
+  BOOST_TEST(status.out.find("finished: no") != std::string::npos, status.Describe());
+  BOOST_TEST(status.out.find("tasks:    2 interrupted, 1 ran") != std::string::npos, status.Describe());
+  BOOST_TEST(status.out.find("  INTERRUPTED build:alpha@1.0.0/linux/amd64\n  INTERRUPTED build:alpha@1.0.0/linux/arm64\n") !=
+                 std::string::npos,
+             status.Describe());
+
+  // While a run holds the state lock, the same tasks are running, not interrupted.
+  auto lock = mg::FileLock::Acquire(state + "/lock", "test");
+  BOOST_REQUIRE_MESSAGE(lock.ok(), lock.status().ToString());
+  status = ws.Run({"status"});
+  BOOST_TEST(status.out.find("tasks:    1 ran, 2 running") != std::string::npos, status.Describe());
+  BOOST_TEST(status.out.find("  RUNNING build:alpha@1.0.0/linux/amd64\n") != std::string::npos, status.Describe());
+  BOOST_TEST(status.out.find("INTERRUPTED") == std::string::npos, status.Describe());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -18,6 +18,7 @@
 #include "build/builder.h"
 #include "cache/journal.h"
 #include "cli_fixture.h"
+#include "graph/task.h"
 #include "util/sha256.h"
 #include "util/subprocess.h"
 
@@ -130,10 +131,9 @@ std::map<std::string, int> LegEvents(CliWorkspace& ws, const std::string& what) 
   return out;
 }
 
+// The build task's work directory stem (graph TaskFileStem).
 std::string Leg(const std::string& version, const std::string& platform) {
-  std::string p = platform;
-  for (char& c : p) c = c == '/' ? '_' : c;
-  return "build_hello@" + version + "_" + p;
+  return mg::TaskFileStem("build:hello@" + version + "/" + platform);
 }
 
 struct Mirror {

@@ -114,6 +114,19 @@ BOOST_AUTO_TEST_CASE(invalid_toml_is_one_positioned_error) {
   BOOST_TEST(!fs::exists(ws.state_dir()));
 }
 
+// Finding 5: a 50 MB value is quoted clipped, with its length, still positioned; stderr stays small.
+BOOST_AUTO_TEST_CASE(a_huge_config_value_does_not_flood_stderr) {
+  CliWorkspace ws;
+  const std::string value = "linux/" + std::string(50u << 20, 'a');
+  ws.WriteConfigText("[registry]\nhost = \"127.0.0.1:5000\"\n\n[defaults]\nplatforms = [\"" + value + "\"]\n");
+  auto r = ws.Run({"plan"});
+  BOOST_TEST(r.exit_code == 2, r.Describe().substr(0, 2000));
+  BOOST_TEST(r.err.size() < 4096u, "stderr holds " << r.err.size() << " bytes: " << r.err.substr(0, 1000));
+  BOOST_TEST(r.err.rfind("mirror.toml:5:14: defaults.platforms[0]: unknown arch ", 0) == 0u, r.err.substr(0, 1000));
+  BOOST_TEST(r.err.find("(" + std::to_string(value.size()) + " bytes)") != std::string::npos, r.err.substr(0, 1000));
+  BOOST_TEST(!fs::exists(ws.state_dir()));
+}
+
 BOOST_AUTO_TEST_CASE(usage_errors) {
   CliWorkspace ws;
   auto r = ws.Run({"plna"});

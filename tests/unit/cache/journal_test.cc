@@ -66,4 +66,34 @@ BOOST_AUTO_TEST_CASE(task_lines_are_the_canonical_json_of_the_event) {
   BOOST_TEST(read[1]["duration_ms"] == 123);
 }
 
+// Finding 12: tasks started and never finished were in flight when the run stopped.
+BOOST_AUTO_TEST_CASE(started_but_unfinished_tasks_are_interrupted) {
+  TempDir dir;
+  {
+    auto j = RunJournal::Create(dir.path.string(), "run-2").value();
+    BOOST_TEST(j.Append({{"event", "start"}, {"started_at", 1}}).ok());
+    BOOST_TEST(j.AppendTaskStarted("build:a@1/linux/amd64", "build", 10).ok());
+    BOOST_TEST(j.AppendTaskStarted("build:b@1/linux/amd64", "build", 11).ok());
+    BOOST_TEST(j.AppendTaskStarted("probe:c@1", "probe", 12).ok());
+    TaskEvent done{"build:a@1/linux/amd64", "build", "ran", "no cache entry", "", "", 10, 20, nullptr};
+    BOOST_TEST(j.AppendTask(done, true).ok());
+    TaskEvent cached{"discover:a", "discover", "cached", "--offline", "", "", 0, 0, nullptr};
+    BOOST_TEST(j.AppendTask(cached, true).ok());
+    // killed here: no "end"
+  }
+  auto events = RunJournal::Read(dir.path.string(), "run-2");
+  BOOST_REQUIRE(events.ok());
+  // The started line is canonical JSON, like every other line.
+  BOOST_TEST(CanonicalJson((*events)[1]) ==
+             R"({"event":"started","id":"build:a@1/linux/amd64","started_at":10,"type":"build"})");
+  RunJournalSummary s = SummarizeRun(*events);
+  BOOST_TEST(!s.ended);
+  BOOST_TEST(s.counts["ran"] == 1);
+  BOOST_TEST(s.counts["cached"] == 1);
+  BOOST_TEST(s.counts["interrupted"] == 2);
+  BOOST_TEST(s.interrupted == (std::vector<std::string>{"build:b@1/linux/amd64", "probe:c@1"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(s.start.value("started_at", 0) == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

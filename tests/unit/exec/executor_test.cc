@@ -481,4 +481,57 @@ BOOST_AUTO_TEST_CASE(dispatch_is_first_come_first_served_across_pools) {
              boost::test_tools::per_element());
 }
 
+// Finding 12: a task's start is in the journal, on disk, while it runs, so `status` after a kill
+// can show it as interrupted.
+BOOST_AUTO_TEST_CASE(journal_holds_a_started_event_while_the_task_runs) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  auto journal = RunJournal::Create(dir.path.string(), "run-s").value();
+  // Reads the journal from inside the running task: what a kill -9 at this moment would leave.
+  class PeekingRunner : public TaskRunner {
+   public:
+    explicit PeekingRunner(std::string state) : state_(std::move(state)) {}
+    TaskOutcome Run(const TaskContext& ctx) override {
+      auto events = RunJournal::Read(state_, "run-s");
+      if (events.ok()) summary = SummarizeRun(*events);
+      (void)ctx;
+      return {Status::OK(), Json{{"ok", true}}};
+    }
+    RunJournalSummary summary;
+
+   private:
+    std::string state_;
+  } r(dir.path.string());
+  TaskGraph g;
+  g.Add(MakeTask("build:only", TaskType::kBuild, "build:linux/amd64"));
+  ExecOptions opt;
+  opt.jobs = 1;
+  Executor e(g, *cache, &journal, r, nullptr, nullptr, opt);
+  BOOST_TEST(e.Run().ExitCode() == 0);
+  BOOST_TEST(r.summary.interrupted == (std::vector<std::string>{"build:only"}), boost::test_tools::per_element());
+  // Once finished it is no longer in flight.
+  auto events = RunJournal::Read(dir.path.string(), "run-s").value();
+  BOOST_TEST(SummarizeRun(events).interrupted.empty());
+  BOOST_TEST(SummarizeRun(events).counts["ran"] == 1);
+}
+
+// Finding 10: a cache that cannot be written (a full disk) stops the run with exit code 3 and the
+// file's error, instead of failing task after task.
+BOOST_AUTO_TEST_CASE(a_state_write_failure_stops_the_run_with_exit_code_3) {
+  TempDir dir;
+  // A read-only cache refuses every Put, as a full disk refuses every append.
+  auto read_only = ActionCache::OpenReadOnly(dir.path.string()).value();
+  FakeRunner r;
+  TaskGraph g = Diamond(3);
+  ExecOptions opt;
+  opt.jobs = 1;
+  std::vector<TaskRunState> states;
+  RunSummary s = RunOnce(g, *read_only, r, opt, &states);
+  BOOST_TEST(s.ExitCode() == 3);
+  BOOST_TEST(s.state_error.find("read-only") != std::string::npos, s.state_error);
+  BOOST_TEST(r.calls().size() == 1u);  // the first task ran; nothing new started after its Put failed
+  auto by_id = StatusById(g, states);
+  BOOST_TEST((by_id["sign:sink"] == TaskStatus::kBlocked));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -75,6 +75,7 @@ BOOST_AUTO_TEST_CASE(large_output_on_both_streams) {
       "head -c 1048576 /dev/zero | tr '\\0' e >&2; head -c 2097152 /dev/zero | tr '\\0' o; "
       "head -c 1048576 /dev/zero | tr '\\0' e >&2");
   o.timeout = Ms(120000);
+  o.max_captured_bytes = 0;  // everything
   mg::SubprocessResult r = MustRun(o);
   BOOST_TEST(r.exit_code == 0);
   BOOST_TEST(!r.timed_out);
@@ -82,6 +83,35 @@ BOOST_AUTO_TEST_CASE(large_output_on_both_streams) {
   BOOST_TEST(r.stderr_text.size() == 2097152u);
   BOOST_TEST(r.stdout_text.find_first_not_of('o') == std::string::npos);
   BOOST_TEST(r.stderr_text.find_first_not_of('e') == std::string::npos);
+}
+
+// Finding 12: captured output is bounded (the last max_captured_bytes per stream, with a count of
+// what was dropped); the line callback still sees all of it.
+BOOST_AUTO_TEST_CASE(captured_output_keeps_a_bounded_tail) {
+  mg::SubprocessOptions o = Sh(
+      "head -c 5000000 /dev/zero | tr '\\0' o; echo; echo LAST-OUT; "
+      "head -c 3000000 /dev/zero | tr '\\0' e >&2; echo >&2; echo LAST-ERR >&2");
+  o.timeout = Ms(120000);
+  size_t seen = 0;
+  o.on_output_line = [&seen](std::string_view line) { seen += line.size() + 1; };
+  mg::SubprocessResult r = MustRun(o);
+  BOOST_TEST(r.exit_code == 0);
+  const size_t out_total = 5000000 + 1 + 9, err_total = 3000000 + 1 + 9;
+  const size_t max = mg::SubprocessOptions::kDefaultMaxCapturedBytes;
+  BOOST_TEST(r.stdout_text.size() == max);
+  BOOST_TEST(r.stderr_text.size() == max);
+  BOOST_TEST(r.stdout_dropped == out_total - max);
+  BOOST_TEST(r.stderr_dropped == err_total - max);
+  BOOST_TEST((mg::TailLines(r.stdout_text, 1) == "LAST-OUT\n"));  // (not printed: a megabyte)
+  BOOST_TEST((mg::TailLines(r.stderr_text, 1) == "LAST-ERR\n"));
+  BOOST_TEST(r.DroppedNote().find(std::to_string(out_total + err_total - 2 * max)) != std::string::npos,
+             r.DroppedNote());
+  BOOST_TEST(seen == out_total + err_total);  // every line reached the callback (the task log)
+
+  o.max_captured_bytes = 1000;
+  r = MustRun(o);
+  BOOST_TEST(r.stdout_text.size() == 1000u);
+  BOOST_TEST(r.stdout_dropped == out_total - 1000);
 }
 
 BOOST_AUTO_TEST_CASE(timeout_kills_quickly) {
