@@ -23,6 +23,7 @@ struct Exchange {
   CURL* handle = nullptr;
   const std::function<bool(std::string_view)>* sink = nullptr;  // request.body_sink when set
   bool sink_stopped = false;
+  std::string sink_error;  // what the sink threw: nothing may unwind through libcurl's frames
 };
 
 size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
@@ -32,7 +33,13 @@ size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
     long code = 0;
     curl_easy_getinfo(ex->handle, CURLINFO_RESPONSE_CODE, &code);
     if (code >= 200 && code < 300) {
-      if ((*ex->sink)(std::string_view(data, n))) return n;
+      try {
+        if ((*ex->sink)(std::string_view(data, n))) return n;
+      } catch (const std::exception& e) {
+        ex->sink_error = e.what();
+      } catch (...) {
+        ex->sink_error = "an exception that is not a std::exception";
+      }
       ex->sink_stopped = true;
       return 0;  // aborts the transfer with CURLE_WRITE_ERROR
     }
@@ -198,6 +205,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   if (effective != nullptr) ex.response.effective_url = effective;
   impl_->Release(h);
 
+  if (!ex.sink_error.empty()) return Status::Internal(what + ": the response body's consumer failed: " + ex.sink_error);
   if (ex.sink_stopped) return Status::Cancelled(what + ": the response body's consumer stopped the transfer");
   if (ex.body_too_large) {
     return Status::FailedPrecondition(what + ": response body exceeds the limit of " +
