@@ -68,28 +68,21 @@ std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugi
     }
     const Json& c = conf.value();
     bool bad = false;
-    if (c.contains("errors") && c["errors"].is_array()) {
-      for (const Json& e : c["errors"]) {
-        std::string path = e.value("path", "");
-        diags->Add(app.PositionOf(path),
-                   "apps." + app.name + (path.empty() ? "" : "." + path) + ": " + e.value("message", "invalid"));
-        bad = true;
-      }
+    for (const Json& e : ArrayField(c, "errors")) {
+      // A bare string is taken as the message; anything else without one says "invalid".
+      std::string path = StringField(e, "path");
+      diags->Add(app.PositionOf(path), "apps." + app.name + (path.empty() ? "" : "." + path) + ": " +
+                                           StringField(e, "message", StringOr(e, "invalid")));
+      bad = true;
     }
     if (bad) continue;
-    if (c.contains("images") && c["images"].is_array() && !c["images"].empty()) {
+    if (const Json& images = ArrayField(c, "images"); !images.empty()) {
       r.model.images.clear();
-      for (const Json& img : c["images"]) {
-        ImageSpec spec{img.value("name", app.name), {}};
-        if (img.contains("depends_on") && img["depends_on"].is_array()) {
-          for (const Json& d : img["depends_on"]) {
-            if (d.is_string()) spec.depends_on.push_back(d.get<std::string>());
-          }
-        }
-        r.model.images.push_back(std::move(spec));
+      for (const Json& img : images) {
+        r.model.images.push_back({StringField(img, "name", app.name), StringsField(img, "depends_on")});
       }
     }
-    r.model.source = c.value("source", Json::object());
+    r.model.source = ObjectField(c, "source");
     out.push_back(std::move(r));
   }
   return out;

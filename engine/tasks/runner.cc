@@ -15,16 +15,15 @@ RealRunner::RealRunner(const std::vector<ResolvedApp>& apps, HttpClient* http, R
 }
 
 Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, bool latest_only) {
-  if (!answer.is_object() || !answer.contains("candidates") || !answer["candidates"].is_array()) {
+  const Json* list = FindField(answer, "candidates");
+  if (list == nullptr || !list->is_array()) {
     return Status::Corruption("the plugin's discover answer has no \"candidates\" array");
   }
   std::vector<Candidate> candidates;
-  for (const Json& c : answer["candidates"]) {
-    if (!c.is_object() || !c.contains("version") || !c["version"].is_string()) {
-      return Status::Corruption("a discover candidate lacks a \"version\" string: " + CanonicalJson(c));
-    }
-    std::string v = c["version"].get<std::string>();
-    candidates.push_back({v, c.value("tag", v), c.value("commit", "")});
+  for (const Json& c : *list) {
+    std::optional<std::string> v = OptStringField(c, "version");
+    if (!v) return Status::Corruption("a discover candidate lacks a \"version\" string: " + CanonicalJson(c));
+    candidates.push_back({*v, StringField(c, "tag", *v), StringField(c, "commit")});
   }
   Selection sel = SelectVersions(std::move(candidates), max_versions, latest_only);
   Json versions = Json::array();
@@ -36,7 +35,7 @@ Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, 
   Json dropped = Json::array();
   for (auto& [version, reason] : sel.dropped) dropped.push_back({{"version", version}, {"reason", reason}});
   Json out = {{"versions", std::move(versions)}, {"latest", sel.latest}, {"dropped", std::move(dropped)}};
-  out["excluded"] = answer.contains("excluded") && answer["excluded"].is_array() ? answer["excluded"] : Json::array();
+  out["excluded"] = ArrayField(answer, "excluded");
   return out;
 }
 
