@@ -38,4 +38,25 @@ BOOST_AUTO_TEST_CASE(malformed_answers_are_errors_not_empty_lists) {
   BOOST_TEST(bad.status().message().find("version") != std::string::npos);
 }
 
+// A plugin's answer is untrusted: wrong-typed optional fields read as absent, never throw.
+BOOST_AUTO_TEST_CASE(wrong_typed_fields_are_absent_not_exceptions) {
+  Json answer = Json::parse(R"({"candidates":[{"version":"1.2.0","tag":12,"commit":["x"]},
+                                              {"version":"1.3.0","tag":null,"commit":{"id":"y"}}],
+                                "excluded":{"version":"9"}})");
+  auto r = DiscoverResultFromCandidates(answer, 3, false);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  const Json& v = r.value()["versions"];
+  BOOST_REQUIRE(v.size() == 2u);
+  BOOST_TEST(v[0]["tag"] == "1.3.0");
+  BOOST_TEST(v[1]["tag"] == "1.2.0");
+  BOOST_TEST(!v[1].contains("commit"));
+  BOOST_TEST(r.value()["excluded"] == Json::array());
+  for (const char* odd : {R"({"candidates":{"version":"1"}})", R"({"candidates":[{"version":1}]})",
+                          R"({"candidates":[null, 3, "1.0"]})", R"([{"version":"1"}])", "null"}) {
+    auto bad = DiscoverResultFromCandidates(Json::parse(odd), 3, false);
+    BOOST_TEST(!bad.ok(), odd);
+    BOOST_TEST((bad.status().code() == Status::Code::kCorruption), odd);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
