@@ -33,15 +33,14 @@ std::vector<std::string> DockerBuilder::BuildArgv(const BuildRequest& r, const s
 }
 
 Result<BuiltImage> ParseBuildxMetadata(const std::string& json_text) {
-  Json j = Json::parse(json_text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::Corruption("docker buildx wrote metadata that is not JSON");
+  Json j = ParseJson(json_text);
+  if (!j.is_object()) return Status::Corruption("docker buildx wrote metadata that is not JSON");
   BuiltImage out;
-  if (auto d = j.find("containerimage.descriptor"); d != j.end() && d->is_object()) {
-    out.digest = d->value("digest", "");
-    out.media_type = d->value("mediaType", "");
-    out.size = d->value("size", int64_t{0});
-  }
-  if (out.digest.empty()) out.digest = j.value("containerimage.digest", "");
+  const Json& d = ObjectField(j, "containerimage.descriptor");
+  out.digest = StringField(d, "digest");
+  out.media_type = StringField(d, "mediaType");
+  out.size = IntField(d, "size").value_or(0);
+  if (out.digest.empty()) out.digest = StringField(j, "containerimage.digest");
   if (out.digest.rfind("sha256:", 0) != 0 || out.digest.size() != 71) {
     return Status::Corruption("docker buildx's metadata names no pushed image digest (containerimage.digest)");
   }

@@ -37,7 +37,7 @@ std::unique_ptr<ActionCache> ReadOnlyCache(const std::string& state_dir) {
 
 bool WriteReport(const std::string& path, const Json& report) {
   if (path.empty()) return true;
-  Status s = WriteFileAtomic(path, report.dump(2) + "\n");
+  Status s = WriteRunReport(path, report);
   if (!s.ok()) {
     std::cerr << "mirrorgraph: cannot write the JSON report: " << s.message() << "\n";
     return false;
@@ -217,7 +217,7 @@ int GraphCommand(const CliOptions& o) {
       any = true;
     }
   }
-  if (o.graph_json) std::cout << GraphJson(graph, any ? &states : nullptr).dump(2) << "\n";
+  if (o.graph_json) std::cout << PrettyJson(GraphJson(graph, any ? &states : nullptr)) << "\n";
   else WriteDot(std::cout, graph, any ? &states : nullptr);
   return kExitOk;
 }

@@ -105,7 +105,7 @@ int VerifyCommand(const CliOptions& options, const std::atomic<int>* interrupt) 
     return fail(s.message(), s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitCannotVerify);
   }
   if (options.verify_json) {
-    std::cout << v->ToJson().dump(2) << "\n";
+    std::cout << PrettyJson(v->ToJson()) << "\n";
   } else {
     PrintReport(*v, options.key, std::cout);
   }

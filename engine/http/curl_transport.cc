@@ -24,6 +24,7 @@ struct Exchange {
   const std::function<bool(std::string_view)>* sink = nullptr;  // request.body_sink when set
   bool sink_stopped = false;
   const CancelToken* cancel = nullptr;
+  std::string sink_error;  // what the sink threw: nothing may unwind through libcurl's frames
 };
 
 // libcurl's progress callback (at least once a second, idle or not): non-zero aborts the transfer
@@ -40,7 +41,13 @@ size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
     long code = 0;
     curl_easy_getinfo(ex->handle, CURLINFO_RESPONSE_CODE, &code);
     if (code >= 200 && code < 300) {
-      if ((*ex->sink)(std::string_view(data, n))) return n;
+      try {
+        if ((*ex->sink)(std::string_view(data, n))) return n;
+      } catch (const std::exception& e) {
+        ex->sink_error = e.what();
+      } catch (...) {
+        ex->sink_error = "an exception that is not a std::exception";
+      }
       ex->sink_stopped = true;
       return 0;  // aborts the transfer with CURLE_WRITE_ERROR
     }
@@ -215,6 +222,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   impl_->Release(h);
 
   if (rc == CURLE_ABORTED_BY_CALLBACK) return Status::Cancelled(what + ": cancelled");
+  if (!ex.sink_error.empty()) return Status::Internal(what + ": the response body's consumer failed: " + ex.sink_error);
   if (ex.sink_stopped) return Status::Cancelled(what + ": the response body's consumer stopped the transfer");
   if (ex.body_too_large) {
     return Status::FailedPrecondition(what + ": response body exceeds the limit of " +

@@ -84,29 +84,22 @@ Result<PlatformManifest> DescribePlatformManifest(RegistryClient& client, const 
   if (!IsManifestMediaType(m->media_type)) {
     return Status::InvalidArgument(where + " is not a single-platform image manifest (" + m->media_type + ")");
   }
-  const Json* config = nullptr;
-  if (auto it = m->json.find("config"); it != m->json.end() && it->is_object()) config = &*it;
-  if (config == nullptr || !config->contains("digest") || !(*config)["digest"].is_string()) {
-    return Status::Corruption(where + ": the manifest has no config digest");
-  }
-  Result<std::string> blob = client.GetBlob(repo, (*config)["digest"].get<std::string>(), size_t{4} << 20);
+  std::optional<std::string> config_digest = OptStringField(ObjectField(m->json, "config"), "digest");
+  if (!config_digest) return Status::Corruption(where + ": the manifest has no config digest");
+  Result<std::string> blob = client.GetBlob(repo, *config_digest, size_t{4} << 20);
   if (!blob.ok()) return blob.status();
   std::string error;
   Json cfg = ParseJson(*blob, &error);
   if (cfg.is_discarded() || !cfg.is_object()) {
     return Status::Corruption(where + ": the config is not a JSON object" + (error.empty() ? "" : ": " + error));
   }
-  auto text = [&cfg](const char* key) -> std::string {
-    auto it = cfg.find(key);
-    return it != cfg.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
   PlatformManifest out;
   out.digest = m->digest;
   out.size = static_cast<int64_t>(m->bytes.size());
   out.media_type = m->media_type;
-  out.os = text("os");
-  out.architecture = text("architecture");
-  out.variant = text("variant");
+  out.os = StringField(cfg, "os");
+  out.architecture = StringField(cfg, "architecture");
+  out.variant = StringField(cfg, "variant");
   if (out.os.empty() || out.architecture.empty()) {
     return Status::Corruption(where + ": the config lacks os or architecture");
   }

@@ -46,15 +46,12 @@ Result<std::vector<std::string>> IndexPlatforms(const Manifest& m, const std::st
   }
   std::vector<std::string> out;
   for (const Json& entry : *manifests) {
-    if (!entry.is_object()) continue;
-    auto platform = entry.find("platform");
-    if (platform == entry.end() || !platform->is_object()) continue;
-    std::string os = platform->value("os", "");
-    std::string arch = platform->value("architecture", "");
-    std::string variant = platform->value("variant", "");
+    const Json& platform = ObjectField(entry, "platform");
+    std::string os = StringField(platform, "os");
+    std::string arch = StringField(platform, "architecture");
+    std::string variant = StringField(platform, "variant");
     if (os.empty() || arch.empty() || os == "unknown" || arch == "unknown") continue;  // attestations
-    if (auto ann = entry.find("annotations"); ann != entry.end() && ann->is_object() &&
-                                              ann->value("vnd.docker.reference.type", "") == "attestation-manifest") {
+    if (StringField(ObjectField(entry, "annotations"), "vnd.docker.reference.type") == "attestation-manifest") {
       continue;
     }
     out.push_back(FormatPlatform(os, arch, variant));
@@ -189,20 +186,14 @@ Result<ProbeResult> ProbeImage(RegistryClient& client, const std::string& repo, 
     r.detail = name + " exists (single-platform manifest; no platform wanted)";
     return r;
   }
-  auto config = manifest->json.find("config");
-  if (config == manifest->json.end() || !config->is_object() || !config->contains("digest") ||
-      !(*config)["digest"].is_string()) {
-    return Status::Corruption(what + ": image manifest without a config digest");
-  }
-  Result<std::string> blob = client.GetBlob(repo, (*config)["digest"].get<std::string>(), size_t{8} << 20);
+  std::optional<std::string> config_digest = OptStringField(ObjectField(manifest->json, "config"), "digest");
+  if (!config_digest) return Status::Corruption(what + ": image manifest without a config digest");
+  Result<std::string> blob = client.GetBlob(repo, *config_digest, size_t{8} << 20);
   if (!blob.ok()) return blob.status().WithContext(what + ": config blob");
   Json cfg = ParseJson(*blob);
-  if (!cfg.is_object() || !cfg.contains("os") || !cfg.contains("architecture") || !cfg["os"].is_string() ||
-      !cfg["architecture"].is_string()) {
-    return Status::Corruption(what + ": image config without os/architecture");
-  }
-  std::string variant = cfg.contains("variant") && cfg["variant"].is_string() ? cfg["variant"].get<std::string>() : "";
-  r.platforms = {FormatPlatform(cfg["os"].get<std::string>(), cfg["architecture"].get<std::string>(), variant)};
+  std::optional<std::string> os = OptStringField(cfg, "os"), arch = OptStringField(cfg, "architecture");
+  if (!os || !arch) return Status::Corruption(what + ": image config without os/architecture");
+  r.platforms = {FormatPlatform(*os, *arch, StringField(cfg, "variant"))};
   ClassifyByPlatforms(wanted_platforms, name, &r);
   return r;
 }

@@ -26,14 +26,12 @@ std::string ApiHost(const std::string& registry) {
 std::string RegistryErrorSummary(const std::string& body) {
   if (body.empty()) return "";
   Json doc = ParseJson(body);
-  if (!doc.is_object()) return "";
-  auto errors = doc.find("errors");
-  if (errors == doc.end() || !errors->is_array()) return "";
   std::string out;
-  for (const Json& e : *errors) {
-    if (!e.is_object()) continue;
-    std::string code = e.value("code", "");
-    std::string message = e.value("message", "");
+  for (const Json& e : ArrayField(doc, "errors")) {
+    // Registries are not consistent about types: a numeric code is shown as a number.
+    const Json* c = FindField(e, "code");
+    std::string code = c != nullptr && c->is_number_integer() ? std::to_string(c->get<int64_t>()) : StringField(e, "code");
+    std::string message = StringField(e, "message");
     if (code.empty() && message.empty()) continue;
     if (!out.empty()) out += "; ";
     out += code;
@@ -154,18 +152,11 @@ Result<RegistryClient::Token> RegistryClient::FetchToken(const BearerChallenge& 
   Json doc = ParseJson(resp->body);
   if (!doc.is_object()) return Status::Corruption(what + ": the answer is not a JSON object");
   Token token;
-  for (const char* field : {"token", "access_token"}) {
-    auto it = doc.find(field);
-    if (it != doc.end() && it->is_string() && !it->get<std::string>().empty()) {
-      token.value = it->get<std::string>();
-      break;
-    }
-  }
+  token.value = StringField(doc, "token");
+  if (token.value.empty()) token.value = StringField(doc, "access_token");
   if (token.value.empty()) return Status::Corruption(what + ": the answer holds no token");
-  int64_t expires_in = 60;
-  if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number_integer()) {
-    expires_in = std::max<int64_t>(it->get<int64_t>(), 60);
-  }
+  // Bounded both ways: a huge value must not overflow the clock arithmetic.
+  const int64_t expires_in = std::clamp<int64_t>(IntField(doc, "expires_in").value_or(60), 60, 24 * 3600);
   token.expires = std::chrono::steady_clock::now() + std::chrono::seconds(expires_in) - kTokenMargin;
   return token;
 }
@@ -329,8 +320,8 @@ Result<Manifest> RegistryClient::GetManifest(const std::string& repo, const std:
   }
   m.media_type = BareMediaType(resp->Header("content-type").value_or(""));
   if (!IsIndexMediaType(m.media_type) && !IsManifestMediaType(m.media_type)) {
-    if (auto mt = m.json.find("mediaType"); mt != m.json.end() && mt->is_string()) {
-      m.media_type = mt->get<std::string>();
+    if (std::optional<std::string> mt = OptStringField(m.json, "mediaType")) {
+      m.media_type = std::move(*mt);
     } else if (m.json.contains("manifests")) {
       m.media_type = kMediaTypeOciIndex;
     } else if (m.json.contains("config") && m.json.contains("layers")) {

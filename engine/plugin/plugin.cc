@@ -12,6 +12,8 @@ namespace mg {
 namespace {
 
 constexpr size_t kV1TableSize = offsetof(mg_plugin, free_string) + sizeof(mg_plugin::free_string);
+// A plugin's error message is quoted up to this many bytes.
+constexpr size_t kMaxErrorBytes = 4096;
 
 bool IsValidPluginName(const char* name) {
   if (name == nullptr || *name == '\0') return false;
@@ -112,10 +114,13 @@ Result<Json> Plugin::Call(const char* function, Fn fn, HostServices& host, const
   char* err = nullptr;
   const int rc = fn(call.table(), text.data(), text.size(), &out, &out_len, &err);
 
+  // `out` is (pointer, *out_len): never read past out_len (it need not be NUL-terminated). The
+  // error message is NUL-terminated by the ABI; it is read up to a bound all the same.
   const bool has_out = out != nullptr;
   std::string output;
-  if (has_out) output.assign(out, out_len != 0 ? out_len : std::strlen(out));
-  std::string message = err != nullptr ? std::string(err) : std::string();
+  if (has_out) output.assign(out, out_len);
+  std::string message = err != nullptr ? std::string(err, strnlen(err, kMaxErrorBytes)) : std::string();
+  if (message.size() == kMaxErrorBytes) message += "... (cut at " + std::to_string(kMaxErrorBytes) + " bytes)";
   if (out != nullptr) table_->free_string(out);
   if (err != nullptr) table_->free_string(err);
 
@@ -126,6 +131,9 @@ Result<Json> Plugin::Call(const char* function, Fn fn, HostServices& host, const
     return WithCode(host_error.ok() ? Status::Code::kInternal : host_error.code(), prefix + " failed: " + message);
   }
   if (!has_out) return Status::Corruption(prefix + " returned success but no output");
+  if (output.empty()) {
+    return Status::Corruption(prefix + " returned success with *out_len 0; set *out_len to the output's length");
+  }
   std::string parse_error;
   Json parsed = ParseJson(output, &parse_error);
   if (parsed.is_discarded()) {

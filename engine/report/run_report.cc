@@ -3,7 +3,13 @@
 #include <algorithm>
 #include <iomanip>
 
+#include "util/atomic_file.h"
+
 namespace mg {
+
+Status WriteRunReport(const std::string& path, const Json& report) {
+  return WriteFileAtomic(path, PrettyJson(report) + "\n");
+}
 
 std::string SummaryLine(const RunSummary& summary, bool plan) {
   static const TaskStatus kOrder[] = {TaskStatus::kRan,     TaskStatus::kCached,   TaskStatus::kWouldRun,

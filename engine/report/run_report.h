@@ -14,6 +14,10 @@ namespace mg {
 Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& states, const RunSummary& summary,
                    const std::string& run_id, const std::string& command);
 
+// Writes `report` to `path` atomically as indented JSON (PrettyJson: invalid UTF-8 in a message is
+// replaced, never an error).
+Status WriteRunReport(const std::string& path, const Json& report);
+
 // Human plan: one line per task in dependency order ("would-run  build:hello@1.2.0/linux/amd64  no
 // cache entry"), then a summary line. Placeholder tasks are left out. Under a discover task's line,
 // one "excluded <version>: <reason>" line per version its plugin left out.

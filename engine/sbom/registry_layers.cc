@@ -141,14 +141,29 @@ Status StreamBlob(RegistryClient& client, const std::string& repo, const std::st
     return st;
   };
 
+  // Neither side lets an exception escape: the producer's becomes its status (and closes the pipe
+  // so the consumer stops waiting), the consumer's becomes its status (so the producer is joined).
+  const std::string where = client.registry() + "/" + repo + "@" + digest;
+  auto contained = [&where](const char* side, const auto& fn) -> Status {
+    try {
+      return fn();
+    } catch (const std::exception& e) {
+      return Status::Internal(where + ": the " + side + " failed unexpectedly: " + e.what());
+    } catch (...) {
+      return Status::Internal(where + ": the " + side + " failed unexpectedly");
+    }
+  };
   Status produced;
   std::thread producer;
   try {
-    producer = std::thread([&] { produced = download(); });
+    producer = std::thread([&] {
+      produced = contained("download", download);
+      if (!produced.ok()) pipe.Close(produced);
+    });
   } catch (const std::system_error& e) {
     return Status::Internal("cannot start a download thread: " + std::string(e.what()));
   }
-  Status consumed = consume(pipe);
+  Status consumed = contained("layer scan", [&] { return consume(pipe); });
   if (consumed.ok()) {
     pipe.Drain();
   } else {
@@ -167,11 +182,9 @@ Status ScanManifestLayers(RegistryClient& client, const std::string& repo, const
     return Status::InvalidArgument(where + ": the manifest has no \"layers\" (not an image manifest)");
   }
   for (const Json& layer : *layers) {
-    const std::string media_type = layer.value("mediaType", std::string());
-    const std::string digest = layer.value("digest", std::string());
-    if (!layer.is_object() || digest.empty()) {
-      return Status::InvalidArgument(where + ": a layer descriptor without a digest");
-    }
+    const std::string media_type = StringField(layer, "mediaType");
+    const std::string digest = StringField(layer, "digest");
+    if (digest.empty()) return Status::InvalidArgument(where + ": a layer descriptor without a digest");
     if (IsForeignLayer(media_type)) {
       return Status::NotImplemented(where + "@" + digest + ": foreign (non-distributable) layer " + media_type +
                                     " is not scanned");
@@ -180,8 +193,7 @@ Status ScanManifestLayers(RegistryClient& client, const std::string& repo, const
       return Status::InvalidArgument(where + "@" + digest + ": layer media type " + media_type +
                                      " is not a container filesystem layer");
     }
-    int64_t size = -1;
-    if (auto s = layer.find("size"); s != layer.end() && s->is_number_integer()) size = s->get<int64_t>();
+    const int64_t size = IntField(layer, "size").value_or(-1);
     MG_RETURN_IF_ERROR(StreamBlob(
         client, repo, digest, size, [&](ByteReader& reader) { return scanner.AddLayer(reader, digest); }, options));
   }

@@ -49,13 +49,6 @@ Status DeriveKey(std::string_view passphrase, std::string_view salt, const Scryp
   return Status::OK();
 }
 
-std::optional<std::string> StringField(const Json& obj, const char* name) {
-  if (!obj.is_object()) return std::nullopt;
-  auto it = obj.find(name);
-  if (it == obj.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-
 std::optional<uint64_t> UintField(const Json& obj, const char* name) {
   if (!obj.is_object()) return std::nullopt;
   auto it = obj.find(name);
@@ -117,11 +110,11 @@ Result<std::string> DecryptCosignPrivateKey(std::string_view body, std::string_v
   Json doc = ParseJson(body, &parse_error);
   if (!parse_error.empty() || !doc.is_object()) return bad("the PEM body is not a JSON object");
 
-  const Json kdf = doc.value("kdf", Json());
-  const Json cipher = doc.value("cipher", Json());
-  if (StringField(kdf, "name") != "scrypt") return bad("kdf.name is not \"scrypt\"");
-  if (StringField(cipher, "name") != "nacl/secretbox") return bad("cipher.name is not \"nacl/secretbox\"");
-  const Json kdf_params = kdf.value("params", Json());
+  const Json& kdf = ObjectField(doc, "kdf");
+  const Json& cipher = ObjectField(doc, "cipher");
+  if (OptStringField(kdf, "name") != "scrypt") return bad("kdf.name is not \"scrypt\"");
+  if (OptStringField(cipher, "name") != "nacl/secretbox") return bad("cipher.name is not \"nacl/secretbox\"");
+  const Json& kdf_params = ObjectField(kdf, "params");
   std::optional<uint64_t> n = UintField(kdf_params, "N");
   std::optional<uint64_t> r = UintField(kdf_params, "r");
   std::optional<uint64_t> p = UintField(kdf_params, "p");
@@ -131,9 +124,9 @@ Result<std::string> DecryptCosignPrivateKey(std::string_view body, std::string_v
   Status checked = CheckParams(params);
   if (!checked.ok()) return bad(checked.message());
 
-  std::optional<std::string> salt_b64 = StringField(kdf, "salt");
-  std::optional<std::string> nonce_b64 = StringField(cipher, "nonce");
-  std::optional<std::string> ct_b64 = StringField(doc, "ciphertext");
+  std::optional<std::string> salt_b64 = OptStringField(kdf, "salt");
+  std::optional<std::string> nonce_b64 = OptStringField(cipher, "nonce");
+  std::optional<std::string> ct_b64 = OptStringField(doc, "ciphertext");
   if (!salt_b64 || !nonce_b64 || !ct_b64) return bad("kdf.salt, cipher.nonce and ciphertext must be strings");
   std::optional<std::string> salt = Base64Decode(*salt_b64);
   std::optional<std::string> nonce = Base64Decode(*nonce_b64);

@@ -35,19 +35,14 @@ Json Summarize(const InTotoStatement& statement) {
   }
   if (statement.predicate_type == kSlsaProvenanceV1PredicateType) {
     Json sources = Json::array();
-    const Json deps = p.contains("buildDefinition") && p["buildDefinition"].is_object()
-                          ? p["buildDefinition"].value("resolvedDependencies", Json::array())
-                          : Json::array();
-    for (const Json& d : deps) {
-      if (!d.is_object() || !d.contains("digest") || !d["digest"].is_object()) continue;
-      if (d["digest"].contains("gitCommit") && d["digest"]["gitCommit"].is_string()) {
-        sources.push_back({{"uri", d.value("uri", "")}, {"commit", d["digest"]["gitCommit"]}});
+    for (const Json& d : ArrayField(ObjectField(p, "buildDefinition"), "resolvedDependencies")) {
+      if (std::optional<std::string> commit = OptStringField(ObjectField(d, "digest"), "gitCommit")) {
+        sources.push_back({{"uri", StringField(d, "uri")}, {"commit", *commit}});
       }
     }
     out["sources"] = std::move(sources);
-    if (p.contains("runDetails") && p["runDetails"].is_object() && p["runDetails"].contains("builder") &&
-        p["runDetails"]["builder"].is_object()) {
-      out["builder"] = p["runDetails"]["builder"].value("id", "");
+    if (const Json* builder = FindField(ObjectField(p, "runDetails"), "builder"); builder && builder->is_object()) {
+      out["builder"] = StringField(*builder, "id");
     }
     if (std::optional<ReconstructedProvenance> r = FindReconstructed(p)) {
       out["reconstructed"] = r->why;
@@ -286,17 +281,17 @@ Result<ImageVerification> VerifyCosignImage(RegistryClient& client, const std::s
   index.digest = v.digest;
   v.subjects.push_back(std::move(index));
   if (IsIndexMediaType(m->media_type)) {
-    const Json entries = m->json.value("manifests", Json::array());
-    for (const Json& e : entries) {
-      if (!e.is_object() || !IsValidDigest(e.value("digest", ""))) {
+    for (const Json& e : ArrayField(m->json, "manifests")) {
+      const std::string digest = StringField(e, "digest");
+      if (!IsValidDigest(digest)) {
         return Status::Corruption(v.image + "@" + v.digest + ": an index entry has no valid digest");
       }
-      const Json platform = e.value("platform", Json::object());
-      const std::string os = platform.value("os", ""), arch = platform.value("architecture", "");
+      const Json& platform = ObjectField(e, "platform");
+      const std::string os = StringField(platform, "os"), arch = StringField(platform, "architecture");
       if (os == "unknown" && arch == "unknown") continue;
       SubjectVerification s;
-      s.platform = os.empty() && arch.empty() ? "(no platform)" : FormatPlatform(os, arch, platform.value("variant", ""));
-      s.digest = e["digest"].get<std::string>();
+      s.platform = os.empty() && arch.empty() ? "(no platform)" : FormatPlatform(os, arch, StringField(platform, "variant"));
+      s.digest = digest;
       v.subjects.push_back(std::move(s));
     }
   } else if (!IsManifestMediaType(m->media_type)) {

@@ -66,11 +66,7 @@ Result<std::vector<Candidate>> ListGitlabTags(HttpClient& http, const GitlabTags
       }
       std::optional<std::string> version = pattern->Extract(name->get<std::string>());
       if (!version) continue;
-      std::string commit;
-      if (tag.contains("commit") && tag["commit"].is_object()) {
-        const Json& c = tag["commit"];
-        if (c.contains("id") && c["id"].is_string()) commit = c["id"].get<std::string>();
-      }
+      const std::string commit = StringField(ObjectField(tag, "commit"), "id");
       out.push_back(Candidate{*version, name->get<std::string>(), commit});
     }
     return Status::OK();

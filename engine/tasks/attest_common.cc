@@ -36,15 +36,15 @@ std::vector<AttestSubject> AttestTarget::All() const {
 namespace {
 
 Result<AttestTarget> FromMergeResult(AttestTarget target, const Json& merge) {
-  target.index_digest = merge.value("digest", "");
-  target.index_media_type = merge.value("media_type", "");
+  target.index_digest = StringField(merge, "digest");
+  target.index_media_type = StringField(merge, "media_type");
   if (!IsValidDigest(target.index_digest)) {
     return Status::Corruption("the merge result of " + target.repository + ":" + target.version +
                               " names no valid index digest");
   }
-  if (merge.contains("manifests") && merge["manifests"].is_array()) {
-    for (const Json& m : merge["manifests"]) {
-      AttestSubject s{m.value("platform", ""), m.value("digest", "")};
+  {
+    for (const Json& m : ArrayField(merge, "manifests")) {
+      AttestSubject s{StringField(m, "platform"), StringField(m, "digest")};
       if (!IsValidDigest(s.digest)) {
         return Status::Corruption("the merge result of " + target.repository + ":" + target.version +
                                   " has a platform entry without a valid digest");
@@ -60,8 +60,8 @@ Result<AttestTarget> FromMergeResult(AttestTarget target, const Json& merge) {
 Result<AttestTarget> ResolveAttestTarget(const TaskContext& ctx, RegistryClient& registry) {
   const Json p = ctx.task.Params();
   AttestTarget target;
-  target.repository = p.value("repository", "");
-  target.version = p.value("version", "");
+  target.repository = StringField(p, "repository");
+  target.version = StringField(p, "version");
   if (ctx.inputs.is_object()) {
     for (const auto& [id, result] : ctx.inputs.items()) {
       if (id.rfind("merge:", 0) == 0 && result.is_object() && result.contains("digest")) {
@@ -81,17 +81,17 @@ Result<AttestTarget> ResolveAttestTarget(const TaskContext& ctx, RegistryClient&
   target.index_digest = m->digest;
   target.index_media_type = m->media_type;
   if (IsManifestMediaType(m->media_type)) return target;
-  if (!IsIndexMediaType(m->media_type) || !m->json.contains("manifests") || !m->json["manifests"].is_array()) {
+  const Json* entries = FindField(m->json, "manifests");
+  if (!IsIndexMediaType(m->media_type) || entries == nullptr || !entries->is_array()) {
     return Status::FailedPrecondition(where + " holds a " + m->media_type + ", not an image or an index");
   }
-  for (const Json& e : m->json["manifests"]) {
-    if (!e.is_object() || !IsValidDigest(e.value("digest", ""))) {
-      return Status::Corruption(where + ": an index entry has no valid digest");
-    }
-    const Json platform = e.value("platform", Json::object());
-    const std::string os = platform.value("os", ""), arch = platform.value("architecture", "");
+  for (const Json& e : *entries) {
+    const std::string digest = StringField(e, "digest");
+    if (!IsValidDigest(digest)) return Status::Corruption(where + ": an index entry has no valid digest");
+    const Json& platform = ObjectField(e, "platform");
+    const std::string os = StringField(platform, "os"), arch = StringField(platform, "architecture");
     if (os == "unknown" && arch == "unknown") continue;  // buildx attestation manifests
-    target.platforms.push_back({FormatPlatform(os, arch, platform.value("variant", "")), e["digest"]});
+    target.platforms.push_back({FormatPlatform(os, arch, StringField(platform, "variant")), digest});
   }
   return target;
 }

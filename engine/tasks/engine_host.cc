@@ -19,21 +19,20 @@ Result<std::string> EngineHost::Http(std::string_view request_json) {
   if (http_ == nullptr) return Status::FailedPrecondition("HTTP is not available to this plugin call");
   std::string err;
   Json req = ParseJson(request_json, &err);
-  if (!req.is_object() || !req.contains("url") || !req["url"].is_string()) {
+  std::optional<std::string> url = OptStringField(req, "url");
+  if (!url) {
     return Status::InvalidArgument("host http: the request must be a JSON object with a \"url\" string" +
                                    (err.empty() ? "" : " (" + err + ")"));
   }
   HttpRequest r;
-  r.method = req.value("method", "GET");
+  r.method = StringField(req, "method", "GET");
   if (r.method != "GET" && r.method != "HEAD") {
     return Status::InvalidArgument("host http: method must be GET or HEAD, got " + r.method);
   }
-  r.url = req["url"].get<std::string>();
-  r.follow_redirects = req.value("follow_redirects", true);
-  if (req.contains("headers") && req["headers"].is_object()) {
-    for (auto& [k, v] : req["headers"].items()) {
-      if (v.is_string()) r.headers.emplace_back(k, v.get<std::string>());
-    }
+  r.url = std::move(*url);
+  r.follow_redirects = BoolField(req, "follow_redirects", true);
+  for (const auto& [k, v] : ObjectField(req, "headers").items()) {
+    if (v.is_string()) r.headers.emplace_back(k, v.get<std::string>());
   }
   auto resp = http_->Send(r);
   if (!resp.ok()) return resp.status();
@@ -81,7 +80,7 @@ RateLimitPolicy PolicyFor(const HttpClient& http) {
 
 Result<Json> RunBuiltinSource(const Json& source, HttpClient* http, const std::atomic<bool>* cancel) {
   if (!source.is_object()) return Status::InvalidArgument("a source must be a JSON object");
-  std::string type = source.value("type", "");
+  std::string type = StringField(source, "type");
   for (const auto& [key, value] : source.items()) {
     if (value.is_string() && UrlHasCredentials(value.get<std::string>())) {
       return Status::InvalidArgument(type + " source: \"" + key + "\": " + UrlCredentialsProblem(value.get<std::string>()));

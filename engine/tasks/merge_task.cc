@@ -1,13 +1,14 @@
 #include "tasks/merge_task.h"
 
-#include <future>
 #include <map>
+#include <optional>
 
 #include "http/url_credentials.h"
 #include "oci/index_builder.h"
 #include "oci/platform.h"
 #include "oci/push.h"
 #include "oci/tag.h"
+#include "tasks/attest_parallel.h"
 #include "util/sha256.h"
 
 namespace mg {
@@ -86,7 +87,7 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
   std::map<std::string, const Json*> by_platform;  // normalised platform -> build result
   for (const auto& [id, result] : ctx.inputs.items()) {
     if (id.rfind("build:", 0) != 0 || !result.is_object()) continue;
-    by_platform[NormalizePlatform(result.value("platform", ""))] = &result;
+    by_platform[NormalizePlatform(StringField(result, "platform"))] = &result;
   }
   std::vector<const Json*> builds;
   for (const std::string& w : wanted) {
@@ -100,20 +101,17 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
   }
   // The platforms are described at once (the registry client is thread-safe): each is a GET of the
   // manifest and of its config, and a merge waits on the slowest rather than on their sum.
-  std::vector<std::future<Result<PlatformManifest>>> pending;
-  for (const Json* b : builds) {
-    pending.push_back(std::async(std::launch::async, [&registry, &repo, digest = b->value("digest", "")] {
-      return DescribePlatformManifest(registry, repo, digest);
-    }));
-  }
-  std::vector<Result<PlatformManifest>> described_all;
-  for (auto& f : pending) described_all.push_back(f.get());
+  std::vector<std::optional<Result<PlatformManifest>>> described_all(builds.size());
+  Status ran = RunEach(builds.size(), [&](size_t i) {
+    described_all[i] = DescribePlatformManifest(registry, repo, StringField(*builds[i], "digest"));
+  });
+  if (!ran.ok()) return {ran.WithContext("describing the platform images of " + repo + ":" + version), {}};
   std::vector<PlatformManifest> entries;
   const Json* first = nullptr;
   for (size_t i = 0; i < wanted.size(); ++i) {
     const std::string& w = wanted[i];
-    const std::string digest = builds[i]->value("digest", "");
-    Result<PlatformManifest>& described = described_all[i];
+    const std::string digest = StringField(*builds[i], "digest");
+    Result<PlatformManifest>& described = *described_all[i];
     if (!described.ok()) {
       return {described.status().WithContext("the " + w + " image " + digest + " of " + repo +
                                              " (nothing was tagged; a rerun rebuilds what is gone)"),

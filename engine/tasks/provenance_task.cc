@@ -118,7 +118,7 @@ Status AddBaseImages(Facts& f, RegistryClient& registry, const AttestTarget& tar
                      const std::map<std::string, Json>& known = {}) {
   bool all_known = !target.platforms.empty();
   std::vector<std::optional<Result<Json>>> annotations(target.platforms.size());
-  RunEach(annotations.size(), [&](size_t i) {
+  Status ran = RunEach(annotations.size(), [&](size_t i) {
     auto k = known.find(target.platforms[i].digest);
     if (k != known.end()) {
       annotations[i] = k->second;
@@ -128,18 +128,20 @@ Status AddBaseImages(Facts& f, RegistryClient& registry, const AttestTarget& tar
     if (!m.ok()) {
       annotations[i] = m.status();
     } else {
-      annotations[i] = m->json.value("annotations", Json::object());
+      annotations[i] = ObjectField(m->json, "annotations");
     }
   });
+  MG_RETURN_IF_ERROR(ran.WithContext("reading the platform manifests of " + target.index_digest));
   for (size_t i = 0; i < target.platforms.size(); ++i) {
     const AttestSubject& s = target.platforms[i];
     Result<Json>& got = *annotations[i];
     if (!got.ok()) return got.status().WithContext("reading " + Describe(s.platform, s.digest) + " for its base image");
     const Json& a = *got;
-    const bool annotated = a.is_object() && a.contains(kBaseNameAnnotation) && a.contains(kBaseDigestAnnotation) &&
-                           a[kBaseNameAnnotation].is_string() && a[kBaseDigestAnnotation].is_string();
-    const std::string name = annotated ? a[kBaseNameAnnotation].get<std::string>() : "";
-    const std::string digest = annotated ? a[kBaseDigestAnnotation].get<std::string>() : "";
+    const std::optional<std::string> base_name = OptStringField(a, kBaseNameAnnotation);
+    const std::optional<std::string> base_digest = OptStringField(a, kBaseDigestAnnotation);
+    const bool annotated = base_name && base_digest;
+    const std::string name = annotated ? *base_name : "";
+    const std::string digest = annotated ? *base_digest : "";
     if (annotated && name.empty() && digest.empty()) continue;  // FROM scratch
     if (name.empty() || !IsValidDigest(digest)) {
       all_known = false;
@@ -194,7 +196,7 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
   const std::string tag = p.value("tag", target.version);
   Facts f;
   Json external = BaseExternal(ctx, target, registry);
-  const Json source = merge.value("source", Json::object());
+  const Json& source = ObjectField(merge, "source");
   if (source.is_object() && !source.empty()) {
     Json s = Json::object();
     for (const char* k : {"type", "url", "ref"}) {
@@ -204,20 +206,19 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
     if (s.contains("url") && s["url"].is_string()) s["url"] = RedactUrlCredentials(s["url"].get<std::string>());
     external["source"] = std::move(s);
   }
-  AddSource(f, RedactUrlCredentials(source.is_object() ? source.value("url", "") : ""),
-            source.is_object() ? source.value("ref", "") : "", source.is_object() ? source.value("commit", "") : "", tag,
-            ctx);
+  AddSource(f, RedactUrlCredentials(StringField(source, "url")), StringField(source, "ref"), StringField(source, "commit"),
+            tag, ctx);
 
   std::map<std::string, Json> recipes, builders, edits;
   if (merge.contains("manifests") && merge["manifests"].is_array()) {
     for (const Json& m : merge["manifests"]) {
-      const std::string platform = m.value("platform", "");
-      const Json build = m.value("build", Json::object());
-      if (!build.is_object()) continue;
+      const std::string platform = StringField(m, "platform");
+      const Json& build = ObjectField(m, "build");
+      if (build.empty()) continue;
       if (build.contains("recipe") && build["recipe"].is_object()) {
         Json recipe = build["recipe"];
         recipe.erase("source");  // in externalParameters.source, once
-        AddBuildArgUrls(f, recipe.value("build_args", Json::object()));
+        AddBuildArgUrls(f, ObjectField(recipe, "build_args"));
         recipes[platform] = std::move(recipe);
       }
       if (build.contains("builder") && build["builder"].is_object()) builders[platform] = build["builder"];
@@ -228,7 +229,7 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
   if (merge.contains("manifests") && merge["manifests"].is_array()) {
     for (const Json& m : merge["manifests"]) {
       if (m.is_object() && m.contains("annotations") && m["annotations"].is_object()) {
-        manifest_annotations[m.value("digest", "")] = m["annotations"];
+        manifest_annotations[StringField(m, "digest")] = m["annotations"];
       }
     }
   }
@@ -243,7 +244,7 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
   PutCollapsed(internal, "builder", builders);
   PutCollapsed(internal, "edits_applied", edits);
   internal["engine"] = {{"name", "mirrorgraph"},
-                        {"version", identity.is_object() ? identity.value("engine", MIRRORGRAPH_VERSION) : MIRRORGRAPH_VERSION}};
+                        {"version", StringField(identity, "engine", MIRRORGRAPH_VERSION)}};
   if (identity.is_object() && identity.contains("plugin") && identity["plugin"].is_object()) {
     internal["plugin"] = identity["plugin"];
   }
@@ -279,8 +280,8 @@ Result<Facts> FromRegistry(const TaskContext& ctx, RegistryClient& registry, con
   const Json p = ctx.task.Params();
   Result<Manifest> index = registry.GetManifest(target.repository, target.index_digest);
   if (!index.ok()) return index.status().WithContext("reading the annotations of " + target.index_digest);
-  const Json a = index->json.value("annotations", Json::object());
-  auto annotation = [&](const char* key) { return a.is_object() ? a.value(key, "") : std::string(); };
+  const Json& a = ObjectField(index->json, "annotations");
+  auto annotation = [&](const char* key) { return StringField(a, key); };
   const std::string url = RedactUrlCredentials(annotation("org.opencontainers.image.source"));
   const std::string commit = annotation("org.opencontainers.image.revision");
   const std::string upstream_tag = annotation("dev.mirrorgraph.upstream.tag");
@@ -388,7 +389,7 @@ std::vector<AttestedPredicate> CachedSubjects(const Json& cached) {
   std::vector<AttestedPredicate> out;
   if (cached.contains("subjects") && cached["subjects"].is_array()) {
     for (const Json& s : cached["subjects"]) {
-      if (s.is_object()) out.push_back({s.value("subject", ""), s.value("predicate_sha256", "")});
+      if (s.is_object()) out.push_back({StringField(s, "subject"), StringField(s, "predicate_sha256")});
     }
   }
   return out;
@@ -440,12 +441,12 @@ std::optional<BuildTimes> FindBuildTimes(const std::string& state_dir, const std
     if (!events.ok()) continue;
     std::map<std::string, Found> in_run;
     for (const Json& e : *events) {
-      if (e.value("event", "") != "task" || e.value("type", "") != "build" || e.value("status", "") != "ran") continue;
-      const std::string id = e.value("id", "");
+      if (StringField(e, "event") != "task" || StringField(e, "type") != "build" || StringField(e, "status") != "ran") continue;
+      const std::string id = StringField(e, "id");
       if (id.rfind(prefix, 0) != 0) continue;
       const std::string platform = NormalizePlatform(id.substr(prefix.size()));
       if (wanted.count(platform) == 0 || found.count(platform) > 0) continue;
-      const int64_t started = e.value("started_at", int64_t{0}), finished = e.value("finished_at", int64_t{0});
+      const int64_t started = IntField(e, "started_at").value_or(0), finished = IntField(e, "finished_at").value_or(0);
       if (started <= 0 || finished < started) continue;
       in_run[platform] = {started, finished, run};
     }
@@ -521,13 +522,13 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   }
   if (cached != nullptr) {
     Result<std::string> why = std::string();
-    if (cached->value("builder_id", "") != builder_id) {
+    if (StringField(*cached, "builder_id") != builder_id) {
       why = "the builder id changed to " + builder_id;
     } else if (cached_reconstructed && merge) {
       why = "it was reconstructed from the index annotations, and the " + merge->basis + " of " +
             target->index_digest + " is known now";
     } else {
-      why = RecheckAttestations(registry, *target, cached->value("index", ""), cached->value("public_key_sha256", ""),
+      why = RecheckAttestations(registry, *target, StringField(*cached, "index"), StringField(*cached, "public_key_sha256"),
                                 CachedSubjects(*cached), kSlsaProvenanceV1PredicateType, "the provenance",
                                 (*signer)->public_key());
     }
@@ -544,7 +545,7 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   Facts facts;
   Json predicate;
   std::string basis;
-  const bool same_index = cached != nullptr && cached->value("index", "") == target->index_digest &&
+  const bool same_index = cached != nullptr && StringField(*cached, "index") == target->index_digest &&
                           cached->contains("predicate") && (*cached)["predicate"].is_object();
   // An earlier run's predicate of this very index is kept as it was (its facts were at least as
   // good), unless this run merged or it was reconstructed and the recorded facts are known now.
@@ -585,7 +586,7 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   } else if (reuse_cached) {
     ctx.log("re-attaching the provenance recorded when " + target->index_digest + " was built");
     facts.source = cached->value("source", Json::object());
-    for (const Json& u : cached->value("unknown", Json::array())) {
+    for (const Json& u : ArrayField(*cached, "unknown")) {
       if (u.is_string()) facts.unknown.insert(u.get<std::string>());
     }
     basis = cached->value("basis", cached_reconstructed ? "index annotations" : "cached predicate");
@@ -624,11 +625,12 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   const std::function<bool(const Json&)> weaker = [&](const Json& other) {
     return !reconstructed && FindReconstructed(other).has_value();
   };
-  RunEach(all.size(), [&](size_t i) {
+  Status ran = RunEach(all.size(), [&](size_t i) {
     wrote[i] = AttachAttestationReplacing(registry, target->repository, all[i].digest,
                                           std::string(kSlsaProvenanceV1PredicateType), predicate, **signer, weaker,
                                           &superseded[i]);
   });
+  if (!ran.ok()) return {ran.WithContext("attaching the provenance of " + target->index_digest), {}};
   Json subjects = Json::array();
   int added = 0;
   size_t removed = 0;

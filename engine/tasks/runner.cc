@@ -15,11 +15,12 @@ RealRunner::RealRunner(const std::vector<ResolvedApp>& apps, HttpClient* http, R
 }
 
 Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, bool latest_only) {
-  if (!answer.is_object() || !answer.contains("candidates") || !answer["candidates"].is_array()) {
+  const Json* list = FindField(answer, "candidates");
+  if (list == nullptr || !list->is_array()) {
     return Status::Corruption("the plugin's discover answer has no \"candidates\" array");
   }
   std::vector<Candidate> candidates;
-  for (const Json& c : answer["candidates"]) {
+  for (const Json& c : *list) {
     if (!c.is_object() || !c.contains("version") || !c["version"].is_string()) {
       return Status::Corruption("a discover candidate lacks a \"version\" string: " + CanonicalJson(c));
     }
@@ -47,7 +48,7 @@ Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, 
   Json dropped = Json::array();
   for (auto& [version, reason] : sel.dropped) dropped.push_back({{"version", version}, {"reason", reason}});
   Json out = {{"versions", std::move(versions)}, {"latest", sel.latest}, {"dropped", std::move(dropped)}};
-  out["excluded"] = answer.contains("excluded") && answer["excluded"].is_array() ? answer["excluded"] : Json::array();
+  out["excluded"] = ArrayField(answer, "excluded");
   return out;
 }
 

@@ -82,15 +82,12 @@ Result<ScannedImage> Scan(RegistryClient& registry, const std::string& repo, con
     return Status::FailedPrecondition(where + " is a " + manifest->media_type + ", not an image manifest to scan");
   }
   ScannedImage image{subject.platform, subject.digest, kSpdxFallbackCreated, {}, {}};
-  const Json config = manifest->json.value("config", Json::object());
-  const std::string config_digest = config.is_object() ? config.value("digest", "") : "";
+  const std::string config_digest = StringField(ObjectField(manifest->json, "config"), "digest");
   if (!config_digest.empty()) {
     Result<std::string> blob = registry.GetBlob(repo, config_digest, size_t{4} << 20);
     if (!blob.ok()) return blob.status().WithContext("reading the image config of " + where);
     const Json parsed = ParseJson(*blob);
-    const std::string created = parsed.is_object() && parsed.contains("created") && parsed["created"].is_string()
-                                    ? parsed["created"].get<std::string>()
-                                    : "";
+    const std::string created = StringField(parsed, "created");
     if (std::optional<std::string> c = SpdxCreatedFrom(created)) {
       image.created = *c;
     } else {
@@ -117,7 +114,7 @@ std::vector<AttestedPredicate> CachedDocuments(const Json& cached) {
   std::vector<AttestedPredicate> out;
   if (cached.contains("documents") && cached["documents"].is_array()) {
     for (const Json& d : cached["documents"]) {
-      if (d.is_object()) out.push_back({d.value("subject", ""), d.value("predicate_sha256", "")});
+      if (d.is_object()) out.push_back({StringField(d, "subject"), StringField(d, "predicate_sha256")});
     }
   }
   return out;
@@ -174,8 +171,8 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
 
   if (ctx.cached_result != nullptr) {
     Result<std::string> why =
-        RecheckAttestations(registry, *target, ctx.cached_result->value("index", ""),
-                            ctx.cached_result->value("public_key_sha256", ""), CachedDocuments(*ctx.cached_result),
+        RecheckAttestations(registry, *target, StringField(*ctx.cached_result, "index"),
+                            StringField(*ctx.cached_result, "public_key_sha256"), CachedDocuments(*ctx.cached_result),
                             kSpdxPredicateType, "the SPDX SBOM", (*signer)->public_key());
     if (!why.ok()) return {why.status().WithContext("re-checking the SBOMs of " + target->index_digest), {}};
     if (why->empty()) {
@@ -192,7 +189,8 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
   if (!is_index) images.push_back({"", target->index_digest});
   if (ctx.cancel.load()) return {Status::Cancelled("cancelled while scanning " + target->repository), {}};
   std::vector<std::optional<Result<ScannedImage>>> results(images.size());
-  RunEach(images.size(), [&](size_t i) { results[i] = Scan(registry, target->repository, images[i]); });
+  Status ran = RunEach(images.size(), [&](size_t i) { results[i] = Scan(registry, target->repository, images[i]); });
+  if (!ran.ok()) return {ran.WithContext("scanning the images of " + target->index_digest), {}};
   std::vector<ScannedImage> scanned;
   for (std::optional<Result<ScannedImage>>& r : results) {
     if (!r->ok()) return {r->status(), {}};
@@ -239,7 +237,7 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
   std::vector<Status> statuses(docs.size());
   std::vector<bool> wrote(docs.size(), false);
   std::vector<std::string> hashes(docs.size());
-  RunEach(docs.size(), [&](size_t i) {
+  ran = RunEach(docs.size(), [&](size_t i) {
     const Document& d = docs[i];
     // Serialised once: the statement is written around this text and its hash is PredicateSha256's.
     Result<std::string> doc = WriteSpdx(d.input);
@@ -256,6 +254,7 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
     }
     wrote[i] = *w;
   });
+  if (!ran.ok()) return {ran.WithContext("attaching the SBOMs of " + target->index_digest), {}};
   Json documents = Json::array();
   int added = 0;
   for (size_t i = 0; i < docs.size(); ++i) {

@@ -20,10 +20,10 @@ std::string Describe(const AttestSubject& s) { return s.digest + (s.platform.emp
 // Why the cached result cannot be reused, or "" when it can.
 Result<std::string> RecheckCached(const Json& cached, const AttestTarget& target, const KeySigner& signer,
                                   RegistryClient& registry) {
-  if (cached.value("index", "") != target.index_digest) {
-    return "the version now names the index " + target.index_digest + ", not " + cached.value("index", "");
+  if (StringField(cached, "index") != target.index_digest) {
+    return "the version now names the index " + target.index_digest + ", not " + StringField(cached, "index");
   }
-  if (cached.value("public_key_sha256", "") != signer.public_key().Fingerprint()) {
+  if (StringField(cached, "public_key_sha256") != signer.public_key().Fingerprint()) {
     return std::string("the signing key changed");
   }
   std::set<std::string> want, have;
@@ -64,9 +64,10 @@ TaskOutcome RunSignTask(const TaskContext& ctx, RegistryClient& registry, const 
   // Each manifest has its own .sig tag: all are signed at once, logged in order afterwards.
   if (ctx.cancel.load()) return {Status::Cancelled("cancelled while signing " + target->repository), {}};
   std::vector<std::optional<Result<bool>>> wrote(subjects.size());
-  RunEach(subjects.size(), [&](size_t i) {
+  Status ran = RunEach(subjects.size(), [&](size_t i) {
     wrote[i] = AttachSignature(registry, target->repository, subjects[i].digest, **signer);
   });
+  if (!ran.ok()) return {ran.WithContext("signing the manifests of " + target->index_digest), {}};
   Json signed_digests = Json::array();
   int added = 0;
   for (size_t i = 0; i < subjects.size(); ++i) {

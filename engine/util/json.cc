@@ -9,6 +9,8 @@ std::string CanonicalJson(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+std::string PrettyJson(const Json& value) { return value.dump(2, ' ', false, Json::error_handler_t::replace); }
+
 namespace {
 // Bytes copied as is into a JSON string literal: printable ASCII but '"' and '\\'.
 constexpr auto kPlain = [] {
@@ -94,6 +96,59 @@ Json ParseJson(std::string_view text, std::string* error) {
     }
   }
   return out;
+}
+
+const Json* FindField(const Json& obj, std::string_view key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+std::optional<std::string> OptStringField(const Json& obj, std::string_view key) {
+  const Json* v = FindField(obj, key);
+  if (v == nullptr || !v->is_string()) return std::nullopt;
+  return v->get_ref<const std::string&>();
+}
+
+std::string StringField(const Json& obj, std::string_view key, std::string_view fallback) {
+  std::optional<std::string> v = OptStringField(obj, key);
+  return v ? std::move(*v) : std::string(fallback);
+}
+
+std::optional<int64_t> IntField(const Json& obj, std::string_view key) {
+  const Json* v = FindField(obj, key);
+  if (v == nullptr || !v->is_number_integer()) return std::nullopt;
+  if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return v->get<int64_t>();
+}
+
+bool BoolField(const Json& obj, std::string_view key, bool fallback) {
+  const Json* v = FindField(obj, key);
+  return v != nullptr && v->is_boolean() ? v->get<bool>() : fallback;
+}
+
+const Json& ObjectField(const Json& obj, std::string_view key) {
+  static const Json kEmpty = Json::object();
+  const Json* v = FindField(obj, key);
+  return v != nullptr && v->is_object() ? *v : kEmpty;
+}
+
+const Json& ArrayField(const Json& obj, std::string_view key) {
+  static const Json kEmpty = Json::array();
+  const Json* v = FindField(obj, key);
+  return v != nullptr && v->is_array() ? *v : kEmpty;
+}
+
+std::vector<std::string> StringsField(const Json& obj, std::string_view key) {
+  std::vector<std::string> out;
+  for (const Json& e : ArrayField(obj, key)) {
+    if (e.is_string()) out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+std::string StringOr(const Json& v, std::string_view fallback) {
+  return v.is_string() ? v.get<std::string>() : std::string(fallback);
 }
 
 }  // namespace mg

@@ -79,7 +79,11 @@ template <typename T>
 class Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}  // NOLINT; REQUIRES: !status.ok()
+  // A Result made from a Status is a failure: an OK status (a bug in the caller) becomes an
+  // Internal error saying so, never a Result that is neither a value nor an error.
+  Result(Status status)  // NOLINT: implicit by design
+      : v_(status.ok() ? Status::Internal("internal error: a failed result was made from an OK status")
+                       : std::move(status)) {}
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {

@@ -40,6 +40,7 @@ class FakeRegistry {
   std::string identity_token;  // when set, the token endpoint accepts this refresh token (POST)
   // Status forced for every request whose URL contains the key (e.g. {"/manifests/", 500}).
   std::map<std::string, int> forced_status;
+  std::string forced_body = R"({"errors":[{"code":"FORCED"}]})";  // the body of those answers
   // When set, served as the manifest body instead of the stored bytes (to test verification).
   std::string tamper_manifest_body;
   bool allow_mount = true;       // mount requests succeed when the blob is in `from`
@@ -116,7 +117,7 @@ class FakeRegistry {
   Result<HttpResponse> Handle(const HttpRequest& r) {
     if (r.url.rfind(realm, 0) == 0) return Token(r);
     for (const auto& [part, status] : forced_status) {
-      if (r.url.find(part) != std::string::npos) return MakeResponse(status, {}, R"({"errors":[{"code":"FORCED"}]})");
+      if (r.url.find(part) != std::string::npos) return MakeResponse(status, {}, forced_body);
     }
     const std::string path = PathOf(r.url);
     const std::string authz = RequestHeader(r, "Authorization");

@@ -125,6 +125,26 @@ BOOST_AUTO_TEST_CASE(output_that_is_not_a_json_object_is_corruption) {
              discovered.status().message());
 }
 
+// The output is (pointer, *out_len): nothing past out_len is read, even without a NUL (the fixture
+// puts its strings right before an unreadable page, so a strlen past them faults).
+BOOST_AUTO_TEST_CASE(output_is_read_by_its_length_not_up_to_a_nul) {
+  auto p = MustLoad("unterminated");
+  FakeHost host;
+  auto configured = p->Configure(host, mg::Json::object());
+  BOOST_REQUIRE_MESSAGE(configured.ok(), configured.status().ToString());
+  BOOST_TEST(configured.value() == mg::Json::parse(R"({"candidates":[]})"));
+  auto discovered = p->Discover(host, mg::Json::object());  // *out_len left 0
+  BOOST_REQUIRE(!discovered.ok());
+  BOOST_TEST((discovered.status().code() == Status::Code::kCorruption), mg::Status::CodeName(discovered.status().code()));
+  BOOST_TEST(Contains(discovered.status().message(), "discover returned success with *out_len 0"),
+             discovered.status().message());
+  auto recipe = p->Recipe(host, mg::Json::object());  // a 4196-byte error message
+  BOOST_REQUIRE(!recipe.ok());
+  BOOST_TEST(Contains(recipe.status().message(), "recipe failed: eeee"), recipe.status().message().substr(0, 200));
+  BOOST_TEST(Contains(recipe.status().message(), "... (cut at 4096 bytes)"), recipe.status().message().size());
+  BOOST_TEST(recipe.status().message().size() < 4096 + 200);
+}
+
 BOOST_AUTO_TEST_CASE(host_services_reach_the_plugin) {
   auto p = MustLoad("non-json");  // its recipe logs, then returns the host's http answer
   FakeHost host;

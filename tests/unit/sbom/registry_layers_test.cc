@@ -181,4 +181,72 @@ BOOST_FIXTURE_TEST_CASE(not_an_image, Fixture) {
               Status::Code::kInvalidArgument));
 }
 
+// The download runs on its own thread: whatever happens there (an error body of unexpected types,
+// an exception from the transport) comes back as a Status, never std::terminate.
+BOOST_FIXTURE_TEST_CASE(producer_thread_failures_are_statuses, Fixture) {
+  const std::string digest = PutStandardImage();
+  const std::string layer = mg::Sha256Digest(lower);
+  auto drain = [](mg::ByteReader& r) -> Status {
+    for (;;) {
+      auto piece = r.Read();
+      if (!piece.ok()) return piece.status();
+      if (piece->empty()) return Status::OK();
+    }
+  };
+  reg.forced_status["/blobs/"] = 500;
+  reg.forced_body = R"({"errors":[{"code":500,"message":["not","a","string"]}]})";
+  Status s = mg::StreamBlob(client, "team/app", layer, -1, drain);
+  BOOST_TEST((s.code() == Status::Code::kUnavailable), s.ToString());
+  BOOST_TEST(s.message().find("HTTP 500 server error (500)") != std::string::npos, s.message());
+  auto scanned = mg::ScanImage(client, "team/app", digest);
+  BOOST_TEST((scanned.status().code() == Status::Code::kUnavailable), scanned.status().ToString());
+  reg.forced_status.clear();
+
+  auto original = reg.transport.handler;
+  reg.transport.handler = [original](const mg::HttpRequest& r) -> mg::Result<mg::HttpResponse> {
+    if (r.url.find("/blobs/") != std::string::npos) throw std::runtime_error("transport exploded");
+    return original(r);
+  };
+  s = mg::StreamBlob(client, "team/app", layer, -1, drain);
+  BOOST_TEST((s.code() == Status::Code::kInternal), s.ToString());
+  BOOST_TEST(s.message() == "reg.example/team/app@" + layer + ": the download failed unexpectedly: transport exploded");
+  reg.transport.handler = original;
+
+  // The consumer's side, on the caller's thread: its exception too becomes a Status (and the
+  // download thread is joined, not left running).
+  s = mg::StreamBlob(client, "team/app", layer, -1, [](mg::ByteReader&) -> Status { throw std::length_error("scanner exploded"); });
+  BOOST_TEST((s.code() == Status::Code::kInternal), s.ToString());
+  BOOST_TEST(s.message() == "reg.example/team/app@" + layer + ": the layer scan failed unexpectedly: scanner exploded");
+}
+
+// "layers" of unexpected shapes: a failed Status naming the problem.
+BOOST_FIXTURE_TEST_CASE(odd_layer_lists, Fixture) {
+  const std::string config = R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+                             reg.PutBlob("team/app", "{}") + R"(","size":2})";
+  struct Case {
+    std::string layers;
+    std::string error;
+  };
+  const Case cases[] = {
+      {"{}", "has no \"layers\""},
+      {"null", "has no \"layers\""},
+      {R"("sha256:00")", "has no \"layers\""},
+      {"[1]", "a layer descriptor without a digest"},
+      {"[null]", "a layer descriptor without a digest"},
+      {R"(["sha256:00"])", "a layer descriptor without a digest"},
+      {R"([{"digest":5}])", "a layer descriptor without a digest"},
+      {R"([{"digest":["sha256:00"],"mediaType":"application/vnd.oci.image.layer.v1.tar"}])",
+       "a layer descriptor without a digest"},
+      {R"([{"digest":"sha256:)" + std::string(64, '0') + R"(","mediaType":7,"size":"10"}])", "BLOB_UNKNOWN"},
+  };
+  for (const Case& c : cases) {
+    const std::string m = R"({"schemaVersion":2,)" + config + R"(,"layers":)" + c.layers + "}";
+    const std::string digest = reg.PutManifest("team/app", "odd", mg::kMediaTypeOciManifest, m);
+    mg::Result<mg::ScanResult> r = Status::Internal("threw");
+    BOOST_CHECK_NO_THROW(r = mg::ScanImage(client, "team/app", digest));
+    BOOST_TEST(!r.ok(), c.layers);
+    BOOST_TEST(r.status().message().find(c.error) != std::string::npos, c.layers << ": " << r.status().ToString());
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

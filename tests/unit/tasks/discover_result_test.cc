@@ -77,4 +77,15 @@ BOOST_AUTO_TEST_CASE(mistyped_configure_answers_are_diagnostics_not_throws) {
   BOOST_TEST(model.images[1].depends_on.size() == 1u);
 }
 
+// Answers of the wrong shape are Corruption, never an exception.
+BOOST_AUTO_TEST_CASE(wrong_shaped_answers_are_corruption_not_exceptions) {
+  for (const char* odd : {R"({"candidates":{"version":"1"}})", R"({"candidates":[{"version":1}]})",
+                          R"({"candidates":[null, 3, "1.0"]})", R"([{"version":"1"}])", "null"}) {
+    Result<Json> bad = Status::Internal("not run");
+    BOOST_CHECK_NO_THROW(bad = DiscoverResultFromCandidates(Json::parse(odd), 3, false));
+    BOOST_TEST(!bad.ok(), odd);
+    BOOST_TEST((bad.status().code() == Status::Code::kCorruption), odd);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

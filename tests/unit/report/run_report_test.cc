@@ -1,0 +1,43 @@
+// The --json run report file: written whatever bytes a task's message holds.
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "report/run_report.h"
+#include "unit/util/temp_dir.h"
+
+using namespace mg;
+
+BOOST_AUTO_TEST_SUITE(run_report_test)
+
+// A builder's output quoted in a failure message need not be UTF-8: the report is still written,
+// parses, and shows U+FFFD where the invalid bytes were.
+BOOST_AUTO_TEST_CASE(a_message_with_invalid_utf8_is_written_and_parses) {
+  TaskGraph g;
+  Task t;
+  t.id = "build:a@1/linux/amd64";
+  t.type = TaskType::kBuild;
+  t.coords.app = "a";
+  g.Add(t);
+  std::vector<TaskRunState> st(g.size());
+  st[0].status = TaskStatus::kFailed;
+  st[0].error = "buildah: step 3: \xff\xfe latin-1 caf\xe9 and a cut \xe2\x82";
+  st[0].reason = "failed: " + st[0].error;
+  RunSummary sum;
+  sum.counts[TaskStatus::kFailed] = 1;
+  mg::testing::TempDir dir;
+  const std::string path = dir / "report.json";
+  Status written = WriteRunReport(path, RunReportJson(g, st, sum, "run-1", "run"));
+  BOOST_REQUIRE_MESSAGE(written.ok(), written.ToString());
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string error;
+  Json parsed = ParseJson(text.str(), &error);
+  BOOST_REQUIRE_MESSAGE(parsed.is_object(), error);
+  const std::string got = parsed["tasks"][0]["error"].get<std::string>();
+  BOOST_TEST(got == "buildah: step 3: \xef\xbf\xbd\xef\xbf\xbd latin-1 caf\xef\xbf\xbd and a cut \xef\xbf\xbd");
+  BOOST_TEST(parsed["tasks"][0]["status"] == "failed");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
