@@ -90,7 +90,8 @@ for step in "${steps[@]}"; do
       if [ -x "$root/scripts/fuzz.sh" ] && [ "${MG_FUZZ:-1}" != 0 ]; then
         t0=$SECONDS
         set +e
-        "$root/scripts/fuzz.sh" --ci 2>&1 | tee "$log"
+        # libFuzzer's own defaults (leak detection on), not the ctest steps' ASAN_OPTIONS.
+        env -u ASAN_OPTIONS "$root/scripts/fuzz.sh" --ci 2>&1 | tee "$log"
         rc=${PIPESTATUS[0]}
         set -e
         read -r p f < <(sed -nE 's/^(fuzz: )?([0-9]+) passed, ([0-9]+) failed.*/\2 \3/p' "$log" | tail -n 1) || true

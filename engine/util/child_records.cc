@@ -18,7 +18,7 @@
 namespace mg {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 std::string RecordPath(const std::string& dir, pid_t pgid) { return dir + "/" + std::to_string(pgid); }
 
@@ -59,10 +59,10 @@ size_t LiveCount(const std::vector<pid_t>& groups) {
 
 // Waits until no live member of `groups` is left, or `until` passes (or the grace is skipped when
 // `skippable`). Returns the live members left.
-size_t WaitForGroups(const std::vector<pid_t>& groups, Clock::time_point until, bool skippable) {
+size_t WaitForGroups(const std::vector<pid_t>& groups, SteadyClock::time_point until, bool skippable) {
   for (;;) {
     size_t alive = LiveCount(groups);
-    if (alive == 0 || Clock::now() >= until || (skippable && SubprocessStopGraceSkipped())) return alive;
+    if (alive == 0 || SteadyClock::now() >= until || (skippable && SubprocessStopGraceSkipped())) return alive;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
@@ -125,11 +125,11 @@ Result<LeftoverStop> StopLeftoverChildren(const std::string& dir, std::chrono::m
   }
   out.groups = groups.size();
   if (!groups.empty()) {
-    size_t alive = WaitForGroups(groups, Clock::now() + grace, /*skippable=*/true);
+    size_t alive = WaitForGroups(groups, SteadyClock::now() + grace, /*skippable=*/true);
     if (alive > 0) {
       out.killed = alive;
       for (pid_t g : groups) ::kill(-g, SIGKILL);
-      out.left_running = WaitForGroups(groups, Clock::now() + std::chrono::seconds(10), /*skippable=*/false);
+      out.left_running = WaitForGroups(groups, SteadyClock::now() + std::chrono::seconds(10), /*skippable=*/false);
     }
   }
   for (const std::string& name : files) ::unlink((dir + "/" + name).c_str());
