@@ -22,6 +22,7 @@ packages=(
   libspdlog-dev               # logging
   libssl-dev                  # SHA-256 (content addresses, cache keys), signing
   zlib1g-dev                  # CRC-32 of cache and journal records (crc32_z)
+  libre2-dev                  # tag patterns: regular expressions matched in linear time, whatever the upstream tags
   libarchive-dev              # SBOM: streams image layers (tar, gzip) without extracting them
   libsodium-dev               # cosign's encrypted private keys (scrypt + NaCl secretbox)
   openssl                     # the sign tests make their key fixtures with the openssl CLI

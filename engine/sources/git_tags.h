@@ -14,7 +14,7 @@ namespace mg {
 
 struct GitTagsSource {
   std::string url;          // anything git accepts: https://..., file:///..., a local path
-  std::string tag_pattern;  // ECMAScript regex over the whole tag; capture group 1 = version
+  std::string tag_pattern;  // RE2 regex over the whole tag; capture group 1 = version
   std::chrono::milliseconds timeout{120000};
 };
 

@@ -1,16 +1,20 @@
 #include "sources/tag_pattern.h"
 
+#include <re2/re2.h>
+
 namespace mg {
 
 Result<TagPattern> TagPattern::Compile(const std::string& pattern) {
-  std::regex re;
-  try {
-    re = std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return Status::InvalidArgument("tag_pattern \"" + pattern +
-                                   "\" is not a valid ECMAScript regular expression: " + e.what());
+  RE2::Options options;
+  options.set_log_errors(false);  // the error goes into the Status, not to stderr
+  auto re = std::make_shared<const RE2>(pattern, options);
+  if (!re->ok()) {
+    return Status::InvalidArgument(
+        "tag_pattern \"" + pattern + "\" is not a valid RE2 regular expression: " + re->error() +
+        " (RE2 is the syntax of Go's regexp: no lookaround, no backreferences; e.g. "
+        "^v(\\d+\\.\\d+\\.\\d+)$)");
   }
-  if (re.mark_count() == 0) {
+  if (re->NumberOfCapturingGroups() == 0) {
     return Status::InvalidArgument(
         "tag_pattern \"" + pattern +
         "\" has no capture group; put the version part of the tag in parentheses, e.g. "
@@ -22,14 +26,10 @@ Result<TagPattern> TagPattern::Compile(const std::string& pattern) {
 Status ValidateTagPattern(const std::string& pattern) { return TagPattern::Compile(pattern).status(); }
 
 std::optional<std::string> TagPattern::Extract(const std::string& tag) const {
-  std::smatch m;
-  try {
-    if (!std::regex_match(tag, m, re_)) return std::nullopt;
-  } catch (const std::regex_error&) {  // error_complexity / error_stack on pathological input
-    return std::nullopt;
-  }
-  if (!m[1].matched || m[1].length() == 0) return std::nullopt;
-  return m[1].str();
+  // A group that did not take part in the match leaves `version` empty, like an empty capture.
+  std::string version;
+  if (!RE2::FullMatch(tag, *re_, &version) || version.empty()) return std::nullopt;
+  return version;
 }
 
 }  // namespace mg

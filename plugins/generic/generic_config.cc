@@ -8,6 +8,8 @@
 #include <regex>
 #include <set>
 
+#include <re2/re2.h>
+
 namespace generic {
 
 using seed::ClosestMatch;
@@ -179,9 +181,18 @@ json ParseSource(const json& config, Checker& c) {
   }
   std::string pattern = type == "git-tags" ? kDefaultTagPattern : kDefaultForgeTagPattern;
   if (src.contains("tag_pattern")) pattern = c.String(src, "source", "tag_pattern", true);
-  if (!pattern.empty() && c.Regex("source.tag_pattern", pattern) && std::regex(pattern).mark_count() == 0) {
-    c.Error("source.tag_pattern", "'" + pattern + "' has no capture group; put the version in one, e.g. " +
-                                      "'^release-(\\d+\\.\\d+\\.\\d+)$'");
+  if (!pattern.empty()) {
+    // The engine's own rule (sources/tag_pattern.h): an RE2 expression with a capture group.
+    RE2::Options options;
+    options.set_log_errors(false);
+    RE2 re(pattern, options);
+    if (!re.ok()) {
+      c.Error("source.tag_pattern", "invalid regular expression '" + pattern + "': " + re.error() +
+                                        " (RE2 syntax, as Go's regexp: no lookaround, no backreferences)");
+    } else if (re.NumberOfCapturingGroups() == 0) {
+      c.Error("source.tag_pattern", "'" + pattern + "' has no capture group; put the version in one, e.g. " +
+                                        "'^release-(\\d+\\.\\d+\\.\\d+)$'");
+    }
   }
   out["tag_pattern"] = pattern;
   return out;

@@ -363,7 +363,7 @@ BOOST_AUTO_TEST_CASE(tag_pattern_needs_valid_syntax_and_a_group) {
       OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\nsource.tag_pattern = '^v\\d+$'\n");
   BOOST_CHECK_EQUAL(no_group.rfind("mirror.toml:5:22: apps.a.source: tag_pattern \"^v\\d+$\" has no capture group", 0), 0u);
   std::string bad = OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\n[apps.a.source]\ntag_pattern = '^v(\\d+'\n");
-  BOOST_CHECK_EQUAL(bad.rfind("mirror.toml:6:15: apps.a.source: tag_pattern \"^v(\\d+\" is not a valid ECMAScript regular "
+  BOOST_CHECK_EQUAL(bad.rfind("mirror.toml:6:15: apps.a.source: tag_pattern \"^v(\\d+\" is not a valid RE2 regular "
                               "expression: ",
                               0),
                     0u);

@@ -16,10 +16,28 @@ BOOST_AUTO_TEST_CASE(validates_patterns) {
 
   mg::Status bad = mg::ValidateTagPattern("^v(\\d+");
   BOOST_TEST(!bad.ok());
-  BOOST_TEST(bad.message().find("not a valid ECMAScript regular expression") != std::string::npos);
-  BOOST_TEST(bad.message().find("^v(\\d+") != std::string::npos);
+  BOOST_TEST(bad.message().find("not a valid RE2 regular expression: missing ): ^v(\\d+") != std::string::npos);
+  BOOST_TEST(bad.message().find("no lookaround, no backreferences") != std::string::npos);
 
-  BOOST_TEST(!mg::ValidateTagPattern("(?P<v>\\d+)").ok());  // Python syntax is not ECMAScript
+  BOOST_TEST(mg::ValidateTagPattern("(?P<v>\\d+)").ok());  // RE2 has named groups
+  mg::Status lookahead = mg::ValidateTagPattern("^v(\\d+)(?=-lts)");
+  BOOST_TEST(!lookahead.ok());
+  BOOST_TEST(lookahead.message().find("not a valid RE2 regular expression") != std::string::npos);
+  BOOST_TEST(!mg::ValidateTagPattern("(a)\\1").ok());  // backreference
+}
+
+// std::regex took exponential time on this pattern and tag (a fuzzer's 30 s timeout), and recursed
+// once per character of a long tag until the stack overflowed. RE2 is linear in both.
+BOOST_AUTO_TEST_CASE(nested_repetition_and_huge_tags_are_matched_in_linear_time) {
+  mg::Result<mg::TagPattern> p = mg::TagPattern::Compile(R"(^v((\d+)+)$)");
+  BOOST_REQUIRE(p.ok());
+  BOOST_TEST(!p->Extract("v" + std::string(40, '1') + "x").has_value());
+  BOOST_TEST(p->Extract("v" + std::string(40, '1')).value_or("-") == std::string(40, '1'));
+
+  mg::Result<mg::TagPattern> any = mg::TagPattern::Compile(R"(^v?(.+)$)");
+  BOOST_REQUIRE(any.ok());
+  const std::string huge(4 << 20, '7');
+  BOOST_TEST(any->Extract("v" + huge).value_or("-").size() == huge.size());
 }
 
 BOOST_AUTO_TEST_CASE(extracts_first_group_of_a_whole_match) {
