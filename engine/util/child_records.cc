@@ -28,7 +28,9 @@ std::optional<ChildRecord> ParseRecord(const std::string& text) {
   if (!(in >> r.pgid >> r.start_time >> r.session >> r.boot_id >> r.owner_pid)) return std::nullopt;
   std::getline(in, r.program);
   r.program = std::string(Trim(r.program));
-  if (r.pgid <= 1 || r.session <= 0 || r.owner_pid <= 0 || r.boot_id.empty() || r.program.empty()) return std::nullopt;
+  // Session 0 is real: a process whose session leader lives outside its pid namespace (a container
+  // started without an init of its own, as CI runners do) reads 0 from getsid() and /proc.
+  if (r.pgid <= 1 || r.session < 0 || r.owner_pid <= 0 || r.boot_id.empty() || r.program.empty()) return std::nullopt;
   return r;
 }
 
