@@ -11,6 +11,9 @@
 // MG_ASSIGN_OR_RETURN is plain standard C++ (no statement expressions): it expands to several
 // statements, so it needs a block of its own (not the body of an unbraced if/for), and `lhs` must
 // not contain a top-level comma (wrap a type like std::map<K, V> in a using-alias).
+//
+// Both are [[nodiscard]], and the build makes ignoring one an error (-Werror=unused-result): a
+// failure is handled, passed up, or dropped on purpose with a cast to void and a comment saying why.
 #pragma once
 
 #include <optional>
@@ -21,7 +24,7 @@
 
 namespace mg {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk = 0,
@@ -76,7 +79,7 @@ class Status {
 
 // Result<T> holds either a value or a non-OK Status.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
   // A Result made from a Status is a failure: an OK status (a bug in the caller) becomes an

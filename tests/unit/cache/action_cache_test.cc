@@ -79,8 +79,8 @@ BOOST_AUTO_TEST_CASE(torn_tail_is_dropped_and_appends_stay_readable) {
   TempDir d;
   {
     auto c = ActionCache::Open(d.str()).value();
-    c->Put(Key('a'), "build:x", Entry(1));
-    c->Put(Key('b'), "build:y", Entry(2));
+    BOOST_REQUIRE(c->Put(Key('a'), "build:x", Entry(1)).ok());
+    BOOST_REQUIRE(c->Put(Key('b'), "build:y", Entry(2)).ok());
   }
   // Simulate a crash in the middle of writing a third record.
   std::string path = d.str() + "/cache.log";
@@ -102,9 +102,9 @@ BOOST_AUTO_TEST_CASE(flipped_byte_drops_only_that_record) {
   TempDir d;
   {
     auto c = ActionCache::Open(d.str()).value();
-    c->Put(Key('a'), "build:x", Entry(1));
-    c->Put(Key('b'), "build:y", Entry(2));
-    c->Put(Key('c'), "build:z", Entry(3));
+    BOOST_REQUIRE(c->Put(Key('a'), "build:x", Entry(1)).ok());
+    BOOST_REQUIRE(c->Put(Key('b'), "build:y", Entry(2)).ok());
+    BOOST_REQUIRE(c->Put(Key('c'), "build:z", Entry(3)).ok());
   }
   std::string path = d.str() + "/cache.log";
   std::string data = Slurp(path);
@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(read_only_cache_refuses_writes_and_changes_nothing) {
   TempDir d;
   {
     auto c = ActionCache::Open(d.str()).value();
-    c->Put(Key('a'), "build:x", Entry(1));
+    BOOST_REQUIRE(c->Put(Key('a'), "build:x", Entry(1)).ok());
   }
   std::string before = Slurp(d.str() + "/cache.log");
   auto ro = ActionCache::OpenReadOnly(d.str()).value();
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(superseded_records_are_compacted) {
   TempDir d;
   {
     auto c = ActionCache::Open(d.str()).value();
-    for (int i = 0; i < 3000; ++i) c->Put(Key('a'), "probe:x", Entry(i));  // one key, rewritten
+    for (int i = 0; i < 3000; ++i) BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Entry(i)).ok());  // one key, rewritten
   }
   auto c = ActionCache::Open(d.str()).value();
   BOOST_TEST(c->size() == 1u);
@@ -161,8 +161,8 @@ BOOST_AUTO_TEST_CASE(journal_survives_a_torn_tail) {
   TempDir d;
   {
     auto j = RunJournal::Create(d.str(), "r1").value();
-    j.Append({{"event", "task"}, {"id", "a"}});
-    j.Append({{"event", "task"}, {"id", "b"}}, /*durable_now=*/false);
+    BOOST_REQUIRE(j.Append({{"event", "task"}, {"id", "a"}}).ok());
+    BOOST_REQUIRE(j.Append({{"event", "task"}, {"id", "b"}}, /*durable_now=*/false).ok());
   }
   std::ofstream(d.str() + "/runs/r1.log", std::ios::app) << "deadbeef\t{\"event\":\"ta";
   auto events = RunJournal::Read(d.str(), "r1").value();

@@ -447,7 +447,7 @@ BOOST_AUTO_TEST_CASE(journal_records_every_finished_task) {
   TaskGraph g = Diamond(3);
   Executor e(g, *cache, &journal, r, nullptr, nullptr, ExecOptions{});
   e.Run();
-  journal.Sync();
+  BOOST_REQUIRE(journal.Sync().ok());
   auto events = RunJournal::Read(dir.path.string(), "run-1").value();
   std::map<std::string, std::string> status;
   for (const Json& ev : events) status[ev.value("id", "")] = ev.value("status", "");
