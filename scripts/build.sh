@@ -3,7 +3,9 @@
 #
 #   scripts/build.sh              RelWithDebInfo into build/
 #   scripts/build.sh --debug      Debug into build/ (reconfigures the same directory)
-#   scripts/build.sh --sanitize   ASan + UBSan (-DMIRRORGRAPH_SANITIZE=ON) into build-asan/
+#   scripts/build.sh --sanitize   ASan + UBSan (-DMIRRORGRAPH_SANITIZE=ON) into build-asan/; with clang
+#                                 installed, built by clang with the libFuzzer targets as well
+#                                 (-DMIRRORGRAPH_FUZZ=ON: one instrumented tree for tests and fuzzers)
 #   scripts/build.sh --tsan       ThreadSanitizer (-DMIRRORGRAPH_TSAN=ON) into build-tsan/, no benchmarks
 #   scripts/build.sh ... --target T [--target T2]   build only these targets
 #
@@ -25,7 +27,7 @@ while [ $# -gt 0 ]; do
     --sanitize) sanitize=ON; dir_name=build-asan ;;
     --tsan) tsan=ON; bench=OFF; dir_name=build-tsan ;;
     --target) shift; targets+=(--target "${1:?--target needs a name}") ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -33,9 +35,22 @@ done
 build_dir=${MG_BUILD_DIR:-$root/$dir_name}
 jobs=${MG_JOBS:-2}
 
-echo "== configure $build_dir ($build_type, sanitize=$sanitize, tsan=$tsan)" >&2
-cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
-  -DMIRRORGRAPH_SANITIZE="$sanitize" -DMIRRORGRAPH_TSAN="$tsan" -DMIRRORGRAPH_BUILD_BENCH="$bench" >&2
+compiler_args=()
+fuzz=OFF
+if [ "$sanitize" = ON ] && command -v clang++ >/dev/null && command -v clang >/dev/null; then
+  compiler_args=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
+  fuzz=ON
+  # A tree configured earlier with another compiler cannot switch in place.
+  if [ -f "$build_dir/CMakeCache.txt" ] && ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang++' "$build_dir/CMakeCache.txt"; then
+    echo "== $build_dir was configured with another compiler: reconfiguring from scratch" >&2
+    rm -rf "$build_dir/CMakeCache.txt" "$build_dir/CMakeFiles"
+  fi
+fi
+
+echo "== configure $build_dir ($build_type, sanitize=$sanitize, fuzz=$fuzz, tsan=$tsan)" >&2
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" ${compiler_args[@]+"${compiler_args[@]}"} \
+  -DMIRRORGRAPH_SANITIZE="$sanitize" -DMIRRORGRAPH_FUZZ="$fuzz" -DMIRRORGRAPH_TSAN="$tsan" \
+  -DMIRRORGRAPH_BUILD_BENCH="$bench" >&2
 echo "== build with -j$jobs ${targets[*]+${targets[*]}}" >&2
 start=$SECONDS
 cmake --build "$build_dir" -j "$jobs" ${targets[@]+"${targets[@]}"} >&2

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz/, clang, ASan + UBSan) in build-fuzz/ and runs each of them.
+# Builds the libFuzzer targets (fuzz/, clang, ASan + UBSan) in build-asan/ — the instrumented tree
+# scripts/build.sh --sanitize makes for the test suite — and runs each of them.
 #
 #   scripts/fuzz.sh [SECONDS]        every target for SECONDS (default 60) from its seed corpus
 #   scripts/fuzz.sh --ci             every target for 15 s (what scripts/test.sh runs)
@@ -9,10 +10,10 @@
 # Each run starts from a copy of fuzz/corpus/<target>/ in a temp directory (new inputs never land
 # in the repository), with fuzz/<target>.dict when present, -rss_limit_mb=2048 and -timeout=30.
 # Prints one line per target: `fuzz <target>: ok, N executions in S s` or `fuzz <target>: FAILED,
-# ...` with the path of the input that crashed (kept in build-fuzz/crashes/<target>/) and the log.
+# ...` with the path of the input that crashed (kept in build-asan/crashes/<target>/) and the log.
 # Ends with `fuzz: N passed, N failed`; exits 1 when a target crashed (or found a leak, a timeout,
 # UB), 2 on a usage error. Environment: MG_JOBS (compile jobs and targets run at once, default 2),
-# MG_FUZZ_BUILD_DIR (default build-fuzz/).
+# MG_FUZZ_BUILD_DIR (default build-asan/).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,21 +25,21 @@ while [ $# -gt 0 ]; do
     --ci) seconds=15 ;;
     --only) shift; only=${1:-} ;;
     --build-only) build_only=1 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *[!0-9]*|'') echo "fuzz.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     *) seconds=$1 ;;
   esac
   shift
 done
 jobs=${MG_JOBS:-2}
-build_dir=${MG_FUZZ_BUILD_DIR:-$root/build-fuzz}
+build_dir=${MG_FUZZ_BUILD_DIR:-$root/build-asan}
+if ! command -v clang++ >/dev/null || ! command -v clang >/dev/null; then
+  echo "fuzz.sh: the fuzz targets need clang (libFuzzer); install it with scripts/install-deps.sh" >&2
+  exit 2
+fi
 
 start=$SECONDS
-echo "== configure $build_dir (clang, libFuzzer, ASan + UBSan)"
-cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DMIRRORGRAPH_FUZZ=ON \
-  -DMIRRORGRAPH_BUILD_TESTS=OFF -DMIRRORGRAPH_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build_dir" -j "$jobs" --target fuzzers
+MG_BUILD_DIR=$build_dir "$root/scripts/build.sh" --sanitize --target fuzzers >/dev/null
 echo "== built in $((SECONDS - start)) s"
 [ "$build_only" -eq 1 ] && exit 0
 

@@ -2,8 +2,9 @@
 //
 // As root, the test mounts a small tmpfs as the state directory (cache, journal, task logs, build
 // work directories and buildah's storage all live there), starts a run of a COPY-only app, and fills
-// the tmpfs to the last byte once the first cache entry is written. The run must stop with exit
-// code 3 and a message naming the file, ENOSPC and the fix; every cache entry written before the
+// the tmpfs to the last byte once the first cache entry is written. The run must stop with a clear
+// error (exit 3 naming the file, ENOSPC and the fix when a state write failed first; exit 1 with
+// ENOSPC in the failed task's error when the task's work did); every cache entry written before the
 // fill must still load; and once the filler is removed, the rerun completes (exit 0). Without root,
 // or when mount(2) is refused (a container without CAP_SYS_ADMIN), the test says so and passes
 // without checking anything. The tmpfs is unmounted on every path (the guard's destructor).
@@ -130,15 +131,26 @@ BOOST_AUTO_TEST_CASE(a_full_state_disk_stops_the_run_cleanly_and_the_rerun_compl
   BOOST_REQUIRE_MESSAGE(code.has_value(), "the run did not end within 5 minutes of the disk filling up");
   const std::string err = mg::testing::ReadFile(ws.dir() / "full.err");
 
-  // A clear error: exit 3 (docs/cli.md), which file, ENOSPC, how to fix.
-  BOOST_TEST(*code == 3, "exit " << *code << "\n" << err);
-  BOOST_TEST(err.find("cannot write the state directory " + state) != std::string::npos, err);
+  // A clear error, one of two, depending on what hits the full disk first:
+  // - a state write (cache, journal, task log): exit 3 (docs/cli.md), naming the file, ENOSPC and
+  //   the fix; the report says so too;
+  // - a task's own work (git's checkout, buildah's storage, both under the state directory): the
+  //   task fails with ENOSPC in its error, exit 1. Which one comes first is a race: tmpfs keeps the
+  //   rest of a file's last page, so a few journal records may still fit after the fill.
+  // The exit-3 path itself is pinned deterministically by unit.exec.executor_test.
+  BOOST_TEST((*code == 3 || *code == 1), "exit " << *code << "\n" << err);
   BOOST_TEST(err.find("No space left on device") != std::string::npos, err);
-  BOOST_TEST(err.find("cannot write " + state + "/") != std::string::npos, err);  // names the file
-  BOOST_TEST(err.find("free space") != std::string::npos, err);
   mg::Json report = ws.ReadJson("full.json");
-  BOOST_TEST(report.value("exit_code", -1) == 3, report.dump());
-  BOOST_TEST(report.value("state_error", "").find("No space left on device") != std::string::npos, report.dump());
+  BOOST_TEST(report.value("exit_code", -1) == *code, report.dump());
+  if (*code == 3) {
+    BOOST_TEST(err.find("cannot write the state directory " + state) != std::string::npos, err);
+    BOOST_TEST(err.find("cannot write " + state + "/") != std::string::npos, err);  // names the file
+    BOOST_TEST(err.find("free space") != std::string::npos, err);
+    BOOST_TEST(report.value("state_error", "").find("No space left on device") != std::string::npos, report.dump());
+  } else {
+    BOOST_TEST(report.dump().find("No space left on device") != std::string::npos, report.dump());
+    BOOST_TEST(err.find("FAILED build:hello@") != std::string::npos, err);
+  }
 
   // Nothing written before the fill is lost: every earlier entry still loads, none is damaged.
   {

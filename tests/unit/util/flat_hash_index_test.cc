@@ -22,8 +22,9 @@ BOOST_AUTO_TEST_CASE(agrees_with_unordered_map_through_growth_and_overwrites) {
     model[key] = n;
   }
   BOOST_TEST(index.size() == model.size());
-  for (const auto& [key, value] : model) {
-    BOOST_TEST(index.Find(FlatHashIndex::Hash(key), [&](uint32_t v) { return keys[v] == key; }) == value);
+  for (const auto& entry : model) {
+    const std::string& key = entry.first;  // clang 14 cannot capture a structured binding
+    BOOST_TEST(index.Find(FlatHashIndex::Hash(key), [&](uint32_t v) { return keys[v] == key; }) == entry.second);
   }
   std::string absent = "probe:nope";
   BOOST_TEST(index.Find(FlatHashIndex::Hash(absent), [&](uint32_t v) { return keys[v] == absent; }) ==
