@@ -20,7 +20,10 @@ namespace fs = std::filesystem;
 namespace mg {
 namespace {
 
-const std::vector<std::string> kRootKeys = {"registry", "defaults", "attestations", "builders", "engine", "apps"};
+const std::vector<std::string> kRootKeys = {"registry", "defaults", "attestations", "builders", "engine",
+                                            "cache",    "runners",  "ci",           "apps"};
+const std::vector<std::string> kCacheKeys = {"remote", "plain_http"};
+const std::vector<std::string> kCiKeys = {"runner", "schedule", "install", "gitlab_image"};
 const std::vector<std::string> kBuilderKeys = {"timeout", "buildah_storage_driver", "buildah_isolation",
                                                "buildx_builder"};
 const std::vector<std::string> kRegistryKeys = {"host", "namespace", "plain_http", "auth_file"};
@@ -65,6 +68,9 @@ class ConfigParser {
   void ReadAttestations(TableReader& root, AttestationConfig* out);
   void ReadEngine(TableReader& root, EngineConfig* out);
   void ReadBuilders(TableReader& root, BuildersConfig* out);
+  void ReadCache(TableReader& root, const RegistryConfig& registry, CacheConfig* out);
+  void ReadRunners(TableReader& root, std::map<std::string, std::string>* out);
+  void ReadCi(TableReader& root, CiConfig* out);
   void ReadApps(TableReader& root, const AppDefaults& defaults, const SourcePos& default_template_pos,
                 std::vector<AppConfig>* out);
   void CheckTagPattern(const toml::table& app, const std::string& qualified);
@@ -119,6 +125,9 @@ std::optional<Config> ConfigParser::Parse(const toml::table& root_table) {
   ReadAttestations(root, &config.attestations);
   ReadEngine(root, &config.engine);
   ReadBuilders(root, &config.builders);
+  ReadCache(root, config.registry, &config.cache);
+  ReadRunners(root, &config.runners);
+  ReadCi(root, &config.ci);
   ReadApps(root, config.defaults, default_template_pos, &config.apps);
 
   // Template names resolve against the graph path, so check them once the engine table is read.
@@ -319,6 +328,92 @@ void ConfigParser::ReadBuilders(TableReader& root, BuildersConfig* out) {
   one_of("buildah_storage_driver", {"vfs", "overlay"}, &out->buildah_storage_driver);
   one_of("buildah_isolation", {"chroot", "oci", "rootless"}, &out->buildah_isolation);
   r.String("buildx_builder", &out->buildx_builder);
+}
+
+void ConfigParser::ReadCache(TableReader& root, const RegistryConfig& registry, CacheConfig* out) {
+  const toml::table* t = root.Table("cache");
+  if (t == nullptr) return;
+  TableReader r(*t, "cache", file_, kCacheKeys, &found_);
+  r.ReportUnknownKeys();
+  std::string remote;
+  if (r.String("remote", &remote) && !remote.empty() && !UrlHasCredentials(remote)) {
+    constexpr std::string_view kScheme = "oci://";
+    std::string rest = StartsWith(remote, kScheme) ? remote.substr(kScheme.size()) : std::string();
+    size_t slash = rest.find('/');
+    std::string host = slash == std::string::npos ? rest : rest.substr(0, slash);
+    std::string repo = slash == std::string::npos ? std::string() : rest.substr(slash + 1);
+    const char* hint = ": write oci://HOST[:PORT]/REPOSITORY, e.g. \"oci://ghcr.io/acme/mirrorgraph-cache\"";
+    if (!StartsWith(remote, kScheme)) {
+      r.ValueError("remote", "unsupported cache location " + QuoteValue(remote) + hint);
+    } else if (host.empty() || host.find('@') != std::string::npos) {
+      r.ValueError("remote", "missing registry host in " + QuoteValue(remote) + hint);
+    } else if (repo.empty() || !MatchesBounded(repo, kNamespaceRe, kMaxNamespace)) {
+      r.ValueError("remote", QuoteValue(repo) + " in " + QuoteValue(remote) +
+                                 " is not a valid repository name (lowercase letters and digits, separated by "
+                                 "'.', '_', '__' or '-', components joined by '/')" + hint);
+    } else {
+      out->remote = remote;
+      out->remote_host = host;
+      out->remote_repository = repo;
+      out->remote_plain_http = host == registry.host && registry.plain_http;
+    }
+  }
+  r.Bool("plain_http", &out->remote_plain_http);
+}
+
+void ConfigParser::ReadRunners(TableReader& root, std::map<std::string, std::string>* out) {
+  const toml::table* t = root.Table("runners");
+  if (t == nullptr) return;
+  TableReader r(*t, "runners", file_, {}, &found_);
+  for (const auto& [key, node] : *t) {
+    std::string platform(key.str());
+    std::string why;
+    if (!IsValidPlatform(platform, &why)) {
+      found_.Add(ToSourcePos(file_, key.source()),
+                 "runners: " + QuoteValue(platform) + " is not a platform (" + why +
+                     "); keys are platforms such as \"linux/arm64\" = \"ubuntu-24.04-arm\"");
+      continue;
+    }
+    std::string label;
+    if (!r.String(platform, &label)) continue;
+    if (label.empty() || label.find_first_of("\n\r\"'$`") != std::string::npos) {
+      r.ValueError(platform, "a runner label must be non-empty and hold no quotes, '$', '`' or line breaks, got " +
+                                 QuoteValue(label));
+      continue;
+    }
+    (*out)[platform] = label;
+  }
+}
+
+void ConfigParser::ReadCi(TableReader& root, CiConfig* out) {
+  const toml::table* t = root.Table("ci");
+  if (t == nullptr) return;
+  TableReader r(*t, "ci", file_, kCiKeys, &found_);
+  r.ReportUnknownKeys();
+  if (std::string runner; r.String("runner", &runner)) {
+    if (runner.empty() || runner.find_first_of("\n\r\"'$`") != std::string::npos) {
+      r.ValueError("runner", "a runner label must be non-empty and hold no quotes, '$', '`' or line breaks, got " +
+                                 QuoteValue(runner));
+    } else {
+      out->runner = runner;
+    }
+  }
+  if (std::string cron; r.String("schedule", &cron)) {
+    size_t fields = 0;
+    bool in_field = false;
+    bool ok = cron.find_first_not_of("0123456789*/,- ") == std::string::npos;
+    for (char c : cron) {
+      if (c != ' ' && !in_field) ++fields;
+      in_field = c != ' ';
+    }
+    if (!ok || fields != 5) {
+      r.ValueError("schedule", "expected a five-field cron expression such as \"17 */6 * * *\", got " + QuoteValue(cron));
+    } else {
+      out->schedule = cron;
+    }
+  }
+  r.String("install", &out->install);
+  r.String("gitlab_image", &out->gitlab_image);
 }
 
 void ConfigParser::CheckUrlCredentials(const toml::node& node, const std::string& qualified) {

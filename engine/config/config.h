@@ -82,6 +82,24 @@ struct EngineConfig {
   std::map<std::string, int> pools;      // pool name -> capacity ("registry": 8, "build": 1, "upstream": 4)
 };
 
+// The second cache tier (docs/cache.md): task results as small OCI artifacts in a registry.
+struct CacheConfig {
+  std::string remote;       // as written: "oci://HOST[:PORT]/REPOSITORY"; empty: no remote tier
+  std::string remote_host;  // "127.0.0.1:5000"
+  std::string remote_repository;  // "mirror/mirrorgraph-cache"
+  // http:// for the remote; by default the registry's plain_http when the hosts are equal, else false.
+  bool remote_plain_http = false;
+};
+
+// Generated CI pipelines (docs/ci.md): `mirrorgraph ci github|gitlab`.
+struct CiConfig {
+  std::string runner = "ubuntu-24.04";      // plan and publish jobs; build legs without a [runners] entry
+  std::string schedule = "17 */6 * * *";    // cron, UTC
+  // Shell commands that put `mirrorgraph` on PATH in a job; empty: the documented default.
+  std::string install;
+  std::string gitlab_image = "debian:12";   // GitLab jobs' image (runners with a docker executor)
+};
+
 struct Config {
   std::string path;       // the config file as given
   std::string dir;        // its directory (absolute); relative paths in the file resolve against it
@@ -90,6 +108,11 @@ struct Config {
   AttestationConfig attestations;
   BuildersConfig builders;
   EngineConfig engine;
+  CacheConfig cache;
+  // [runners]: platform ("linux/arm64") -> CI runner label ("ubuntu-24.04-arm"); platforms without
+  // one build on ci.runner (under emulation when that is foreign).
+  std::map<std::string, std::string> runners;
+  CiConfig ci;
   std::vector<AppConfig> apps;  // sorted by name
 };
 

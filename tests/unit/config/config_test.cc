@@ -445,3 +445,41 @@ BOOST_AUTO_TEST_CASE(a_missing_file_is_one_diagnostic) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(cache_runners_and_ci_tables_are_read) {
+  mg::Config c = MustParse(std::string("[registry]\nhost = \"127.0.0.1:5000\"\nplain_http = true\n") +
+                           "[cache]\nremote = \"oci://127.0.0.1:5000/mirror/mirrorgraph-cache\"\n"
+                           "[runners]\n\"linux/arm64\" = \"ubuntu-24.04-arm\"\n\"linux/amd64\" = \"ubuntu-24.04\"\n"
+                           "[ci]\nrunner = \"self-hosted\"\nschedule = \"0 */4 * * *\"\ninstall = \"make install\"\n");
+  BOOST_CHECK_EQUAL(c.cache.remote_host, "127.0.0.1:5000");
+  BOOST_CHECK_EQUAL(c.cache.remote_repository, "mirror/mirrorgraph-cache");
+  BOOST_CHECK(c.cache.remote_plain_http);  // same host as the plain-http registry
+  BOOST_CHECK_EQUAL(c.runners.size(), 2u);
+  BOOST_CHECK_EQUAL(c.runners.at("linux/arm64"), "ubuntu-24.04-arm");
+  BOOST_CHECK_EQUAL(c.ci.runner, "self-hosted");
+  BOOST_CHECK_EQUAL(c.ci.schedule, "0 */4 * * *");
+  BOOST_CHECK_EQUAL(c.ci.install, "make install");
+
+  mg::Config other = MustParse(std::string(kMinimal) + "[cache]\nremote = \"oci://cache.example:5000/a/b\"\n");
+  BOOST_CHECK(!other.cache.remote_plain_http);  // another host: https unless said
+  BOOST_CHECK(MustParse(kMinimal).cache.remote.empty());
+  BOOST_CHECK_EQUAL(MustParse(kMinimal).ci.runner, "ubuntu-24.04");
+}
+
+BOOST_AUTO_TEST_CASE(bad_cache_runners_and_ci_values_are_positioned) {
+  std::string e = OneError(std::string(kMinimal) + "[cache]\nremote = \"s3://bucket/x\"\n");
+  BOOST_CHECK_MESSAGE(e.find("mirror.toml:4:10: cache.remote: unsupported cache location") == 0, e);
+  BOOST_CHECK_MESSAGE(e.find("oci://HOST[:PORT]/REPOSITORY") != std::string::npos, e);
+  e = OneError(std::string(kMinimal) + "[cache]\nremote = \"oci://ghcr.io/Acme\"\n");
+  BOOST_CHECK_MESSAGE(e.find("not a valid repository name") != std::string::npos, e);
+  e = OneError(std::string(kMinimal) + "[cache]\nremote = \"oci://user:pw@ghcr.io/acme/cache\"\n");
+  BOOST_CHECK_MESSAGE(e.find("pw@") == std::string::npos, e);  // credentials are never quoted
+  e = OneError(std::string(kMinimal) + "[runners]\n\"linux/arm65\" = \"x\"\n");
+  BOOST_CHECK_MESSAGE(e.find("mirror.toml:4:1: runners: \"linux/arm65\" is not a platform") == 0, e);
+  e = OneError(std::string(kMinimal) + "[runners]\n\"linux/arm64\" = \"x$(id)\"\n");
+  BOOST_CHECK_MESSAGE(e.find("runners.linux/arm64") != std::string::npos || e.find("runner label") != std::string::npos, e);
+  e = OneError(std::string(kMinimal) + "[ci]\nschedule = \"every day\"\n");
+  BOOST_CHECK_MESSAGE(e.find("five-field cron") != std::string::npos, e);
+  e = OneError(std::string(kMinimal) + "[ci]\nrunnr = \"x\"\n");
+  BOOST_CHECK_MESSAGE(e.find("did you mean 'runner'") != std::string::npos, e);
+}
