@@ -8,6 +8,7 @@
 #include "cache/action_cache.h"
 #include "cache/journal.h"
 #include "cli/session.h"
+#include "cli/units.h"
 #include "exec/executor.h"
 #include "graph/expander.h"
 #include "report/dot.h"
@@ -19,6 +20,7 @@
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
 #include "util/child_records.h"
+#include "util/quote_value.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -123,6 +125,7 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int
     journal.emplace(std::move(j.value()));
     (void)journal->Append({{"event", "start"}, {"run_id", out->run_id}, {"command", o.command},
                            {"config", session.config().path}, {"only", o.only},
+                           {"unit", o.unit}, {"shard", o.shard},
                            {"started_at", SystemClock::Default()->NowMillis()}});
   }
   out->graph = session.InitialGraph();
@@ -138,7 +141,10 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int
   eo.fail_fast = o.fail_fast;
   eo.offline = o.offline;
   eo.dry_run = dry_run;
-  eo.only = o.only;
+  eo.select.only = o.only;
+  eo.select.unit = o.unit;
+  eo.select.shard = o.shard_index;
+  eo.select.shards = o.shard_count;
   eo.interrupt = interrupt;
   eo.cancel_token = session.http_cancel();
   if (!dry_run) eo.log_dir = session.state_dir() + "/logs";
@@ -154,6 +160,44 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int
   return std::nullopt;
 }
 
+// After a --unit run: false (after saying why) when the unit's version was not discovered, so no
+// build leg of it exists — a matrix older than the upstream's tags, or a mistyped version.
+bool UnitInGraph(const std::string& unit, const Outcome& out) {
+  UnitId u;
+  if (!ParseUnit(unit, &u)) return false;
+  std::vector<std::string> versions;
+  for (TaskGraph::Index i = 0; i < out.graph.size(); ++i) {
+    const Task& t = out.graph.task(i);
+    if (t.type != TaskType::kBuild || t.placeholder || t.coords.app != u.app) continue;
+    if (t.coords.version == u.version && t.coords.platform == u.platform) return true;
+    if (versions.empty() || versions.back() != t.coords.version) versions.push_back(t.coords.version);
+  }
+  std::sort(versions.begin(), versions.end());
+  versions.erase(std::unique(versions.begin(), versions.end()), versions.end());
+  std::cerr << "mirrorgraph: --unit " << QuoteValue(unit) << ": version " << QuoteValue(u.version) << " of " << u.app
+            << " is not among the versions discovered now ("
+            << (versions.empty() ? std::string("none; see `mirrorgraph explain discover:") + u.app + "`"
+                                 : Join(versions, ", "))
+            << "); make the matrix again with `mirrorgraph plan --matrix FILE`\n";
+  return false;
+}
+
+// Writes the --matrix JSON (compact, one line: GitHub's job outputs take one line) to `path`, or
+// to stdout for "-". False after printing why.
+bool WriteMatrix(const std::string& path, const Json& matrix) {
+  std::string text = CanonicalJson(matrix) + "\n";
+  if (path == "-") {
+    std::cout << text;
+    return true;
+  }
+  Status s = WriteFileAtomic(path, text);
+  if (!s.ok()) {
+    std::cerr << "mirrorgraph: cannot write the matrix: " << s.message() << "\n";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
@@ -161,9 +205,20 @@ int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
   auto session = Session::Open(o, &code);
   if (!session) return code;
   bool dry_run = o.command == "plan";
+  if (!o.unit.empty()) {
+    if (Status unit = CheckUnitId(o.unit, session->apps()); !unit.ok()) {
+      std::cerr << "mirrorgraph: --unit: " << unit.message() << "\n";
+      return kExitUsage;
+    }
+  }
   Outcome out;
   if (auto early = Execute(*session, dry_run, interrupt, &out, dry_run && o.verbose == 0)) return *early;
-  if (dry_run) WritePlan(std::cout, out.graph, out.states);
+  if (!o.unit.empty() && !UnitInGraph(o.unit, out)) return kExitUsage;
+  // With the matrix on stdout, the plan text goes to stderr.
+  if (dry_run) WritePlan(o.matrix_file == "-" ? std::cerr : std::cout, out.graph, out.states);
+  if (!o.matrix_file.empty() && !WriteMatrix(o.matrix_file, MatrixJson(out.graph, out.states, session->config()))) {
+    return kExitStateBusy;
+  }
   if (!WriteReport(o.json_file, RunReportJson(out.graph, out.states, out.summary, out.run_id, o.command))) {
     return kExitStateBusy;
   }

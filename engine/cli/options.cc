@@ -4,6 +4,8 @@
 #include <iostream>
 #include <vector>
 
+#include "exec/selection.h"
+#include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace po = boost::program_options;
@@ -41,6 +43,9 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
       ("state-dir", po::value<std::string>(&out->state_dir), "state directory (default: .mirrorgraph beside the config)")
       ("jobs,j", po::value<int>(&out->jobs), "tasks running at once (default: CPUs + 2)")
       ("only", po::value<std::string>(&out->only), "restrict to matching apps/versions/platforms (glob: app, app@1.2.*, *@1.2.0/linux/arm64)")
+      ("unit", po::value<std::string>(&out->unit), "run: exactly this build leg (an id from `plan --matrix`) and the discover/probe it needs")
+      ("shard", po::value<std::string>(&out->shard), "run/plan: only share I of N of the versions (I/N, e.g. 2/3; docs/ci.md)")
+      ("matrix", po::value<std::string>(&out->matrix_file), "plan: write the build legs to run as a CI matrix (JSON) to FILE")
       ("offline", po::bool_switch(&out->offline), "trust cached discover/probe results instead of re-checking")
       ("fail-fast", po::bool_switch(&out->fail_fast), "stop starting tasks after the first failure")
       ("json", po::value<std::string>(&out->json_file), "run/plan: write a JSON report to FILE; graph: print JSON")
@@ -138,6 +143,33 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
   }
   if (out->command == "keygen" && out->output_key_prefix.empty()) {
     std::cerr << "mirrorgraph: --output-key-prefix must not be empty\n";
+    return kExitUsage;
+  }
+  if (!out->unit.empty() && out->command != "run") {
+    std::cerr << "mirrorgraph: --unit is an option of run (`mirrorgraph run --unit ID`)\n";
+    return kExitUsage;
+  }
+  if (vm.count("shard")) {
+    std::string why;
+    if (out->command != "run" && out->command != "plan") {
+      std::cerr << "mirrorgraph: --shard is an option of run and plan\n";
+      return kExitUsage;
+    }
+    if (!ParseShard(out->shard, &out->shard_index, &out->shard_count, &why)) {
+      std::cerr << "mirrorgraph: --shard " << QuoteValue(out->shard) << ": " << why << "\n";
+      return kExitUsage;
+    }
+    if (!out->unit.empty()) {
+      std::cerr << "mirrorgraph: --unit and --shard cannot be combined: a unit is already one build leg\n";
+      return kExitUsage;
+    }
+  }
+  if (vm.count("matrix") && out->command != "plan") {
+    std::cerr << "mirrorgraph: --matrix is an option of plan (`mirrorgraph plan --matrix FILE`)\n";
+    return kExitUsage;
+  }
+  if (vm.count("matrix") && out->matrix_file.empty()) {
+    std::cerr << "mirrorgraph: --matrix needs a file name (- for standard output)\n";
     return kExitUsage;
   }
   if (vm.count("jobs") && out->jobs < 1) {

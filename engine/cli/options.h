@@ -21,6 +21,11 @@ struct CliOptions {
   std::string state_dir;          // empty: engine.state_dir, else .mirrorgraph beside the config
   int jobs = 0;                   // 0: engine.jobs, else CPUs + 2
   std::string only;
+  std::string unit;               // run --unit ID: one build leg (and the discover/probe it needs)
+  std::string shard;              // run/plan --shard I/N, as written; parsed into shard_index/shard_count
+  int shard_index = 0;            // 1-based I; 0: no --shard
+  int shard_count = 0;
+  std::string matrix_file;        // plan --matrix FILE: the units as a CI matrix (docs/ci.md)
   bool offline = false;
   bool fail_fast = false;
   std::string json_file;

@@ -172,13 +172,13 @@ struct Executor::Impl {
     }
   }
 
-  // Selected by --only, or an ancestor of a selected task. Dependents exist by the time a task is
+  // Selected by --only/--unit/--shard, or an ancestor of a selected task. Dependents exist by the time a task is
   // evaluated (a version's subgraph is instantiated at once), so the answer is final.
   bool Wanted(TaskGraph::Index i) {
-    if (opt.only.empty()) return true;
+    if (opt.select.empty()) return true;
     if (wanted.size() < graph.size()) wanted.resize(graph.size(), -1);
     if (wanted[i] >= 0) return wanted[i] == 1;
-    bool w = SelectedBy(opt.only, graph.task(i));
+    bool w = Selects(opt.select, graph.task(i));
     if (!w) {
       for (TaskGraph::Index d : graph.Dependents(i)) {
         if (Wanted(d)) {
@@ -199,7 +199,7 @@ struct Executor::Impl {
       return Finish(i, TaskStatus::kUnneeded);
     }
     if (!Wanted(i)) {
-      s.reason = "unneeded: not selected by --only " + opt.only;
+      s.reason = "unneeded: not selected by " + opt.select.Describe();
       return Finish(i, TaskStatus::kUnneeded);
     }
     std::vector<KeyInput>& inputs = key_inputs;

@@ -17,6 +17,7 @@
 #include "cache/action_cache.h"
 #include "cache/journal.h"
 #include "exec/run_state.h"
+#include "exec/selection.h"
 #include "exec/task_runner.h"
 #include "graph/task_graph.h"
 #include "util/cancel_token.h"
@@ -41,7 +42,7 @@ struct ExecOptions {
   bool offline = false;                // trust cached observations instead of re-checking
   bool dry_run = false;                // plan: run observations only; never write the cache
   std::string log_dir;                 // per-task logs; empty: none
-  std::string only;                    // --only pattern (exec/selection.h); empty: every task
+  Selection select;                    // --only, --unit, --shard (exec/selection.h); empty: every task
   // The signal that interrupted the run (SIGINT, SIGTERM, SIGHUP), set by a signal handler; 0: none.
   const std::atomic<int>* interrupt = nullptr;
   // Cancelled (on the coordinator thread) when the run is, by an interrupt or --fail-fast, like

@@ -99,7 +99,8 @@ void ExpandVersions(TaskGraph& graph, const AppModel& app, const TargetRegistry&
   std::optional<TaskGraph::Index> found = graph.Find(FormatTaskId(TaskType::kDiscover, {app.app, app.app, "", ""}));
   TaskGraph::Index discover = found ? *found : ExpandApp(graph, app, registry);
   const Shared shared(app);
-  for (const VersionInfo& v : versions) {
+  for (size_t rank = 0; rank < versions.size(); ++rank) {
+    const VersionInfo& v = versions[rank];
     Instances inst;
     // Images in dependency order, nodes in the template's topological order.
     for (const ImageSpec& image : app.images) {
@@ -112,6 +113,7 @@ void ExpandVersions(TaskGraph& graph, const AppModel& app, const TargetRegistry&
         if (node.scope == TaskScope::kPlatform) plats = app.platforms;
         for (const std::string& plat : plats) {
           Task task = MakeTask(app, registry, shared, node, *type, image.name, &v, plat);
+          task.version_rank = static_cast<int>(rank);
           // Tasks after the image-version's probe are gated on it (skip_when = "image-complete").
           if (probe && *type != TaskType::kProbe) task.gate_probe = static_cast<int64_t>(*probe);
           TaskGraph::Index i = graph.Add(std::move(task));

@@ -79,6 +79,9 @@ struct Task {
   int64_t gate_probe = -1;       // index of this image-version's probe task, or -1
   bool skip_when_complete = false;  // unneeded when gate_probe found the image complete
   bool placeholder = false;         // drawn before discovery; never runs
+  // Position of the task's version in its app's discover result (0: the first listed); -1 for
+  // app-scoped tasks. Not part of the key: --shard spreads versions by it (exec/selection.h).
+  int version_rank = -1;
 
   // Parsed copies (JSON null when the text does not parse, which SetParams/SetIdentity exclude).
   Json Params() const;
