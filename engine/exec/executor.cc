@@ -516,7 +516,8 @@ struct Executor::Impl {
         s.reason = "failed: " + s.error;
         return Finish(c.index, TaskStatus::kFailed);
       }
-      if (opt.remote != nullptr) Upload(s.key, t.id, CanonicalJson(entry));
+      // Observations are re-checked every run: never shared.
+      if (opt.remote != nullptr && !IsObservation(t.type)) Upload(s.key, t.id, CanonicalJson(entry));
     }
     Finish(c.index, TaskStatus::kRan);
   }
