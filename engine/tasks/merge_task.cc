@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "http/url_credentials.h"
+#include "oci/reference.h"
 #include "oci/index_builder.h"
 #include "oci/platform.h"
 #include "oci/push.h"
@@ -62,8 +63,11 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
 
   if (ctx.cached_result != nullptr) {
     // Re-check: the version tag (and latest) still point at the cached index.
-    const std::string digest = ctx.cached_result->value("digest", "");
-    auto head = registry.HeadManifest(repo, digest);
+    // Read without throwing (the result may come from a remote cache tier, docs/cache.md); only
+    // a digest counts, never a tag.
+    const std::string digest = StringField(*ctx.cached_result, "digest");
+    Result<ManifestHead> head = ManifestHead{};
+    if (IsValidDigest(digest)) head = registry.HeadManifest(repo, digest);
     if (!head.ok()) return {head.status().WithContext("re-checking the cached index " + digest), {}};
     if (head->exists) {
       bool wrote = false;
