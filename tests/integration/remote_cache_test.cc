@@ -206,6 +206,38 @@ BOOST_AUTO_TEST_CASE(damaged_and_forged_entries_are_misses_that_run_and_are_writ
   }
 }
 
+// A forged entry that passes the key check (someone with push rights to the cache repository
+// wrote the merge's key with another result): the merge's re-check finds that the named manifest
+// does not list this version's builds and merges again, instead of tagging the version with it.
+BOOST_AUTO_TEST_CASE(a_forged_merge_result_with_a_valid_key_is_redone_not_tagged) {
+  Setup s("remotecache-forged-merge");
+  auto a = s.Workspace();
+  Json ra = RunJson(*a, {"run"}, "a.json");
+  const std::string merge_key = KeyOf(ra, "merge:hello@1.0.0");
+  mg::RemoteLookup genuine = s.cache.Get(merge_key, "merge:hello@1.0.0", nullptr);
+  BOOST_REQUIRE((genuine.kind == mg::RemoteLookup::Kind::kHit));
+  Json entry = mg::ParseJson(genuine.entry_text);
+  auto index = s.client.GetManifest(s.ns + "/hello", "1.0.0");
+  BOOST_REQUIRE(index.ok());
+  const std::string genuine_index = index->digest;
+  const std::string amd64 = mg::StringField(mg::ArrayField(index->json, "manifests")[0], "digest");
+  entry["result"]["digest"] = amd64;  // a manifest that exists in the repository: not this index
+  BOOST_REQUIRE(s.cache.Put(merge_key, "merge:hello@1.0.0", mg::CanonicalJson(entry)).ok());
+  BOOST_REQUIRE((s.cache.Get(merge_key, "merge:hello@1.0.0", nullptr).kind == mg::RemoteLookup::Kind::kHit));
+
+  s.BreakVersionTag();
+  auto b = s.Workspace();
+  Json rb = RunJson(*b, {"run"}, "b.json");
+  for (const std::string& id : kBuilds) BOOST_TEST(TaskStatusOf(rb, id) == "cached", id);
+  BOOST_TEST(TaskStatusOf(rb, "merge:hello@1.0.0") == "ran");
+  BOOST_TEST(TaskReasonOf(rb, "merge:hello@1.0.0").find("remote cache hit redone") == 0,
+             TaskReasonOf(rb, "merge:hello@1.0.0"));
+  auto after = s.client.GetManifest(s.ns + "/hello", "1.0.0");
+  BOOST_REQUIRE(after.ok());
+  BOOST_TEST(after->digest == genuine_index);  // merged again from the builds: the same index
+  BOOST_TEST(after->digest != amd64);
+}
+
 BOOST_AUTO_TEST_CASE(an_unreachable_remote_is_a_warning_and_the_run_succeeds) {
   Setup s("remotecache-down");
   // A port nothing listens on: bound, then closed.
