@@ -290,6 +290,7 @@ struct Executor::Impl {
     if (IsObservation(t.type)) {
       if (opt.offline && hit != nullptr) {
         s.reason = "--offline: trusting the observation cached at " + FormatRfc3339(hit->finished_at());
+        s.cache_tier = "local";
         s.result_hash = hit->result_hash;
         s.result = hit->result();
         return Finish(i, TaskStatus::kCached);
