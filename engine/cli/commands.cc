@@ -68,6 +68,24 @@ bool StopLeftoversAndRecord(const std::string& state_dir) {
   return true;
 }
 
+// Prints the remote tier's warnings (docs/cache.md): rejected entries, lookups that failed and
+// failed writes, at most kShown of each kind (the --json report has them all).
+void PrintRemoteWarnings(const RemoteCacheStats& r) {
+  constexpr size_t kShown = 5;
+  auto print = [](const std::vector<RemoteWarning>& items, const char* what) {
+    for (size_t k = 0; k < items.size() && k < kShown; ++k) {
+      std::cerr << "mirrorgraph: warning: remote cache: " << what << " " << items[k].id << ": " << items[k].message << "\n";
+    }
+    if (items.size() > kShown) {
+      std::cerr << "mirrorgraph: warning: remote cache: " << items.size() - kShown << " more " << what
+                << " warning(s) in the --json report (\"remote_cache\")\n";
+    }
+  };
+  print(r.rejected, "rejected the entry of");
+  print(r.errors, "could not look up");
+  print(r.write_failures, "could not write the entry of");
+}
+
 // Stops the recording StopLeftoversAndRecord started, once every subprocess has ended.
 struct RecordingOff {
   ~RecordingOff() { SetSubprocessRecordDir(""); }
@@ -147,6 +165,7 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int
   eo.select.shards = o.shard_count;
   eo.interrupt = interrupt;
   eo.cancel_token = session.http_cancel();
+  eo.remote = session.remote_cache();
   if (!dry_run) eo.log_dir = session.state_dir() + "/logs";
   Executor exec(out->graph, *cache, journal ? &*journal : nullptr, runner, &growth, quiet ? nullptr : &printer, eo);
   out->summary = exec.Run();
@@ -222,6 +241,7 @@ int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
   if (!WriteReport(o.json_file, RunReportJson(out.graph, out.states, out.summary, out.run_id, o.command))) {
     return kExitStateBusy;
   }
+  if (out.summary.remote.enabled) PrintRemoteWarnings(out.summary.remote);
   std::cerr << (dry_run ? "plan: " : "run: ") << SummaryLine(out.summary, dry_run);
   if (!out.summary.first_failure.empty()) {
     // A plan writes no task logs; a run keeps each task's output under the state directory.

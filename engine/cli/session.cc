@@ -74,6 +74,34 @@ bool Session::ConnectRegistry() {
   credentials_ = creds->credentials;
   registry_ = std::make_unique<RegistryClient>(*http_, config_.registry.host, config_.registry.plain_http,
                                                std::move(creds->credentials), creds->source);
+  return ConnectRemoteCache();
+}
+
+bool Session::ConnectRemoteCache() {
+  const CacheConfig& c = config_.cache;
+  if (c.remote.empty()) return true;
+  RegistryClient* client = registry_.get();
+  if (c.remote_host != config_.registry.host || c.remote_plain_http != config_.registry.plain_http) {
+    // Another registry: the docker config's entry for that host (the same file and rules as for
+    // images); MIRRORGRAPH_REGISTRY_USERNAME/_PASSWORD are the target registry's and are only
+    // used when the cache is on that same host.
+    const bool same_host = c.remote_host == config_.registry.host;
+    EnvGetter env = [same_host](const std::string& name) -> std::optional<std::string> {
+      if (!same_host && (name == "MIRRORGRAPH_REGISTRY_USERNAME" || name == "MIRRORGRAPH_REGISTRY_PASSWORD")) {
+        return std::nullopt;
+      }
+      return GetProcessEnv(name);
+    };
+    auto creds = ResolveRegistryCredentials(c.remote_host, config_.registry.auth_file, nullptr, env);
+    if (!creds.ok()) {
+      std::cerr << "mirrorgraph: [cache] remote " << c.remote << ": " << creds.status().message() << "\n";
+      return false;
+    }
+    cache_registry_ = std::make_unique<RegistryClient>(*http_, c.remote_host, c.remote_plain_http,
+                                                       std::move(creds->credentials), creds->source);
+    client = cache_registry_.get();
+  }
+  remote_cache_ = std::make_unique<OciRemoteCache>(*client, c.remote_repository);
   return true;
 }
 

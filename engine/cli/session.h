@@ -12,6 +12,7 @@
 #include "http/curl_transport.h"
 #include "http/http_client.h"
 #include "oci/registry_client.h"
+#include "remote/oci_remote_cache.h"
 #include "tasks/attest_settings.h"
 #include "tasks/build_settings.h"
 #include "plugin/plugin_registry.h"
@@ -40,6 +41,9 @@ class Session {
   int jobs() const;
   HttpClient* http() { return http_.get(); }
   RegistryClient* registry() { return registry_.get(); }
+  // The remote cache tier ([cache] remote, docs/cache.md), or null when none is configured.
+  // Valid after ConnectRegistry().
+  RemoteCache* remote_cache() { return remote_cache_.get(); }
   // Cancelling it stops the HTTP client's retry waits and aborts its transfers (a run cancels it
   // when it is interrupted or stopped by --fail-fast). Lives as long as the session.
   CancelToken* http_cancel() { return &cancel_; }
@@ -51,6 +55,9 @@ class Session {
 
  private:
   Session() = default;
+  // Creates remote_cache_ from [cache] remote (after registry_). False, after printing why, when
+  // its credentials cannot be read.
+  bool ConnectRemoteCache();
   CliOptions options_;
   Config config_;
   std::unique_ptr<PluginRegistry> plugins_;
@@ -62,6 +69,9 @@ class Session {
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<RegistryClient> registry_;
   std::optional<Credentials> credentials_;  // the target registry's, also handed to builders
+  // The remote cache's registry client when it is another registry than the target's.
+  std::unique_ptr<RegistryClient> cache_registry_;
+  std::unique_ptr<OciRemoteCache> remote_cache_;  // declared after the clients it points at
 };
 
 }  // namespace mg

@@ -2,12 +2,14 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
 
+#include "exec/remote_entry.h"
 #include "exec/selection.h"
 #include "exec/task_key.h"
 #include "exec/task_log.h"
@@ -55,11 +57,55 @@ int PoolCapacity(const std::map<std::string, int>& pools, const std::string& nam
 
 namespace {
 
+// What a worker learned from the remote tier for one task.
+struct RemoteAnswer {
+  RemoteLookup::Kind kind = RemoteLookup::Kind::kMiss;
+  std::string warning;  // kRejected, kError
+  Json entry;           // kHit: the verified entry
+  Json result;          // kHit: its result
+  bool trusted = false;    // kHit taken without a re-check (a plan, --offline): not run
+  bool would_run = false;  // a plan's miss: not run, would run
+};
+
+// Asks `remote` for task `id` under `key` and checks a hit again (CheckEntryKey): whatever the
+// implementation does, an entry whose key material does not hash to `key` is rejected. Catches
+// everything: called on worker threads.
+RemoteAnswer AskRemote(RemoteCache& remote, const std::string& key, const std::string& id, CancelToken* cancel) {
+  RemoteAnswer a;
+  RemoteLookup l;
+  try {
+    l = remote.Get(key, id, cancel);
+  } catch (const std::exception& e) {
+    l = RemoteLookup{RemoteLookup::Kind::kError, "", std::string("the lookup threw: ") + e.what()};
+  } catch (...) {
+    l = RemoteLookup{RemoteLookup::Kind::kError, "", "the lookup threw an unknown exception"};
+  }
+  a.kind = l.kind;
+  a.warning = std::move(l.warning);
+  if (a.kind == RemoteLookup::Kind::kHit) {
+    Json entry = ParseJson(l.entry_text);
+    Status usable = entry.is_discarded() ? Status::Corruption("damaged: the entry is not JSON") : CheckEntryKey(entry, key);
+    if (!usable.ok()) {
+      a.kind = RemoteLookup::Kind::kRejected;
+      a.warning = "the entry " + remote.Describe() + " returned for key " + key.substr(0, 12) + "… is unusable: " +
+                  usable.message();
+    } else {
+      a.result = *FindField(entry, "result");
+      a.entry = std::move(entry);
+    }
+  }
+  if (a.kind != RemoteLookup::Kind::kHit && a.kind != RemoteLookup::Kind::kMiss && a.warning.empty()) {
+    a.warning = std::string("the lookup in ") + remote.Describe() + " ended with " + RemoteLookupKindName(a.kind);
+  }
+  return a;
+}
+
 struct Completion {
   TaskGraph::Index index;
   TaskOutcome outcome;
   int64_t started_at;
   int64_t finished_at;
+  RemoteAnswer remote;  // meaningful when the task's state has remote_lookup
 };
 
 }  // namespace
@@ -92,6 +138,13 @@ struct Executor::Impl {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Completion> done;  // GUARDED_BY(mu)
+
+  // Remote writes (ExecOptions::remote): their own threads, so a write holds no job slot; joined
+  // before Run() returns.
+  std::unique_ptr<boost::asio::thread_pool> uploads;
+  std::mutex upload_mu;
+  size_t upload_writes = 0;                   // GUARDED_BY(upload_mu)
+  std::vector<RemoteWarning> upload_failures;  // GUARDED_BY(upload_mu)
 
   Impl(TaskGraph& g, ActionCache& c, RunJournal* j, TaskRunner& r, GraphGrowth* gr, ExecObserver* o,
        ExecOptions options)
@@ -237,6 +290,7 @@ struct Executor::Impl {
     if (IsObservation(t.type)) {
       if (opt.offline && hit != nullptr) {
         s.reason = "--offline: trusting the observation cached at " + FormatRfc3339(hit->finished_at());
+        s.cache_tier = "local";
         s.result_hash = hit->result_hash;
         s.result = hit->result();
         return Finish(i, TaskStatus::kCached);
@@ -255,6 +309,7 @@ struct Executor::Impl {
     }
     if (hit != nullptr) {
       s.reason = "cache hit (key " + s.key.substr(0, 12) + ")";
+      s.cache_tier = "local";
       s.result_hash = hit->result_hash;
       // A plan and an --offline run trust the cache; a run re-checks what the result names.
       if (!RechecksCachedResult(t.type) || opt.dry_run || opt.offline) return Finish(i, TaskStatus::kCached);
@@ -268,6 +323,11 @@ struct Executor::Impl {
       s.details = DescribeKeyChanges(KeyMaterial(t, inputs), prev->entry());
       s.reason = s.details.empty() ? "key changed" : s.details.front();
       if (s.details.size() > 1) s.reason += " (+" + std::to_string(s.details.size() - 1) + " more)";
+    }
+    if (opt.remote != nullptr) {
+      // The lookup is network I/O: a worker does it (Start), never the coordinator.
+      s.remote_lookup = true;
+      return Enqueue(i);
     }
     if (opt.dry_run) return Finish(i, TaskStatus::kWouldRun);
     Enqueue(i);
@@ -340,22 +400,50 @@ struct Executor::Impl {
     if (ReadsRecordedResults(t.type)) recorded = std::make_shared<Json>(RecordedResults(i));
     std::string log_path = opt.log_dir.empty() ? std::string() : opt.log_dir + "/" + TaskFileStem(t.id) + ".log";
     int64_t started = s.started_at;
-    boost::asio::post(pool, [this, i, task, inputs, previous, cached, recorded, log_path, started] {
+    const bool ask_remote = s.remote_lookup && opt.remote != nullptr;
+    // A plan and an --offline run trust a remote hit as they trust a local one.
+    const bool trust_remote = !RechecksCachedResult(t.type) || opt.dry_run || opt.offline;
+    const bool dry_run = opt.dry_run;
+    std::string key = s.key;
+    boost::asio::post(pool, [this, i, task, inputs, previous, cached, recorded, log_path, started, ask_remote,
+                             trust_remote, dry_run, key] {
       // Shared by the callback: a plugin thread still holding a copy of ctx.log after Run()
       // returned writes to a live (if closed-over) file, never to a destroyed one.
       auto task_log = std::make_shared<TaskLog>(log_path);
       std::function<void(std::string_view)> log = [task_log](std::string_view line) { task_log->Write(line); };
       TaskOutcome outcome;
+      RemoteAnswer remote;
       try {
-        TaskContext ctx{*task, *inputs, previous.get(), cancel, log, cached.get(), recorded.get()};
-        outcome = runner.Run(ctx);
+        const Json* cached_result = cached.get();
+        bool run = true;
+        if (ask_remote) {
+          remote = AskRemote(*opt.remote, key, task->id, opt.cancel_token);
+          if (!remote.warning.empty()) log("warning: remote cache: " + remote.warning);
+          if (remote.kind == RemoteLookup::Kind::kHit) {
+            log("remote cache hit in " + opt.remote->Describe() + " (key " + key + ")");
+            if (trust_remote) {
+              remote.trusted = true;
+              run = false;
+              outcome = TaskOutcome(Status::OK(), Json(), true);
+            } else {
+              cached_result = &remote.result;
+            }
+          } else if (dry_run) {
+            remote.would_run = true;  // a plan never runs a mutating task
+            run = false;
+          }
+        }
+        if (run) {
+          TaskContext ctx{*task, *inputs, previous.get(), cancel, log, cached_result, recorded.get()};
+          outcome = runner.Run(ctx);
+        }
       } catch (const std::exception& e) {
         outcome.status = Status::Internal(std::string("task threw: ") + e.what());
       } catch (...) {
         outcome.status = Status::Internal("task threw an unknown exception");
       }
       if (!outcome.status.ok()) log("error: " + outcome.status.ToString());
-      Completion c{i, std::move(outcome), started, clock->NowMillis()};
+      Completion c{i, std::move(outcome), started, clock->NowMillis(), std::move(remote)};
       {
         std::lock_guard<std::mutex> lock(mu);
         done.push_back(std::move(c));
@@ -371,6 +459,26 @@ struct Executor::Impl {
     pool_running[t.pool]--;
     s.started_at = c.started_at;
     s.finished_at = c.finished_at;
+    const RemoteAnswer& ra = c.remote;
+    const bool remote_hit = s.remote_lookup && ra.kind == RemoteLookup::Kind::kHit;
+    if (s.remote_lookup) CountRemoteLookup(t, s, ra);
+    if (ra.would_run) {
+      s.started_at = s.finished_at = 0;  // a plan's lookup is not a run of the task
+      return Finish(c.index, TaskStatus::kWouldRun);
+    }
+    if (remote_hit && c.outcome.status.ok() && c.outcome.reused) {
+      // A usable remote entry (re-checked, or trusted in a plan / --offline): cached, and copied
+      // into the action cache so the next run finds it locally.
+      s.reason = "remote cache hit (key " + s.key.substr(0, 12) + "…)";
+      if (!c.outcome.note.empty()) s.reason += "; " + c.outcome.note;
+      s.cache_tier = "remote";
+      s.result = ra.result;
+      s.result_hash = ActionCache::ResultHash(s.result);
+      summary.remote.reused++;
+      if (ra.trusted) s.started_at = s.finished_at = 0;
+      if (!opt.dry_run) StateWritten(cache.Put(s.key, t.id, ra.entry));
+      return Finish(c.index, TaskStatus::kCached);
+    }
     if (!c.outcome.status.ok()) {
       s.error = c.outcome.status.message();
       s.reason = "failed: " + s.error;
@@ -387,6 +495,9 @@ struct Executor::Impl {
       return Finish(c.index, TaskStatus::kCached);
     }
     if (s.recheck) s.reason = "cache hit redone: " + (c.outcome.note.empty() ? std::string("its result no longer held") : c.outcome.note);
+    if (remote_hit) {
+      s.reason = "remote cache hit redone: " + (c.outcome.note.empty() ? std::string("its result no longer held") : c.outcome.note);
+    }
     s.result = std::move(c.outcome.result);
     s.result_hash = ActionCache::ResultHash(s.result);
     if (!opt.dry_run) {
@@ -406,8 +517,49 @@ struct Executor::Impl {
         s.reason = "failed: " + s.error;
         return Finish(c.index, TaskStatus::kFailed);
       }
+      // Observations are re-checked every run: never shared.
+      if (opt.remote != nullptr && !IsObservation(t.type)) Upload(s.key, t.id, CanonicalJson(entry));
     }
     Finish(c.index, TaskStatus::kRan);
+  }
+
+  // Counts a remote lookup's answer; rejected entries and errors become warnings (the summary, and
+  // the task's details, which `explain` and the report show).
+  void CountRemoteLookup(const Task& t, TaskRunState& s, const RemoteAnswer& ra) {
+    RemoteCacheStats& r = summary.remote;
+    r.lookups++;
+    switch (ra.kind) {
+      case RemoteLookup::Kind::kHit: r.hits++; break;
+      case RemoteLookup::Kind::kMiss: r.misses++; break;
+      case RemoteLookup::Kind::kRejected: r.rejected.push_back({t.id, ra.warning}); break;
+      case RemoteLookup::Kind::kError: r.errors.push_back({t.id, ra.warning}); break;
+    }
+    if (!ra.warning.empty()) s.details.push_back("remote cache " + std::string(RemoteLookupKindName(ra.kind)) + ": " + ra.warning);
+    switch (ra.kind) {
+      case RemoteLookup::Kind::kHit: break;
+      case RemoteLookup::Kind::kMiss: s.reason += "; not in the remote cache either"; break;
+      case RemoteLookup::Kind::kRejected: s.reason += "; the remote cache entry was rejected (see details)"; break;
+      case RemoteLookup::Kind::kError: s.reason += "; the remote cache could not be asked (see details)"; break;
+    }
+  }
+
+  // Writes one entry to the remote tier on the upload threads. Never throws; failures are counted
+  // and kept as warnings.
+  void Upload(std::string key, std::string id, std::string entry_text) {
+    if (!uploads) uploads = std::make_unique<boost::asio::thread_pool>(2);
+    boost::asio::post(*uploads, [this, key = std::move(key), id = std::move(id), text = std::move(entry_text)] {
+      Status put;
+      try {
+        put = opt.remote->Put(key, id, text);
+      } catch (const std::exception& e) {
+        put = Status::Internal(std::string("the write threw: ") + e.what());
+      } catch (...) {
+        put = Status::Internal("the write threw an unknown exception");
+      }
+      std::lock_guard<std::mutex> lock(upload_mu);
+      if (put.ok()) upload_writes++;
+      else upload_failures.push_back({id, put.message()});
+    });
   }
 
   RunSummary Run() {
@@ -454,6 +606,17 @@ struct Executor::Impl {
       }
     }
     pool.join();
+    if (opt.remote != nullptr) {
+      // An ephemeral CI runner must have uploaded before it exits: wait for every write.
+      if (uploads) uploads->join();
+      summary.remote.enabled = true;
+      summary.remote.where = opt.remote->Describe();
+      std::lock_guard<std::mutex> lock(upload_mu);
+      summary.remote.writes = upload_writes;
+      summary.remote.write_failures = upload_failures;
+      std::sort(summary.remote.write_failures.begin(), summary.remote.write_failures.end(),
+                [](const RemoteWarning& a, const RemoteWarning& b) { return a.id < b.id; });
+    }
     // Anything left pending waited on a task that never finished (only after an interrupt).
     for (TaskGraph::Index i = 0; i < states.size(); ++i) {
       if (!IsFinished(states[i].status)) {

@@ -16,6 +16,7 @@
 
 #include "cache/action_cache.h"
 #include "cache/journal.h"
+#include "cache/remote_cache.h"
 #include "exec/run_state.h"
 #include "exec/selection.h"
 #include "exec/task_runner.h"
@@ -49,6 +50,34 @@ struct ExecOptions {
   // the tasks' cancel flag: wakes what waits on it (HTTP retry waits, transfers). May be null.
   CancelToken* cancel_token = nullptr;
   Clock* clock = nullptr;              // null: the system clock
+  // The second cache tier (docs/cache.md); null: none. Must outlive Run(). On a local miss of a
+  // non-observation task the worker that took the task asks it first (Get, never on the
+  // coordinator); a usable entry goes through the same re-check as a local hit and is written to
+  // the action cache. In a plan (dry_run) a usable entry is trusted like a local hit and nothing
+  // is written anywhere. After a task ran in a run, its entry is written to the remote (Put) on a
+  // separate upload thread, without a job slot; Run() returns only after every write ended.
+  RemoteCache* remote = nullptr;
+};
+
+// One remote-tier event worth a warning: the task and a line naming where and why.
+struct RemoteWarning {
+  std::string id;
+  std::string message;
+};
+
+// What the remote tier did in one run (RunSummary::remote). Counted only when ExecOptions::remote
+// is set.
+struct RemoteCacheStats {
+  bool enabled = false;
+  std::string where;                          // RemoteCache::Describe()
+  size_t lookups = 0;                         // Get() calls
+  size_t hits = 0;                            // usable entries found (re-checked or trusted)
+  size_t reused = 0;                          // hits that ended as `cached`
+  size_t misses = 0;                          // nothing stored under the key
+  std::vector<RemoteWarning> rejected;        // stored but unusable: damaged, other format, key mismatch
+  std::vector<RemoteWarning> errors;          // could not be asked: unreachable, refused, cancelled
+  size_t writes = 0;                          // successful Put()s
+  std::vector<RemoteWarning> write_failures;  // failed Put()s (the run still succeeds)
 };
 
 struct RunSummary {
@@ -59,6 +88,7 @@ struct RunSummary {
   // Non-empty when the cache or the journal could not be written (a full disk): the first such
   // error, naming the file. The run then starts nothing new; what was recorded before is kept.
   std::string state_error;
+  RemoteCacheStats remote;
   // 0 all good; 1 a task failed or was blocked; 3 the state directory could not be written;
   // 128 + the signal when interrupted: 130 SIGINT, 143 SIGTERM, 129 SIGHUP (docs/cli.md).
   int ExitCode() const;

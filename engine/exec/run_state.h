@@ -37,6 +37,8 @@ struct TaskRunState {
   std::vector<std::string> details; // more reasons (explain): parameter and identity changes
   std::string error;                // failure message (kFailed)
   bool recheck = false;             // a cache hit handed to the runner to re-check (RechecksCachedResult)
+  bool remote_lookup = false;       // a local miss handed to a worker that asks the remote tier first
+  std::string cache_tier;           // kCached: "local" or "remote" (the tier the entry came from)
   int64_t started_at = 0;           // ms since epoch; 0 when it did not run
   int64_t finished_at = 0;
 };

@@ -20,8 +20,39 @@ std::string SummaryLine(const RunSummary& summary, bool plan) {
     if (it == summary.counts.end() || it->second == 0) continue;
     if (!out.empty()) out += ", ";
     out += std::to_string(it->second) + " " + (plan && s == TaskStatus::kRan ? "checked" : TaskStatusName(s));
+    if (s == TaskStatus::kCached && summary.remote.reused > 0) {
+      out += " (" + std::to_string(summary.remote.reused) + " from the remote cache)";
+    }
+  }
+  if (summary.remote.enabled) {
+    const RemoteCacheStats& r = summary.remote;
+    const size_t warnings = r.rejected.size() + r.errors.size() + r.write_failures.size();
+    if (r.writes > 0 || warnings > 0) {
+      out += (out.empty() ? "" : "; ") + std::string("remote cache: ") + std::to_string(r.writes) + " written";
+      if (warnings > 0) out += ", " + std::to_string(warnings) + " warning(s)";
+    }
   }
   return out.empty() ? "nothing to do" : out;
+}
+
+Json RemoteCacheJson(const RemoteCacheStats& r) {
+  auto warnings = [](const std::vector<RemoteWarning>& items) {
+    Json out = Json::array();
+    for (const RemoteWarning& w : items) out.push_back({{"id", w.id}, {"reason", w.message}});
+    return out;
+  };
+  return Json{{"where", r.where},
+              {"lookups", r.lookups},
+              {"hits", r.hits},
+              {"reused", r.reused},
+              {"misses", r.misses},
+              {"rejected", r.rejected.size()},
+              {"errors", r.errors.size()},
+              {"writes", r.writes},
+              {"write_failures", r.write_failures.size()},
+              {"warnings", {{"rejected", warnings(r.rejected)},
+                            {"errors", warnings(r.errors)},
+                            {"write_failures", warnings(r.write_failures)}}}};
 }
 
 Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& states, const RunSummary& summary,
@@ -42,6 +73,7 @@ Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& stat
     if (!s.details.empty()) j["details"] = s.details;
     if (!s.error.empty()) j["error"] = s.error;
     if (!s.key.empty()) j["key"] = s.key;
+    if (s.status == TaskStatus::kCached && !s.cache_tier.empty()) j["cache_tier"] = s.cache_tier;
     if (s.started_at != 0) {
       j["started_at"] = s.started_at;
       j["finished_at"] = s.finished_at;
@@ -57,6 +89,7 @@ Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& stat
   Json report{{"run_id", run_id},          {"command", command}, {"exit_code", summary.ExitCode()},
               {"interrupted", summary.interrupted}, {"summary", counts}, {"tasks", std::move(tasks)}};
   if (!summary.state_error.empty()) report["state_error"] = summary.state_error;
+  if (summary.remote.enabled) report["remote_cache"] = RemoteCacheJson(summary.remote);
   return report;
 }
 

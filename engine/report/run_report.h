@@ -10,9 +10,15 @@
 namespace mg {
 
 // {"run_id","command","exit_code","summary":{status: count},"tasks":[{"id","type","status","reason",
-//  "details","error","key","started_at","finished_at","duration_ms"}]}, tasks sorted by id.
+//  "details","error","key","cache_tier","started_at","finished_at","duration_ms"}]}, tasks sorted by
+// id; "cache_tier" ("local" or "remote") for cached tasks whose entry came from a cache tier. With a
+// remote cache tier, "remote_cache": RemoteCacheJson(summary.remote).
 Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& states, const RunSummary& summary,
                    const std::string& run_id, const std::string& command);
+
+// {"where","lookups","hits","reused","misses","rejected","errors","writes","write_failures",
+//  "warnings":{"rejected":[{"id","reason"}],"errors":[...],"write_failures":[...]}} (docs/cli.md).
+Json RemoteCacheJson(const RemoteCacheStats& stats);
 
 // Writes `report` to `path` atomically as indented JSON (PrettyJson: invalid UTF-8 in a message is
 // replaced, never an error).

@@ -62,6 +62,12 @@ void StatusPrinter::OnTaskFinished(const TaskGraph& graph, TaskGraph::Index i, c
       if (verbose_) Line("blocked " + id + ": " + s.reason);
       break;
     default:
+      if (s.status == TaskStatus::kCached && s.cache_tier == "remote") {
+        remote_hits_++;
+        // It was started (the lookup is a worker's job): say how it ended.
+        if (!smart_ || verbose_) Line("cached " + id + "  (" + s.reason + ")");
+        break;
+      }
       if (verbose_) Line(std::string(TaskStatusName(s.status)) + " " + id + "  (" + s.reason + ")");
       break;
   }
@@ -78,6 +84,7 @@ void StatusPrinter::Redraw(const TaskGraph& graph) {
     line += " " + std::to_string(running_.size()) + " running: " + *running_.begin();
     if (running_.size() > 1) line += ", ...";
   }
+  if (remote_hits_ > 0) line += " | " + std::to_string(remote_hits_) + " from the remote cache";
   if (failed_ > 0) line += " | " + std::to_string(failed_) + " failed";
   if (line.size() > 118) line = line.substr(0, 115) + "...";
   std::fprintf(out_, "\r\033[K%s", line.c_str());

@@ -3,7 +3,9 @@
 // On a terminal: one live line, rewritten in place ("[12/40] 3 running: build:hello@1.2.0/... | 1
 // failed"), with failures printed above it as they happen. Elsewhere (CI, pipes): plain timestamped
 // lines, one per task that starts or finishes work (cached and unneeded tasks are only counted, so
-// a 100,000-task no-op prints a summary, not 100,000 lines). Called on the coordinator thread.
+// a 100,000-task no-op prints a summary, not 100,000 lines; a remote cache hit, which was started
+// to ask the remote, gets a `cached` line, and the live line counts them). Called on the
+// coordinator thread.
 #pragma once
 
 #include <cstdio>
@@ -37,6 +39,7 @@ class StatusPrinter : public ExecObserver {
   std::set<std::string> running_;
   size_t finished_ = 0;
   size_t failed_ = 0;
+  size_t remote_hits_ = 0;  // cached tasks whose entry came from the remote cache tier
   bool live_shown_ = false;
 };
 

@@ -9,6 +9,7 @@
 #include "build/registry_auth_file.h"
 #include "build/source_fetch.h"
 #include "http/url_credentials.h"
+#include "oci/reference.h"
 #include "tasks/engine_host.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -80,11 +81,17 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
 
   std::string redo_note;
   if (ctx.cached_result != nullptr) {
-    std::string digest = ctx.cached_result->value("digest", "");
-    auto head = registry_->HeadManifest(repo, digest);
-    if (!head.ok()) return {head.status().WithContext("re-checking the cached build " + digest), {}};
-    if (head->exists) return {Status::OK(), {}, true, "re-checked " + digest + " in the registry"};
-    redo_note = "the cached image " + digest + " is gone from " + settings_.target.host + "/" + repo + ": rebuilt";
+    // The cached result may come from a remote cache tier (docs/cache.md): read without throwing,
+    // and only a digest counts (a tag would name whatever it points at now).
+    std::string digest = StringField(*ctx.cached_result, "digest");
+    if (!IsValidDigest(digest)) {
+      redo_note = "the cached result names no valid digest: rebuilt";
+    } else {
+      auto head = registry_->HeadManifest(repo, digest);
+      if (!head.ok()) return {head.status().WithContext("re-checking the cached build " + digest), {}};
+      if (head->exists) return {Status::OK(), {}, true, "re-checked " + digest + " in the registry"};
+      redo_note = "the cached image " + digest + " is gone from " + settings_.target.host + "/" + repo + ": rebuilt";
+    }
     ctx.log(redo_note);
   }
 

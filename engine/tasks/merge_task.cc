@@ -2,8 +2,10 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 #include "http/url_credentials.h"
+#include "oci/reference.h"
 #include "oci/index_builder.h"
 #include "oci/platform.h"
 #include "oci/push.h"
@@ -61,11 +63,32 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
   const bool latest = p.value("latest", false);
 
   if (ctx.cached_result != nullptr) {
-    // Re-check: the version tag (and latest) still point at the cached index.
-    const std::string digest = ctx.cached_result->value("digest", "");
-    auto head = registry.HeadManifest(repo, digest);
-    if (!head.ok()) return {head.status().WithContext("re-checking the cached index " + digest), {}};
-    if (head->exists) {
+    // Re-check: the cached index is in the registry and lists exactly this version's build
+    // digests (a result from a remote cache tier is not trusted to name the right index,
+    // docs/cache.md); then the version tag (and latest) are pointed at it. The result is read
+    // without throwing, and only a digest counts, never a tag.
+    const std::string digest = StringField(*ctx.cached_result, "digest");
+    bool usable = false;
+    if (IsValidDigest(digest)) {
+      Result<Manifest> index = registry.GetManifest(repo, digest);
+      if (!index.ok() && index.status().code() != Status::Code::kNotFound) {
+        return {index.status().WithContext("re-checking the cached index " + digest), {}};
+      }
+      if (index.ok()) {
+        std::set<std::string> listed, built;
+        for (const Json& m : ArrayField(index->json, "manifests")) listed.insert(StringField(m, "digest"));
+        for (const auto& [id, result] : ctx.inputs.items()) {
+          if (id.rfind("build:", 0) == 0) built.insert(StringField(result, "digest"));
+        }
+        usable = built.empty() || listed == built;
+        if (!usable) ctx.log("the cached index " + digest + " does not list this version's builds: merging again");
+      } else {
+        ctx.log("the cached index " + digest + " is gone from the registry: merging again");
+      }
+    } else {
+      ctx.log("the cached merge result names no valid digest: merging again");
+    }
+    if (usable) {
       bool wrote = false;
       std::vector<std::string> tags = {version};
       if (latest) tags.push_back("latest");
@@ -79,7 +102,6 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
       result["tags"] = tags;
       return {Status::OK(), std::move(result), false, "re-tagged " + digest};
     }
-    ctx.log("the cached index " + digest + " is gone from the registry: merging again");
   }
 
   // One build result per wanted platform.
