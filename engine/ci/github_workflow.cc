@@ -108,6 +108,10 @@ std::string GitHubWorkflow(const PipelineContext& ctx) {
   const std::string cfg = " -c " + ctx.config_path;
   YamlText y;
   y.Comment(0, GeneratedHeader(ctx, "mirrorgraph ci github"));
+  if (std::string warning = RemoteCacheWarning(c); !warning.empty()) {
+    y.Line(0, "");
+    y.Comment(0, "WARNING: " + warning);
+  }
   y.Line(0, "");
   y.Pair(0, "name", "mirrorgraph");
   y.Line(0, "");

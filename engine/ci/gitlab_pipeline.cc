@@ -93,6 +93,10 @@ std::string GitLabPipeline(const PipelineContext& ctx) {
   y.Comment(0, GeneratedHeader(ctx, "mirrorgraph ci gitlab") + "\n\nInclude it from .gitlab-ci.yml:\n  include:\n" +
                    "    - local: <this file>\nand create a pipeline schedule (CI/CD > Schedules) with the cron " +
                    c.ci.schedule + "\n(UTC), from [ci] schedule. Jobs use the default stages build and deploy.");
+  if (std::string warning = RemoteCacheWarning(c); !warning.empty()) {
+    y.Line(0, "");
+    y.Comment(0, "WARNING: " + warning);
+  }
   y.Line(0, "");
   y.Comment(0, "Scheduled and manual (Run pipeline) pipelines only.");
   y.Key(0, ".mirrorgraph-rules");

@@ -121,6 +121,13 @@ std::string GeneratedHeader(const PipelineContext& ctx, const std::string& gener
          "\n(add --check to fail when this file is stale). docs/ci.md explains every job.";
 }
 
+std::string RemoteCacheWarning(const Config& config) {
+  if (!config.cache.remote.empty()) return "";
+  return "Without [cache] remote the jobs share no task cache: the publish job cannot see what the build\n"
+         "legs did and builds their units again itself (correct, but the legs then save nothing). Set\n"
+         "[cache] remote = \"oci://HOST/REPOSITORY\" (docs/cache.md) and regenerate.";
+}
+
 std::string PlatformSlug(const std::string& platform) {
   std::string out = platform;
   std::replace(out.begin(), out.end(), '/', '-');

@@ -77,6 +77,11 @@ int CiCommand(const CliOptions& o) {
     text = GitLabChildPipeline(ctx, units.value());
   }
 
+  if (std::string warning = RemoteCacheWarning(*config); !warning.empty() && !o.check && !o.child) {
+    std::string one_line = warning;
+    for (char& ch : one_line) ch = ch == '\n' ? ' ' : ch;
+    std::cerr << "mirrorgraph: warning: " << one_line << "\n";
+  }
   if (output == "-") {
     std::cout << text << std::flush;
     return kExitOk;

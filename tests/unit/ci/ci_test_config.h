@@ -44,6 +44,8 @@ inline const char* kPrivateConfig = R"(
 [registry]
 host = "registry.example.test"
 namespace = "team"
+[cache]
+remote = "oci://registry.example.test/team/mirrorgraph-cache"
 [attestations]
 sign = false
 sbom = false

@@ -109,6 +109,13 @@ BOOST_AUTO_TEST_CASE(default_install_pins_the_source_by_variables) {
   BOOST_CHECK(y.find("qemu") == std::string::npos);  // no app asks for emulation
 }
 
+BOOST_AUTO_TEST_CASE(warns_in_the_file_without_a_remote_task_cache) {
+  CiFixture without(mg::testing::kGhcrConfig);
+  BOOST_CHECK(mg::GitHubWorkflow(without.ctx).find("# WARNING: Without [cache] remote") != std::string::npos);
+  CiFixture with(mg::testing::kPrivateConfig);
+  BOOST_CHECK(mg::GitHubWorkflow(with.ctx).find("WARNING") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(state_cache_keys) {
   CiFixture f(mg::testing::kGhcrConfig);
   const std::string y = mg::GitHubWorkflow(f.ctx);
