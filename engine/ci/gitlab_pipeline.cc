@@ -91,7 +91,7 @@ std::string GitLabPipeline(const PipelineContext& ctx) {
   const std::string cfg = " -c " + ctx.config_path;
   YamlText y;
   y.Comment(0, GeneratedHeader(ctx, "mirrorgraph ci gitlab") + "\n\nInclude it from .gitlab-ci.yml:\n  include:\n" +
-                   "    - local: <this file>\nand create a pipeline schedule (CI/CD > Schedules) with the cron " +
+                   "    - local: " + (ctx.output.empty() ? std::string(kGitLabPipelinePath) : ctx.output) + "\nand create a pipeline schedule (CI/CD > Schedules) with the cron " +
                    c.ci.schedule + "\n(UTC), from [ci] schedule. Jobs use the default stages build and deploy.");
   if (std::string warning = RemoteCacheWarning(c); !warning.empty()) {
     y.Line(0, "");

@@ -18,6 +18,8 @@ struct PipelineContext {
   // The state directory relative to the repository root (".mirrorgraph", "ops/.mirrorgraph"), or
   // absolute when it lies outside it.
   std::string state_dir;
+  // Where the file goes, as the project refers to it (GitLab's `include: local:`); set by the caller.
+  std::string output;
   // The command line that regenerates this file, e.g. "mirrorgraph ci github -c mirror.toml".
   std::string regenerate;
 };

@@ -51,6 +51,7 @@ int CiCommand(const CliOptions& o) {
   }
   PipelineContext ctx = std::move(probe.value());
   ctx.regenerate = Regenerate(o, ctx.config_path, default_output);
+  ctx.output = output == "-" ? default_output : output;
 
   std::string text;
   if (o.ci_target == "github") {
