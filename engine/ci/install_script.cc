@@ -12,7 +12,7 @@ std::string DefaultInstallScript(const std::string& prefix) {
          "if [ \"$(id -u)\" -ne 0 ]; then sudo=sudo; fi\n"
          "$sudo apt-get update -q\n"
          "$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \\\n"
-         "  ca-certificates curl git buildah cmake ninja-build g++ pkg-config libboost-dev \\\n"
+         "  ca-certificates curl git jq buildah cmake ninja-build g++ pkg-config libboost-dev \\\n"
          "  libboost-program-options-dev libboost-graph-dev libboost-filesystem-dev libtomlplusplus-dev \\\n"
          "  nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev libssl-dev zlib1g-dev libre2-dev \\\n"
          "  libarchive-dev libsodium-dev\n"
