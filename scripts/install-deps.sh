@@ -34,6 +34,7 @@ packages=(
   python3-jsonschema          # tests validate SBOMs against the SPDX 2.3 JSON schema
   graphviz                    # dot: `mirrorgraph graph --dot | dot -Tsvg` in the demo
   util-linux                  # flock(1): hold a state directory's lock by hand (docs/getting-started.md)
+  rsync                       # gitlab-ci-local's --shell-isolation copies each job's tree with it (integration.ci.*)
 )
 
 missing=()

@@ -13,5 +13,8 @@ int GraphCommand(const CliOptions& options);
 int ExplainCommand(const CliOptions& options, const std::atomic<int>* interrupt);
 int StatusCommand(const CliOptions& options);
 int PluginsCommand(const CliOptions& options);
+// `ci github|gitlab`: 0 written (or --check: up to date); 1 --check: stale or missing; 2 usage, a
+// config problem or a bad --matrix file; 3 the file could not be written.
+int CiCommand(const CliOptions& options);
 
 }  // namespace mg

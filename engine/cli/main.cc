@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
     if (c == "plugins") return mg::PluginsCommand(options);
     if (c == "keygen") return mg::KeygenCommand(options);
     if (c == "verify") return mg::VerifyCommand(options, &g_interrupt);
+    if (c == "ci") return mg::CiCommand(options);
   } catch (const std::exception& e) {
     // Engine code returns Status values; this is the last line of defence, not a code path.
     std::cerr << "mirrorgraph: internal error: " << e.what() << " (please report it)\n";

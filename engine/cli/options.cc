@@ -26,11 +26,14 @@ const char* kUsage =
   "  keygen [--output-key-prefix PREFIX]  write a cosign-compatible key pair PREFIX.key, PREFIX.pub\n"
   "  verify IMAGE[:TAG|@DIGEST] --key cosign.pub [--plain-http] [--json]\n"
   "                   check the signatures and attestations of an image and its platforms\n"
+    "  ci github|gitlab [--output FILE] [--check]\n"
+    "                   write the CI pipeline that runs this config (docs/ci.md)\n"
     "  version          the engine version\n"
     "\n";
 
 const std::vector<std::string> kCommands = {"run",     "plan",   "graph",  "explain", "status",
-                                            "plugins", "keygen", "verify", "version", "help"};
+                                            "plugins", "keygen", "verify", "ci",      "version", "help"};
+const std::vector<std::string> kCiTargets = {"github", "gitlab"};
 
 }  // namespace
 
@@ -45,7 +48,7 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
       ("only", po::value<std::string>(&out->only), "restrict to matching apps/versions/platforms (glob: app, app@1.2.*, *@1.2.0/linux/arm64)")
       ("unit", po::value<std::string>(&out->unit), "run: exactly this build leg (an id from `plan --matrix`) and the discover/probe it needs")
       ("shard", po::value<std::string>(&out->shard), "run/plan: only share I of N of the versions (I/N, e.g. 2/3; docs/ci.md)")
-      ("matrix", po::value<std::string>(&out->matrix_file), "plan: write the build legs to run as a CI matrix (JSON) to FILE")
+      ("matrix", po::value<std::string>(&out->matrix_file), "plan: write the units to build as a CI matrix (JSON) to FILE; ci gitlab --child: read it")
       ("offline", po::bool_switch(&out->offline), "trust cached discover/probe results instead of re-checking")
       ("fail-fast", po::bool_switch(&out->fail_fast), "stop starting tasks after the first failure")
       ("json", po::value<std::string>(&out->json_file), "run/plan: write a JSON report to FILE; graph: print JSON")
@@ -55,6 +58,9 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
        "keygen: write PREFIX.key and PREFIX.pub")
       ("key", po::value<std::string>(&out->key), "verify: the public key (cosign.pub)")
       ("plain-http", po::bool_switch(&out->plain_http), "verify: talk to the registry over http://")
+      ("output", po::value<std::string>(&out->output), "ci: write to FILE ('-': stdout; default: the CI's own path)")
+      ("check", po::bool_switch(&out->check), "ci: exit 1 when the file differs from what would be written")
+      ("child", po::bool_switch(&out->child), "ci gitlab: the child pipeline of --matrix FILE")
       ("verbose,v", po::value<int>(&out->verbose)->implicit_value(1)->zero_tokens(), "print every task, cached ones too");
   po::options_description hidden;
   hidden.add_options()("args", po::value<std::vector<std::string>>(), "command and arguments");
@@ -88,8 +94,8 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
   }
   if (vm.count("help")) {
     std::cout << kUsage << opts << "\nexit codes: 0 all good, 1 a task failed or was blocked (verify: a check "
-                                   "failed), 2 usage or config error, 3 state directory busy, 4 verify could not "
-                                   "read the image, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP\n";
+                                   "failed; ci --check: the file is stale), 2 usage or config error, 3 state directory busy "
+                                   "(ci: the file could not be written), 4 verify could not read the image, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP\n";
     return -1;
   }
   if (vm.count("version")) {
@@ -137,6 +143,32 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
       std::cerr << "mirrorgraph: verify needs --key cosign.pub (the public key of the pair that signed)\n";
       return kExitUsage;
     }
+  } else if (out->command == "ci") {
+    if (args.size() != 2) {
+      std::cerr << "mirrorgraph: ci takes exactly one target, github or gitlab, e.g. `mirrorgraph ci github` "
+                   "(docs/ci.md)\n";
+      return kExitUsage;
+    }
+    out->ci_target = args[1];
+    if (out->ci_target != "github" && out->ci_target != "gitlab") {
+      auto hint = DidYouMean(out->ci_target, kCiTargets);
+      std::cerr << "mirrorgraph: unknown ci target '" << out->ci_target << "'"
+                << (hint ? "; did you mean '" + *hint + "'?" : "") << " (the targets are github and gitlab)\n";
+      return kExitUsage;
+    }
+    if (out->child != !out->matrix_file.empty() || (out->child && out->ci_target != "gitlab")) {
+      std::cerr << "mirrorgraph: --child and --matrix FILE go together, with ci gitlab only: `mirrorgraph ci gitlab "
+                   "--child --matrix matrix.json --output child.yml`\n";
+      return kExitUsage;
+    }
+    if (vm.count("output") && out->output.empty()) {
+      std::cerr << "mirrorgraph: --output must not be empty ('-' for stdout)\n";
+      return kExitUsage;
+    }
+    if (out->check && out->output == "-") {
+      std::cerr << "mirrorgraph: --check compares with a file: it cannot be used with --output -\n";
+      return kExitUsage;
+    }
   } else if (args.size() > 1) {
     std::cerr << "mirrorgraph: unexpected argument '" << args[1] << "' for " << out->command << "\n";
     return kExitUsage;
@@ -164,8 +196,9 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
       return kExitUsage;
     }
   }
-  if (vm.count("matrix") && out->command != "plan") {
-    std::cerr << "mirrorgraph: --matrix is an option of plan (`mirrorgraph plan --matrix FILE`)\n";
+  if (vm.count("matrix") && out->command != "plan" && out->command != "ci") {
+    std::cerr << "mirrorgraph: --matrix is an option of plan (`mirrorgraph plan --matrix FILE`) and of "
+                 "`mirrorgraph ci gitlab --child`\n";
     return kExitUsage;
   }
   if (vm.count("matrix") && out->matrix_file.empty()) {

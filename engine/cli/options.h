@@ -12,11 +12,12 @@ enum ExitCode : int {
   kExitUsage = 2,        // bad command line or config; nothing ran
   kExitStateBusy = 3,    // the state directory is locked by another run, or unusable
   kExitCannotVerify = 4, // verify: the image could not be read (not found, registry unreachable, denied)
+  // ci: 1 means --check found the file stale or missing; 3 the file could not be written.
   kExitInterrupted = 130,  // SIGINT; interrupted by SIGTERM: 143, by SIGHUP: 129 (128 + the signal)
 };
 
 struct CliOptions {
-  std::string command;            // run | plan | graph | explain | status | plugins | keygen | verify | version | help
+  std::string command;            // run | plan | graph | explain | status | plugins | keygen | verify | ci | version | help
   std::string config = "mirror.toml";
   std::string state_dir;          // empty: engine.state_dir, else .mirrorgraph beside the config
   int jobs = 0;                   // 0: engine.jobs, else CPUs + 2
@@ -25,7 +26,7 @@ struct CliOptions {
   std::string shard;              // run/plan --shard I/N, as written; parsed into shard_index/shard_count
   int shard_index = 0;            // 1-based I; 0: no --shard
   int shard_count = 0;
-  std::string matrix_file;        // plan --matrix FILE: the units as a CI matrix (docs/ci.md)
+  std::string matrix_file;        // plan --matrix FILE: the units as a CI matrix (docs/ci.md); ci gitlab --child reads it
   bool offline = false;
   bool fail_fast = false;
   std::string json_file;
@@ -39,6 +40,10 @@ struct CliOptions {
   std::string key;                // verify --key cosign.pub
   bool plain_http = false;        // verify --plain-http
   bool verify_json = false;       // verify --json (a flag there, not a file)
+  std::string ci_target;          // ci github|gitlab
+  std::string output;             // ci --output FILE ("-": stdout); empty: the target's default path
+  bool check = false;             // ci --check: compare with the file instead of writing it
+  bool child = false;             // ci gitlab --child: the child pipeline of --matrix FILE
 };
 
 // Parses argv. Returns kExitOk and fills `out`, or prints the problem (or the help/version text)
