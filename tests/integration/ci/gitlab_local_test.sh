@@ -5,8 +5,8 @@
 #   1. the parent pipeline: mirrorgraph-plan (plan --matrix, then `ci gitlab --child`), the trigger
 #      job mirrorgraph-build running the child pipeline from the plan job's artifact (gitlab-ci-local
 #      runs downstream pipelines, experimentally), then mirrorgraph-publish (`run`): both versions
-#      end up tagged in the registry, built by the child's matrix legs;
-#      (this config has no [cache] remote, so publish builds the units again: docs/ci.md);
+#      end up tagged in the registry, built by the child's matrix legs; publish finds their
+#      results in the remote cache ([cache] remote, in the same registry) and builds nothing;
 #   2. the same pipeline again: nothing to build, so the child is the one no-op job.
 #
 #   gitlab_local_test.sh MIRRORGRAPH SOURCE_DIR
@@ -73,17 +73,10 @@ for _ in $(seq 50); do
 done
 curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" || { echo "FAILED: the registry did not start" >&2; cat "$work/registry/log" >&2; exit 1; }
 
-# mirrorgraph on the jobs' PATH: the build tree's binary, or the stand-in for the commands it
-# lacks (mirrorgraph_shim.sh).
+# mirrorgraph on the jobs' PATH: the build tree's binary.
 bin=$work/bin
 mkdir -p "$bin"
-if "$mg" --help 2>&1 | grep -q -- '--unit' && "$mg" --help 2>&1 | grep -q -- '--matrix'; then
-  ln -s "$mg" "$bin/mirrorgraph"
-  echo "using $mg as it is (it has plan --matrix and run --unit)"
-else
-  ln -s "$src/tests/integration/ci/mirrorgraph_shim.sh" "$bin/mirrorgraph"
-  echo "using tests/integration/ci/mirrorgraph_shim.sh for plan --matrix and run --unit (this build lacks them)"
-fi
+ln -s "$mg" "$bin/mirrorgraph"
 
 # The project: a git repository with mirror.toml, the generated pipeline and a .gitlab-ci.yml that
 # includes it.
@@ -98,6 +91,9 @@ plain_http = true
 [defaults]
 max_versions = 2
 platforms = ["linux/amd64"]
+
+[cache]
+remote = "oci://127.0.0.1:$port/demo/mirrorgraph-cache"
 
 [attestations]
 sbom = false
@@ -132,7 +128,6 @@ run_pipeline() {
   local log=$1
   (
     cd "$project"
-    export MG_REAL_MIRRORGRAPH=$mg
     export MIRRORGRAPH_GRAPH_PATH=$src/graphs
     node "$gcl" --force-shell-executor --shell-isolation --variable CI_PIPELINE_SOURCE=web --no-color
   ) >"$log" 2>&1
@@ -151,12 +146,18 @@ for v in 1.0.0 1.1.0 latest; do
   echo "$tags" | grep -q "\"$v\"" || { echo "FAILED: tag $v missing from the registry" >&2; exit 1; }
 done
 grep -q 'mirrorgraph-unit' "$work/run1.log" || { echo "FAILED: no child build leg ran" >&2; exit 1; }
-grep -q 'build:hello@1.0.0/linux/amd64' "$project/mirrorgraph-child.yml"
+for unit in hello@1.0.0/linux/amd64 hello@1.1.0/linux/amd64; do
+  grep -q "$unit" "$project/mirrorgraph-child.yml" || { echo "FAILED: unit $unit missing from the child pipeline" >&2; exit 1; }
+done
 legs=$(grep -c 'mirrorgraph-unit: .* done   build:' "$work/run1.log" || true)
 again=$(grep -c 'mirrorgraph-publish > .* done   build:' "$work/run1.log" || true)
 [ "$legs" -eq 2 ] || { echo "FAILED: the child pipeline built $legs leg(s), want 2" >&2; exit 1; }
-# Without [cache] remote the publish job does not see the legs' results (docs/ci.md).
-echo "the child's legs built $legs unit(s); publish, sharing no task cache with them, built $again again"
+[ "$again" -eq 0 ] || { echo "FAILED: publish built $again leg(s) again; the remote cache should have had them" >&2; exit 1; }
+for unit in hello@1.0.0/linux/amd64 hello@1.1.0/linux/amd64; do
+  grep -q "mirrorgraph-publish > .* cached build:$unit  (remote cache hit" "$work/run1.log" ||
+    { echo "FAILED: publish did not take build:$unit from the remote cache" >&2; exit 1; }
+done
+echo "the child's legs built $legs unit(s); publish took them from the remote cache and built none"
 
 echo "== pipeline 2: nothing to build, the child pipeline is its one no-op job"
 if ! run_pipeline "$work/run2.log"; then

@@ -362,7 +362,10 @@ BOOST_AUTO_TEST_CASE(a_child_ignoring_sigterm_is_killed_after_the_grace_period) 
 BOOST_AUTO_TEST_CASE(children_are_recorded_while_they_run) {
   mg::testing::TempDir dir;
   mg::SetSubprocessRecordDir(dir.path());
-  mg::SubprocessResult r = MustRun(Sh("echo $$; cat " + dir.path() + "/$$"));
+  // The parent writes the record right after the fork: the child waits (bounded) until it is there.
+  const std::string rec = dir.path() + "/$$";
+  mg::SubprocessResult r = MustRun(
+      Sh("echo $$; i=0; while [ ! -s " + rec + " ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done; cat " + rec));
   mg::SetSubprocessRecordDir("");
   BOOST_TEST(r.exit_code == 0, r.stderr_text);
   // "pgid start_time session boot_id owner_pid program": the child leads its group.
