@@ -24,7 +24,7 @@ constexpr const char* kToken = "ghp_seedPluginsSecret987";
 
 mg::testing::TestRegistry& Registry() { return mg::testing::SharedPlainRegistry(); }
 
-// The repository's mirror.toml with [registry] pointed at the test registry.
+// The repository's mirror.toml with [registry] and [cache] remote pointed at the test registry.
 std::string RepoConfigForTests() {
   const char* src = std::getenv("MG_SOURCE_DIR");
   BOOST_REQUIRE(src != nullptr);
@@ -33,6 +33,8 @@ std::string RepoConfigForTests() {
   size_t at = text.find(from);
   BOOST_REQUIRE_MESSAGE(at != std::string::npos, "mirror.toml has no " + from);
   text.replace(at, from.size(), "host = \"" + Registry().host() + "\"\nplain_http = true");
+  const std::string remote = "oci://ghcr.io/";
+  if (size_t r = text.find(remote); r != std::string::npos) text.replace(r, remote.size(), "oci://" + Registry().host() + "/");
   return text;
 }
 
