@@ -78,29 +78,15 @@ echo "== engine overhead on a real build: examples/hello, Dockerfile '$DOCKERFIL
 # --- the upstream, as scripts/demo.sh makes it (fixed identities and dates); with DOCKERFILE=run
 # the Dockerfile also copies a static busybox for the target architecture and runs it.
 upstream="$work/upstream/hello"
-(
-  mkdir -p "$upstream"
-  export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
-  export GIT_AUTHOR_NAME="Hello Upstream" GIT_AUTHOR_EMAIL="hello@upstream.invalid"
-  export GIT_COMMITTER_NAME="Hello Upstream" GIT_COMMITTER_EMAIL="hello@upstream.invalid"
-  git -C "$upstream" init -q -b main
+mkdir -p "$upstream"
+if [[ "$DOCKERFILE" == run ]]; then
   cp "$example/Dockerfile" "$upstream/Dockerfile"
-  if [[ "$DOCKERFILE" == run ]]; then
-    for arch in amd64 arm64; do cp "$busybox/$arch/busybox" "$upstream/busybox-$arch"; done
-    # shellcheck disable=SC2016  # ${TARGETARCH} is for the Dockerfile
-    printf '%s\n' 'ARG TARGETARCH' 'COPY busybox-${TARGETARCH} /bin/busybox' \
-      'RUN ["/bin/busybox", "sh", "-c", "/bin/busybox uname -m > /arch.txt"]' >>"$upstream/Dockerfile"
-  fi
-  day=1
-  for version in 1.0.0 1.1.0 1.2.0 2.0.0-rc.1; do
-    export GIT_AUTHOR_DATE="2024-01-0${day}T12:00:00Z" GIT_COMMITTER_DATE="2024-01-0${day}T12:00:00Z"
-    sed "s/@VERSION@/$version/" "$example/hello.txt.in" >"$upstream/hello.txt"
-    git -C "$upstream" add -A
-    git -C "$upstream" commit -q -m "hello $version"
-    git -C "$upstream" tag -a -m "hello $version" "v$version"
-    day=$((day + 1))
-  done
-)
+  for arch in amd64 arm64; do cp "$busybox/$arch/busybox" "$upstream/busybox-$arch"; done
+  # shellcheck disable=SC2016  # ${TARGETARCH} is for the Dockerfile
+  printf '%s\n' 'ARG TARGETARCH' 'COPY busybox-${TARGETARCH} /bin/busybox' \
+    'RUN ["/bin/busybox", "sh", "-c", "/bin/busybox uname -m > /arch.txt"]' >>"$upstream/Dockerfile"
+fi
+"$example/make-upstream.sh" "$upstream"
 
 # The demo's config for a registry address (the app gets emulation with DOCKERFILE=run).
 write_config() {

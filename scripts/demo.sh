@@ -63,26 +63,11 @@ prepare() {
   [ -x "$mg" ] || die "the build did not produce $mg"
 }
 
-# A git repository with one commit per version. Fixed identities and dates (and no user or
-# system git config) make every commit and tag SHA reproducible.
+# The upstream: examples/hello/make-upstream.sh (reproducible commits and tags).
 make_upstream() {
   step "create the upstream repository $upstream"
   rm -rf "$upstream"
-  mkdir -p "$upstream"
-  local -x GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
-  local -x GIT_AUTHOR_NAME="Hello Upstream" GIT_AUTHOR_EMAIL="hello@upstream.invalid"
-  local -x GIT_COMMITTER_NAME="Hello Upstream" GIT_COMMITTER_EMAIL="hello@upstream.invalid"
-  git -C "$upstream" init -q -b main
-  cp "$example/Dockerfile" "$upstream/Dockerfile"
-  local day=1 version
-  for version in 1.0.0 1.1.0 1.2.0 2.0.0-rc.1; do
-    local -x GIT_AUTHOR_DATE="2024-01-0${day}T12:00:00Z" GIT_COMMITTER_DATE="2024-01-0${day}T12:00:00Z"
-    sed "s/@VERSION@/$version/" "$example/hello.txt.in" >"$upstream/hello.txt"
-    git -C "$upstream" add Dockerfile hello.txt
-    git -C "$upstream" commit -q -m "hello $version"
-    git -C "$upstream" tag -a -m "hello $version" "v$version"
-    day=$((day + 1))
-  done
+  "$example/make-upstream.sh" "$upstream"
   # Each tag and the commit it points at.
   git -C "$upstream" for-each-ref --format='%(refname:short) %(*objectname)' refs/tags
 }

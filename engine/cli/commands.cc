@@ -149,7 +149,9 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int
   out->graph = session.InitialGraph();
   AttestSettings attest = session.attest_settings();
   attest.run_id = out->run_id;
-  RealRunner runner(session.apps(), session.http(), session.registry(), session.build_settings(), attest);
+  BuildSettings build = session.build_settings();
+  build.run_id = out->run_id;
+  RealRunner runner(session.apps(), session.http(), session.registry(), std::move(build), attest);
   DiscoverGrowth growth(session.apps(), session.target());
   bool smart = IsSmartTerminal(stderr);
   StatusPrinter printer(stderr, smart, o.verbose > 0, nullptr);

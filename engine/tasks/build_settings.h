@@ -18,6 +18,7 @@ struct BuildSettings {
   std::optional<Credentials> credentials; // for the target registry; handed to builders as an auth file
   std::chrono::milliseconds build_timeout{std::chrono::hours(2)};
   BuilderSettings builder;                // state_dir and registry filled in by the runner
+  std::string run_id;                     // this run's id: a build result records it in "ran"
 };
 
 }  // namespace mg

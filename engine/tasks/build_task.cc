@@ -11,6 +11,7 @@
 #include "http/url_credentials.h"
 #include "oci/reference.h"
 #include "tasks/engine_host.h"
+#include "util/clock.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -95,6 +96,7 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
     ctx.log(redo_note);
   }
 
+  const int64_t started_on = SystemClock::Default()->NowMillis();
   auto builder = BuilderFor(p.value("builder", "buildah"));
   if (!builder.ok()) return {builder.status(), {}};
   auto builder_version = (*builder)->Version();
@@ -185,7 +187,12 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
                              {"ref", recipe->source.ref}, {"commit", fetched->commit}}},
                  {"builder", {{"name", (*builder)->name()}, {"version", *builder_version}}},
                  {"recipe", recipe->ToJson()},
-                 {"edits_applied", *edits}};
+                 {"edits_applied", *edits},
+                 // When and in which run it was built: provenance's times, wherever the result is
+                 // read (this state directory's cache, or another runner's through the remote tier).
+                 {"ran", {{"run_id", settings_.run_id},
+                          {"started_on", started_on},
+                          {"finished_on", SystemClock::Default()->NowMillis()}}}};
   return {Status::OK(), std::move(result), false, redo_note};
 }
 

@@ -162,14 +162,15 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
     Status st = PutUnlessSet(ctx, registry, repo, tag, digest, *index, media_type);
     if (!st.ok()) return {st.WithContext("pushing the index of " + repo + ":" + version), {}};
   }
-  // Each platform's entry carries what its build did, for provenance: builder, recipe, edits.
+  // Each platform's entry carries what its build did, for provenance: builder, recipe, edits, and
+  // when it ran.
   Json manifests = Json::array();
   for (size_t i = 0; i < entries.size(); ++i) {
     const PlatformManifest& e = entries[i];
     const Json& build = *by_platform.at(NormalizePlatform(wanted[i]));
     Json entry = {{"platform", e.os + "/" + e.architecture + (e.variant.empty() ? "" : "/" + e.variant)},
                   {"digest", e.digest}, {"media_type", e.media_type}, {"size", e.size}};
-    for (const char* key : {"builder", "recipe", "edits_applied"}) {
+    for (const char* key : {"builder", "recipe", "edits_applied", "ran"}) {
       if (build.contains(key)) entry["build"][key] = build[key];
     }
     manifests.push_back(std::move(entry));

@@ -10,8 +10,9 @@
 //    one it replaced was reconstructed (only then), "predicate": {the SLSA predicate}}
 // The facts come, best first, from the merge result of this run, the merge result an earlier run
 // recorded for this very index (TaskContext::recorded, when the merge was unneeded), or the build
-// results an earlier run recorded for its platform manifests — with the build times from the run
-// journals. Only when none of these exists is the predicate reconstructed from the index's
+// results an earlier run recorded for its platform manifests — with the build times those results
+// carry (from whichever runner built them), else from this state directory's run journals. Only
+// when none of these exists is the predicate reconstructed from the index's
 // annotations, marked so (internalParameters.reconstructed_from) with what is unknown listed; it
 // is replaced, here and in the registry, as soon as a run finds the recorded facts. A cache hit is
 // re-checked like the sbom task's, against the configured builder id, and against a better basis.
@@ -252,8 +253,8 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
 
   std::vector<std::string> platforms;
   for (const AttestSubject& s : target.platforms) platforms.push_back(s.platform);
-  std::optional<BuildTimes> times;
-  if (!settings.state_dir.empty()) {
+  std::optional<BuildTimes> times = BuildTimesFromMerge(merge, platforms.size());
+  if (!times && !settings.state_dir.empty()) {
     TaskCoords coords = ctx.task.coords;
     coords.platform.clear();
     times = FindBuildTimes(settings.state_dir, FormatTaskId(TaskType::kBuild, coords), platforms);
@@ -373,7 +374,7 @@ std::optional<MergeFacts> RecordedMerge(const TaskContext& ctx, const AttestTarg
     const Json& result = (*b->second)["result"];
     if (first == nullptr) first = b->second;
     Json entry = {{"platform", s.platform}, {"digest", s.digest}, {"build", Json::object()}};
-    for (const char* key : {"builder", "recipe", "edits_applied"}) {
+    for (const char* key : {"builder", "recipe", "edits_applied", "ran"}) {
       if (result.contains(key)) entry["build"][key] = result[key];
     }
     manifests.push_back(std::move(entry));
@@ -414,6 +415,28 @@ std::string BaseImageUri(const std::string& name, const std::string& platform) {
     uri += "?platform=" + encoded;
   }
   return uri;
+}
+
+std::optional<BuildTimes> BuildTimesFromMerge(const Json& merge, size_t platforms) {
+  const Json& manifests = ArrayField(merge, "manifests");
+  if (platforms == 0 || manifests.size() != platforms) return std::nullopt;
+  std::optional<BuildTimes> t;
+  for (const Json& m : manifests) {
+    const Json& ran = ObjectField(ObjectField(m, "build"), "ran");
+    const std::optional<int64_t> started = IntField(ran, "started_on"), finished = IntField(ran, "finished_on");
+    const std::string run = StringField(ran, "run_id");
+    if (!started || !finished || *started <= 0 || *finished < *started || run.empty()) return std::nullopt;
+    if (!t) {
+      t = BuildTimes{*started, *finished, run};
+      continue;
+    }
+    t->started_on = std::min(t->started_on, *started);
+    if (*finished >= t->finished_on) {
+      t->finished_on = *finished;
+      t->run_id = run;
+    }
+  }
+  return t;
 }
 
 std::optional<BuildTimes> FindBuildTimes(const std::string& state_dir, const std::string& build_id_prefix,

@@ -27,6 +27,13 @@ struct BuildTimes {
 std::optional<BuildTimes> FindBuildTimes(const std::string& state_dir, const std::string& build_id_prefix,
                                          const std::vector<std::string>& platforms, size_t max_runs = 64);
 
+// The build times a merge result carries: every entry of merge["manifests"] with a "build" whose
+// "ran" is {"run_id", "started_on", "finished_on"} (Unix ms; build results record it since the
+// remote cache tier, so that they travel with the result to another runner). nullopt unless all
+// `platforms` manifests have valid times (a partly known interval would be invented). Wrong types
+// are absent values, never exceptions. Pure.
+std::optional<BuildTimes> BuildTimesFromMerge(const Json& merge, size_t platforms);
+
 // A base image as a resolved-dependency URI, the form BuildKit writes:
 // "docker.io/library/debian:12" + "linux/arm64" -> "pkg:docker/docker.io/library/debian@12?platform=linux%2Farm64"
 // (no tag: "@latest"; a name with "@sha256:..." keeps only the repository). Pure.

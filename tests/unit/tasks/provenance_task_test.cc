@@ -130,6 +130,37 @@ BOOST_AUTO_TEST_CASE(build_times_come_from_the_newest_run_that_built_each_platfo
   BOOST_TEST(!mg::FindBuildTimes(state.path() + "/nowhere", p, {"linux/amd64"}).has_value());
 }
 
+// The times a merge result carries (each build result's "ran", copied by the merge): from any
+// runner, no journal needed; all platforms or nothing; wrong types are absent, never thrown.
+BOOST_AUTO_TEST_CASE(build_times_travel_in_the_merge_result) {
+  auto entry = [](mg::Json ran) { return mg::Json{{"platform", "linux/amd64"}, {"build", {{"ran", std::move(ran)}}}}; };
+  mg::Json merge = {{"manifests", {entry({{"run_id", "r1"}, {"started_on", 1000}, {"finished_on", 5000}}),
+                                   entry({{"run_id", "r2"}, {"started_on", 800}, {"finished_on", 7000}})}}};
+  auto t = mg::BuildTimesFromMerge(merge, 2);
+  BOOST_REQUIRE(t.has_value());
+  BOOST_TEST(t->started_on == 800);
+  BOOST_TEST(t->finished_on == 7000);
+  BOOST_TEST(t->run_id == "r2");
+  // Not every platform of the target.
+  BOOST_TEST(!mg::BuildTimesFromMerge(merge, 3).has_value());
+  // One platform without times (recorded before results carried them).
+  mg::Json partial = merge;
+  partial["manifests"][1]["build"].erase("ran");
+  BOOST_TEST(!mg::BuildTimesFromMerge(partial, 2).has_value());
+  // Wrong types and impossible intervals.
+  for (mg::Json bad : {mg::Json{{"run_id", "r"}, {"started_on", "1000"}, {"finished_on", 5000}},
+                       mg::Json{{"run_id", "r"}, {"started_on", 1000.5}, {"finished_on", 5000}},
+                       mg::Json{{"run_id", 7}, {"started_on", 1000}, {"finished_on", 5000}},
+                       mg::Json{{"run_id", "r"}, {"started_on", 6000}, {"finished_on", 5000}},
+                       mg::Json{{"run_id", "r"}, {"started_on", 0}, {"finished_on", 5000}}, mg::Json::array()}) {
+    mg::Json m = merge;
+    m["manifests"][0]["build"]["ran"] = bad;
+    BOOST_TEST(!mg::BuildTimesFromMerge(m, 2).has_value(), bad.dump());
+  }
+  BOOST_TEST(!mg::BuildTimesFromMerge(mg::Json{{"manifests", "x"}}, 1).has_value());
+  BOOST_TEST(!mg::BuildTimesFromMerge(mg::Json::array(), 1).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(the_predicate_from_the_merge_result) {
   Fixture f;
   // The amd64 image names its base image (as buildah annotates it); arm64 does not.
