@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Engine overhead on a 100,000-task no-op, against ninja's no-op on as many edges (docs/benchmarks.md).
 #
-# usage: bench/engine_overhead.sh [BUILD_DIR]     (default: build-bench, then build)
+# usage: bench/engine_overhead.sh [--smoke] [BUILD_DIR]   (default: build-bench, then build; needs
+#                                                        bench/engine_overhead)
 # env:   TASKS=100000 VERSIONS=10 RUNS=5 KEEP=1 (keep the temp dir)
+#
+# Offline, every task comes from the cache; online, discover and probe re-run through the fake
+# runner and every other cached task is re-checked through it (engine_overhead.cc). The binary
+# fails unless each no-op was one. --smoke: 710 tasks (10 apps), one run of each, the same steps;
+# checks that populate ran every task, that both no-ops ran only what they should (offline
+# nothing, online the 110 observations, re-checking the other 600) and that ninja's no-op has
+# nothing to do on as many edges. Seconds; never checks a duration. For CI (docs/testing.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
-build="${1:-}"
-if [[ -z "$build" ]]; then
-  for d in "$root/build-bench" "$root/build"; do [[ -x "$d/bench/engine_overhead" ]] && { build="$d"; break; }; done
-fi
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
+bench_args bench/engine_overhead "$@"
+smoke=$bench_smoke
+build=$bench_build
 bin="$build/bench/engine_overhead"
 [[ -x "$bin" ]] || { echo "engine_overhead not built: cmake --build <dir> --target engine_overhead" >&2; exit 2; }
 command -v ninja >/dev/null || { echo "ninja is required for the baseline" >&2; exit 2; }
@@ -18,6 +26,7 @@ command -v ninja >/dev/null || { echo "ninja is required for the baseline" >&2; 
 TASKS="${TASKS:-100000}"
 VERSIONS="${VERSIONS:-10}"
 RUNS="${RUNS:-5}"
+if [[ $smoke == 1 ]]; then TASKS=710; VERSIONS=10; RUNS=1; fi
 per_app=$((1 + 7 * VERSIONS))
 apps=$(((TASKS + per_app - 1) / per_app))
 work="$(mktemp -d "${TMPDIR:-/tmp}/mg-bench-engine.XXXXXX")"
@@ -26,29 +35,53 @@ timing="python3 $here/timing.py --runs $RUNS"
 
 echo "== engine overhead: $apps apps x $VERSIONS versions = $((apps * per_app)) tasks, $RUNS timed runs, $(nproc) cores"
 echo "-- populate (first run, not timed for the goal)"
-"$bin" populate --state "$work/state" --tasks "$TASKS" --versions "$VERSIONS" | tee "$work/populate.json"
+"$bin" populate --state "$work/state" --tasks "$TASKS" --versions "$VERSIONS" >"$work/populate.json" ||
+  bench_fail "engine_overhead populate failed"
+cat "$work/populate.json"
 
 echo "-- mirrorgraph no-op, --offline semantics (every task cached)"
 $timing --stdout "$work/noop.json" -- "$bin" noop --state "$work/state" --tasks "$TASKS" --versions "$VERSIONS" \
-  | tee "$work/noop.timing.json"
-cat "$work/noop.json"
-echo "-- mirrorgraph no-op, online (discover and probe re-run through an instant fake runner, the rest cached)"
+  >"$work/noop.timing.json" || bench_fail "the offline no-op was not one (above)"
+cat "$work/noop.timing.json" "$work/noop.json"
+echo "-- mirrorgraph no-op, online (discover and probe re-run through an instant fake runner, the rest cached"
+echo "   after a re-check through it)"
 $timing --stdout "$work/online.json" -- "$bin" noop --online --state "$work/state" --tasks "$TASKS" \
-  --versions "$VERSIONS" | tee "$work/online.timing.json"
-cat "$work/online.json"
+  --versions "$VERSIONS" >"$work/online.timing.json" || bench_fail "the online no-op was not one (above)"
+cat "$work/online.timing.json" "$work/online.json"
 
 echo "-- ninja $(ninja --version): generate and build once"
 edges=$(python3 "$here/gen_ninja.py" "$work/ninja" "$apps" "$VERSIONS")
 echo "$edges edges"
 ninja -C "$work/ninja" -j "$(nproc)" >/dev/null
-ninja -C "$work/ninja" -n | grep -q "no work to do" || { echo "ninja is not up to date after the build" >&2; exit 1; }
+ninja -C "$work/ninja" -n | grep -q "no work to do" || bench_fail "ninja is not up to date after the build"
 echo "-- ninja no-op"
-$timing -- ninja -C "$work/ninja" | tee "$work/ninja.timing.json"
+$timing --stdout "$work/ninja.out" -- ninja -C "$work/ninja" >"$work/ninja.timing.json"
+cat "$work/ninja.timing.json"
 
-python3 - "$work" <<'PY'
+python3 - "$work" "$smoke" "$edges" "$apps" "$VERSIONS" <<'PY'
 import json, sys, os
-w = sys.argv[1]
+w, smoke, edges, apps, versions = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 load = lambda n: json.load(open(os.path.join(w, n)))
+if smoke:
+    tasks, observations = apps * (1 + 7 * versions), apps * (1 + versions)
+    want = {"populate.json": (tasks, 0, 0), "noop.json": (0, tasks, 0),
+            "online.json": (observations, tasks - observations, tasks - observations)}
+    errors = []
+    for name, (ran, cached, rechecked) in want.items():
+        j = load(name)
+        got = (j["counts"]["ran"], j["counts"]["cached"], j["rechecked"])
+        if j["tasks"] != tasks or got != (ran, cached, rechecked) or j["counts"]["failed"]:
+            errors.append("%s: %d tasks, ran/cached/re-checked %s, %d failed; want %d tasks, %s"
+                          % (name, j["tasks"], got, j["counts"]["failed"], tasks, (ran, cached, rechecked)))
+    if edges != tasks:
+        errors.append("the ninja baseline has %d edges for %d tasks" % (edges, tasks))
+    if "no work to do" not in open(os.path.join(w, "ninja.out")).read():
+        errors.append("ninja's timed run had work to do: not a no-op")
+    if errors:
+        sys.exit("\n".join("FAILED: " + e for e in errors))
+    print("engine_overhead smoke: ok (%d tasks; populate ran all; offline no-op ran none; online ran the %d "
+          "observations and re-checked %d; ninja no-op on %d edges)" % (tasks, observations, tasks - observations, edges))
+    sys.exit(0)
 noop, noop_t = load("noop.json"), load("noop.timing.json")
 onl, onl_t = load("online.json"), load("online.timing.json")
 nin = load("ninja.timing.json")

@@ -1,0 +1,35 @@
+# shellcheck shell=bash
+# Sourced by every bench/*.sh: the command line they share and the smoke mode's failure line.
+#
+#   bench_args NEED [ARGS...]   parses `[--smoke] [BUILD_DIR]`: sets bench_smoke (1 with --smoke,
+#                               else 0) and bench_build (BUILD_DIR, else the first of build-bench
+#                               and build under the source tree that holds NEED, a path inside a
+#                               build directory such as bench/merge_bench; empty when none does),
+#                               made absolute.
+#   bench_fail MESSAGE...       prints `FAILED: MESSAGE...` on stderr and exits 1.
+#
+# A smoke run (docs/testing.md, "Benchmark smoke runs") is one tiny repetition that checks the
+# benchmark still measures what it claims, never a duration; it ends with one `... smoke: ok` line.
+
+bench_smoke=0
+bench_build=""
+
+bench_args() {
+  local need=$1 d
+  shift
+  if [[ "${1:-}" == "--smoke" ]]; then bench_smoke=1; shift; fi
+  bench_build="${1:-}"
+  if [[ -z "$bench_build" ]]; then
+    for d in "$(dirname "$(dirname "${BASH_SOURCE[0]}")")"/{build-bench,build}; do
+      [[ -x "$d/$need" ]] && { bench_build=$d; break; }
+    done
+  fi
+  # Absolute, so it holds wherever the script changes directory to.
+  if [[ -d "$bench_build" ]]; then bench_build="$(cd "$bench_build" && pwd)"; fi
+  return 0
+}
+
+bench_fail() {
+  echo "FAILED: $*" >&2
+  exit 1
+}
