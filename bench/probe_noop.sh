@@ -2,33 +2,44 @@
 # Probe no-op: `mirrorgraph run` when every image is already mirrored, against the seed's
 # one-`docker manifest inspect`-per-tag loop and two curl baselines (docs/benchmarks.md).
 #
-# usage: bench/probe_noop.sh [BUILD_DIR]     (default: build-bench, then build)
+# usage: bench/probe_noop.sh [--smoke] [BUILD_DIR]   (default: build-bench, then build; needs
+#                                                    `cmake --build BUILD_DIR --target mirrorgraph generic`)
 # env:   APPS=30 VERSIONS=10 RUNS=5 SLOW_RUNS=3 (runs of the per-tag process loops) KEEP=1
 #        MG_ARGS="-j 16" (extra mirrorgraph arguments) BASELINES=0 (time mirrorgraph only)
+#
+# Every app's repository holds one complete 2-platform index under each version's tag and under
+# `latest` (the semantic maximum's index, as the merge leaves it: the newest version's probe checks
+# it), so `mirrorgraph run` has nothing to do but discover and probe. The first run's report is
+# checked for that, and every baseline for an answer to every tag.
+# --smoke: 3 apps x 4 versions, one run of everything (baselines included); checks that every run
+# was a no-op (online: discover and probe ran, every probe found its image complete and the newest
+# its `latest`, every build and merge unneeded; offline: nothing ran) and that every baseline
+# answered every tag. Seconds; never checks a duration. For CI (docs/testing.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
-build="${1:-}"
-if [[ -z "$build" ]]; then
-  for d in "$root/build-bench" "$root/build"; do [[ -x "$d/engine/mirrorgraph" ]] && { build="$d"; break; }; done
-fi
-mg="$build/engine/mirrorgraph"
-[[ -x "$mg" ]] || { echo "mirrorgraph not built: cmake --build <dir> --target mirrorgraph" >&2; exit 2; }
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
+bench_args engine/mirrorgraph "$@"
+smoke=$bench_smoke
+mg="$bench_build/engine/mirrorgraph"
+[[ -x "$mg" ]] || { echo "mirrorgraph not built: cmake --build <dir> --target mirrorgraph generic" >&2; exit 2; }
 for tool in docker-registry skopeo curl git python3; do
   command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
 done
+# shellcheck source=bench/registry.sh
+source "$here/registry.sh"
 
 APPS="${APPS:-30}"
 VERSIONS="${VERSIONS:-10}"
 RUNS="${RUNS:-5}"
 SLOW_RUNS="${SLOW_RUNS:-3}"
 MG_ARGS="${MG_ARGS:-}"
+if [[ $smoke == 1 ]]; then APPS=3; VERSIONS=4; RUNS=1; SLOW_RUNS=1; BASELINES=1; fi
 ntags=$((APPS * VERSIONS))
 work="$(mktemp -d "${TMPDIR:-/tmp}/mg-bench-probe.XXXXXX")"
-reg_pid=""
 cleanup() {
-  [[ -n "$reg_pid" ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+  bench_registry_stop
   [[ -n "${KEEP:-}" ]] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -37,48 +48,25 @@ mkdir -p "$DOCKER_CONFIG"
 echo '{}' >"$DOCKER_CONFIG/config.json"
 timing() { python3 "$here/timing.py" "$@"; }
 versions=()
-for ((v = 0; v < VERSIONS; v++)); do versions+=("1.$v.0"); done
+for ((v = 0; v < VERSIONS; v++)); do versions+=("1.$v.0"); done   # ascending: the last is the maximum
 apps=()
 for ((a = 0; a < APPS; a++)); do apps+=("$(printf 'app%02d' "$a")"); done
 
 echo "== probe no-op: $APPS apps x $VERSIONS versions = $ntags tags, $(nproc) cores"
-# --- registry on a free loopback port
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-host="127.0.0.1:$port"
-mkdir -p "$work/registry/storage"
-cat >"$work/registry/config.yml" <<YML
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry/storage
-  maintenance:
-    uploadpurging:
-      enabled: false
-http:
-  addr: $host
-  secret: mirrorgraph-bench-secret
-YML
-docker-registry serve "$work/registry/config.yml" >"$work/registry/log" 2>&1 &
-reg_pid=$!
-for ((i = 0; i < 300; i++)); do
-  curl -fs -o /dev/null "http://$host/v2/" && break
-  sleep 0.2
-done
-curl -fs -o /dev/null "http://$host/v2/" || { echo "docker-registry did not start:"; cat "$work/registry/log"; exit 1; } >&2
-echo "-- registry at $host; pushing one 2-platform index under $ntags tags"
+bench_registry_start "$work/registry"
+host=$bench_registry
+echo "-- registry at $host; pushing one 2-platform index under $ntags tags and each app's latest"
 python3 "$here/make_oci_layout.py" "$work/layout" bench >/dev/null
 index_type="application/vnd.oci.image.index.v1+json"
 accept="Accept: $index_type, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
 for app in "${apps[@]}"; do
   skopeo copy --quiet --all --dest-tls-verify=false "oci:$work/layout:bench" "docker://$host/mirror/$app:${versions[0]}"
   [[ -f "$work/index.json" ]] || curl -fs -H "Accept: $index_type" -o "$work/index.json" "http://$host/v2/mirror/$app/manifests/${versions[0]}"
-  for v in "${versions[@]:1}"; do
+  # Every tag holds the same index, so `latest` is at the semantic maximum's index, as the merge
+  # leaves it and as the newest version's probe checks (engine/tasks/runner.cc, CheckLatestTag).
+  for v in "${versions[@]:1}" latest; do
     curl -fs -o /dev/null -X PUT -H "Content-Type: $index_type" --data-binary "@$work/index.json" \
-      "http://$host/v2/mirror/$app/manifests/$v"
+      "http://$host/v2/mirror/$app/manifests/$v" || bench_fail "PUT mirror/$app:$v"
   done
 done
 
@@ -110,28 +98,60 @@ done
 cd "$work"
 # shellcheck disable=SC2086
 mgrun() { "$mg" -c "$work/mirror.toml" run $MG_ARGS "$@"; }
-echo "-- first run (fills the cache; not timed)"
-mgrun --json "$work/first.json" 2>"$work/first.err" || { cat "$work/first.err"; exit 1; } >&2
-tail -1 "$work/first.err"
-python3 - "$work/first.json" "$ntags" <<'PY'
+# check_noop REPORT online|offline: fails unless the run was a no-op: online, discover and probe
+# ran (every probe found its image complete, the newest version's also its `latest`) and every
+# build and merge was unneeded; offline, discover and probe came from the cache and nothing ran.
+check_noop() {
+  python3 - "$1" "$2" "$ntags" "$APPS" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))
-tasks = r["tasks"]
-probes = [t for t in tasks if t["type"] == "probe"]
-bad = [t["id"] for t in tasks if t["status"] in ("failed", "blocked")]
-ran_other = [t["id"] for t in tasks if t["type"] not in ("probe", "discover") and t["status"] not in ("unneeded",)]
-if bad or ran_other or len(probes) != int(sys.argv[2]):
-    sys.exit("not a pure no-op: %d probes, failed/blocked %s, not unneeded %s" % (len(probes), bad[:5], ran_other[:5]))
+report, mode, ntags, napps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+tasks = json.load(open(report))["tasks"]
+obs = [t for t in tasks if t["type"] in ("discover", "probe")]
+probes = [t for t in obs if t["type"] == "probe"]
+errors = []
+if len(probes) != ntags or len(obs) != ntags + napps:
+    errors.append("%d discovers and %d probes, want %d and %d" % (len(obs) - len(probes), len(probes), napps, ntags))
+want = "ran" if mode == "online" else "cached"
+wrong = [t["id"] for t in obs if t["status"] != want]
+if wrong:
+    errors.append("observations not %s: %s" % (want, wrong[:5]))
+if mode == "online":
+    incomplete = [t["id"] for t in probes if (t.get("result") or {}).get("state") != "complete"]
+    if incomplete:
+        errors.append("probes that did not find the image complete: %s" % incomplete[:5])
+    latest = [t["id"] for t in probes if "latest_digest" in (t.get("result") or {})]
+    if len(latest) != napps:
+        errors.append("%d probes checked `latest`, want one per app (%d): %s" % (len(latest), napps, latest[:5]))
+other = [t["id"] for t in tasks if t["type"] not in ("discover", "probe") and t["status"] != "unneeded"]
+if other:
+    errors.append("not unneeded: %s" % other[:5])
+if errors:
+    sys.exit("\n".join("FAILED: not a no-op (%s, %s): %s" % (mode, report, e) for e in errors))
 PY
+}
 
-echo "-- (a) mirrorgraph run (online: 30 git ls-remote + $ntags registry probes)"
+cd "$work"
+# shellcheck disable=SC2086
+mgrun() { "$mg" -c "$work/mirror.toml" run $MG_ARGS "$@"; }
+echo "-- first run (fills the cache; not timed)"
+mgrun --json "$work/first.json" 2>"$work/first.err" || { cat "$work/first.err" >&2; bench_fail "the first run failed"; }
+tail -1 "$work/first.err"
+check_noop "$work/first.json" online
+
+echo "-- (a) mirrorgraph run (online: $APPS git ls-remote + $ntags registry probes)"
+# shellcheck disable=SC2086
 timing --runs "$RUNS" --stderr "$work/run.err" -- "$mg" -c "$work/mirror.toml" run $MG_ARGS --json "$work/run.json" \
-  | tee "$work/t_run.json"
+  >"$work/t_run.json" || { tail -5 "$work/run.err" >&2; bench_fail "mirrorgraph run failed"; }
+cat "$work/t_run.json"
 tail -1 "$work/run.err"
+check_noop "$work/run.json" online
 echo "-- (a') mirrorgraph run --offline (cached discoveries and probes trusted)"
+# shellcheck disable=SC2086
 timing --runs "$RUNS" --stderr "$work/offline.err" -- "$mg" -c "$work/mirror.toml" run $MG_ARGS --offline \
-  --json "$work/offline.json" | tee "$work/t_offline.json"
+  --json "$work/offline.json" >"$work/t_offline.json" || { tail -5 "$work/offline.err" >&2; bench_fail "mirrorgraph run --offline failed"; }
+cat "$work/t_offline.json"
 tail -1 "$work/offline.err"
+check_noop "$work/offline.json" offline
 
 if [[ "${BASELINES:-1}" == 0 ]]; then
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); ts=[t for t in r["tasks"] if t["type"]=="probe"]; print("probe phase %d ms" % (max(t["finished_at"] for t in ts)-min(t["started_at"] for t in ts)))' "$work/run.json"
@@ -155,7 +175,8 @@ set -e
 while read -r t; do $seed_cmd; done <"$work/tags.txt"
 SH
 echo "-- (b) the seed's loop: one '$seed_label' per tag"
-timing --runs "$SLOW_RUNS" -- bash "$work/seed.sh" | tee "$work/t_seed.json"
+timing --runs "$SLOW_RUNS" -- bash "$work/seed.sh" >"$work/t_seed.json" || bench_fail "the seed's loop did not answer every tag"
+cat "$work/t_seed.json"
 
 cat >"$work/curl_loop.sh" <<SH
 #!/usr/bin/env bash
@@ -166,7 +187,8 @@ while IFS=: read -r repo tag; do
 done <"$work/tags.txt"
 SH
 echo "-- (c) sequential curl -sI per tag"
-timing --runs "$SLOW_RUNS" -- bash "$work/curl_loop.sh" | tee "$work/t_curl.json"
+timing --runs "$SLOW_RUNS" -- bash "$work/curl_loop.sh" >"$work/t_curl.json" || bench_fail "curl -sI did not answer 200 for every tag"
+cat "$work/t_curl.json"
 
 : >"$work/curl_parallel.cfg"
 while IFS=: read -r repo tag; do
@@ -174,9 +196,15 @@ while IFS=: read -r repo tag; do
 done <"$work/tags.txt"
 echo "-- (d) the floor: one curl --parallel --parallel-max 16 HEADing every tag"
 timing --runs "$RUNS" --stdout "$work/parallel.out" --stderr "$work/parallel.err" -- curl -s --no-progress-meter --parallel --parallel-max 16 -I -H "$accept" \
-  -w '%{http_code}\n' -K "$work/curl_parallel.cfg" | tee "$work/t_floor.json"
+  -w '%{http_code}\n' -K "$work/curl_parallel.cfg" >"$work/t_floor.json" || bench_fail "curl --parallel failed"
+cat "$work/t_floor.json"
 ok=$(grep -c '^200$' "$work/parallel.out" || true)
-[[ "$ok" == "$ntags" ]] || { echo "curl --parallel: $ok of $ntags HEADs answered 200" >&2; exit 1; }
+[[ "$ok" == "$ntags" ]] || bench_fail "curl --parallel: $ok of $ntags HEADs answered 200"
+if [[ $smoke == 1 ]]; then
+  echo "probe_noop smoke: ok ($APPS apps x $VERSIONS versions: online and --offline runs were no-ops, every probe" \
+    "complete, latest checked; the seed's loop ($seed_label), curl -sI and curl --parallel answered all $ntags tags)"
+  exit 0
+fi
 
 python3 - "$work" "$ntags" "$seed_label" <<'PY'
 import json, os, sys
