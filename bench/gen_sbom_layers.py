@@ -11,7 +11,10 @@ Three layers, base first, gzip level 6 (Docker's default):
   app.tar.gz      app/package.json and NPM_PACKAGES (default 3,000) node_modules packages, each a
                   package.json and SCALE x 1-4 KB of generated JavaScript
 SCALE multiplies the bytes; the number of packages stays the same unless NPM_PACKAGES says so.
-Writes OUT_DIR/meta.json: {"layers": [...], "compressed_bytes", "uncompressed_bytes"}.
+A SCALE below 1 (e.g. 0.05, the smoke run's) takes only libraries that fit in its budget and copies
+only the smallest Go executable, once.
+Writes OUT_DIR/meta.json: {"layers": [...], "compressed_bytes", "uncompressed_bytes", "packages":
+{"deb": 400, "npm": NPM_PACKAGES + 1 (the app's own package.json), "go_executables": N}}.
 Deterministic for a given machine (file lists are sorted, generated text is seeded).
 """
 import glob
@@ -41,7 +44,7 @@ def add_file(tar, name, path):
 
 
 def main():
-    out, scale = sys.argv[1], int(sys.argv[2])
+    out, scale = sys.argv[1], float(sys.argv[2])
     npm_packages = int(sys.argv[3]) if len(sys.argv) > 3 else 3000
     os.makedirs(out, exist_ok=True)
     rnd = random.Random(42)
@@ -59,24 +62,32 @@ def main():
         raw += len(status)
         libs = sorted(p for p in glob.glob("/usr/lib/x86_64-linux-gnu/**/*.so*", recursive=True)
                       if os.path.isfile(p) and not os.path.islink(p))
-        budget = scale * 40 * 1024 * 1024
+        budget = int(scale * 40 * 1024 * 1024)
         copy = 0
         while budget > 0 and libs:
             for p in libs:
                 if budget <= 0:
                     break
+                if scale < 1 and os.path.getsize(p) > budget:
+                    continue  # a small image takes only libraries that fit
                 raw += add_file(tar, "usr/lib/copy%d/%s" % (copy, p.lstrip("/")), p)
                 budget -= os.path.getsize(p)
             copy += 1
+            if scale < 1:
+                break  # one pass: what fits
     layers.append(path)
 
     path = os.path.join(out, "go.tar.gz")
     with tarfile.open(path, "w:gz", compresslevel=6, format=tarfile.PAX_FORMAT) as tar:
         tools = [p for p in ("/usr/bin/skopeo", "/usr/bin/buildah", "/usr/local/bin/docker",
                              os.path.expanduser("~/.cache/mirrorgraph-tools/root/usr/bin/cosign")) if os.path.isfile(p)]
-        for i in range(scale):
+        copies = int(scale)
+        if scale < 1 and tools:
+            copies, tools = 1, [min(tools, key=os.path.getsize)]
+        for i in range(copies):
             for p in tools:
                 raw += add_file(tar, "usr/local/bin/%s-%d" % (os.path.basename(p), i), p)
+        go_executables = copies * len(tools)
     layers.append(path)
 
     path = os.path.join(out, "app.tar.gz")
@@ -91,12 +102,13 @@ def main():
                                    "dependencies": {"pkg-%d" % (i + 1): "^1.0.0"}}).encode()
             base = "app/node_modules/%s/" % name
             add_bytes(tar, base + "package.json", manifest)
-            js = " ".join(rnd.choice(words) for _ in range(scale * rnd.randint(300, 1500))).encode()
+            js = " ".join(rnd.choice(words) for _ in range(max(1, int(scale * rnd.randint(300, 1500))))).encode()
             add_bytes(tar, base + "index.js", js)
             raw += len(manifest) + len(js)
     layers.append(path)
 
-    meta = {"layers": layers, "compressed_bytes": sum(os.path.getsize(p) for p in layers), "uncompressed_bytes": raw}
+    meta = {"layers": layers, "compressed_bytes": sum(os.path.getsize(p) for p in layers), "uncompressed_bytes": raw,
+            "packages": {"deb": 400, "npm": npm_packages + 1, "go_executables": go_executables}}
     with open(os.path.join(out, "meta.json"), "w") as f:
         json.dump(meta, f)
     print(json.dumps(meta))
