@@ -3,8 +3,8 @@
 # task, against `buildah manifest create` + `add` ×2 + `push --all` per version, same registry,
 # same digests, same script (docs/benchmarks.md, "Merge").
 #
-# usage: bench/merge.sh [BUILD_DIR]     (default: build-bench, then build; needs bench/merge_bench:
-#                                        cmake --build BUILD_DIR --target merge_bench)
+# usage: bench/merge.sh [--smoke] [BUILD_DIR]   (default: build-bench, then build; needs bench/merge_bench:
+#                                                cmake --build BUILD_DIR --target merge_bench)
 # env:   VERSIONS=30 RUNS=5 (repetitions; medians reported) KEEP=1 (keep the temp dir)
 #
 # Setup (untimed): docker-registry on a free 127.0.0.1 port (plain HTTP, storage in a temp dir);
@@ -20,15 +20,18 @@
 # work of another done. Then, once, the no-op re-merge: merge_bench over tags that already point
 # at their index (reported separately). The script checks that both tools' indexes list the same
 # two platform digests. Idempotent; the registry and temp dir are removed at exit.
+# --smoke: 2 versions, one repetition of every variant (buildah included), no table; checks that
+# every measured merge set its tags (none found done), that the re-merge found every tag right,
+# and that every index lists exactly the two platform digests. Seconds; never checks a duration.
+# For CI (docs/testing.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
-build="${1:-}"
-if [[ -z "$build" ]]; then
-  for d in "$root/build-bench" "$root/build"; do [[ -x "$d/bench/merge_bench" ]] && { build="$d"; break; }; done
-fi
-bin="$build/bench/merge_bench"
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
+bench_args bench/merge_bench "$@"
+smoke=$bench_smoke
+bin="$bench_build/bench/merge_bench"
 [[ -x "$bin" ]] || { echo "merge_bench not built: cmake --build <dir> --target merge_bench" >&2; exit 2; }
 for tool in docker-registry buildah skopeo curl python3; do
   command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
@@ -38,6 +41,7 @@ source "$here/registry.sh"
 
 VERSIONS="${VERSIONS:-30}"
 RUNS="${RUNS:-5}"
+if [[ $smoke == 1 ]]; then VERSIONS=2; RUNS=1; fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/mg-bench-merge.XXXXXX")"
 cleanup() {
   bench_registry_stop
@@ -52,7 +56,7 @@ bench_registry_start "$work/registry"
 host=$bench_registry
 echo "-- registry at $host; pushing $((VERSIONS * 2)) single-platform images by digest to $repo"
 python3 "$here/make_platform_images.py" "$work/images" "$VERSIONS" >"$work/plan.json"
-"$bin" push --registry "$host" --repo "$repo" --plan "$work/plan.json"
+"$bin" push --registry "$host" --repo "$repo" --plan "$work/plan.json" || bench_fail "merge_bench push failed"
 
 # The baseline: buildah's manifest commands per version, as a plain script would run them.
 python3 - "$work/plan.json" >"$work/baseline.txt" <<'PY'
@@ -77,11 +81,11 @@ SH
 for ((r = 1; r <= RUNS; r++)); do
   echo "-- repetition $r/$RUNS"
   timing --stdout "$work/mg1-r$r.json" -- "$bin" merge --registry "$host" --repo "$repo" --plan "$work/plan.json" \
-    --suffix "-mg1-r$r" --jobs 1 >"$work/t_mg1-r$r.json"
+    --suffix "-mg1-r$r" --jobs 1 >"$work/t_mg1-r$r.json" || bench_fail "merge_bench merge --jobs 1 failed"
   timing --stdout "$work/mg8-r$r.json" -- "$bin" merge --registry "$host" --repo "$repo" --plan "$work/plan.json" \
-    --suffix "-mg8-r$r" --jobs 8 >"$work/t_mg8-r$r.json"
+    --suffix "-mg8-r$r" --jobs 8 >"$work/t_mg8-r$r.json" || bench_fail "merge_bench merge --jobs 8 failed"
   timing --stderr "$work/buildah-r$r.err" -- bash "$work/baseline.sh" "-bah-r$r" "$work/buildah-r$r" \
-    >"$work/t_bah-r$r.json" || { cat "$work/buildah-r$r.err"; exit 1; } >&2
+    >"$work/t_bah-r$r.json" || { cat "$work/buildah-r$r.err" >&2; bench_fail "the buildah baseline failed"; }
   rm -rf "$work/buildah-r$r" 2>/dev/null || true
   python3 - "$work" "$r" "$VERSIONS" <<'PY'
 import json, os, sys
@@ -92,31 +96,40 @@ print("   mirrorgraph x1 %.0f ms (process %.0f), x8 %.0f ms (process %.0f), buil
       % (m1["total_ms"], j("t_mg1-r%s.json" % r)["median_ms"], m8["total_ms"], j("t_mg8-r%s.json" % r)["median_ms"],
          j("t_bah-r%s.json" % r)["median_ms"], m1["tags_set"], m8["tags_set"], n))
 if m1["tags_set"] != n or m8["tags_set"] != n:
-    sys.exit("a measured merge found tags already set: not a fresh merge")
+    sys.exit("FAILED: a measured merge found tags already set: not a fresh merge")
 PY
 done
 
-echo "-- no-op re-merge: 1 at a time over the tags of repetition 1 (index re-PUT, tags found right)"
+echo "-- no-op re-merge: 1 at a time over the tags of repetition 1 (tags found right)"
 timing --stdout "$work/noop.json" -- "$bin" merge --registry "$host" --repo "$repo" --plan "$work/plan.json" \
-  --suffix "-mg1-r1" --jobs 1 >"$work/t_noop.json"
+  --suffix "-mg1-r1" --jobs 1 >"$work/t_noop.json" || bench_fail "the re-merge failed"
 cat "$work/noop.json"
+python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); n = int(sys.argv[2]); ok = (j["tags_already_right"], j["tags_set"]) == (n, 0)
+sys.exit(None if ok else "FAILED: the re-merge found %d of %d tags right and set %d" % (j["tags_already_right"], n, j["tags_set"]))' \
+  "$work/noop.json" "$VERSIONS"
 
 echo "-- check: both tools' indexes of every version list the same two platform digests"
 for suffix in -mg1-r1 -mg8-r1 -bah-r1; do
   while read -r version amd64 arm64; do
-    skopeo inspect --raw --tls-verify=false "docker://$host/$repo:$version$suffix" >"$work/index.json"
+    skopeo inspect --raw --tls-verify=false "docker://$host/$repo:$version$suffix" >"$work/index.json" ||
+      bench_fail "$repo:$version$suffix cannot be read"
     python3 - "$work/index.json" "$amd64" "$arm64" "$version$suffix" <<'PY'
 import json, sys
 idx = json.load(open(sys.argv[1]))
 got = {(m["platform"]["os"] + "/" + m["platform"]["architecture"]): m["digest"] for m in idx["manifests"]}
 want = {"linux/amd64": sys.argv[2], "linux/arm64": sys.argv[3]}
 if got != want:
-    sys.exit("%s: index lists %s, expected %s" % (sys.argv[4], got, want))
+    sys.exit("FAILED: %s: index lists %s, expected %s" % (sys.argv[4], got, want))
 PY
   done <"$work/baseline.txt"
 done
 mt() { skopeo inspect --raw --tls-verify=false "docker://$host/$repo:1.0.0$1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("mediaType"))'; }
 echo "   ok; media types: mirrorgraph $(mt -mg1-r1), buildah $(mt -bah-r1)"
+if [[ $smoke == 1 ]]; then
+  echo "merge smoke: ok ($VERSIONS versions: mirrorgraph 1 and 8 at a time and buildah each set every tag; the re-merge" \
+    "found every tag right; every index lists exactly the two platform digests)"
+  exit 0
+fi
 
 python3 - "$work" "$RUNS" "$VERSIONS" <<'PY'
 import json, os, statistics, sys
