@@ -4,8 +4,8 @@
 # bud + buildah push commands run one after the other by a plain script (docs/benchmarks.md,
 # "Engine overhead on a real build").
 #
-# usage: bench/build_overhead.sh [BUILD_DIR]   (default: build-bench, then build; needs
-#                                               `cmake --build BUILD_DIR --target mirrorgraph generic`)
+# usage: bench/build_overhead.sh [--smoke] [BUILD_DIR]   (default: build-bench, then build; needs
+#                                                       `cmake --build BUILD_DIR --target mirrorgraph generic`)
 # env:   RUNS=3 (measured runs of each variant; medians reported)
 #        DOCKERFILE=copy (the demo's COPY-only Dockerfile, default) | run (adds a busybox RUN step,
 #          under QEMU for arm64: needs /proc/sys/fs/binfmt_misc/qemu-aarch64 enabled and
@@ -30,16 +30,21 @@
 # A first mirrorgraph run (not measured) lists the legs and warms the caches. The variants are
 # interleaved in each repetition, in a rotating order, so load drift hits them alike. mirrorgraph's
 # time includes what the script does not do: discover, probes, the plugin's recipes, the merges
-# and tags, the report. Idempotent; registries and the temp dir are removed at exit.
+# and tags, the report. Each mirrorgraph report is checked (every leg built, every version merged,
+# nothing failed), and so is the script's work (every leg's tag in its registry). Idempotent;
+# registries and the temp dir are removed at exit.
+# --smoke: one run of each variant (the -j 1 run lists the legs; no warm-up, no COMPARE_MG, the
+# COPY-only Dockerfile), with the checks above, no table. Seconds; never checks a duration. For CI
+# (docs/testing.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-build="${1:-}"
-if [[ -z "$build" ]]; then
-  for d in "$root/build-bench" "$root/build"; do [[ -x "$d/engine/mirrorgraph" ]] && { build="$d"; break; }; done
-fi
-mg="$build/engine/mirrorgraph"
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
+bench_args engine/mirrorgraph "$@"
+smoke=$bench_smoke
+mg="$bench_build/engine/mirrorgraph"
 [[ -x "$mg" ]] || { echo "mirrorgraph not built: cmake --build <dir> --target mirrorgraph generic" >&2; exit 2; }
 for tool in docker-registry buildah git curl python3; do
   command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
@@ -51,6 +56,7 @@ RUNS="${RUNS:-3}"
 COMPARE_MG="${COMPARE_MG:-}"
 [[ -z "$COMPARE_MG" || -x "$COMPARE_MG" ]] || { echo "COMPARE_MG=$COMPARE_MG is not executable" >&2; exit 2; }
 DOCKERFILE="${DOCKERFILE:-copy}"
+if [[ $smoke == 1 ]]; then RUNS=1; COMPARE_MG=""; DOCKERFILE=copy; fi
 example="$root/examples/hello"
 busybox=/var/cache/mirrorgraph-test/busybox
 case "$DOCKERFILE" in
@@ -106,7 +112,7 @@ mg_run() {
   bench_registry_start "$dir/registry"
   write_config "$bench_registry" "$dir/mirror.toml"
   timing --stderr "$dir/run.err" -- "$bin" -c "$dir/mirror.toml" --state-dir "$dir/state" run "$@" \
-    --json "$dir/report.json" >"$dir/timing.json" || { tail -20 "$dir/run.err"; exit 1; } >&2
+    --json "$dir/report.json" >"$dir/timing.json" || { tail -20 "$dir/run.err" >&2; bench_fail "$label: mirrorgraph run failed"; }
   bench_registry_stop
   python3 - "$dir/report.json" "$label" <<'PY'
 import json, sys
@@ -114,7 +120,7 @@ r = json.load(open(sys.argv[1]))
 ran = lambda kind: sorted(t["id"] for t in r["tasks"] if t["type"] == kind and t["status"] == "ran")
 bad = [t["id"] for t in r["tasks"] if t["status"] in ("failed", "blocked")]
 if bad or len(ran("build")) != 6 or len(ran("merge")) != 3:
-    sys.exit("%s: expected 6 builds and 3 merges to run; failed/blocked %s, builds %s" % (sys.argv[2], bad, ran("build")))
+    sys.exit("FAILED: %s: expected 6 builds and 3 merges to run; failed/blocked %s, builds %s" % (sys.argv[2], bad, ran("build")))
 PY
 }
 
@@ -148,16 +154,32 @@ done <"$work/legs.txt"
 SH
 }
 
-# One measured script run: fresh registry, fresh buildah root.
+# One measured script run: fresh registry, fresh buildah root; then every leg's tag must be there.
 script_run() {
-  local dir="$work/$1"
+  local dir="$work/$1" version platform
   rm -rf "$dir"
   mkdir -p "$dir"
   bench_registry_start "$dir/registry"
   timing --stderr "$dir/run.err" -- bash "$work/script.sh" "$bench_registry" "$dir/buildah" >"$dir/timing.json" ||
-    { tail -20 "$dir/run.err"; exit 1; } >&2
+    { tail -20 "$dir/run.err" >&2; bench_fail "$1: the script failed"; }
+  while read -r version platform; do
+    curl -fsI -o /dev/null -H "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" \
+      "http://$bench_registry/v2/demo/hello/manifests/$version-${platform##*/}" ||
+      bench_fail "$1: the script did not push demo/hello:$version-${platform##*/}"
+  done <"$work/legs.txt"
   bench_registry_stop
 }
+
+if [[ $smoke == 1 ]]; then
+  # One run of each variant; the -j 1 run lists the legs for the script.
+  mg_run mg1-r1 -j 1
+  write_legs "$work/mg1-r1/report.json"
+  mg_run mgd-r1
+  script_run script-r1
+  echo "build_overhead smoke: ok (mirrorgraph -j 1 and default -j each built the $(wc -l <"$work/legs.txt") legs and merged" \
+    "every version; the script pushed every leg)"
+  exit 0
+fi
 
 # The legs, from a first mirrorgraph run (also a warm-up: not measured).
 mg_run warmup -j 1
