@@ -20,13 +20,11 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
-smoke=0
-if [[ "${1:-}" == "--smoke" ]]; then smoke=1; shift; fi
-build="${1:-}"
-if [[ -z "$build" ]]; then
-  for d in "$root/build-bench" "$root/build"; do [[ -x "$d/bench/remote_cache_bench" ]] && { build="$d"; break; }; done
-fi
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
+bench_args bench/remote_cache_bench "$@"
+smoke=$bench_smoke
+build=$bench_build
 bin="$build/bench/remote_cache_bench"
 [[ -x "$bin" ]] || { echo "remote_cache_bench not built: cmake --build <dir> --target remote_cache_bench" >&2; exit 2; }
 for tool in docker-registry curl python3; do
@@ -52,7 +50,8 @@ bench_registry_start "$work/registry"
 echo "== remote cache: $TASKS tasks per phase, -j $JOBS, $RUNS repetition(s), $(nproc) cores, registry $bench_registry"
 for ((r = 1; r <= RUNS; r++)); do
   "$bin" --registry "$bench_registry" --repository "bench/cache-r$r" --tasks "$TASKS" --jobs "$JOBS" \
-    --state "$work/state" "${check[@]}" >>"$work/phases.jsonl"
+    --state "$work/state" ${check[@]+"${check[@]}"} >>"$work/phases.jsonl" ||
+    bench_fail "remote_cache_bench: a phase did not do what it claims, or the run failed (above)"
 done
 
 python3 - "$work/phases.jsonl" <<'PY'
@@ -80,3 +79,7 @@ print()
 print(f"remote-miss: {miss['misses']} misses, {miss['writes']} writes, {miss['write_failures']} write failures; "
       f"remote-hit: {hit['reused']} of {n} reused, {hit['rejected']} rejected")
 PY
+if [[ $smoke == 1 ]]; then
+  echo "remote_cache smoke: ok ($TASKS tasks a phase: local all ran, remote-miss all missed and written, remote-hit all" \
+    "reused and none ran, local-hit all local without a request)"
+fi

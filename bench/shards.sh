@@ -25,12 +25,11 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-smoke=0
-if [[ "${1:-}" == "--smoke" ]]; then smoke=1; shift; fi
-build="${1:-}"
-if [[ -z "$build" ]]; then
-  for d in "$root/build-bench" "$root/build"; do [[ -x "$d/engine/mirrorgraph" ]] && { build="$d"; break; }; done
-fi
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
+bench_args engine/mirrorgraph "$@"
+smoke=$bench_smoke
+build=$bench_build
 mg="$build/engine/mirrorgraph"
 [[ -x "$mg" ]] || { echo "mirrorgraph not built: cmake --build <dir> --target mirrorgraph generic" >&2; exit 2; }
 for tool in docker-registry buildah git curl python3; do

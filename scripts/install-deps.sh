@@ -35,6 +35,7 @@ packages=(
   graphviz                    # dot: `mirrorgraph graph --dot | dot -Tsvg` in the demo
   util-linux                  # flock(1): hold a state directory's lock by hand (docs/getting-started.md)
   rsync                       # gitlab-ci-local's --shell-isolation copies each job's tree with it (integration.ci.*)
+  time                        # GNU time (/usr/bin/time): bench/sbom_scan.sh's CPU time and peak RSS (bench.sbom_scan.smoke)
 )
 
 missing=()
