@@ -9,7 +9,7 @@
 #
 # Every app's repository holds one complete 2-platform index under each version's tag and under
 # `latest` (the semantic maximum's index, as the merge leaves it: the newest version's probe checks
-# it), so `mirrorgraph run` has nothing to do but discover and probe. The first run's report is
+# it), so `mirrorgraph run` has nothing to do but discover and probe. Every run's report is
 # checked for that, and every baseline for an answer to every tag.
 # --smoke: 3 apps x 4 versions, one run of everything (baselines included); checks that every run
 # was a no-op (online: discover and probe ran, every probe found its image complete and the newest
