@@ -11,12 +11,14 @@
 # A smoke run (docs/testing.md, "Benchmark smoke runs") is one tiny repetition that checks the
 # benchmark still measures what it claims, never a duration; it ends with one `... smoke: ok` line.
 
+# shellcheck disable=SC2034  # read by the scripts that source this file
 bench_smoke=0
 bench_build=""
 
 bench_args() {
   local need=$1 d
   shift
+  # shellcheck disable=SC2034
   if [[ "${1:-}" == "--smoke" ]]; then bench_smoke=1; shift; fi
   bench_build="${1:-}"
   if [[ -z "$bench_build" ]]; then

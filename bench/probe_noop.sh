@@ -95,9 +95,6 @@ done
   done
 } >"$work/mirror.toml"
 
-cd "$work"
-# shellcheck disable=SC2086
-mgrun() { "$mg" -c "$work/mirror.toml" run $MG_ARGS "$@"; }
 # check_noop REPORT online|offline: fails unless the run was a no-op: online, discover and probe
 # ran (every probe found its image complete, the newest version's also its `latest`) and every
 # build and merge was unneeded; offline, discover and probe came from the cache and nothing ran.
