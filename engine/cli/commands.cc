@@ -7,6 +7,7 @@
 
 #include "cache/action_cache.h"
 #include "cache/journal.h"
+#include "cli/execute.h"
 #include "cli/session.h"
 #include "cli/units.h"
 #include "exec/executor.h"
@@ -91,14 +92,8 @@ struct RecordingOff {
   ~RecordingOff() { SetSubprocessRecordDir(""); }
 };
 
-struct Outcome {
-  TaskGraph graph;
-  std::vector<TaskRunState> states;
-  RunSummary summary;
-  std::string run_id;
-};
+}  // namespace
 
-// Runs (or, with dry_run, plans) the session's graph. Returns an exit code when it could not start.
 std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int>* interrupt, Outcome* out,
                            bool quiet) {
   const CliOptions& o = session.options();
@@ -180,6 +175,8 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int
   }
   return std::nullopt;
 }
+
+namespace {
 
 // After a --unit run: false (after saying why) when the unit's version was not discovered, so no
 // build leg of it exists — a matrix older than the upstream's tags, or a mistyped version.

@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   SetUpLogging();
   const std::string& c = options.command;
   // The commands that stop gracefully; the others end at the first signal, as by default.
-  if (c == "run" || c == "plan" || c == "explain" || c == "verify") InstallStopHandlers();
+  if (c == "run" || c == "plan" || c == "explain" || c == "verify" || c == "prune") InstallStopHandlers();
   try {
     if (c == "run" || c == "plan") return mg::RunCommand(options, &g_interrupt);
     if (c == "graph") return mg::GraphCommand(options);
@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
     if (c == "keygen") return mg::KeygenCommand(options);
     if (c == "verify") return mg::VerifyCommand(options, &g_interrupt);
     if (c == "ci") return mg::CiCommand(options);
+    if (c == "prune") return mg::PruneCommand(options, &g_interrupt);
   } catch (const std::exception& e) {
     // Engine code returns Status values; this is the last line of defence, not a code path.
     std::cerr << "mirrorgraph: internal error: " << e.what() << " (please report it)\n";

@@ -28,11 +28,14 @@ const char* kUsage =
   "                   check the signatures and attestations of an image and its platforms\n"
     "  ci github|gitlab [--output FILE] [--check]\n"
     "                   write the CI pipeline that runs this config (docs/ci.md)\n"
+    "  prune [--apply] [--json FILE]\n"
+    "                   list (with --apply: delete) the tags of versions that left the window, beyond\n"
+    "                   [prune] keep, with their signatures and attestations\n"
     "  version          the engine version\n"
     "\n";
 
 const std::vector<std::string> kCommands = {"run",     "plan",   "graph",  "explain", "status",
-                                            "plugins", "keygen", "verify", "ci",      "version", "help"};
+                                            "plugins", "keygen", "verify", "ci",      "prune",   "version", "help"};
 const std::vector<std::string> kCiTargets = {"github", "gitlab"};
 
 }  // namespace
@@ -61,6 +64,7 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
       ("output", po::value<std::string>(&out->output), "ci: write to FILE ('-': stdout; default: the CI's own path)")
       ("check", po::bool_switch(&out->check), "ci: exit 1 when the file differs from what would be written")
       ("child", po::bool_switch(&out->child), "ci gitlab: the child pipeline of --matrix FILE")
+      ("apply", po::bool_switch(&out->apply), "prune: delete (without it prune only lists what it would delete)")
       ("verbose,v", po::value<int>(&out->verbose)->implicit_value(1)->zero_tokens(), "print every task, cached ones too");
   po::options_description hidden;
   hidden.add_options()("args", po::value<std::vector<std::string>>(), "command and arguments");
@@ -94,7 +98,7 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
   }
   if (vm.count("help")) {
     std::cout << kUsage << opts << "\nexit codes: 0 all good, 1 a task failed or was blocked (verify: a check "
-                                   "failed; ci --check: the file is stale), 2 usage or config error, 3 state directory busy "
+                                   "failed; ci --check: the file is stale; prune: a deletion failed or an app could not be pruned), 2 usage or config error, 3 state directory busy "
                                    "(ci: the file could not be written), 4 verify could not read the image, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP\n";
     return -1;
   }
@@ -203,6 +207,10 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
   }
   if (vm.count("matrix") && out->matrix_file.empty()) {
     std::cerr << "mirrorgraph: --matrix needs a file name (- for standard output)\n";
+    return kExitUsage;
+  }
+  if (out->apply && out->command != "prune") {
+    std::cerr << "mirrorgraph: --apply is an option of prune (`mirrorgraph prune --apply`)\n";
     return kExitUsage;
   }
   if (vm.count("jobs") && out->jobs < 1) {

@@ -17,7 +17,7 @@ enum ExitCode : int {
 };
 
 struct CliOptions {
-  std::string command;            // run | plan | graph | explain | status | plugins | keygen | verify | ci | version | help
+  std::string command;            // run | plan | graph | explain | status | plugins | keygen | verify | ci | prune | version | help
   std::string config = "mirror.toml";
   std::string state_dir;          // empty: engine.state_dir, else .mirrorgraph beside the config
   int jobs = 0;                   // 0: engine.jobs, else CPUs + 2
@@ -44,6 +44,7 @@ struct CliOptions {
   std::string output;             // ci --output FILE ("-": stdout); empty: the target's default path
   bool check = false;             // ci --check: compare with the file instead of writing it
   bool child = false;             // ci gitlab --child: the child pipeline of --matrix FILE
+  bool apply = false;             // prune --apply: delete (else a dry run)
 };
 
 // Parses argv. Returns kExitOk and fills `out`, or prints the problem (or the help/version text)

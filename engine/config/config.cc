@@ -21,7 +21,9 @@ namespace mg {
 namespace {
 
 const std::vector<std::string> kRootKeys = {"registry", "defaults", "attestations", "builders", "engine",
-                                            "cache",    "runners",  "ci",           "apps"};
+                                            "cache",    "runners",  "ci",           "prune",
+                                            "apps"};
+const std::vector<std::string> kPruneKeys = {"keep", "apps"};
 const std::vector<std::string> kCacheKeys = {"remote", "plain_http"};
 const std::vector<std::string> kCiKeys = {"runner", "schedule", "install", "gitlab_image"};
 const std::vector<std::string> kBuilderKeys = {"timeout", "buildah_storage_driver", "buildah_isolation",
@@ -71,6 +73,7 @@ class ConfigParser {
   void ReadCache(TableReader& root, const RegistryConfig& registry, CacheConfig* out);
   void ReadRunners(TableReader& root, std::map<std::string, std::string>* out);
   void ReadCi(TableReader& root, CiConfig* out);
+  void ReadPrune(TableReader& root, const std::vector<AppConfig>& apps, PruneConfig* out);
   void ReadApps(TableReader& root, const AppDefaults& defaults, const SourcePos& default_template_pos,
                 std::vector<AppConfig>* out);
   void CheckTagPattern(const toml::table& app, const std::string& qualified);
@@ -129,6 +132,7 @@ std::optional<Config> ConfigParser::Parse(const toml::table& root_table) {
   ReadRunners(root, &config.runners);
   ReadCi(root, &config.ci);
   ReadApps(root, config.defaults, default_template_pos, &config.apps);
+  ReadPrune(root, config.apps, &config.prune);
 
   // Template names resolve against the graph path, so check them once the engine table is read.
   std::vector<std::string> dirs = DefaultTemplateDirs(config.engine.graph_path);
@@ -414,6 +418,31 @@ void ConfigParser::ReadCi(TableReader& root, CiConfig* out) {
   }
   r.String("install", &out->install);
   r.String("gitlab_image", &out->gitlab_image);
+}
+
+void ConfigParser::ReadPrune(TableReader& root, const std::vector<AppConfig>& apps, PruneConfig* out) {
+  const toml::table* t = root.Table("prune");
+  if (t == nullptr) return;
+  TableReader r(*t, "prune", file_, kPruneKeys, &found_);
+  r.ReportUnknownKeys();
+  r.Int("keep", 0, &out->keep);
+  const toml::table* per_app = r.Table("apps");
+  if (per_app == nullptr) return;
+  std::vector<std::string> names;
+  for (const AppConfig& a : apps) names.push_back(a.name);
+  TableReader pr(*per_app, "prune.apps", file_, {}, &found_);
+  for (const auto& [key, node] : *per_app) {
+    std::string app(key.str());
+    if (std::find(names.begin(), names.end(), app) == names.end()) {
+      std::string message = "prune.apps: " + QuoteValue(app) + " is not an app of this config";
+      if (auto guess = DidYouMean(app, names)) message += "; did you mean '" + *guess + "'?";
+      found_.Add(ToSourcePos(file_, key.source()), message + " (keys are app names, values how many versions beyond "
+                                                               "the window to keep: outline = 5)");
+      continue;
+    }
+    int keep = 0;
+    if (pr.Int(app, 0, &keep)) out->apps[app] = keep;
+  }
 }
 
 void ConfigParser::CheckUrlCredentials(const toml::node& node, const std::string& qualified) {

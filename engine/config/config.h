@@ -91,6 +91,16 @@ struct CacheConfig {
   bool remote_plain_http = false;
 };
 
+// Retention (`mirrorgraph prune`, docs/cli.md): how many versions beyond the window each image keeps.
+struct PruneConfig {
+  int keep = 0;                       // [prune] keep
+  std::map<std::string, int> apps;    // [prune.apps] app = keep, overriding `keep`; names are apps'
+  int KeepFor(const std::string& app) const {
+    auto it = apps.find(app);
+    return it == apps.end() ? keep : it->second;
+  }
+};
+
 // Generated CI pipelines (docs/ci.md): `mirrorgraph ci github|gitlab`.
 struct CiConfig {
   std::string runner = "ubuntu-24.04";      // plan and publish jobs; build legs without a [runners] entry
@@ -113,6 +123,7 @@ struct Config {
   // one build on ci.runner (under emulation when that is foreign).
   std::map<std::string, std::string> runners;
   CiConfig ci;
+  PruneConfig prune;
   std::vector<AppConfig> apps;  // sorted by name
 };
 

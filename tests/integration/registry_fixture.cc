@@ -159,7 +159,7 @@ Status TestRegistry::Launch() {
   std::string config = "version: 0.1\n"
                        "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
                        "storage:\n  filesystem:\n    rootdirectory: " + (root / "storage").string() + "\n"
-                       "  delete:\n    enabled: true\n"
+                       "  delete:\n    enabled: " + std::string(options_.deletes ? "true" : "false") + "\n"
                        "  maintenance:\n    uploadpurging:\n      enabled: false\n"
                        "http:\n  addr: 127.0.0.1:" + std::to_string(port_) + "\n"
                        "  secret: mirrorgraph-test-secret\n";

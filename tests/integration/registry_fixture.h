@@ -41,6 +41,7 @@ struct TestRegistryOptions {
   bool htpasswd = false;  // require Basic auth with user/password (htpasswd -B)
   std::string user = "mguser";
   std::string password = "mgpass-Secret1";
+  bool deletes = true;    // storage.delete.enabled (docker-registry refuses DELETE without it)
 };
 
 // One docker-registry process serving http://127.0.0.1:<free port>, storage in a temp dir.

@@ -444,7 +444,6 @@ BOOST_AUTO_TEST_CASE(a_missing_file_is_one_diagnostic) {
                     "cannot read " + path + ": No such file or directory (use -c to point at your config)");
 }
 
-BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(cache_runners_and_ci_tables_are_read) {
   mg::Config c = MustParse(std::string("[registry]\nhost = \"127.0.0.1:5000\"\nplain_http = true\n") +
@@ -466,6 +465,23 @@ BOOST_AUTO_TEST_CASE(cache_runners_and_ci_tables_are_read) {
   BOOST_CHECK_EQUAL(MustParse(kMinimal).ci.runner, "ubuntu-24.04");
 }
 
+BOOST_AUTO_TEST_CASE(prune_keeps_per_app) {
+  const std::string apps = "[apps.hello]\nplugin = \"generic\"\n[apps.world]\nplugin = \"generic\"\n";
+  mg::Config c = MustParse(std::string(kMinimal) + "[prune]\nkeep = 2\n[prune.apps]\nworld = 5\n" + apps);
+  BOOST_CHECK_EQUAL(c.prune.KeepFor("hello"), 2);
+  BOOST_CHECK_EQUAL(c.prune.KeepFor("world"), 5);
+  BOOST_CHECK_EQUAL(MustParse(std::string(kMinimal) + apps).prune.KeepFor("hello"), 0);
+
+  std::string e = OneError(std::string(kMinimal) + "[prune]\nkeep = -1\n" + apps);
+  BOOST_CHECK_MESSAGE(e.find("mirror.toml:4:8: prune.keep") == 0, e);
+  e = OneError(std::string(kMinimal) + "[prune]\nkepe = 1\n" + apps);
+  BOOST_CHECK_MESSAGE(e.find("did you mean 'keep'") != std::string::npos, e);
+  e = OneError(std::string(kMinimal) + "[prune.apps]\nwrold = 1\n" + apps);
+  BOOST_CHECK_MESSAGE(e.find("mirror.toml:4:1: prune.apps: \"wrold\" is not an app of this config; did you mean 'world'?") == 0, e);
+  e = OneError(std::string(kMinimal) + "[prune.apps]\nhello = \"all\"\n" + apps);
+  BOOST_CHECK_MESSAGE(e.find("mirror.toml:4:9: prune.apps.hello") == 0, e);
+}
+
 BOOST_AUTO_TEST_CASE(bad_cache_runners_and_ci_values_are_positioned) {
   std::string e = OneError(std::string(kMinimal) + "[cache]\nremote = \"s3://bucket/x\"\n");
   BOOST_CHECK_MESSAGE(e.find("mirror.toml:4:10: cache.remote: unsupported cache location") == 0, e);
@@ -483,3 +499,5 @@ BOOST_AUTO_TEST_CASE(bad_cache_runners_and_ci_values_are_positioned) {
   e = OneError(std::string(kMinimal) + "[ci]\nrunnr = \"x\"\n");
   BOOST_CHECK_MESSAGE(e.find("did you mean 'runner'") != std::string::npos, e);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
