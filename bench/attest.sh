@@ -48,10 +48,8 @@ bench_args bench/attest_bench "$@"
 smoke=$bench_smoke
 bin="$bench_build/bench/attest_bench"
 mg="$bench_build/engine/mirrorgraph"
-[[ -x "$bin" && -x "$mg" ]] || { echo "attest_bench or mirrorgraph not built: cmake --build <dir> --target attest_bench mirrorgraph" >&2; exit 2; }
-for tool in docker-registry curl python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
-done
+bench_need_built "attest_bench mirrorgraph" "$bin" "$mg"
+bench_need_tools docker-registry curl python3
 # cosign: $COSIGN, else cosign-path beside the checkout, else the workplace's (a clone elsewhere).
 cosign="${COSIGN:-}"
 cosign_skipped=""

@@ -7,6 +7,10 @@
 #                               build directory such as bench/merge_bench; empty when none does),
 #                               made absolute.
 #   bench_fail MESSAGE...       prints `FAILED: MESSAGE...` on stderr and exits 1.
+#   bench_need_built "TARGETS" PATH...
+#                               exits 2 with the cmake command that builds TARGETS unless every PATH
+#                               is an executable file.
+#   bench_need_tools TOOL...    exits 2 naming the first TOOL that is not on PATH.
 #
 # A smoke run (docs/testing.md, "Benchmark smoke runs") is one tiny repetition that checks the
 # benchmark still measures what it claims, never a duration; it ends with one `... smoke: ok` line.
@@ -34,4 +38,19 @@ bench_args() {
 bench_fail() {
   echo "FAILED: $*" >&2
   exit 1
+}
+
+bench_need_built() {
+  local targets=$1 path
+  shift
+  for path in "$@"; do
+    [[ -x "$path" ]] || { echo "$path is not built: cmake --build <dir> --target $targets" >&2; exit 2; }
+  done
+}
+
+bench_need_tools() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
+  done
 }

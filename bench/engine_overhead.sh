@@ -18,10 +18,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/common.sh"
 bench_args bench/engine_overhead "$@"
 smoke=$bench_smoke
-build=$bench_build
-bin="$build/bench/engine_overhead"
-[[ -x "$bin" ]] || { echo "engine_overhead not built: cmake --build <dir> --target engine_overhead" >&2; exit 2; }
-command -v ninja >/dev/null || { echo "ninja is required for the baseline" >&2; exit 2; }
+bin="$bench_build/bench/engine_overhead"
+bench_need_built engine_overhead "$bin"
+bench_need_tools ninja
 
 TASKS="${TASKS:-100000}"
 VERSIONS="${VERSIONS:-10}"

@@ -32,10 +32,8 @@ source "$here/common.sh"
 bench_args bench/merge_bench "$@"
 smoke=$bench_smoke
 bin="$bench_build/bench/merge_bench"
-[[ -x "$bin" ]] || { echo "merge_bench not built: cmake --build <dir> --target merge_bench" >&2; exit 2; }
-for tool in docker-registry buildah skopeo curl python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
-done
+bench_need_built merge_bench "$bin"
+bench_need_tools docker-registry buildah skopeo curl python3
 # shellcheck source=bench/registry.sh
 source "$here/registry.sh"
 

@@ -23,10 +23,8 @@ source "$here/common.sh"
 bench_args engine/mirrorgraph "$@"
 smoke=$bench_smoke
 mg="$bench_build/engine/mirrorgraph"
-[[ -x "$mg" ]] || { echo "mirrorgraph not built: cmake --build <dir> --target mirrorgraph generic" >&2; exit 2; }
-for tool in docker-registry skopeo curl git python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
-done
+bench_need_built "mirrorgraph generic" "$mg"
+bench_need_tools docker-registry skopeo curl git python3
 # shellcheck source=bench/registry.sh
 source "$here/registry.sh"
 

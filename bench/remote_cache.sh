@@ -24,12 +24,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/common.sh"
 bench_args bench/remote_cache_bench "$@"
 smoke=$bench_smoke
-build=$bench_build
-bin="$build/bench/remote_cache_bench"
-[[ -x "$bin" ]] || { echo "remote_cache_bench not built: cmake --build <dir> --target remote_cache_bench" >&2; exit 2; }
-for tool in docker-registry curl python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
-done
+bin="$bench_build/bench/remote_cache_bench"
+bench_need_built remote_cache_bench "$bin"
+bench_need_tools docker-registry curl python3
 # shellcheck source=bench/registry.sh
 source "$here/registry.sh"
 

@@ -26,8 +26,8 @@ source "$here/common.sh"
 bench_args bench/sbom_scan "$@"
 smoke=$bench_smoke
 bin="$bench_build/bench/sbom_scan"
-[[ -x "$bin" ]] || { echo "sbom_scan not built: cmake --build <dir> --target sbom_scan" >&2; exit 2; }
-command -v zcat >/dev/null || { echo "zcat is required for the baseline" >&2; exit 2; }
+bench_need_built sbom_scan "$bin"
+bench_need_tools zcat
 [[ -x /usr/bin/time ]] || { echo "GNU time (/usr/bin/time, Debian package time) is required" >&2; exit 2; }
 
 SCALES="${SCALES:-1 4}"

@@ -29,12 +29,9 @@ root="$(dirname "$here")"
 source "$here/common.sh"
 bench_args engine/mirrorgraph "$@"
 smoke=$bench_smoke
-build=$bench_build
-mg="$build/engine/mirrorgraph"
-[[ -x "$mg" ]] || { echo "mirrorgraph not built: cmake --build <dir> --target mirrorgraph generic" >&2; exit 2; }
-for tool in docker-registry buildah git curl python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
-done
+mg="$bench_build/engine/mirrorgraph"
+bench_need_built "mirrorgraph generic" "$mg"
+bench_need_tools docker-registry buildah git curl python3
 # shellcheck source=bench/registry.sh
 source "$here/registry.sh"
 
