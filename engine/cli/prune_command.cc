@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/execute.h"
 #include "oci/prune_plan.h"
+#include "oci/reference.h"
 #include "oci/registry_admin.h"
 #include "util/atomic_file.h"
 #include "util/json.h"
@@ -74,7 +75,7 @@ RepoOutcome PruneRepository(RegistryClient& registry, const std::string& repo, c
   auto attach = [&](const std::string& subject) -> Status {
     for (const std::string& suffix : CosignSuffixes()) {
       const std::string tag = CosignTag(subject, suffix);
-      if (tag.empty() || present.count(tag) == 0 || attached.count(tag) > 0) continue;
+      if (present.count(tag) == 0 || attached.count(tag) > 0) continue;
       Result<ManifestHead> head = registry.HeadManifest(repo, tag);
       if (!head.ok()) return head.status();
       if (!head->exists) continue;
@@ -151,7 +152,7 @@ RepoOutcome PruneRepository(RegistryClient& registry, const std::string& repo, c
           dj["error"] = s.message();
           complete = false;
           ++out.failures;
-          out.refused = s.code() == Status::Code::kFailedPrecondition;
+          out.refused = s.code() == Status::Code::kNotImplemented;
           std::cout << "  FAILED: " << s.message();
         }
       } else if (!apply) {
@@ -233,7 +234,7 @@ int PruneCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
     }
     for (const ImageSpec& image : app.model.images) {
       const std::string repo = session->target().Repository(image.name);
-      RepoOutcome r = refused ? RepoOutcome{} : PruneRepository(registry, repo, window->second, keep, o.apply && !refused, interrupt);
+      RepoOutcome r = refused ? RepoOutcome{} : PruneRepository(registry, repo, window->second, keep, o.apply, interrupt);
       if (refused) r.json = {{"repository", repo}, {"error", "not tried: the registry refuses deletes"}};
       tags += r.tags;
       manifests += r.manifests;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "oci/reference.h"
 #include "util/semver.h"
 
 namespace mg {
@@ -34,11 +35,6 @@ const char* SuffixNoun(const std::string& suffix) {
 const std::vector<std::string>& CosignSuffixes() {
   static const std::vector<std::string> suffixes = {"sig", "att", "sbom"};
   return suffixes;
-}
-
-std::string CosignTag(const std::string& digest, const std::string& suffix) {
-  if (digest.rfind("sha256:", 0) != 0 || digest.size() != 7 + 64 || !IsHex64(digest, 7)) return "";
-  return "sha256-" + digest.substr(7) + "." + suffix;
 }
 
 TagClasses ClassifyTags(const std::vector<std::string>& tags, const std::vector<std::string>& window_versions,

@@ -25,10 +25,6 @@ struct TagClasses {
 TagClasses ClassifyTags(const std::vector<std::string>& tags, const std::vector<std::string>& window_versions,
                         int keep);
 
-// "sha256-<64 hex>.sig" for ("sha256:<hex>", "sig"): where cosign stores what is attached to a
-// manifest. Empty for a digest that is not sha256.
-std::string CosignTag(const std::string& digest, const std::string& suffix);
-
 // The suffixes of cosign's attached-artifact tags prune removes with their subject.
 const std::vector<std::string>& CosignSuffixes();
 

@@ -176,4 +176,12 @@ Result<ImageReference> ParseImageReference(std::string_view text) {
   return ref;
 }
 
+std::string CosignTag(std::string_view subject_digest, std::string_view suffix) {
+  std::string tag(subject_digest);
+  if (size_t colon = tag.find(':'); colon != std::string::npos) tag[colon] = '-';
+  if (!suffix.empty() && suffix.front() != '.') tag += '.';
+  tag += suffix;
+  return tag;
+}
+
 }  // namespace mg

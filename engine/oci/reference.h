@@ -36,4 +36,9 @@ bool IsValidDigest(std::string_view digest);
 // Registry host: a DNS name or IPv4 literal or bracketed IPv6 literal, with an optional ":port".
 bool IsValidRegistryHost(std::string_view host);
 
+// Where cosign stores what is attached to a manifest: "sha256:<hex>" + ".sig" -> "sha256-<hex>.sig".
+// `suffix` may be given with or without its dot (".att" or "att"). REQUIRES: `subject_digest` is
+// "<algorithm>:<hex>". (Here, below sign/, so that prune can name the tags without signing code.)
+std::string CosignTag(std::string_view subject_digest, std::string_view suffix);
+
 }  // namespace mg

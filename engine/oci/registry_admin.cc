@@ -11,12 +11,6 @@ namespace {
 
 constexpr int kMaxTagPages = 1000;
 
-// `link` (from a Link header) as an absolute URL on the registry.
-std::string Absolute(const RegistryClient& client, const std::string& link) {
-  if (link.rfind("http://", 0) == 0 || link.rfind("https://", 0) == 0) return link;
-  return client.base_url() + (link.empty() || link.front() == '/' ? "" : "/") + link;
-}
-
 }  // namespace
 
 Result<std::vector<std::string>> ListTags(RegistryClient& client, const std::string& repo) {
@@ -53,7 +47,7 @@ Result<std::vector<std::string>> ListTags(RegistryClient& client, const std::str
     url.clear();
     if (auto link = resp->Header("link")) {
       auto rels = ParseLinkHeader(*link);
-      if (auto next = rels.find("next"); next != rels.end() && !next->second.empty()) url = Absolute(client, next->second);
+      if (auto next = rels.find("next"); next != rels.end() && !next->second.empty()) url = ResolveLink(next->second, req.url);
     }
   }
   std::sort(tags.begin(), tags.end());
@@ -73,7 +67,7 @@ Status DeleteManifest(RegistryClient& client, const std::string& repo, const std
   if (!resp.ok()) return resp.status();
   if (resp->status == 202 || resp->status == 200) return Status::OK();
   if (resp->status == 405 || resp->body.find("\"UNSUPPORTED\"") != std::string::npos) {
-    return Status::FailedPrecondition(DescribeRequest(req) + ": HTTP " + std::to_string(resp->status) +
+    return Status::NotImplemented(DescribeRequest(req) + ": HTTP " + std::to_string(resp->status) +
                                       ": the registry " + client.registry() +
                                       " refuses to delete manifests; enable deletes (docker-registry: "
                                       "storage.delete.enabled: true in its config.yml) or prune by hand");

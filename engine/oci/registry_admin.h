@@ -19,7 +19,7 @@ Result<std::vector<std::string>> ListTags(RegistryClient& client, const std::str
 
 // DELETE /v2/<repo>/manifests/<digest> (a digest only: the distribution API deletes manifests, and
 // with them every tag naming them). 202/200: deleted; 404: NotFound (already gone). 405, or an
-// UNSUPPORTED error code: FailedPrecondition saying the registry refuses deletes and, for
+// UNSUPPORTED error code: NotImplemented (and only then) saying the registry refuses deletes and, for
 // docker-registry, how to enable them (storage.delete.enabled). Other failures as in
 // registry_client.h. A reference that is not a digest is InvalidArgument before any request.
 Status DeleteManifest(RegistryClient& client, const std::string& repo, const std::string& digest);

@@ -182,14 +182,6 @@ Result<bool> IsValidSignatureLayer(const CosignLayer& layer, const std::string& 
 
 }  // namespace
 
-std::string CosignTag(std::string_view subject_digest, std::string_view suffix) {
-  std::string tag(subject_digest);
-  if (size_t colon = tag.find(':'); colon != std::string::npos) tag[colon] = '-';
-  if (!suffix.empty() && suffix.front() != '.') tag += '.';
-  tag += suffix;
-  return tag;
-}
-
 std::string CosignConfigBlob(const std::vector<std::string>& layer_digests) {
   // Written by hand: cosign's field order (Go struct order), not sorted keys.
   std::string history, diff_ids;

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "oci/reference.h"
 #include "oci/registry_client.h"
 #include "sign/keys.h"
 #include "sign/signer.h"
@@ -42,9 +43,7 @@ namespace mg {
 inline constexpr std::string_view kCosignSignatureSuffix = ".sig";
 inline constexpr std::string_view kCosignAttestationSuffix = ".att";
 
-// "sha256:<hex>" + ".sig" -> "sha256-<hex>.sig". `suffix` may be given with or without its dot
-// (".att" or "att"). REQUIRES: `subject_digest` is "<algorithm>:<hex>".
-std::string CosignTag(std::string_view subject_digest, std::string_view suffix);
+// CosignTag (the tag of what is attached to a manifest) is in oci/reference.h.
 
 // One layer of a .sig or .att manifest, with its content.
 struct CosignLayer {

@@ -14,14 +14,6 @@ std::string Origin(const std::string& url) {
   return p.scheme + "://" + p.host + ":" + std::to_string(p.port);
 }
 
-// Resolves a Link target against the page it came from (absolute or origin-relative).
-std::string ResolveLink(const std::string& target, const std::string& base) {
-  if (target.find("://") != std::string::npos) return target;
-  ParsedUrl p;
-  if (!ParseUrl(base, &p) || target.empty() || target[0] != '/') return target;
-  return p.scheme + "://" + p.host + (p.port == 0 ? "" : ":" + std::to_string(p.port)) + target;
-}
-
 std::string MiB(size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 Status HttpError(const ForgeListing& l, const std::string& url, const HttpResponse& r, bool token_sent) {

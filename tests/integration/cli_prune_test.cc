@@ -13,7 +13,7 @@
 #include "cli_fixture.h"
 #include "http/curl_transport.h"
 #include "http/http_client.h"
-#include "oci/prune_plan.h"
+#include "oci/reference.h"
 #include "oci/registry_admin.h"
 #include "oci/registry_client.h"
 #include "oci/tag.h"
@@ -136,12 +136,14 @@ BOOST_AUTO_TEST_CASE(prune_lists_then_deletes_exactly_the_versions_beyond_the_wi
   for (const std::string& c : children_110) BOOST_TEST(!d.Exists(repo, c));
   BOOST_TEST(d.DigestOf(repo, "pinned") == index_100);
   BOOST_TEST(d.DigestOf(repo, "1.0.0") == index_100);
-  for (const std::string& v : {"1.2.0", "1.3.0"}) {
+  for (const std::string v : {"1.2.0", "1.3.0"}) {
     auto verify = ws.Run({"verify", reg.host() + "/" + repo + ":" + v, "--key", pub, "--plain-http"});
     BOOST_TEST(verify.exit_code == 0, v << ": " << verify.Describe());
   }
   // Every deletion of the report succeeded.
-  for (const Json& p : ws.ReadJson("apply.json")["apps"][0]["repositories"][0]["pruned"]) {
+  const Json applied = ws.ReadJson("apply.json");  // named: a range over a temporary's member dangles
+  BOOST_TEST_REQUIRE(applied.is_object());
+  for (const Json& p : applied["apps"][0]["repositories"][0]["pruned"]) {
     for (const Json& del : p.value("deletions", Json::array())) BOOST_TEST(del.value("deleted", false), del.dump());
   }
 

@@ -36,4 +36,15 @@ BOOST_AUTO_TEST_CASE(malformed_entries_are_skipped) {
   BOOST_TEST(mg::ParseLinkHeader("<https://x/norel>; type=\"text/html\"").empty());
 }
 
+BOOST_AUTO_TEST_CASE(links_resolve_against_the_page) {
+  const std::string base = "http://127.0.0.1:5000/v2/ns/app/tags/list?n=1000";
+  BOOST_TEST(mg::ResolveLink("/v2/ns/app/tags/list?n=1000&last=b", base) ==
+             "http://127.0.0.1:5000/v2/ns/app/tags/list?n=1000&last=b");
+  BOOST_TEST(mg::ResolveLink("https://api.example/x?page=2", base) == "https://api.example/x?page=2");
+  // Not origin-relative: unchanged (the request that uses it names it in its error).
+  BOOST_TEST(mg::ResolveLink("tags/list?last=b", base) == "tags/list?last=b");
+  BOOST_TEST(mg::ResolveLink("", base) == "");
+  BOOST_TEST(mg::ResolveLink("/x", "not a url") == "/x");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
