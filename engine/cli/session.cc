@@ -64,6 +64,10 @@ bool Session::ConnectRegistry() {
   http_options.cancel = &cancel_;
   http_options.max_retry_after = std::chrono::seconds(config_.engine.max_retry_wait);
   http_ = std::make_unique<HttpClient>(*transport_, http_options);
+  if (config_.attestations.signer == "keyless") {
+    const AttestationConfig& a = config_.attestations;
+    keyless_ = std::make_shared<SharedKeyless>(*http_, a.fulcio_url, a.rekor_url, a.identity_token);
+  }
   // Environment overrides, then the docker config (credHelpers, credsStore, auths): see
   // ResolveRegistryCredentials and docs/registry.md.
   auto creds = ResolveRegistryCredentials(config_.registry.host, config_.registry.auth_file);
@@ -111,6 +115,7 @@ AttestSettings Session::attest_settings() const {
   if (const char* f = std::getenv("MIRRORGRAPH_KEY_PASSPHRASE_FILE"); f != nullptr) s.passphrase_file = f;
   s.builder_id = config_.attestations.builder_id;
   s.state_dir = state_dir_;
+  s.keyless = keyless_;
   return s;
 }
 

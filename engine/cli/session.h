@@ -72,6 +72,9 @@ class Session {
   // The remote cache's registry client when it is another registry than the target's.
   std::unique_ptr<RegistryClient> cache_registry_;
   std::unique_ptr<OciRemoteCache> remote_cache_;  // declared after the clients it points at
+  // The keyless signer of [attestations] signer = "keyless" (null otherwise); after http_, which it
+  // points at. Shared with the tasks through attest_settings().
+  std::shared_ptr<SharedKeyless> keyless_;
 };
 
 }  // namespace mg

@@ -30,7 +30,9 @@ const std::vector<std::string> kBuilderKeys = {"timeout", "buildah_storage_drive
                                                "buildx_builder"};
 const std::vector<std::string> kRegistryKeys = {"host", "namespace", "plain_http", "auth_file"};
 const std::vector<std::string> kSettingKeys = {"max_versions", "platforms", "builder", "template", "emulation"};
-const std::vector<std::string> kAttestationKeys = {"sbom", "sign", "provenance", "key", "builder_id"};
+const std::vector<std::string> kAttestationKeys = {"sbom",       "sign",      "provenance",     "key",
+                                                   "builder_id", "signer",    "fulcio_url",     "rekor_url",
+                                                   "identity_token", "trusted_root"};
 const std::vector<std::string> kEngineKeys = {"state_dir", "plugin_path", "graph_path", "jobs", "pools",
                                               "max_retry_wait", "stop_grace"};
 const std::vector<std::string> kAppEngineKeys = {"plugin",   "enabled",  "max_versions", "platforms",
@@ -278,6 +280,28 @@ void ConfigParser::ReadAttestations(TableReader& root, AttestationConfig* out) {
     out->key = key.empty() || key.find("://") != std::string::npos ? key : Resolve(key);
   }
   r.String("builder_id", &out->builder_id);
+  if (r.String("signer", &out->signer) && out->signer != "key" && out->signer != "keyless") {
+    r.ValueError("signer", "must be \"key\" (a key file, [attestations] key) or \"keyless\" (an OIDC identity, "
+                           "a Fulcio certificate and a Rekor entry per signature)");
+  }
+  for (const char* name : {"fulcio_url", "rekor_url"}) {
+    std::string url;
+    if (!r.String(name, &url)) continue;
+    if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+      r.ValueError(name, "must be an http:// or https:// URL");
+      continue;
+    }
+    (std::string_view(name) == "fulcio_url" ? out->fulcio_url : out->rekor_url) = url;
+  }
+  if (std::string spec; r.String("identity_token", &spec)) {
+    if (spec != "auto" && spec != "github" && !(spec.rfind("env:", 0) == 0 && spec.size() > 4) &&
+        !(spec.rfind("file:", 0) == 0 && spec.size() > 5)) {
+      r.ValueError("identity_token", "must be \"auto\", \"github\", \"env:NAME\" or \"file:PATH\"");
+    } else {
+      out->identity_token = spec.rfind("file:", 0) == 0 ? "file:" + Resolve(spec.substr(5)) : spec;
+    }
+  }
+  if (std::string root; r.String("trusted_root", &root) && !root.empty()) out->trusted_root = Resolve(root);
 }
 
 void ConfigParser::ReadEngine(TableReader& root, EngineConfig* out) {

@@ -29,6 +29,12 @@ struct AttestationConfig {
   bool provenance = true;
   std::string key;         // signing key path (absolute) or a "scheme://" key reference; empty: none
   std::string builder_id;  // SLSA runDetails.builder.id; empty: the documented default
+  // Keyless signing (docs/attestations.md, "Keyless signing").
+  std::string signer = "key";  // "key" | "keyless"
+  std::string fulcio_url = "https://fulcio.sigstore.dev";
+  std::string rekor_url = "https://rekor.sigstore.dev";
+  std::string identity_token = "auto";  // sign/identity_token.h: "auto", "github", "env:NAME", "file:PATH"
+  std::string trusted_root;  // a Sigstore trusted_root.json (absolute) for `verify`; empty: none
 };
 
 // Settings every app inherits unless it overrides them.

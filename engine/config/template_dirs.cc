@@ -32,11 +32,11 @@ std::vector<std::string> DefaultTemplateDirs(const std::vector<std::string>& ext
   }
   for (const std::string& dir : extra) add(dir);
   std::error_code ec;
-  const std::string source_graphs = std::string(MIRRORGRAPH_SOURCE_DIR) + "/graphs";
+  const std::string source_graphs = mg::SourceTreeDir() + "/graphs";
   if (fs::is_directory(source_graphs, ec)) add(source_graphs);
   // An install tree moved after `cmake --install --prefix X` still finds its templates.
-  if (std::string moved = BesideExecutable(MIRRORGRAPH_GRAPH_SUBDIR); fs::is_directory(moved, ec)) add(moved);
-  add(MIRRORGRAPH_INSTALL_GRAPH_DIR);
+  if (std::string moved = BesideExecutable(mg::GraphSubdir()); fs::is_directory(moved, ec)) add(moved);
+  add(mg::InstallGraphDir());
   return dirs;
 }
 

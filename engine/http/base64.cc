@@ -71,4 +71,13 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> Base64DecodeAnyAlphabet(std::string_view text) {
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  return Base64Decode(standard);
+}
+
 }  // namespace mg

@@ -13,4 +13,8 @@ std::string Base64Encode(std::string_view data);
 // character or an impossible length.
 std::optional<std::string> Base64Decode(std::string_view text);
 
+// Base64Decode of either alphabet: the standard one or the URL-safe one (RFC 4648 section 5,
+// '-' and '_'), padded or not, as DSSE envelopes and JWTs use them.
+std::optional<std::string> Base64DecodeAnyAlphabet(std::string_view text);
+
 }  // namespace mg

@@ -1,5 +1,6 @@
 #include "sign/cosign_storage.h"
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -162,22 +163,31 @@ Status AppendLayer(RegistryClient& client, const std::string& repo, const std::s
   return PutStored(client, repo, tag, std::move(stored));
 }
 
-Result<PublicKey> SignerPublicKey(Signer& signer) {
-  // A key signer holds its parsed public key: no PEM round trip on every attachment.
-  if (const auto* key_signer = dynamic_cast<const KeySigner*>(&signer)) return key_signer->public_key();
-  Result<std::string> pem = signer.PublicKeyPem();
-  if (!pem.ok()) return pem.status().WithContext("the signer's public key");
-  return LoadPublicKeyPem(*pem, "the signer's public key");
-}
+using OwnsSignature = std::function<Result<bool>(const ExistingSignature&)>;
 
-// True when `layer` is a simple-signing layer over exactly `payload` whose signature verifies.
-Result<bool> IsValidSignatureLayer(const CosignLayer& layer, const std::string& payload, const PublicKey& key) {
+// True when `layer` is a simple-signing layer over exactly `payload` whose signature `owns` accepts.
+Result<bool> IsOwnSignatureLayer(const CosignLayer& layer, const std::string& payload, const OwnsSignature& owns) {
   if (layer.media_type != kSimpleSigningMediaType || layer.digest != Sha256Digest(payload)) return false;
   auto sig = layer.annotations.find(std::string(kCosignSignatureAnnotation));
   if (sig == layer.annotations.end()) return false;
   std::optional<std::string> der = Base64Decode(sig->second);
   if (!der) return false;
-  return VerifySignature(key, payload, *der);
+  return owns({payload, *der, &layer.annotations});
+}
+
+Result<bool> HasOwnSignature(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
+                             const OwnsSignature& owns) {
+  MG_RETURN_IF_ERROR(CheckArguments(client, repo, subject_digest));
+  const std::string tag = CosignTag(subject_digest, kCosignSignatureSuffix);
+  Result<StoredManifest> stored = ReadStored(client, repo, tag);
+  if (!stored.ok()) return stored.status();
+  const std::string payload = CosignSignaturePayload(client, repo, subject_digest);
+  for (const CosignLayer& layer : stored->parsed) {
+    Result<bool> valid = IsOwnSignatureLayer(layer, payload, owns);
+    if (!valid.ok()) return valid.status().WithContext("checking " + Where(client, repo, tag));
+    if (*valid) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -214,26 +224,22 @@ Result<std::vector<CosignLayer>> ReadCosignLayers(RegistryClient& client, const 
 }
 
 Result<bool> HasCosignSignature(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
+                                const Signer& signer) {
+  return HasOwnSignature(client, repo, subject_digest,
+                         [&](const ExistingSignature& e) { return signer.Owns(e); });
+}
+
+Result<bool> HasCosignSignature(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
                                 const PublicKey& key) {
-  MG_RETURN_IF_ERROR(CheckArguments(client, repo, subject_digest));
-  const std::string tag = CosignTag(subject_digest, kCosignSignatureSuffix);
-  Result<StoredManifest> stored = ReadStored(client, repo, tag);
-  if (!stored.ok()) return stored.status();
-  const std::string payload = CosignSignaturePayload(client, repo, subject_digest);
-  for (const CosignLayer& layer : stored->parsed) {
-    Result<bool> valid = IsValidSignatureLayer(layer, payload, key);
-    if (!valid.ok()) return valid.status().WithContext("checking " + Where(client, repo, tag));
-    if (*valid) return true;
-  }
-  return false;
+  return HasOwnSignature(client, repo, subject_digest, [&](const ExistingSignature& e) {
+    return VerifySignature(key, e.signed_bytes, e.der_signature);
+  });
 }
 
 Result<bool> AttachSignature(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
                              Signer& signer) {
   MG_RETURN_IF_ERROR(CheckArguments(client, repo, subject_digest));
   const std::string tag = CosignTag(subject_digest, kCosignSignatureSuffix);
-  Result<PublicKey> key = SignerPublicKey(signer);
-  if (!key.ok()) return key.status();
   const std::string payload = CosignSignaturePayload(client, repo, subject_digest);
 
   std::shared_ptr<std::mutex> lock = TagLock(Where(client, repo, tag));
@@ -241,7 +247,8 @@ Result<bool> AttachSignature(RegistryClient& client, const std::string& repo, co
   Result<StoredManifest> stored = ReadStored(client, repo, tag);
   if (!stored.ok()) return stored.status();
   for (const CosignLayer& layer : stored->parsed) {
-    Result<bool> valid = IsValidSignatureLayer(layer, payload, *key);
+    Result<bool> valid =
+        IsOwnSignatureLayer(layer, payload, [&](const ExistingSignature& e) { return signer.Owns(e); });
     if (!valid.ok()) return valid.status().WithContext("checking " + Where(client, repo, tag));
     if (*valid) return false;
   }
@@ -256,8 +263,8 @@ namespace {
 
 // Signs `payload` (a serialised statement about `subject_digest`) and appends it to the .att
 // manifest, unless a layer of `predicate_type` there already holds an equal statement that
-// verifies with the signer's key. With `supersedes`: the other layers of `predicate_type` that
-// verify with the key and whose predicate it accepts are left out of the manifest written
+// the signer owns. With `supersedes`: the other layers of `predicate_type` that
+// the signer owns and whose predicate it accepts are left out of the manifest written
 // (AttachAttestationReplacing).
 Result<bool> AttachStatement(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
                              const std::string& predicate_type, const std::string& payload, Signer& signer,
@@ -266,8 +273,6 @@ Result<bool> AttachStatement(RegistryClient& client, const std::string& repo, co
   const std::string tag = CosignTag(subject_digest, kCosignAttestationSuffix);
   const std::string where = Where(client, repo, tag);
   std::optional<Json> payload_json;  // parsed only when a layer's bytes differ from ours
-  Result<PublicKey> key = SignerPublicKey(signer);
-  if (!key.ok()) return key.status();
   if (superseded != nullptr) *superseded = 0;
 
   std::shared_ptr<std::mutex> lock = TagLock(where);
@@ -294,7 +299,7 @@ Result<bool> AttachStatement(RegistryClient& client, const std::string& repo, co
       equal = *theirs == *payload_json;
     }
     if (!equal && supersedes == nullptr) continue;
-    Result<bool> verified = DsseVerify(*envelope, *key);
+    Result<bool> verified = DsseOwnedBy(*envelope, signer, &found.annotations);
     if (!verified.ok()) return verified.status().WithContext("checking " + where);
     if (!*verified) continue;
     if (equal) {

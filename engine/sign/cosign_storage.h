@@ -64,7 +64,7 @@ Result<std::vector<CosignLayer>> ReadCosignLayers(RegistryClient& client, const 
 // "<client.registry()>/<repo>" and the digest (no optional claims), one layer of media type
 // kSimpleSigningMediaType with CosignSignatureAnnotations(the signer's material). Returns true when
 // it wrote the layer; false, writing nothing and signing nothing, when the .sig manifest already
-// has a layer with this exact payload whose signature verifies under the signer's public key
+// has a layer with this exact payload whose signature the signer owns (Signer::Owns)
 // (ECDSA signatures are randomised: payloads are compared, signatures verified, never compared).
 // The subject need not be checked for existence: cosign does not either.
 Result<bool> AttachSignature(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
@@ -76,15 +76,14 @@ Result<bool> AttachSignature(RegistryClient& client, const std::string& repo, co
 // predicateType = `predicate_type` and dev.cosignproject.cosign/signature = "" (as cosign writes;
 // the signature is inside the envelope), plus a keyless signer's certificate, chain and bundle.
 // Returns false, writing nothing, when a layer with the same predicateType annotation already
-// holds an equal statement (the decoded DSSE payloads compared as JSON) that verifies under the
-// signer's public key. InvalidArgument for an empty predicate type or a non-object predicate.
+// holds an equal statement (the decoded DSSE payloads compared as JSON) that the signer owns. InvalidArgument for an empty predicate type or a non-object predicate.
 Result<bool> AttachAttestation(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
                                const std::string& predicate_type, const Json& predicate, Signer& signer);
 
 // AttachAttestation that also removes from the .att manifest every other layer of `predicate_type`
-// that verifies with the signer's key and whose statement's predicate `supersedes` accepts (a
+// that the signer owns and whose statement's predicate `supersedes` accepts (a
 // weaker statement of ours that this one replaces, as `cosign attest --replace` does for its
-// type); layers of other keys and types are kept. Returns true when it wrote: a new layer (with
+// type); layers of other signers and types are kept. Returns true when it wrote: a new layer (with
 // the superseded ones left out), or, when an equal statement is already attached, the manifest
 // without the superseded ones. *superseded (when non-null) is set to the number removed.
 // Same errors as AttachAttestation. An empty `supersedes` removes nothing (AttachAttestation).
@@ -103,9 +102,12 @@ Result<bool> AttachCanonicalAttestation(RegistryClient& client, const std::strin
                                         std::string_view canonical_predicate, Signer& signer);
 
 // True when <repo>:CosignTag(subject_digest, ".sig") has a layer whose payload is exactly the
-// payload AttachSignature would write and whose signature verifies under `key`: what the sign task
-// re-checks before it trusts a cached result. No blob is fetched (the payload is deterministic:
-// its digest identifies it).
+// payload AttachSignature would write and whose signature `signer` owns (Signer::Owns): what the
+// sign task re-checks before it trusts a cached result. No blob is fetched (the payload is
+// deterministic: its digest identifies it).
+Result<bool> HasCosignSignature(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
+                                const Signer& signer);
+// The same for a key-based signature checked with the public key alone (verify, test tools).
 Result<bool> HasCosignSignature(RegistryClient& client, const std::string& repo, const std::string& subject_digest,
                                 const PublicKey& key);
 

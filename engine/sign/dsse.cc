@@ -6,18 +6,6 @@
 #include "util/json.h"
 
 namespace mg {
-namespace {
-
-// DSSE producers use either base64 alphabet.
-std::optional<std::string> DecodeAnyBase64(std::string text) {
-  for (char& c : text) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  return Base64Decode(text);
-}
-
-}  // namespace
 
 std::string PreAuthEncoding(std::string_view payload_type, std::string_view payload) {
   std::string out = "DSSEv1 ";
@@ -34,7 +22,7 @@ std::string PreAuthEncoding(std::string_view payload_type, std::string_view payl
 Result<DsseEnvelope> DsseSign(std::string_view payload_type, std::string_view payload, Signer& signer,
                               SignatureMaterial* material) {
   if (payload_type.empty()) return Status::InvalidArgument("DSSE: empty payload type");
-  MG_ASSIGN_OR_RETURN(SignatureMaterial signed_pae, signer.SignWithMaterial(PreAuthEncoding(payload_type, payload)));
+  MG_ASSIGN_OR_RETURN(SignatureMaterial signed_pae, signer.SignDsseWithMaterial(payload_type, payload));
   DsseEnvelope envelope;
   envelope.payload_type = std::string(payload_type);
   envelope.payload = std::string(payload);
@@ -67,7 +55,7 @@ Result<DsseEnvelope> ParseDsseEnvelope(std::string_view json) {
   envelope.payload_type = type->get<std::string>();
   auto payload = doc.find("payload");
   if (payload == doc.end() || !payload->is_string()) return bad("payload is missing");
-  std::optional<std::string> payload_bytes = DecodeAnyBase64(payload->get<std::string>());
+  std::optional<std::string> payload_bytes = Base64DecodeAnyAlphabet(payload->get<std::string>());
   if (!payload_bytes) return bad("payload is not base64");
   envelope.payload = std::move(*payload_bytes);
   auto sigs = doc.find("signatures");
@@ -78,7 +66,7 @@ Result<DsseEnvelope> ParseDsseEnvelope(std::string_view json) {
     if (!s.is_object()) return bad(where + " is not an object");
     auto sig = s.find("sig");
     if (sig == s.end() || !sig->is_string()) return bad(where + ".sig is missing");
-    std::optional<std::string> sig_bytes = DecodeAnyBase64(sig->get<std::string>());
+    std::optional<std::string> sig_bytes = Base64DecodeAnyAlphabet(sig->get<std::string>());
     if (!sig_bytes || sig_bytes->empty()) return bad(where + ".sig is not base64");
     DsseSignature out;
     out.sig = std::move(*sig_bytes);
@@ -96,6 +84,17 @@ Result<bool> DsseVerify(const DsseEnvelope& envelope, const PublicKey& key) {
   const std::string pae = PreAuthEncoding(envelope.payload_type, envelope.payload);
   for (const DsseSignature& s : envelope.signatures) {
     Result<bool> ok = VerifySignature(key, pae, s.sig);
+    if (!ok.ok()) return ok.status();
+    if (*ok) return true;
+  }
+  return false;
+}
+
+Result<bool> DsseOwnedBy(const DsseEnvelope& envelope, const Signer& signer,
+                         const std::map<std::string, std::string>* annotations) {
+  const std::string pae = PreAuthEncoding(envelope.payload_type, envelope.payload);
+  for (const DsseSignature& s : envelope.signatures) {
+    Result<bool> ok = signer.Owns({pae, s.sig, annotations});
     if (!ok.ok()) return ok.status();
     if (*ok) return true;
   }

@@ -7,6 +7,7 @@
 // thread-safe (DsseSign as thread-safe as its Signer).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,7 +38,7 @@ struct DsseEnvelope {
 };
 
 // An envelope around `payload` with one signature by `signer` (keyid = signer.KeyId()), made
-// with Signer::SignWithMaterial; when `material` is non-null it receives the whole material (a
+// with Signer::SignDsseWithMaterial; when `material` is non-null it receives the whole material (a
 // keyless signer's certificate and log entry belong in the attestation layer's annotations).
 // Errors: InvalidArgument for an empty payload type; the signer's errors.
 Result<DsseEnvelope> DsseSign(std::string_view payload_type, std::string_view payload, Signer& signer,
@@ -54,5 +55,10 @@ Result<DsseEnvelope> ParseDsseEnvelope(std::string_view json);
 // True when at least one of the envelope's signatures verifies with `key` over
 // PAE(payload_type, payload). Keyids are ignored (they are unauthenticated hints).
 Result<bool> DsseVerify(const DsseEnvelope& envelope, const PublicKey& key);
+
+// True when `signer` owns (Signer::Owns) at least one of the envelope's signatures; `annotations`
+// are the layer's that carries the envelope (a keyless signer's certificate and log entry).
+Result<bool> DsseOwnedBy(const DsseEnvelope& envelope, const Signer& signer,
+                         const std::map<std::string, std::string>* annotations);
 
 }  // namespace mg

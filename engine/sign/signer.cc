@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include "sign/dsse.h"
 #include "sign/openssl_util.h"
 
 namespace mg {
@@ -13,6 +14,10 @@ Result<SignatureMaterial> Signer::SignWithMaterial(std::string_view payload) {
   SignatureMaterial material;
   MG_ASSIGN_OR_RETURN(material.signature, Sign(payload));
   return material;
+}
+
+Result<SignatureMaterial> Signer::SignDsseWithMaterial(std::string_view payload_type, std::string_view payload) {
+  return SignWithMaterial(PreAuthEncoding(payload_type, payload));
 }
 
 KeySigner::KeySigner(PrivateKey key, std::string key_id) : key_(std::move(key)), key_id_(std::move(key_id)) {
@@ -39,6 +44,10 @@ Result<std::string> KeySigner::Sign(std::string_view payload) {
   }
   sig.resize(len);
   return sig;
+}
+
+Result<bool> KeySigner::Owns(const ExistingSignature& existing) const {
+  return VerifySignature(key_.public_key(), existing.signed_bytes, existing.der_signature);
 }
 
 Result<bool> VerifySignature(const PublicKey& key, std::string_view payload, std::string_view der_signature) {

@@ -4,6 +4,7 @@
 // and adds its certificate chain and log entry next to the signature (docs/attestations.md).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,14 @@ struct SignatureMaterial {
   std::string certificate_pem;    // Fulcio leaf certificate; empty for key-based signatures
   std::string chain_pem;          // its intermediates and root; may be empty
   std::string rekor_bundle_json;  // the Rekor entry's signed bundle; empty when not logged
+  std::string sigstore_bundle_json;  // the same as a Sigstore bundle v0.3; empty when not logged
+};
+
+// A signature found in the registry, as a signer sees it when it decides whether it made it.
+struct ExistingSignature {
+  std::string_view signed_bytes;   // the simple-signing payload, or a DSSE envelope's PAE
+  std::string_view der_signature;
+  const std::map<std::string, std::string>* annotations = nullptr;  // the layer's; may be null
 };
 
 class Signer {
@@ -35,8 +44,21 @@ class Signer {
   // The PEM public key that verifies this signer's signatures.
   virtual Result<std::string> PublicKeyPem() const = 0;
   // The signature with its certificate and log entry. Tasks call this one. The default is Sign()
-  // with no certificate and no log entry; a keyless signer overrides it.
+  // with no certificate and no log entry; a keyless signer overrides it (and logs a message
+  // signature: hashedrekord).
   virtual Result<SignatureMaterial> SignWithMaterial(std::string_view payload);
+  // The signature of a DSSE envelope around `payload`: over PreAuthEncoding(payload_type,
+  // payload) (sign/dsse.h). A keyless signer logs the whole envelope (a dsse entry), which is why
+  // this is not SignWithMaterial(PAE). The default is SignWithMaterial(PAE).
+  virtual Result<SignatureMaterial> SignDsseWithMaterial(std::string_view payload_type, std::string_view payload);
+  // Who signs, stable across runs, for cache keys and results: a key signer's public key
+  // fingerprint ("sha256:<hex>"), a keyless signer's "keyless:<issuer>|<identity>".
+  virtual std::string Identity() const = 0;
+  // True when `existing` is a signature this signer stands behind: one made by its key, or (keyless)
+  // by a certificate for its identity from its trust root, with a log entry. What the attach
+  // functions check before they sign again (they never duplicate a signature) and what cached
+  // results are re-checked against. A signature that does not verify is false, not an error.
+  virtual Result<bool> Owns(const ExistingSignature& existing) const = 0;
 };
 
 // Signs with a local private key. Thread-safe after construction: Sign() may run on many
@@ -49,6 +71,8 @@ class KeySigner final : public Signer {
   Result<std::string> Sign(std::string_view payload) override;
   std::string KeyId() const override { return key_id_; }
   Result<std::string> PublicKeyPem() const override { return key_.public_key().Pem(); }
+  std::string Identity() const override { return key_.public_key().Fingerprint(); }
+  Result<bool> Owns(const ExistingSignature& existing) const override;
   const PublicKey& public_key() const { return key_.public_key(); }
 
  private:

@@ -22,6 +22,7 @@ Json CosignSignatureAnnotations(const SignatureMaterial& material) {
   if (!material.certificate_pem.empty()) out[std::string(kCosignCertificateAnnotation)] = material.certificate_pem;
   if (!material.chain_pem.empty()) out[std::string(kCosignChainAnnotation)] = material.chain_pem;
   if (!material.rekor_bundle_json.empty()) out[std::string(kCosignBundleAnnotation)] = material.rekor_bundle_json;
+  if (!material.sigstore_bundle_json.empty()) out[std::string(kSigstoreBundleAnnotation)] = material.sigstore_bundle_json;
   return out;
 }
 

@@ -27,6 +27,9 @@ inline constexpr std::string_view kSimpleSigningType = "cosign container image s
 inline constexpr std::string_view kCosignCertificateAnnotation = "dev.sigstore.cosign/certificate";
 inline constexpr std::string_view kCosignChainAnnotation = "dev.sigstore.cosign/chain";
 inline constexpr std::string_view kCosignBundleAnnotation = "dev.sigstore.cosign/bundle";
+// The same signature as a Sigstore bundle v0.3 (sign/sigstore_bundle.h), ours: cosign ignores it;
+// `mirrorgraph verify --bundles DIR` writes it out for sigstore clients.
+inline constexpr std::string_view kSigstoreBundleAnnotation = "dev.mirrorgraph/sigstore-bundle";
 
 struct SimpleSigningClaims {
   std::string docker_reference;  // "registry/repository", as cosign 2.x writes it (no tag)
@@ -42,7 +45,8 @@ std::string SimpleSigningPayload(const std::string& docker_reference, const std:
                                  const Json& optional);
 
 // The annotations of a signature layer in a .sig manifest: kCosignSignatureAnnotation with the
-// base64 signature, plus certificate, chain and bundle when the material has them.
+// base64 signature, plus certificate, chain, cosign's bundle and the Sigstore bundle when the
+// material has them.
 Json CosignSignatureAnnotations(const SignatureMaterial& material);
 
 // Parses and checks a payload the way verifiers do: `critical` must hold exactly identity, image

@@ -7,7 +7,21 @@
 
 namespace mg {
 
-Result<std::shared_ptr<KeySigner>> AttestSigner(const AttestSettings& settings) {
+std::string CachedSigner(const Json& cached) {
+  return StringField(cached, "signer", StringField(cached, "public_key_sha256"));
+}
+
+void AddSignerFields(const Signer& signer, Json* result) {
+  (*result)["signer"] = signer.Identity();
+  if (const auto* key = dynamic_cast<const KeySigner*>(&signer)) (*result)["public_key_sha256"] = key->public_key().Fingerprint();
+}
+
+Result<std::shared_ptr<Signer>> AttestSigner(const AttestSettings& settings) {
+  if (settings.keyless) {
+    Result<std::shared_ptr<KeylessSigner>> signer = settings.keyless->Get();
+    if (!signer.ok()) return signer.status().WithContext("keyless signing ([attestations] signer = \"keyless\")");
+    return std::shared_ptr<Signer>(std::move(signer.value()));
+  }
   if (settings.key.empty()) {
     return Status::FailedPrecondition(
         "no signing key configured: set [attestations] key = \"/path/to/cosign.key\" in mirror.toml (make a "
@@ -24,7 +38,7 @@ Result<std::shared_ptr<KeySigner>> AttestSigner(const AttestSettings& settings) 
                                                               : KeyPassphrase::File(settings.passphrase_file);
   Result<std::shared_ptr<KeySigner>> signer = SharedKeySigner(settings.key, passphrase);
   if (!signer.ok()) return signer.status().WithContext("loading the signing key ([attestations] key)");
-  return signer;
+  return std::shared_ptr<Signer>(std::move(signer.value()));
 }
 
 std::vector<AttestSubject> AttestTarget::All() const {

@@ -14,13 +14,22 @@
 
 namespace mg {
 
-// The signer for settings.key, decrypted once per process and shared by every task
+// The keyless signer when settings.keyless is set (its errors: no identity token, ...); else the
+// signer for settings.key, decrypted once per process and shared by every task
 // (sign/signer_cache.h). The passphrase comes from settings.passphrase_file when set, else
 // COSIGN_PASSWORD. Errors: FailedPrecondition when no key is configured (the message says how to
 // set [attestations] key and make a pair with `mirrorgraph keygen`) or the key file is readable
 // by others; NotImplemented for a "scheme://" key reference; the key file's errors (NotFound,
 // PermissionDenied for a wrong passphrase, InvalidArgument).
-Result<std::shared_ptr<KeySigner>> AttestSigner(const AttestSettings& settings);
+Result<std::shared_ptr<Signer>> AttestSigner(const AttestSettings& settings);
+
+// The signer a cached result names: its "signer" (Signer::Identity), else — a result written
+// before keyless signing — its "public_key_sha256" (a key signer's identity).
+std::string CachedSigner(const Json& cached);
+
+// Adds "signer" (Identity) to a task result, and "public_key_sha256" for a key signer (the
+// documented field verifiers and dashboards read).
+void AddSignerFields(const Signer& signer, Json* result);
 
 struct AttestSubject {
   std::string platform;  // "linux/arm64/v8"; empty for the index

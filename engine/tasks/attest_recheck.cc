@@ -18,7 +18,7 @@ namespace {
 // checked by `wanted(statement)` before its signature is (verifying costs more than comparing).
 Result<std::vector<InTotoStatement>> VerifiedStatements(RegistryClient& registry, const std::string& repo,
                                                         const std::string& subject_digest,
-                                                        std::string_view predicate_type, const PublicKey& key,
+                                                        std::string_view predicate_type, const Signer& signer,
                                                         const std::function<bool(const InTotoStatement&)>& wanted) {
   Result<std::vector<CosignLayer>> layers = ReadCosignLayers(registry, repo, subject_digest, kCosignAttestationSuffix);
   if (!layers.ok()) return layers.status();
@@ -37,7 +37,7 @@ Result<std::vector<InTotoStatement>> VerifiedStatements(RegistryClient& registry
       about = about || (d != s.digest.end() && d->second == hex);
     }
     if (!about || !wanted(*statement)) continue;
-    Result<bool> verified = DsseVerify(*envelope, key);
+    Result<bool> verified = DsseOwnedBy(*envelope, signer, &layer.annotations);
     if (verified.ok() && *verified) out.push_back(std::move(*statement));
   }
   return out;
@@ -47,9 +47,9 @@ Result<std::vector<InTotoStatement>> VerifiedStatements(RegistryClient& registry
 
 Result<bool> HasAttestation(RegistryClient& registry, const std::string& repo, const std::string& subject_digest,
                             std::string_view predicate_type, const std::string& predicate_sha256,
-                            const PublicKey& key) {
+                            const Signer& signer) {
   Result<std::vector<InTotoStatement>> found =
-      VerifiedStatements(registry, repo, subject_digest, predicate_type, key, [&](const InTotoStatement& s) {
+      VerifiedStatements(registry, repo, subject_digest, predicate_type, signer, [&](const InTotoStatement& s) {
         return PredicateSha256(s.predicate) == predicate_sha256;
       });
   if (!found.ok()) return found.status();
@@ -58,9 +58,9 @@ Result<bool> HasAttestation(RegistryClient& registry, const std::string& repo, c
 
 Result<std::vector<Json>> AttachedPredicates(RegistryClient& registry, const std::string& repo,
                                              const std::string& subject_digest, std::string_view predicate_type,
-                                             const PublicKey& key) {
+                                             const Signer& signer) {
   Result<std::vector<InTotoStatement>> found = VerifiedStatements(
-      registry, repo, subject_digest, predicate_type, key, [](const InTotoStatement&) { return true; });
+      registry, repo, subject_digest, predicate_type, signer, [](const InTotoStatement&) { return true; });
   if (!found.ok()) return found.status();
   std::vector<Json> out;
   for (InTotoStatement& s : *found) out.push_back(std::move(s.predicate));
@@ -70,11 +70,11 @@ Result<std::vector<Json>> AttachedPredicates(RegistryClient& registry, const std
 Result<std::string> RecheckAttestations(RegistryClient& registry, const AttestTarget& target,
                                         const std::string& cached_index, const std::string& cached_key,
                                         const std::vector<AttestedPredicate>& cached, std::string_view predicate_type,
-                                        std::string_view what, const PublicKey& key) {
+                                        std::string_view what, const Signer& signer) {
   if (cached_index != target.index_digest) {
     return "the version now names the index " + target.index_digest + ", not " + cached_index;
   }
-  if (cached_key != key.Fingerprint()) return std::string("the signing key changed");
+  if (cached_key != signer.Identity()) return "the signer changed (it was " + cached_key + ", it is " + signer.Identity() + ")";
   std::map<std::string, std::string> platform_of;  // digest -> platform ("" for the index)
   for (const AttestSubject& s : target.All()) platform_of[s.digest] = s.platform;
   std::map<std::string, std::string> have;
@@ -86,7 +86,7 @@ Result<std::string> RecheckAttestations(RegistryClient& registry, const AttestTa
     if (have.count(digest) == 0) return std::string("the index's platform manifests changed");
   }
   for (const AttestedPredicate& a : cached) {
-    Result<bool> there = HasAttestation(registry, target.repository, a.subject, predicate_type, a.predicate_sha256, key);
+    Result<bool> there = HasAttestation(registry, target.repository, a.subject, predicate_type, a.predicate_sha256, signer);
     if (!there.ok()) return there.status();
     if (!*there) {
       const std::string& platform = platform_of[a.subject];

@@ -522,11 +522,10 @@ std::vector<std::string> ExplainProvenanceResult(const Json& result, const Json*
 }
 
 TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, const AttestSettings& settings) {
-  Result<std::shared_ptr<KeySigner>> signer = AttestSigner(settings);
+  Result<std::shared_ptr<Signer>> signer = AttestSigner(settings);
   if (!signer.ok()) return {signer.status(), {}};
   Result<AttestTarget> target = ResolveAttestTarget(ctx, registry);
   if (!target.ok()) return {target.status(), {}};
-  const std::string key_fingerprint = (*signer)->public_key().Fingerprint();
 
   // The best facts known about how the index was made.
   std::optional<MergeFacts> merge;
@@ -551,9 +550,9 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
       why = "it was reconstructed from the index annotations, and the " + merge->basis + " of " +
             target->index_digest + " is known now";
     } else {
-      why = RecheckAttestations(registry, *target, StringField(*cached, "index"), StringField(*cached, "public_key_sha256"),
+      why = RecheckAttestations(registry, *target, StringField(*cached, "index"), CachedSigner(*cached),
                                 CachedSubjects(*cached), kSlsaProvenanceV1PredicateType, "the provenance",
-                                (*signer)->public_key());
+                                **signer);
     }
     if (!why.ok()) return {why.status().WithContext("re-checking the provenance of " + target->index_digest), {}};
     if (why->empty()) {
@@ -579,7 +578,7 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   std::optional<Json> attached;
   if (!reuse_cached && !merge) {
     Result<std::vector<Json>> found = AttachedPredicates(registry, target->repository, target->index_digest,
-                                                         kSlsaProvenanceV1PredicateType, (*signer)->public_key());
+                                                         kSlsaProvenanceV1PredicateType, **signer);
     if (!found.ok()) return {found.status().WithContext("reading the provenance attached to " + target->index_digest), {}};
     for (const Json& p : *found) {
       const Json* run = Member(p, "runDetails");
@@ -671,11 +670,11 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   Json result = {{"index", target->index_digest},
                  {"subjects", std::move(subjects)},
                  {"added", added},
-                 {"public_key_sha256", key_fingerprint},
                  {"builder_id", builder_id},
                  {"basis", basis},
                  {"predicate", predicate},
                  {"unknown", Json(std::vector<std::string>(facts.unknown.begin(), facts.unknown.end()))}};
+  AddSignerFields(**signer, &result);
   if (!facts.source.empty()) result["source"] = facts.source;
   if (reconstructed) result["reconstructed"] = reconstructed->why;
   if (!reconstructed && (cached_reconstructed || removed > 0)) {

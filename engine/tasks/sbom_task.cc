@@ -163,17 +163,16 @@ std::optional<std::string> SpdxCreatedFrom(std::string_view s) {
 }
 
 TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const AttestSettings& settings) {
-  Result<std::shared_ptr<KeySigner>> signer = AttestSigner(settings);
+  Result<std::shared_ptr<Signer>> signer = AttestSigner(settings);
   if (!signer.ok()) return {signer.status(), {}};
   Result<AttestTarget> target = ResolveAttestTarget(ctx, registry);
   if (!target.ok()) return {target.status(), {}};
-  const std::string key_fingerprint = (*signer)->public_key().Fingerprint();
 
   if (ctx.cached_result != nullptr) {
     Result<std::string> why =
         RecheckAttestations(registry, *target, StringField(*ctx.cached_result, "index"),
-                            StringField(*ctx.cached_result, "public_key_sha256"), CachedDocuments(*ctx.cached_result),
-                            kSpdxPredicateType, "the SPDX SBOM", (*signer)->public_key());
+                            CachedSigner(*ctx.cached_result), CachedDocuments(*ctx.cached_result),
+                            kSpdxPredicateType, "the SPDX SBOM", **signer);
     if (!why.ok()) return {why.status().WithContext("re-checking the SBOMs of " + target->index_digest), {}};
     if (why->empty()) {
       return {Status::OK(), {}, true,
@@ -271,8 +270,8 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
   const size_t count = documents.size();
   Json result = {{"index", target->index_digest},
                  {"documents", std::move(documents)},
-                 {"added", added},
-                 {"public_key_sha256", key_fingerprint}};
+                 {"added", added}};
+  AddSignerFields(**signer, &result);
   return {Status::OK(), std::move(result), false,
           "attached " + std::to_string(count) + " SBOM(s), " + std::to_string(added) + " new"};
 }

@@ -1,8 +1,9 @@
 // The sign task: cosign-compatible signatures on a version's index and on every platform manifest
 // (docs/attestations.md). Result:
 //   {"index": "sha256:...", "signed": ["sha256:<index>", "sha256:<platform>", ...], "added": n,
-//    "key_id": "...", "public_key_sha256": "sha256:<hex of the public key's DER>"}
-// A cache hit is re-checked: the same index and key, and every signature still in the registry
+//    "key_id": "...", "signer": Signer::Identity(),
+//    "public_key_sha256": "sha256:<hex of the public key's DER>" (key signers)}
+// A cache hit is re-checked: the same index and signer, and every signature still in the registry
 // and verifying -> reused; anything else -> signed again (which adds only what is missing).
 #include <optional>
 #include <set>
@@ -18,13 +19,13 @@ namespace {
 std::string Describe(const AttestSubject& s) { return s.digest + (s.platform.empty() ? " (index)" : " (" + s.platform + ")"); }
 
 // Why the cached result cannot be reused, or "" when it can.
-Result<std::string> RecheckCached(const Json& cached, const AttestTarget& target, const KeySigner& signer,
+Result<std::string> RecheckCached(const Json& cached, const AttestTarget& target, const Signer& signer,
                                   RegistryClient& registry) {
   if (StringField(cached, "index") != target.index_digest) {
     return "the version now names the index " + target.index_digest + ", not " + StringField(cached, "index");
   }
-  if (StringField(cached, "public_key_sha256") != signer.public_key().Fingerprint()) {
-    return std::string("the signing key changed");
+  if (CachedSigner(cached) != signer.Identity()) {
+    return "the signer changed (it was " + CachedSigner(cached) + ", it is " + signer.Identity() + ")";
   }
   std::set<std::string> want, have;
   for (const AttestSubject& s : target.All()) want.insert(s.digest);
@@ -35,7 +36,7 @@ Result<std::string> RecheckCached(const Json& cached, const AttestTarget& target
   }
   if (want != have) return std::string("the index's platform manifests changed");
   for (const AttestSubject& s : target.All()) {
-    Result<bool> there = HasCosignSignature(registry, target.repository, s.digest, signer.public_key());
+    Result<bool> there = HasCosignSignature(registry, target.repository, s.digest, signer);
     if (!there.ok()) return there.status();
     if (!*there) return "the signature of " + Describe(s) + " is gone from the registry";
   }
@@ -45,7 +46,7 @@ Result<std::string> RecheckCached(const Json& cached, const AttestTarget& target
 }  // namespace
 
 TaskOutcome RunSignTask(const TaskContext& ctx, RegistryClient& registry, const AttestSettings& settings) {
-  Result<std::shared_ptr<KeySigner>> signer = AttestSigner(settings);
+  Result<std::shared_ptr<Signer>> signer = AttestSigner(settings);
   if (!signer.ok()) return {signer.status(), {}};
   Result<AttestTarget> target = ResolveAttestTarget(ctx, registry);
   if (!target.ok()) return {target.status(), {}};
@@ -81,8 +82,8 @@ TaskOutcome RunSignTask(const TaskContext& ctx, RegistryClient& registry, const 
   Json result = {{"index", target->index_digest},
                  {"signed", std::move(signed_digests)},
                  {"added", added},
-                 {"key_id", (*signer)->KeyId()},
-                 {"public_key_sha256", (*signer)->public_key().Fingerprint()}};
+                 {"key_id", (*signer)->KeyId()}};
+  AddSignerFields(**signer, &result);
   return {Status::OK(), std::move(result), false,
           "signed " + std::to_string(subjects.size()) + " manifest(s), " + std::to_string(added) + " new"};
 }

@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(absent_tag_reads_as_no_layers) {
   auto layers = mg::ReadCosignLayers(f.client, kRepo, f.subject, ".sig");
   BOOST_REQUIRE_MESSAGE(layers.ok(), layers.status().ToString());
   BOOST_TEST(layers->empty());
-  auto has = mg::HasCosignSignature(f.client, kRepo, f.subject, f.signer.public_key());
+  auto has = mg::HasCosignSignature(f.client, kRepo, f.subject, f.signer);
   BOOST_REQUIRE(has.ok());
   BOOST_TEST(!*has);
 }
@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(signature_is_stored_the_cosign_way) {
   BOOST_TEST((*layers)[0].payload == payload);
   BOOST_TEST((*layers)[0].digest == layer_digest);
   BOOST_TEST((*layers)[0].media_type == std::string(mg::kSimpleSigningMediaType));
-  BOOST_TEST(mg::HasCosignSignature(f.client, kRepo, f.subject, f.signer.public_key()).value());
+  BOOST_TEST(mg::HasCosignSignature(f.client, kRepo, f.subject, f.signer).value());
 }
 
 BOOST_AUTO_TEST_CASE(resigning_adds_nothing_and_writes_nothing) {
@@ -189,10 +189,10 @@ BOOST_AUTO_TEST_CASE(an_equal_payload_with_a_bad_signature_does_not_count) {
   der[der.size() / 2] ^= 0x01;
   m["layers"][0]["annotations"][std::string(mg::kCosignSignatureAnnotation)] = mg::Base64Encode(der);
   f.reg.PutManifest(kRepo, mg::CosignTag(f.subject, ".sig"), mg::kMediaTypeOciManifest, m.dump());
-  BOOST_TEST(!mg::HasCosignSignature(f.client, kRepo, f.subject, f.signer.public_key()).value());
+  BOOST_TEST(!mg::HasCosignSignature(f.client, kRepo, f.subject, f.signer).value());
   BOOST_TEST(mg::AttachSignature(f.client, kRepo, f.subject, f.signer).value());
   BOOST_TEST(f.ManifestAt(".sig")["layers"].size() == 2u);
-  BOOST_TEST(mg::HasCosignSignature(f.client, kRepo, f.subject, f.signer.public_key()).value());
+  BOOST_TEST(mg::HasCosignSignature(f.client, kRepo, f.subject, f.signer).value());
 }
 
 BOOST_AUTO_TEST_CASE(attestation_is_a_dsse_layer_with_its_predicate_type) {

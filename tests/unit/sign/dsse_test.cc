@@ -97,8 +97,10 @@ class FakeKeylessSigner : public mg::Signer {
   mg::Result<mg::SignatureMaterial> SignWithMaterial(std::string_view payload) override {
     mg::Result<std::string> sig = inner_.Sign(payload);
     if (!sig.ok()) return sig.status();
-    return mg::SignatureMaterial{*sig, "CERT", "", "BUNDLE"};
+    return mg::SignatureMaterial{*sig, "CERT", "", "BUNDLE", ""};
   }
+  std::string Identity() const override { return "keyless:fake"; }
+  mg::Result<bool> Owns(const mg::ExistingSignature& existing) const override { return inner_.Owns(existing); }
   const mg::PublicKey& public_key() const { return inner_.public_key(); }
 
  private:
