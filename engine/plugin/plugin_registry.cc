@@ -50,11 +50,11 @@ std::vector<std::string> PluginRegistry::DefaultSearchDirs(const std::vector<std
     for (std::string& dir : Split(env, ':')) dirs.push_back(std::move(dir));
   }
   std::error_code ec;
-  if (fs::is_directory(MIRRORGRAPH_BUILD_PLUGIN_DIR, ec)) dirs.push_back(MIRRORGRAPH_BUILD_PLUGIN_DIR);
+  if (fs::is_directory(mg::BuildPluginDir(), ec)) dirs.push_back(mg::BuildPluginDir());
   // An install tree moved after `cmake --install --prefix X` still finds its plugins.
-  std::string moved = BesideExecutable(MIRRORGRAPH_PLUGIN_SUBDIR);
-  if (!moved.empty() && moved != MIRRORGRAPH_INSTALL_PLUGIN_DIR && fs::is_directory(moved, ec)) dirs.push_back(moved);
-  dirs.push_back(MIRRORGRAPH_INSTALL_PLUGIN_DIR);
+  std::string moved = BesideExecutable(mg::PluginSubdir());
+  if (!moved.empty() && moved != mg::InstallPluginDir() && fs::is_directory(moved, ec)) dirs.push_back(moved);
+  dirs.push_back(mg::InstallPluginDir());
   return dirs;
 }
 

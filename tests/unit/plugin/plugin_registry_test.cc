@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "util/install_dirs.h"
 #include "plugin/plugin_registry.h"
 #include "unit/plugin/fake_host.h"
 
@@ -59,7 +60,7 @@ BOOST_AUTO_TEST_CASE(loads_generic_by_name_from_the_build_tree) {
   BOOST_REQUIRE_MESSAGE(plugin.ok(), plugin.status().ToString());
   BOOST_TEST(plugin.value()->name() == "generic");
   BOOST_TEST(!plugin.value()->version().empty());
-  const std::string dir = fs::canonical(MIRRORGRAPH_BUILD_PLUGIN_DIR).string();
+  const std::string dir = fs::canonical(mg::BuildPluginDir()).string();
   BOOST_TEST(plugin.value()->file() == dir + "/mirrorgraph-generic.so");
   BOOST_TEST(plugin.value()->Identity()["name"] == "generic");
 }
@@ -71,21 +72,21 @@ BOOST_AUTO_TEST_CASE(search_dirs_follow_the_documented_order) {
   BOOST_TEST(dirs[0] == "/extra");
   BOOST_TEST(dirs[1] == "/env/one");
   BOOST_TEST(dirs[3] == "/env/two");  // the empty entry is kept here and dropped by the registry
-  BOOST_TEST(dirs.back() == MIRRORGRAPH_INSTALL_PLUGIN_DIR);
+  BOOST_TEST(dirs.back() == mg::InstallPluginDir());
   PluginRegistry registry({"/extra"});
   const auto& used = registry.search_dirs();
   BOOST_REQUIRE(used.size() >= 4u);
   BOOST_TEST(used[0] == "/extra");
   BOOST_TEST(used[1] == "/env/one");
   BOOST_TEST(used[2] == "/env/two");
-  BOOST_TEST(used[3] == MIRRORGRAPH_BUILD_PLUGIN_DIR);
+  BOOST_TEST(used[3] == mg::BuildPluginDir());
 }
 
 BOOST_AUTO_TEST_CASE(caches_one_plugin_per_file) {
   PluginRegistry registry({MG_TEST_PLUGIN_DIR});
   auto a = registry.Load("generic");
   auto b = registry.Load("generic");
-  auto c = registry.Load(std::string(MIRRORGRAPH_BUILD_PLUGIN_DIR) + "/mirrorgraph-generic.so");
+  auto c = registry.Load(mg::BuildPluginDir() + "/mirrorgraph-generic.so");
   BOOST_REQUIRE(a.ok() && b.ok() && c.ok());
   BOOST_TEST(a.value().get() == b.value().get());
   BOOST_TEST(a.value().get() == c.value().get());
@@ -111,16 +112,16 @@ BOOST_AUTO_TEST_CASE(concurrent_loads_share_one_plugin) {
 
 BOOST_AUTO_TEST_CASE(an_earlier_directory_wins) {
   TempDir tmp;
-  fs::copy_file(std::string(MIRRORGRAPH_BUILD_PLUGIN_DIR) + "/mirrorgraph-generic.so",
+  fs::copy_file(mg::BuildPluginDir() + "/mirrorgraph-generic.so",
                 tmp.path / "mirrorgraph-generic.so");
-  PluginRegistry registry({tmp.path.string(), MIRRORGRAPH_BUILD_PLUGIN_DIR}, PluginRegistry::Defaults::kExclude);
+  PluginRegistry registry({tmp.path.string(), mg::BuildPluginDir()}, PluginRegistry::Defaults::kExclude);
   auto plugin = registry.Load("generic");
   BOOST_REQUIRE_MESSAGE(plugin.ok(), plugin.status().ToString());
   BOOST_TEST(plugin.value()->file() == fs::canonical(tmp.path / "mirrorgraph-generic.so").string());
 }
 
 BOOST_AUTO_TEST_CASE(unknown_name_lists_dirs_and_available_plugins) {
-  PluginRegistry registry({MG_TEST_PLUGIN_DIR, MIRRORGRAPH_BUILD_PLUGIN_DIR, "/no/such/dir"},
+  PluginRegistry registry({MG_TEST_PLUGIN_DIR, mg::BuildPluginDir(), "/no/such/dir"},
                           PluginRegistry::Defaults::kExclude);
   auto plugin = registry.Load("nope");
   BOOST_REQUIRE(!plugin.ok());
@@ -145,7 +146,7 @@ BOOST_AUTO_TEST_CASE(malformed_names_and_missing_files) {
 }
 
 BOOST_AUTO_TEST_CASE(list_available_includes_broken_plugins_with_their_errors) {
-  PluginRegistry registry({MG_TEST_PLUGIN_DIR, MIRRORGRAPH_BUILD_PLUGIN_DIR}, PluginRegistry::Defaults::kExclude);
+  PluginRegistry registry({MG_TEST_PLUGIN_DIR, mg::BuildPluginDir()}, PluginRegistry::Defaults::kExclude);
   auto list = registry.ListAvailable();
   std::map<std::string, mg::PluginInfo> by_name;
   std::vector<std::string> order;

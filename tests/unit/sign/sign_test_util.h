@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "util/install_dirs.h"
 #include "util/status.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -61,7 +62,7 @@ inline SubprocessResult MustRun(std::vector<std::string> argv, std::map<std::str
 // *why) when it cannot be had.
 inline std::string CosignPath(std::string* why) {
   const char* src = std::getenv("MG_SOURCE_DIR");
-  std::string root = src != nullptr ? src : MIRRORGRAPH_SOURCE_DIR;
+  std::string root = src != nullptr ? src : mg::SourceTreeDir();
   // Beside the checkout, else the workplace's shared folder (a clone elsewhere, e.g. in /tmp).
   std::string script = root + "/../shared/tools/cosign-path";
   struct stat st {};
