@@ -21,10 +21,6 @@ std::string ExpressionString(const std::string& s) {
 
 bool IsGhcr(const Config& c) { return c.registry.host == "ghcr.io"; }
 
-// Whether runs sign (every attestation is signed with the key; docs/attestations.md).
-bool Signs(const Config& c) {
-  return !c.attestations.key.empty() && (c.attestations.sign || c.attestations.sbom || c.attestations.provenance);
-}
 
 bool AnyEmulation(const Config& c) {
   for (const auto& app : c.apps) {
@@ -33,19 +29,20 @@ bool AnyEmulation(const Config& c) {
   return false;
 }
 
-// Job-level permissions. `push`: the job writes to the registry.
-void Permissions(YamlText& y, const Config& c, bool push) {
+// Job-level permissions. `push`: the job writes to the registry; `oidc`: it signs keyless and asks
+// GitHub for an OIDC token (audience sigstore) to trade for a Fulcio certificate.
+void Permissions(YamlText& y, const Config& c, bool push, bool oidc = false) {
   y.Key(4, "permissions");
   y.Raw(6, "contents", "read");
   if (IsGhcr(c)) y.Raw(6, "packages", push ? "write" : "read");
-  if (push) {
-    y.Comment(6, "id-token: write would go here for keyless signing, which mirrorgraph does not do yet\n"
-                 "(docs/ci.md, \"Signing in CI\"); no job asks for an OIDC token today.");
+  if (oidc) {
+    y.Comment(6, "Keyless signing: the job's OIDC token becomes a short-lived Fulcio certificate.");
+    y.Raw(6, "id-token", "write");
   }
 }
 
 // The environment every mirrorgraph step gets: registry credentials and the forge token.
-void ToolEnv(YamlText& y, int indent, const Config& c, bool sign) {
+void ToolEnv(YamlText& y, int indent, const Config& c, bool key_passphrase) {
   y.Key(indent, "env");
   if (IsGhcr(c)) {
     y.Raw(indent + 2, "MIRRORGRAPH_REGISTRY_USERNAME", "${{ github.actor }}");
@@ -56,7 +53,7 @@ void ToolEnv(YamlText& y, int indent, const Config& c, bool sign) {
   }
   y.Comment(indent + 2, "GitHub API requests (discover) count against this token's higher rate limit.");
   y.Raw(indent + 2, "GITHUB_TOKEN", "${{ github.token }}");
-  if (sign) y.Raw(indent + 2, "COSIGN_PASSWORD", "${{ secrets.COSIGN_PASSWORD }}");
+  if (key_passphrase) y.Raw(indent + 2, "COSIGN_PASSWORD", "${{ secrets.COSIGN_PASSWORD }}");
 }
 
 void Checkout(YamlText& y) {
@@ -184,13 +181,14 @@ std::string GitHubWorkflow(const PipelineContext& ctx) {
   y.Comment(4, "After every leg, even failed ones, so what is done gets merged; not after a cancel.");
   y.Raw(4, "if", "${{ !cancelled() && needs.plan.result == 'success' }}");
   y.Pair(4, "runs-on", c.ci.runner);
-  Permissions(y, c, /*push=*/true);
+  const SigningMode signing = PublishSigning(c);
+  Permissions(y, c, /*push=*/true, /*oidc=*/signing == SigningMode::kKeyless);
   y.Key(4, "steps");
   Checkout(y);
   Install(y, c);
   StateCache(y, ctx, "publish", /*save=*/true, /*per_leg=*/false);
   y.Line(6, "- name: Merge, sign and attest");
-  ToolEnv(y, 8, c, Signs(c));
+  ToolEnv(y, 8, c, signing == SigningMode::kKey);
   y.Literal(8, "run", mg + " run" + cfg + "\n");
   return y.str();
 }

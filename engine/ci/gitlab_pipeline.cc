@@ -12,10 +12,6 @@ constexpr const char* kInstallDir = ".mirrorgraph-install/";
 // jobs it would tag take any runner instead (docs/ci.md, "Runners").
 constexpr const char* kDefaultRunner = "ubuntu-24.04";
 
-bool Signs(const Config& c) {
-  return !c.attestations.key.empty() && (c.attestations.sign || c.attestations.sbom || c.attestations.provenance);
-}
-
 bool Tagged(const Config& c, const std::string& runner) {
   return !(c.ci.runner == kDefaultRunner && runner == kDefaultRunner);
 }
@@ -37,7 +33,7 @@ void BaseJob(YamlText& y, const PipelineContext& ctx) {
   const Config& c = *ctx.config;
   y.Comment(0, "What every mirrorgraph job shares. Registry credentials come from the CI/CD variables\n"
                "MIRRORGRAPH_REGISTRY_USERNAME and MIRRORGRAPH_REGISTRY_PASSWORD (masked)" +
-                   std::string(Signs(c) ? ", the signing key's\npassphrase from COSIGN_PASSWORD" : "") +
+                   std::string(PublishSigning(c) == SigningMode::kKey ? ", the signing key's\npassphrase from COSIGN_PASSWORD" : "") +
                    "; mirrorgraph reads them from the environment.");
   y.Key(0, ".mirrorgraph");
   y.Pair(2, "image", c.ci.gitlab_image);
@@ -146,6 +142,12 @@ std::string GitLabPipeline(const PipelineContext& ctx) {
   y.Raw(2, "resource_group", "mirrorgraph");
   Tags(y, c, c.ci.runner);
   Caches(y, ctx, "publish", "pull-push");
+  if (PublishSigning(c) == SigningMode::kKeyless) {
+    y.Comment(2, "Keyless signing: GitLab's OIDC token for Sigstore, read from SIGSTORE_ID_TOKEN.");
+    y.Key(2, "id_tokens");
+    y.Key(4, "SIGSTORE_ID_TOKEN");
+    y.Raw(6, "aud", "sigstore");
+  }
   y.Key(2, "script");
   y.Item(4, "mirrorgraph run" + cfg);
   return y.str();

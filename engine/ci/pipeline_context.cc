@@ -134,4 +134,11 @@ std::string PlatformSlug(const std::string& platform) {
   return out;
 }
 
+SigningMode PublishSigning(const Config& c) {
+  const AttestationConfig& a = c.attestations;
+  if (!(a.sign || a.sbom || a.provenance)) return SigningMode::kNone;
+  if (a.signer == "keyless") return SigningMode::kKeyless;
+  return a.key.empty() ? SigningMode::kNone : SigningMode::kKey;
+}
+
 }  // namespace mg

@@ -54,6 +54,12 @@ std::string GeneratedHeader(const PipelineContext& ctx, const std::string& gener
 // without a shared task cache the publish job cannot see the build legs' results and builds again.
 std::string RemoteCacheWarning(const Config& config);
 
+// How the publish job signs (docs/attestations.md): kKey needs COSIGN_PASSWORD for the key in
+// [attestations] key; kKeyless needs an OIDC token for Sigstore (GitHub: the id-token: write
+// permission; GitLab: an id_tokens entry SIGSTORE_ID_TOKEN with audience sigstore).
+enum class SigningMode { kNone, kKey, kKeyless };
+SigningMode PublishSigning(const Config& config);
+
 // "linux/arm64/v8" -> "linux-arm64-v8": a platform as a cache key or file name part.
 std::string PlatformSlug(const std::string& platform);
 

@@ -12,6 +12,7 @@
 #include "cli/units.h"
 #include "exec/executor.h"
 #include "graph/expander.h"
+#include "report/discover_view.h"
 #include "report/dot.h"
 #include "report/run_report.h"
 #include "report/status_printer.h"
@@ -317,6 +318,20 @@ int ExplainCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
   if (auto early = Execute(*session, /*dry_run=*/true, interrupt, &out, true)) return *early;
   auto idx = out.graph.Find(id);
   if (!idx) {
+    // A version the app's discover left out (outside the window, a prerelease, a failed gate):
+    // say why, from what discover found this time.
+    if (size_t at = rest.find('@'); at != std::string::npos) {
+      const std::string version = rest.substr(at + 1, rest.find('/', at) - at - 1);
+      const std::string discover_id = "discover:" + app;
+      if (auto d = out.graph.Find(discover_id); d && HasResult(out.states[*d].status)) {
+        if (std::optional<std::string> why = WhyNotSelected(out.states[*d].result, version)) {
+          std::cout << id << "\n  not in the graph: " << discover_id << " left version " << version
+                    << " out: " << *why << "\n  selected: " << Join(SelectedVersions(out.states[*d].result), ", ")
+                    << "\n";
+          return kExitOk;
+        }
+      }
+    }
     std::vector<std::string> ids;
     for (TaskGraph::Index i = 0; i < out.graph.size(); ++i) ids.push_back(out.graph.task(i).id);
     auto hint = DidYouMean(id, ids);
@@ -338,12 +353,11 @@ int ExplainCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
   std::sort(deps.begin(), deps.end());
   if (!deps.empty()) std::cout << "  after:   " << Join(deps, "\n           ") << "\n";
   std::cout << "  params:  " << t.params_text << "\n";
-  if (t.type == TaskType::kDiscover && s.result.is_object() && s.result.contains("excluded") &&
-      s.result["excluded"].is_array() && !s.result["excluded"].empty()) {
-    std::cout << "  excluded:\n";
-    for (const Json& e : s.result["excluded"]) {
-      if (e.is_object()) std::cout << "           " << e.value("version", "?") << ": " << e.value("reason", "") << "\n";
-    }
+  if (t.type == TaskType::kDiscover && HasResult(s.status) && s.result.is_object()) {
+    std::cout << "  selected: " << Join(SelectedVersions(s.result), ", ") << "\n";
+    const std::vector<VersionVerdict> excluded = ExcludedVersions(s.result);
+    if (!excluded.empty()) std::cout << "  excluded:\n";
+    for (const VersionVerdict& e : excluded) std::cout << "           " << e.version << ": " << e.reason << "\n";
   }
   auto cache = ReadOnlyCache(session->state_dir());
   if (const auto* prev = cache->LatestFor(t.id)) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string_view>
 
 #include "exec/remote_entry.h"
 #include "exec/selection.h"
@@ -282,7 +283,14 @@ struct Executor::Impl {
       }
     }
     if (would_run_dep) {
-      s.reason = "would run after " + graph.task(*would_run_dep).id;
+      // Every dependency it waits for (a merge names all its builds), in id order.
+      std::vector<std::string_view> waits;
+      for (TaskGraph::Index d : graph.Deps(i)) {
+        if (states[d].status == TaskStatus::kWouldRun) waits.push_back(graph.task(d).id);
+      }
+      std::sort(waits.begin(), waits.end());
+      s.reason = "would run after ";
+      for (size_t k = 0; k < waits.size(); ++k) s.reason.append(k == 0 ? "" : ", ").append(waits[k]);
       return Finish(i, TaskStatus::kWouldRun);
     }
     s.key = TaskKeyOf(t, inputs);

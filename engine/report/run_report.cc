@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iomanip>
 
+#include "report/discover_view.h"
 #include "util/atomic_file.h"
 
 namespace mg {
@@ -10,6 +11,13 @@ namespace mg {
 Status WriteRunReport(const std::string& path, const Json& report) {
   return WriteFileAtomic(path, PrettyJson(report) + "\n");
 }
+
+namespace {
+
+// A plan runs only observations: what ran there was checked, in the text and the JSON alike.
+std::string StatusWord(TaskStatus s, bool plan) { return plan && s == TaskStatus::kRan ? "checked" : TaskStatusName(s); }
+
+}  // namespace
 
 std::string SummaryLine(const RunSummary& summary, bool plan) {
   static const TaskStatus kOrder[] = {TaskStatus::kRan,     TaskStatus::kCached,   TaskStatus::kWouldRun,
@@ -19,7 +27,7 @@ std::string SummaryLine(const RunSummary& summary, bool plan) {
     auto it = summary.counts.find(s);
     if (it == summary.counts.end() || it->second == 0) continue;
     if (!out.empty()) out += ", ";
-    out += std::to_string(it->second) + " " + (plan && s == TaskStatus::kRan ? "checked" : TaskStatusName(s));
+    out += std::to_string(it->second) + " " + StatusWord(s, plan);
     if (s == TaskStatus::kCached && summary.remote.reused > 0) {
       out += " (" + std::to_string(summary.remote.reused) + " from the remote cache)";
     }
@@ -57,6 +65,7 @@ Json RemoteCacheJson(const RemoteCacheStats& r) {
 
 Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& states, const RunSummary& summary,
                    const std::string& run_id, const std::string& command) {
+  const bool plan = command == "plan";
   std::vector<TaskGraph::Index> order;
   for (TaskGraph::Index i = 0; i < graph.size() && i < states.size(); ++i) {
     if (!graph.task(i).placeholder) order.push_back(i);
@@ -66,7 +75,7 @@ Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& stat
   for (TaskGraph::Index i : order) {
     const Task& t = graph.task(i);
     const TaskRunState& s = states[i];
-    Json j = {{"id", t.id}, {"type", TaskTypeName(t.type)}, {"status", TaskStatusName(s.status)},
+    Json j = {{"id", t.id}, {"type", TaskTypeName(t.type)}, {"status", StatusWord(s.status, plan)},
               {"reason", s.reason}, {"app", t.coords.app}};
     if (!t.coords.version.empty()) j["version"] = t.coords.version;
     if (!t.coords.platform.empty()) j["platform"] = t.coords.platform;
@@ -85,7 +94,7 @@ Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& stat
     tasks.push_back(std::move(j));
   }
   Json counts = Json::object();
-  for (auto& [st, n] : summary.counts) counts[TaskStatusName(st)] = n;
+  for (auto& [st, n] : summary.counts) counts[StatusWord(st, plan)] = n;
   Json report{{"run_id", run_id},          {"command", command}, {"exit_code", summary.ExitCode()},
               {"interrupted", summary.interrupted}, {"summary", counts}, {"tasks", std::move(tasks)}};
   if (!summary.state_error.empty()) report["state_error"] = summary.state_error;
@@ -121,13 +130,9 @@ void WritePlan(std::ostream& out, const TaskGraph& graph, const std::vector<Task
     }
     if (!s.error.empty() && s.reason.find(s.error) == std::string::npos) out << ": " << s.error;
     out << "\n";
-    // What the plugin left out (a gate failed, a draft), one line each under the discover line.
-    if (graph.task(i).type == TaskType::kDiscover && HasResult(s.status) && s.result.is_object() &&
-        s.result.contains("excluded") && s.result["excluded"].is_array()) {
-      for (const Json& e : s.result["excluded"]) {
-        if (!e.is_object()) continue;
-        out << std::string(12, ' ') << "excluded " << e.value("version", "?") << ": " << e.value("reason", "") << "\n";
-      }
+    // What was selected and every version left out, with its reason, under the discover line.
+    if (graph.task(i).type == TaskType::kDiscover && HasResult(s.status) && s.result.is_object()) {
+      for (const std::string& line : DiscoverPlanLines(s.result)) out << std::string(12, ' ') << line << "\n";
     }
   }
 }

@@ -47,7 +47,8 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseLsRemoteTags(std::
   return std::vector<std::pair<std::string, std::string>>(direct.begin(), direct.end());
 }
 
-Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const std::atomic<bool>* cancel) {
+Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const std::atomic<bool>* cancel,
+                                           std::vector<std::pair<std::string, std::string>>* excluded) {
   Result<TagPattern> pattern = TagPattern::Compile(source.tag_pattern);
   if (!pattern.ok()) return pattern.status();
   if (source.url.empty()) return Status::InvalidArgument("git tags source: empty url");
@@ -83,7 +84,10 @@ Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const st
   std::vector<Candidate> out;
   for (const auto& [tag, commit] : *tags) {
     std::optional<std::string> version = pattern->Extract(tag);
-    if (!version) continue;
+    if (!version) {
+      if (excluded != nullptr) excluded->emplace_back(tag, pattern->MismatchReason());
+      continue;
+    }
     out.push_back(Candidate{*version, tag, commit});
   }
   return out;  // already in tag order (std::map)

@@ -21,12 +21,14 @@ struct GitTagsSource {
 // Runs `git ls-remote --tags -- <url>` (no terminal prompts: GIT_TERMINAL_PROMPT=0) and returns
 // one Candidate per tag whose name matches tag_pattern: version = the pattern's first capture,
 // commit = the commit the tag points to (for an annotated tag, its peeled "^{}" commit, never the
-// tag object). Tags that do not match are ignored. Sorted by tag (bytewise).
+// tag object). Sorted by tag (bytewise). When `excluded` is not null, each tag that does not match
+// is appended as (tag, TagPattern::MismatchReason()), in tag order.
 // Errors: InvalidArgument (bad pattern), NotFound (git is not installed), Unavailable (git failed:
 // unreachable URL, missing repository, authentication required; the message holds the URL and
 // the tail of git's stderr; also timeouts), Cancelled (*cancel became true), Corruption
 // (unparseable git output). `cancel` may be null. Thread-safe.
-Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const std::atomic<bool>* cancel);
+Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const std::atomic<bool>* cancel,
+                                           std::vector<std::pair<std::string, std::string>>* excluded = nullptr);
 
 // Parses `git ls-remote` output into tag name -> commit (peeled entries win). Exposed for tests.
 Result<std::vector<std::pair<std::string, std::string>>> ParseLsRemoteTags(std::string_view output);

@@ -76,7 +76,10 @@ Result<std::vector<Candidate>> ListGithubReleases(HttpClient& http, const Github
       }
       const std::string name = tag->get<std::string>();
       std::optional<std::string> version = pattern->Extract(name);
-      if (!version) continue;
+      if (!version) {
+        if (excluded != nullptr) excluded->emplace_back(name, pattern->MismatchReason());
+        continue;
+      }
       auto flag = [&](const char* key) { return BoolField(rel, key); };
       if (flag("draft") || flag("prerelease")) {
         if (excluded != nullptr) excluded->emplace_back(*version, flag("draft") ? "draft release" : "prerelease");

@@ -32,8 +32,9 @@ struct GithubReleasesSource {
 // prereleases are left out; so are releases whose tag_name does not match the tag pattern. One
 // Candidate per remaining release: version = the pattern's capture, tag = tag_name, commit = ""
 // (target_commitish need not be the tag's commit; the build resolves the tag).
-// Sorted by tag (bytewise). When `excluded` is not null, each left-out release whose tag matched
-// the pattern is appended as (version, "draft release") / (version, "prerelease").
+// Sorted by tag (bytewise). When `excluded` is not null, each left-out release is appended, in
+// the API's order: (version, "draft release") / (version, "prerelease") when its tag matched the
+// pattern, (tag, TagPattern::MismatchReason()) when it did not.
 // The token (from the environment variable token_env, read per call) is sent as
 // "Authorization: Bearer" to the API's own host only; it is never logged nor put in a message.
 // Rate limits: see SendWithRateLimit. Errors name the URL (credentials redacted) and what was

@@ -34,7 +34,8 @@ Status ValidateGitlabProject(const std::string& project) {
 }
 
 Result<std::vector<Candidate>> ListGitlabTags(HttpClient& http, const GitlabTagsSource& source,
-                                              const RateLimitPolicy& policy, const std::atomic<bool>* cancel) {
+                                              const RateLimitPolicy& policy, const std::atomic<bool>* cancel,
+                                              std::vector<std::pair<std::string, std::string>>* excluded) {
   MG_RETURN_IF_ERROR(ValidateGitlabProject(source.project));
   Result<TagPattern> pattern =
       TagPattern::Compile(source.tag_pattern.empty() ? kDefaultForgeTagPattern : source.tag_pattern);
@@ -55,6 +56,7 @@ Result<std::vector<Candidate>> ListGitlabTags(HttpClient& http, const GitlabTags
   l.expected = "a JSON array of tags (objects with a string \"name\")";
 
   std::vector<Candidate> out;
+  std::vector<std::pair<std::string, std::string>> mismatched;
   Status s = FetchForgePages(http, l, policy, cancel, [&](const std::string& url, const Json& page) -> Status {
     for (size_t i = 0; i < page.size(); ++i) {
       const Json& tag = page[i];
@@ -65,13 +67,21 @@ Result<std::vector<Candidate>> ListGitlabTags(HttpClient& http, const GitlabTags
                                   "; expected " + l.expected);
       }
       std::optional<std::string> version = pattern->Extract(name->get<std::string>());
-      if (!version) continue;
+      if (!version) {
+        mismatched.emplace_back(name->get<std::string>(), pattern->MismatchReason());
+        continue;
+      }
       const std::string commit = StringField(ObjectField(tag, "commit"), "id");
       out.push_back(Candidate{*version, name->get<std::string>(), commit});
     }
     return Status::OK();
   });
   if (!s.ok()) return s;
+  if (excluded != nullptr) {
+    std::sort(mismatched.begin(), mismatched.end());
+    mismatched.erase(std::unique(mismatched.begin(), mismatched.end()), mismatched.end());
+    excluded->insert(excluded->end(), mismatched.begin(), mismatched.end());
+  }
   std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.tag < b.tag; });
   out.erase(std::unique(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.tag == b.tag; }),
             out.end());

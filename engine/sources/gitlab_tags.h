@@ -28,9 +28,12 @@ struct GitlabTagsSource {
 // pattern: version = the capture, tag = name, commit = commit.id ("" when absent). Sorted by tag.
 // The token (environment variable token_env) is sent as "PRIVATE-TOKEN" to the API's own host
 // only, never logged. Rate limits: see SendWithRateLimit. Errors as ListGithubReleases (a tag
-// without a string "name" is Corruption). `cancel` may be null. Thread-safe.
+// without a string "name" is Corruption). `cancel` may be null. When `excluded` is not null, each
+// tag that does not match is appended as (tag, TagPattern::MismatchReason()), in tag order.
+// Thread-safe.
 Result<std::vector<Candidate>> ListGitlabTags(HttpClient& http, const GitlabTagsSource& source,
-                                              const RateLimitPolicy& policy, const std::atomic<bool>* cancel);
+                                              const RateLimitPolicy& policy, const std::atomic<bool>* cancel,
+                                              std::vector<std::pair<std::string, std::string>>* excluded = nullptr);
 
 // Whether tag `tag` exists in `project`: GET {api_base}/projects/{id}/repository/tags/{url-encoded
 // tag}: 200 -> true, 404 -> false, anything else an error naming the URL (rate limits handled as

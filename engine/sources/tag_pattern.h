@@ -34,6 +34,8 @@ class TagPattern {
   std::optional<std::string> Extract(const std::string& tag) const;
 
   const std::string& pattern() const { return pattern_; }
+  // Why a tag Extract() refused is left out, as plans and reports print it.
+  std::string MismatchReason() const { return "tag does not match the tag pattern " + pattern_; }
 
  private:
   TagPattern(std::string pattern, std::shared_ptr<const re2::RE2> re)

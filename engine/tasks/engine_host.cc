@@ -91,9 +91,10 @@ Result<Json> RunBuiltinSource(const Json& source, HttpClient* http, const std::a
     MG_ASSIGN_STRING(s.url, StringKey(source, type, "url"));
     MG_ASSIGN_STRING(s.tag_pattern, StringKey(source, type, "tag_pattern"));
     if (s.url.empty()) return Status::InvalidArgument("git-tags source: \"url\" is required");
-    auto tags = ListGitTags(s, cancel);
+    std::vector<std::pair<std::string, std::string>> excluded;
+    auto tags = ListGitTags(s, cancel, &excluded);
     if (!tags.ok()) return tags.status();
-    return CandidatesJson(tags.value(), {});
+    return CandidatesJson(tags.value(), excluded);
   }
   if (type == "github-releases") {
     GithubReleasesSource s;
@@ -120,9 +121,10 @@ Result<Json> RunBuiltinSource(const Json& source, HttpClient* http, const std::a
     MG_ASSIGN_STRING(s.token_env, StringKey(source, type, "token_env", s.token_env));
     MG_ASSIGN_STRING(s.tag_pattern, StringKey(source, type, "tag_pattern"));
     if (http == nullptr) return Status::FailedPrecondition("gitlab-tags source: no HTTP client in this call");
-    auto tags = ListGitlabTags(*http, s, PolicyFor(*http), cancel);
+    std::vector<std::pair<std::string, std::string>> excluded;
+    auto tags = ListGitlabTags(*http, s, PolicyFor(*http), cancel, &excluded);
     if (!tags.ok()) return tags.status();
-    return CandidatesJson(tags.value(), {});
+    return CandidatesJson(tags.value(), excluded);
   }
   if (type == "gitlab-tag-exists") {
     std::string project, tag, base, token_env;

@@ -75,13 +75,13 @@ BOOST_AUTO_TEST_CASE(plan_reports_complete_incomplete_and_missing) {
   BOOST_TEST(report["command"] == "plan");
   BOOST_TEST(report["exit_code"] == 0);
 
-  BOOST_TEST(TaskStatusOf(report, "discover:hello") == "ran");
+  BOOST_TEST(TaskStatusOf(report, "discover:hello") == "checked");
   const Json& discovered = ResultOf(report, "discover:hello");
   BOOST_TEST(discovered["latest"] == "1.2.0");
   BOOST_TEST(discovered["versions"].size() == 3u);
 
   // 1.0.0: complete; nothing below it is needed.
-  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.0.0") == "ran");
+  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.0.0") == "checked");
   BOOST_TEST(ResultOf(report, "probe:hello@1.0.0")["state"] == "complete");
   for (const char* id : {"build:hello@1.0.0/linux/amd64", "build:hello@1.0.0/linux/arm64", "merge:hello@1.0.0"}) {
     BOOST_TEST(TaskStatusOf(report, id) == "unneeded", id);
@@ -110,6 +110,51 @@ BOOST_AUTO_TEST_CASE(plan_reports_complete_incomplete_and_missing) {
   BOOST_TEST(r.out.find("-> missing") != std::string::npos, r.out);
 }
 
+// Every tag left out is named with its reason, in the text plan and in explain; a version outside
+// the window is explained, not an unknown id; a merge names every build it waits for.
+BOOST_AUTO_TEST_CASE(plan_and_explain_say_why_each_version_is_left_out) {
+  CliWorkspace ws;
+  auto url = ws.MakeUpstream("hello", {"v0.9.0", "v1.0.0", "v1.1.0", "v1.2.0", "v1.3.0-rc1", "nightly"});
+  BOOST_REQUIRE_MESSAGE(url.ok(), url.status().ToString());
+  ws.WriteConfig({.registry_host = Registry().host(), .max_versions = 3, .apps = {{.name = "hello", .url = *url}}});
+  auto r = ws.Run({"plan", "--json", "plan.json"});
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.Describe());
+  const std::string pad(12, ' ');
+  BOOST_TEST(r.out.find("\n" + pad + "selected 1.2.0 (latest), 1.1.0, 1.0.0\n") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("\n" + pad + "excluded 0.9.0: older than the newest 3\n") != std::string::npos, r.out);
+  for (const char* tag : {"v1.3.0-rc1", "nightly"}) {
+    BOOST_TEST(r.out.find("\n" + pad + "excluded " + tag + ": tag does not match the tag pattern ^v(\\d+\\.\\d+\\.\\d+)$\n") !=
+                   std::string::npos,
+               tag << " in " << r.out);
+  }
+  // The merge of the missing 1.2.0 waits for both legs and says so.
+  BOOST_TEST(TaskReasonOf(ws.ReadJson("plan.json"), "merge:hello@1.2.0") ==
+             "would run after build:hello@1.2.0/linux/amd64, build:hello@1.2.0/linux/arm64");
+  // The text's summary and the JSON's count the same things with the same words.
+  Json report = ws.ReadJson("plan.json");
+  const int checked = report["summary"].value("checked", 0);
+  BOOST_TEST(checked == 4);  // discover and three probes
+  BOOST_TEST(!report["summary"].contains("ran"), report["summary"].dump());
+  BOOST_TEST(r.err.find("plan: " + std::to_string(checked) + " checked") != std::string::npos, r.err);
+
+  auto e = ws.Run({"explain", "discover:hello"});
+  BOOST_TEST_REQUIRE(e.exit_code == 0, e.Describe());
+  BOOST_TEST(e.out.find("  selected: 1.2.0, 1.1.0, 1.0.0\n") != std::string::npos, e.out);
+  BOOST_TEST(e.out.find("0.9.0: older than the newest 3") != std::string::npos, e.out);
+  BOOST_TEST(e.out.find("nightly: tag does not match the tag pattern") != std::string::npos, e.out);
+
+  auto old = ws.Run({"explain", "probe:hello@0.9.0"});
+  BOOST_TEST_REQUIRE(old.exit_code == 0, old.Describe());
+  BOOST_TEST(old.out.find("not in the graph: discover:hello left version 0.9.0 out: older than the newest 3") !=
+                 std::string::npos,
+             old.out);
+  auto leg = ws.Run({"explain", "build:hello@1.3.0-rc1/linux/amd64"});
+  BOOST_TEST(leg.exit_code == 2, leg.Describe());  // no version 1.3.0-rc1: the tag v1.3.0-rc1 is not a version here
+  auto none = ws.Run({"explain", "probe:hello@7.0.0"});
+  BOOST_TEST(none.exit_code == 2, none.Describe());
+  BOOST_TEST(none.err.find("no task 'probe:hello@7.0.0'") != std::string::npos, none.err);
+}
+
 BOOST_AUTO_TEST_CASE(only_one_version) {
   CliWorkspace ws;
   Prepare(ws);
@@ -117,8 +162,8 @@ BOOST_AUTO_TEST_CASE(only_one_version) {
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.Describe());
   Json report = ws.ReadJson("plan.json");
   BOOST_TEST_REQUIRE(report.is_object());
-  BOOST_TEST(TaskStatusOf(report, "discover:hello") == "ran");
-  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.2.0") == "ran");
+  BOOST_TEST(TaskStatusOf(report, "discover:hello") == "checked");
+  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.2.0") == "checked");
   BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/amd64") == "would-run");
   BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/arm64") == "would-run");
   BOOST_TEST(TaskStatusOf(report, "merge:hello@1.2.0") == "would-run");
@@ -139,7 +184,7 @@ BOOST_AUTO_TEST_CASE(only_one_platform) {
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.Describe());
   Json report = ws.ReadJson("plan.json");
   BOOST_TEST_REQUIRE(report.is_object());
-  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.2.0") == "ran");
+  BOOST_TEST(TaskStatusOf(report, "probe:hello@1.2.0") == "checked");
   BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/arm64") == "would-run");
   BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/amd64") == "unneeded");
   BOOST_TEST(TaskStatusOf(report, "merge:hello@1.2.0") == "unneeded");

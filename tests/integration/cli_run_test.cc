@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(explain_says_why) {
   BOOST_TEST(disc->value("details", Json::array()) == Json::array({"parameter max_versions changed: 3 -> 2"}),
              disc->dump());
   BOOST_TEST(mg::testing::FindTask(plan, "probe:hello@1.0.0") == nullptr);
-  BOOST_TEST(TaskStatusOf(plan, "probe:hello@1.1.0") == "ran");
+  BOOST_TEST(TaskStatusOf(plan, "probe:hello@1.1.0") == "checked");
 
   // Unchanged parameters: no details.
   ws.WriteConfig({.registry_host = Registry().host(),

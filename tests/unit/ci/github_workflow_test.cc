@@ -77,10 +77,21 @@ BOOST_AUTO_TEST_CASE(least_privilege_on_ghcr) {
   BOOST_CHECK_EQUAL(Count(y, "packages: write"), 2u);  // build and publish
   BOOST_CHECK_EQUAL(Count(y, "packages: read"), 1u);   // plan probes
   BOOST_CHECK_EQUAL(Count(y, "contents: read"), 3u);
-  BOOST_CHECK(y.find("\n      id-token") == std::string::npos);
-  BOOST_CHECK(y.find("id-token: write would go here") != std::string::npos);
+  BOOST_CHECK(y.find("id-token") == std::string::npos);  // key-based: no job asks for an OIDC token
   BOOST_CHECK(y.find("MIRRORGRAPH_REGISTRY_PASSWORD: ${{ secrets.GITHUB_TOKEN }}") != std::string::npos);
   BOOST_CHECK_EQUAL(Count(y, "persist-credentials: false"), 3u);
+}
+
+BOOST_AUTO_TEST_CASE(keyless_signing_grants_id_token_to_publish_alone) {
+  std::string toml = mg::testing::kGhcrConfig;
+  toml.replace(toml.find("key = \"cosign.key\""), std::string("key = \"cosign.key\"").size(), "signer = \"keyless\"");
+  CiFixture f(toml);
+  const std::string y = mg::GitHubWorkflow(f.ctx);
+  BOOST_CHECK_EQUAL(Count(y, "      id-token: write\n"), 1u);
+  const size_t publish = y.find("\n  publish:\n");
+  BOOST_REQUIRE(publish != std::string::npos);
+  BOOST_CHECK(y.find("id-token: write") > publish);  // neither plan nor the build legs
+  BOOST_CHECK(y.find("COSIGN_PASSWORD") == std::string::npos);  // no key, no passphrase
 }
 
 BOOST_AUTO_TEST_CASE(other_registries_log_in_from_secrets_without_packages) {

@@ -50,6 +50,19 @@ BOOST_AUTO_TEST_CASE(parent_plan_trigger_publish) {
               std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(keyless_signing_gives_publish_a_sigstore_id_token) {
+  std::string toml = mg::testing::kGhcrConfig;
+  toml.replace(toml.find("key = \"cosign.key\""), std::string("key = \"cosign.key\"").size(), "signer = \"keyless\"");
+  CiFixture f(toml);
+  const std::string y = mg::GitLabPipeline(f.ctx);
+  BOOST_CHECK_EQUAL(Count(y, "  id_tokens:\n    SIGSTORE_ID_TOKEN:\n      aud: sigstore\n"), 1u);
+  BOOST_CHECK(y.find("id_tokens") > y.find("\nmirrorgraph-publish:\n"));
+  BOOST_CHECK(y.find("COSIGN_PASSWORD") == std::string::npos);
+  // Key-based: no token is asked for.
+  CiFixture keyed(mg::testing::kGhcrConfig);
+  BOOST_CHECK(mg::GitLabPipeline(keyed.ctx).find("id_tokens") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(parent_with_own_runner_and_install) {
   CiFixture f(mg::testing::kPrivateConfig);
   const std::string y = mg::GitLabPipeline(f.ctx);

@@ -354,9 +354,12 @@ BOOST_AUTO_TEST_CASE(dry_run_runs_observations_only_and_writes_nothing) {
   TaskGraph g;
   auto probe = g.Add(MakeTask("probe:p", TaskType::kProbe, "registry"));
   auto build = g.Add(MakeTask("build:x", TaskType::kBuild, "build:x"));
+  auto build2 = g.Add(MakeTask("build:w", TaskType::kBuild, "build:w"));
   auto merge = g.Add(MakeTask("merge:x", TaskType::kMerge, "registry"));
   g.AddEdge(probe, build);
+  g.AddEdge(probe, build2);
   g.AddEdge(build, merge);
+  g.AddEdge(build2, merge);
   FakeRunner r;
   r.results["probe:p"] = Json{{"state", "missing"}};
   ExecOptions opt;
@@ -367,7 +370,7 @@ BOOST_AUTO_TEST_CASE(dry_run_runs_observations_only_and_writes_nothing) {
   BOOST_TEST((st[build].status == TaskStatus::kWouldRun));
   BOOST_TEST(st[build].reason == "no cache entry");
   BOOST_TEST((st[merge].status == TaskStatus::kWouldRun));
-  BOOST_TEST(st[merge].reason == "would run after build:x");
+  BOOST_TEST(st[merge].reason == "would run after build:w, build:x");  // every build it waits for, sorted
   BOOST_TEST(s.ExitCode() == 0);
   BOOST_TEST(ActionCache::OpenReadOnly(dir.path.string()).value()->size() == 0u);
 }

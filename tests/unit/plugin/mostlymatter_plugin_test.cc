@@ -63,8 +63,10 @@ struct Upstream {
 
 std::string Url(const std::string& arch, const std::string& v) { return std::string(kBase) + "/mostlymatter-" + arch + "-v" + v; }
 
-mg::Result<Json> Discover(FakeHost& host, int max_versions) {
-  Json source = Configure(Json{{"binaries_base", kBase}}, max_versions)["source"];
+mg::Result<Json> Discover(FakeHost& host, int max_versions, int scan_limit = 0) {
+  Json config = {{"binaries_base", kBase}};
+  if (scan_limit > 0) config["scan_limit"] = scan_limit;
+  Json source = Configure(config, max_versions)["source"];
   return Load()->Discover(host, Json{{"app", "mostlymatter"}, {"config", Json::object()}, {"source", source}});
 }
 
@@ -127,13 +129,50 @@ BOOST_AUTO_TEST_CASE(checking_stops_once_max_versions_passed) {
   up.status[Url("amd64", "9.3.0")] = 410;
   FakeHost host;
   up.Install(&host);
-  auto out = Discover(host, 2);
+  auto out = Discover(host, 2, /*scan_limit=*/3);
   BOOST_REQUIRE_MESSAGE(out.ok(), out.status().ToString());
   BOOST_TEST(Versions(out.value()["candidates"]) == (std::vector<std::string>{"9.2.0", "9.1.0"}));
   for (const std::string& req : host.http_requests()) {
     BOOST_TEST(req.find("9.0.0") == std::string::npos, "9.0.0 was checked: " + req);
   }
   BOOST_TEST(host.http_requests().size() == 6u);
+}
+
+// As the seed: only the newest max_versions releases are gated by default, so a Framasoft lag
+// mirrors fewer versions rather than older ones, and costs at most 3 requests per scanned release.
+BOOST_AUTO_TEST_CASE(only_the_newest_max_versions_releases_are_gated_by_default) {
+  Upstream up;
+  up.versions = {"9.0.0", "9.1.0", "9.2.0", "9.3.0", "9.4.0"};
+  up.tags = {"v9.0.0-limitless", "v9.1.0-limitless", "v9.2.0-limitless", "v9.3.0-limitless"};  // 9.4.0: none yet
+  FakeHost host;
+  up.Install(&host);
+  auto out = Discover(host, 2);
+  BOOST_REQUIRE_MESSAGE(out.ok(), out.status().ToString());
+  BOOST_TEST(Versions(out.value()["candidates"]) == (std::vector<std::string>{"9.3.0"}));
+  const Json& ex = out.value()["excluded"];
+  BOOST_REQUIRE_MESSAGE(ex.size() == 5u, ex.dump());  // the draft, 9.4.0, and three not checked
+  BOOST_TEST(ex[1]["version"] == "9.4.0");
+  for (size_t i = 2; i < 5; ++i) {
+    BOOST_TEST(ex[i]["reason"] == "not checked: older than the newest 2 releases scanned (scan_limit)", ex.dump());
+  }
+  BOOST_TEST(ex[2]["version"] == "9.2.0");
+  BOOST_TEST(host.http_requests().size() == 4u);  // two releases × two binaries; nothing older
+  for (const std::string& req : host.http_requests()) BOOST_TEST(req.find("9.2.0") == std::string::npos, req);
+
+  // scan_limit widens the scan: 9.2.0 is checked and passes.
+  FakeHost wide;
+  up.Install(&wide);
+  auto widened = Discover(wide, 2, /*scan_limit=*/5);
+  BOOST_REQUIRE_MESSAGE(widened.ok(), widened.status().ToString());
+  BOOST_TEST(Versions(widened.value()["candidates"]) == (std::vector<std::string>{"9.3.0", "9.2.0"}));
+}
+
+BOOST_AUTO_TEST_CASE(scan_limit_must_be_a_positive_integer) {
+  for (const Json& bad : {Json("3"), Json(0), Json(-1), Json(2.5)}) {
+    Json out = Configure(Json{{"scan_limit", bad}});
+    BOOST_TEST(out["errors"].dump().find("scan_limit") != std::string::npos, out.dump());
+  }
+  BOOST_TEST(Configure(Json{{"scan_limit", 40}})["source"]["scan_limit"] == 40);
 }
 
 BOOST_AUTO_TEST_CASE(a_head_without_answer_fails_discover) {

@@ -92,6 +92,18 @@ BOOST_AUTO_TEST_CASE(lists_matching_tags_with_peeled_commits) {
   BOOST_TEST(got[3].commit == Git(repo.dir.path(), {"rev-parse", "v1.3^{commit}"}));
 }
 
+BOOST_AUTO_TEST_CASE(tags_the_pattern_refuses_are_reported_with_the_reason) {
+  Repo repo;
+  const std::string pattern = R"(^v(\d+(?:\.\d+)+)$)";
+  std::vector<std::pair<std::string, std::string>> excluded;
+  auto got = mg::ListGitTags({repo.Url(), pattern}, nullptr, &excluded);
+  BOOST_REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  BOOST_TEST(got->size() == 4u);
+  const std::string why = "tag does not match the tag pattern " + pattern;
+  BOOST_TEST(excluded == (std::vector<std::pair<std::string, std::string>>{
+                             {"nightly", why}, {"v1.2.3-limitless", why}, {"v2.0.0-limitless", why}}));
+}
+
 BOOST_AUTO_TEST_CASE(limitless_pattern) {
   Repo repo;
   std::vector<mg::Candidate> got = MustList({repo.Url(), R"(^v(\d+\.\d+\.\d+)-limitless$)"});

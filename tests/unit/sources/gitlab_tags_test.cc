@@ -54,9 +54,12 @@ BOOST_FIXTURE_TEST_CASE(lists_tags_across_pages_with_the_pattern, Fixture) {
                               mg::Json::array({Tag("v10.5.1-limitless", "aaa1"), Tag("v10.5.1", "bbb2")}).dump()));
   transport.Push(MakeResponse(200, {{"Link", "<" + kFirst + ">; rel=\"first\""}},
                               mg::Json::array({Tag("v9.11.8-limitless", "ccc3"), {{"name", "odd"}}}).dump()));
-  auto r = mg::ListGitlabTags(http, source, policy, nullptr);
+  std::vector<std::pair<std::string, std::string>> excluded;
+  auto r = mg::ListGitlabTags(http, source, policy, nullptr, &excluded);
   BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   BOOST_REQUIRE(r->size() == 2u);
+  const std::string why = "tag does not match the tag pattern " + source.tag_pattern;
+  BOOST_TEST(excluded == (std::vector<std::pair<std::string, std::string>>{{"odd", why}, {"v10.5.1", why}}));
   BOOST_TEST(((*r)[0] == (Candidate{"10.5.1", "v10.5.1-limitless", "aaa1"})));
   BOOST_TEST(((*r)[1] == (Candidate{"9.11.8", "v9.11.8-limitless", "ccc3"})));
   auto reqs = transport.requests();
