@@ -61,9 +61,18 @@ json ApplyGates(mirrorgraph::Host& host, const json& candidates, const Gates& ga
     return seed::VersionLess(b["version"].get<std::string>(), a["version"].get<std::string>());
   });
   json passed = json::array(), excluded = json::array();
+  const int scan = gates.scan_limit > 0 ? gates.scan_limit : gates.max_versions;
+  size_t scanned = 0;
   for (const json& c : sorted) {
     if (gates.max_versions > 0 && passed.size() >= static_cast<size_t>(gates.max_versions)) break;
     const std::string version = c["version"].get<std::string>();
+    if (scan > 0 && scanned >= static_cast<size_t>(scan)) {
+      excluded.push_back({{"version", version},
+                          {"reason", "not checked: older than the newest " + std::to_string(scan) +
+                                         " releases scanned (scan_limit)"}});
+      continue;
+    }
+    ++scanned;
     std::vector<std::string> reasons;
     for (const std::string& arch : gates.arches) {
       std::string why = CheckBinary(host, BinaryUrl(gates.binaries_base, arch, version), arch);

@@ -19,7 +19,8 @@ constexpr const char* kTagPattern = R"(^v(\d+\.\d+\.\d+)$)";
 // "tags":{"type":"gitlab-tag-exists","project","api_base"?,"token_env"?},"binaries_base"?,
 // "arches":[...],"max_versions":N}. Problems are added to *check.
 json SourceOf(seed::ConfigChecker* check, const json& defaults) {
-  check->RejectUnknownKeys({"api_base", "token_env", "framagit_api_base", "framagit_token_env", "binaries_base"});
+  check->RejectUnknownKeys(
+      {"api_base", "token_env", "framagit_api_base", "framagit_token_env", "binaries_base", "scan_limit"});
   json source = {{"type", "mostlymatter"}};
   source["releases"] = seed::GithubReleases(kReleasesRepo, kTagPattern, check->Url("api_base"), check->EnvName("token_env"));
   json tags = {{"type", "gitlab-tag-exists"}, {"project", kFramagitProject}};
@@ -42,6 +43,8 @@ json SourceOf(seed::ConfigChecker* check, const json& defaults) {
   source["max_versions"] = defaults.contains("max_versions") && defaults["max_versions"].is_number_integer()
                                ? defaults["max_versions"].get<int>()
                                : 10;
+  // How many of the newest Mattermost releases are gated; 0: as many as max_versions (the seed).
+  source["scan_limit"] = check->Int("scan_limit", 0, 1);
   return source;
 }
 
@@ -86,6 +89,7 @@ class MostlymatterPlugin : public mirrorgraph::Plugin {
                          : in.contains("max_versions") && in["max_versions"].is_number_integer()
                              ? in["max_versions"].get<int>()
                              : source.value("max_versions", 10);
+    gates.scan_limit = source.value("scan_limit", 0);
     json out = ApplyGates(host, releases["candidates"], gates);
     // What the releases call left out (drafts, prereleases) comes first.
     json excluded = releases["excluded"];

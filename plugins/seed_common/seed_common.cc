@@ -60,6 +60,21 @@ std::string ConfigChecker::String(const std::string& key, const std::string& fal
   return it->get<std::string>();
 }
 
+int ConfigChecker::Int(const std::string& key, int fallback, int min) {
+  auto it = config_.find(key);
+  if (it == config_.end()) return fallback;
+  if (!it->is_number_integer()) {
+    Error(key, "must be an integer (got " + TypeName(*it) + ")");
+    return fallback;
+  }
+  const int64_t v = it->get<int64_t>();
+  if (v < min || v > 100000) {
+    Error(key, "must be between " + std::to_string(min) + " and 100000 (got " + std::to_string(v) + ")");
+    return fallback;
+  }
+  return static_cast<int>(v);
+}
+
 std::string ConfigChecker::Url(const std::string& key) {
   std::string v = String(key);
   if (v.empty()) return v;

@@ -35,6 +35,8 @@ class ConfigChecker {
   std::string Url(const std::string& key);
   // As String(), and when present it must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*).
   std::string EnvName(const std::string& key);
+  // The integer at `key`, or `fallback` when absent; a non-integer or one below `min` is an error.
+  int Int(const std::string& key, int fallback, int min);
 
   void Error(const std::string& path, const std::string& message);
   const json& config() const { return config_; }
