@@ -155,6 +155,16 @@ complete_words() {  # complete_words WORD... : what completing the last word off
 
 echo "== the service's user and the systemd units"
 getent passwd mirrorgraph >/dev/null || fail "postinst did not create the mirrorgraph user"
+for f in /etc/subuid /etc/subgid; do
+  grep -Eq '^mirrorgraph:[0-9]+:65536$' "$f" || fail "postinst gave the mirrorgraph user no range in $f"
+done
+# The user's range overlaps no other user's.
+for f in /etc/subuid /etc/subgid; do
+  awk -F: 'NF == 3 { s[NR] = $2; e[NR] = $2 + $3; n = NR }
+    END { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+            if (s[i] < e[j] && s[j] < e[i]) { print "overlap: lines " i ", " j; exit 1 } }' "$f" ||
+    fail "overlapping ranges in $f"
+done
 [ -d /etc/mirrorgraph ] || fail "postinst did not create /etc/mirrorgraph"
 grep -qx 'ExecStart=/usr/bin/mirrorgraph run --config /etc/mirrorgraph/mirror.toml --state-dir /var/lib/mirrorgraph --json /var/lib/mirrorgraph/last-run.json' \
   /usr/lib/systemd/system/mirrorgraph.service || fail "mirrorgraph.service does not run /usr/bin/mirrorgraph run"
