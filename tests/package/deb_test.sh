@@ -32,9 +32,11 @@ purge_all() {
 }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mg-deb-XXXXXX")
+made_config=0
 cleanup() {
   local rc=$?
   rm -f /usr/lib/mirrorgraph/plugins/mirrorgraph-hello-extra.so
+  [ $made_config -eq 0 ] || rm -f /etc/mirrorgraph/mirror.toml
   purge_all || echo "warning: could not purge ${packages[*]}" >&2
   rm -rf "$tmp"
   exit $rc
@@ -166,6 +168,8 @@ for f in /etc/subuid /etc/subgid; do
     fail "overlapping ranges in $f"
 done
 [ -d /etc/mirrorgraph ] || fail "postinst did not create /etc/mirrorgraph"
+[ "$(stat -c '%U:%G %a' /var/lib/mirrorgraph)" = "mirrorgraph:mirrorgraph 750" ] ||
+  fail "/var/lib/mirrorgraph is $(stat -c '%U:%G %a' /var/lib/mirrorgraph 2>&1), not the user's (0750)"
 grep -qx 'ExecStart=/usr/bin/mirrorgraph run --config /etc/mirrorgraph/mirror.toml --state-dir /var/lib/mirrorgraph --json /var/lib/mirrorgraph/last-run.json' \
   /usr/lib/systemd/system/mirrorgraph.service || fail "mirrorgraph.service does not run /usr/bin/mirrorgraph run"
 grep -qx 'Persistent=true' /usr/lib/systemd/system/mirrorgraph.timer || fail "the timer is not persistent"
@@ -178,6 +182,21 @@ if command -v systemd-analyze >/dev/null; then
   grep -i 'mirrorgraph' "$tmp/verify.out" && fail "systemd-analyze verify complains about the units"
 else
   echo "(no systemd-analyze: the units are not verified)"
+fi
+
+echo "== the service's command, as the service's user, with the example config"
+if [ -e /etc/mirrorgraph/mirror.toml ]; then
+  echo "(/etc/mirrorgraph/mirror.toml exists: not replacing it, skipped)"
+else
+  made_config=1
+  cp /usr/share/doc/mirrorgraph/examples/mirror.toml /etc/mirrorgraph/mirror.toml
+  # `graph` loads the config, its plugins and templates and reads the state directory, offline.
+  runuser -u mirrorgraph -- sh -c 'cd /var/lib/mirrorgraph && exec /usr/bin/mirrorgraph graph --dot \
+      --config /etc/mirrorgraph/mirror.toml --state-dir /var/lib/mirrorgraph' >"$tmp/service.dot" ||
+    fail "mirrorgraph graph as the mirrorgraph user failed"
+  grep -q 'discover:hello' "$tmp/service.dot" || fail "no discover:hello in the service config's graph"
+  rm /etc/mirrorgraph/mirror.toml
+  made_config=0
 fi
 
 echo "== the out-of-tree example plugin against the installed SDK"
