@@ -12,9 +12,9 @@ set(mg_pkg_dir ${PROJECT_SOURCE_DIR}/packaging)
 set(mg_docdir ${CMAKE_INSTALL_DATADIR}/doc/mirrorgraph)
 
 # The man page names the directories of this configuration.
-set(PLUGINDIR ${CMAKE_INSTALL_PREFIX}/${MIRRORGRAPH_INSTALL_PLUGINDIR})
-set(GRAPHDIR ${CMAKE_INSTALL_PREFIX}/${MIRRORGRAPH_INSTALL_GRAPHDIR})
-set(DOCDIR ${CMAKE_INSTALL_PREFIX}/${mg_docdir})
+set(MG_MAN_PLUGINDIR ${CMAKE_INSTALL_PREFIX}/${MIRRORGRAPH_INSTALL_PLUGINDIR})
+set(MG_MAN_GRAPHDIR ${CMAKE_INSTALL_PREFIX}/${MIRRORGRAPH_INSTALL_GRAPHDIR})
+set(MG_MAN_DOCDIR ${CMAKE_INSTALL_PREFIX}/${mg_docdir})
 configure_file(${mg_pkg_dir}/mirrorgraph.1 ${CMAKE_CURRENT_BINARY_DIR}/mirrorgraph.1 @ONLY)
 add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/mirrorgraph.1.gz
   COMMAND gzip -9nc ${CMAKE_CURRENT_BINARY_DIR}/mirrorgraph.1 > ${CMAKE_CURRENT_BINARY_DIR}/mirrorgraph.1.gz

@@ -142,6 +142,9 @@ warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l /usr/share/man/
 for section in SYNOPSIS COMMANDS OPTIONS "EXIT STATUS" FILES EXAMPLES; do
   grep -q "^$section" "$tmp/man.txt" || fail "the man page has no $section section"
 done
+grep -q '@[A-Z_]*@' "$tmp/man.txt" && fail "the man page has an unconfigured placeholder: $(grep '@[A-Z_]*@' "$tmp/man.txt")"
+grep -q "^ *mirrorgraph $version " "$tmp/man.txt" || fail "the man page's footer does not name version $version"
+grep -q '^ */usr/lib/mirrorgraph/plugins$' "$tmp/man.txt" || fail "the man page's FILES does not name /usr/lib/mirrorgraph/plugins"
 
 echo "== bash completion"
 complete_words() {  # complete_words WORD... : what completing the last word offers
