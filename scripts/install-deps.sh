@@ -35,6 +35,8 @@ packages=(
   graphviz                    # dot: `mirrorgraph graph --dot | dot -Tsvg` in the demo
   util-linux                  # flock(1): hold a state directory's lock by hand (docs/getting-started.md)
   rsync                       # gitlab-ci-local's --shell-isolation copies each job's tree with it (integration.ci.*)
+  dpkg-dev file               # scripts/package.sh: CPack's DEB generator runs dpkg-shlibdeps on the ELF files `file` finds
+  man-db bash-completion      # package.deb checks the installed man page (man -w) and completion
   time                        # GNU time (/usr/bin/time): bench/sbom_scan.sh's CPU time and peak RSS (bench.sbom_scan.smoke)
 )
 

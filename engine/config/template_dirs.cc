@@ -21,7 +21,7 @@ bool IsRegularFile(const fs::path& p) {
 
 }  // namespace
 
-std::vector<std::string> DefaultTemplateDirs(const std::vector<std::string>& extra) {
+std::vector<std::string> DefaultTemplateDirs(const std::vector<std::string>& extra, const std::string& exe) {
   std::vector<std::string> dirs;
   auto add = [&](const std::string& dir) {
     if (dir.empty()) return;
@@ -33,9 +33,11 @@ std::vector<std::string> DefaultTemplateDirs(const std::vector<std::string>& ext
   for (const std::string& dir : extra) add(dir);
   std::error_code ec;
   const std::string source_graphs = mg::SourceTreeDir() + "/graphs";
-  if (fs::is_directory(source_graphs, ec)) add(source_graphs);
+  if (InBuildTree(exe) && fs::is_directory(source_graphs, ec)) add(source_graphs);
   // An install tree moved after `cmake --install --prefix X` still finds its templates.
-  if (std::string moved = BesideExecutable(mg::GraphSubdir()); fs::is_directory(moved, ec)) add(moved);
+  if (std::string moved = BesideExecutable(mg::GraphSubdir(), exe); !moved.empty() && fs::is_directory(moved, ec)) {
+    add(moved);
+  }
   add(mg::InstallGraphDir());
   return dirs;
 }

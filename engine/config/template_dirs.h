@@ -5,13 +5,18 @@
 #include <string>
 #include <vector>
 
+#include "util/install_dirs.h"
+
 namespace mg {
 
 // Directories searched for "<name>.toml", in order, without duplicates: the entries of the
 // MIRRORGRAPH_GRAPH_PATH environment variable (colon-separated), then `extra` (the config's
-// engine.graph_path, already absolute), then the source tree's graphs/ (when it exists: running
-// from a build tree), then the install directory.
-std::vector<std::string> DefaultTemplateDirs(const std::vector<std::string>& extra);
+// engine.graph_path, already absolute), then the source tree's graphs/ (only when the executable
+// `exe` lies in the build tree: util/install_dirs.h InBuildTree), then the graphs directory beside
+// the executable (<exe>/../../share/mirrorgraph/graphs, for a moved install tree), then the install
+// directory.
+std::vector<std::string> DefaultTemplateDirs(const std::vector<std::string>& extra,
+                                             const std::string& exe = RunningExecutable());
 
 // True when `name` refers to a file rather than a template name: it contains '/' or ends in ".toml".
 bool IsTemplatePath(const std::string& name);

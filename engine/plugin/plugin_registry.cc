@@ -44,15 +44,16 @@ bool IsValidName(const std::string& name) {
 
 }  // namespace
 
-std::vector<std::string> PluginRegistry::DefaultSearchDirs(const std::vector<std::string>& extra) {
+std::vector<std::string> PluginRegistry::DefaultSearchDirs(const std::vector<std::string>& extra,
+                                                           const std::string& exe) {
   std::vector<std::string> dirs = extra;
   if (const char* env = std::getenv("MIRRORGRAPH_PLUGIN_PATH"); env != nullptr) {
     for (std::string& dir : Split(env, ':')) dirs.push_back(std::move(dir));
   }
   std::error_code ec;
-  if (fs::is_directory(mg::BuildPluginDir(), ec)) dirs.push_back(mg::BuildPluginDir());
+  if (InBuildTree(exe) && fs::is_directory(mg::BuildPluginDir(), ec)) dirs.push_back(mg::BuildPluginDir());
   // An install tree moved after `cmake --install --prefix X` still finds its plugins.
-  std::string moved = BesideExecutable(mg::PluginSubdir());
+  std::string moved = BesideExecutable(mg::PluginSubdir(), exe);
   if (!moved.empty() && moved != mg::InstallPluginDir() && fs::is_directory(moved, ec)) dirs.push_back(moved);
   dirs.push_back(mg::InstallPluginDir());
   return dirs;

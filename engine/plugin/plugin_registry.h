@@ -2,7 +2,9 @@
 //
 // A name ("generic") resolves to the first mirrorgraph-<name>.so in the search directories, in
 // order: the extra directories given (the config's engine.plugin_path), $MIRRORGRAPH_PLUGIN_PATH
-// (colon-separated), the build tree's plugins directory (when it exists), the install directory.
+// (colon-separated), the build tree's plugins directory (only when the running executable lies in
+// that build tree: util/install_dirs.h InBuildTree), the plugins directory beside the executable
+// (<exe>/../../lib/mirrorgraph/plugins, for an install tree that was moved), the install directory.
 // A value containing '/' or ending in ".so" is a path to the file itself.
 //
 // Loaded plugins stay loaded as long as the registry (or any caller holding the shared_ptr) lives;
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "plugin/plugin.h"
+#include "util/install_dirs.h"
 #include "util/status.h"
 
 namespace mg {
@@ -38,8 +41,10 @@ class PluginRegistry {
   PluginRegistry(const PluginRegistry&) = delete;
   PluginRegistry& operator=(const PluginRegistry&) = delete;
 
-  // `extra` followed by the default directories (only the build tree's when it exists).
-  static std::vector<std::string> DefaultSearchDirs(const std::vector<std::string>& extra);
+  // `extra` followed by the default directories listed above, as seen by the executable `exe`
+  // (tests pass another path to see what an installed binary searches).
+  static std::vector<std::string> DefaultSearchDirs(const std::vector<std::string>& extra,
+                                                    const std::string& exe = RunningExecutable());
 
   const std::vector<std::string>& search_dirs() const { return dirs_; }
 

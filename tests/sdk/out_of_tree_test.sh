@@ -3,7 +3,8 @@
 #   1. `cmake --install` this project's build tree into a temporary prefix;
 #   2. configure and build examples/third-party-plugin with find_package(mirrorgraph) against it;
 #   3. load the resulting mirrorgraph-hello-extra.so through the engine's PluginRegistry (by path,
-#      then installed and by name), and through the installed `mirrorgraph plugins` when present.
+#      then installed and by name), and through the installed `mirrorgraph plugins` when present,
+#      which lists the prefix's plugins and not the build tree's.
 # Usage: out_of_tree_test.sh BUILD_DIR EXAMPLE_DIR PLUGIN_CHECK CMAKE GENERATOR
 set -eu
 build_dir=$1 example_dir=$2 plugin_check=$3 cmake=$4 generator=$5
@@ -63,6 +64,13 @@ if [ -x "$cli" ]; then
   (cd "$tmp" && MIRRORGRAPH_PLUGIN_PATH=$(dirname "$installed") "$cli" plugins || true) | tee "$tmp/cli-list.out"
   grep -q "^hello-extra 1.0.0 $(realpath "$installed")\$" "$tmp/cli-list.out" || {
     echo "FAIL: mirrorgraph plugins does not list $installed" >&2; exit 1; }
+  echo "== the installed CLI searches its own plugins, never the build tree's"
+  (cd "$tmp" && env -u MIRRORGRAPH_PLUGIN_PATH "$cli" plugins || true) | tee "$tmp/cli-own.out"
+  grep -q "^generic [^ ]* $(realpath "$generic")\$" "$tmp/cli-own.out" || {
+    echo "FAIL: the installed mirrorgraph does not list $generic" >&2; exit 1; }
+  if grep -q "$(realpath "$build_dir")/plugins" "$tmp/cli-own.out"; then
+    echo "FAIL: the installed mirrorgraph searches the build tree's plugins" >&2; exit 1
+  fi
 else
   echo "(no mirrorgraph CLI installed: skipped the CLI checks)"
 fi

@@ -260,7 +260,8 @@ BOOST_AUTO_TEST_CASE(unknown_keys_suggest_the_closest) {
   std::string far = OneError(std::string(kMinimal) + "[attestations]\ncolour = true\n");
   BOOST_CHECK_EQUAL(far,
                     "mirror.toml:4:1: unknown key 'colour' in [attestations] "
-                    "(known keys: sbom, sign, provenance, key, builder_id)");
+                    "(known keys: sbom, sign, provenance, key, builder_id, signer, fulcio_url, rekor_url, "
+                    "identity_token, trusted_root)");
 }
 
 BOOST_AUTO_TEST_CASE(registry_host_is_checked) {

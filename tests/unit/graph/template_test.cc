@@ -1,10 +1,13 @@
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "graph/template.h"
+#include "util/install_dirs.h"
 
 namespace {
 
@@ -223,7 +226,18 @@ BOOST_AUTO_TEST_CASE(default_dirs_put_the_environment_first) {
   BOOST_CHECK_EQUAL(dirs[0], "/env/a");
   BOOST_CHECK_EQUAL(dirs[1], "/env/b");
   BOOST_CHECK_EQUAL(dirs[2], "/extra");
-  BOOST_CHECK_EQUAL(dirs.back(), MIRRORGRAPH_INSTALL_GRAPH_DIR);
+  BOOST_CHECK_EQUAL(dirs.back(), mg::InstallGraphDir());
+}
+
+BOOST_AUTO_TEST_CASE(the_checkouts_graphs_apply_only_in_the_build_tree) {
+  ::unsetenv("MIRRORGRAPH_GRAPH_PATH");
+  const std::string checkout = mg::SourceTreeDir() + "/graphs";
+  std::vector<std::string> in_tree = mg::DefaultTemplateDirs({}, mg::BuildDir() + "/engine/mirrorgraph");
+  BOOST_REQUIRE(!in_tree.empty());
+  BOOST_CHECK_EQUAL(in_tree[0], checkout);
+  std::vector<std::string> installed = mg::DefaultTemplateDirs({}, "/no/such/prefix/bin/mirrorgraph");
+  BOOST_CHECK(std::find(installed.begin(), installed.end(), checkout) == installed.end());
+  BOOST_CHECK(installed == std::vector<std::string>{mg::InstallGraphDir()});
 }
 
 BOOST_AUTO_TEST_CASE(removing_attestation_nodes_rewires_their_dependents) {

@@ -82,6 +82,36 @@ BOOST_AUTO_TEST_CASE(search_dirs_follow_the_documented_order) {
   BOOST_TEST(used[3] == mg::BuildPluginDir());
 }
 
+BOOST_AUTO_TEST_CASE(an_installed_engine_never_searches_the_build_tree) {
+  ::unsetenv("MIRRORGRAPH_PLUGIN_PATH");
+  TempDir prefix;
+  const fs::path plugins = prefix.path / mg::PluginSubdir();
+  fs::create_directories(plugins);
+  fs::copy_file(mg::BuildPluginDir() + "/mirrorgraph-generic.so", plugins / "mirrorgraph-generic.so");
+  // What an engine installed in <prefix>/bin searches, while this build tree exists on the machine.
+  const std::string exe = (prefix.path / "bin/mirrorgraph").string();
+  auto dirs = PluginRegistry::DefaultSearchDirs({}, exe);
+  BOOST_TEST(std::count(dirs.begin(), dirs.end(), mg::BuildPluginDir()) == 0);
+  BOOST_REQUIRE(dirs.size() == 2u);
+  BOOST_TEST(dirs[0] == plugins.string());
+  BOOST_TEST(dirs[1] == mg::InstallPluginDir());
+  PluginRegistry registry(dirs, PluginRegistry::Defaults::kExclude);
+  auto plugin = registry.Load("generic");
+  BOOST_REQUIRE_MESSAGE(plugin.ok(), plugin.status().ToString());
+  BOOST_TEST(plugin.value()->file() == fs::canonical(plugins / "mirrorgraph-generic.so").string());
+  for (const auto& info : registry.ListAvailable()) {
+    BOOST_TEST(!Contains(info.file, mg::BuildPluginDir()), info.file);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_engine_in_the_build_tree_searches_its_plugins) {
+  ::unsetenv("MIRRORGRAPH_PLUGIN_PATH");
+  auto dirs = PluginRegistry::DefaultSearchDirs({}, mg::BuildDir() + "/engine/mirrorgraph");
+  BOOST_REQUIRE(!dirs.empty());
+  BOOST_TEST(dirs[0] == mg::BuildPluginDir());
+  BOOST_TEST(dirs.back() == mg::InstallPluginDir());
+}
+
 BOOST_AUTO_TEST_CASE(caches_one_plugin_per_file) {
   PluginRegistry registry({MG_TEST_PLUGIN_DIR});
   auto a = registry.Load("generic");
