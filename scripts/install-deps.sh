@@ -32,6 +32,7 @@ packages=(
   buildah                     # the default builder backend
   qemu-user-static            # arm64 RUN steps on an amd64 machine (binfmt handlers), when emulation is on
   python3-jsonschema          # tests validate SBOMs against the SPDX 2.3 JSON schema
+  prometheus                  # promtool: tests check the run --metrics file (integration.cli_metrics_promtool_test)
   graphviz                    # dot: `mirrorgraph graph --dot | dot -Tsvg` in the demo
   util-linux                  # flock(1): hold a state directory's lock by hand (docs/getting-started.md)
   rsync                       # gitlab-ci-local's --shell-isolation copies each job's tree with it (integration.ci.*)

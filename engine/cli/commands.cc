@@ -8,6 +8,7 @@
 #include "cache/action_cache.h"
 #include "cache/journal.h"
 #include "cli/execute.h"
+#include "cli/run_outputs.h"
 #include "cli/session.h"
 #include "cli/units.h"
 #include "exec/executor.h"
@@ -231,7 +232,9 @@ int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
     }
   }
   Outcome out;
+  const int64_t started_ms = SystemClock::Default()->NowMillis();
   if (auto early = Execute(*session, dry_run, interrupt, &out, dry_run && o.verbose == 0)) return *early;
+  if (!dry_run) PublishRunOutputs(*session, out, started_ms);  // --metrics, --notify: warnings only
   if (!o.unit.empty() && !UnitInGraph(o.unit, out)) return kExitUsage;
   // With the matrix on stdout, the plan text goes to stderr.
   if (dry_run) WritePlan(o.matrix_file == "-" ? std::cerr : std::cout, out.graph, out.states);

@@ -55,6 +55,8 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
       ("offline", po::bool_switch(&out->offline), "trust cached discover/probe results instead of re-checking")
       ("fail-fast", po::bool_switch(&out->fail_fast), "stop starting tasks after the first failure")
       ("json", po::value<std::string>(&out->json_file), "run/plan: write a JSON report to FILE; graph: print JSON")
+      ("metrics", po::value<std::string>(&out->metrics_file), "run: write metrics for node_exporter's textfile collector to FILE (docs/metrics.md)")
+      ("notify", po::value<std::string>(&out->notify_url), "run: POST a JSON summary of a run that built, failed or was blocked to URL")
       ("dot", po::bool_switch(&out->dot), "graph: print Graphviz DOT (default)")
       ("path", po::value<std::string>(&out->plugin_file), "plugins: load this plugin file")
       ("output-key-prefix", po::value<std::string>(&out->output_key_prefix)->default_value("cosign"),
@@ -207,6 +209,20 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
   }
   if (vm.count("matrix") && out->matrix_file.empty()) {
     std::cerr << "mirrorgraph: --matrix needs a file name (- for standard output)\n";
+    return kExitUsage;
+  }
+  for (const char* name : {"metrics", "notify"}) {
+    if (vm.count(name) && out->command != "run") {
+      std::cerr << "mirrorgraph: --" << name << " is an option of run (docs/metrics.md)\n";
+      return kExitUsage;
+    }
+  }
+  if (vm.count("metrics") && out->metrics_file.empty()) {
+    std::cerr << "mirrorgraph: --metrics needs a file name\n";
+    return kExitUsage;
+  }
+  if (vm.count("notify") && !StartsWith(out->notify_url, "http://") && !StartsWith(out->notify_url, "https://")) {
+    std::cerr << "mirrorgraph: --notify needs an http:// or https:// URL\n";
     return kExitUsage;
   }
   if (out->apply && out->command != "prune") {

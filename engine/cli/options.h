@@ -45,6 +45,8 @@ struct CliOptions {
   bool check = false;             // ci --check: compare with the file instead of writing it
   bool child = false;             // ci gitlab --child: the child pipeline of --matrix FILE
   bool apply = false;             // prune --apply: delete (else a dry run)
+  std::string metrics_file;       // run --metrics FILE: the run's metrics (docs/metrics.md)
+  std::string notify_url;         // run --notify URL: POST a JSON summary of a notable run
 };
 
 // Parses argv. Returns kExitOk and fills `out`, or prints the problem (or the help/version text)

@@ -60,10 +60,12 @@ bool Session::ConnectRegistry() {
   CurlTransportOptions transport_options;
   transport_options.cancel = &cancel_;
   transport_ = std::make_unique<CurlTransport>(transport_options);
+  counting_ = std::make_unique<CountingTransport>(*transport_);
+  CountRoles();
   HttpClientOptions http_options;
   http_options.cancel = &cancel_;
   http_options.max_retry_after = std::chrono::seconds(config_.engine.max_retry_wait);
-  http_ = std::make_unique<HttpClient>(*transport_, http_options);
+  http_ = std::make_unique<HttpClient>(*counting_, http_options);
   if (config_.attestations.signer == "keyless") {
     const AttestationConfig& a = config_.attestations;
     keyless_ = std::make_shared<SharedKeyless>(*http_, a.fulcio_url, a.rekor_url, a.identity_token);
@@ -79,6 +81,20 @@ bool Session::ConnectRegistry() {
   registry_ = std::make_unique<RegistryClient>(*http_, config_.registry.host, config_.registry.plain_http,
                                                std::move(creds->credentials), creds->source);
   return ConnectRemoteCache();
+}
+
+void Session::CountRoles() {
+  auto scheme = [](bool plain_http) { return std::string(plain_http ? "http://" : "https://"); };
+  // Later calls win: the target registry's role is kept when the cache or a signing service
+  // shares its host.
+  if (config_.attestations.signer == "keyless") {
+    counting_->SetRole(config_.attestations.fulcio_url, "sigstore");
+    counting_->SetRole(config_.attestations.rekor_url, "sigstore");
+  }
+  if (!config_.cache.remote.empty()) {
+    counting_->SetRole(scheme(config_.cache.remote_plain_http) + config_.cache.remote_host, "cache");
+  }
+  counting_->SetRole(scheme(config_.registry.plain_http) + config_.registry.host, "registry");
 }
 
 bool Session::ConnectRemoteCache() {

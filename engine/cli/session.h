@@ -9,6 +9,7 @@
 #include "cli/options.h"
 #include "config/config.h"
 #include "graph/task_graph.h"
+#include "http/counting_transport.h"
 #include "http/curl_transport.h"
 #include "http/http_client.h"
 #include "oci/registry_client.h"
@@ -40,6 +41,8 @@ class Session {
   const std::string& state_dir() const { return state_dir_; }
   int jobs() const;
   HttpClient* http() { return http_.get(); }
+  // What the HTTP client's requests got so far (docs/metrics.md); null before ConnectRegistry().
+  const CountingTransport* http_counts() const { return counting_.get(); }
   RegistryClient* registry() { return registry_.get(); }
   // The remote cache tier ([cache] remote, docs/cache.md), or null when none is configured.
   // Valid after ConnectRegistry().
@@ -58,6 +61,8 @@ class Session {
   // Creates remote_cache_ from [cache] remote (after registry_). False, after printing why, when
   // its credentials cannot be read.
   bool ConnectRemoteCache();
+  // Names the roles of the hosts the config names (registry, cache, sigstore) for counting_.
+  void CountRoles();
   CliOptions options_;
   Config config_;
   std::unique_ptr<PluginRegistry> plugins_;
@@ -66,6 +71,7 @@ class Session {
   std::string state_dir_;
   CancelToken cancel_;  // declared before the clients that point at it
   std::unique_ptr<CurlTransport> transport_;
+  std::unique_ptr<CountingTransport> counting_;  // wraps transport_; http_ sends through it
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<RegistryClient> registry_;
   std::optional<Credentials> credentials_;  // the target registry's, also handed to builders

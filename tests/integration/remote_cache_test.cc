@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli_fixture.h"
+#include "metrics_fixture.h"
 #include "exec/remote_entry.h"
 #include "exec/task_key.h"
 #include "http/curl_transport.h"
@@ -104,8 +105,15 @@ BOOST_AUTO_TEST_SUITE(remote_cache_test)
 BOOST_AUTO_TEST_CASE(a_second_state_directory_reuses_what_the_first_built) {
   Setup s("remotecache-reuse");
   auto a = s.Workspace();
-  Json ra = RunJson(*a, {"run"}, "a.json");
+  Json ra = RunJson(*a, {"run", "--metrics", "a.prom"}, "a.json");
   for (const std::string& id : kBuilds) BOOST_TEST(TaskStatusOf(ra, id) == "ran", id);
+  // Its metrics (docs/metrics.md): the builds' blobs and manifests went up, the app published.
+  const std::string atext = mg::testing::ReadFile(a->dir() / "a.prom");
+  auto am = mg::testing::ParseMetricsText(atext);
+  BOOST_TEST(am["mirrorgraph_pushed_bytes_total{role=\"registry\"}"] > 1000, atext);
+  BOOST_TEST(am["mirrorgraph_tasks_total{status=\"ran\",type=\"build\"}"] == 2, atext);
+  BOOST_TEST(am["mirrorgraph_app_last_publish_timestamp_seconds{app=\"hello\"}"] > 1.7e9, atext);
+  BOOST_TEST(am.count("mirrorgraph_cache_hits_total{tier=\"remote\"}") == 0u, atext);
   BOOST_TEST(TaskStatusOf(ra, "merge:hello@1.0.0") == "ran");
   BOOST_TEST(ra["remote_cache"]["misses"] == 3);
   BOOST_TEST(ra["remote_cache"]["writes"] == 3);  // written before the process exited
@@ -137,7 +145,7 @@ BOOST_AUTO_TEST_CASE(a_second_state_directory_reuses_what_the_first_built) {
   // version (the moved tag is this test's doing); no build runs.
   auto b = s.Workspace();
   std::string err;
-  Json rb = RunJson(*b, {"run"}, "b.json", 0, &err);
+  Json rb = RunJson(*b, {"run", "--metrics", "b.prom"}, "b.json", 0, &err);
   std::map<std::string, int> st = Statuses(rb);
   BOOST_TEST(st["cached"] == 2, rb.dump());
   BOOST_TEST(st["ran"] == 3, rb.dump());  // discover, probe, and the merge's re-tag
@@ -154,11 +162,19 @@ BOOST_AUTO_TEST_CASE(a_second_state_directory_reuses_what_the_first_built) {
   BOOST_TEST(rb["remote_cache"]["reused"] == 2);
   BOOST_TEST(rb["remote_cache"]["rejected"] == 0);
   BOOST_TEST(err.find("from the remote cache") != std::string::npos, err);
+  const std::string btext = mg::testing::ReadFile(b->dir() / "b.prom");
+  BOOST_TEST(mg::testing::ParseMetricsText(btext)["mirrorgraph_cache_hits_total{tier=\"remote\"}"] == 2, btext);
   // The hits were copied into B's first tier: its next run (the image complete again) finds the
   // builds unneeded, and with the tag moved once more, local hits.
   s.BreakVersionTag();
-  Json rb2 = RunJson(*b, {"run"}, "b2.json");
+  Json rb2 = RunJson(*b, {"run", "--metrics", "b.prom"}, "b2.json");
   for (const std::string& id : kBuilds) BOOST_TEST(mg::testing::FindTask(rb2, id)->value("cache_tier", "") == "local", id);
+  // The counters add up over B's two runs: the earlier remote hits stay, the local ones join.
+  const std::string b2text = mg::testing::ReadFile(b->dir() / "b.prom");
+  auto b2m = mg::testing::ParseMetricsText(b2text);
+  BOOST_TEST(b2m["mirrorgraph_cache_hits_total{tier=\"remote\"}"] == 2, b2text);
+  BOOST_TEST(b2m["mirrorgraph_cache_hits_total{tier=\"local\"}"] >= 2, b2text);
+  BOOST_TEST(b2m["mirrorgraph_runs_total{result=\"success\"}"] == 2, b2text);
   BOOST_TEST(rb2["remote_cache"]["lookups"] == 0);
 }
 
