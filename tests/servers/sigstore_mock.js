@@ -74,6 +74,33 @@ function trustedRoot(url, caRootDer, ctKey, rekorKey) {
   };
 }
 
+// What Rekor v1 stores for a proposed entry. A dsse 0.0.1 proposal (the envelope and its
+// verifiers) is stored as the hashes of the envelope and of its payload and the signatures with
+// their verifiers, as real Rekor does (verifiers compare the bundle's envelope with those);
+// @sigstore/mock alone would store the proposal as is. Other kinds are stored as proposed.
+function asStored(proposal) {
+  if (proposal?.kind !== 'dsse' || proposal?.apiVersion !== '0.0.1') return proposal;
+  const content = proposal.spec?.proposedContent;
+  if (typeof content?.envelope !== 'string' || !Array.isArray(content?.verifiers)) {
+    throw new Error('dsse 0.0.1 entry without spec.proposedContent.envelope and verifiers');
+  }
+  const env = JSON.parse(content.envelope);
+  const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
+  const signatures = (env.signatures || []).map((s, i) => ({
+    signature: s.sig,
+    verifier: content.verifiers[Math.min(i, content.verifiers.length - 1)],
+  }));
+  return {
+    apiVersion: '0.0.1',
+    kind: 'dsse',
+    spec: {
+      envelopeHash: { algorithm: 'sha256', value: sha256(Buffer.from(content.envelope)) },
+      payloadHash: { algorithm: 'sha256', value: sha256(Buffer.from(env.payload || '', 'base64')) },
+      signatures,
+    },
+  };
+}
+
 async function main() {
   const opt = args(process.argv.slice(2));
   fs.mkdirSync(opt.dir, { recursive: true });
@@ -130,13 +157,18 @@ async function main() {
     } catch (e) {
       return [400, 'application/json', JSON.stringify({ code: 400, message: `entry is not JSON: ${e.message}` }), {}];
     }
-    const r = await rekor.fn(body);
+    let stored;
+    try {
+      stored = asStored(canonical);
+    } catch (e) {
+      return [400, 'application/json', JSON.stringify({ code: 400, message: e.message }), {}];
+    }
+    const r = await rekor.fn(JSON.stringify(stored));
     if (r.statusCode !== 201) return [r.statusCode, 'text/plain', r.response, {}];
     const answer = JSON.parse(r.response);
     const [[, entry]] = Object.entries(answer);
     const leaf = crypto.createHash('sha256').update(Buffer.from([0])).update(Buffer.from(entry.body, 'base64')).digest('hex');
     if (entries.has(leaf)) {
-      void canonical;
       return [409, 'application/json',
         JSON.stringify({ code: 409, message: `An equivalent entry already exists in the transparency log with UUID ${leaf}` }),
         { Location: `/api/v1/log/entries/${leaf}`, ETag: leaf }];
