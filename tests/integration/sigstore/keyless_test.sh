@@ -229,6 +229,7 @@ expect_cosign() { # accept|refuse WHAT TRUST REKOR ARGS...
   if cosign_run "$@"; then got=accept; else got=refuse; fi
   if [ "$got" = "$want" ]; then
     pass "cosign ${want}s: $what"
+    [ "$want" = accept ] || echo "    $(grep -m1 '^Error' "$work/logs/cosign.log" | cut -c1-200)"
   else
     fail "cosign ${got}s (wanted $want): $what"; sed 's/^/    /' "$work/logs/cosign.log" | tail -8 >&2
   fi
@@ -261,7 +262,10 @@ expect_sv() { # accept|refuse WHAT ARGS...
   local want=$1 what=$2
   shift 2
   if sv "$@"; then got=accept; else got=refuse; fi
-  if [ "$got" = "$want" ]; then pass "sigstore_verify ${want}s: $what"; else
+  if [ "$got" = "$want" ]; then
+    pass "sigstore_verify ${want}s: $what"
+    [ "$want" = accept ] || echo "    $(head -1 "$work/logs/sv.log" | sed 's/.*json: //' | cut -c1-200)"
+  else
     fail "sigstore_verify ${got}s (wanted $want): $what"; sed 's/^/    /' "$work/logs/sv.log" >&2
   fi
 }
