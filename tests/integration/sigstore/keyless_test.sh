@@ -164,7 +164,7 @@ expect_failed_run() { # WHAT PATTERN
   elif ! grep -Eq "$pattern" "$out"; then
     fail "$what: the run failed (exit $rc) without a message matching /$pattern/:"; sed 's/^/    /' "$out" | tail -20 >&2
   else
-    pass "$what: the run fails (exit $rc): $(grep -Em1 "$pattern" "$out" | cut -c1-240)"
+    pass "$what: the run fails (exit $rc): $(grep -Em1 "$pattern" "$out" | cut -c1-500)"
   fi
   if ! reg check-complete >/dev/null 2>"$work/logs/complete.err"; then
     fail "$what: half-signed layers were pushed: $(cat "$work/logs/complete.err")"
@@ -205,9 +205,13 @@ att_tags=$(reg signature-tags | grep '\.att$' || true)
 [ -n "$sig_tags" ] || fail "no .sig tag in demo/hello"
 [ -n "$att_tags" ] || fail "no .att tag in demo/hello"
 
-# A second run has nothing to sign.
+# A second run has nothing to sign: it recognises the signatures as its own (same identity,
+# issuer and root) and adds no layer.
 run_mg
 if [ "$rc" -ne 0 ]; then fail "the second keyless run failed (exit $rc): $(tail -5 "$out")"; else pass "the second run succeeds"; fi
+again=$(reg check-complete 2>/dev/null || echo "?")
+if [ "$again" = "$layers" ]; then pass "the second run added no signature layer ($again)"; else
+  fail "the second run changed the signature layers: $layers before, $again after"; fi
 
 # --- cosign -------------------------------------------------------------------------------------
 echo "== cosign ($cosign)"
