@@ -15,7 +15,10 @@
 //   GET  /api/v1/log/entries/UUID   the logged entry; 404 when this instance never logged it.
 //   POST /__control                 {"fulcio": "ok"|"garbage"|"down", "rekor": ...}: "garbage"
 //                                   answers 201 with a body that is not what the API promises,
-//                                   "down" answers 503. For the fault tests.
+//                                   "down" answers 503; rekor "lose-once" logs the next entry but
+//                                   answers 503 (a lost answer), then is "ok" again. For the fault
+//                                   tests.
+//   GET  /__stats                   {"entries", "conflicts" (409s), "lookups" (GETs answered 200)}
 // Writes into DIR: fulcio_chain.pem (the root), ctfe.pub, rekor.pub, oidc_key.pem (signs test
 // tokens), trusted_root.json (a Sigstore trusted root pointing at this server) and, last,
 // server.json {"url": ..., "pid": ...} — a test waits for server.json. SIGTERM stops it.
@@ -121,6 +124,7 @@ async function main() {
   const rekor = mock.rekorHandler(tlog);
 
   const faults = { fulcio: 'ok', rekor: 'ok' };
+  const stats = { entries: 0, conflicts: 0, lookups: 0 };
   const entries = new Map(); // uuid (leaf hash, hex) -> the entry as first answered
 
   async function checkToken(token) {
@@ -169,11 +173,17 @@ async function main() {
     const [[, entry]] = Object.entries(answer);
     const leaf = crypto.createHash('sha256').update(Buffer.from([0])).update(Buffer.from(entry.body, 'base64')).digest('hex');
     if (entries.has(leaf)) {
+      stats.conflicts++;
       return [409, 'application/json',
         JSON.stringify({ code: 409, message: `An equivalent entry already exists in the transparency log with UUID ${leaf}` }),
         { Location: `/api/v1/log/entries/${leaf}`, ETag: leaf }];
     }
     entries.set(leaf, entry);
+    stats.entries++;
+    if (faults.rekor === 'lose-once') {
+      faults.rekor = 'ok';
+      return [503, 'text/plain', 'rekor lost this answer (fault switch lose-once)', {}];
+    }
     return [201, 'application/json', JSON.stringify({ [leaf]: entry }),
       { Location: `/api/v1/log/entries/${leaf}`, ETag: leaf }];
   }
@@ -193,11 +203,12 @@ async function main() {
           const c = JSON.parse(body || '{}');
           for (const k of ['fulcio', 'rekor']) {
             if (c[k] === undefined) continue;
-            if (!['ok', 'garbage', 'down'].includes(c[k])) return send(400, 'text/plain', `bad ${k} mode ${c[k]}`);
+            if (!['ok', 'garbage', 'down', ...(k === 'rekor' ? ['lose-once'] : [])].includes(c[k])) return send(400, 'text/plain', `bad ${k} mode ${c[k]}`);
             faults[k] = c[k];
           }
           return send(200, 'application/json', JSON.stringify(faults));
         }
+        if (req.method === 'GET' && u.pathname === '/__stats') return send(200, 'application/json', JSON.stringify(stats));
         if (req.method === 'POST' && u.pathname === '/api/v2/signingCert') return send(...(await signingCert(body)));
         if (req.method === 'POST' && u.pathname === '/api/v1/log/entries') return send(...(await createEntry(body)));
         const m = u.pathname.match(/^\/api\/v1\/log\/entries\/([0-9a-f]+)$/);
@@ -206,6 +217,7 @@ async function main() {
           const uuid = m[1].slice(-64);
           const e = entries.get(uuid);
           if (!e) return send(404, 'application/json', JSON.stringify({ code: 404, message: 'entry not found' }));
+          stats.lookups++;
           return send(200, 'application/json', JSON.stringify({ [uuid]: e }));
         }
         return send(404, 'text/plain', `sigstore_mock: no route for ${req.method} ${u.pathname}`);

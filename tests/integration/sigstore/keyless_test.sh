@@ -184,7 +184,9 @@ control '{"fulcio":"garbage"}'
 expect_failed_run "Fulcio answering garbage" "[Ff]ulcio"
 control '{"fulcio":"ok","rekor":"down"}'
 expect_failed_run "Rekor down" "[Rr]ekor"
-control '{"fulcio":"ok","rekor":"ok"}'
+# The good run loses Rekor's answer to its first entry (503 after logging it): the client's retry
+# meets 409 and reads the existing entry back by its Location.
+control '{"fulcio":"ok","rekor":"lose-once"}'
 
 # --- the good run -------------------------------------------------------------------------------
 echo "== keyless run"
@@ -195,6 +197,10 @@ if [ "$rc" -ne 0 ]; then
   exit 1
 fi
 pass "the keyless run after the faults completes"
+stats=$(curl -sf "$url/__stats")
+read -r conflicts lookups < <(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["conflicts"], d["lookups"])' "$stats")
+if [ "$conflicts" -ge 1 ] && [ "$lookups" -ge 1 ]; then pass "a lost Rekor answer was recovered through 409 + lookup ($stats)"; else
+  fail "the lost Rekor answer did not go through 409 and a lookup: $stats"; fi
 if layers=$(reg check-complete 2>"$work/logs/complete.err"); then
   pass "$layers signature/attestation layers, each with certificate and bundles"
 else
