@@ -11,7 +11,8 @@
 # byte, a certificate from another root (a second mock), a log entry the trusted log never made
 # (the second mock's Rekor key).
 # Faults first, each a failing run that pushes nothing half-signed: no token file, an expired
-# token, Fulcio answering garbage, Rekor down; then the good run completes what they left missing.
+# token, identity_token = "auto" with none in the environment, Fulcio answering garbage or down,
+# Rekor down or answering garbage; then the good run completes what they left missing.
 # The identity token (a secret) must appear nowhere: not in logs, the state dir, the report, the
 # registry's storage.
 #
@@ -150,7 +151,8 @@ run_mg() { # -> exit code in $rc, output in $out (file)
   out=$work/logs/run$run_no.log
   mkdir -p "$work/logs"
   set +e
-  (cd "$project" && HOME=$work/home DOCKER_CONFIG=$work/home MIRRORGRAPH_GRAPH_PATH=$src/graphs \
+  (cd "$project" && unset SIGSTORE_ID_TOKEN ACTIONS_ID_TOKEN_REQUEST_URL ACTIONS_ID_TOKEN_REQUEST_TOKEN &&
+    HOME=$work/home DOCKER_CONFIG=$work/home MIRRORGRAPH_GRAPH_PATH=$src/graphs \
     "$mg" run -j 2 --json "$work/logs/report$run_no.json") >"$out" 2>&1
   rc=$?
   set -e
@@ -177,13 +179,21 @@ expect_failed_run() { # WHAT PATTERN
 # --- faults -------------------------------------------------------------------------------------
 echo "== faults"
 expect_failed_run "no identity token" "token.*$token_file|$token_file.*token"
+# identity_token = "auto" outside CI, with no SIGSTORE_ID_TOKEN: the message says where it looked.
+sed -i 's|^identity_token = .*|identity_token = "auto"|' "$project/mirror.toml"
+expect_failed_run "no identity token (auto)" "SIGSTORE_ID_TOKEN.*GitHub Actions|GitHub Actions.*SIGSTORE_ID_TOKEN"
+sed -i "s|^identity_token = .*|identity_token = \"file:$token_file\"|" "$project/mirror.toml"
 mint --expires-in -120 >"$token_file"
 expect_failed_run "an expired token" "expired"
 mint >"$token_file"
 control '{"fulcio":"garbage"}'
 expect_failed_run "Fulcio answering garbage" "[Ff]ulcio"
+control '{"fulcio":"down"}'
+expect_failed_run "Fulcio down" "Fulcio at $url.*503"
 control '{"fulcio":"ok","rekor":"down"}'
-expect_failed_run "Rekor down" "[Rr]ekor"
+expect_failed_run "Rekor down" "Rekor at $url.*503"
+control '{"rekor":"garbage"}'
+expect_failed_run "Rekor answering garbage" "Rekor at $url"
 # The good run loses Rekor's answer to its first entry (503 after logging it): the client's retry
 # meets 409 and reads the existing entry back by its Location.
 control '{"fulcio":"ok","rekor":"lose-once"}'
