@@ -143,7 +143,10 @@ Result<TlogEntry> ParseRekorV1Entry(const Json& answer) {
   const auto first = answer.begin();
   const std::string uuid = first.key();
   const Json& e = first.value();
-  if (!e.is_object()) return Status::Corruption("the log entry " + Bounded(uuid) + " is not an object");
+  if (!e.is_object()) {
+    return Status::Corruption("the log's answer is not an entry: the value of \"" + Bounded(uuid) +
+                              "\" is not an object with body, integratedTime, logID and logIndex");
+  }
   TlogEntry entry;
   entry.uuid = uuid;
   std::optional<std::string> body = Base64Decode(StringField(e, "body"));

@@ -39,7 +39,9 @@ BOOST_AUTO_TEST_CASE(an_entry_parsed_from_a_temporary_answer) {
 
 BOOST_AUTO_TEST_CASE(answers_that_are_not_one_entry_are_corruption) {
   BOOST_TEST(!ParseRekorV1Entry(ParseJson("{}")).ok());
-  BOOST_TEST(!ParseRekorV1Entry(ParseJson(R"({"not":"an entry"})")).ok());
+  Result<TlogEntry> garbage = ParseRekorV1Entry(ParseJson(R"({"not":"an entry"})"));
+  BOOST_REQUIRE(!garbage.ok());
+  BOOST_TEST(garbage.status().ToString().find("is not an entry") != std::string::npos, garbage.status().ToString());
   BOOST_TEST(!ParseRekorV1Entry(ParseJson(R"({"a":{},"b":{}})")).ok());
 }
 
