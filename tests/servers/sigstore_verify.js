@@ -11,6 +11,8 @@
 // inclusion proof + checkpoint signed by the root's tlog key), the signature over the artifact or
 // DSSE payload, then the policy: the SAN equals SAN (or fully matches RE) and the issuer extension
 // equals ISS. Exit 0 verified, 1 refused (reason on stderr), 2 usage.
+// (The `sigstore` package's verify() takes its trusted root only from a TUF repository, so this
+// uses @sigstore/verify, which `sigstore` itself verifies with, given the root file directly.)
 'use strict';
 
 const fs = require('fs');
