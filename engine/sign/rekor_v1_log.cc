@@ -138,8 +138,15 @@ Result<TlogEntry> ParseRekorV1Entry(const Json& answer) {
   if (!answer.is_object() || answer.size() != 1) {
     return Status::Corruption("the log's answer is not one entry ({\"<uuid>\": {...}})");
   }
-  const auto& [uuid, e] = *answer.items().begin();
-  if (!e.is_object()) return Status::Corruption("the log entry " + Bounded(uuid) + " is not an object");
+  // Not `const auto& [uuid, e] = *answer.items().begin()`: that binds to a temporary proxy that
+  // is gone by the next line (it threw json invalid_iterator.214 against a real log).
+  const auto first = answer.begin();
+  const std::string uuid = first.key();
+  const Json& e = first.value();
+  if (!e.is_object()) {
+    return Status::Corruption("the log's answer is not an entry: the value of \"" + Bounded(uuid) +
+                              "\" is not an object with body, integratedTime, logID and logIndex");
+  }
   TlogEntry entry;
   entry.uuid = uuid;
   std::optional<std::string> body = Base64Decode(StringField(e, "body"));
