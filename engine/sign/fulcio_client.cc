@@ -45,7 +45,11 @@ Result<FulcioCertificate> RequestSigningCertificate(HttpClient& http, const std:
   if (status >= 500 || status == 429) {
     return Status::Unavailable(what + ": it answered " + std::to_string(status) + ": " + Bounded(response->body));
   }
-  const std::string message = StringField(ParseJson(response->body), "message", response->body);
+  // Fulcio may quote what it refused: the token never leaves in a message.
+  std::string message = StringField(ParseJson(response->body), "message", response->body);
+  for (size_t at = message.find(token.raw); !token.raw.empty() && at != std::string::npos; at = message.find(token.raw)) {
+    message.replace(at, token.raw.size(), "<the identity token>");
+  }
   if (status == 401 || status == 403) {
     return Status::PermissionDenied(what + ": it refused the identity token (" + std::to_string(status) +
                                     "): " + Bounded(message));
