@@ -25,6 +25,8 @@ const char* kUsage =
     "  plugins [--path FILE]  the plugins found (or one plugin file) with their versions\n"
   "  keygen [--output-key-prefix PREFIX]  write a cosign-compatible key pair PREFIX.key, PREFIX.pub\n"
   "  verify IMAGE[:TAG|@DIGEST] --key cosign.pub [--plain-http] [--json]\n"
+  "  verify IMAGE[:TAG|@DIGEST] --certificate-identity[-regexp] X --certificate-oidc-issuer[-regexp] Y\n"
+  "         [--trusted-root FILE] [--plain-http] [--json]\n"
   "                   check the signatures and attestations of an image and its platforms\n"
     "  ci github|gitlab [--output FILE] [--check]\n"
     "                   write the CI pipeline that runs this config (docs/ci.md)\n"
@@ -37,6 +39,46 @@ const char* kUsage =
 const std::vector<std::string> kCommands = {"run",     "plan",   "graph",  "explain", "status",
                                             "plugins", "keygen", "verify", "ci",      "prune",   "version", "help"};
 const std::vector<std::string> kCiTargets = {"github", "gitlab"};
+
+// verify: --key, or keyless flags (one identity form and one issuer form), never both.
+int CheckVerifySigner(const po::variables_map& vm, const CliOptions& o) {
+  auto usage = [](const std::string& message) {
+    std::cerr << "mirrorgraph: " << message << "\n";
+    return kExitUsage;
+  };
+  const bool identity = vm.count("certificate-identity") != 0, identity_re = vm.count("certificate-identity-regexp") != 0;
+  const bool issuer = vm.count("certificate-oidc-issuer") != 0, issuer_re = vm.count("certificate-oidc-issuer-regexp") != 0;
+  const bool keyless = identity || identity_re || issuer || issuer_re;
+  if (vm.count("key") && keyless) {
+    return usage("verify takes --key (a key pair's signatures) or --certificate-identity/--certificate-oidc-issuer "
+                 "(keyless signatures), not both");
+  }
+  if (vm.count("key") && vm.count("trusted-root")) {
+    return usage("--trusted-root is for keyless verification (--certificate-identity ...); --key needs none");
+  }
+  if (!keyless) {
+    if (!o.key.empty()) return kExitOk;
+    return usage(vm.count("key") ? "--key must name a public key file"
+                                 : "verify needs --key cosign.pub (the public key of the pair that signed), or, for "
+                                   "keyless signatures, --certificate-identity[-regexp] X and "
+                                   "--certificate-oidc-issuer[-regexp] Y");
+  }
+  if (identity && identity_re) return usage("give --certificate-identity or --certificate-identity-regexp, not both");
+  if (issuer && issuer_re) return usage("give --certificate-oidc-issuer or --certificate-oidc-issuer-regexp, not both");
+  if (!identity && !identity_re) {
+    return usage("keyless verification needs the signer's identity: --certificate-identity X or "
+                 "--certificate-identity-regexp RE");
+  }
+  if (!issuer && !issuer_re) {
+    return usage("keyless verification needs the identity's issuer: --certificate-oidc-issuer URL or "
+                 "--certificate-oidc-issuer-regexp RE");
+  }
+  for (const char* flag : {"certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer",
+                           "certificate-oidc-issuer-regexp", "trusted-root"}) {
+    if (vm.count(flag) && vm[flag].as<std::string>().empty()) return usage(std::string("--") + flag + " must not be empty");
+  }
+  return kExitOk;
+}
 
 }  // namespace
 
@@ -62,6 +104,17 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
       ("output-key-prefix", po::value<std::string>(&out->output_key_prefix)->default_value("cosign"),
        "keygen: write PREFIX.key and PREFIX.pub")
       ("key", po::value<std::string>(&out->key), "verify: the public key (cosign.pub)")
+      ("certificate-identity", po::value<std::string>(&out->certificate_identity),
+       "verify (keyless): the signing certificate's identity (email or URI), exactly")
+      ("certificate-identity-regexp", po::value<std::string>(&out->certificate_identity_regexp),
+       "verify (keyless): a regular expression the whole identity must match")
+      ("certificate-oidc-issuer", po::value<std::string>(&out->certificate_oidc_issuer),
+       "verify (keyless): the OIDC issuer of the identity, exactly")
+      ("certificate-oidc-issuer-regexp", po::value<std::string>(&out->certificate_oidc_issuer_regexp),
+       "verify (keyless): a regular expression the whole issuer must match")
+      ("trusted-root", po::value<std::string>(&out->trusted_root),
+       "verify (keyless): a Sigstore trusted_root.json (default: [attestations] trusted_root of -c, else "
+       "SIGSTORE_ROOT_FILE + SIGSTORE_REKOR_PUBLIC_KEY)")
       ("plain-http", po::bool_switch(&out->plain_http), "verify: talk to the registry over http://")
       ("output", po::value<std::string>(&out->output), "ci: write to FILE ('-': stdout; default: the CI's own path)")
       ("check", po::bool_switch(&out->check), "ci: exit 1 when the file differs from what would be written")
@@ -94,6 +147,7 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
     }
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
     po::notify(vm);
+    out->config_given = vm.count("config") != 0 && !vm["config"].defaulted();
   } catch (const po::error& e) {
     std::cerr << "mirrorgraph: " << e.what() << "\n(run `mirrorgraph --help` for usage)\n";
     return kExitUsage;
@@ -145,10 +199,7 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
       return kExitUsage;
     }
     out->image = args[1];
-    if (out->key.empty()) {
-      std::cerr << "mirrorgraph: verify needs --key cosign.pub (the public key of the pair that signed)\n";
-      return kExitUsage;
-    }
+    if (int code = CheckVerifySigner(vm, *out); code != kExitOk) return code;
   } else if (out->command == "ci") {
     if (args.size() != 2) {
       std::cerr << "mirrorgraph: ci takes exactly one target, github or gitlab, e.g. `mirrorgraph ci github` "
@@ -182,6 +233,15 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
   if (out->command == "keygen" && out->output_key_prefix.empty()) {
     std::cerr << "mirrorgraph: --output-key-prefix must not be empty\n";
     return kExitUsage;
+  }
+  if (out->command != "verify") {
+    for (const char* o : {"certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer",
+                          "certificate-oidc-issuer-regexp", "trusted-root"}) {
+      if (vm.count(o)) {
+        std::cerr << "mirrorgraph: --" << o << " is an option of verify\n";
+        return kExitUsage;
+      }
+    }
   }
   if (!out->unit.empty() && out->command != "run") {
     std::cerr << "mirrorgraph: --unit is an option of run (`mirrorgraph run --unit ID`)\n";

@@ -38,6 +38,18 @@ struct CliOptions {
   std::string output_key_prefix = "cosign";  // keygen --output-key-prefix PREFIX
   std::string image;              // verify IMAGE[:TAG|@DIGEST]
   std::string key;                // verify --key cosign.pub
+  // verify, keyless (docs/cli.md): exactly one of identity / identity_regexp, one of issuer /
+  // issuer_regexp; never with --key.
+  std::string certificate_identity;            // --certificate-identity X
+  std::string certificate_identity_regexp;     // --certificate-identity-regexp RE
+  std::string certificate_oidc_issuer;         // --certificate-oidc-issuer Y
+  std::string certificate_oidc_issuer_regexp;  // --certificate-oidc-issuer-regexp RE
+  std::string trusted_root;       // verify --trusted-root trusted_root.json
+  bool config_given = false;      // -c/--config was on the command line (verify reads it only then)
+  bool keyless() const {
+    return !certificate_identity.empty() || !certificate_identity_regexp.empty() ||
+           !certificate_oidc_issuer.empty() || !certificate_oidc_issuer_regexp.empty();
+  }
   bool plain_http = false;        // verify --plain-http
   bool verify_json = false;       // verify --json (a flag there, not a file)
   std::string ci_target;          // ci github|gitlab

@@ -10,7 +10,10 @@
 #include "oci/registry_client.h"
 #include "sign/cosign_verify.h"
 #include "sign/intoto.h"
+#include "config/config.h"
 #include "sign/keys.h"
+#include "sign/signature_verifier.h"
+#include "sign/trusted_root.h"
 
 namespace mg {
 namespace {
@@ -44,10 +47,10 @@ std::string DescribeAttestation(const AttestationVerification& a) {
   return line;
 }
 
-void PrintReport(const ImageVerification& v, const std::string& key_path, std::ostream& out) {
+void PrintReport(const ImageVerification& v, const std::string& signer_line, std::ostream& out) {
   out << "image   " << v.image << (IsValidDigest(v.reference) ? "@" : ":") << v.reference << "\n"
       << "digest  " << v.digest << " (" << KindOf(v) << ")\n"
-      << "key     " << v.key_fingerprint << " (" << key_path << ")\n";
+      << signer_line << "\n";
   int signatures = 0, attestations = 0;
   for (const SubjectVerification& s : v.subjects) {
     const std::string name = !s.platform.empty() ? s.platform : IsIndexMediaType(v.media_type) ? "index" : "image";
@@ -81,6 +84,49 @@ void PrintReport(const ImageVerification& v, const std::string& key_path, std::o
   for (const std::string& f : failures) out << "  " << f << "\n";
 }
 
+// The trust material of keyless verification: --trusted-root, else [attestations] trusted_root of
+// the config given with -c, else cosign's SIGSTORE_ROOT_FILE + SIGSTORE_REKOR_PUBLIC_KEY.
+// InvalidArgument naming the file and what is wrong.
+Result<TrustedRoot> ResolveTrustedRoot(const CliOptions& options) {
+  if (!options.trusted_root.empty()) return TrustedRoot::LoadFile(options.trusted_root);
+  if (options.config_given) {
+    Diagnostics diags;
+    std::optional<Config> config = LoadConfig(options.config, &diags);
+    if (!config) return Status::InvalidArgument(diags.ToString() + "the config " + options.config + " has problems");
+    if (!config->attestations.trusted_root.empty()) {
+      Result<TrustedRoot> root = TrustedRoot::LoadFile(config->attestations.trusted_root);
+      if (!root.ok()) return root.status().WithContext("[attestations] trusted_root of " + options.config);
+      return root;
+    }
+  }
+  MG_ASSIGN_OR_RETURN(std::optional<TrustedRoot> env, TrustedRoot::FromCosignEnvironment());
+  if (env) return std::move(*env);
+  return Status::InvalidArgument(
+      "keyless verification needs a trusted root: --trusted-root trusted_root.json, [attestations] trusted_root in "
+      "the config given with -c, or SIGSTORE_ROOT_FILE (the CA chain, PEM) and SIGSTORE_REKOR_PUBLIC_KEY (the log's "
+      "key, PEM) as for cosign");
+}
+
+// The verifier the flags ask for, with the report's "key"/"signer" line.
+Result<std::unique_ptr<SignatureVerifier>> MakeVerifier(const CliOptions& options, std::string* line) {
+  if (!options.keyless()) {
+    MG_ASSIGN_OR_RETURN(PublicKey key, LoadPublicKeyFile(options.key));
+    *line = "key     " + key.Fingerprint() + " (" + options.key + ")";
+    return std::unique_ptr<SignatureVerifier>(std::make_unique<KeyVerifier>(std::move(key)));
+  }
+  const bool identity_re = !options.certificate_identity_regexp.empty();
+  const bool issuer_re = !options.certificate_oidc_issuer_regexp.empty();
+  MG_ASSIGN_OR_RETURN(IdentityPolicy policy,
+                      IdentityPolicy::Make(identity_re ? options.certificate_identity_regexp : options.certificate_identity,
+                                           identity_re,
+                                           issuer_re ? options.certificate_oidc_issuer_regexp : options.certificate_oidc_issuer,
+                                           issuer_re));
+  MG_ASSIGN_OR_RETURN(TrustedRoot root, ResolveTrustedRoot(options));
+  *line = "signer  keyless, " + policy.Describe() + "\ntrust   " + root.source;
+  for (const std::string& s : root.skipped) *line += "\nnote    skipped " + s;
+  return std::unique_ptr<SignatureVerifier>(KeylessVerifier::Create(std::move(root), std::move(policy)));
+}
+
 }  // namespace
 
 int VerifyCommand(const CliOptions& options, const std::atomic<int>* interrupt) {
@@ -90,15 +136,16 @@ int VerifyCommand(const CliOptions& options, const std::atomic<int>* interrupt) 
   };
   Result<ImageReference> ref = ParseImageReference(options.image);
   if (!ref.ok()) return fail(ref.status().message(), kExitUsage);
-  Result<PublicKey> key = LoadPublicKeyFile(options.key);
-  if (!key.ok()) return fail(key.status().message(), kExitUsage);
+  std::string signer_line;
+  Result<std::unique_ptr<SignatureVerifier>> verifier = MakeVerifier(options, &signer_line);
+  if (!verifier.ok()) return fail(verifier.status().message(), kExitUsage);
   Result<CredentialLookup> creds = ResolveRegistryCredentials(ref->registry, "");
   if (!creds.ok()) return fail(creds.status().message(), kExitUsage);
 
   CurlTransport transport;
   HttpClient http(transport, HttpClientOptions{});
   RegistryClient client(http, ref->registry, options.plain_http, std::move(creds->credentials), creds->source);
-  Result<ImageVerification> v = VerifyCosignImage(client, ref->repository, ref->Reference(), *key);
+  Result<ImageVerification> v = VerifyCosignImage(client, ref->repository, ref->Reference(), **verifier);
   if (interrupt != nullptr && interrupt->load() != 0) return fail("interrupted", 128 + interrupt->load());
   if (!v.ok()) {
     const Status& s = v.status();
@@ -107,7 +154,7 @@ int VerifyCommand(const CliOptions& options, const std::atomic<int>* interrupt) 
   if (options.verify_json) {
     std::cout << PrettyJson(v->ToJson()) << "\n";
   } else {
-    PrintReport(*v, options.key, std::cout);
+    PrintReport(*v, signer_line, std::cout);
   }
   return v->ok() ? kExitOk : kExitTaskFailed;
 }

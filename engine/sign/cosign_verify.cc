@@ -1,5 +1,6 @@
 #include "sign/cosign_verify.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "http/base64.h"
@@ -9,6 +10,7 @@
 #include "sign/cosign_storage.h"
 #include "sign/dsse.h"
 #include "sign/intoto.h"
+#include "sign/signature_verifier.h"
 #include "sign/signer.h"
 #include "sign/simple_signing.h"
 #include "sign/slsa_provenance.h"
@@ -53,7 +55,7 @@ Json Summarize(const InTotoStatement& statement) {
 }
 
 AttestationVerification CheckAttestation(const CosignLayer& layer, const std::string& subject_digest,
-                                         const PublicKey& key, Status* fatal) {
+                                         const SignatureVerifier& verifier, Status* fatal) {
   AttestationVerification a;
   a.layer_digest = layer.digest;
   if (auto pt = layer.annotations.find(std::string(kPredicateTypeAnnotation)); pt != layer.annotations.end()) {
@@ -68,13 +70,13 @@ AttestationVerification CheckAttestation(const CosignLayer& layer, const std::st
     a.problem = "the envelope's payload type is " + envelope->payload_type + ", not " + std::string(kInTotoPayloadType);
     return a;
   }
-  Result<bool> verified = DsseVerify(*envelope, key);
+  Result<SignatureCheck> verified = verifier.VerifyEnvelope(*envelope, layer.annotations);
   if (!verified.ok()) {
     *fatal = verified.status();
     return a;
   }
-  if (!*verified) {
-    a.problem = "its DSSE signature does not verify with the key";
+  if (!verified->ok) {
+    a.problem = verified->problem;
     return a;
   }
   Result<InTotoStatement> statement = ParseStatement(envelope->payload);
@@ -104,7 +106,8 @@ AttestationVerification CheckAttestation(const CosignLayer& layer, const std::st
 
 // Checks one subject's .sig and .att; records failed checks in `out`. Returns an error only when
 // the registry could not be read.
-Status CheckSubject(RegistryClient& client, const std::string& repo, const PublicKey& key, SubjectVerification& out) {
+Status CheckSubject(RegistryClient& client, const std::string& repo, const SignatureVerifier& verifier,
+                    SubjectVerification& out) {
   const std::string image = client.registry() + "/" + repo;
   const std::string sig_tag = CosignTag(out.digest, kCosignSignatureSuffix);
   Result<std::vector<CosignLayer>> sigs = ReadCosignLayers(client, repo, out.digest, kCosignSignatureSuffix);
@@ -115,6 +118,7 @@ Status CheckSubject(RegistryClient& client, const std::string& repo, const Publi
     out.signature_problem = "not signed: " + image + ":" + sig_tag + " does not exist";
   } else {
     out.signature_layers = static_cast<int>(sigs->size());
+    std::vector<std::string> rejected;  // why the layers that did not verify were refused
     for (size_t i = 0; i < sigs->size(); ++i) {
       const CosignLayer& layer = (*sigs)[i];
       const std::string which = "signature layer " + std::to_string(i) + " (" + ShortDigest(layer.digest) + ")";
@@ -129,10 +133,11 @@ Status CheckSubject(RegistryClient& client, const std::string& repo, const Publi
         out.notes.push_back(which + ": no base64 signature in " + std::string(kCosignSignatureAnnotation));
         continue;
       }
-      Result<bool> verified = VerifySignature(key, layer.payload, *der);
+      Result<SignatureCheck> verified = verifier.VerifyMessage(layer.payload, *der, layer.annotations);
       if (!verified.ok()) return verified.status();
-      if (!*verified) {
-        out.notes.push_back(which + ": does not verify with the key");
+      if (!verified->ok) {
+        out.notes.push_back(which + ": " + verified->problem);
+        rejected.push_back(which + ": " + verified->problem);
         continue;
       }
       Result<SimpleSigningClaims> claims = ParseSimpleSigningPayload(layer.payload);
@@ -151,8 +156,14 @@ Status CheckSubject(RegistryClient& client, const std::string& repo, const Publi
       ++out.valid_signatures;
     }
     if (out.valid_signatures == 0) {
+      const std::string key = verifier.KeyFingerprint();
       out.signature_problem = "none of the " + std::to_string(out.signature_layers) + " signature(s) in " + image +
-                              ":" + sig_tag + " verifies with the key";
+                              ":" + sig_tag + (key.empty() ? " is valid for " + verifier.Describe() : " verifies with the key");
+      // Keyless: say why (the identity, the root, the log), at most three layers' reasons.
+      if (key.empty() && !rejected.empty()) {
+        rejected.resize(std::min<size_t>(rejected.size(), 3));
+        out.signature_problem += ": " + Join(rejected, "; ");
+      }
     }
   }
 
@@ -173,7 +184,7 @@ Status CheckSubject(RegistryClient& client, const std::string& repo, const Publi
       continue;
     }
     Status fatal;
-    AttestationVerification a = CheckAttestation(layer, out.digest, key, &fatal);
+    AttestationVerification a = CheckAttestation(layer, out.digest, verifier, &fatal);
     if (!fatal.ok()) return fatal;
     out.attestations.push_back(std::move(a));
   }
@@ -260,16 +271,22 @@ Json ImageVerification::ToJson() const {
     subs.push_back(std::move(j));
   }
   return {{"image", image},         {"reference", reference}, {"digest", digest}, {"media_type", media_type},
-          {"key", key_fingerprint}, {"ok", ok()},             {"failures", Failures()},
+          {"key", key_fingerprint}, {"verified_with", verified_with}, {"ok", ok()},             {"failures", Failures()},
           {"warnings", Warnings()}, {"subjects", std::move(subs)}};
 }
 
 Result<ImageVerification> VerifyCosignImage(RegistryClient& client, const std::string& repo,
                                             const std::string& reference, const PublicKey& key) {
+  return VerifyCosignImage(client, repo, reference, KeyVerifier(key));
+}
+
+Result<ImageVerification> VerifyCosignImage(RegistryClient& client, const std::string& repo,
+                                            const std::string& reference, const SignatureVerifier& verifier) {
   ImageVerification v;
   v.image = client.registry() + "/" + repo;
   v.reference = reference;
-  v.key_fingerprint = key.Fingerprint();
+  v.key_fingerprint = verifier.KeyFingerprint();
+  v.verified_with = verifier.Describe();
   Result<Manifest> m = client.GetManifest(repo, reference);
   if (!m.ok()) {
     const std::string sep = IsValidDigest(reference) ? "@" : ":";
@@ -299,7 +316,7 @@ Result<ImageVerification> VerifyCosignImage(RegistryClient& client, const std::s
                                       ", not an image or an index");
   }
   for (SubjectVerification& s : v.subjects) {
-    Status checked = CheckSubject(client, repo, key, s);
+    Status checked = CheckSubject(client, repo, verifier, s);
     if (!checked.ok()) return checked.WithContext("verifying " + SubjectName(s, v.media_type) + " " + s.digest + " of " + v.image);
   }
   return v;

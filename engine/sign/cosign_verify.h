@@ -1,13 +1,15 @@
 // Verifying an image the way `mirrorgraph verify` reports it: the cosign signature of the index
 // and of every platform manifest, and every attestation attached to each (DSSE signature, in-toto
-// subject digest), against one public key. Reads the registry only; what it finds is in the
+// subject digest), with one SignatureVerifier: a public key, or a keyless identity policy over a
+// trusted root (sign/signature_verifier.h). Reads the registry only; what it finds is in the
 // result, problems included — a verification that fails is a value, not an error.
 //
 // The rules (docs/attestations.md, "What mirrorgraph verify checks"):
-//   signature    the .sig manifest exists and at least one simple-signing layer verifies with the
-//                key and names this digest (as cosign verify: other layers may be other keys');
-//                layers that do not verify are listed as notes;
-//   attestations every DSSE layer of the .att manifest must verify with the key, carry an in-toto
+//   signature    the .sig manifest exists and at least one simple-signing layer verifies (with the
+//                key; keyless: certificate, identity, signature and log entry) and names this
+//                digest (as cosign verify: other layers may be other signers'); layers that do not
+//                verify are listed as notes, and named with why when none does;
+//   attestations every DSSE layer of the .att manifest must verify the same way, carry an in-toto
 //                statement (payload type application/vnd.in-toto+json) and name this digest
 //                among its subjects. No attestation at all is not a failure (it is reported).
 // Thread-safe as far as `client` is.
@@ -18,6 +20,7 @@
 
 #include "oci/registry_client.h"
 #include "sign/keys.h"
+#include "sign/signature_verifier.h"
 #include "util/json.h"
 #include "util/status.h"
 
@@ -51,7 +54,8 @@ struct ImageVerification {
   std::string reference;   // the tag or digest asked for
   std::string digest;      // what it resolved to
   std::string media_type;
-  std::string key_fingerprint;  // PublicKey::Fingerprint()
+  std::string key_fingerprint;  // PublicKey::Fingerprint(); "" when verified keyless
+  std::string verified_with;    // SignatureVerifier::Describe()
   std::vector<SubjectVerification> subjects;  // the index first, then its platform manifests
 
   bool ok() const;
@@ -62,8 +66,8 @@ struct ImageVerification {
   // provenance carrying the reconstructed marker (sign/slsa_provenance.h). Not failures: ok() is
   // unaffected (docs/attestations.md, "What mirrorgraph verify checks").
   std::vector<std::string> Warnings() const;
-  // Sorted keys; {"image", "reference", "digest", "media_type", "key", "ok", "failures",
-  // "warnings", "subjects": [...]}.
+  // Sorted keys; {"image", "reference", "digest", "media_type", "key", "verified_with", "ok",
+  // "failures", "warnings", "subjects": [...]}.
   Json ToJson() const;
 };
 
@@ -72,6 +76,10 @@ struct ImageVerification {
 // Errors (nothing could be checked): NotFound when the image does not exist; registry failures as
 // in oci/registry_client.h; InvalidArgument for an invalid repository or reference. A .sig/.att
 // manifest that is malformed is a failed check of its subject, not an error.
+// Signatures and attestations are checked by `verifier` (sign/signature_verifier.h); the PublicKey
+// form is KeyVerifier(key).
+Result<ImageVerification> VerifyCosignImage(RegistryClient& client, const std::string& repo,
+                                            const std::string& reference, const SignatureVerifier& verifier);
 Result<ImageVerification> VerifyCosignImage(RegistryClient& client, const std::string& repo,
                                             const std::string& reference, const PublicKey& key);
 
