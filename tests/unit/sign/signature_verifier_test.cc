@@ -1,0 +1,459 @@
+// KeylessVerifier against an in-process CA and log (keyless_test_ca.h): a good message signature
+// and a good DSSE envelope pass; each way a keyless signature can be wrong is refused with why:
+// identity, issuer, regexp, another root, a flipped signature byte, no log entry, a SET by
+// another key or from an unknown log, a body about something else, a certificate expired at the
+// log's time, no code-signing EKU, a tampered inclusion proof or checkpoint, malformed bundles.
+// Then VerifyCosignImage over the fake registry with a keyless signer's material.
+#include "sign/signature_verifier.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include "http/base64.h"
+#include "oci/media_types.h"
+#include "sign/cosign_storage.h"
+#include "sign/cosign_verify.h"
+#include "sign/intoto.h"
+#include "sign/simple_signing.h"
+#include "sign/sigstore_bundle.h"
+#include "sign/transparency_log.h"
+#include "sign/x509_leaf.h"
+#include "unit/oci/fake_registry.h"
+#include "unit/sign/keyless_test_ca.h"
+#include "util/strings.h"
+
+namespace {
+
+using mg::Json;
+using mg::LayerAnnotations;
+using mg::testing::Hex;
+using mg::testing::TestCa;
+using mg::testing::TestCertOptions;
+using mg::testing::TestLog;
+
+const std::string kIdentity = TestCertOptions{}.san;
+const std::string kIssuer = TestCertOptions{}.issuer;
+
+struct MakeOptions {
+  const TestCa* ca = nullptr;         // default: the fixture's
+  TestLog* set_log = nullptr;         // who signs the SET; default: the fixture's log
+  TestLog* checkpoint_log = nullptr;  // who signs the checkpoint; default: the fixture's log
+  TestCertOptions cert;
+  int64_t integrated_time = 1700000100;
+  bool with_set = true;
+  bool with_bundle = true;
+  bool with_sigstore_bundle = true;
+  bool with_proof = true;
+  bool tamper_proof = false;
+  std::string logged_payload;         // non-empty: the log entry is about this payload instead
+};
+
+struct Material {
+  std::string signature;
+  LayerAnnotations annotations;
+  mg::DsseEnvelope envelope;  // for DSSE
+};
+
+struct Fixture {
+  TestCa ca;
+  TestCa other_ca{"other-root"};
+  TestLog log;
+  TestLog other_log;
+  mg::KeySigner leaf_key{mg::PrivateKey::Generate().value()};
+  std::string payload = R"({"critical":{"identity":{"docker-reference":"reg.example/mirror/hello"}}})";
+  std::string statement = R"({"_type":"https://in-toto.io/Statement/v1"})";
+
+  mg::TrustedRoot Root() const {
+    auto root = mg::TrustedRoot::FromPem(ca.Pem(), "ca.pem", log.signer.PublicKeyPem().value(), "rekor.pub");
+    BOOST_REQUIRE_MESSAGE(root.ok(), root.status().ToString());
+    return std::move(root).value();
+  }
+
+  std::unique_ptr<mg::KeylessVerifier> Verifier(const std::string& identity = kIdentity, bool identity_re = false,
+                                                const std::string& issuer = kIssuer, bool issuer_re = false) const {
+    auto policy = mg::IdentityPolicy::Make(identity, identity_re, issuer, issuer_re);
+    BOOST_REQUIRE_MESSAGE(policy.ok(), policy.status().ToString());
+    return mg::KeylessVerifier::Create(Root(), std::move(policy).value());
+  }
+
+  // The log entry for `body`, at index 3 of a 5-leaf tree, with SET and inclusion proof.
+  mg::TlogEntry Entry(const std::string& kind, const std::string& body, const MakeOptions& o) {
+    mg::TlogEntry e;
+    e.kind = kind;
+    e.version = "0.0.1";
+    e.body = body;
+    e.integrated_time = o.integrated_time;
+    e.log_index = 3;
+    e.log_id_hex = Hex(log.LogId());
+    if (o.with_set) e.signed_entry_timestamp = (o.set_log ? *o.set_log : log).Set(body, o.integrated_time, 3);
+    if (o.with_proof) {
+      std::vector<std::string> leaves = {"a", "b", "c", body, "e"};
+      const std::string root = mg::testing::TreeHash(leaves, 0, leaves.size());
+      Json hashes = Json::array();
+      for (const std::string& h : mg::testing::AuditPath(leaves, 3, 0, leaves.size())) hashes.push_back(Hex(h));
+      if (o.tamper_proof) hashes[0] = Hex(mg::testing::RawSha256("tampered"));
+      e.inclusion_proof = {{"checkpoint", (o.checkpoint_log ? *o.checkpoint_log : log).Checkpoint(5, root)},
+                           {"hashes", hashes},
+                           {"logIndex", 3},
+                           {"rootHash", Hex(root)},
+                           {"treeSize", 5}};
+    }
+    return e;
+  }
+
+  void Annotate(Material& m, const std::string& leaf_pem, const mg::TlogEntry& e, const std::string& sigstore,
+                const MakeOptions& o) {
+    m.annotations[std::string(mg::kCosignCertificateAnnotation)] = leaf_pem;
+    m.annotations[std::string(mg::kCosignChainAnnotation)] = (o.ca ? *o.ca : ca).Pem();
+    if (o.with_bundle) m.annotations[std::string(mg::kCosignBundleAnnotation)] = mg::CosignBundleAnnotation(e);
+    if (o.with_bundle && o.with_sigstore_bundle) m.annotations[std::string(mg::kSigstoreBundleAnnotation)] = sigstore;
+  }
+
+  Material SignMessage(const MakeOptions& o = {}) {
+    Material m;
+    const std::string leaf_pem = (o.ca ? *o.ca : ca).Leaf(leaf_key.public_key(), o.cert);
+    const std::string leaf_der = mg::PemCertificatesToDer(leaf_pem, "leaf").value().front();
+    m.signature = leaf_key.Sign(payload).value();
+    const std::string logged = o.logged_payload.empty() ? payload : o.logged_payload;
+    const std::string body = mg::CanonicalJson(mg::HashedRekordProposal(mg::Sha256Hex(logged), m.signature, leaf_pem));
+    const mg::TlogEntry e = Entry("hashedrekord", body, o);
+    Annotate(m, leaf_pem, e, mg::SigstoreMessageBundle(e, leaf_der, mg::testing::RawSha256(payload), m.signature), o);
+    return m;
+  }
+
+  Material SignEnvelope(const MakeOptions& o = {}) {
+    Material m;
+    const std::string leaf_pem = (o.ca ? *o.ca : ca).Leaf(leaf_key.public_key(), o.cert);
+    const std::string leaf_der = mg::PemCertificatesToDer(leaf_pem, "leaf").value().front();
+    m.signature = leaf_key.Sign(mg::PreAuthEncoding(mg::kInTotoPayloadType, statement)).value();
+    m.envelope = {std::string(mg::kInTotoPayloadType), statement, {{"", m.signature}}};
+    const std::string logged = o.logged_payload.empty() ? statement : o.logged_payload;
+    const Json body = {{"apiVersion", "0.0.1"},
+                       {"kind", "dsse"},
+                       {"spec",
+                        {{"envelopeHash", {{"algorithm", "sha256"}, {"value", mg::Sha256Hex(mg::SerializeDsseEnvelope(m.envelope))}}},
+                         {"payloadHash", {{"algorithm", "sha256"}, {"value", mg::Sha256Hex(logged)}}},
+                         {"signatures", {{{"signature", mg::Base64Encode(m.signature)}, {"verifier", mg::Base64Encode(leaf_pem)}}}}}}};
+    const mg::TlogEntry e = Entry("dsse", mg::CanonicalJson(body), o);
+    Annotate(m, leaf_pem, e, mg::SigstoreDsseBundle(e, leaf_der, m.envelope), o);
+    return m;
+  }
+
+  mg::SignatureCheck Check(const Material& m, const mg::SignatureVerifier& v) {
+    auto r = v.VerifyMessage(payload, m.signature, m.annotations);
+    BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    return r.value();
+  }
+  mg::SignatureCheck Check(const Material& m) { return Check(m, *Verifier()); }
+};
+
+// Signs with the fixture's CA and log, as a KeylessSigner would with Fulcio and Rekor.
+class FakeKeylessSigner final : public mg::Signer {
+ public:
+  explicit FakeKeylessSigner(Fixture& f) : f_(f) {}
+  mg::Result<std::string> Sign(std::string_view payload) override { return f_.leaf_key.Sign(payload); }
+  std::string KeyId() const override { return ""; }
+  mg::Result<std::string> PublicKeyPem() const override { return f_.leaf_key.PublicKeyPem(); }
+  mg::Result<mg::SignatureMaterial> SignWithMaterial(std::string_view payload) override {
+    f_.payload = std::string(payload);
+    return ToMaterial(f_.SignMessage());
+  }
+  mg::Result<mg::SignatureMaterial> SignDsseWithMaterial(std::string_view, std::string_view payload) override {
+    f_.statement = std::string(payload);
+    return ToMaterial(f_.SignEnvelope());
+  }
+  std::string Identity() const override { return "keyless:test"; }
+  mg::Result<bool> Owns(const mg::ExistingSignature&) const override { return false; }
+
+ private:
+  static mg::SignatureMaterial ToMaterial(const Material& m) {
+    auto get = [&](std::string_view name) {
+      auto it = m.annotations.find(std::string(name));
+      return it == m.annotations.end() ? std::string() : it->second;
+    };
+    return {m.signature, get(mg::kCosignCertificateAnnotation), get(mg::kCosignChainAnnotation),
+            get(mg::kCosignBundleAnnotation), get(mg::kSigstoreBundleAnnotation)};
+  }
+  Fixture& f_;
+};
+
+bool AnyHas(const std::vector<std::string>& lines, const std::string& part) {
+  for (const std::string& l : lines) {
+    if (l.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(signature_verifier_test)
+
+BOOST_AUTO_TEST_CASE(good_message_signature) {
+  Fixture f;
+  mg::SignatureCheck c = f.Check(f.SignMessage());
+  BOOST_TEST(c.ok, c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(good_dsse_envelope) {
+  Fixture f;
+  Material m = f.SignEnvelope();
+  auto r = f.Verifier()->VerifyEnvelope(m.envelope, m.annotations);
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->ok, r->problem);
+}
+
+BOOST_AUTO_TEST_CASE(good_without_sigstore_bundle_as_cosign_stores_it) {
+  Fixture f;
+  MakeOptions o;
+  o.with_sigstore_bundle = false;
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(c.ok, c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(email_identity) {
+  Fixture f;
+  MakeOptions o;
+  o.cert.san = "release@example.org";
+  o.cert.san_is_email = true;
+  mg::SignatureCheck c = f.Check(f.SignMessage(o), *f.Verifier("release@example.org"));
+  BOOST_TEST(c.ok, c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_identity) {
+  Fixture f;
+  mg::SignatureCheck c = f.Check(f.SignMessage(), *f.Verifier("https://github.com/someone/else"));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "identity is \"" + kIdentity + "\", wanted \"https://github.com/someone/else\""), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_issuer) {
+  Fixture f;
+  mg::SignatureCheck c = f.Check(f.SignMessage(), *f.Verifier(kIdentity, false, "https://accounts.google.com"));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "OIDC issuer is \"" + kIssuer + "\", wanted \"https://accounts.google.com\""), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(issuer_from_the_v1_extension) {
+  Fixture f;
+  MakeOptions o;
+  o.cert.issuer_v2 = false;
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(c.ok, c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(regexp_matches_the_whole_identity) {
+  Fixture f;
+  Material m = f.SignMessage();
+  BOOST_TEST(f.Check(m, *f.Verifier("https://github\\.com/team/.*", true)).ok);
+  BOOST_TEST(f.Check(m, *f.Verifier(kIdentity, false, "https://token\\.actions\\..*", true)).ok);
+  mg::SignatureCheck partial = f.Check(m, *f.Verifier("https://github\\.com/team", true));
+  BOOST_TEST(!partial.ok);
+  BOOST_TEST(Has(partial.problem, "wanted one matching /https://github\\.com/team/"), partial.problem);
+  BOOST_TEST(!mg::IdentityPolicy::Make("(", true, kIssuer, false).ok());
+  BOOST_TEST(!mg::IdentityPolicy::Make("", false, kIssuer, false).ok());
+}
+
+BOOST_AUTO_TEST_CASE(leaf_from_another_root) {
+  Fixture f;
+  MakeOptions o;
+  o.ca = &f.other_ca;
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "does not chain to a certificate authority of ca.pem"), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(flipped_signature_byte) {
+  Fixture f;
+  Material m = f.SignMessage();
+  m.signature[m.signature.size() / 2] ^= 0x01;
+  mg::SignatureCheck c = f.Check(m);
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "does not verify with the certificate's key"), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(missing_bundle_is_no_log_entry) {
+  Fixture f;
+  MakeOptions o;
+  o.with_bundle = false;
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "no log entry"), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(missing_certificate) {
+  Fixture f;
+  Material m = f.SignMessage();
+  m.annotations.erase(std::string(mg::kCosignCertificateAnnotation));
+  mg::SignatureCheck c = f.Check(m);
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "no certificate"), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(set_by_another_key) {
+  Fixture f;
+  MakeOptions o;
+  o.set_log = &f.other_log;
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "signed entry timestamp (SET) does not verify"), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(entry_from_an_unknown_log) {
+  Fixture f;
+  Material m = f.SignMessage();
+  // Trust another log only.
+  auto root = mg::TrustedRoot::FromPem(f.ca.Pem(), "ca.pem", f.other_log.signer.PublicKeyPem().value(), "other.pub");
+  BOOST_REQUIRE(root.ok());
+  auto v = mg::KeylessVerifier::Create(std::move(root).value(), mg::IdentityPolicy::Make(kIdentity, false, kIssuer, false).value());
+  mg::SignatureCheck c = f.Check(m, *v);
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "from a log that is not in"), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(body_about_another_payload) {
+  Fixture f;
+  MakeOptions o;
+  o.logged_payload = "something else";
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "about another payload"), c.problem);
+  Material m = f.SignEnvelope(o);
+  auto r = f.Verifier()->VerifyEnvelope(m.envelope, m.annotations);
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(!r->ok);
+  BOOST_TEST(Has(r->problem, "about another payload"), r->problem);
+}
+
+BOOST_AUTO_TEST_CASE(expired_at_the_integrated_time) {
+  Fixture f;
+  MakeOptions o;
+  o.integrated_time = o.cert.not_after + 60;  // logged after the ten minutes
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "not valid at the time the log recorded"), c.problem);
+  // Within the window it verifies although the certificate is long expired now.
+  o.integrated_time = o.cert.not_after - 1;
+  c = f.Check(f.SignMessage(o));
+  BOOST_TEST(c.ok, c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(no_code_signing_usage) {
+  Fixture f;
+  MakeOptions o;
+  o.cert.code_signing = false;
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "not for code signing"), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(inclusion_proof_tampered) {
+  Fixture f;
+  MakeOptions o;
+  o.tamper_proof = true;
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "inclusion proof does not lead to the root hash"), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(checkpoint_by_another_key) {
+  Fixture f;
+  MakeOptions o;
+  o.checkpoint_log = &f.other_log;
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "checkpoint's signature does not verify"), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(no_set_needs_a_proof) {
+  Fixture f;
+  MakeOptions o;
+  o.with_set = false;
+  mg::SignatureCheck c = f.Check(f.SignMessage(o));
+  BOOST_TEST(c.ok, c.problem);  // the inclusion proof and its checkpoint prove the entry
+  o.with_sigstore_bundle = false;
+  c = f.Check(f.SignMessage(o));
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(Has(c.problem, "no signed entry timestamp"), c.problem);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_bundles_are_refused_not_thrown) {
+  Fixture f;
+  const Material good = f.SignMessage();
+  for (const std::string& bundle :
+       {std::string("not json"), std::string("[]"), std::string(R"({"Payload": 5})"),
+        std::string(R"({"SignedEntryTimestamp": 5, "Payload": {}})"),
+        std::string(R"({"Payload": {"body": "!!", "integratedTime": 1, "logIndex": 1, "logID": "ab"}})"),
+        std::string(R"({"Payload": {"body": "e30=", "integratedTime": "1", "logIndex": 1, "logID": "ab"}})"),
+        std::string(R"({"SignedEntryTimestamp": "", "Payload": {"body": "e30=", "integratedTime": 1700000100, "logIndex": 1, "logID": "zz"}})")}) {
+    Material m = good;
+    m.annotations[std::string(mg::kCosignBundleAnnotation)] = bundle;
+    m.annotations.erase(std::string(mg::kSigstoreBundleAnnotation));
+    mg::SignatureCheck c = f.Check(m);
+    BOOST_TEST(!c.ok, bundle);
+  }
+  for (const std::string& sigstore :
+       {std::string("garbage"), std::string(R"({"verificationMaterial": {"tlogEntries": [5]}})"),
+        std::string(R"({"verificationMaterial": {"tlogEntries": [{"inclusionProof": "x"}]}})"),
+        std::string(R"({"verificationMaterial": {"tlogEntries": [{"inclusionProof": {"hashes": [1]}}]}})")}) {
+    Material m = good;
+    m.annotations[std::string(mg::kSigstoreBundleAnnotation)] = sigstore;
+    mg::SignatureCheck c = f.Check(m);
+    BOOST_TEST(!c.ok, sigstore);
+  }
+  Material m = good;
+  m.annotations[std::string(mg::kCosignCertificateAnnotation)] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+  BOOST_TEST(!f.Check(m).ok);
+}
+
+BOOST_AUTO_TEST_CASE(key_verifier_refuses_keyless_material_it_cannot_check) {
+  Fixture f;
+  Material m = f.SignMessage();
+  mg::KeyVerifier other(mg::PrivateKey::Generate().value().public_key());
+  mg::SignatureCheck c = f.Check(m, other);
+  BOOST_TEST(!c.ok);
+  BOOST_TEST(c.problem == "does not verify with the key");
+  mg::KeyVerifier same(f.leaf_key.public_key());
+  BOOST_TEST(f.Check(m, same).ok);  // the key path ignores certificates, as cosign verify --key does
+}
+
+BOOST_AUTO_TEST_CASE(verify_cosign_image_keyless) {
+  Fixture f;
+  mg::testing::FakeRegistryClient r;
+  const std::string image = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":)"
+                            R"("application/vnd.oci.image.config.v1+json","digest":"sha256:)" +
+                            std::string(64, 'c') + R"(","size":2},"layers":[]})";
+  const std::string digest = r.reg.PutManifest("mirror/hello", "1.0.0", mg::kMediaTypeOciManifest, image);
+  FakeKeylessSigner signer(f);
+  BOOST_REQUIRE(mg::AttachSignature(r.client, "mirror/hello", digest, signer).ok());
+  BOOST_REQUIRE(mg::AttachAttestation(r.client, "mirror/hello", digest, std::string(mg::kSpdxPredicateType),
+                                      Json{{"spdxVersion", "SPDX-2.3"}, {"packages", Json::array()}}, signer)
+                    .ok());
+
+  auto good = mg::VerifyCosignImage(r.client, "mirror/hello", "1.0.0", *f.Verifier());
+  BOOST_REQUIRE_MESSAGE(good.ok(), good.status().ToString());
+  BOOST_TEST(good->ok(), mg::Join(good->Failures(), "\n"));
+  BOOST_TEST(good->key_fingerprint.empty());
+  BOOST_TEST(Has(good->verified_with, "keyless identity \"" + kIdentity + "\""), good->verified_with);
+  BOOST_REQUIRE_EQUAL(good->subjects.size(), 1u);
+  BOOST_TEST(good->subjects[0].valid_signatures == 1);
+  BOOST_REQUIRE_EQUAL(good->subjects[0].attestations.size(), 1u);
+  BOOST_TEST(good->subjects[0].attestations[0].ok, good->subjects[0].attestations[0].problem);
+
+  auto bad = mg::VerifyCosignImage(r.client, "mirror/hello", "1.0.0", *f.Verifier("someone@example.org"));
+  BOOST_REQUIRE(bad.ok());
+  BOOST_TEST(!bad->ok());
+  const std::vector<std::string> failures = bad->Failures();
+  const std::string tag = "reg.example/mirror/hello:sha256-" + digest.substr(7) + ".sig";
+  BOOST_TEST(AnyHas(failures, tag + " is valid for keyless identity \"someone@example.org\""), mg::Join(failures, "\n"));
+  BOOST_TEST(AnyHas(failures, "signature layer 0 (sha256:"), mg::Join(failures, "\n"));
+  BOOST_TEST(AnyHas(failures, "wanted \"someone@example.org\""), mg::Join(failures, "\n"));
+  BOOST_TEST(AnyHas(failures, "attestation https://spdx.dev/Document (layer sha256:"), mg::Join(failures, "\n"));
+
+  // Key-based verification of the same image: nothing verifies with an unrelated key.
+  auto keyed = mg::VerifyCosignImage(r.client, "mirror/hello", "1.0.0", mg::PrivateKey::Generate().value().public_key());
+  BOOST_REQUIRE(keyed.ok());
+  BOOST_TEST(!keyed->ok());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
