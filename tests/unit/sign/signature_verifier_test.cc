@@ -19,6 +19,8 @@
 #include "sign/x509_leaf.h"
 #include "unit/oci/fake_registry.h"
 #include "unit/sign/keyless_test_ca.h"
+#include "unit/sign/sign_test_util.h"
+#include "unit/util/temp_dir.h"
 #include "util/strings.h"
 
 namespace {
@@ -454,6 +456,65 @@ BOOST_AUTO_TEST_CASE(verify_cosign_image_keyless) {
   auto keyed = mg::VerifyCosignImage(r.client, "mirror/hello", "1.0.0", mg::PrivateKey::Generate().value().public_key());
   BOOST_REQUIRE(keyed.ok());
   BOOST_TEST(!keyed->ok());
+}
+
+// The same material as files for `cosign verify-blob` (cosign 2.x, offline: its bundle holds the
+// SET; SIGSTORE_REKOR_PUBLIC_KEY names the log's key; SCTs are not made here, hence
+// --insecure-ignore-sct): cosign and KeylessVerifier agree on each case.
+BOOST_AUTO_TEST_CASE(cosign_agrees) {
+  std::string why;
+  const std::string cosign = mg::testing::CosignPath(&why);
+  if (cosign.empty()) {
+    BOOST_TEST_MESSAGE("signature_verifier_test/cosign_agrees skipped: cosign unavailable (" << why << ")");
+    return;
+  }
+  Fixture f;
+  mg::testing::TempDir dir;
+  const std::string d = dir.path();
+  mg::testing::WriteText(d + "/blob", f.payload, 0644);
+  mg::testing::WriteText(d + "/chain.pem", f.ca.Pem(), 0644);
+  mg::testing::WriteText(d + "/rekor.pub", f.log.signer.PublicKeyPem().value(), 0644);
+  auto cosign_accepts = [&](const Material& m, const std::string& identity, const std::string& issuer) {
+    const Json bundle = {{"base64Signature", mg::Base64Encode(m.signature)},
+                         {"cert", mg::Base64Encode(m.annotations.at(std::string(mg::kCosignCertificateAnnotation)))},
+                         {"rekorBundle", mg::ParseJson(m.annotations.at(std::string(mg::kCosignBundleAnnotation)))}};
+    mg::testing::WriteText(d + "/bundle.json", bundle.dump(), 0644);
+    mg::SubprocessResult r = mg::testing::Run(
+        {cosign, "verify-blob", "--bundle", d + "/bundle.json", "--certificate-chain", d + "/chain.pem",
+         "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, "--insecure-ignore-sct", d + "/blob"},
+        {{"HOME", d}, {"TUF_ROOT", d + "/tuf"}, {"SIGSTORE_REKOR_PUBLIC_KEY", d + "/rekor.pub"}}, d);
+    BOOST_TEST_MESSAGE("cosign verify-blob: exit " << r.exit_code << ": " << mg::TailLines(r.stderr_text, 3));
+    return r.exit_code == 0;
+  };
+  const Material good = f.SignMessage();
+  BOOST_TEST(cosign_accepts(good, kIdentity, kIssuer));
+  BOOST_TEST(f.Check(good).ok);
+
+  BOOST_TEST(!cosign_accepts(good, "someone@example.org", kIssuer));
+  BOOST_TEST(!cosign_accepts(good, kIdentity, "https://accounts.google.com"));
+
+  Material flipped = good;
+  flipped.signature[flipped.signature.size() / 2] ^= 0x01;
+  BOOST_TEST(!cosign_accepts(flipped, kIdentity, kIssuer));
+  BOOST_TEST(!f.Check(flipped).ok);
+
+  MakeOptions o;
+  o.set_log = &f.other_log;
+  const Material bad_set = f.SignMessage(o);
+  BOOST_TEST(!cosign_accepts(bad_set, kIdentity, kIssuer));
+  BOOST_TEST(!f.Check(bad_set).ok);
+
+  MakeOptions other_root;
+  other_root.ca = &f.other_ca;
+  const Material foreign = f.SignMessage(other_root);
+  BOOST_TEST(!cosign_accepts(foreign, kIdentity, kIssuer));
+  BOOST_TEST(!f.Check(foreign).ok);
+
+  MakeOptions late;
+  late.integrated_time = late.cert.not_after + 60;
+  const Material expired = f.SignMessage(late);
+  BOOST_TEST(!cosign_accepts(expired, kIdentity, kIssuer));
+  BOOST_TEST(!f.Check(expired).ok);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
