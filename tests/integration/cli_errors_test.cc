@@ -149,6 +149,51 @@ BOOST_AUTO_TEST_CASE(usage_errors) {
   BOOST_TEST(r.err.find("use -c to point at your config") != std::string::npos, r.err);
 }
 
+// verify's signer flags: --key or keyless (an identity form and an issuer form), the trust root
+// (--trusted-root, [attestations] trusted_root of -c, cosign's environment), each mistake a usage
+// error (2) before any registry is contacted (the registry here does not exist).
+BOOST_AUTO_TEST_CASE(verify_usage_errors) {
+  CliWorkspace ws;
+  ws.env()["SIGSTORE_ROOT_FILE"] = "";
+  ws.env()["SIGSTORE_REKOR_PUBLIC_KEY"] = "";
+  const std::string image = "127.0.0.1:1/mirror/hello:1.0.0";
+  const std::string id = "https://github.com/team/mirror/.github/workflows/mirror.yml@refs/heads/main";
+  const std::string issuer = "https://token.actions.githubusercontent.com";
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {{"verify", image}, "verify needs --key cosign.pub"},
+      {{"verify", image, "--key", "cosign.pub", "--certificate-identity", id}, "not both"},
+      {{"verify", image, "--certificate-identity", id}, "needs the identity's issuer"},
+      {{"verify", image, "--certificate-oidc-issuer", issuer}, "needs the signer's identity"},
+      {{"verify", image, "--certificate-identity", id, "--certificate-identity-regexp", ".*", "--certificate-oidc-issuer", issuer},
+       "--certificate-identity or --certificate-identity-regexp, not both"},
+      {{"verify", image, "--certificate-identity", id, "--certificate-oidc-issuer", issuer, "--certificate-oidc-issuer-regexp", ".*"},
+       "--certificate-oidc-issuer or --certificate-oidc-issuer-regexp, not both"},
+      {{"verify", image, "--key", "cosign.pub", "--trusted-root", "root.json"}, "--trusted-root is for keyless verification"},
+      {{"verify", image, "--certificate-identity-regexp", "(", "--certificate-oidc-issuer", issuer}, "is not a valid regular expression"},
+      {{"verify", image, "--certificate-identity", id, "--certificate-oidc-issuer", issuer}, "needs a trusted root"},
+      {{"verify", image, "--certificate-identity", id, "--certificate-oidc-issuer", issuer, "--trusted-root", "nope.json"},
+       "nope.json"},
+      {{"verify", image, "--certificate-identity", id, "--certificate-oidc-issuer", issuer, "--trusted-root", "bad.json"},
+       "bad.json is not a Sigstore trusted root"},
+      {{"run", "--trusted-root", "root.json"}, "--trusted-root is an option of verify"},
+  };
+  BOOST_REQUIRE(mg::WriteFileAtomic((ws.dir() / "bad.json").string(), "{\"mediaType\": 5, \"tlogs\": []}").ok());
+  for (const Case& c : cases) {
+    auto r = ws.Run(c.args);
+    BOOST_TEST(r.exit_code == 2, r.Describe());
+    BOOST_TEST(r.err.find(c.expect) != std::string::npos, r.err);
+  }
+  // cosign's environment, half set.
+  ws.env()["SIGSTORE_ROOT_FILE"] = (ws.dir() / "bad.json").string();
+  auto r = ws.Run({"verify", image, "--certificate-identity", id, "--certificate-oidc-issuer", issuer});
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+  BOOST_TEST(r.err.find("SIGSTORE_REKOR_PUBLIC_KEY is not") != std::string::npos, r.err);
+}
+
 BOOST_AUTO_TEST_CASE(explain_of_a_task_not_in_the_graph) {
   CliWorkspace ws;
   PrepareHello(ws, Registry().host());

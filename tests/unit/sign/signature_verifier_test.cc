@@ -490,6 +490,22 @@ BOOST_AUTO_TEST_CASE(cosign_agrees) {
   BOOST_TEST(cosign_accepts(good, kIdentity, kIssuer));
   BOOST_TEST(f.Check(good).ok);
 
+  // A trusted_root.json written by `cosign trusted-root create` from the same chain and log key.
+  mg::SubprocessResult created = mg::testing::Run(
+      {cosign, "trusted-root", "create", "--certificate-chain", d + "/chain.pem", "--rekor-key", d + "/rekor.pub",
+       "--out", d + "/trusted_root.json"},
+      {{"HOME", d}, {"TUF_ROOT", d + "/tuf"}}, d);
+  if (created.exit_code != 0) {
+    BOOST_TEST_MESSAGE("cosign trusted-root create unavailable: " << mg::TailLines(created.stderr_text, 3));
+  } else {
+    auto root = mg::TrustedRoot::LoadFile(d + "/trusted_root.json");
+    BOOST_REQUIRE_MESSAGE(root.ok(), root.status().ToString());
+    auto v = mg::KeylessVerifier::Create(std::move(root).value(),
+                                         mg::IdentityPolicy::Make(kIdentity, false, kIssuer, false).value());
+    mg::SignatureCheck c = f.Check(good, *v);
+    BOOST_TEST(c.ok, c.problem);
+  }
+
   BOOST_TEST(!cosign_accepts(good, "someone@example.org", kIssuer));
   BOOST_TEST(!cosign_accepts(good, kIdentity, "https://accounts.google.com"));
 
