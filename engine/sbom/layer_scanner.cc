@@ -29,6 +29,14 @@ bool IsDpkgPath(std::string_view p) {
   return !base.empty() && base.front() != '.' && !EndsWith(base, ".md5sums");
 }
 
+// usr/share/doc/<package>/copyright.
+bool IsCopyrightPath(std::string_view p) {
+  return BaseName(p) == "copyright" && ParentPath(ParentPath(p)) == "usr/share/doc";
+}
+
+// usr/share/doc/<package>: a symlink there is followed to find the copyright file.
+bool IsDocDirPath(std::string_view p) { return ParentPath(p) == "usr/share/doc" && !BaseName(p).empty(); }
+
 bool IsApkPath(std::string_view p) { return p == "lib/apk/db/installed" || p == "usr/lib/apk/db/installed"; }
 
 // ".../node_modules/<name>/package.json" or ".../node_modules/@scope/<name>/package.json".
@@ -222,7 +230,7 @@ Status LayerScanner::HandleEntry(archive* a, void* entry_ptr, const std::string&
     return Status::OK();
   }
   if (type == AE_IFLNK) {
-    if (IsOsReleasePath(path)) {
+    if (IsOsReleasePath(path) || IsCopyrightPath(path) || IsDocDirPath(path)) {
       const char* target = archive_entry_symlink(entry);
       Record rec;
       rec.layer = layer_;
@@ -257,6 +265,14 @@ Status LayerScanner::HandleEntry(archive* a, void* entry_ptr, const std::string&
     auto os = std::make_shared<OsInfo>(ParseOsRelease(text));
     os->source_path = "/" + path;
     rec.os = std::move(os);
+  } else if (IsCopyrightPath(path)) {
+    MG_RETURN_IF_ERROR(read(options_.max_copyright_bytes, &text, &over));
+    if (over) {
+      Warn(where + ": larger than " + Mib(options_.max_copyright_bytes) + "; its package's license is NOASSERTION");
+      return Status::OK();
+    }
+    rec.kind = Kind::kCopyright;
+    rec.license = std::make_shared<DeclaredLicense>(DebianCopyrightLicense(text, "/" + path));
   } else if (IsDpkgPath(path) || IsApkPath(path)) {
     MG_RETURN_IF_ERROR(read(options_.max_database_bytes, &text, &over));
     if (over) {
@@ -369,6 +385,27 @@ Result<OsInfo> LayerScanner::ResolveOs() const {
   return OsInfo{};
 }
 
+// The license in usr/share/doc/<package>/copyright, following symlinks at the file or at the
+// package's doc directory; null when there is none (or a loop).
+const DeclaredLicense* LayerScanner::CopyrightOf(const std::string& package) const {
+  if (package.empty() || package.find('/') != std::string::npos || package == "." || package == "..") return nullptr;
+  std::string path = "usr/share/doc/" + package + "/copyright";
+  for (int hops = 0; hops < kMaxSymlinkHops; ++hops) {
+    auto it = records_.find(path);
+    if (it != records_.end()) {
+      if (it->second.kind == Kind::kCopyright) return it->second.license.get();
+      if (it->second.kind != Kind::kSymlink) return nullptr;
+      path = ResolveLinkTarget(path, it->second.link_target);
+      continue;
+    }
+    const std::string dir(ParentPath(path));
+    auto d = records_.find(dir);
+    if (dir.empty() || d == records_.end() || d->second.kind != Kind::kSymlink) return nullptr;
+    path = ResolveLinkTarget(dir, d->second.link_target) + "/copyright";
+  }
+  return nullptr;
+}
+
 Result<ScanResult> LayerScanner::Finish() {
   if (failed_) return Status::FailedPrecondition("the SBOM scanner failed on an earlier layer");
   if (finished_) return Status::FailedPrecondition("the SBOM scanner was already finished");
@@ -380,6 +417,9 @@ Result<ScanResult> LayerScanner::Finish() {
   for (auto& [path, rec] : records_) {
     for (Package& p : rec.packages) {
       p.purl = PurlFor(p, out.os);
+      if (p.type == "deb") {
+        if (const DeclaredLicense* l = CopyrightOf(p.name); l != nullptr) p.copyright_license = *l;
+      }
       out.packages.push_back(std::move(p));
     }
   }

@@ -22,6 +22,7 @@ struct ScanOptions {
   size_t max_database_bytes = size_t{16} << 20;    // dpkg status, each status.d entry, apk installed
   size_t max_package_json_bytes = size_t{1} << 20;  // each package.json
   size_t max_os_release_bytes = size_t{64} << 10;
+  size_t max_copyright_bytes = size_t{1} << 20;     // each usr/share/doc/<package>/copyright
   size_t max_go_buildinfo_bytes = size_t{1} << 20;  // GoBinaryScanner's max_capture
   bool go_binaries = true;                          // look into executable ELF files
   size_t max_warnings = 100;
@@ -31,13 +32,15 @@ struct ScanOptions {
 // view of the final filesystem restricted to the files it parses, so a later layer's whiteout
 // (".wh.<name>": <name> and everything under it is gone; ".wh..wh..opq": the directory's content
 // from lower layers is gone) or replacement of a file or directory removes what lower layers
-// declared. Other ".wh..wh.*" entries (aufs metadata) are ignored.
+// declared. Other ".wh..wh.*" entries (aufs metadata) are ignored. A deb package's license comes
+// from usr/share/doc/<name>/copyright in the final filesystem (sbom/license.h).
 //
 // Safety: nothing is written anywhere. Entry names are normalised; an absolute name or one that
 // climbs above the root with ".." makes the layer an error (Corruption) rather than being
 // reinterpreted. Symbolic links are never followed, except etc/os-release -> usr/lib/os-release
 // style links between the os-release files, resolved inside the image with a hop limit (a loop is
-// an error). Hard links to a parsed file count as another copy at the link's path. Only the files
+// an error), and links at usr/share/doc/<name> or usr/share/doc/<name>/copyright (a -dev
+// package's doc directory pointing at its library's), resolved the same way (a loop: no license). Hard links to a parsed file count as another copy at the link's path. Only the files
 // listed in docs/sbom.md are read, each up to its cap (ScanOptions); executables are streamed
 // through GoBinaryScanner, never held. Everything else is skipped (still decompressed: gzip cannot
 // seek). A database over its cap is an error (a silently partial SBOM would mislead); a
@@ -65,13 +68,14 @@ class LayerScanner {
   Result<ScanResult> Finish();
 
  private:
-  enum class Kind { kOsRelease, kDpkg, kApk, kNpm, kGo, kSymlink };
+  enum class Kind { kOsRelease, kDpkg, kApk, kNpm, kGo, kCopyright, kSymlink };
   // What was parsed at one path. Kept small: there is one per package.json in the image.
   struct Record {
     int layer = 0;
     Kind kind = Kind::kSymlink;
     std::vector<Package> packages;
     std::shared_ptr<const OsInfo> os;  // kOsRelease (shared by hard-link copies)
+    std::shared_ptr<const DeclaredLicense> license;  // kCopyright (likewise)
     std::string link_target;           // kSymlink
   };
   struct ReadContext;
@@ -85,6 +89,7 @@ class LayerScanner {
   void Warn(std::string message);
   bool IsAppRoot(std::string_view dir) const;
   Result<OsInfo> ResolveOs() const;
+  const DeclaredLicense* CopyrightOf(const std::string& package) const;
 
   ScanOptions options_;
   std::map<std::string, Record> records_;  // normalised path -> what was parsed there

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sbom/license.h"
+
 namespace mg {
 
 // One installed package. Values are copied from the package database or manifest as found;
@@ -16,6 +18,10 @@ struct Package {
   std::string version;      // as declared ("1:2.36-9+deb12u4", "1.2.4-r2", "4.17.21", "v1.2.3", "go1.22.1")
   std::string arch;         // deb/apk architecture ("amd64", "x86_64"); empty for others
   std::string license;      // as declared (dpkg "License:", apk "L:", package.json); not normalised
+  // deb only: what /usr/share/doc/<name>/copyright declares (sbom/license.h), set by the scanner
+  // when the file is machine-readable and says something usable; empty otherwise. When set, the
+  // SBOM uses it instead of `license`.
+  DeclaredLicense copyright_license;
   std::string purl;         // package URL (docs/sbom.md, "Package URLs")
   std::string source_path;  // where it was found, absolute in the image ("/var/lib/dpkg/status")
   bool is_application = false;  // the app's own package.json, or a Go binary's main module

@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "sbom/license.h"
 #include "sbom/purl.h"
 #include "util/sha256.h"
 
@@ -120,20 +121,13 @@ class ExpressionParser {
   size_t pos_ = 0;
 };
 
-// Identifiers that are well-formed but are not licenses: placeholders used by npm and others.
-bool IsPlaceholder(const std::string& s) {
-  std::string up;
-  for (char c : s) up.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  return up == "UNLICENSED" || up == "UNKNOWN" || up == "PROPRIETARY" || up == "CUSTOM" || up == "OTHER";
-}
-
 struct Builder {
   explicit Builder(const SpdxInput& input) : in(input) {}
 
   const SpdxInput& in;
   Json packages = Json::array();
   Json relationships = Json::array();
-  std::map<std::string, std::string> license_refs;  // declared text -> LicenseRef id
+  std::map<std::string, ExtractedLicense> license_refs;  // LicenseRef id -> its name and text
   std::set<std::string> ids;
 
   std::string UniqueId(std::string id) {
@@ -142,17 +136,14 @@ struct Builder {
     return candidate;
   }
 
-  std::string License(const std::string& declared) {
-    std::string text(declared);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.erase(0, 1);
-    if (text.empty()) return "NOASSERTION";
-    if (!IsPlaceholder(text) && ExpressionParser(text).Valid()) return text;
-    auto it = license_refs.find(text);
-    if (it != license_refs.end()) return it->second;
-    std::string id = "LicenseRef-" + Sanitize(text, 40) + "-" + Short(text).substr(0, 8);
-    license_refs.emplace(text, id);
-    return id;
+  // licenseDeclared of a package: its copyright file's license (deb), else the declared one
+  // normalised (sbom/license.h); NOASSERTION when neither says anything.
+  std::string License(const Package& p) {
+    DeclaredLicense d = !p.copyright_license.expression.empty() ? p.copyright_license
+                                                                 : NormalizeLicenseExpression(p.license, p.source_path);
+    if (d.expression.empty() || !ExpressionParser(d.expression).Valid()) return "NOASSERTION";
+    for (ExtractedLicense& e : d.extracted) license_refs.emplace(e.id, std::move(e));
+    return d.expression;
   }
 
   void Relate(const std::string& from, const char* type, const std::string& to) {
@@ -218,7 +209,7 @@ struct Builder {
                 {"downloadLocation", "NOASSERTION"},
                 {"filesAnalyzed", false},
                 {"licenseConcluded", "NOASSERTION"},
-                {"licenseDeclared", License(p.license)},
+                {"licenseDeclared", License(p)},
                 {"copyrightText", "NOASSERTION"},
                 {"primaryPackagePurpose", p.is_application ? "APPLICATION" : "LIBRARY"},
                 {"sourceInfo", SourceInfo(p)}};
@@ -328,10 +319,9 @@ Result<Json> BuildSpdx(const SpdxInput& input) {
               {"relationships", std::move(b.relationships)}};
   if (!b.license_refs.empty()) {
     Json infos = Json::array();
-    for (const auto& [text, id] : b.license_refs) {
-      infos.push_back({{"licenseId", id}, {"extractedText", text}, {"name", text}});
+    for (const auto& [id, e] : b.license_refs) {  // sorted by id
+      infos.push_back({{"licenseId", id}, {"extractedText", e.text}, {"name", e.name}});
     }
-    std::sort(infos.begin(), infos.end(), [](const Json& x, const Json& y) { return x["licenseId"] < y["licenseId"]; });
     doc["hasExtractedLicensingInfos"] = std::move(infos);
   }
   return doc;

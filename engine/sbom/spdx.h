@@ -33,9 +33,10 @@ std::string SpdxNamespace(const std::string& repository, const std::string& dige
 // Builds the document. Layout (docs/sbom.md): a package for the index (index documents) and for
 // each image (primaryPackagePurpose CONTAINER, purl pkg:oci, SHA256 checksum = its digest), one
 // for the image's OS when found (OPERATING_SYSTEM), one per scanned package (purl as a
-// PACKAGE-MANAGER externalRef, licenseDeclared = the declared license when it is a well-formed
-// SPDX license expression, a LicenseRef-* with the text in hasExtractedLicensingInfos when it is
-// not, NOASSERTION when none was declared; downloadLocation, licenseConcluded and copyrightText
+// PACKAGE-MANAGER externalRef, licenseDeclared = Package::copyright_license when set, else the
+// declared license normalised by NormalizeLicenseExpression (sbom/license.h), NOASSERTION when
+// nothing usable was declared; every LicenseRef-* used has its text in hasExtractedLicensingInfos;
+// downloadLocation, licenseConcluded and copyrightText
 // NOASSERTION). Relationships: DOCUMENT DESCRIBES the subject (index or image), index CONTAINS
 // each image, image CONTAINS its OS and packages. SPDXIDs are derived from digests and package
 // fields, so they are stable; packages keep the scanner's order, images sort by platform.

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <map>
 #include <sstream>
 
 #include "unit/sbom/go_elf.h"
@@ -200,6 +201,68 @@ BOOST_AUTO_TEST_CASE(status_d_entries_without_a_status_file) {
   BOOST_TEST(Listing(r) ==
              "deb base-files 12.4 pkg:deb/debian/base-files@12.4?arch=arm64&distro=debian-12 /var/lib/dpkg/status.d/base\n"
              "deb libssl3 3.0.11-1~deb12u2 pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=arm64&distro=debian-12 /var/lib/dpkg/status.d/libssl3\n");
+}
+
+BOOST_AUTO_TEST_CASE(debian_licenses_from_copyright_files) {
+  const std::string dep5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n";
+  const std::string status =
+      "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11\n\n"
+      "Package: libssl-dev\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11\n\n"
+      "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36\n\n"
+      "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.2.13\n\n"
+      "Package: tzdata\nStatus: install ok installed\nArchitecture: all\nVersion: 2024a\n\n"
+      "Package: gone\nStatus: install ok installed\nArchitecture: all\nVersion: 1\n\n"
+      "Package: linked\nStatus: install ok installed\nArchitecture: all\nVersion: 1\n\n"
+      "Package: loop\nStatus: install ok installed\nArchitecture: all\nVersion: 1\n";
+  const std::string base =
+      Tar(Tar::Compression::kGzip)
+          .File("etc/os-release", kDebianOsRelease)
+          .File("var/lib/dpkg/status", status)
+          .File("usr/share/doc/libssl3/copyright", dep5 + "Files: *\nCopyright: x\nLicense: Apache-2.0\n")
+          .Symlink("usr/share/doc/libssl-dev", "libssl3")  // a -dev package's doc directory
+          .File("usr/share/doc/libc6/copyright", "This is the Debian prepackaged version of the C library.\n")
+          .File("usr/share/doc/zlib1g/copyright", dep5 + "Files: *\nLicense: Zlib\n")
+          .File("usr/share/doc/gone/copyright", dep5 + "Files: *\nLicense: MIT\n")
+          .File("usr/share/doc/tzdata/copyright", dep5 + "Files: *\nLicense: MIT\n")
+          .Dir("usr/share/doc/linked")
+          .Symlink("usr/share/doc/linked/copyright", "/usr/share/doc/zlib1g/copyright")
+          .Symlink("usr/share/doc/loop", "loop")
+          .File("usr/share/doc/not-a-package-dir/x/copyright", dep5 + "Files: *\nLicense: MIT\n")
+          .Finish();
+  const std::string upper = Tar()
+                                .Whiteout("usr/share/doc/gone", "copyright")
+                                .File("usr/share/doc/tzdata/copyright", dep5 + "Files: *\nLicense: public-domain\n"
+                                                                               "\nLicense: public-domain\n No rights.\n")
+                                .Finish();
+  ScanResult r = MustScan({base, upper});
+  std::map<std::string, mg::DeclaredLicense> by_name;
+  for (const Package& p : r.packages) by_name[p.name] = p.copyright_license;
+  BOOST_REQUIRE_EQUAL(by_name.size(), 8u);
+  BOOST_TEST(by_name["libssl3"].expression == "Apache-2.0");
+  BOOST_TEST(by_name["libssl-dev"].expression == "Apache-2.0");  // through the directory symlink
+  BOOST_TEST(by_name["libc6"].expression.empty());                 // not DEP-5: NOASSERTION
+  BOOST_TEST(by_name["zlib1g"].expression == "Zlib");
+  BOOST_TEST(by_name["linked"].expression == "Zlib");  // through the file symlink
+  BOOST_TEST(by_name["gone"].expression.empty());      // whited out by the upper layer
+  BOOST_TEST(by_name["loop"].expression.empty());      // a symlink loop: no license, no error
+  // The upper layer's file replaces the lower one's.
+  BOOST_REQUIRE_EQUAL(by_name["tzdata"].extracted.size(), 1u);
+  BOOST_TEST(by_name["tzdata"].expression == by_name["tzdata"].extracted[0].id);
+  BOOST_TEST(by_name["tzdata"].extracted[0].text == "No rights.");
+}
+
+BOOST_AUTO_TEST_CASE(copyright_file_over_its_cap_is_a_warning) {
+  const std::string layer = Tar()
+                                .File("var/lib/dpkg/status", "Package: big\nStatus: install ok installed\nVersion: 1\n")
+                                .File("usr/share/doc/big/copyright", std::string(2048, 'x'))
+                                .Finish();
+  mg::ScanOptions options;
+  options.max_copyright_bytes = 1024;
+  ScanResult r = MustScan({layer}, options);
+  BOOST_REQUIRE_EQUAL(r.packages.size(), 1u);
+  BOOST_TEST(r.packages[0].copyright_license.expression.empty());
+  BOOST_REQUIRE_EQUAL(r.warnings.size(), 1u);
+  BOOST_TEST(r.warnings[0].find("usr/share/doc/big/copyright: larger than 1 KiB") != std::string::npos, r.warnings[0]);
 }
 
 BOOST_AUTO_TEST_CASE(alpine_image) {

@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <set>
 
+#include "sbom/license.h"
 #include "sbom/purl.h"
 #include "util/subprocess.h"
 
@@ -203,6 +205,45 @@ BOOST_AUTO_TEST_CASE(validates_against_the_spdx_schema) {
   BOOST_REQUIRE(bare_doc.ok());
   BOOST_TEST((*bare_doc)["packages"].size() == 1u);
   BOOST_TEST(SchemaErrors(*bare_doc) == "");
+}
+
+BOOST_AUTO_TEST_CASE(licenses_from_copyright_files_and_normalised_expressions) {
+  SpdxInput in = SingleInput();
+  mg::ScanResult& scan = in.images[0].scan;
+  const std::string dep5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
+                           "Files: *\nLicense: GPL-2+ and other\n\nLicense: other\n Do what you like.\n";
+  Package bash = Pkg("deb", "bash", "5.2", "", "/var/lib/dpkg/status");
+  bash.copyright_license = mg::DebianCopyrightLicense(dep5, "/usr/share/doc/bash/copyright");
+  Package dash = Pkg("deb", "dash", "0.5", "", "/var/lib/dpkg/status");
+  dash.copyright_license = bash.copyright_license;  // the same LicenseRef in two packages: one entry
+  Package musl = Pkg("apk", "musl", "1.2.4-r2", "mit and BSD", "/lib/apk/db/installed");
+  Package old = Pkg("apk", "old", "1", "GPL-2.0+", "/lib/apk/db/installed");
+  scan.packages.insert(scan.packages.end(), {bash, dash, musl, old});
+  auto doc = mg::BuildSpdx(in);
+  BOOST_REQUIRE_MESSAGE(doc.ok(), doc.status().ToString());
+  const Json& d = *doc;
+  const std::string other = bash.copyright_license.extracted.at(0).id;
+  BOOST_TEST((*FindPackage(d, "bash"))["licenseDeclared"] == "GPL-2.0-or-later AND " + other);
+  BOOST_TEST((*FindPackage(d, "dash"))["licenseDeclared"] == "GPL-2.0-or-later AND " + other);
+  BOOST_TEST((*FindPackage(d, "bash"))["licenseConcluded"] == "NOASSERTION");
+  const std::string musl_license = (*FindPackage(d, "musl"))["licenseDeclared"];
+  BOOST_TEST(musl_license.rfind("MIT AND LicenseRef-BSD-", 0) == 0, musl_license);
+  BOOST_TEST((*FindPackage(d, "old"))["licenseDeclared"] == "GPL-2.0-or-later");
+  // Every LicenseRef used is defined once, sorted by id, with its text.
+  std::vector<std::string> ids;
+  for (const Json& l : d["hasExtractedLicensingInfos"]) {
+    ids.push_back(l["licenseId"]);
+    if (l["licenseId"] == other) {
+      BOOST_TEST(l["extractedText"] == "Do what you like.");
+      BOOST_TEST(l["name"] == "other");
+    }
+  }
+  BOOST_TEST(std::is_sorted(ids.begin(), ids.end()));
+  BOOST_TEST(std::count(ids.begin(), ids.end(), other) == 1);
+  BOOST_TEST(std::count(ids.begin(), ids.end(), musl_license.substr(8)) == 1);
+  BOOST_TEST(ids.size() == 4u);  // other, BSD, and the two free-text ones of Scan()
+  BOOST_TEST(SchemaErrors(d) == "");
+  BOOST_TEST(*mg::WriteSpdx(in) == *mg::WriteSpdx(in));
 }
 
 BOOST_AUTO_TEST_CASE(input_errors) {
