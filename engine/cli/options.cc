@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "exec/selection.h"
+#include "sign/required_attestations.h"
 #include "util/quote_value.h"
 #include "util/strings.h"
 
@@ -24,9 +25,9 @@ const char* kUsage =
     "  status           what the last run did\n"
     "  plugins [--path FILE]  the plugins found (or one plugin file) with their versions\n"
   "  keygen [--output-key-prefix PREFIX]  write a cosign-compatible key pair PREFIX.key, PREFIX.pub\n"
-  "  verify IMAGE[:TAG|@DIGEST] --key cosign.pub [--plain-http] [--json]\n"
+  "  verify IMAGE[:TAG|@DIGEST] --key cosign.pub [--plain-http] [--json] [--require KINDS]\n"
   "  verify IMAGE[:TAG|@DIGEST] --certificate-identity[-regexp] X --certificate-oidc-issuer[-regexp] Y\n"
-  "         [--trusted-root FILE] [--plain-http] [--json]\n"
+  "         [--trusted-root FILE] [--plain-http] [--json] [--require KINDS]\n"
   "                   check the signatures and attestations of an image and its platforms\n"
     "  ci github|gitlab [--output FILE] [--check]\n"
     "                   write the CI pipeline that runs this config (docs/ci.md)\n"
@@ -116,6 +117,7 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
        "verify (keyless): a Sigstore trusted_root.json (default: [attestations] trusted_root of -c, else "
        "SIGSTORE_ROOT_FILE + SIGSTORE_REKOR_PUBLIC_KEY)")
       ("plain-http", po::bool_switch(&out->plain_http), "verify: talk to the registry over http://")
+      ("require", po::value<std::string>(&out->require), "verify: fail unless every subject has these, verified (sbom,provenance,signature)")
       ("output", po::value<std::string>(&out->output), "ci: write to FILE ('-': stdout; default: the CI's own path)")
       ("check", po::bool_switch(&out->check), "ci: exit 1 when the file differs from what would be written")
       ("child", po::bool_switch(&out->child), "ci gitlab: the child pipeline of --matrix FILE")
@@ -200,6 +202,10 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
     }
     out->image = args[1];
     if (int code = CheckVerifySigner(vm, *out); code != kExitOk) return code;
+    if (auto required = ParseRequiredAttestations(out->require); vm.count("require") && !required.ok()) {
+      std::cerr << "mirrorgraph: " << required.status().message() << "\n";
+      return kExitUsage;
+    }
   } else if (out->command == "ci") {
     if (args.size() != 2) {
       std::cerr << "mirrorgraph: ci takes exactly one target, github or gitlab, e.g. `mirrorgraph ci github` "
@@ -236,7 +242,7 @@ int ParseCli(int argc, char** argv, CliOptions* out) {
   }
   if (out->command != "verify") {
     for (const char* o : {"certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer",
-                          "certificate-oidc-issuer-regexp", "trusted-root"}) {
+                          "certificate-oidc-issuer-regexp", "trusted-root", "require"}) {
       if (vm.count(o)) {
         std::cerr << "mirrorgraph: --" << o << " is an option of verify\n";
         return kExitUsage;

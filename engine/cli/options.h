@@ -52,6 +52,7 @@ struct CliOptions {
   }
   bool plain_http = false;        // verify --plain-http
   bool verify_json = false;       // verify --json (a flag there, not a file)
+  std::string require;            // verify --require sbom,provenance,signature (sign/required_attestations.h)
   std::string ci_target;          // ci github|gitlab
   std::string output;             // ci --output FILE ("-": stdout); empty: the target's default path
   bool check = false;             // ci --check: compare with the file instead of writing it

@@ -14,6 +14,7 @@
 #include "sign/keys.h"
 #include "sign/signature_verifier.h"
 #include "sign/trusted_root.h"
+#include "sign/required_attestations.h"
 
 namespace mg {
 namespace {
@@ -151,12 +152,20 @@ int VerifyCommand(const CliOptions& options, const std::atomic<int>* interrupt) 
     const Status& s = v.status();
     return fail(s.message(), s.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitCannotVerify);
   }
+  // --require (checked by ParseCli): kinds every subject must carry, verified.
+  Result<RequiredAttestations> parsed = ParseRequiredAttestations(options.require);
+  const RequiredAttestations required = parsed.ok() ? *parsed : RequiredAttestations{};
+  const std::vector<std::string> unmet = CheckRequiredAttestations(*v, required);
   if (options.verify_json) {
-    std::cout << PrettyJson(v->ToJson()) << "\n";
+    Json j = v->ToJson();
+    if (required.any()) j.update({{"required", required.ToString()}, {"required_failures", unmet}, {"ok", v->ok() && unmet.empty()}});
+    std::cout << PrettyJson(j) << "\n";
   } else {
     PrintReport(*v, signer_line, std::cout);
+    if (!unmet.empty()) std::cout << "FAILED: " << unmet.size() << " requirement(s) of --require " << required.ToString() << " not met:\n";
+    for (const std::string& line : unmet) std::cout << "  " << line << "\n";
   }
-  return v->ok() ? kExitOk : kExitTaskFailed;
+  return v->ok() && unmet.empty() ? kExitOk : kExitTaskFailed;
 }
 
 }  // namespace mg
