@@ -6,7 +6,9 @@
 // 2.3 schema; the provenance names the source at its commit, the recipe and build args, the builder
 // and the build times; cosign 2.x (`verify-attestation --type spdxjson|slsaprovenance1`) and
 // `mirrorgraph verify` accept the tag and each platform digest. A rerun re-checks and adds no
-// layer; an attestation lost from the registry is added back by the next run.
+// layer; an attestation lost from the registry is added back by the next run. Licenses come from
+// the Debian copyright files (DEP-5 or not) and package.json; `verify --require sbom,provenance`
+// passes, and fails naming the platform once its attestations are gone.
 #include <boost/test/unit_test.hpp>
 
 #include "spdx_schema.h"
@@ -55,6 +57,12 @@ std::map<std::string, std::string> UpstreamFiles() {
        "Package: bar-utils\nStatus: hold ok installed\nArchitecture: all\nVersion: 2:0.9+dfsg-1\n"
        "Description: some tools\n\n"
        "Package: removed-pkg\nStatus: deinstall ok config-files\nArchitecture: all\nVersion: 5.0\n"},
+      {"rootfs/usr/share/doc/libfoo1/copyright",
+       "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: foo\n\n"
+       "Files: *\nCopyright: 2020 Foo Authors\nLicense: Expat\n\n"
+       "Files: src/compat/*\nCopyright: 1999 Someone\nLicense: GPL-2+ or Artistic, and other\n\n"
+       "License: other\n Permission is granted to use this file for anything.\n"},
+      {"rootfs/usr/share/doc/bar-utils/copyright", "This package was debianized by someone.\nIt is free software.\n"},
       {"rootfs/app/package.json", R"({"name":"hello-app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"^1.3.0"}})"},
       {"rootfs/app/node_modules/left-pad/package.json", R"({"name":"left-pad","version":"1.3.0","license":"WTFPL"})"},
       {"rootfs/app/node_modules/@scope/util/package.json", R"({"name":"@scope/util","version":"0.1.0","license":"Apache-2.0"})"},
@@ -85,6 +93,16 @@ std::map<std::string, std::string> Software(const Json& doc, int* images) {
       if (ref.value("referenceType", "") == "purl") purl = ref.value("referenceLocator", "");
     }
     out[p.value("name", "") + "@" + p.value("versionInfo", "")] = purl;
+  }
+  return out;
+}
+
+// name -> licenseDeclared of the document's software packages.
+std::map<std::string, std::string> Licenses(const Json& doc) {
+  std::map<std::string, std::string> out;
+  for (const Json& p : doc["packages"]) {
+    const std::string purpose = p.value("primaryPackagePurpose", "");
+    if (purpose != "CONTAINER" && purpose != "OPERATING_SYSTEM") out[p.value("name", "")] = p.value("licenseDeclared", "");
   }
   return out;
 }
@@ -189,6 +207,24 @@ BOOST_AUTO_TEST_CASE(run_attests_sbom_and_provenance_that_cosign_and_verify_acce
     BOOST_TEST(images == (what == "index" ? 3 : 1), what);  // the index's: itself and both images
     BOOST_TEST(doc["documentDescribes"].size() == 1u);
 
+    // Licenses: Debian's from the copyright files (a LicenseRef with its text for "other"; the
+    // free-form file of bar-utils says nothing usable), npm's from package.json.
+    std::map<std::string, std::string> licenses = Licenses(doc);
+    const std::string libfoo = licenses["libfoo1"];
+    BOOST_TEST(libfoo.rfind("(GPL-2.0-or-later OR Artistic-1.0-Perl) AND LicenseRef-other-", 0) == 0, what << ": " << libfoo);
+    BOOST_TEST(libfoo.find(" AND MIT") != std::string::npos, what << ": " << libfoo);
+    BOOST_TEST(licenses["bar-utils"] == "NOASSERTION", what);
+    BOOST_TEST(licenses["left-pad"] == "WTFPL", what);
+    BOOST_TEST(licenses["@scope/util"] == "Apache-2.0", what);
+    BOOST_TEST(licenses["hello-app"] == "MIT", what);
+    bool other_text = false;
+    for (const Json& l : doc.value("hasExtractedLicensingInfos", Json::array())) {
+      if (l.value("name", "") == "other" && l.value("extractedText", "") == "Permission is granted to use this file for anything.") {
+        other_text = libfoo.find(l.value("licenseId", "")) != std::string::npos;
+      }
+    }
+    BOOST_TEST(other_text, what << ": " << doc.value("hasExtractedLicensingInfos", Json::array()).dump());
+
     // The provenance: the same predicate everywhere.
     const Json& pred = att[std::string(mg::kSlsaProvenanceV1PredicateType)][0].predicate;
     if (provenance.is_null()) provenance = pred;
@@ -237,6 +273,8 @@ BOOST_AUTO_TEST_CASE(run_attests_sbom_and_provenance_that_cosign_and_verify_acce
   // Per platform: 6 packages + the image + its OS; the index: 12 + 2 images + 2 OS entries + itself.
   BOOST_TEST(mg::testing::CountLinesContaining(v.out, "SPDX SBOM of 8 package(s)") == 2u, v.out);
   BOOST_TEST(mg::testing::CountLinesContaining(v.out, "at commit " + commit) == 3u, v.out);
+  auto required = s.ws.Run({"verify", s.Image("1.0.0"), "--key", s.pub, "--plain-http", "--require", "sbom,provenance,signature"});
+  BOOST_TEST(required.exit_code == 0, required.Describe());
 
   // cosign 2.x, for the tag and each platform digest.
   std::string why;
@@ -277,6 +315,20 @@ BOOST_AUTO_TEST_CASE(run_attests_sbom_and_provenance_that_cosign_and_verify_acce
   emptied["layers"] = Json::array();
   auto put = mg::PutManifest(s.client, s.repo(), mg::CosignTag(arm64, ".att"), emptied.dump(), mg::kMediaTypeOciManifest);
   BOOST_REQUIRE_MESSAGE(put.ok(), put.status().ToString());
+  // No attestation is not a failure of verify, but it is of verify --require, which names the
+  // platform, its digest and each missing kind.
+  BOOST_TEST(s.ws.Run({"verify", s.Image("1.0.0"), "--key", s.pub, "--plain-http"}).exit_code == 0);
+  auto unmet = s.ws.Run({"verify", s.Image("1.0.0"), "--key", s.pub, "--plain-http", "--require", "sbom,provenance"});
+  BOOST_TEST(unmet.exit_code == 1, unmet.Describe());
+  BOOST_TEST(unmet.out.find("FAILED: 2 requirement(s) of --require sbom,provenance not met") != std::string::npos, unmet.out);
+  BOOST_TEST(unmet.out.find(subjects.back().first + " " + arm64 + ": required sbom attestation (https://spdx.dev/Document) is missing") !=
+                 std::string::npos, unmet.out);
+  BOOST_TEST(unmet.out.find(subjects.back().first + " " + arm64 + ": required provenance attestation") != std::string::npos, unmet.out);
+  auto unmet_json = s.ws.Run({"verify", s.Image("1.0.0"), "--key", s.pub, "--plain-http", "--json", "--require", "sbom"});
+  BOOST_TEST(unmet_json.exit_code == 1, unmet_json.Describe());
+  const Json verdict = Json::parse(unmet_json.out, nullptr, false);
+  BOOST_TEST(verdict.value("ok", true) == false, unmet_json.out);
+  BOOST_TEST(verdict.value("required_failures", Json::array()).size() == 1u, unmet_json.out);
   auto r3 = s.Run("r3.json");
   BOOST_TEST_REQUIRE(r3.exit_code == 0, r3.Describe());
   const Json report3 = s.ws.ReadJson("r3.json");
