@@ -433,13 +433,25 @@ class LooseExpression {
   std::string MapLeaf(const std::string& name, const std::string& exception) {
     std::string id = MapId(name);
     last_listed_ = !id.empty() && !StartsWith(id, "LicenseRef-");
-    if (!id.empty() && exception.empty()) return id;
-    if (!id.empty() && id.find(' ') == std::string::npos && !StartsWith(id, "LicenseRef-")) {
+    if (!id.empty() && exception.empty()) return Use(id);
+    if (!id.empty() && id.find(' ') == std::string::npos) {
       const std::string ex = ExceptionId(exception);
-      if (!ex.empty()) return id + " WITH " + ex;
+      if (!ex.empty()) return Use(id) + " WITH " + ex;
     }
     const std::string full = exception.empty() ? name : name + " WITH " + exception;
     return refs_->Add(MakeRef(full, NotListed(full)));
+  }
+
+  // `id` as it goes into the expression: someone else's LicenseRef is defined with a text saying
+  // where it was declared (its own text is not at hand).
+  std::string Use(const std::string& id) {
+    if (StartsWith(id, "LicenseRef-")) {
+      refs_->by_id.emplace(id, ExtractedLicense{id, id,
+                                                "The license declared as \"" + id + "\"" +
+                                                    (source_path_.empty() ? std::string() : " in " + std::string(source_path_)) +
+                                                    "; its text is not part of this document."});
+    }
+    return id;
   }
 
   std::string NotListed(const std::string& name) const {
@@ -450,14 +462,7 @@ class LooseExpression {
 
   // An SPDX id for one operand, "" when it has none.
   std::string MapId(const std::string& name) {
-    if (StartsWith(name, "LicenseRef-") && IsIdString(name.substr(11))) {
-      // Someone else's LicenseRef: kept, with a text saying where it was declared.
-      refs_->by_id.emplace(name, ExtractedLicense{name, name,
-                                                  "The license declared as \"" + name + "\"" +
-                                                      (source_path_.empty() ? std::string() : " in " + std::string(source_path_)) +
-                                                      "; its text is not part of this document."});
-      return name;
-    }
+    if (StartsWith(name, "LicenseRef-") && IsIdString(name.substr(11))) return name;
     if (IsPlaceholder(name)) {
       placeholder_ = true;  // "UNLICENSED", "UNKNOWN": the whole text is kept as declared
       return "";
@@ -599,7 +604,7 @@ Dep5Copyright ParseDep5(std::string_view text) {
     if (header || files) {
       if (!first.empty() && out.license_fields.size() < kMaxDep5Fields) out.license_fields.push_back(first);
       if (!first.empty() && !body.empty()) inline_texts.emplace_back(first, CutText(body));
-    } else if (!first.empty() && out.texts.size() < kMaxDep5Fields) {
+    } else if (!first.empty() && !body.empty() && out.texts.size() < kMaxDep5Fields) {
       out.texts.emplace_back(first, CutText(body));  // a standalone License paragraph
     }
   }
@@ -619,10 +624,15 @@ DeclaredLicense DebianCopyrightLicense(std::string_view copyright, std::string_v
   std::set<std::string> seen;
   for (const std::string& field : file.license_fields) {
     if (!seen.insert(field).second) continue;
-    Dep5Expression e(field, file, source_path, &refs);
+    Refs field_refs;  // a field that fails half way defines none of its operands' refs
+    Dep5Expression e(field, file, source_path, &field_refs);
     Node n;
-    if (!e.Parse(&n)) n = e.Whole(field);
+    if (!e.Parse(&n)) {
+      field_refs.by_id.clear();
+      n = e.Whole(field);
+    }
     AndOperands(n, &operands);
+    refs.by_id.merge(field_refs.by_id);
   }
   if (operands.empty()) return out;
   out.expression = JoinAnd(std::move(operands));

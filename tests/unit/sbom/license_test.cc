@@ -151,10 +151,15 @@ void CheckWellFormed(const DeclaredLicense& d) {
     return;
   }
   BOOST_TEST(mg::IsSpdxLicenseExpression(d.expression), d.expression);
-  std::set<std::string> used;
-  for (size_t at = d.expression.find("LicenseRef-"); at != std::string::npos; at = d.expression.find("LicenseRef-", at + 1)) {
-    size_t end = d.expression.find_first_of(" ()", at);
-    used.insert(d.expression.substr(at, end == std::string::npos ? std::string::npos : end - at));
+  std::set<std::string> used;  // the tokens that are LicenseRefs
+  std::string token;
+  for (char c : d.expression + " ") {
+    if (c == ' ' || c == '(' || c == ')') {
+      if (token.rfind("LicenseRef-", 0) == 0) used.insert(token);
+      token.clear();
+    } else {
+      token.push_back(c);
+    }
   }
   std::set<std::string> have;
   for (const auto& e : d.extracted) {
@@ -246,6 +251,16 @@ BOOST_AUTO_TEST_CASE(dep5_comma_lowers_precedence_and_exceptions_map) {
   // Malformed fields: a dangling operator makes the whole field one LicenseRef.
   BOOST_TEST(one("GPL-2+ or").rfind("LicenseRef-GPL-2-or-", 0) == 0);
   BOOST_TEST(one("and , or with").rfind("LicenseRef-", 0) == 0);
+  // ... and defines only that one, not the operands it read before it failed.
+  DeclaredLicense half = DebianCopyrightLicense("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
+                                                "Files: *\nLicense: other and\n", "/c");
+  BOOST_REQUIRE_EQUAL(half.extracted.size(), 1u);
+  BOOST_TEST(half.extracted[0].name == "other and");
+  // A standalone paragraph without a text does not count as the text.
+  DeclaredLicense empty_text = DebianCopyrightLicense("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
+                                                      "Files: *\nLicense: other\n\nLicense: other\n", "/c");
+  BOOST_REQUIRE_EQUAL(empty_text.extracted.size(), 1u);
+  BOOST_TEST(empty_text.extracted[0].text.find("does not include its text") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(noassertion_when_nothing_usable) {
@@ -321,6 +336,11 @@ BOOST_AUTO_TEST_CASE(apk_and_npm_expressions) {
   // Someone else's LicenseRef is kept, with a text.
   DeclaredLicense ref = norm("LicenseRef-acme OR MIT");
   BOOST_TEST(ref.expression == "LicenseRef-acme OR MIT");
+  BOOST_TEST(norm("LicenseRef-acme WITH LLVM-exception").expression == "LicenseRef-acme WITH LLVM-exception");
+  // ... and not defined when it is not used (an unknown exception makes the term one new LicenseRef).
+  DeclaredLicense acme = norm("LicenseRef-acme WITH Acme-exception");
+  BOOST_REQUIRE_EQUAL(acme.extracted.size(), 1u);
+  BOOST_TEST(acme.extracted[0].name == "LicenseRef-acme WITH Acme-exception");
   // An unknown exception: the term becomes one LicenseRef.
   DeclaredLicense ex = norm("GPL-2.0-or-later WITH Acme-exception");
   BOOST_REQUIRE_EQUAL(ex.extracted.size(), 1u);
