@@ -147,6 +147,16 @@ BOOST_AUTO_TEST_CASE(usage_errors) {
   r = ws.Run({"plan"});  // no mirror.toml here
   BOOST_TEST(r.exit_code == 2, r.Describe());
   BOOST_TEST(r.err.find("use -c to point at your config") != std::string::npos, r.err);
+
+  // verify --require: an unknown kind, an empty list, and the option on another command.
+  r = ws.Run({"verify", "127.0.0.1:9/a/b:1", "--key", "k.pub", "--require", "sbom,provenence"});
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+  BOOST_TEST(r.err.find("unknown attestation kind 'provenence'; did you mean 'provenance'?") != std::string::npos, r.err);
+  r = ws.Run({"verify", "127.0.0.1:9/a/b:1", "--key", "k.pub", "--require", ","});
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+  r = ws.Run({"run", "--require", "sbom"});
+  BOOST_TEST(r.exit_code == 2, r.Describe());
+  BOOST_TEST(r.err.find("--require is an option of verify") != std::string::npos, r.err);
 }
 
 // verify's signer flags: --key or keyless (an identity form and an issuer form), the trust root
