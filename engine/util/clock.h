@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace mg {
 
@@ -37,5 +39,11 @@ class ManualClock : public Clock {
 // UTC RFC 3339 with millisecond precision: "2024-05-06T07:08:09.123Z". Negative values (before
 // 1970) are supported.
 std::string FormatRfc3339(int64_t millis);
+
+// Parses an RFC 3339 date-time as forges write it — "2024-05-06T07:08:09Z",
+// "2024-05-06T09:08:09.123+02:00" ('T' or ' ' between date and time, 't'/'z' accepted, any number
+// of fraction digits, of which milliseconds are kept) — into milliseconds since the epoch (UTC).
+// nullopt for anything else, including out-of-range fields. Pure, thread-safe.
+std::optional<int64_t> ParseRfc3339(std::string_view text);
 
 }  // namespace mg

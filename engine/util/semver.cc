@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "util/clock.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -99,13 +100,22 @@ int CompareVersions(const Version& a, const Version& b) {
 
 bool SameVersion(const Version& a, const Version& b) { return CompareSemantic(a, b) == 0; }
 
-Selection SelectVersions(std::vector<Candidate> candidates, int max_versions, bool latest_only) {
+const char* WindowName(Window w) { return w == Window::kPublished ? "published" : "newest"; }
+
+std::optional<Window> ParseWindow(std::string_view text) {
+  if (text == "newest") return Window::kNewest;
+  if (text == "published") return Window::kPublished;
+  return std::nullopt;
+}
+
+Selection SelectVersions(std::vector<Candidate> candidates, int max_versions, bool latest_only, Window window) {
   Selection sel;
   // Tag order first, so "the first by tag" is well defined whatever order the source used.
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     if (a.tag != b.tag) return a.tag < b.tag;
     if (a.version != b.version) return a.version < b.version;
-    return a.commit < b.commit;
+    if (a.commit != b.commit) return a.commit < b.commit;
+    return a.published < b.published;
   });
 
   struct Parsed {
@@ -148,9 +158,41 @@ Selection SelectVersions(std::vector<Candidate> candidates, int max_versions, bo
   }
 
   const size_t limit = max_versions <= 0 ? kept.size() : static_cast<size_t>(max_versions);
+  // in_window[i]: kept[i] is selected. kNewest: the first `limit` (kept is newest first).
+  std::vector<bool> in_window(kept.size(), false);
+  sel.window = window;
+  if (window == Window::kPublished) {
+    std::vector<std::pair<int64_t, size_t>> by_date;  // (published, index in kept)
+    for (size_t i = 0; i < kept.size(); ++i) {
+      std::optional<int64_t> when = ParseRfc3339(kept[i].c.published);
+      if (!when) {
+        sel.window = Window::kNewest;
+        sel.note = "window \"published\": " + kept[i].c.version +
+                   (kept[i].c.published.empty() ? std::string(" has no publication date")
+                                                 : " has an unreadable publication date \"" +
+                                                       kept[i].c.published.substr(0, 64) + "\"") +
+                   " (the source gives none for some or all versions), so the " + std::to_string(limit) +
+                   " newest by version were kept instead";
+        break;
+      }
+      by_date.emplace_back(*when, i);
+    }
+    if (sel.window == Window::kPublished) {
+      // Most recent first; at equal times the higher version (lower index) first.
+      std::stable_sort(by_date.begin(), by_date.end(),
+                       [](const auto& a, const auto& b) { return a.first > b.first; });
+      for (size_t k = 0; k < by_date.size() && k < limit; ++k) in_window[by_date[k].second] = true;
+    }
+  }
+  if (sel.window == Window::kNewest) {
+    for (size_t i = 0; i < kept.size() && i < limit; ++i) in_window[i] = true;
+  }
+  const std::string reason = sel.window == Window::kPublished
+                                 ? "older than the " + std::to_string(limit) + " most recently published"
+                                 : "below the " + std::to_string(limit) + " newest versions";
   for (size_t i = 0; i < kept.size(); ++i) {
-    if (i >= limit) {
-      sel.dropped.emplace_back(kept[i].c.version, "older than the newest " + std::to_string(limit));
+    if (!in_window[i]) {
+      sel.dropped.emplace_back(kept[i].c.version, reason);
       continue;
     }
     if (sel.latest.empty() && !kept[i].v.is_prerelease()) sel.latest = kept[i].c.version;

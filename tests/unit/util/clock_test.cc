@@ -16,6 +16,31 @@ BOOST_AUTO_TEST_CASE(negative_times_round_down) {
   BOOST_TEST(mg::FormatRfc3339(-1000) == "1969-12-31T23:59:59.000Z");
 }
 
+BOOST_AUTO_TEST_CASE(parses_rfc3339_as_forges_write_it) {
+  BOOST_TEST(mg::ParseRfc3339("2023-11-14T22:13:20Z").value_or(-1) == 1700000000000);
+  BOOST_TEST(mg::ParseRfc3339("2023-11-14T22:13:20.123Z").value_or(-1) == 1700000000123);
+  BOOST_TEST(mg::ParseRfc3339("2023-11-14T22:13:20.1234567Z").value_or(-1) == 1700000000123);
+  BOOST_TEST(mg::ParseRfc3339("2023-11-14T22:13:20.5Z").value_or(-1) == 1700000000500);
+  // GitLab writes local offsets: the same instant.
+  BOOST_TEST(mg::ParseRfc3339("2023-11-15T00:13:20.123+02:00").value_or(-1) == 1700000000123);
+  BOOST_TEST(mg::ParseRfc3339("2023-11-14T17:13:20-05:00").value_or(-1) == 1700000000000);
+  BOOST_TEST(mg::ParseRfc3339("2000-02-29 12:34:56.007z").value_or(-1) == 951827696007);
+  BOOST_TEST(mg::ParseRfc3339("1969-12-31T23:59:59Z").value_or(0) == -1000);
+  // Round trip with the formatter.
+  for (int64_t ms : {int64_t{0}, int64_t{1700000000123}, int64_t{-86400001}, int64_t{4102444799999}}) {
+    BOOST_TEST(mg::ParseRfc3339(mg::FormatRfc3339(ms)).value_or(-7) == ms);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rejects_what_is_not_rfc3339) {
+  for (const char* bad : {"", "2023-11-14", "2023-11-14T22:13:20", "2023-11-14T22:13Z", "2023-13-01T00:00:00Z",
+                          "2023-02-29T00:00:00Z", "2023-11-31T00:00:00Z", "2023-11-14T24:00:00Z",
+                          "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20+0200", "2023-11-14T22:13:20Z junk",
+                          "23-11-14T22:13:20Z", "last tuesday"}) {
+    BOOST_TEST(!mg::ParseRfc3339(bad).has_value(), bad);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(system_clock_is_near_time) {
   // Bounds from the precise clock: time() reads a coarse one, which may still be in the previous
   // second when NowMillis() is already in the next (a flaky failure in CI).

@@ -15,7 +15,19 @@ mg::Version V(const std::string& text) {
 int Cmp(const std::string& a, const std::string& b) { return mg::CompareVersions(V(a), V(b)); }
 
 mg::Candidate C(const std::string& version, const std::string& tag = "") {
-  return mg::Candidate{version, tag.empty() ? "v" + version : tag, "sha-" + version};
+  return mg::Candidate{version, tag.empty() ? "v" + version : tag, "sha-" + version, ""};
+}
+
+// A release published at `when` (RFC 3339).
+mg::Candidate P(const std::string& version, const std::string& when) {
+  return mg::Candidate{version, "v" + version, "", when};
+}
+
+// Mattermost around 10.5: the ESR line 9.11 gets patch releases after newer minors came out.
+std::vector<mg::Candidate> EsrReleases() {
+  return {P("10.5.0", "2025-02-14T10:00:00Z"), P("9.11.8", "2025-02-20T09:00:00Z"),
+          P("10.4.2", "2025-02-05T10:00:00Z"), P("10.4.1", "2025-01-22T10:00:00Z"),
+          P("9.11.7", "2025-01-21T10:00:00Z"), P("10.4.0", "2025-01-16T10:00:00Z")};
 }
 
 std::vector<std::string> VersionsOf(const mg::Selection& s) {
@@ -165,8 +177,8 @@ BOOST_AUTO_TEST_CASE(select_cuts_to_max_versions) {
   BOOST_TEST(s.versions.size() == 10u);
   BOOST_TEST(s.versions.front().version == "1.12.0");
   BOOST_TEST(s.versions.back().version == "1.3.0");
-  BOOST_TEST(ReasonFor(s, "1.2.0") == "older than the newest 10");
-  BOOST_TEST(ReasonFor(s, "1.1.0") == "older than the newest 10");
+  BOOST_TEST(ReasonFor(s, "1.2.0") == "below the 10 newest versions");
+  BOOST_TEST(ReasonFor(s, "1.1.0") == "below the 10 newest versions");
   BOOST_TEST(s.latest == "1.12.0");
 
   mg::Selection unlimited = mg::SelectVersions(cands, 0, false);
@@ -192,6 +204,73 @@ BOOST_AUTO_TEST_CASE(latest_only) {
   mg::Selection none = mg::SelectVersions({C("1.0.0-rc.1")}, 10, true);
   BOOST_TEST(none.versions.empty());
   BOOST_TEST(none.latest == "");
+}
+
+BOOST_AUTO_TEST_CASE(newest_window_keeps_the_highest_versions) {
+  mg::Selection s = mg::SelectVersions(EsrReleases(), 3, false, mg::Window::kNewest);
+  std::vector<std::string> expected = {"10.5.0", "10.4.2", "10.4.1"};
+  BOOST_TEST(VersionsOf(s) == expected, boost::test_tools::per_element());
+  BOOST_TEST(ReasonFor(s, "9.11.8") == "below the 3 newest versions");
+  BOOST_TEST(ReasonFor(s, "10.4.0") == "below the 3 newest versions");
+  BOOST_TEST(s.latest == "10.5.0");
+  BOOST_TEST(std::string(mg::WindowName(s.window)) == "newest");
+  BOOST_TEST(s.note.empty());
+}
+
+BOOST_AUTO_TEST_CASE(published_window_keeps_the_most_recently_published) {
+  // 9.11.8 (an ESR patch) came out after 10.5.0: the published window mirrors it, the newest does not.
+  mg::Selection s = mg::SelectVersions(EsrReleases(), 3, false, mg::Window::kPublished);
+  std::vector<std::string> expected = {"10.5.0", "10.4.2", "9.11.8"};  // newest first by version
+  BOOST_TEST(VersionsOf(s) == expected, boost::test_tools::per_element());
+  BOOST_TEST(ReasonFor(s, "10.4.1") == "older than the 3 most recently published");
+  BOOST_TEST(ReasonFor(s, "9.11.7") == "older than the 3 most recently published");
+  BOOST_TEST(ReasonFor(s, "10.4.0") == "older than the 3 most recently published");
+  BOOST_TEST(s.latest == "10.5.0");  // still the highest release, never the ESR patch
+  BOOST_TEST(std::string(mg::WindowName(s.window)) == "published");
+  BOOST_TEST(s.versions[2].published == "2025-02-20T09:00:00Z");  // the date travels with the version
+
+  mg::Selection all = mg::SelectVersions(EsrReleases(), 0, false, mg::Window::kPublished);
+  BOOST_TEST(all.versions.size() == 6u);
+  BOOST_TEST(all.dropped.empty());
+}
+
+BOOST_AUTO_TEST_CASE(published_window_compares_instants_not_text) {
+  // 10.0.1 at 09:30+02:00 is 07:30Z, before 10.0.0's 08:00Z; 2.0.0 ties 10.0.0 to the millisecond.
+  mg::Selection s = mg::SelectVersions({P("10.0.0", "2025-03-01T08:00:00Z"), P("10.0.1", "2025-03-01T09:30:00.000+02:00"),
+                                        P("2.0.0", "2025-03-01T08:00:00.000Z")},
+                                       2, false, mg::Window::kPublished);
+  std::vector<std::string> expected = {"10.0.0", "2.0.0"};
+  BOOST_TEST(VersionsOf(s) == expected, boost::test_tools::per_element());
+  BOOST_TEST(ReasonFor(s, "10.0.1") == "older than the 2 most recently published");
+  // At equal instants the higher version wins the last place.
+  mg::Selection one = mg::SelectVersions({P("2.0.0", "2025-03-01T08:00:00Z"), P("10.0.0", "2025-03-01T08:00:00Z")}, 1,
+                                         false, mg::Window::kPublished);
+  BOOST_TEST(VersionsOf(one) == std::vector<std::string>{"10.0.0"}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(published_window_without_dates_falls_back_to_newest) {
+  std::vector<mg::Candidate> cands = EsrReleases();
+  cands[3].published = "";  // 10.4.1: a source without dates (git tags) or a release without one
+  mg::Selection s = mg::SelectVersions(cands, 3, false, mg::Window::kPublished);
+  std::vector<std::string> expected = {"10.5.0", "10.4.2", "10.4.1"};
+  BOOST_TEST(VersionsOf(s) == expected, boost::test_tools::per_element());
+  BOOST_TEST(std::string(mg::WindowName(s.window)) == "newest");
+  BOOST_TEST(ReasonFor(s, "9.11.8") == "below the 3 newest versions");
+  BOOST_TEST(s.note.find("10.4.1 has no publication date") != std::string::npos, s.note);
+  BOOST_TEST(s.note.find("3 newest by version") != std::string::npos, s.note);
+
+  cands[3].published = "last tuesday";
+  mg::Selection bad = mg::SelectVersions(cands, 3, false, mg::Window::kPublished);
+  BOOST_TEST(std::string(mg::WindowName(bad.window)) == "newest");
+  BOOST_TEST(bad.note.find("unreadable publication date \"last tuesday\"") != std::string::npos, bad.note);
+}
+
+BOOST_AUTO_TEST_CASE(window_names_round_trip) {
+  for (mg::Window w : {mg::Window::kNewest, mg::Window::kPublished}) {
+    BOOST_TEST((mg::ParseWindow(mg::WindowName(w)) == w));
+  }
+  BOOST_TEST(!mg::ParseWindow("Published").has_value());
+  BOOST_TEST(!mg::ParseWindow("").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(four_part_versions) {
