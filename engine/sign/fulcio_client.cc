@@ -4,22 +4,9 @@
 #include "http/url.h"
 #include "sign/signer.h"
 #include "util/json.h"
+#include "util/quote_value.h"
 
 namespace mg {
-namespace {
-
-constexpr size_t kMaxQuoted = 300;
-
-std::string Bounded(std::string_view text) {
-  std::string s(text.substr(0, kMaxQuoted));
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  return text.size() > kMaxQuoted ? s + "..." : s;
-}
-
-}  // namespace
-
 Result<FulcioCertificate> RequestSigningCertificate(HttpClient& http, const std::string& fulcio_url,
                                                     const IdentityToken& token, KeySigner& key) {
   std::string base = fulcio_url;
@@ -42,27 +29,25 @@ Result<FulcioCertificate> RequestSigningCertificate(HttpClient& http, const std:
   Result<HttpResponse> response = http.Send(request);
   if (!response.ok()) return response.status().WithContext(what);
   const int status = response->status;
-  if (status >= 500 || status == 429) {
-    return Status::Unavailable(what + ": it answered " + std::to_string(status) + ": " + Bounded(response->body));
-  }
   // Fulcio may quote what it refused: the token never leaves in a message.
-  std::string message = StringField(ParseJson(response->body), "message", response->body);
-  for (size_t at = message.find(token.raw); !token.raw.empty() && at != std::string::npos; at = message.find(token.raw)) {
-    message.replace(at, token.raw.size(), "<the identity token>");
+  auto quote = [&token](std::string_view text) { return QuoteResponseBody(text, token.raw); };
+  if (status >= 500 || status == 429) {
+    return Status::Unavailable(what + ": it answered " + std::to_string(status) + ": " + quote(response->body));
   }
+  const std::string message = StringField(ParseJson(response->body), "message", response->body);
   if (status == 401 || status == 403) {
     return Status::PermissionDenied(what + ": it refused the identity token (" + std::to_string(status) +
-                                    "): " + Bounded(message));
+                                    "): " + quote(message));
   }
   if (status != 200 && status != 201) {
-    return Status::InvalidArgument(what + ": it answered " + std::to_string(status) + ": " + Bounded(message));
+    return Status::InvalidArgument(what + ": it answered " + std::to_string(status) + ": " + quote(message));
   }
   Json answer = ParseJson(response->body);
   const Json* signed_cert = FindField(answer, "signedCertificateEmbeddedSct");
   if (signed_cert == nullptr) signed_cert = FindField(answer, "signedCertificateDetachedSct");
   const Json* certificates = signed_cert == nullptr ? nullptr : FindField(ObjectField(*signed_cert, "chain"), "certificates");
   if (certificates == nullptr || !certificates->is_array() || certificates->empty()) {
-    return Status::Corruption(what + ": the answer holds no certificate chain: " + Bounded(response->body));
+    return Status::Corruption(what + ": the answer holds no certificate chain: " + quote(response->body));
   }
   FulcioCertificate cert;
   for (size_t i = 0; i < certificates->size(); ++i) {

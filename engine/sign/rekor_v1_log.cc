@@ -4,20 +4,13 @@
 #include "http/base64.h"
 #include "http/url.h"
 #include "sign/transparency_log.h"
+#include "util/quote_value.h"
 #include "util/sha256.h"
 
 namespace mg {
 namespace {
 
-constexpr size_t kMaxQuoted = 300;
-
-std::string Bounded(std::string_view text) {
-  std::string s(text.substr(0, kMaxQuoted));
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  return text.size() > kMaxQuoted ? s + "..." : s;
-}
+std::string Bounded(std::string_view text) { return QuoteResponseBody(text); }
 
 std::string HexDecode(std::string_view hex, bool* ok) {
   *ok = hex.size() % 2 == 0;

@@ -28,7 +28,8 @@ inline constexpr std::string_view kCosignCertificateAnnotation = "dev.sigstore.c
 inline constexpr std::string_view kCosignChainAnnotation = "dev.sigstore.cosign/chain";
 inline constexpr std::string_view kCosignBundleAnnotation = "dev.sigstore.cosign/bundle";
 // The same signature as a Sigstore bundle v0.3 (sign/sigstore_bundle.h), ours: cosign ignores it;
-// `mirrorgraph verify --bundles DIR` writes it out for sigstore clients.
+// sigstore clients (sigstore-js, sigstore-python) verify it as is, and `mirrorgraph verify` reads
+// its inclusion proof.
 inline constexpr std::string_view kSigstoreBundleAnnotation = "dev.mirrorgraph/sigstore-bundle";
 
 struct SimpleSigningClaims {

@@ -37,4 +37,18 @@ std::string QuoteValue(std::string_view value, char quote, size_t max_bytes) {
 
 std::string ClipValue(std::string_view value, size_t max_bytes) { return Clipped(value, "", max_bytes); }
 
+std::string QuoteResponseBody(std::string_view body, std::string_view secret, size_t max_bytes) {
+  std::string text(body);
+  if (!secret.empty()) {
+    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+      text.replace(at, secret.size(), "<redacted>");
+      at += std::string_view("<redacted>").size();
+    }
+  }
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return Clipped(text, "", max_bytes);
+}
+
 }  // namespace mg

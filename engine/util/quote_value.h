@@ -16,4 +16,10 @@ std::string QuoteValue(std::string_view value, char quote = '"', size_t max_byte
 // The same without quotes ("linux/aaaa… (52428800 bytes)"), for names inside a path.
 std::string ClipValue(std::string_view value, size_t max_bytes = kQuoteMaxBytes);
 
+// A server's answer quoted in an error message: every occurrence of `secret` (when not empty: a
+// token the request carried, which the server may echo) replaced by "<redacted>" first, control
+// characters as spaces, then clipped as ClipValue does. The secret never survives in any part.
+std::string QuoteResponseBody(std::string_view body, std::string_view secret = {},
+                              size_t max_bytes = kQuoteMaxBytes);
+
 }  // namespace mg

@@ -184,6 +184,16 @@ BOOST_AUTO_TEST_CASE(fulcio_refusing_the_token_never_quotes_it) {
   BOOST_REQUIRE(!m.ok());
   BOOST_TEST((m.status().code() == Status::Code::kPermissionDenied), m.status().ToString());
   BOOST_TEST(m.status().ToString().find(kTokenCanary) == std::string::npos, m.status().ToString());
+  // Nor when it fails (5xx, 429) or answers without a chain: every quoted answer is redacted.
+  for (int status : {503, 429, 201}) {
+    s.transport.handler = [status](const HttpRequest&) -> Result<HttpResponse> {
+      return MakeResponse(status, {}, "upstream said: " + Token());
+    };
+    Result<SignatureMaterial> again = s.signer->SignWithMaterial("payload");
+    BOOST_REQUIRE(!again.ok());
+    BOOST_TEST(again.status().ToString().find("upstream said") != std::string::npos, again.status().ToString());
+    BOOST_TEST(again.status().ToString().find(kTokenCanary) == std::string::npos, again.status().ToString());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(owns_what_its_identity_signed_and_nothing_else) {

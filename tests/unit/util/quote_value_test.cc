@@ -21,4 +21,21 @@ BOOST_AUTO_TEST_CASE(quote_value_clips_long_values_and_names_their_length) {
   BOOST_TEST((close - 1) % 2 == 0u);  // whole two-byte characters before the ellipsis
 }
 
+BOOST_AUTO_TEST_CASE(quote_response_body_never_carries_the_secret) {
+  const std::string secret = "eyJhbGciOi.secret-canary.sig";
+  const std::string body = "{\"message\": \"bad token " + secret + "\"}\n\tagain: " + secret;
+  const std::string q = mg::QuoteResponseBody(body, secret);
+  BOOST_TEST(q.find("secret-canary") == std::string::npos, q);
+  BOOST_TEST(q == "{\"message\": \"bad token <redacted>\"}  again: <redacted>", q);
+  // The secret cut by the clip: redacted before clipping, so no prefix of it survives either.
+  const std::string long_body = std::string(195, 'x') + secret;
+  const std::string clipped = mg::QuoteResponseBody(long_body, secret);
+  BOOST_TEST(clipped.find("eyJhbG") == std::string::npos, clipped);
+  BOOST_TEST(clipped.find("(" + std::to_string(195 + 10) + " bytes)") != std::string::npos, clipped);
+  // Without a secret: control characters only.
+  BOOST_TEST(mg::QuoteResponseBody("a\r\nb\x7f") == "a  b ");
+  // A secret that contains its own replacement does not loop.
+  BOOST_TEST(mg::QuoteResponseBody("x<redacted>y", "<redacted>") == "x<redacted>y");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
