@@ -9,7 +9,9 @@
 #     layer's dev.mirrorgraph/sigstore-bundle annotation, with the mock's trusted_root.json.
 # Each accepts the good case and refuses: a wrong identity, a wrong issuer, a flipped signature
 # byte, a certificate from another root (a second mock), a log entry the trusted log never made
-# (the second mock's Rekor key).
+# (the second mock's Rekor key);
+#   - `mirrorgraph verify` itself (keyless flags, cosign's variables or a trusted_root.json, and
+#     --require signature,sbom,provenance), which must agree with cosign on every case.
 # Faults first, each a failing run that pushes nothing half-signed: no token file, an expired
 # token, identity_token = "auto" with none in the environment, Fulcio answering garbage or down,
 # Rekor down or answering garbage; then the good run completes what they left missing.
@@ -269,11 +271,50 @@ expect_cosign refuse "verify-attestation, certificate from another root" "$O" "$
 expect_cosign refuse "verify, entry not in the trusted log (another Rekor's key)" "$M" "$O" verify "${ident[@]}" "$image"
 expect_cosign refuse "verify-attestation, entry not in the trusted log" "$M" "$O" verify-attestation --type spdxjson "${ident[@]}" "$image"
 
+# --- mirrorgraph verify: the same verdicts as cosign, on the same image ------------------------
+mgv() { # TRUST_DIR REKOR_DIR ARGS... (cosign's variables) -> exit code
+  local trust=$1 rekor=$2
+  shift 2
+  # shellcheck disable=SC2046
+  env $(cosign_env "$trust" "$rekor") "$mg" verify "$image" --plain-http "$@" >"$work/logs/mgv.log" 2>&1
+}
+expect_mgv() { # accept|refuse WHAT TRUST REKOR ARGS...
+  local want=$1 what=$2 code
+  shift 2
+  set +e; mgv "$@"; code=$?; set -e
+  case $code in 0) got=accept ;; 1) got=refuse ;; *) got="exit $code" ;; esac
+  if [ "$got" = "$want" ]; then
+    pass "mirrorgraph verify ${want}s: $what"
+    [ "$want" = accept ] || echo "    $(grep -m1 -E 'FAIL|fail' "$work/logs/mgv.log" | cut -c1-200)"
+  else
+    fail "mirrorgraph verify: $got (wanted $want): $what"; sed 's/^/    /' "$work/logs/mgv.log" | tail -12 >&2
+  fi
+}
+echo "== mirrorgraph verify"
+expect_mgv accept "signatures and attestations, cosign's variables" "$M" "$M" "${ident[@]}"
+expect_mgv accept "--require signature,sbom,provenance" "$M" "$M" "${ident[@]}" --require signature,sbom,provenance
+expect_mgv accept "the mock's trusted_root.json, identity regexp" /nonexistent /nonexistent \
+  --trusted-root "$M/trusted_root.json" --certificate-identity-regexp '^https://ci\.example\.invalid/team/.*$' --certificate-oidc-issuer "$iss"
+expect_mgv refuse "wrong identity" "$M" "$M" --certificate-identity "${sub}x" --certificate-oidc-issuer "$iss"
+expect_mgv refuse "wrong issuer" "$M" "$M" --certificate-identity "$sub" --certificate-oidc-issuer "$iss.other"
+expect_mgv refuse "certificate from another root" "$O" "$M" "${ident[@]}"
+expect_mgv refuse "another root (trusted_root.json)" /nonexistent /nonexistent --trusted-root "$O/trusted_root.json" "${ident[@]}"
+expect_mgv refuse "entry not in the trusted log (another Rekor's key)" "$M" "$O" "${ident[@]}"
+python3 - "$M/trusted_root.json" "$O/trusted_root.json" "$work/logs/foreign_log_root.json" <<'PY'
+import json, sys
+mine, other = (json.load(open(p)) for p in sys.argv[1:3])
+mine["tlogs"] = other["tlogs"]
+json.dump(mine, open(sys.argv[3], "w"))
+PY
+expect_mgv refuse "entry in no log of the trusted_root.json" /nonexistent /nonexistent --trusted-root "$work/logs/foreign_log_root.json" "${ident[@]}"
+
 # A flipped signature byte, in every .sig manifest (restored afterwards).
 for t in $sig_tags; do reg save "$t" "$work/logs/$t.orig"; reg flip-signature "$t"; done
 expect_cosign refuse "verify, a flipped signature byte" "$M" "$M" verify "${ident[@]}" "$image"
+expect_mgv refuse "a flipped signature byte" "$M" "$M" "${ident[@]}"
 for t in $sig_tags; do reg put "$t" "$work/logs/$t.orig"; done
 expect_cosign accept "verify after restoring the signature" "$M" "$M" verify "${ident[@]}" "$image"
+expect_mgv accept "after restoring the signature" "$M" "$M" "${ident[@]}"
 
 # --- @sigstore/verify on the Sigstore bundles ---------------------------------------------------
 echo "== @sigstore/verify"
@@ -289,13 +330,7 @@ expect_sv() { # accept|refuse WHAT ARGS...
     fail "sigstore_verify ${got}s (wanted $want): $what"; sed 's/^/    /' "$work/logs/sv.log" >&2
   fi
 }
-# A trusted root with the mock's CA but the other mock's log: the entry is in no log it trusts.
-python3 - "$M/trusted_root.json" "$O/trusted_root.json" "$work/logs/foreign_log_root.json" <<'PY'
-import json, sys
-mine, other = (json.load(open(p)) for p in sys.argv[1:3])
-mine["tlogs"] = other["tlogs"]
-json.dump(mine, open(sys.argv[3], "w"))
-PY
+# $work/logs/foreign_log_root.json (above): the mock's CA with the other mock's log.
 n=0
 for t in $sig_tags $att_tags; do
   dir=$work/bundles/$t
