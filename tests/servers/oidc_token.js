@@ -3,6 +3,7 @@
 //
 //   node tests/servers/oidc_token.js --key DIR/oidc_key.pem --sub SUB --iss ISS
 //        [--aud sigstore] [--expires-in SECONDS (default 600; negative: already expired)]
+//        [--no-email (no "email" claim: cosign refuses an email without "email_verified")]
 //
 // Prints the token on stdout (no newline). The mock's Fulcio puts `sub` in the certificate's URI
 // SAN and `iss` in the issuer extensions.
@@ -18,8 +19,12 @@ const jose = require(require.resolve('jose', { paths: [mockDir] }));
 
 async function main() {
   const a = process.argv.slice(2);
-  const opt = { aud: 'sigstore', expiresIn: 600 };
+  const opt = { aud: 'sigstore', expiresIn: 600, email: true };
   for (let i = 0; i < a.length; i++) {
+    if (a[i] === '--no-email') {
+      opt.email = false;
+      continue;
+    }
     const v = a[++i];
     switch (a[i - 1]) {
       case '--key': opt.key = v; break;
@@ -33,7 +38,7 @@ async function main() {
   if (!opt.key || !opt.sub || !opt.iss) throw new Error('oidc_token: --key, --sub and --iss are required');
   const key = crypto.createPrivateKey(fs.readFileSync(opt.key));
   const now = Math.floor(Date.now() / 1000);
-  const token = await new jose.SignJWT({ email: 'keyless-test@example.invalid' })
+  const token = await new jose.SignJWT(opt.email ? { email: 'keyless-test@example.invalid' } : {})
     .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
     .setSubject(opt.sub)
     .setIssuer(opt.iss)

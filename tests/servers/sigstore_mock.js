@@ -10,6 +10,9 @@
 //                                   embedded SCT. 401 for a token that is not signed by DIR's
 //                                   oidc_key.pem (tests/servers/oidc_token.js), expired, or whose
 //                                   audience is not "sigstore".
+//   POST /api/v1/signingCert        Fulcio's v1 API, which cosign 2.x calls (the public key as base64
+//                                   of its PEM, the token as a bearer header): the same leaf, answered
+//                                   as a PEM chain (leaf first); same token checks and fault switch.
 //   POST /api/v1/log/entries        Rekor v1: SET + one-leaf inclusion proof + checkpoint; 409 with
 //                                   Location for an entry already logged (as real Rekor).
 //   GET  /api/v1/log/entries/UUID   the logged entry; 404 when this instance never logged it.
@@ -152,6 +155,35 @@ async function main() {
     return [r.statusCode, r.contentType || 'text/plain', r.response];
   }
 
+  // Fulcio v1 (cosign 2.x): {"publicKey": {"content": base64(PEM)}, "signedEmailAddress": base64},
+  // "Authorization: Bearer TOKEN"; answered by the v2 handler, its chain returned as PEM.
+  async function signingCertV1(body, authorization) {
+    let req;
+    try {
+      req = JSON.parse(body);
+    } catch (e) {
+      return [400, 'application/json', JSON.stringify({ code: 400, message: `request is not JSON: ${e.message}` })];
+    }
+    const token = String(authorization || '').replace(/^Bearer\s+/i, '');
+    const content = req?.publicKey?.content;
+    if (typeof content !== 'string') return [400, 'application/json', JSON.stringify({ code: 400, message: 'no publicKey.content' })];
+    const [status, type, text] = await signingCert(JSON.stringify({
+      credentials: { oidcIdentityToken: token },
+      publicKeyRequest: {
+        publicKey: { algorithm: 'ECDSA', content: Buffer.from(content, 'base64').toString('utf8') },
+        proofOfPossession: req.signedEmailAddress || '',
+      },
+    }));
+    if (status !== 201) return [status, type, text];
+    let certificates;
+    try {
+      certificates = JSON.parse(text).signedCertificateEmbeddedSct.chain.certificates;
+    } catch (e) {
+      return [status, type, text];
+    }
+    return [201, 'application/pem-certificate-chain', certificates.map((c) => (c.endsWith('\n') ? c : c + '\n')).join('')];
+  }
+
   async function createEntry(body) {
     if (faults.rekor === 'down') return [503, 'text/plain', 'rekor is down (fault switch)', {}];
     if (faults.rekor === 'garbage') return [201, 'application/json', '{"not":"an entry"}', {}];
@@ -210,6 +242,7 @@ async function main() {
         }
         if (req.method === 'GET' && u.pathname === '/__stats') return send(200, 'application/json', JSON.stringify(stats));
         if (req.method === 'POST' && u.pathname === '/api/v2/signingCert') return send(...(await signingCert(body)));
+        if (req.method === 'POST' && u.pathname === '/api/v1/signingCert') return send(...(await signingCertV1(body, req.headers.authorization)));
         if (req.method === 'POST' && u.pathname === '/api/v1/log/entries') return send(...(await createEntry(body)));
         const m = u.pathname.match(/^\/api\/v1\/log\/entries\/([0-9a-f]+)$/);
         if (req.method === 'GET' && m) {
