@@ -14,12 +14,17 @@
 //   attest_bench attest --registry HOST:PORT --repo REPO --merges DIR/merges.json --key KEY [--jobs N]
 //       the measured run: sign + sbom + provenance for every version. The passphrase comes from
 //       COSIGN_PASSWORD.
+//   attest_bench attest ... --fulcio-url URL --rekor-url URL --identity-token SPEC [--jobs N]
+//       the same, keyless ([attestations] signer = "keyless": one SharedKeyless for the process, as
+//       a `mirrorgraph run` session holds; SPEC as identity_token, e.g. file:PATH): an ephemeral
+//       key, a Fulcio certificate, a Rekor entry for every signature and attestation.
 //
 // The registry is plain HTTP without credentials. `attest` prints one line of JSON: total wall
 // time of the tasks in ms (from before the first task, so the key's decryption is included; not
 // process start), per version, CPU time, the median time of each task type, signatures and
-// attestations added, and the HTTP exchanges by method (count, median latency). Exit code 0 only
-// when every task succeeded.
+// attestations added, and the HTTP exchanges by method (count, median latency; Fulcio's and Rekor's
+// as "sigstore POST" etc.; keyless: the certificates requested). Exit code 0 only when every task
+// succeeded.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -29,6 +34,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -42,6 +48,7 @@
 #include "oci/registry_client.h"
 #include "sbom/registry_layers.h"
 #include "sbom/spdx.h"
+#include "sign/keyless_signer.h"
 #include "sign/slsa_provenance.h"
 #include "tasks/attest_tasks.h"
 #include "tasks/merge_task.h"
@@ -57,6 +64,7 @@ using bench::TimingTransport;
 
 struct Args {
   std::string mode, registry, repo, plan, out, merges, key;
+  std::string fulcio_url, rekor_url, identity_token;  // keyless
   bool predicates = false;
   int jobs = 1;
 };
@@ -78,12 +86,17 @@ bool ParseArgs(int argc, char** argv, Args* a) {
     else if (k == "--out") a->out = v;
     else if (k == "--merges") a->merges = v;
     else if (k == "--key") a->key = v;
+    else if (k == "--fulcio-url") a->fulcio_url = v;
+    else if (k == "--rekor-url") a->rekor_url = v;
+    else if (k == "--identity-token") a->identity_token = v;
     else if (k == "--jobs") a->jobs = std::atoi(v.c_str());
     else return false;
   }
   if (a->registry.empty() || a->repo.empty() || a->jobs <= 0) return false;
   if (a->mode == "setup") return !a->plan.empty() && !a->out.empty();
-  if (a->mode == "attest") return !a->merges.empty() && !a->key.empty();
+  const bool keyless = !a->fulcio_url.empty() || !a->rekor_url.empty() || !a->identity_token.empty();
+  if (keyless && (a->fulcio_url.empty() || a->rekor_url.empty() || a->identity_token.empty())) return false;
+  if (a->mode == "attest") return !a->merges.empty() && (a->key.empty() != !keyless);
   return false;
 }
 
@@ -186,11 +199,14 @@ struct Job {
   mg::Json inputs;
 };
 
-int Attest(mg::RegistryClient& registry, TimingTransport& timing, const Args& a) {
+int Attest(mg::HttpClient& http, mg::RegistryClient& registry, TimingTransport& timing, const Args& a) {
   const mg::Json merges = ReadJson(a.merges);
   if (!merges.is_array() || merges.empty()) return Fail(a.merges + " is not a non-empty JSON array (attest_bench setup)");
   mg::AttestSettings settings;
   settings.key = a.key;
+  if (!a.fulcio_url.empty()) {
+    settings.keyless = std::make_shared<mg::SharedKeyless>(http, a.fulcio_url, a.rekor_url, a.identity_token);
+  }
   settings.run_id = "bench";
   std::vector<Job> jobs;
   for (const mg::Json& m : merges) {
@@ -243,7 +259,15 @@ int Attest(mg::RegistryClient& registry, TimingTransport& timing, const Args& a)
   if (!first_error.empty()) return Fail(first_error);
   mg::Json medians = mg::Json::object();
   for (const auto& [type, v] : task_ms) medians[type] = Round2(Median(v));
+  int certificates = 0;
+  if (settings.keyless) {
+    auto signer = settings.keyless->Get();  // made by the first task; no request here
+    if (!signer.ok()) return Fail(signer.status().message());
+    certificates = (*signer)->certificates_requested();
+  }
   std::cout << mg::Json{{"jobs", a.jobs},
+                        {"signer", settings.keyless ? "keyless" : "key"},
+                        {"certificates_requested", certificates},
                         {"versions", merges.size()},
                         {"total_ms", Round2(total)},
                         {"per_version_ms", Round2(total / merges.size())},
@@ -262,12 +286,16 @@ int main(int argc, char** argv) {
   Args a;
   if (!ParseArgs(argc, argv, &a)) {
     std::cerr << "usage: attest_bench setup --registry HOST:PORT --repo REPO --plan PLAN.json --out DIR [--predicates]\n"
-                 "       attest_bench attest --registry HOST:PORT --repo REPO --merges MERGES.json --key KEY [--jobs N]\n";
+                 "       attest_bench attest --registry HOST:PORT --repo REPO --merges MERGES.json --key KEY [--jobs N]\n"
+                 "       attest_bench attest --registry HOST:PORT --repo REPO --merges MERGES.json --fulcio-url URL\n"
+                 "                           --rekor-url URL --identity-token file:PATH|env:NAME [--jobs N]\n";
     return 2;
   }
   mg::CurlTransport curl;
   TimingTransport transport(curl);
+  transport.Label(a.fulcio_url, "sigstore");
+  if (a.rekor_url != a.fulcio_url) transport.Label(a.rekor_url, "sigstore");
   mg::HttpClient http(transport);
   mg::RegistryClient registry(http, a.registry, /*plain_http=*/true, std::nullopt);
-  return a.mode == "setup" ? Setup(registry, a) : Attest(registry, transport, a);
+  return a.mode == "setup" ? Setup(registry, a) : Attest(http, registry, transport, a);
 }

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http/http_transport.h"
@@ -39,7 +40,8 @@ inline double CpuMs() {
 
 inline double Round2(double x) { return static_cast<int64_t>(x * 100 + 0.5) / 100.0; }
 
-// Forwards to another transport and records each exchange's method and latency.
+// Forwards to another transport and records each exchange's method and latency; exchanges with a
+// URL under a labelled prefix are recorded as "<label> <method>" (e.g. "sigstore POST").
 class TimingTransport : public mg::HttpTransport {
  public:
   explicit TimingTransport(mg::HttpTransport& inner) : inner_(inner) {}
@@ -48,14 +50,19 @@ class TimingTransport : public mg::HttpTransport {
     auto r = inner_.Send(request);
     const double ms = MsSince(t0);
     std::lock_guard<std::mutex> lock(mu_);
-    if (recording_) ms_[request.method].push_back(ms);
+    if (recording_) ms_[KeyOf(request)].push_back(ms);
     return r;
   }
   void Record(bool on) {
     std::lock_guard<std::mutex> lock(mu_);
     recording_ = on;
   }
-  // {"GET": {"count": n, "median_ms": m}, ...}
+  // Call before any exchange.
+  void Label(std::string url_prefix, std::string label) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!url_prefix.empty()) labels_.emplace_back(std::move(url_prefix), std::move(label));
+  }
+  // {"GET": {"count": n, "median_ms": m}, "sigstore POST": ..., ...}
   mg::Json Summary() {
     std::lock_guard<std::mutex> lock(mu_);
     mg::Json out = mg::Json::object();
@@ -64,9 +71,17 @@ class TimingTransport : public mg::HttpTransport {
   }
 
  private:
+  std::string KeyOf(const mg::HttpRequest& request) const {
+    for (const auto& [prefix, label] : labels_) {
+      if (request.url.compare(0, prefix.size(), prefix) == 0) return label + " " + request.method;
+    }
+    return request.method;
+  }
+
   mg::HttpTransport& inner_;
   std::mutex mu_;
   bool recording_ = false;
+  std::vector<std::pair<std::string, std::string>> labels_;  // GUARDED_BY(mu_)
   std::map<std::string, std::vector<double>> ms_;  // GUARDED_BY(mu_)
 };
 
