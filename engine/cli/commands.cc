@@ -358,6 +358,7 @@ int ExplainCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
   std::cout << "  params:  " << t.params_text << "\n";
   if (t.type == TaskType::kDiscover && HasResult(s.status) && s.result.is_object()) {
     std::cout << "  selected: " << Join(SelectedVersions(s.result), ", ") << "\n";
+    if (std::string note = StringField(s.result, "note"); !note.empty()) std::cout << "  note:     " << note << "\n";
     const std::vector<VersionVerdict> excluded = ExcludedVersions(s.result);
     if (!excluded.empty()) std::cout << "  excluded:\n";
     for (const VersionVerdict& e : excluded) std::cout << "           " << e.version << ": " << e.reason << "\n";

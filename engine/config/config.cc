@@ -29,15 +29,17 @@ const std::vector<std::string> kCiKeys = {"runner", "schedule", "install", "gitl
 const std::vector<std::string> kBuilderKeys = {"timeout", "buildah_storage_driver", "buildah_isolation",
                                                "buildx_builder"};
 const std::vector<std::string> kRegistryKeys = {"host", "namespace", "plain_http", "auth_file"};
-const std::vector<std::string> kSettingKeys = {"max_versions", "platforms", "builder", "template", "emulation"};
+const std::vector<std::string> kSettingKeys = {"max_versions", "window",    "platforms",
+                                               "builder",      "template", "emulation"};
 const std::vector<std::string> kAttestationKeys = {"sbom",       "sign",      "provenance",     "key",
                                                    "builder_id", "signer",    "fulcio_url",     "rekor_url",
                                                    "identity_token", "trusted_root"};
 const std::vector<std::string> kEngineKeys = {"state_dir", "plugin_path", "graph_path", "jobs", "pools",
                                               "max_retry_wait", "stop_grace"};
-const std::vector<std::string> kAppEngineKeys = {"plugin",   "enabled",  "max_versions", "platforms",
-                                                 "builder", "template", "emulation"};
+const std::vector<std::string> kAppEngineKeys = {"plugin",  "enabled",  "max_versions", "window",
+                                                 "platforms", "builder", "template", "emulation"};
 const std::vector<std::string> kBuilders = {"buildah", "docker"};
+const std::vector<std::string> kWindows = {"newest", "published"};
 
 // OCI distribution repository path components, joined by '/'.
 const std::regex kNamespaceRe("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$");
@@ -245,6 +247,16 @@ void ConfigParser::ReadPlatforms(TableReader& r, std::vector<std::string>* out) 
 
 void ConfigParser::ReadSettings(TableReader& r, AppDefaults* s, SourcePos* template_pos) {
   r.Int("max_versions", 1, &s->max_versions);
+  if (std::string window; r.String("window", &window)) {
+    if (std::find(kWindows.begin(), kWindows.end(), window) == kWindows.end()) {
+      std::string message = "unknown window " + QuoteValue(window, '\'');
+      if (auto guess = DidYouMean(window, kWindows)) message += "; did you mean '" + *guess + "'?";
+      r.ValueError("window", message + " (\"newest\": the max_versions highest versions; \"published\": the "
+                                       "max_versions most recently published releases)");
+    } else {
+      s->window = window;
+    }
+  }
   ReadPlatforms(r, &s->platforms);
   if (std::string builder; r.String("builder", &builder)) {
     if (std::find(kBuilders.begin(), kBuilders.end(), builder) == kBuilders.end()) {
@@ -542,6 +554,7 @@ void ConfigParser::ReadApps(TableReader& root, const AppDefaults& defaults, cons
     app.template_pos = default_template_pos;
     ReadSettings(r, &settings, &app.template_pos);
     app.max_versions = settings.max_versions;
+    app.window = settings.window;
     app.platforms = settings.platforms;
     app.builder = settings.builder;
     app.template_name = settings.template_name;

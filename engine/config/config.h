@@ -40,6 +40,9 @@ struct AttestationConfig {
 // Settings every app inherits unless it overrides them.
 struct AppDefaults {
   int max_versions = 10;
+  // Which max_versions versions: "newest" | "published" (docs/versions.md); "" when not set, so
+  // each app's plugin chooses (the seed's plugins: "published"; others: "newest").
+  std::string window;
   std::vector<std::string> platforms = {"linux/amd64", "linux/arm64"};
   std::string builder = "buildah";  // "buildah" | "docker"
   std::string template_name = "multi-version";  // a name, or an absolute path to a .toml file
@@ -51,6 +54,7 @@ struct AppConfig {
   std::string plugin;         // plugin name, or absolute path to a .so
   bool enabled = true;
   int max_versions = 10;      // resolved against [defaults]
+  std::string window;         // resolved against [defaults]; "" = the plugin's default
   std::vector<std::string> platforms;
   std::string builder;
   std::string template_name;

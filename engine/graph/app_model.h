@@ -30,6 +30,7 @@ struct AppModel {
   Json source;                    // normalised by the plugin; part of discover's key
   std::vector<std::string> platforms;
   int max_versions = 10;
+  std::string window = "newest";  // "newest" | "published" (util/semver.h Window); part of discover's key
   std::string builder;
   bool emulation = false;
   PipelineTemplate tmpl;

@@ -39,7 +39,8 @@ Task MakeTask(const AppModel& app, const TargetRegistry& reg, const Shared& shar
     t.SetParams({{"app", app.app},
                  {"source", app.source},
                  {"max_versions", app.max_versions},
-                 {"select", app.tmpl.select}});
+                 {"select", app.tmpl.select},
+                 {"window", app.window}});
   } else {
     // Written directly, keys in sorted order: this runs for every task of a large graph.
     bool build = type == TaskType::kBuild;

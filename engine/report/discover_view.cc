@@ -55,6 +55,10 @@ std::vector<std::string> DiscoverPlanLines(const Json& result) {
     line += (i == 0 ? "" : ", ") + selected[i] + (selected[i] == latest ? " (latest)" : "");
   }
   lines.push_back(selected.empty() ? "selected nothing" : line);
+  // Why the window applied is not the one asked for (a published window without dates).
+  if (const std::string note = result.is_object() ? StringOr(result, "note", "") : ""; !note.empty()) {
+    lines.push_back("note: " + note);
+  }
   const std::vector<VersionVerdict> excluded = ExcludedVersions(result);
   for (size_t i = 0; i < excluded.size();) {
     size_t end = i + 1;

@@ -15,7 +15,7 @@ namespace mg {
 
 struct VersionVerdict {
   std::string version;  // or the tag, for a tag the pattern did not match
-  std::string reason;   // "older than the newest 3", "prerelease", "tag does not match ..."
+  std::string reason;   // "below the 3 newest versions", "prerelease", "tag does not match ..."
 };
 
 // The selected versions, newest first, as stored.
@@ -29,8 +29,10 @@ std::vector<VersionVerdict> ExcludedVersions(const Json& discover_result);
 // not mention it (the upstream has no such version).
 std::optional<std::string> WhyNotSelected(const Json& discover_result, const std::string& version);
 
-// The lines a plan prints under a discover task: "selected 1.2.0 (latest), 1.1.0" then one
-// "excluded <version>: <reason>" per exclusion, except that a run of more than kPlanRunLimit
+// The lines a plan prints under a discover task: "selected 1.2.0 (latest), 1.1.0", then the
+// result's "note" when it has one ("note: window \"published\": ... kept instead"), then one
+// "excluded <version>: <reason>" per exclusion — a version the window left out says which window:
+// "below the 3 newest versions" or "older than the 3 most recently published" — except that a run of more than kPlanRunLimit
 // consecutive exclusions with the same reason is one line naming the first kPlanRunLimit
 // ("excluded 9.11.8, 9.11.7, 9.11.6 and 212 more: <reason>"); explain and the JSON list them all.
 inline constexpr size_t kPlanRunLimit = 3;

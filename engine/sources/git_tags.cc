@@ -88,7 +88,7 @@ Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const st
       if (excluded != nullptr) excluded->emplace_back(tag, pattern->MismatchReason());
       continue;
     }
-    out.push_back(Candidate{*version, tag, commit});
+    out.push_back(Candidate{*version, tag, commit, ""});  // ls-remote gives no dates
   }
   return out;  // already in tag order (std::map)
 }

@@ -88,7 +88,7 @@ Result<std::vector<Candidate>> ListGithubReleases(HttpClient& http, const Github
       // No commit: target_commitish is where GitHub would create the tag, and is ignored when
       // the tag already exists, so even a SHA there need not be the tag's commit. The build
       // resolves the tag itself (docs/builders.md).
-      out.push_back(Candidate{*version, name, ""});
+      out.push_back(Candidate{*version, name, "", StringField(rel, "published_at")});
     }
     return Status::OK();
   });

@@ -31,7 +31,8 @@ struct GithubReleasesSource {
 // per_page=100, then each Link rel="next" (at most 50 pages of at most 16 MiB each). Drafts and
 // prereleases are left out; so are releases whose tag_name does not match the tag pattern. One
 // Candidate per remaining release: version = the pattern's capture, tag = tag_name, commit = ""
-// (target_commitish need not be the tag's commit; the build resolves the tag).
+// (target_commitish need not be the tag's commit; the build resolves the tag), published =
+// published_at ("" when it is not a string).
 // Sorted by tag (bytewise). When `excluded` is not null, each left-out release is appended, in
 // the API's order: (version, "draft release") / (version, "prerelease") when its tag matched the
 // pattern, (tag, TagPattern::MismatchReason()) when it did not.

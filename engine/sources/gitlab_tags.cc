@@ -71,8 +71,13 @@ Result<std::vector<Candidate>> ListGitlabTags(HttpClient& http, const GitlabTags
         mismatched.emplace_back(name->get<std::string>(), pattern->MismatchReason());
         continue;
       }
-      const std::string commit = StringField(ObjectField(tag, "commit"), "id");
-      out.push_back(Candidate{*version, name->get<std::string>(), commit});
+      const Json& commit_object = ObjectField(tag, "commit");
+      const std::string commit = StringField(commit_object, "id");
+      // When the tag was made (annotated tags; null for lightweight ones), else its commit's date.
+      std::string published = StringField(tag, "created_at");
+      if (published.empty()) published = StringField(commit_object, "committed_date");
+      if (published.empty()) published = StringField(commit_object, "created_at");
+      out.push_back(Candidate{*version, name->get<std::string>(), commit, published});
     }
     return Status::OK();
   });

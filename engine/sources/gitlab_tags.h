@@ -25,7 +25,9 @@ struct GitlabTagsSource {
 // Lists the tags of `source.project`: GET {api_base}/projects/{url-encoded path}/repository/tags?
 // per_page=100, then each Link rel="next" (never x-total-pages, which GitLab omits past 10,000
 // records; at most 50 pages of at most 16 MiB each). One Candidate per tag whose name matches the
-// pattern: version = the capture, tag = name, commit = commit.id ("" when absent). Sorted by tag.
+// pattern: version = the capture, tag = name, commit = commit.id ("" when absent), published = the
+// tag's created_at (annotated tags), else commit.committed_date, else commit.created_at ("" when
+// none is a string). Sorted by tag.
 // The token (environment variable token_env) is sent as "PRIVATE-TOKEN" to the API's own host
 // only, never logged. Rate limits: see SendWithRateLimit. Errors as ListGithubReleases (a tag
 // without a string "name" is Corruption). `cancel` may be null. When `excluded` is not null, each

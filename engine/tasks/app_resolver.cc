@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "tasks/engine_host.h"
+#include "util/semver.h"
 
 namespace mg {
 
@@ -62,6 +63,15 @@ bool ApplyConfigureAnswer(const AppConfig& app, const Json& c, AppModel* model, 
     }
   }
   model->source = c.value("source", Json::object());
+  // The window: the app's (or [defaults]') `window`, else the plugin's "window", else "newest".
+  model->window = app.window;
+  if (model->window.empty()) {
+    std::optional<std::string> suggested = text(c, "window", "newest");
+    if (!suggested || !ParseWindow(*suggested)) {
+      return malformed("\"window\" must be \"newest\" or \"published\"", c.value("window", Json()));
+    }
+    model->window = *suggested;
+  }
   return true;
 }
 
@@ -83,6 +93,7 @@ std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugi
     r.model.app = app.name;
     r.model.platforms = app.platforms;
     r.model.max_versions = app.max_versions;
+    r.model.window = app.window.empty() ? "newest" : app.window;
     r.model.builder = app.builder;
     r.model.emulation = app.emulation;
     r.model.images = {ImageSpec{app.name, {}}};
@@ -108,6 +119,7 @@ std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugi
 
     EngineHost host(nullptr, nullptr, nullptr);
     Json defaults = {{"max_versions", app.max_versions}, {"platforms", app.platforms}, {"builder", app.builder}};
+    if (!app.window.empty()) defaults["window"] = app.window;
     auto conf = r.plugin->Configure(host, Json{{"app", app.name}, {"config", app.table}, {"defaults", defaults}});
     if (!conf.ok()) {
       r.error = conf.status().message();

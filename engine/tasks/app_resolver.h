@@ -33,8 +33,10 @@ std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugi
 void CheckPluginNames(const Config& config, PluginRegistry& plugins, Diagnostics* diags);
 
 // Applies a plugin's configure answer ({"errors":[{"path","message"}], "images":[{"name",
-// "depends_on"}], "source":{...}}, every field optional) to `model`. Returns false, with one
-// diagnostic per error at the position of its path in the app table, when the answer reports errors.
+// "depends_on"}], "source":{...}, "window":"newest"|"published"}, every field optional) to
+// `model`. The answer's "window" is the plugin's default, used when the config sets none
+// (app.window empty); without either the window is "newest". Returns false, with one diagnostic
+// per error at the position of its path in the app table, when the answer reports errors.
 bool ApplyConfigureAnswer(const AppConfig& app, const Json& answer, AppModel* model, Diagnostics* diags);
 
 TargetRegistry TargetOf(const Config& config);

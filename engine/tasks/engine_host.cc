@@ -48,7 +48,11 @@ constexpr const char* kBuiltinSources = "git-tags, github-releases, gitlab-tags,
 Json CandidatesJson(const std::vector<Candidate>& candidates,
                     const std::vector<std::pair<std::string, std::string>>& excluded) {
   Json list = Json::array();
-  for (const Candidate& c : candidates) list.push_back({{"version", c.version}, {"tag", c.tag}, {"commit", c.commit}});
+  for (const Candidate& c : candidates) {
+    Json one = {{"version", c.version}, {"tag", c.tag}, {"commit", c.commit}};
+    if (!c.published.empty()) one["published"] = c.published;
+    list.push_back(std::move(one));
+  }
   Json ex = Json::array();
   for (const auto& [version, reason] : excluded) ex.push_back({{"version", version}, {"reason", reason}});
   return Json{{"candidates", std::move(list)}, {"excluded", std::move(ex)}};

@@ -14,7 +14,7 @@ RealRunner::RealRunner(const std::vector<ResolvedApp>& apps, HttpClient* http, R
   for (const ResolvedApp& a : apps) apps_[a.model.app] = &a;
 }
 
-Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, bool latest_only) {
+Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, bool latest_only, Window window) {
   const Json* list = FindField(answer, "candidates");
   if (list == nullptr || !list->is_array()) {
     return Status::Corruption("the plugin's discover answer has no \"candidates\" array");
@@ -25,9 +25,9 @@ Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, 
       return Status::Corruption("a discover candidate lacks a \"version\" string: " + CanonicalJson(c));
     }
     std::string v = c["version"].get<std::string>();
-    std::string fields[2] = {v, ""};  // tag (default: the version), commit
-    for (int i = 0; i < 2; ++i) {
-      const char* key = i == 0 ? "tag" : "commit";
+    std::string fields[3] = {v, "", ""};  // tag (default: the version), commit, published
+    for (int i = 0; i < 3; ++i) {
+      const char* key = i == 0 ? "tag" : i == 1 ? "commit" : "published";
       auto it = c.find(key);
       if (it == c.end()) continue;
       if (!it->is_string()) {
@@ -36,19 +36,22 @@ Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, 
       }
       fields[i] = it->get<std::string>();
     }
-    candidates.push_back({v, fields[0], fields[1]});
+    candidates.push_back({v, fields[0], fields[1], fields[2]});
   }
-  Selection sel = SelectVersions(std::move(candidates), max_versions, latest_only);
+  Selection sel = SelectVersions(std::move(candidates), max_versions, latest_only, window);
   Json versions = Json::array();
   for (const Candidate& c : sel.versions) {
     Json v = {{"version", c.version}, {"tag", c.tag}};
     if (!c.commit.empty()) v["commit"] = c.commit;
+    if (!c.published.empty()) v["published"] = c.published;
     versions.push_back(std::move(v));
   }
   Json dropped = Json::array();
   for (auto& [version, reason] : sel.dropped) dropped.push_back({{"version", version}, {"reason", reason}});
   Json out = {{"versions", std::move(versions)}, {"latest", sel.latest}, {"dropped", std::move(dropped)}};
   out["excluded"] = ArrayField(answer, "excluded");
+  if (!latest_only) out["window"] = WindowName(sel.window);
+  if (!sel.note.empty()) out["note"] = sel.note;
   return out;
 }
 
@@ -60,16 +63,19 @@ TaskOutcome RealRunner::Discover(const TaskContext& ctx, const ResolvedApp& app)
              {"config", app.config},
              {"source", app.model.source},
              {"max_versions", params.value("max_versions", 10)},
-             {"select", params.value("select", "newest")}};
+             {"select", params.value("select", "newest")},
+             {"window", params.value("window", "newest")}};
   auto answer = app.plugin->Discover(host, in);
   if (!answer.ok()) return {answer.status(), {}};
+  const Window window = ParseWindow(params.value("window", "newest")).value_or(Window::kNewest);
   auto result = DiscoverResultFromCandidates(answer.value(), params.value("max_versions", 10),
-                                             params.value("select", "newest") == "latest");
+                                             params.value("select", "newest") == "latest", window);
   if (!result.ok()) {
     return {result.status().WithContext("plugin " + app.plugin->name() + " (" + app.plugin->file() + ")"), {}};
   }
   ctx.log("discovered " + std::to_string(result->at("versions").size()) + " version(s); latest " +
           result->value("latest", "(none)"));
+  if (result->contains("note")) ctx.log("note: " + result->value("note", ""));
   return {Status::OK(), std::move(result.value())};
 }
 

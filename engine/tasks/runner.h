@@ -15,6 +15,7 @@
 #include "tasks/attest_settings.h"
 #include "tasks/build_task.h"
 #include "tasks/build_settings.h"
+#include "util/semver.h"
 
 namespace mg {
 
@@ -43,7 +44,9 @@ class RealRunner : public TaskRunner {
 Result<Json> CheckLatestTag(RegistryClient& registry, const std::string& repo, Json probe_result);
 
 // Turns a plugin's discover answer into the discover task's result: candidates validated,
-// ordered, deduplicated and trimmed (util/semver.h), with the reasons for what was left out.
-Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, bool latest_only);
+// ordered, deduplicated and trimmed to `window` (util/semver.h), with the reasons for what was
+// left out; "window" names the window applied and "note" says why it differs from the one asked.
+Result<Json> DiscoverResultFromCandidates(const Json& answer, int max_versions, bool latest_only,
+                                          Window window = Window::kNewest);
 
 }  // namespace mg

@@ -84,7 +84,9 @@ typedef struct mg_plugin {
    * Input: {"app":"name","config":{...the app's TOML table as JSON...},"defaults":{...}}.
    * Output: {"errors":[{"path":"source.url","message":"..."}],
    *          "images":[{"name":"hello","depends_on":[]}],
-   *          "source":{...normalised source, shown by plan and hashed into discover's key...}}.
+   *          "source":{...normalised source, shown by plan and hashed into discover's key...},
+   *          "window":"newest"|"published" (optional: the app's default version window when its
+   *          table and [defaults] set none; absent: "newest"; docs/versions.md)}.
    * Config problems are reported in "errors" (the call still returns 0); non-zero means the plugin
    * itself failed. */
   int (*configure)(const mg_host* host, const char* in, size_t in_len, char** out, size_t* out_len,
@@ -92,9 +94,11 @@ typedef struct mg_plugin {
 
   /* Lists upstream versions of one app.
    * Input: {"app":"name","config":{...},"source":{...from configure...},"max_versions":10,
-   *         "select":"newest"|"latest"} (how many versions the engine will keep: a plugin with
-   *         costly per-version checks may stop once that many passed, newest first).
-   * Output: {"candidates":[{"version":"1.2.3","tag":"v1.2.3","commit":"<sha or empty>"}],
+   *         "select":"newest"|"latest","window":"newest"|"published"} (how many versions the
+   *         engine will keep, and which: a plugin with costly per-version checks may stop once
+   *         that many passed, newest first — most recently published first for "published").
+   * Output: {"candidates":[{"version":"1.2.3","tag":"v1.2.3","commit":"<sha or empty>",
+   *                         "published":"<RFC 3339 date-time; optional, read by the published window>"}],
    *          "excluded":[{"version":"1.2.4","reason":"arm64 binary missing"}]}.
    * The engine orders, deduplicates and trims the candidates (docs/versions.md). */
   int (*discover)(const mg_host* host, const char* in, size_t in_len, char** out, size_t* out_len,

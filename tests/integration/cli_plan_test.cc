@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(plan_and_explain_say_why_each_version_is_left_out) {
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.Describe());
   const std::string pad(12, ' ');
   BOOST_TEST(r.out.find("\n" + pad + "selected 1.2.0 (latest), 1.1.0, 1.0.0\n") != std::string::npos, r.out);
-  BOOST_TEST(r.out.find("\n" + pad + "excluded 0.9.0: older than the newest 3\n") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("\n" + pad + "excluded 0.9.0: below the 3 newest versions\n") != std::string::npos, r.out);
   for (const char* tag : {"v1.3.0-rc1", "nightly"}) {
     BOOST_TEST(r.out.find("\n" + pad + "excluded " + tag + ": tag does not match the tag pattern ^v(\\d+\\.\\d+\\.\\d+)$\n") !=
                    std::string::npos,
@@ -140,12 +140,12 @@ BOOST_AUTO_TEST_CASE(plan_and_explain_say_why_each_version_is_left_out) {
   auto e = ws.Run({"explain", "discover:hello"});
   BOOST_TEST_REQUIRE(e.exit_code == 0, e.Describe());
   BOOST_TEST(e.out.find("  selected: 1.2.0, 1.1.0, 1.0.0\n") != std::string::npos, e.out);
-  BOOST_TEST(e.out.find("0.9.0: older than the newest 3") != std::string::npos, e.out);
+  BOOST_TEST(e.out.find("0.9.0: below the 3 newest versions") != std::string::npos, e.out);
   BOOST_TEST(e.out.find("nightly: tag does not match the tag pattern") != std::string::npos, e.out);
 
   auto old = ws.Run({"explain", "probe:hello@0.9.0"});
   BOOST_TEST_REQUIRE(old.exit_code == 0, old.Describe());
-  BOOST_TEST(old.out.find("not in the graph: discover:hello left version 0.9.0 out: older than the newest 3") !=
+  BOOST_TEST(old.out.find("not in the graph: discover:hello left version 0.9.0 out: below the 3 newest versions") !=
                  std::string::npos,
              old.out);
   auto leg = ws.Run({"explain", "build:hello@1.3.0-rc1/linux/amd64"});

@@ -144,6 +144,7 @@ platforms = ["linux/arm64"]
 builder = "docker"
 template = "latest-only"
 emulation = true
+window = "published"
 )";
   mg::Config c = MustParse(text);
   BOOST_CHECK_EQUAL(c.registry.namespace_, "");
@@ -170,6 +171,8 @@ emulation = true
   BOOST_CHECK_EQUAL(custom.template_pos.line, 12);
   BOOST_CHECK_EQUAL(custom.template_pos.column, 12);
   BOOST_CHECK(custom.emulation);
+  BOOST_CHECK_EQUAL(plain.window, "");  // not set: the plugin's default
+  BOOST_CHECK_EQUAL(custom.window, "published");
 }
 
 BOOST_AUTO_TEST_CASE(defaults_section_changes_what_apps_inherit) {
@@ -177,12 +180,19 @@ BOOST_AUTO_TEST_CASE(defaults_section_changes_what_apps_inherit) {
 [defaults]
 max_versions = 4
 platforms = ["linux/amd64"]
+window = "newest"
 
 [apps.a]
 plugin = "generic"
+
+[apps.b]
+plugin = "generic"
+window = "published"
 )";
   mg::Config c = MustParse(text);
-  BOOST_REQUIRE_EQUAL(c.apps.size(), 1u);
+  BOOST_REQUIRE_EQUAL(c.apps.size(), 2u);
+  BOOST_CHECK_EQUAL(c.apps[0].window, "newest");
+  BOOST_CHECK_EQUAL(c.apps[1].window, "published");
   BOOST_CHECK_EQUAL(c.apps[0].max_versions, 4);
   BOOST_CHECK((c.apps[0].platforms == std::vector<std::string>{"linux/amd64"}));
 }
@@ -284,6 +294,14 @@ BOOST_AUTO_TEST_CASE(setting_values_are_checked) {
   BOOST_CHECK_EQUAL(OneError(std::string(kMinimal) + "[defaults]\nbuilder = \"dokcer\"\n"),
                     "mirror.toml:4:11: defaults.builder: unknown builder 'dokcer'; did you mean 'docker'? "
                     "(known builders: buildah, docker)");
+  const std::string windows = " (\"newest\": the max_versions highest versions; \"published\": the max_versions most "
+                              "recently published releases)";
+  BOOST_CHECK_EQUAL(OneError(std::string(kMinimal) + "[defaults]\nwindow = \"publish\"\n"),
+                    "mirror.toml:4:10: defaults.window: unknown window 'publish'; did you mean 'published'?" + windows);
+  BOOST_CHECK_EQUAL(OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\nwindow = \"latest\"\n"),
+                    "mirror.toml:5:10: apps.a.window: unknown window 'latest'" + windows);
+  BOOST_CHECK_EQUAL(OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\nwindow = 3\n"),
+                    "mirror.toml:5:10: apps.a.window: expected a string, got an integer");
   std::string tmpl = OneError(std::string(kMinimal) + "[apps.a]\nplugin = \"generic\"\ntemplate = \"multi-versoin\"\n");
   BOOST_CHECK_EQUAL(tmpl.rfind("mirror.toml:5:12: apps.a.template: unknown template 'multi-versoin'; did you mean 'multi-version'? "
                                "(known templates: ",

@@ -61,6 +61,7 @@ BOOST_AUTO_TEST_CASE(every_quoting_site_clips) {
       {Config("", "platforms = [\"linux/amd64/" + huge + "\"]\n"), "unknown variant"},
       {Config("", "platforms = [\"" + huge + "\"]\n"), "invalid platform"},
       {Config("", "builder = \"" + huge + "\"\n"), "unknown builder"},
+      {Config("", "window = \"" + huge + "\"\n"), "unknown window"},
       {Config("", "template = \"" + huge + "\"\n"), "template"},
       {Config("namespace = \"" + huge + "A\"\n", ""), "not a valid repository namespace"},
       {"[registry]\nhost = \"http://" + huge + "\"\n", "without a scheme"},

@@ -16,7 +16,7 @@ Json DiscoverResult() {
     "latest": "1.2.0",
     "excluded": [{"version": "2.0.0-rc.1", "reason": "prerelease"},
                  {"version": "nightly", "reason": "tag does not match the tag pattern ^v(.*)$"}],
-    "dropped": [{"version": "1.0.0", "reason": "older than the newest 2"}, 7]
+    "dropped": [{"version": "1.0.0", "reason": "below the 2 newest versions"}, 7]
   })");
 }
 
@@ -32,12 +32,12 @@ BOOST_AUTO_TEST_CASE(selected_and_every_exclusion_with_its_reason) {
   BOOST_TEST(ex[0].version == "2.0.0-rc.1");
   BOOST_TEST(ex[1].reason == "tag does not match the tag pattern ^v(.*)$");
   BOOST_TEST(ex[2].version == "1.0.0");
-  BOOST_TEST(ex[2].reason == "older than the newest 2");
+  BOOST_TEST(ex[2].reason == "below the 2 newest versions");
   // A malformed entry is shown as such, not skipped.
   BOOST_TEST(ex[3].version == "?");
   BOOST_TEST(ex[3].reason.find("not an object: 7") != std::string::npos, ex[3].reason);
 
-  BOOST_TEST(WhyNotSelected(r, "1.0.0").value_or("") == "older than the newest 2");
+  BOOST_TEST(WhyNotSelected(r, "1.0.0").value_or("") == "below the 2 newest versions");
   BOOST_TEST(WhyNotSelected(r, "nightly").value_or("").find("tag pattern") != std::string::npos);
   BOOST_TEST(!WhyNotSelected(r, "1.2.0").has_value());
   BOOST_TEST(!WhyNotSelected(r, "9.9.9").has_value());
@@ -45,7 +45,22 @@ BOOST_AUTO_TEST_CASE(selected_and_every_exclusion_with_its_reason) {
   const std::vector<std::string> lines = DiscoverPlanLines(r);
   BOOST_REQUIRE_EQUAL(lines.size(), 5u);
   BOOST_TEST(lines[0] == "selected 1.2.0 (latest), 1.1.0");
-  BOOST_TEST(lines[3] == "excluded 1.0.0: older than the newest 2");
+  BOOST_TEST(lines[3] == "excluded 1.0.0: below the 2 newest versions");
+}
+
+BOOST_AUTO_TEST_CASE(the_window_and_its_fallback_are_named) {
+  Json r = {{"versions", Json::array({{{"version", "10.5.0"}}, {{"version", "9.11.8"}}})},
+            {"latest", "10.5.0"},
+            {"window", "published"},
+            {"dropped", Json::array({{{"version", "10.4.2"}, {"reason", "older than the 2 most recently published"}}})}};
+  std::vector<std::string> lines = DiscoverPlanLines(r);
+  BOOST_REQUIRE_EQUAL(lines.size(), 2u);
+  BOOST_TEST(lines[1] == "excluded 10.4.2: older than the 2 most recently published");
+  r["note"] = "window \"published\": 10.4.2 has no publication date";
+  lines = DiscoverPlanLines(r);
+  BOOST_REQUIRE_EQUAL(lines.size(), 3u);
+  BOOST_TEST(lines[1] == "note: window \"published\": 10.4.2 has no publication date");
+  BOOST_TEST(lines[2].rfind("excluded 10.4.2: ", 0) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_long_run_of_one_reason_is_one_plan_line) {
@@ -89,7 +104,7 @@ BOOST_AUTO_TEST_CASE(plan_text_and_json_use_the_same_words) {
   WritePlan(text, g, st);
   BOOST_TEST(text.str().rfind("checked", 0) == 0u, text.str());
   BOOST_TEST(text.str().find("\n            selected 1.2.0 (latest), 1.1.0\n") != std::string::npos, text.str());
-  BOOST_TEST(text.str().find("\n            excluded 1.0.0: older than the newest 2\n") != std::string::npos, text.str());
+  BOOST_TEST(text.str().find("\n            excluded 1.0.0: below the 2 newest versions\n") != std::string::npos, text.str());
   BOOST_TEST(SummaryLine(sum, /*plan=*/true) == "1 checked");
 
   const Json plan = RunReportJson(g, st, sum, "r", "plan");

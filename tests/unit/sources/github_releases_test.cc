@@ -60,6 +60,22 @@ std::vector<std::string> Versions(const std::vector<Candidate>& cs) {
 
 BOOST_AUTO_TEST_SUITE(github_releases_test)
 
+// The published window reads published_at; a release without one (or with a non-string) has "".
+BOOST_FIXTURE_TEST_CASE(candidates_carry_published_at, Fixture) {
+  mg::Json esr = Release("v9.11.8");
+  esr["published_at"] = "2025-02-20T09:00:00Z";
+  mg::Json odd = Release("v10.4.2");
+  odd["published_at"] = 7;
+  transport.Push(MakeResponse(200, {}, mg::Json::array({esr, odd, Release("v10.5.0")}).dump()));
+  auto r = List();
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_REQUIRE(r->size() == 3u);
+  BOOST_TEST((*r)[0].version == "10.4.2");
+  BOOST_TEST((*r)[0].published == "");
+  BOOST_TEST((*r)[2].version == "9.11.8");
+  BOOST_TEST((*r)[2].published == "2025-02-20T09:00:00Z");
+}
+
 BOOST_FIXTURE_TEST_CASE(follows_next_links_and_filters_releases, Fixture) {
   const std::string page2 = "https://gh.example/api/v3/repositories/42/releases?per_page=100&after=abc";
   transport.Push(MakeResponse(200, {{"Link", Link(page2)}},

@@ -60,13 +60,34 @@ BOOST_FIXTURE_TEST_CASE(lists_tags_across_pages_with_the_pattern, Fixture) {
   BOOST_REQUIRE(r->size() == 2u);
   const std::string why = "tag does not match the tag pattern " + source.tag_pattern;
   BOOST_TEST(excluded == (std::vector<std::pair<std::string, std::string>>{{"odd", why}, {"v10.5.1", why}}));
-  BOOST_TEST(((*r)[0] == (Candidate{"10.5.1", "v10.5.1-limitless", "aaa1"})));
-  BOOST_TEST(((*r)[1] == (Candidate{"9.11.8", "v9.11.8-limitless", "ccc3"})));
+  BOOST_TEST(((*r)[0] == (Candidate{"10.5.1", "v10.5.1-limitless", "aaa1", ""})));
+  BOOST_TEST(((*r)[1] == (Candidate{"9.11.8", "v9.11.8-limitless", "ccc3", ""})));
   auto reqs = transport.requests();
   BOOST_REQUIRE(reqs.size() == 2u);
   BOOST_TEST(reqs[0].url == kFirst);
   BOOST_TEST(reqs[1].url == page2);
   BOOST_TEST(RequestHeader(reqs[0], "PRIVATE-TOKEN") == "");
+}
+
+// The published window reads these dates: the tag's own (annotated), else its commit's.
+BOOST_FIXTURE_TEST_CASE(candidates_carry_the_tag_or_commit_date, Fixture) {
+  mg::Json annotated = Tag("v10.5.1-limitless", "aaa1");
+  annotated["created_at"] = "2025-02-21T10:00:00.000+01:00";
+  annotated["commit"]["committed_date"] = "2025-02-19T08:00:00.000+01:00";
+  mg::Json lightweight = Tag("v9.11.8-limitless", "ccc3");
+  lightweight["created_at"] = nullptr;
+  lightweight["commit"]["committed_date"] = "2025-02-20T09:00:00.000+01:00";
+  mg::Json bare = Tag("v9.11.7-limitless", "ddd4");
+  transport.Push(MakeResponse(200, {}, mg::Json::array({annotated, lightweight, bare}).dump()));
+  auto r = mg::ListGitlabTags(http, source, policy, nullptr);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_REQUIRE(r->size() == 3u);
+  BOOST_TEST((*r)[0].version == "10.5.1");
+  BOOST_TEST((*r)[0].published == "2025-02-21T10:00:00.000+01:00");
+  BOOST_TEST((*r)[1].version == "9.11.7");
+  BOOST_TEST((*r)[1].published == "");
+  BOOST_TEST((*r)[2].version == "9.11.8");
+  BOOST_TEST((*r)[2].published == "2025-02-20T09:00:00.000+01:00");
 }
 
 BOOST_FIXTURE_TEST_CASE(api_base_must_be_http_and_loses_trailing_slashes, Fixture) {
