@@ -16,8 +16,8 @@ using seed::ClosestMatch;
 
 namespace {
 
-const std::vector<std::string> kEngineKeys = {"builder", "emulation", "enabled", "max_versions",
-                                              "platforms", "plugin", "template"};
+const std::vector<std::string> kEngineKeys = {"builder",   "emulation", "enabled",  "max_versions",
+                                              "platforms", "plugin",    "template", "window"};
 const std::vector<std::string> kPluginKeys = {"build", "image", "images", "source"};
 const std::vector<std::string> kSourceTypes = {"git-tags", "github-releases", "gitlab-tags"};
 const std::vector<std::string> kGitTagsKeys = {"tag_pattern", "type", "url"};

@@ -22,7 +22,8 @@ class MattermostPlugin : public mirrorgraph::Plugin {
     json source = seed::GithubReleasesSourceOf(&check, kRepo, kTagPattern);
     return json{{"errors", check.errors()},
                 {"images", json::array({{{"name", kImage}, {"depends_on", json::array()}}})},
-                {"source", source}}
+                {"source", source},
+                {"window", seed::kSeedWindow}}
         .dump();
   }
 

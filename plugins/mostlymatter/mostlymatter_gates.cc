@@ -60,6 +60,16 @@ json ApplyGates(mirrorgraph::Host& host, const json& candidates, const Gates& ga
   std::stable_sort(sorted.begin(), sorted.end(), [](const json& a, const json& b) {
     return seed::VersionLess(b["version"].get<std::string>(), a["version"].get<std::string>());
   });
+  auto published = [](const json& c) {
+    return c.contains("published") && c["published"].is_string() ? c["published"].get<std::string>() : std::string();
+  };
+  // GitHub writes every published_at in one form ("2024-05-16T12:00:00Z"): text order is time order.
+  const bool by_published = gates.by_published && !sorted.empty() &&
+                            std::all_of(sorted.begin(), sorted.end(), [&](const json& c) { return !published(c).empty(); });
+  if (by_published) {
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](const json& a, const json& b) { return published(a) > published(b); });
+  }
   json passed = json::array(), excluded = json::array();
   const int scan = gates.scan_limit > 0 ? gates.scan_limit : gates.max_versions;
   size_t scanned = 0;
@@ -68,8 +78,10 @@ json ApplyGates(mirrorgraph::Host& host, const json& candidates, const Gates& ga
     const std::string version = c["version"].get<std::string>();
     if (scan > 0 && scanned >= static_cast<size_t>(scan)) {
       excluded.push_back({{"version", version},
-                          {"reason", "not checked: older than the newest " + std::to_string(scan) +
-                                         " releases scanned (scan_limit)"}});
+                          {"reason", by_published ? "not checked: older than the " + std::to_string(scan) +
+                                                        " most recently published releases scanned (scan_limit)"
+                                                  : "not checked: older than the newest " + std::to_string(scan) +
+                                                        " releases scanned (scan_limit)"}});
       continue;
     }
     ++scanned;
@@ -82,7 +94,9 @@ json ApplyGates(mirrorgraph::Host& host, const json& candidates, const Gates& ga
     if (!why.empty()) reasons.push_back(why);
     if (reasons.empty()) {
       // Built from Framagit's tag; the Mattermost release's commit is another repository's.
-      passed.push_back({{"version", version}, {"tag", "v" + version + "-limitless"}, {"commit", ""}});
+      json one = {{"version", version}, {"tag", "v" + version + "-limitless"}, {"commit", ""}};
+      if (!published(c).empty()) one["published"] = published(c);  // the Mattermost release's: the engine's window
+      passed.push_back(std::move(one));
       continue;
     }
     std::string reason;

@@ -67,7 +67,8 @@ class MostlymatterPlugin : public mirrorgraph::Plugin {
     json source = SourceOf(&check, in.value("defaults", json::object()));
     return json{{"errors", check.errors()},
                 {"images", json::array({{{"name", kImage}, {"depends_on", json::array()}}})},
-                {"source", source}}
+                {"source", source},
+                {"window", seed::kSeedWindow}}
         .dump();
   }
 
@@ -90,6 +91,7 @@ class MostlymatterPlugin : public mirrorgraph::Plugin {
                              ? in["max_versions"].get<int>()
                              : source.value("max_versions", 10);
     gates.scan_limit = source.value("scan_limit", 0);
+    gates.by_published = in.value("window", std::string()) == "published";
     json out = ApplyGates(host, releases["candidates"], gates);
     // What the releases call left out (drafts, prereleases) comes first.
     json excluded = releases["excluded"];

@@ -7,8 +7,8 @@
 namespace seed {
 
 const std::vector<std::string>& EngineKeys() {
-  static const std::vector<std::string> keys = {"plugin",   "enabled",  "max_versions", "platforms",
-                                                "builder",  "template", "emulation"};
+  static const std::vector<std::string> keys = {"plugin",  "enabled",  "max_versions", "window",
+                                                "platforms", "builder", "template",     "emulation"};
   return keys;
 }
 

@@ -15,6 +15,11 @@ namespace seed {
 
 using json = nlohmann::json;
 
+// The window the seed's apps use unless the config sets one: the seed mirrors the last N
+// *published* releases, so patch releases of older lines (Mattermost ESR) are mirrored too.
+// Returned as configure's "window" (docs/versions.md, "The window").
+inline constexpr const char* kSeedWindow = "published";
+
 // The keys of an app table that belong to the engine; plugins ignore them.
 const std::vector<std::string>& EngineKeys();
 

@@ -35,8 +35,11 @@ BOOST_AUTO_TEST_CASE(identity) {
 }
 
 BOOST_AUTO_TEST_CASE(defaults_read_github_releases_of_mattermost) {
-  Json out = Configure(Json{{"plugin", "mattermost"}, {"max_versions", 3}, {"platforms", {"linux/amd64"}}});
+  Json out = Configure(Json{{"plugin", "mattermost"}, {"max_versions", 3}, {"platforms", {"linux/amd64"}},
+                            {"window", "newest"}});  // an engine key: not the plugin's to reject
   BOOST_TEST(out["errors"].empty(), out.dump());
+  // The seed mirrors the last N published releases (ESR patches included) unless the config says otherwise.
+  BOOST_TEST(out["window"] == "published");
   BOOST_TEST(mg::CanonicalJson(out["images"]) == R"([{"depends_on":[],"name":"mattermost"}])");
   BOOST_TEST(mg::CanonicalJson(out["source"]) ==
              R"({"repo":"mattermost/mattermost","tag_pattern":"^v(\\d+\\.\\d+\\.\\d+)$","type":"github-releases"})");

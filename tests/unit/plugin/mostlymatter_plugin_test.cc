@@ -38,13 +38,18 @@ struct Upstream {
   std::map<std::string, int> status;
   std::set<std::string> tags;
   std::set<std::string> unreachable;  // URLs whose HEAD gets no answer
+  std::map<std::string, std::string> published;  // version -> the release's published_at, when it has one
 
   void Install(FakeHost* host) const {
     host->set_discover_handler([this](std::string_view req) -> mg::Result<std::string> {
       Json src = Json::parse(req);
       if (src["type"] == "github-releases") {
         Json c = Json::array();
-        for (const auto& v : versions) c.push_back({{"version", v}, {"tag", "v" + v}, {"commit", "c"}});
+        for (const auto& v : versions) {
+          Json one = {{"version", v}, {"tag", "v" + v}, {"commit", "c"}};
+          if (published.count(v)) one["published"] = published.at(v);
+          c.push_back(std::move(one));
+        }
         return Json{{"candidates", c}, {"excluded", {{{"version", "11.0.0"}, {"reason", "draft release"}}}}}.dump();
       }
       if (src["type"] == "gitlab-tag-exists") return Json{{"exists", tags.count(src["tag"].get<std::string>()) > 0}}.dump();
@@ -63,11 +68,13 @@ struct Upstream {
 
 std::string Url(const std::string& arch, const std::string& v) { return std::string(kBase) + "/mostlymatter-" + arch + "-v" + v; }
 
-mg::Result<Json> Discover(FakeHost& host, int max_versions, int scan_limit = 0) {
+mg::Result<Json> Discover(FakeHost& host, int max_versions, int scan_limit = 0, const std::string& window = "") {
   Json config = {{"binaries_base", kBase}};
   if (scan_limit > 0) config["scan_limit"] = scan_limit;
   Json source = Configure(config, max_versions)["source"];
-  return Load()->Discover(host, Json{{"app", "mostlymatter"}, {"config", Json::object()}, {"source", source}});
+  Json in = {{"app", "mostlymatter"}, {"config", Json::object()}, {"source", source}};
+  if (!window.empty()) in["window"] = window;
+  return Load()->Discover(host, in);
 }
 
 std::vector<std::string> Versions(const Json& list) {
@@ -92,6 +99,7 @@ BOOST_AUTO_TEST_CASE(configure_normalises_the_gates) {
   BOOST_TEST(mg::CanonicalJson(s["arches"]) == R"(["amd64","arm64"])");
   BOOST_TEST(s["max_versions"] == 4);
   BOOST_TEST(mg::CanonicalJson(out["images"]) == R"([{"depends_on":[],"name":"mostlymatter"}])");
+  BOOST_TEST(out["window"] == "published");  // the seed's window, unless the config sets one
 }
 
 BOOST_AUTO_TEST_CASE(configure_rejects_unknown_and_bad_keys) {
@@ -165,6 +173,48 @@ BOOST_AUTO_TEST_CASE(only_the_newest_max_versions_releases_are_gated_by_default)
   auto widened = Discover(wide, 2, /*scan_limit=*/5);
   BOOST_REQUIRE_MESSAGE(widened.ok(), widened.status().ToString());
   BOOST_TEST(Versions(widened.value()["candidates"]) == (std::vector<std::string>{"9.3.0", "9.2.0"}));
+}
+
+// The seed's window: the releases most recently published are gated first, so an ESR patch
+// (9.11.8, out after 10.5.0) is checked and a 10.4.1 from before it is not.
+BOOST_AUTO_TEST_CASE(the_published_window_gates_the_most_recently_published_releases) {
+  Upstream up;
+  up.versions = {"10.4.1", "10.4.2", "10.5.0", "9.11.8"};
+  up.published = {{"10.4.1", "2025-01-22T10:00:00Z"}, {"10.4.2", "2025-02-05T10:00:00Z"},
+                  {"10.5.0", "2025-02-14T10:00:00Z"}, {"9.11.8", "2025-02-20T09:00:00Z"}};
+  up.tags = {"v10.4.1-limitless", "v10.4.2-limitless", "v9.11.8-limitless"};  // 10.5.0: not yet on Framagit
+  FakeHost host;
+  up.Install(&host);
+  auto out = Discover(host, 3, 0, "published");
+  BOOST_REQUIRE_MESSAGE(out.ok(), out.status().ToString());
+  const Json& passed = out.value()["candidates"];
+  BOOST_TEST(Versions(passed) == (std::vector<std::string>{"9.11.8", "10.4.2"}), passed.dump());
+  BOOST_TEST(passed[0]["published"] == "2025-02-20T09:00:00Z");  // for the engine's window
+  const Json& ex = out.value()["excluded"];
+  BOOST_REQUIRE_MESSAGE(ex.size() == 3u, ex.dump());  // the draft, 10.5.0 (no tag), 10.4.1 (not checked)
+  BOOST_TEST(ex[1]["version"] == "10.5.0");
+  BOOST_TEST(ex[2]["version"] == "10.4.1");
+  BOOST_TEST(ex[2]["reason"] == "not checked: older than the 3 most recently published releases scanned (scan_limit)");
+  for (const std::string& req : host.http_requests()) BOOST_TEST(req.find("10.4.1") == std::string::npos, req);
+
+  // The newest window gates by version: 9.11.8 is the one left unchecked.
+  FakeHost newest;
+  up.Install(&newest);
+  auto by_version = Discover(newest, 3, 0, "newest");
+  BOOST_REQUIRE_MESSAGE(by_version.ok(), by_version.status().ToString());
+  BOOST_TEST(Versions(by_version.value()["candidates"]) == (std::vector<std::string>{"10.4.2", "10.4.1"}));
+  BOOST_REQUIRE(by_version.value()["excluded"].size() == 3u);
+  BOOST_TEST(by_version.value()["excluded"][2]["version"] == "9.11.8");
+  BOOST_TEST(by_version.value()["excluded"][2]["reason"] ==
+             "not checked: older than the newest 3 releases scanned (scan_limit)");
+
+  // A release without a date: by version, as for "newest".
+  up.published.erase("10.4.1");
+  FakeHost undated;
+  up.Install(&undated);
+  auto fallback = Discover(undated, 3, 0, "published");
+  BOOST_REQUIRE_MESSAGE(fallback.ok(), fallback.status().ToString());
+  BOOST_TEST(Versions(fallback.value()["candidates"]) == (std::vector<std::string>{"10.4.2", "10.4.1"}));
 }
 
 BOOST_AUTO_TEST_CASE(scan_limit_must_be_a_positive_integer) {
