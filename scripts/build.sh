@@ -9,7 +9,9 @@
 #   scripts/build.sh --tsan       ThreadSanitizer (-DMIRRORGRAPH_TSAN=ON) into build-tsan/, no benchmarks
 #   scripts/build.sh ... --target T [--target T2]   build only these targets
 #
-# Environment: MG_JOBS (parallel compile jobs, default 2), MG_BUILD_DIR (overrides the directory).
+# Environment: MG_JOBS (parallel compile jobs, default 2), MG_BUILD_DIR (overrides the directory),
+# MG_UNITY=ON|OFF (unity-build the engine and plugins; default ON for the sanitizer trees, which
+# are built whole by scripts/test.sh, OFF for build/, where one-file rebuilds matter).
 # Prints the path of the mirrorgraph binary on the last line of stdout (built or not, with --target).
 # Assumes the packages of scripts/install-deps.sh are installed.
 set -euo pipefail
@@ -18,22 +20,24 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_type=RelWithDebInfo
 sanitize=OFF
 tsan=OFF
+unity_default=OFF
 bench=ON
 dir_name=build
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --debug) build_type=Debug ;;
-    --sanitize) sanitize=ON; dir_name=build-asan ;;
-    --tsan) tsan=ON; bench=OFF; dir_name=build-tsan ;;
+    --sanitize) sanitize=ON; unity_default=ON; dir_name=build-asan ;;
+    --tsan) tsan=ON; bench=OFF; unity_default=ON; dir_name=build-tsan ;;
     --target) shift; targets+=(--target "${1:?--target needs a name}") ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
 build_dir=${MG_BUILD_DIR:-$root/$dir_name}
 jobs=${MG_JOBS:-2}
+unity=${MG_UNITY:-$unity_default}
 
 compiler_args=()
 fuzz=OFF
@@ -47,10 +51,10 @@ if [ "$sanitize" = ON ] && command -v clang++ >/dev/null && command -v clang >/d
   fi
 fi
 
-echo "== configure $build_dir ($build_type, sanitize=$sanitize, fuzz=$fuzz, tsan=$tsan)" >&2
+echo "== configure $build_dir ($build_type, sanitize=$sanitize, fuzz=$fuzz, tsan=$tsan, unity=$unity)" >&2
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" ${compiler_args[@]+"${compiler_args[@]}"} \
   -DMIRRORGRAPH_SANITIZE="$sanitize" -DMIRRORGRAPH_FUZZ="$fuzz" -DMIRRORGRAPH_TSAN="$tsan" \
-  -DMIRRORGRAPH_BUILD_BENCH="$bench" >&2
+  -DMIRRORGRAPH_BUILD_BENCH="$bench" -DMIRRORGRAPH_UNITY_BUILD="$unity" >&2
 echo "== build with -j$jobs ${targets[*]+${targets[*]}}" >&2
 start=$SECONDS
 cmake --build "$build_dir" -j "$jobs" ${targets[@]+"${targets[@]}"} >&2

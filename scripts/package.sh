@@ -7,21 +7,20 @@
 #                                 only (no tests, no benchmarks) in build-deb/, then run cpack there
 #
 # The tree is RelWithDebInfo (-O2 -g -DNDEBUG, the flags Debian builds its own packages with) and
-# CPack strips the files it packs, so the packages carry optimized code without debug info. Its
-# compile lines are those of scripts/build.sh's build/, so ccache serves every object build/ has
-# compiled already: after a build, packaging compiles one file (util/install_dirs.cc, which holds
-# the /usr paths).
+# CPack strips the files it packs, so the packages carry optimized code without debug info. It is
+# a unity build (MIRRORGRAPH_UNITY_BUILD: half the clean build time on 2 cores, which is what CI
+# pays, docs/benchmarks.md); ccache serves a rebuild of the same sources.
 #
 # Environment: MG_JOBS (parallel compile jobs, default 2), MG_PACKAGE_BUILD_DIR (default build-deb/
 # in the checkout), MG_PACKAGE_OUT (where the .deb files go, default the build directory),
-# MG_PACKAGE_BUILD_TYPE (default RelWithDebInfo; Release for -O3).
+# MG_PACKAGE_BUILD_TYPE (default RelWithDebInfo; Release for -O3), MG_PACKAGE_UNITY (default ON).
 # Prints the path of each .deb, one a line, on stdout (mirrorgraph first); the rest goes to stderr.
 # Needs cmake, ninja, dpkg-shlibdeps (dpkg-dev) and file (scripts/install-deps.sh installs them).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 case "${1:-}" in
-  -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) echo "package.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
@@ -39,7 +38,8 @@ echo "== configure $build_dir ($build_type, prefix /usr)" >&2
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
   -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_LIBDIR=lib \
   -DMIRRORGRAPH_BUILD_TESTS=OFF -DMIRRORGRAPH_BUILD_BENCH=OFF \
-  -DMIRRORGRAPH_SANITIZE=OFF -DMIRRORGRAPH_TSAN=OFF -DMIRRORGRAPH_FUZZ=OFF >&2
+  -DMIRRORGRAPH_SANITIZE=OFF -DMIRRORGRAPH_TSAN=OFF -DMIRRORGRAPH_FUZZ=OFF \
+  -DMIRRORGRAPH_UNITY_BUILD=${MG_PACKAGE_UNITY:-ON} >&2
 echo "== build with -j$jobs" >&2
 start=$SECONDS
 cmake --build "$build_dir" -j "$jobs" >&2

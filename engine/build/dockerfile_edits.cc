@@ -11,6 +11,7 @@
 #include "build/source_path.h"
 #include "util/atomic_file.h"
 #include "util/strings.h"
+#include "util/quote_value.h"
 
 namespace mg {
 namespace {
@@ -35,7 +36,6 @@ const std::map<std::string, KindKeys>& KeysByKind() {
   return keys;
 }
 
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::string Plural(size_t n, const std::string& one, const std::string& many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -254,7 +254,7 @@ Result<std::regex> CompilePattern(const std::string& pattern, bool multiline, st
     if (multiline) flags |= std::regex::multiline;
     return std::regex(pattern, flags);
   } catch (const std::regex_error& e) {
-    return Status::InvalidArgument(std::string(field) + ": " + Quote(pattern) +
+    return Status::InvalidArgument(std::string(field) + ": " + QuoteValue(pattern) +
                                    " is not a valid ECMAScript regular expression (" + e.what() + ")");
   }
 }
@@ -342,7 +342,7 @@ struct Applied {
 
 std::string Head(const Json& edit, const std::string& file) {
   std::string head = edit["kind"].get<std::string>() + " edit on " + file;
-  if (edit.contains("description")) head += " (" + Quote(edit["description"].get<std::string>()) + ")";
+  if (edit.contains("description")) head += " (" + QuoteValue(edit["description"].get<std::string>()) + ")";
   return head + ": ";
 }
 
@@ -398,23 +398,23 @@ Result<Applied> InsertAfter(const Lines& in, const Json& edit, const std::string
       if (std::regex_search(in.lines[i], *re)) matched.push_back(i);
     }
   } catch (const std::regex_error& e) {
-    return Status::FailedPrecondition(Head(edit, file) + "matching " + Quote(pattern) + " failed: " + e.what());
+    return Status::FailedPrecondition(Head(edit, file) + "matching " + QuoteValue(pattern) + " failed: " + e.what());
   }
   std::optional<long long> count = CountOf(edit);
   if (matched.empty() || (count && static_cast<long long>(matched.size()) != *count)) {
-    std::string what = matched.empty() ? "no line matches the pattern " + Quote(pattern)
-                                       : "the pattern " + Quote(pattern) + " matches " +
+    std::string what = matched.empty() ? "no line matches the pattern " + QuoteValue(pattern)
+                                       : "the pattern " + QuoteValue(pattern) + " matches " +
                                              Plural(matched.size(), "line", "lines") + " (" + LineList(matched) + ")";
     std::string shown = matched.empty() ? ShowSimilarLines(in, pattern, file)
                                         : "\nThe matching lines of " + file + ":" + ShowLines(in, matched);
     return Status::FailedPrecondition(Head(edit, file) + what + ", expected " + ExpectedCount(count) + " (to insert " +
-                                      Quote(line) + " after it)" + shown + kUpstreamHint);
+                                      QuoteValue(line) + " after it)" + shown + kUpstreamHint);
   }
   Lines t = in;
   for (auto it = matched.rbegin(); it != matched.rend(); ++it) {
     t.lines.insert(t.lines.begin() + static_cast<std::ptrdiff_t>(*it) + 1, line);
   }
-  return Applied{JoinOriginal(t), "inserted " + Quote(line) + " after " + LinesPhrase(matched)};
+  return Applied{JoinOriginal(t), "inserted " + QuoteValue(line) + " after " + LinesPhrase(matched)};
 }
 
 Result<Applied> Replace(const Lines& in, const Json& edit, const std::string& file) {
@@ -431,13 +431,13 @@ Result<Applied> Replace(const Lines& in, const Json& edit, const std::string& fi
     for (auto it = std::sregex_iterator(text.begin(), text.end(), *re); it != std::sregex_iterator(); ++it) {
       if (it->length(0) == 0) {
         return Status::FailedPrecondition(
-            Head(edit, file) + "the pattern " + Quote(pattern) + " matches empty text (at line " +
+            Head(edit, file) + "the pattern " + QuoteValue(pattern) + " matches empty text (at line " +
             std::to_string(line_of(static_cast<size_t>(it->position(0))) + 1) + "); make it match the text to replace");
       }
       matches.emplace_back(static_cast<size_t>(it->position(0)), static_cast<size_t>(it->length(0)));
     }
   } catch (const std::regex_error& e) {
-    return Status::FailedPrecondition(Head(edit, file) + "matching " + Quote(pattern) + " failed: " + e.what());
+    return Status::FailedPrecondition(Head(edit, file) + "matching " + QuoteValue(pattern) + " failed: " + e.what());
   }
   std::vector<size_t> lines;
   for (const auto& [offset, length] : matches) {
@@ -445,8 +445,8 @@ Result<Applied> Replace(const Lines& in, const Json& edit, const std::string& fi
   }
   std::optional<long long> count = CountOf(edit);
   if (matches.empty() || (count && static_cast<long long>(matches.size()) != *count)) {
-    std::string what = matches.empty() ? "no text matches the pattern " + Quote(pattern)
-                                       : "the pattern " + Quote(pattern) + " matches " +
+    std::string what = matches.empty() ? "no text matches the pattern " + QuoteValue(pattern)
+                                       : "the pattern " + QuoteValue(pattern) + " matches " +
                                              Plural(matches.size(), "time", "times") + " (" + LinesPhrase(lines) + ")";
     std::string shown = matches.empty() ? ShowSimilarLines(in, pattern, file)
                                         : "\nThe matching lines of " + file + ":" + ShowLines(in, lines);
@@ -480,7 +480,7 @@ Result<Applied> ReplaceBase(const Lines& in, const Json& edit, const std::string
     changed[it->where].insert(it->line);
   }
   if (changed.empty()) {
-    return Status::FailedPrecondition(Head(edit, file) + "no FROM line uses the image " + Quote(from) +
+    return Status::FailedPrecondition(Head(edit, file) + "no FROM line uses the image " + QuoteValue(from) +
                                       " (expected \"FROM " + from + "[:tag][@sha256:...]\", to become \"FROM " + to +
                                       "\")" + ShowFromLines(in, ins, file) + kUpstreamHint);
   }
@@ -507,7 +507,7 @@ Result<Applied> Apply(std::string_view text, const Json& edit, const std::string
 std::string Sentence(const Json& edit, const std::string& file, const std::string& summary) {
   const std::string kind = edit["kind"].get<std::string>();
   std::string head = kind;
-  if (kind == "insert-after" || kind == "replace") head += " " + Quote(edit["pattern"].get<std::string>());
+  if (kind == "insert-after" || kind == "replace") head += " " + QuoteValue(edit["pattern"].get<std::string>());
   if (kind == "replace-base") head += " " + edit["from"].get<std::string>() + " -> " + edit["to"].get<std::string>();
   std::string out = head + ": " + summary + " in " + file;
   if (edit.contains("description")) out += " (" + edit["description"].get<std::string>() + ")";
@@ -528,8 +528,8 @@ Status ValidateEdit(const Json& edit, std::string_view field_view) {
   auto keys = KeysByKind().find(kind);
   if (keys == KeysByKind().end()) {
     std::optional<std::string> near = DidYouMean(kind, kKinds);
-    return bad("kind", Quote(kind) + " is not an edit kind (expected one of " + Join(kKinds, ", ") + ")" +
-                           (near ? "; did you mean " + Quote(*near) + "?" : ""));
+    return bad("kind", QuoteValue(kind) + " is not an edit kind (expected one of " + Join(kKinds, ", ") + ")" +
+                           (near ? "; did you mean " + QuoteValue(*near) + "?" : ""));
   }
   std::vector<std::string> known = {"kind", "file", "description"};
   known.insert(known.end(), keys->second.required.begin(), keys->second.required.end());
@@ -538,7 +538,7 @@ Status ValidateEdit(const Json& edit, std::string_view field_view) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::optional<std::string> near = DidYouMean(key, known);
     return bad(key, "unknown key for a " + kind + " edit (it takes " + Join(known, ", ") + ")" +
-                        (near ? "; did you mean " + Quote(*near) + "?" : ""));
+                        (near ? "; did you mean " + QuoteValue(*near) + "?" : ""));
   }
   for (const std::string& key : keys->second.required) {
     if (!edit.contains(key))
@@ -571,7 +571,7 @@ Status ValidateEdit(const Json& edit, std::string_view field_view) {
     const std::string ref = edit[key].get<std::string>();
     if (ref.empty() ||
         std::any_of(ref.begin(), ref.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) {
-      return bad(key, Quote(ref) + " is not an image reference (expected e.g. \"registry/namespace/name:tag\")");
+      return bad(key, QuoteValue(ref) + " is not an image reference (expected e.g. \"registry/namespace/name:tag\")");
     }
   }
   if (edit.contains("from")) {
@@ -580,7 +580,7 @@ Status ValidateEdit(const Json& edit, std::string_view field_view) {
     size_t colon = from.rfind(':');
     if (from.find('@') != std::string::npos ||
         (colon != std::string::npos && (slash == std::string::npos || colon > slash))) {
-      return bad("from", Quote(from) + " has a tag or digest; give the image name alone (every tag of it is replaced)");
+      return bad("from", QuoteValue(from) + " has a tag or digest; give the image name alone (every tag of it is replaced)");
     }
   }
   return Status::OK();
@@ -620,7 +620,7 @@ Result<std::vector<std::string>> ApplyEdits(const std::string& source_root, cons
       if (ec) return Status::IOError(field + ": resolving " + *rel + " under " + root.string() + ": " + ec.message());
       const fs::path inside = path.lexically_relative(root);
       if (inside.empty() || *inside.begin() == "..") {
-        return Status::InvalidArgument(field + ".file: " + Quote(*rel) +
+        return Status::InvalidArgument(field + ".file: " + QuoteValue(*rel) +
                                        " leads outside the source tree (through a symlink, to " + path.string() + ")");
       }
       if (!fs::is_regular_file(path, ec)) {

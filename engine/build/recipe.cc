@@ -8,6 +8,7 @@
 #include "build/source_path.h"
 #include "http/url_credentials.h"
 #include "util/strings.h"
+#include "util/quote_value.h"
 
 namespace mg {
 namespace {
@@ -17,7 +18,6 @@ const std::vector<std::string> kRecipeKeys = {"build_args", "context", "depends_
 const std::vector<std::string> kSourceKeys = {"ref", "type", "url"};
 const std::vector<std::string> kSourceTypes = {"git"};
 
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 Status Bad(const std::string& field, const std::string& why) { return Status::InvalidArgument(field + ": " + why); }
 
@@ -37,7 +37,7 @@ Status RejectUnknownKeys(const Json& obj, const std::vector<std::string>& known,
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::optional<std::string> near = DidYouMean(key, known);
     return Bad(field + "." + key, "unknown key (expected " + Join(known, ", ") + ")" +
-                                      (near ? "; did you mean " + Quote(*near) + "?" : ""));
+                                      (near ? "; did you mean " + QuoteValue(*near) + "?" : ""));
   }
   return Status::OK();
 }
@@ -81,19 +81,19 @@ Result<RecipeSource> ParseSource(const Json& v) {
   if (!type.ok()) return type.status();
   if (std::find(kSourceTypes.begin(), kSourceTypes.end(), *type) == kSourceTypes.end()) {
     return Bad(field + ".type",
-               Quote(*type) + " is not a source type this engine fetches (expected " + Join(kSourceTypes, ", ") + ")");
+               QuoteValue(*type) + " is not a source type this engine fetches (expected " + Join(kSourceTypes, ", ") + ")");
   }
   s.type = *type;
   Result<std::string> url = RequiredString(v, "url", field, "the repository's git URL");
   if (!url.ok()) return url.status();
   if (UrlHasCredentials(*url)) return Bad(field + ".url", UrlCredentialsProblem(*url));
   if (url->empty() || url->front() == '-' || HasSpaceOrControl(*url)) {
-    return Bad(field + ".url", Quote(*url) + " is not a git URL (expected e.g. https://host/owner/name.git)");
+    return Bad(field + ".url", QuoteValue(*url) + " is not a git URL (expected e.g. https://host/owner/name.git)");
   }
   s.url = *url;
   Result<std::string> ref = RequiredString(v, "ref", field, "the tag to build, e.g. \"v1.2.3\"");
   if (!ref.ok()) return ref.status();
-  if (!ValidRef(*ref)) return Bad(field + ".ref", Quote(*ref) + " is not a valid git tag or branch name");
+  if (!ValidRef(*ref)) return Bad(field + ".ref", QuoteValue(*ref) + " is not a valid git tag or branch name");
   s.ref = *ref;
   return s;
 }
@@ -134,7 +134,7 @@ Result<Recipe> ParseRecipe(const Json& answer) {
   Result<std::string> dockerfile_path = NormalizeSourcePath(*dockerfile, "recipe.dockerfile");
   if (!dockerfile_path.ok()) return dockerfile_path.status();
   if (*dockerfile_path == "." || EndsWith(*dockerfile, "/")) {
-    return Bad("recipe.dockerfile", Quote(*dockerfile) + " names a directory; give the path of the Dockerfile");
+    return Bad("recipe.dockerfile", QuoteValue(*dockerfile) + " names a directory; give the path of the Dockerfile");
   }
   r.dockerfile = *dockerfile_path;
 
@@ -144,7 +144,7 @@ Result<Recipe> ParseRecipe(const Json& answer) {
     for (const auto& [name, value] : args.items()) {
       const std::string field = "recipe.build_args." + name;
       if (!ValidArgName(name))
-        return Bad(field, Quote(name) + " is not a build argument name ([A-Za-z_][A-Za-z0-9_]*)");
+        return Bad(field, QuoteValue(name) + " is not a build argument name ([A-Za-z_][A-Za-z0-9_]*)");
       if (!value.is_string()) return Bad(field, "must be a string (got " + TypeName(value) + ")");
       if (UrlHasCredentials(value.get<std::string>())) return Bad(field, UrlCredentialsProblem(value.get<std::string>()));
       r.build_args[name] = value.get<std::string>();
@@ -168,9 +168,9 @@ Result<Recipe> ParseRecipe(const Json& answer) {
       const std::string field = "recipe.depends_on_images[" + std::to_string(i) + "]";
       if (!deps[i].is_string()) return Bad(field, "must be a string (got " + TypeName(deps[i]) + ")");
       const std::string name = deps[i].get<std::string>();
-      if (name.empty() || HasSpaceOrControl(name)) return Bad(field, Quote(name) + " is not an image name");
+      if (name.empty() || HasSpaceOrControl(name)) return Bad(field, QuoteValue(name) + " is not an image name");
       if (std::find(r.depends_on_images.begin(), r.depends_on_images.end(), name) != r.depends_on_images.end()) {
-        return Bad(field, Quote(name) + " is listed twice");
+        return Bad(field, QuoteValue(name) + " is listed twice");
       }
       r.depends_on_images.push_back(name);
     }

@@ -19,11 +19,6 @@ bool IsHex(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Removes the URL's credentials from a line of git's output.
 class Masker {
@@ -59,7 +54,7 @@ Result<FetchedSource> FetchSource(const RecipeSource& source, const std::string&
   }
   if (source.url.empty() || source.ref.empty())
     return Status::InvalidArgument(what + ": the source needs a url and a ref");
-  const std::string expected = Lower(expected_commit);
+  const std::string expected = AsciiLower(expected_commit);
   if (!expected.empty() && (!IsHex(expected) || expected.size() < 7 || expected.size() > 64)) {
     return Status::InvalidArgument(what + ": expected commit \"" + expected_commit +
                                    "\" is not a commit SHA (7 to 64 hex digits)");
@@ -122,7 +117,7 @@ Result<FetchedSource> FetchSource(const RecipeSource& source, const std::string&
     CleanUp(dest, created);
     return s;
   }
-  const std::string commit = Lower(Trim(head->stdout_text));
+  const std::string commit = AsciiLower(Trim(head->stdout_text));
   if (!IsHex(commit) || (commit.size() != 40 && commit.size() != 64)) {
     CleanUp(dest, created);
     return Status::Corruption(what + ": git rev-parse HEAD printed \"" + commit + "\", not a commit SHA");

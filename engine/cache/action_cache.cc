@@ -9,7 +9,7 @@
 
 namespace mg {
 namespace {
-constexpr std::string_view kMagic = "mirrorgraph-cache";
+constexpr std::string_view kCacheMagic = "mirrorgraph-cache";
 
 // payload: key \t result_hash \t id \t entry-json
 bool SplitPayload(std::string_view p, std::string_view out[4]) {
@@ -123,7 +123,7 @@ Result<std::unique_ptr<ActionCache>> ActionCache::OpenReadOnly(const std::string
 Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, bool read_only) {
   std::unique_ptr<ActionCache> cache(new ActionCache());
   cache->path_ = dir + "/cache.log";
-  auto contents = RecordLog::Read(cache->path_, kMagic, kFormatVersion);
+  auto contents = RecordLog::Read(cache->path_, kCacheMagic, kFormatVersion);
   if (!contents.ok()) return contents.status();
   bool fresh = !contents->header_ok;
   if (fresh && !contents->data.empty() && !read_only) {
@@ -168,9 +168,9 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
       }
     }
     std::vector<std::string_view> views(keep.begin(), keep.end());
-    MG_RETURN_IF_ERROR(RecordLog::Rewrite(cache->path_, kMagic, kFormatVersion, views));
+    MG_RETURN_IF_ERROR(RecordLog::Rewrite(cache->path_, kCacheMagic, kFormatVersion, views));
   }
-  auto log = RecordLog::OpenForAppend(cache->path_, kMagic, kFormatVersion, /*truncate=*/fresh);
+  auto log = RecordLog::OpenForAppend(cache->path_, kCacheMagic, kFormatVersion, /*truncate=*/fresh);
   if (!log.ok()) return log.status();
   cache->log_.emplace(std::move(log.value()));
   return cache;

@@ -9,7 +9,7 @@
 
 namespace mg {
 namespace {
-constexpr std::string_view kMagic = "mirrorgraph-journal";
+constexpr std::string_view kJournalMagic = "mirrorgraph-journal";
 constexpr int kVersion = 1;
 std::string RunPath(const std::string& state_dir, const std::string& run_id) {
   return state_dir + "/runs/" + run_id + ".log";
@@ -18,7 +18,7 @@ std::string RunPath(const std::string& state_dir, const std::string& run_id) {
 
 Result<RunJournal> RunJournal::Create(const std::string& state_dir, const std::string& run_id) {
   MG_RETURN_IF_ERROR(MakeDirs(state_dir + "/runs"));
-  auto log = RecordLog::OpenForAppend(RunPath(state_dir, run_id), kMagic, kVersion, /*truncate=*/true);
+  auto log = RecordLog::OpenForAppend(RunPath(state_dir, run_id), kJournalMagic, kVersion, /*truncate=*/true);
   if (!log.ok()) return log.status();
   MG_RETURN_IF_ERROR(WriteFileAtomic(state_dir + "/runs/last", run_id + "\n"));
   return RunJournal(std::move(log.value()), run_id);
@@ -93,7 +93,7 @@ RunJournalSummary SummarizeRun(const std::vector<Json>& events) {
 }
 
 Result<std::vector<Json>> RunJournal::Read(const std::string& state_dir, const std::string& run_id) {
-  auto contents = RecordLog::Read(RunPath(state_dir, run_id), kMagic, kVersion);
+  auto contents = RecordLog::Read(RunPath(state_dir, run_id), kJournalMagic, kVersion);
   if (!contents.ok()) return contents.status();
   if (!contents->header_ok) return Status::NotFound("no journal for run " + run_id + " in " + state_dir);
   std::vector<Json> events;

@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kCheckout = "actions/checkout@v4";
 constexpr const char* kCache = "actions/cache@v4";
 constexpr const char* kCacheRestore = "actions/cache/restore@v4";
-constexpr const char* kInstallPrefix = "~/.mirrorgraph-install";
+constexpr const char* kGithubInstallPrefix = "~/.mirrorgraph-install";
 
 // `s` as a string literal of a GitHub expression: single-quoted, quotes doubled.
 std::string ExpressionString(const std::string& s) {
@@ -71,7 +71,7 @@ void Install(YamlText& y, const Config& c) {
   y.Line(6, "- name: Restore the mirrorgraph build");
   y.Raw(8, "uses", kCache);
   y.Key(8, "with");
-  y.Raw(10, "path", kInstallPrefix);
+  y.Raw(10, "path", kGithubInstallPrefix);
   y.Raw(10, "key", "mirrorgraph-install-${{ runner.os }}-${{ runner.arch }}-${{ vars.MIRRORGRAPH_SOURCE_SHA256 }}");
   y.Line(6, "- name: Install mirrorgraph");
   y.Key(8, "env");

@@ -6,7 +6,7 @@
 namespace mg {
 namespace {
 
-constexpr const char* kInstallPrefix = "$CI_PROJECT_DIR/.mirrorgraph-install";
+constexpr const char* kGitlabInstallPrefix = "$CI_PROJECT_DIR/.mirrorgraph-install";
 constexpr const char* kInstallDir = ".mirrorgraph-install/";
 // [ci] runner's built-in default is a GitHub label that GitLab runners do not carry: with it, the
 // jobs it would tag take any runner instead (docs/ci.md, "Runners").
@@ -44,7 +44,7 @@ void BaseJob(YamlText& y, const PipelineContext& ctx) {
   if (!c.ci.install.empty()) {
     y.LiteralItem(4, c.ci.install);
   } else {
-    y.LiteralItem(4, DefaultInstallScript(kInstallPrefix) + "export PATH=\"$prefix/bin:$PATH\"\n");
+    y.LiteralItem(4, DefaultInstallScript(kGitlabInstallPrefix) + "export PATH=\"$prefix/bin:$PATH\"\n");
   }
   y.Line(0, "");
 }

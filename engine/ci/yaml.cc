@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include "util/strings.h"
 
 namespace mg {
 namespace {
@@ -14,13 +15,6 @@ bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 constexpr std::array<std::string_view, 11> kSpecialWords = {"y",  "n",   "yes",   "no",   "true", "false",
                                                             "on", "off", "null", "nil", "none"};
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // The length of the 3-byte UTF-8 sequences U+2028 / U+2029 / U+FEFF at `s[i]`, or 0; and of
 // U+0085 (2 bytes).
@@ -52,7 +46,7 @@ bool IsPlainYamlScalar(std::string_view s) {
       return false;
     }
   }
-  const std::string lower = Lower(s);
+  const std::string lower = AsciiLower(s);
   for (std::string_view w : kSpecialWords) {
     if (lower == w) return false;
   }

@@ -43,7 +43,7 @@ struct ExecOptions {
   bool offline = false;                // trust cached observations instead of re-checking
   bool dry_run = false;                // plan: run observations only; never write the cache
   std::string log_dir;                 // per-task logs; empty: none
-  Selection select;                    // --only, --unit, --shard (exec/selection.h); empty: every task
+  TaskSelection select;                   // --only, --unit, --shard (exec/selection.h); empty: every task
   // The signal that interrupted the run (SIGINT, SIGTERM, SIGHUP), set by a signal handler; 0: none.
   const std::atomic<int>* interrupt = nullptr;
   // Cancelled (on the coordinator thread) when the run is, by an interrupt or --fail-fast, like

@@ -5,7 +5,7 @@
 namespace mg {
 namespace {
 
-std::string Short(std::string_view hex) { return std::string(hex.substr(0, 12)) + "…"; }
+std::string ShortHex(std::string_view hex) { return std::string(hex.substr(0, 12)) + "…"; }
 
 }  // namespace
 
@@ -27,7 +27,7 @@ Status CheckEntryKey(const Json& entry, std::string_view key) {
   }
   const std::string actual = TaskKey(material);
   if (actual != key) {
-    return Status::Corruption("key mismatch: its key material hashes to " + Short(actual) + ", not " + Short(key));
+    return Status::Corruption("key mismatch: its key material hashes to " + ShortHex(actual) + ", not " + ShortHex(key));
   }
   return Status::OK();
 }
@@ -47,7 +47,7 @@ Result<Json> DecodeRemoteEntry(std::string_view text, std::string_view key, std:
   const std::string stored_key = StringField(doc, "key");
   if (stored_key != key) {
     return Status::Corruption("key mismatch: the document is stored for key " +
-                              (stored_key.empty() ? std::string("(none)") : Short(stored_key)));
+                              (stored_key.empty() ? std::string("(none)") : ShortHex(stored_key)));
   }
   const std::string stored_id = StringField(doc, "id");
   if (stored_id != id) {

@@ -7,7 +7,7 @@
 
 namespace mg {
 
-std::string Selection::Describe() const {
+std::string TaskSelection::Describe() const {
   std::string out;
   auto add = [&](const std::string& part) { out += (out.empty() ? "" : " and ") + part; };
   if (!only.empty()) add("--only " + only);
@@ -66,7 +66,7 @@ int ShardOf(const std::string& app, const std::string& version, int rank, int sh
   return static_cast<int>((Hash64(app) % n + static_cast<uint64_t>(rank) % n) % n) + 1;
 }
 
-bool Selects(const Selection& s, const Task& task) {
+bool Selects(const TaskSelection& s, const Task& task) {
   if (!SelectedBy(s.only, task)) return false;
   const TaskCoords& c = task.coords;
   if (!s.unit.empty()) {

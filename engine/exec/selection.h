@@ -27,7 +27,7 @@
 
 namespace mg {
 
-struct Selection {
+struct TaskSelection {
   std::string only;  // --only pattern; empty: no restriction
   std::string unit;  // --unit APP@VERSION/PLATFORM; empty: none
   int shard = 0;     // --shard I/N as 1-based I and N; N == 0: none
@@ -50,7 +50,7 @@ std::string FormatUnit(const TaskCoords& coords);  // "app@version/platform"
 
 bool SelectedBy(const std::string& pattern, const Task& task);
 // Every restriction of `selection` holds for `task` (ancestors are the executor's business).
-bool Selects(const Selection& selection, const Task& task);
+bool Selects(const TaskSelection& selection, const Task& task);
 // The 1-based share, among `shards` (>= 1), of the version at `rank` in `app`'s discover result:
 // (rank + offset) modulo `shards`, plus one, where the offset is the first 8 bytes of SHA-256(app),
 // big endian. A task without a rank (-1) is placed by SHA-256("app@version") instead. Stable

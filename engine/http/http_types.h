@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/strings.h"  // AsciiLower, for header names
+
 namespace mg {
 
 struct HttpRequest {
@@ -49,8 +51,5 @@ struct HttpResponse {
   // The value of a header (name matched case-insensitively), or nullopt.
   std::optional<std::string> Header(std::string_view name) const;
 };
-
-// Case-insensitive ASCII lower-casing, for header names.
-std::string AsciiLower(std::string_view s);
 
 }  // namespace mg

@@ -4,7 +4,7 @@ namespace mg {
 namespace {
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool IsLowerHex(char c) { return (c >= 'a' && c <= 'f') || (c >= '0' && c <= '9'); }
+bool IsLowerHexChar(char c) { return (c >= 'a' && c <= 'f') || (c >= '0' && c <= '9'); }
 
 bool IsValidComponent(std::string_view c) {
   if (c.empty() || !IsLowerAlnum(c.front()) || !IsLowerAlnum(c.back())) return false;
@@ -73,7 +73,7 @@ bool IsValidDigest(std::string_view digest) {
   std::string_view hex = digest.substr(7);
   if (hex.size() != hex_len) return false;
   for (char c : hex) {
-    if (!IsLowerHex(c)) return false;
+    if (!IsLowerHexChar(c)) return false;
   }
   return true;
 }
@@ -86,7 +86,7 @@ bool IsValidRegistryHost(std::string_view host) {
     size_t close = host.find(']');
     if (close == std::string_view::npos || close < 2) return false;
     for (char c : host.substr(1, close - 1)) {
-      if (!(IsLowerHex(c) || (c >= 'A' && c <= 'F') || c == ':' || c == '.')) return false;
+      if (!(IsLowerHexChar(c) || (c >= 'A' && c <= 'F') || c == ':' || c == '.')) return false;
     }
     std::string_view rest = host.substr(close + 1);
     if (!rest.empty()) {

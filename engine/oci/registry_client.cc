@@ -42,7 +42,6 @@ std::string RegistryErrorSummary(const std::string& body) {
   return out.empty() ? "" : " (" + out + ")";
 }
 
-std::string Describe(const HttpRequest& request) { return DescribeRequest(request); }
 
 }  // namespace
 
@@ -163,7 +162,7 @@ Result<RegistryClient::Token> RegistryClient::FetchToken(const BearerChallenge& 
 
 Status RegistryClient::Authenticate(const HttpResponse& challenge_response, const std::string& scope,
                                     const HttpRequest& request) {
-  const std::string what = Describe(request);
+  const std::string what = DescribeRequest(request);
   std::vector<AuthChallenge> challenges = ParseWwwAuthenticate(challenge_response.Header("www-authenticate").value_or(""));
   const AuthChallenge* bearer = nullptr;
   const AuthChallenge* basic = nullptr;
@@ -233,7 +232,7 @@ Result<HttpResponse> RegistryClient::SendAuthorized(HttpRequest request, const s
 }
 
 Status RegistryClient::ErrorFor(const HttpRequest& request, const HttpResponse& response) const {
-  const std::string what = Describe(request) + ": HTTP " + std::to_string(response.status);
+  const std::string what = DescribeRequest(request) + ": HTTP " + std::to_string(response.status);
   const std::string summary = RegistryErrorSummary(response.body);
   const int s = response.status;
   if (s == 401) {
@@ -296,7 +295,7 @@ Result<Manifest> RegistryClient::GetManifest(const std::string& repo, const std:
   Result<HttpResponse> resp = SendAuthorized(req, repo, "pull");
   if (!resp.ok()) return resp.status();
   if (resp->status != 200) return ErrorFor(req, *resp);
-  const std::string what = Describe(req);
+  const std::string what = DescribeRequest(req);
   Manifest m;
   m.bytes = std::move(resp->body);
   m.digest = Sha256Digest(m.bytes);
@@ -343,11 +342,11 @@ Result<std::string> RegistryClient::GetBlob(const std::string& repo, const std::
   if (!resp.ok()) return resp.status();
   if (resp->status != 200) return ErrorFor(req, *resp);
   if (digest.rfind("sha256:", 0) != 0) {
-    return Status::NotImplemented(Describe(req) + ": only sha256 digests can be verified");
+    return Status::NotImplemented(DescribeRequest(req) + ": only sha256 digests can be verified");
   }
   std::string actual = Sha256Digest(resp->body);
   if (actual != digest) {
-    return Status::Corruption(Describe(req) + ": content digest mismatch: got " + actual);
+    return Status::Corruption(DescribeRequest(req) + ": content digest mismatch: got " + actual);
   }
   return std::move(resp->body);
 }

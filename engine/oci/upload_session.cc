@@ -9,7 +9,6 @@
 namespace mg {
 namespace {
 
-std::string Describe(const HttpRequest& request) { return DescribeRequest(request); }
 
 }  // namespace
 
@@ -63,7 +62,7 @@ Result<UploadSession> StartUpload(RegistryClient& client, const std::string& rep
   if (started->status != 202) return client.ErrorFor(start, *started);
   std::optional<std::string> location = started->Header("location");
   if (!location || location->empty()) {
-    return Status::FailedPrecondition(Describe(start) + ": HTTP 202 without a Location header");
+    return Status::FailedPrecondition(DescribeRequest(start) + ": HTTP 202 without a Location header");
   }
   UploadSession session;
   session.location = ResolveUploadLocation(client, *location);

@@ -30,7 +30,7 @@ const char* StatusColor(TaskStatus s) {
   }
 }
 
-std::string Quote(const std::string& s) {
+std::string DotQuote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
@@ -43,7 +43,7 @@ std::string Quote(const std::string& s) {
 std::string QuoteLines(const std::vector<std::string>& lines) {
   std::string out;
   for (const std::string& l : lines) {
-    std::string q = Quote(l);
+    std::string q = DotQuote(l);
     if (!out.empty()) out = out.substr(0, out.size() - 1) + "\\n" + q.substr(1);
     else out = q;
   }
@@ -73,21 +73,21 @@ void WriteDot(std::ostream& out, const TaskGraph& g, const std::vector<TaskRunSt
   for (TaskGraph::Index i : order) {
     const Task& t = g.task(i);
     std::vector<std::string> label = {t.id};
-    std::string attrs = "fillcolor=" + Quote(TypeFill(t.type));
+    std::string attrs = "fillcolor=" + DotQuote(TypeFill(t.type));
     const TaskRunState* s = StateOf(states, i);
     if (s != nullptr && s->status != TaskStatus::kPending) {
       label.push_back(std::string("[") + TaskStatusName(s->status) + "]");
-      attrs += std::string(", color=") + Quote(StatusColor(s->status)) + ", penwidth=2";
+      attrs += std::string(", color=") + DotQuote(StatusColor(s->status)) + ", penwidth=2";
       if (s->status == TaskStatus::kUnneeded || s->status == TaskStatus::kWouldRun) attrs += ", style=\"rounded,filled,dashed\"";
     }
     if (t.placeholder) attrs += ", style=\"rounded,filled,dashed\"";
-    out << "  " << Quote(t.id) << " [label=" << QuoteLines(label) << ", " << attrs << "];\n";
+    out << "  " << DotQuote(t.id) << " [label=" << QuoteLines(label) << ", " << attrs << "];\n";
   }
   for (TaskGraph::Index i : order) {
     std::vector<std::string> deps;
     for (TaskGraph::Index d : g.Deps(i)) deps.push_back(g.task(d).id);
     std::sort(deps.begin(), deps.end());
-    for (const std::string& d : deps) out << "  " << Quote(d) << " -> " << Quote(g.task(i).id) << ";\n";
+    for (const std::string& d : deps) out << "  " << DotQuote(d) << " -> " << DotQuote(g.task(i).id) << ";\n";
   }
   out << "}\n";
 }

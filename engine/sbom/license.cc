@@ -19,23 +19,18 @@ constexpr int kMaxDepth = 32;
 // Operands beyond this many in one expression make it "not an expression" (one LicenseRef).
 constexpr size_t kMaxOperands = 512;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) { return a.size() == b.size() && Lower(a) == Lower(b); }
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) { return a.size() == b.size() && AsciiLower(a) == AsciiLower(b); }
 
-bool IsIdChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'; }
-bool IsIdString(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), IsIdChar); }
+bool IsLicenseRefChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'; }
+bool IsLicenseRefString(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), IsLicenseRefChar); }
 
 // [A-Za-z0-9.-] only, as LicenseRef ids require; runs of other bytes become one '-'.
-std::string Sanitize(std::string_view s, size_t max) {
+std::string LicenseRefSafe(std::string_view s, size_t max) {
   std::string out;
   for (char c : s) {
     if (out.size() >= max) break;
-    if (IsIdChar(c)) {
+    if (IsLicenseRefChar(c)) {
       out.push_back(c);
     } else if (out.empty() || out.back() != '-') {
       out.push_back('-');
@@ -53,7 +48,7 @@ ExtractedLicense MakeRef(std::string_view name, std::string text) {
   text = CutText(text);
   const std::string hashed = name == text ? text : std::string(name) + "\n" + text;
   ExtractedLicense e;
-  e.id = "LicenseRef-" + Sanitize(name, 40) + "-" + Sha256Hex(hashed).substr(0, 8);
+  e.id = "LicenseRef-" + LicenseRefSafe(name, 40) + "-" + Sha256Hex(hashed).substr(0, 8);
   e.name = std::string(name.substr(0, 256));
   e.text = std::move(text);
   return e;
@@ -63,7 +58,7 @@ using IdMap = std::unordered_map<std::string, const char*>;
 
 IdMap LowerIndex(const char* const* ids, size_t count) {
   IdMap map;
-  for (size_t i = 0; i < count; ++i) map.emplace(Lower(ids[i]), ids[i]);
+  for (size_t i = 0; i < count; ++i) map.emplace(AsciiLower(ids[i]), ids[i]);
   return map;
 }
 
@@ -80,7 +75,7 @@ const IdMap& ExceptionIndex() {
 // "GPL-2", "gpl-2.0+", "LGPL2.1+", "GPLv3", "AGPL-3", "GFDL-NIV-1.3+" as the SPDX GNU id ("" when
 // `s` is not one of those or names no listed version).
 std::string GnuId(std::string_view s) {
-  std::string l = Lower(s);
+  std::string l = AsciiLower(s);
   bool later = false;
   if (!l.empty() && l.back() == '+') {
     later = true;
@@ -111,7 +106,7 @@ std::string GnuId(std::string_view s) {
     if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.') return "";
   }
   if (rest.find('.') == std::string::npos) rest += ".0";
-  std::string id = Lower(family) + "-" + rest + (niv ? "-no-invariants" : "") + (later ? "-or-later" : "-only");
+  std::string id = AsciiLower(family) + "-" + rest + (niv ? "-no-invariants" : "") + (later ? "-or-later" : "-only");
   return CanonicalSpdxLicenseId(id);
 }
 
@@ -462,7 +457,7 @@ class LooseExpression {
 
   // An SPDX id for one operand, "" when it has none.
   std::string MapId(const std::string& name) {
-    if (StartsWith(name, "LicenseRef-") && IsIdString(name.substr(11))) return name;
+    if (StartsWith(name, "LicenseRef-") && IsLicenseRefString(name.substr(11))) return name;
     if (IsPlaceholder(name)) {
       placeholder_ = true;  // "UNLICENSED", "UNKNOWN": the whole text is kept as declared
       return "";
@@ -478,7 +473,7 @@ class LooseExpression {
   }
 
   static bool IsPlaceholder(const std::string& s) {
-    const std::string l = Lower(s);
+    const std::string l = AsciiLower(s);
     return l == "unlicensed" || l == "unknown" || l == "proprietary" || l == "custom" || l == "other" ||
            l == "none" || l == "noassertion";
   }
@@ -527,7 +522,7 @@ std::vector<Paragraph> Paragraphs(std::string_view text, size_t max_paragraphs) 
     }
     size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) continue;
-    cur.emplace_back(Lower(line.substr(0, colon)), std::string(Trim(line.substr(colon + 1))));
+    cur.emplace_back(AsciiLower(line.substr(0, colon)), std::string(Trim(line.substr(colon + 1))));
   }
   flush();
   return out;
@@ -543,17 +538,17 @@ const std::string* FieldOf(const Paragraph& p, std::string_view name) {
 }  // namespace
 
 std::string CanonicalSpdxLicenseId(std::string_view id) {
-  auto it = LicenseIndex().find(Lower(id));
+  auto it = LicenseIndex().find(AsciiLower(id));
   return it == LicenseIndex().end() ? std::string() : std::string(it->second);
 }
 
 std::string CanonicalSpdxExceptionId(std::string_view id) {
-  auto it = ExceptionIndex().find(Lower(id));
+  auto it = ExceptionIndex().find(AsciiLower(id));
   return it == ExceptionIndex().end() ? std::string() : std::string(it->second);
 }
 
 std::string DebianShortNameToSpdx(std::string_view short_name) {
-  const std::string l = Lower(Trim(short_name));
+  const std::string l = AsciiLower(Trim(short_name));
   if (l.empty() || l.size() > 128) return "";
   static const std::map<std::string, std::string> kDebian = {
       {"expat", "MIT"},
@@ -586,7 +581,7 @@ Dep5Copyright ParseDep5(std::string_view text) {
   if (paragraphs.empty()) return out;
   const std::string* format = FieldOf(paragraphs[0], "format");
   if (format == nullptr) return out;
-  const std::string f = Lower(*format);
+  const std::string f = AsciiLower(*format);
   if (f.find("copyright-format") == std::string::npos && f.find("dep5") == std::string::npos &&
       f.find("dep-5") == std::string::npos) {
     return out;

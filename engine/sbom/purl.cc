@@ -1,6 +1,7 @@
 #include "sbom/purl.h"
 
 #include <cctype>
+#include "util/strings.h"
 
 namespace mg {
 namespace {
@@ -9,11 +10,6 @@ bool Unreserved(unsigned char c) {
   return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':';
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Distro(const OsInfo& os) {
   if (os.id.empty() || os.version_id.empty()) return "";
@@ -53,7 +49,7 @@ std::string MakePurl(std::string_view type, std::string_view name_space, std::st
   if (!version.empty()) out += "@" + PurlEncode(version);
   std::map<std::string, std::string> sorted;  // keys are lower-cased, then sorted
   for (const auto& [key, value] : qualifiers) {
-    if (!value.empty()) sorted[Lower(key)] = value;
+    if (!value.empty()) sorted[AsciiLower(key)] = value;
   }
   char sep = '?';
   for (const auto& [key, value] : sorted) {
@@ -65,11 +61,11 @@ std::string MakePurl(std::string_view type, std::string_view name_space, std::st
 
 std::string PurlFor(const Package& p, const OsInfo& os) {
   if (p.type == "deb" || p.type == "apk") {
-    std::string ns = os.id.empty() ? (p.type == "deb" ? "debian" : "alpine") : Lower(os.id);
+    std::string ns = os.id.empty() ? (p.type == "deb" ? "debian" : "alpine") : AsciiLower(os.id);
     return MakePurl(p.type, ns, p.name, p.version, {{"arch", p.arch}, {"distro", Distro(os)}});
   }
   if (p.type == "npm") {
-    std::string name = Lower(p.name);
+    std::string name = AsciiLower(p.name);
     std::string scope;
     if (!name.empty() && name[0] == '@') {
       size_t slash = name.find('/');
@@ -100,7 +96,7 @@ std::string PurlFor(const Package& p, const OsInfo& os) {
 std::string OciPurl(std::string_view repository, std::string_view digest, std::string_view arch, std::string_view tag) {
   std::string_view name = repository;
   if (size_t slash = name.rfind('/'); slash != std::string_view::npos) name = name.substr(slash + 1);
-  return MakePurl("oci", "", Lower(name), digest,
+  return MakePurl("oci", "", AsciiLower(name), digest,
                   {{"arch", std::string(arch)}, {"repository_url", std::string(repository)}, {"tag", std::string(tag)}});
 }
 

@@ -25,7 +25,7 @@ std::string Sanitize(std::string_view s, size_t max = 64) {
   return out;
 }
 
-std::string Short(std::string_view text) { return Sha256Hex(text).substr(0, 16); }
+std::string ShortHash(std::string_view text) { return Sha256Hex(text).substr(0, 16); }
 
 bool IsSha256Digest(const std::string& d) {
   if (d.size() != 71 || d.rfind("sha256:", 0) != 0) return false;
@@ -203,7 +203,7 @@ struct Builder {
     }
     for (const Package& p : image.scan.packages) {
       std::string key = image.digest + "\n" + p.type + "\n" + p.name + "\n" + p.version + "\n" + p.arch + "\n" + p.source_path;
-      std::string pid = UniqueId("SPDXRef-Package-" + Sanitize(p.type, 16) + "-" + Sanitize(p.name) + "-" + Short(key));
+      std::string pid = UniqueId("SPDXRef-Package-" + Sanitize(p.type, 16) + "-" + Sanitize(p.name) + "-" + ShortHash(key));
       Json j = {{"SPDXID", pid},
                 {"name", p.name},
                 {"downloadLocation", "NOASSERTION"},

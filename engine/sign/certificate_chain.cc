@@ -13,10 +13,7 @@
 namespace mg {
 namespace {
 
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using sign_internal::X509Ptr;
 struct StoreFree {
   void operator()(X509_STORE* p) const { X509_STORE_free(p); }
 };
@@ -59,7 +56,7 @@ bool Matches(const std::string& value, const std::string& exact, const std::opti
   }
 }
 
-std::string Quote(const std::string& s) {
+std::string QuoteCertField(const std::string& s) {
   std::string out = "\"";
   for (char c : s.substr(0, 300)) out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
   return out + (s.size() > 300 ? "...\"" : "\"");
@@ -75,7 +72,7 @@ Result<IdentityPolicy> IdentityPolicy::Make(std::string identity, bool identity_
     try {
       *out = std::regex(pattern, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
-      return Status::InvalidArgument(std::string(flag) + " " + Quote(pattern) + " is not a valid regular expression: " + e.what());
+      return Status::InvalidArgument(std::string(flag) + " " + QuoteCertField(pattern) + " is not a valid regular expression: " + e.what());
     }
     return Status::OK();
   };
@@ -97,24 +94,24 @@ Result<IdentityPolicy> IdentityPolicy::Make(std::string identity, bool identity_
 std::string IdentityPolicy::Check(const std::vector<std::string>& identities, const std::string& issuer) const {
   bool identity_ok = false;
   for (const std::string& id : identities) identity_ok = identity_ok || Matches(id, identity_, identity_re_);
-  const std::string wanted_identity = identity_re_ ? "one matching /" + identity_ + "/" : Quote(identity_);
+  const std::string wanted_identity = identity_re_ ? "one matching /" + identity_ + "/" : QuoteCertField(identity_);
   if (!identity_ok) {
     if (identities.empty()) return "the certificate has no email or URI identity, wanted " + wanted_identity;
     std::string got;
-    for (const std::string& id : identities) got += (got.empty() ? "" : ", ") + Quote(id);
+    for (const std::string& id : identities) got += (got.empty() ? "" : ", ") + QuoteCertField(id);
     return "the certificate's identity is " + got + ", wanted " + wanted_identity;
   }
   if (!Matches(issuer, issuer_, issuer_re_)) {
-    const std::string wanted = issuer_re_ ? "one matching /" + issuer_ + "/" : Quote(issuer_);
+    const std::string wanted = issuer_re_ ? "one matching /" + issuer_ + "/" : QuoteCertField(issuer_);
     if (issuer.empty()) return "the certificate names no OIDC issuer, wanted " + wanted;
-    return "the certificate's OIDC issuer is " + Quote(issuer) + ", wanted " + wanted;
+    return "the certificate's OIDC issuer is " + QuoteCertField(issuer) + ", wanted " + wanted;
   }
   return "";
 }
 
 std::string IdentityPolicy::Describe() const {
-  return std::string("identity ") + (identity_re_ ? "matching /" + identity_ + "/" : Quote(identity_)) + " (issuer " +
-         (issuer_re_ ? "matching /" + issuer_ + "/" : Quote(issuer_)) + ")";
+  return std::string("identity ") + (identity_re_ ? "matching /" + identity_ + "/" : QuoteCertField(identity_)) + " (issuer " +
+         (issuer_re_ ? "matching /" + issuer_ + "/" : QuoteCertField(issuer_)) + ")";
 }
 
 std::vector<std::string> SubjectAlternativeNames(std::string_view der) {

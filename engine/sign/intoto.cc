@@ -1,17 +1,10 @@
 #include "sign/intoto.h"
 
 #include "oci/reference.h"
+#include "util/strings.h"
 
 namespace mg {
 namespace {
-
-bool IsLowerHex(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 bool IsAlgorithmName(std::string_view s) {
   if (s.empty()) return false;

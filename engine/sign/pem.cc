@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "http/base64.h"
+#include "sign/openssl_util.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -18,9 +19,7 @@ constexpr std::string_view kBegin = "-----BEGIN ";
 constexpr std::string_view kEnd = "-----END ";
 constexpr std::string_view kDashes = "-----";
 
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
+using sign_internal::BioFree;
 
 // What PEM_read_bio_ex hands back; PEM_FLAG_SECURE puts the decoded body on OpenSSL's secure heap
 // (when one is set up), and it is wiped on release either way.

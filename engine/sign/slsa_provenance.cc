@@ -7,6 +7,7 @@
 #include "oci/reference.h"
 #include "sign/intoto.h"
 #include "util/clock.h"
+#include "util/strings.h"
 
 namespace mg {
 namespace {
@@ -24,10 +25,6 @@ bool IsAbsoluteUri(std::string_view s) {
     if (static_cast<unsigned char>(c) <= 0x20) return false;
   }
   return true;
-}
-
-bool IsLowerHex(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 Result<Json> DescriptorsJson(std::vector<ResourceDescriptor> list, const std::string& field) {

@@ -18,9 +18,7 @@ namespace {
 
 using sign_internal::TakeOpenSslError;
 
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
+using sign_internal::X509Free;
 
 // True when the DER certificate's subject equals its issuer (a root).
 bool IsSelfIssued(const std::string& der) {

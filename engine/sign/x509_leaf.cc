@@ -14,14 +14,8 @@
 namespace mg {
 namespace {
 
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
+using sign_internal::BioPtr;
+using sign_internal::X509Ptr;
 
 constexpr const char* kIssuerV2Oid = "1.3.6.1.4.1.57264.1.8";
 constexpr const char* kIssuerV1Oid = "1.3.6.1.4.1.57264.1.1";

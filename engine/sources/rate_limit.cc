@@ -9,7 +9,7 @@
 namespace mg {
 namespace {
 
-using Clock = std::chrono::system_clock;
+using WallClock = std::chrono::system_clock;
 using std::chrono::milliseconds;
 
 std::optional<long long> ParseEpochSeconds(const std::optional<std::string>& value) {
@@ -21,19 +21,19 @@ std::optional<long long> ParseEpochSeconds(const std::optional<std::string>& val
   return std::stoll(std::string(v));
 }
 
-RateLimit WaitUntilEpoch(long long epoch, Clock::time_point now) {
-  Clock::time_point at = Clock::time_point(std::chrono::seconds(epoch));
+RateLimit WaitUntilEpoch(long long epoch, WallClock::time_point now) {
+  WallClock::time_point at = WallClock::time_point(std::chrono::seconds(epoch));
   milliseconds wait = std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(at - now));
   return RateLimit{wait, now + wait};
 }
 
-RateLimit WaitFor(milliseconds wait, Clock::time_point now) { return RateLimit{wait, now + wait}; }
+RateLimit WaitFor(milliseconds wait, WallClock::time_point now) { return RateLimit{wait, now + wait}; }
 
 }  // namespace
 
 const char* ForgeName(Forge forge) { return forge == Forge::kGitHub ? "GitHub" : "GitLab"; }
 
-std::optional<RateLimit> DetectRateLimit(Forge forge, const HttpResponse& response, Clock::time_point now) {
+std::optional<RateLimit> DetectRateLimit(Forge forge, const HttpResponse& response, WallClock::time_point now) {
   const int status = response.status;
   std::optional<milliseconds> retry_after;
   if (auto ra = response.Header("retry-after")) retry_after = ParseRetryAfter(*ra, now);
@@ -56,8 +56,8 @@ std::optional<RateLimit> DetectRateLimit(Forge forge, const HttpResponse& respon
   return WaitFor(std::chrono::seconds(60), now);
 }
 
-std::string FormatRfc3339(Clock::time_point t) {
-  std::time_t secs = Clock::to_time_t(t);
+std::string FormatRfc3339(WallClock::time_point t) {
+  std::time_t secs = WallClock::to_time_t(t);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[32];
@@ -65,7 +65,7 @@ std::string FormatRfc3339(Clock::time_point t) {
   return buf;
 }
 
-std::string RateLimitMessage(Forge forge, const std::string& url, const RateLimit& limit, Clock::time_point now,
+std::string RateLimitMessage(Forge forge, const std::string& url, const RateLimit& limit, WallClock::time_point now,
                              const std::string& token_env, bool token_sent) {
   long long secs = std::chrono::duration_cast<std::chrono::seconds>(limit.wait + milliseconds(999)).count();
   std::string in = secs < 60 ? std::to_string(secs) + " s" : std::to_string((secs + 59) / 60) + " min";
@@ -83,14 +83,14 @@ std::string RateLimitMessage(Forge forge, const std::string& url, const RateLimi
 Result<HttpResponse> SendWithRateLimit(HttpClient& http, const HttpRequest& request, Forge forge,
                                        const std::string& token_env, bool token_sent,
                                        const RateLimitPolicy& policy, const std::atomic<bool>* cancel) {
-  auto now = [&] { return policy.now ? policy.now() : Clock::now(); };
+  auto now = [&] { return policy.now ? policy.now() : WallClock::now(); };
   auto cancelled = [&] { return cancel != nullptr && cancel->load(); };
   const std::string url = RedactUrl(request.url);
   for (int waits = 0;; ++waits) {
     if (cancelled()) return Status::Cancelled(request.method + " " + url + ": cancelled");
     Result<HttpResponse> response = http.Send(request);
     if (!response.ok()) return response;
-    const Clock::time_point t = now();
+    const WallClock::time_point t = now();
     std::optional<RateLimit> limit = DetectRateLimit(forge, *response, t);
     if (!limit) return response;
     if (limit->wait > policy.max_wait || waits >= policy.max_waits) {

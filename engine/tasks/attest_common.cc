@@ -110,4 +110,8 @@ Result<AttestTarget> ResolveAttestTarget(const TaskContext& ctx, RegistryClient&
   return target;
 }
 
+std::string DescribeSubject(const std::string& platform, const std::string& digest) {
+  return digest + (platform.empty() ? " (index)" : " (" + platform + ")");
+}
+
 }  // namespace mg

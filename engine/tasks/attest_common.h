@@ -36,6 +36,10 @@ struct AttestSubject {
   std::string digest;    // "sha256:<hex>"
 };
 
+// "sha256:… (linux/arm64)", or "sha256:… (index)" when `platform` is empty: a subject in messages.
+std::string DescribeSubject(const std::string& platform, const std::string& digest);
+inline std::string DescribeSubject(const AttestSubject& s) { return DescribeSubject(s.platform, s.digest); }
+
 // One version's images, index first.
 struct AttestTarget {
   std::string repository;                 // params "repository"

@@ -46,10 +46,6 @@ namespace {
 constexpr char kBaseNameAnnotation[] = "org.opencontainers.image.base.name";
 constexpr char kBaseDigestAnnotation[] = "org.opencontainers.image.base.digest";
 
-std::string Describe(const std::string& platform, const std::string& digest) {
-  return digest + (platform.empty() ? " (index)" : " (" + platform + ")");
-}
-
 // `values` (platform -> value) as one member of `out`: `key` when every platform has the same
 // value, else `key`_per_platform, an object by platform. Nothing when `values` is empty.
 void PutCollapsed(Json& out, const std::string& key, const std::map<std::string, Json>& values) {
@@ -136,7 +132,7 @@ Status AddBaseImages(Facts& f, RegistryClient& registry, const AttestTarget& tar
   for (size_t i = 0; i < target.platforms.size(); ++i) {
     const AttestSubject& s = target.platforms[i];
     Result<Json>& got = *annotations[i];
-    if (!got.ok()) return got.status().WithContext("reading " + Describe(s.platform, s.digest) + " for its base image");
+    if (!got.ok()) return got.status().WithContext("reading " + DescribeSubject(s.platform, s.digest) + " for its base image");
     const Json& a = *got;
     const std::optional<std::string> base_name = OptStringField(a, kBaseNameAnnotation);
     const std::optional<std::string> base_digest = OptStringField(a, kBaseDigestAnnotation);
@@ -659,8 +655,8 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   for (size_t i = 0; i < all.size(); ++i) {
     const AttestSubject& s = all[i];
     const Result<bool>& w = *wrote[i];
-    if (!w.ok()) return {w.status().WithContext("attaching the provenance of " + Describe(s.platform, s.digest)), {}};
-    ctx.log((*w ? "attached the provenance of " : "the provenance is already attached: ") + Describe(s.platform, s.digest) +
+    if (!w.ok()) return {w.status().WithContext("attaching the provenance of " + DescribeSubject(s.platform, s.digest)), {}};
+    ctx.log((*w ? "attached the provenance of " : "the provenance is already attached: ") + DescribeSubject(s.platform, s.digest) +
             (superseded[i] > 0 ? " (in place of " + std::to_string(superseded[i]) + " reconstructed one(s))" : ""));
     added += *w ? 1 : 0;
     removed += superseded[i];

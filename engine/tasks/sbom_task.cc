@@ -61,10 +61,6 @@ bool Digits(std::string_view s, size_t at, size_t n, int* out) {
   return true;
 }
 
-std::string Describe(const std::string& platform, const std::string& digest) {
-  return digest + (platform.empty() ? " (index)" : " (" + platform + ")");
-}
-
 struct ScannedImage {
   std::string platform;
   std::string digest;
@@ -91,7 +87,7 @@ Result<ScannedImage> Scan(RegistryClient& registry, const std::string& repo, con
     if (std::optional<std::string> c = SpdxCreatedFrom(created)) {
       image.created = *c;
     } else {
-      image.notes.push_back("the image config of " + Describe(subject.platform, subject.digest) +
+      image.notes.push_back("the image config of " + DescribeSubject(subject.platform, subject.digest) +
                             " has no usable \"created\" (" +
                             (created.empty() ? std::string("none") : "\"" + created + "\"") + "): the SBOM says " +
                             kSpdxFallbackCreated);
@@ -103,7 +99,7 @@ Result<ScannedImage> Scan(RegistryClient& registry, const std::string& repo, con
   Result<ScanResult> result = scanner.Finish();
   if (!result.ok()) return result.status().WithContext("scanning " + where);
   image.scan = std::move(*result);
-  image.notes.push_back("scanned " + Describe(subject.platform, subject.digest) + ": " +
+  image.notes.push_back("scanned " + DescribeSubject(subject.platform, subject.digest) + ": " +
                         std::to_string(image.scan.packages.size()) + " package(s) in " +
                         std::to_string(image.scan.layers) + " layer(s)");
   for (const std::string& w : image.scan.warnings) image.notes.push_back("warning: " + w);
@@ -241,14 +237,14 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
     // Serialised once: the statement is written around this text and its hash is PredicateSha256's.
     Result<std::string> doc = WriteSpdx(d.input);
     if (!doc.ok()) {
-      statuses[i] = doc.status().WithContext("the SBOM of " + Describe(d.platform, d.subject));
+      statuses[i] = doc.status().WithContext("the SBOM of " + DescribeSubject(d.platform, d.subject));
       return;
     }
     hashes[i] = Sha256Digest(*doc);
     Result<bool> w = AttachCanonicalAttestation(registry, target->repository, d.subject,
                                                 std::string(kSpdxPredicateType), *doc, **signer);
     if (!w.ok()) {
-      statuses[i] = w.status().WithContext("attaching the SBOM of " + Describe(d.platform, d.subject));
+      statuses[i] = w.status().WithContext("attaching the SBOM of " + DescribeSubject(d.platform, d.subject));
       return;
     }
     wrote[i] = *w;
@@ -259,7 +255,7 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
   for (size_t i = 0; i < docs.size(); ++i) {
     if (!statuses[i].ok()) return {statuses[i], {}};
     ctx.log((wrote[i] ? "attached the SBOM of " : "the SBOM is already attached: ") +
-            Describe(docs[i].platform, docs[i].subject));
+            DescribeSubject(docs[i].platform, docs[i].subject));
     added += wrote[i] ? 1 : 0;
     documents.push_back({{"subject", docs[i].subject},
                          {"platform", docs[i].platform},

@@ -16,7 +16,6 @@
 namespace mg {
 namespace {
 
-std::string Describe(const AttestSubject& s) { return s.digest + (s.platform.empty() ? " (index)" : " (" + s.platform + ")"); }
 
 // Why the cached result cannot be reused, or "" when it can.
 Result<std::string> RecheckCached(const Json& cached, const AttestTarget& target, const Signer& signer,
@@ -38,7 +37,7 @@ Result<std::string> RecheckCached(const Json& cached, const AttestTarget& target
   for (const AttestSubject& s : target.All()) {
     Result<bool> there = HasCosignSignature(registry, target.repository, s.digest, signer);
     if (!there.ok()) return there.status();
-    if (!*there) return "the signature of " + Describe(s) + " is gone from the registry";
+    if (!*there) return "the signature of " + DescribeSubject(s) + " is gone from the registry";
   }
   return std::string();
 }
@@ -74,8 +73,8 @@ TaskOutcome RunSignTask(const TaskContext& ctx, RegistryClient& registry, const 
   for (size_t i = 0; i < subjects.size(); ++i) {
     const AttestSubject& s = subjects[i];
     const Result<bool>& w = *wrote[i];
-    if (!w.ok()) return {w.status().WithContext("signing " + Describe(s)), {}};
-    ctx.log((*w ? "signed " : "already signed with this key: ") + Describe(s));
+    if (!w.ok()) return {w.status().WithContext("signing " + DescribeSubject(s)), {}};
+    ctx.log((*w ? "signed " : "already signed with this key: ") + DescribeSubject(s));
     added += *w ? 1 : 0;
     signed_digests.push_back(s.digest);
   }

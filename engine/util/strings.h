@@ -24,6 +24,12 @@ std::vector<std::string> Split(std::string_view text, char separator);
 bool StartsWith(std::string_view text, std::string_view prefix);
 bool EndsWith(std::string_view text, std::string_view suffix);
 
+// ASCII letters lowered; other bytes (UTF-8 included) unchanged.
+std::string AsciiLower(std::string_view text);
+
+// Non-empty and only [0-9a-f] (a digest's or a commit's hex).
+bool IsLowerHex(std::string_view text);
+
 // Removes leading and trailing ASCII whitespace (space, \t, \n, \r, \f, \v).
 std::string_view Trim(std::string_view text);
 

@@ -38,7 +38,7 @@ namespace {
 
 namespace bp = boost::process;
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 // The process-wide stop policy (subprocess.h). Lock-free atomics: SkipSubprocessStopGrace() runs
 // in signal handlers.
@@ -182,7 +182,7 @@ class Session {
     SetCloexec(err_.native_sink());
     SetCloexec(in_.native_source());
     SetCloexec(in_.native_sink());
-    if (o_.timeout.count() > 0) deadline_ = Clock::now() + o_.timeout;
+    if (o_.timeout.count() > 0) deadline_ = SteadyClock::now() + o_.timeout;
   }
 
   Status Run(const std::string& exe) {
@@ -299,7 +299,7 @@ class Session {
   void Tick() {
     if (!out_open_ && !err_open_) return;
     CheckStop();
-    if (killed_ && Clock::now() > drain_deadline_) {
+    if (killed_ && SteadyClock::now() > drain_deadline_) {
       // A grandchild escaped the group and still holds the pipes: stop reading.
       boost::system::error_code ignored;
       out_.close(ignored);
@@ -318,23 +318,23 @@ class Session {
     if (!terminating_) {
       if (o_.cancel != nullptr && o_.cancel->load()) {
         r_->cancelled = true;
-      } else if (deadline_ && Clock::now() >= *deadline_) {
+      } else if (deadline_ && SteadyClock::now() >= *deadline_) {
         r_->timed_out = true;
       } else {
         return;
       }
       terminating_ = true;
-      kill_at_ = Clock::now() + SubprocessStopGrace();
+      kill_at_ = SteadyClock::now() + SubprocessStopGrace();
       ::kill(-pid_, SIGTERM);
       ::kill(pid_, SIGTERM);
     }
-    if (Clock::now() >= kill_at_ || SubprocessStopGraceSkipped()) Kill();
+    if (SteadyClock::now() >= kill_at_ || SubprocessStopGraceSkipped()) Kill();
   }
 
   void Kill() {
     killed_ = true;
     r_->sigkilled = true;
-    drain_deadline_ = Clock::now() + std::chrono::seconds(2);
+    drain_deadline_ = SteadyClock::now() + std::chrono::seconds(2);
     ::kill(-pid_, SIGKILL);
     ::kill(pid_, SIGKILL);
   }
@@ -368,7 +368,7 @@ class Session {
     } else if (terminating_) {
       // The leader ended after SIGTERM; the rest of its group gets the rest of the grace period.
       while (!LiveGroupMembers(pid_).empty()) {
-        if (Clock::now() >= kill_at_ || SubprocessStopGraceSkipped()) {
+        if (SteadyClock::now() >= kill_at_ || SubprocessStopGraceSkipped()) {
           r_->sigkilled = true;
           ::kill(-pid_, SIGKILL);
           break;
@@ -390,9 +390,9 @@ class Session {
   std::array<char, 65536> out_buf_{}, err_buf_{};
   LineSplitter out_lines_, err_lines_;
   bool out_open_ = true, err_open_ = true;
-  std::optional<Clock::time_point> deadline_;
-  Clock::time_point drain_deadline_{};
-  Clock::time_point kill_at_{};
+  std::optional<SteadyClock::time_point> deadline_;
+  SteadyClock::time_point drain_deadline_{};
+  SteadyClock::time_point kill_at_{};
   bool terminating_ = false;  // SIGTERM sent
   bool killed_ = false;       // SIGKILL sent
   pid_t pid_ = -1;

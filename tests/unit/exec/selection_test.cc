@@ -7,7 +7,7 @@
 
 #include "exec/selection.h"
 
-using mg::Selection;
+using mg::TaskSelection;
 using mg::Task;
 using mg::TaskType;
 
@@ -28,7 +28,7 @@ Task Make(TaskType type, const std::string& app, const std::string& version, con
 BOOST_AUTO_TEST_SUITE(selection_test)
 
 BOOST_AUTO_TEST_CASE(a_unit_selects_its_build_legs_of_every_image_and_its_apps_discover) {
-  Selection s;
+  TaskSelection s;
   s.unit = "outline@1.0.0/linux/arm64";
   BOOST_TEST(mg::Selects(s, Make(TaskType::kBuild, "outline", "1.0.0", "linux/arm64")));
   BOOST_TEST(mg::Selects(s, Make(TaskType::kBuild, "outline", "1.0.0", "linux/arm64", "base-outline")));
@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(shards_partition_versions_whole_and_balanced) {
       const std::string version = "1." + std::to_string(rank) + ".0";
       std::set<int> owners;
       for (int shard = 1; shard <= kShards; ++shard) {
-        Selection s;
+        TaskSelection s;
         s.shard = shard;
         s.shards = kShards;
         // Every task of the version lands in the same share, and every share has the discover.
