@@ -124,7 +124,20 @@ BOOST_AUTO_TEST_CASE(mattermost_unpins_the_base_digests) {
               Args{{"MM_PACKAGE", "https://releases.mattermost.com/10.5.1/mattermost-10.5.1-linux-arm64.tar.gz?src=docker"}}));
   BOOST_TEST(r.depends_on_images.empty());
 
+  // Today's upstream pins only the builder stage; the final distroless FROM is left as it is.
   Checkout src("mattermost");
+  BOOST_TEST(MustApply(src, r) == std::vector<std::string>{"unpin-base-digests: 1 FROM line in server/build/Dockerfile"});
+  BOOST_TEST(ReadText(src / kMattermostDockerfile) == ReadText(Fixtures() / "expected/mattermost.Dockerfile"));
+}
+
+BOOST_AUTO_TEST_CASE(mattermost_with_both_stages_pinned) {
+  // Older upstream versions pinned the final stage's distroless base too: both are unpinned.
+  const std::string pinned_final = "FROM gcr.io/distroless/base-debian12@sha256:"
+                                   "8f838dcc5df84bdc3982776c55b867243422e52fe9d2641ed092b4a23d8922c6";
+  Checkout src("mattermost");
+  WriteText(src / kMattermostDockerfile, ReplaceOnce(ReadText(src / kMattermostDockerfile),
+                                                     "FROM gcr.io/distroless/base-debian12", pinned_final));
+  mg::Recipe r = RecipeOf("mattermost", "mattermost", "10.5.1", "v10.5.1", "linux/amd64");
   BOOST_TEST(MustApply(src, r) == std::vector<std::string>{"unpin-base-digests: 2 FROM lines in server/build/Dockerfile"});
   BOOST_TEST(ReadText(src / kMattermostDockerfile) == ReadText(Fixtures() / "expected/mattermost.Dockerfile"));
 }
@@ -146,7 +159,7 @@ BOOST_AUTO_TEST_CASE(mostlymatter_swaps_the_binary_on_both_platforms) {
       Checkout src("mattermost");
       std::vector<std::string> done = MustApply(src, r);
       BOOST_TEST(done == (std::vector<std::string>{
-                             "unpin-base-digests: 2 FROM lines in server/build/Dockerfile (base images by tag, "
+                             "unpin-base-digests: 1 FROM line in server/build/Dockerfile (base images by tag, "
                              "resolved for each platform)",
                              "insert-after \"^ARG MM_PACKAGE=\": inserted \"ARG MOSTLYMATTER_BINARY\" after line 11 in "
                              "server/build/Dockerfile (declare the Mostlymatter binary's URL)",
@@ -171,29 +184,32 @@ BOOST_AUTO_TEST_CASE(outline_builds_its_base_then_the_app_from_it) {
   BOOST_TEST(app.context == ".");
   BOOST_TEST(app.dockerfile == "Dockerfile");
   BOOST_TEST(app.depends_on_images == std::vector<std::string>{"base-outline"});
+  // Since v0.83.0 the Dockerfile reads its base from ARG BASE_IMAGE: passed as Outline's CI does.
+  BOOST_TEST((app.build_args == Args{{"BASE_IMAGE", "127.0.0.1:5000/mirror/base-outline:0.82.0"}}));
 
   Checkout src("outline");
   BOOST_TEST(MustApply(src, base).empty());
   BOOST_TEST(MustApply(src, app) ==
              std::vector<std::string>{
-                 "replace-base outlinewiki/outline-base -> 127.0.0.1:5000/mirror/base-outline:0.82.0: 1 FROM line in Dockerfile"});
+                 "replace-base outlinewiki/outline-base -> 127.0.0.1:5000/mirror/base-outline:0.82.0: 1 ARG line in Dockerfile"});
   BOOST_TEST(ReadText(src / "Dockerfile") == ReadText(Fixtures() / "expected/outline.Dockerfile"));
   BOOST_TEST(ReadText(src / "Dockerfile.base") == ReadText(Fixtures() / "outline/Dockerfile.base"));
 }
 
-BOOST_AUTO_TEST_CASE(outline_with_the_base_image_as_a_build_arg) {
-  // Later upstream versions name the base in an ARG: FROM ${BASE_IMAGE}.
+BOOST_AUTO_TEST_CASE(outline_before_0_83_names_the_base_in_its_from_line) {
+  // Older upstream versions: FROM outlinewiki/outline-base AS base, no ARG. The FROM line is rewritten.
   Checkout src("outline");
-  const std::string upstream = ReplaceOnce(ReadText(src / "Dockerfile"), "FROM outlinewiki/outline-base AS base",
-                                           "ARG BASE_IMAGE=outlinewiki/outline-base\nFROM ${BASE_IMAGE} AS base");
+  const std::string upstream = ReplaceOnce(ReadText(src / "Dockerfile"),
+                                           "ARG BASE_IMAGE=outlinewiki/outline-base\nFROM ${BASE_IMAGE} AS base",
+                                           "FROM outlinewiki/outline-base AS base");
   WriteText(src / "Dockerfile", upstream);
   mg::Recipe app = RecipeOf("outline", "outline", "0.82.0", "v0.82.0", "linux/amd64");
   BOOST_TEST(MustApply(src, app) ==
              std::vector<std::string>{
-                 "replace-base outlinewiki/outline-base -> 127.0.0.1:5000/mirror/base-outline:0.82.0: 1 ARG line in Dockerfile"});
+                 "replace-base outlinewiki/outline-base -> 127.0.0.1:5000/mirror/base-outline:0.82.0: 1 FROM line in Dockerfile"});
   BOOST_TEST(ReadText(src / "Dockerfile") ==
-             ReplaceOnce(upstream, "ARG BASE_IMAGE=outlinewiki/outline-base",
-                         "ARG BASE_IMAGE=127.0.0.1:5000/mirror/base-outline:0.82.0"));
+             ReplaceOnce(upstream, "FROM outlinewiki/outline-base AS base",
+                         "FROM 127.0.0.1:5000/mirror/base-outline:0.82.0 AS base"));
 }
 
 BOOST_AUTO_TEST_CASE(an_upstream_change_that_breaks_a_pattern_fails_loudly) {
@@ -221,15 +237,16 @@ BOOST_AUTO_TEST_CASE(an_upstream_that_stops_pinning_or_renames_its_base_fails_lo
   std::string m = MustFail(mm, RecipeOf("mattermost", "mattermost", "10.5.1", "v10.5.1", "linux/amd64"));
   ExpectIn(m, "edits[0]: unpin-base-digests edit on server/build/Dockerfile: no FROM line is pinned by a digest");
   ExpectIn(m, "    4 | FROM ubuntu:noble-20250415.1 AS builder");
-  ExpectIn(m, "   26 | FROM --platform=$TARGETPLATFORM gcr.io/distroless/base-debian12:nonroot");
+  ExpectIn(m, "   26 | FROM gcr.io/distroless/base-debian12");
 
   Checkout outline("outline");
-  WriteText(outline / "Dockerfile", ReplaceOnce(ReadText(outline / "Dockerfile"), "FROM outlinewiki/outline-base AS base",
-                                                "FROM outlinewiki/outline-build:0.82.0 AS base"));
+  WriteText(outline / "Dockerfile", ReplaceOnce(ReadText(outline / "Dockerfile"), "ARG BASE_IMAGE=outlinewiki/outline-base",
+                                                "ARG BASE_IMAGE=outlinewiki/outline-build:0.82.0"));
   m = MustFail(outline, RecipeOf("outline", "outline", "0.82.0", "v0.82.0", "linux/amd64"));
   ExpectIn(m, "edits[0]: replace-base edit on Dockerfile: no FROM line uses the image \"outlinewiki/outline-base\"");
-  ExpectIn(m, "    4 | FROM outlinewiki/outline-build:0.82.0 AS base");
-  ExpectIn(m, "   10 | FROM node:20-slim AS runner");
+  ExpectIn(m, "    4 | ARG BASE_IMAGE=outlinewiki/outline-build:0.82.0");
+  ExpectIn(m, "    5 | FROM ${BASE_IMAGE} AS base");
+  ExpectIn(m, "   11 | FROM node:20-slim AS runner");
 }
 
 BOOST_AUTO_TEST_CASE(generic_edits_are_replace_edits) {

@@ -77,7 +77,7 @@ BUILTIN = {
         "outline/outline": [
             {"tag_name": "v0.82.0", "draft": False, "prerelease": False, "target_commitish": "main"},
             {"tag_name": "0.81.1", "draft": False, "prerelease": False, "target_commitish": "main"},
-            {"tag_name": "v0.81.0.1", "draft": False, "prerelease": False, "target_commitish": "main"},
+            {"tag_name": "v0.81.0", "draft": False, "prerelease": False, "target_commitish": "main"},
             {"tag_name": "v0.80.0-beta", "draft": False, "prerelease": False, "target_commitish": "main"},
         ],
     },

@@ -39,6 +39,7 @@ BOOST_AUTO_TEST_CASE(configure_declares_base_then_outline) {
              R"([{"depends_on":[],"name":"base-outline"},{"depends_on":["base-outline"],"name":"outline"}])");
   BOOST_TEST(out.value()["source"]["repo"] == "outline/outline");
   BOOST_TEST(out.value()["source"]["type"] == "github-releases");
+  BOOST_TEST(out.value()["window"] == "published");  // the seed's window, unless the config sets one
   BOOST_TEST(Load()->version() == "0.1.0");
 }
 
@@ -66,6 +67,9 @@ BOOST_AUTO_TEST_CASE(outline_recipe_replaces_the_base_image) {
   BOOST_TEST(r["edits"][0]["kind"] == "replace-base");
   BOOST_TEST(r["edits"][0]["from"] == "outlinewiki/outline-base");
   BOOST_TEST(r["edits"][0]["to"] == "ghcr.io/this-is-tobi/mirror/base-outline:0.82.0");
+  // Since v0.83.0 the Dockerfile reads the base from ARG BASE_IMAGE: passed as Outline's CI does,
+  // naming the same base-outline as the edit.
+  BOOST_TEST(r["build_args"]["BASE_IMAGE"] == r["edits"][0]["to"]);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_image_fails) {
