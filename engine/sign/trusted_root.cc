@@ -10,6 +10,7 @@
 #include "sign/openssl_util.h"
 #include "sign/x509_leaf.h"
 #include "util/atomic_file.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/sha256.h"
 
@@ -92,48 +93,9 @@ Result<std::optional<TrustedLog>> ReadLog(const Json& entry, const std::string& 
 }  // namespace
 
 std::optional<int64_t> ParseRfc3339Seconds(std::string_view text) {
-  // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
-  auto digits = [&](size_t at, size_t n) -> std::optional<int> {
-    if (at + n > text.size()) return std::nullopt;
-    int v = 0;
-    for (size_t i = at; i < at + n; ++i) {
-      if (text[i] < '0' || text[i] > '9') return std::nullopt;
-      v = v * 10 + (text[i] - '0');
-    }
-    return v;
-  };
-  auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2), hour = digits(11, 2), min = digits(14, 2),
-       sec = digits(17, 2);
-  if (!year || !month || !day || !hour || !min || !sec || text.size() < 20 || text[4] != '-' || text[7] != '-' ||
-      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
-    return std::nullopt;
-  }
-  if (*month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *min > 59 || *sec > 60) return std::nullopt;
-  size_t at = 19;
-  if (text[at] == '.') {
-    ++at;
-    const size_t start = at;
-    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
-    if (at == start) return std::nullopt;
-  }
-  int64_t offset = 0;
-  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
-    offset = 0;
-  } else if (at + 6 == text.size() && (text[at] == '+' || text[at] == '-') && text[at + 3] == ':') {
-    auto oh = digits(at + 1, 2), om = digits(at + 4, 2);
-    if (!oh || !om) return std::nullopt;
-    offset = (*oh * 3600 + *om * 60) * (text[at] == '-' ? -1 : 1);
-  } else {
-    return std::nullopt;
-  }
-  struct tm tm {};
-  tm.tm_year = *year - 1900;
-  tm.tm_mon = *month - 1;
-  tm.tm_mday = *day;
-  tm.tm_hour = *hour;
-  tm.tm_min = *min;
-  tm.tm_sec = *sec;
-  return static_cast<int64_t>(timegm(&tm)) - offset;
+  const std::optional<int64_t> millis = ParseRfc3339(text);
+  if (!millis) return std::nullopt;
+  return *millis >= 0 ? *millis / 1000 : -((-*millis + 999) / 1000);  // floor: whole seconds
 }
 
 const TrustedLog* TrustedRoot::FindLog(std::string_view log_id) const {

@@ -66,7 +66,8 @@ struct TrustedRoot {
   static Result<std::optional<TrustedRoot>> FromCosignEnvironment();
 };
 
-// "2021-01-12T11:53:27.000Z" (fractions and offsets allowed) as seconds since the epoch, or nullopt.
+// "2021-01-12T11:53:27.000Z" (fractions and offsets allowed) as seconds since the epoch, or nullopt:
+// util/clock.h's ParseRfc3339 in whole seconds.
 std::optional<int64_t> ParseRfc3339Seconds(std::string_view text);
 
 }  // namespace mg

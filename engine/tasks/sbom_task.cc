@@ -22,44 +22,11 @@
 #include "tasks/attest_parallel.h"
 #include "tasks/attest_recheck.h"
 #include "tasks/attest_tasks.h"
+#include "util/clock.h"
 #include "util/sha256.h"
 
 namespace mg {
-
 namespace {
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
-bool Digits(std::string_view s, size_t at, size_t n, int* out) {
-  if (at + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
-}
 
 struct ScannedImage {
   std::string platform;
@@ -119,43 +86,12 @@ std::vector<AttestedPredicate> CachedDocuments(const Json& cached) {
 }  // namespace
 
 std::optional<std::string> SpdxCreatedFrom(std::string_view s) {
-  // YYYY-MM-DDThh:mm:ss[.fraction](Z|+hh:mm|-hh:mm)
-  int year, month, day, hour, minute, second;
-  if (!Digits(s, 0, 4, &year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &month) || s[7] != '-' ||
-      !Digits(s, 8, 2, &day) || (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, &hour) || s[13] != ':' ||
-      !Digits(s, 14, 2, &minute) || s[16] != ':' || !Digits(s, 17, 2, &second)) {
-    return std::nullopt;
-  }
-  size_t at = 19;
-  if (at < s.size() && s[at] == '.') {
-    ++at;
-    size_t start = at;
-    while (at < s.size() && s[at] >= '0' && s[at] <= '9') ++at;
-    if (at == start) return std::nullopt;
-  }
-  int offset_minutes = 0;
-  if (at < s.size() && (s[at] == 'Z' || s[at] == 'z') && at + 1 == s.size()) {
-    // UTC
-  } else if (at < s.size() && (s[at] == '+' || s[at] == '-') && at + 6 == s.size() && s[at + 3] == ':') {
-    int oh, om;
-    if (!Digits(s, at + 1, 2, &oh) || !Digits(s, at + 4, 2, &om) || oh > 23 || om > 59) return std::nullopt;
-    offset_minutes = (oh * 60 + om) * (s[at] == '+' ? 1 : -1);
-  } else {
-    return std::nullopt;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-  // Leap seconds fold into the next second's minute like any other overflow.
-  int64_t total = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-  int64_t days = total >= 0 ? total / 86400 : -((-total + 86399) / 86400);
-  int64_t secs = total - days * 86400;
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
-  if (y < 0 || y > 9999) return std::nullopt;
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(y), m, d,
-                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
-  return std::string(buf);
+  const std::optional<int64_t> millis = ParseRfc3339(s);
+  if (!millis) return std::nullopt;
+  const int64_t seconds = *millis >= 0 ? *millis / 1000 : -((-*millis + 999) / 1000);  // floor
+  const std::string text = FormatRfc3339(seconds * 1000);  // "YYYY-MM-DDThh:mm:ss.000Z"
+  if (text.size() != 24 || text[0] == '-') return std::nullopt;  // a year SPDX cannot write
+  return text.substr(0, 19) + "Z";
 }
 
 TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const AttestSettings& settings) {

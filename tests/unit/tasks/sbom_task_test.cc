@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE(spdx_creation_times_from_rfc3339) {
   BOOST_TEST(*mg::SpdxCreatedFrom("2024-03-01T00:00:00+00:30") == "2024-02-29T23:30:00Z");  // leap day
   BOOST_TEST(*mg::SpdxCreatedFrom("1970-01-01T00:00:00Z") == "1970-01-01T00:00:00Z");
   BOOST_TEST(*mg::SpdxCreatedFrom("0001-01-01T00:00:00Z") == "0001-01-01T00:00:00Z");  // Go's zero time
-  for (const char* bad : {"", "2024-05-06", "2024-05-06T07:08:09", "2024-05-06 07:08:09Z", "2024-13-06T07:08:09Z",
+  BOOST_TEST(*mg::SpdxCreatedFrom("2024-05-06 07:08:09Z") == "2024-05-06T07:08:09Z");  // RFC 3339 allows the space
+  for (const char* bad : {"", "2024-05-06", "2024-05-06T07:08:09", "2024-13-06T07:08:09Z",
                           "2024-05-06T07:08:09.Z", "2024-05-06T07:08:09+0200", "2024-05-06T07:08:09Zjunk"}) {
     BOOST_TEST(!mg::SpdxCreatedFrom(bad).has_value(), bad);
   }
