@@ -350,24 +350,7 @@ class Dep5Expression {
 class LooseExpression {
  public:
   LooseExpression(std::string_view text, std::string_view source_path, Refs* refs)
-      : source_path_(source_path), refs_(refs) {
-    std::string cur;
-    auto flush = [&] {
-      if (!cur.empty()) tokens_.push_back(cur);
-      cur.clear();
-    };
-    for (char c : text) {
-      if (c == '(' || c == ')') {
-        flush();
-        tokens_.push_back(std::string(1, c));
-      } else if (std::isspace(static_cast<unsigned char>(c))) {
-        flush();
-      } else {
-        cur.push_back(c);
-      }
-    }
-    flush();
-  }
+      : source_path_(source_path), refs_(refs), tokens_(TokenizeLicenseExpression(text)) {}
 
   bool Parse(Node* out) {
     if (tokens_.empty() || tokens_.size() > kMaxOperands * 4) return false;
@@ -652,6 +635,27 @@ DeclaredLicense NormalizeLicenseExpression(std::string_view declared, std::strin
   out.expression = whole.id;
   out.extracted.push_back(std::move(whole));
   return out;
+}
+
+std::vector<std::string> TokenizeLicenseExpression(std::string_view text) {
+  std::vector<std::string> tokens;
+  std::string cur;
+  auto flush = [&] {
+    if (!cur.empty()) tokens.push_back(cur);
+    cur.clear();
+  };
+  for (char c : text) {
+    if (c == '(' || c == ')') {
+      flush();
+      tokens.push_back(std::string(1, c));
+    } else if (std::isspace(static_cast<unsigned char>(c))) {
+      flush();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  flush();
+  return tokens;
 }
 
 }  // namespace mg

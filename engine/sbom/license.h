@@ -73,6 +73,10 @@ std::string DebianShortNameToSpdx(std::string_view short_name);
 // The SPDX list's spelling of a license or exception id, matched case-insensitively; "" when the
 // id is not on the list.
 std::string CanonicalSpdxLicenseId(std::string_view id);
+
+// A license expression's tokens: "(" and ")" alone, other runs split at whitespace
+// ("(MIT OR Apache-2.0)" -> "(", "MIT", "OR", "Apache-2.0", ")"). Pure.
+std::vector<std::string> TokenizeLicenseExpression(std::string_view text);
 std::string CanonicalSpdxExceptionId(std::string_view id);
 
 }  // namespace mg

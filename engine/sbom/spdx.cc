@@ -44,24 +44,7 @@ bool IsTimestamp(const std::string& t) {
 // Recursive-descent check of the SPDX license expression grammar (SPDX 2.3 annex D).
 class ExpressionParser {
  public:
-  explicit ExpressionParser(const std::string& text) {
-    std::string cur;
-    auto flush = [&] {
-      if (!cur.empty()) tokens_.push_back(cur);
-      cur.clear();
-    };
-    for (char c : text) {
-      if (c == '(' || c == ')') {
-        flush();
-        tokens_.push_back(std::string(1, c));
-      } else if (std::isspace(static_cast<unsigned char>(c))) {
-        flush();
-      } else {
-        cur.push_back(c);
-      }
-    }
-    flush();
-  }
+  explicit ExpressionParser(const std::string& text) : tokens_(TokenizeLicenseExpression(text)) {}
   bool Valid() {
     if (tokens_.empty()) return false;
     return Or(0) && pos_ == tokens_.size();
