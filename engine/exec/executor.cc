@@ -125,12 +125,18 @@ struct Executor::Impl {
   std::vector<int8_t> wanted;                       // --only: -1 unknown, 0 no, 1 yes
   std::vector<TaskGraph::Index> ready;              // dependencies finished, not yet evaluated
   std::vector<KeyInput> key_inputs;                 // Evaluate()'s scratch, reused across tasks
-  // Queued tasks per pool, each tagged with its enqueue order: dispatch is first-come first-served
-  // across pools (a pool at capacity is skipped), so the discovers queued first start first.
-  std::map<std::string, std::deque<std::pair<uint64_t, TaskGraph::Index>>> pool_queue;
+  // Queued tasks per (pool, holds a job slot), each tagged with its enqueue order: dispatch is
+  // first-come first-served across queues (a pool at capacity is skipped, and so are the slot
+  // holders when every job slot is taken), so the discovers queued first start first.
+  // Observations (discover, probe) hold no job slot: they wait on the network, capped by their
+  // pools only, on threads of their own (`observe_threads`).
+  std::map<std::pair<std::string, bool>, std::deque<std::pair<uint64_t, TaskGraph::Index>>> pool_queue;
   uint64_t enqueued = 0;
   std::map<std::string, int> pool_running;
-  int running = 0;
+  int running = 0;        // tasks started and not completed
+  int running_slots = 0;  // of which hold a job slot (everything but observations)
+  boost::asio::thread_pool* work_threads = nullptr;     // set by Run(): `jobs` threads
+  boost::asio::thread_pool* observe_threads = nullptr;  // set by Run(): ObservationThreads()
   bool stopping = false;                            // fail-fast or interrupt: start nothing new
   std::string stop_reason;
   std::atomic<bool> cancel{false};
@@ -343,20 +349,31 @@ struct Executor::Impl {
 
   void Enqueue(TaskGraph::Index i) {
     states[i].status = TaskStatus::kQueued;
-    pool_queue[graph.task(i).pool].emplace_back(enqueued++, i);
+    const Task& t = graph.task(i);
+    pool_queue[{t.pool, HoldsJobSlot(t)}].emplace_back(enqueued++, i);
   }
 
-  void DispatchReady(boost::asio::thread_pool& pool) {
-    while (running < opt.jobs) {
+  static bool HoldsJobSlot(const Task& t) { return !IsObservation(t.type); }
+
+  // Threads for observations: as many as the pools they use let run at once (bounded).
+  int ObservationThreads() const {
+    const int64_t n = int64_t{PoolCapacity(opt.pools, "upstream")} + PoolCapacity(opt.pools, "registry");
+    return static_cast<int>(std::clamp<int64_t>(n, 1, 64));
+  }
+
+  void DispatchReady() {
+    for (;;) {
       std::deque<std::pair<uint64_t, TaskGraph::Index>>* oldest = nullptr;
-      for (auto& [name, q] : pool_queue) {
+      for (auto& [queue, q] : pool_queue) {
+        const auto& [name, holds_slot] = queue;
         if (q.empty() || pool_running[name] >= PoolCapacity(opt.pools, name)) continue;
+        if (holds_slot && running_slots >= opt.jobs) continue;
         if (oldest == nullptr || q.front().first < oldest->front().first) oldest = &q;
       }
       if (oldest == nullptr) return;
       TaskGraph::Index i = oldest->front().second;
       oldest->pop_front();
-      Start(pool, i);
+      Start(i);
     }
   }
 
@@ -383,12 +400,14 @@ struct Executor::Impl {
     return out;
   }
 
-  void Start(boost::asio::thread_pool& pool, TaskGraph::Index i) {
+  void Start(TaskGraph::Index i) {
     const Task& t = graph.task(i);
     TaskRunState& s = states[i];
     s.status = TaskStatus::kRunning;
     s.started_at = clock->NowMillis();
     running++;
+    const bool holds_slot = HoldsJobSlot(t);
+    if (holds_slot) running_slots++;
     pool_running[t.pool]++;
     if (journal != nullptr) StateWritten(journal->AppendTaskStarted(t.id, TaskTypeName(t.type), s.started_at));
     if (observer != nullptr) observer->OnTaskStarted(graph, i, s);
@@ -413,7 +432,7 @@ struct Executor::Impl {
     const bool trust_remote = !RechecksCachedResult(t.type) || opt.dry_run || opt.offline;
     const bool dry_run = opt.dry_run;
     std::string key = s.key;
-    boost::asio::post(pool, [this, i, task, inputs, previous, cached, recorded, log_path, started, ask_remote,
+    boost::asio::post(holds_slot ? *work_threads : *observe_threads, [this, i, task, inputs, previous, cached, recorded, log_path, started, ask_remote,
                              trust_remote, dry_run, key] {
       // Shared by the callback: a plugin thread still holding a copy of ctx.log after Run()
       // returned writes to a live (if closed-over) file, never to a destroyed one.
@@ -464,6 +483,7 @@ struct Executor::Impl {
     const Task& t = graph.task(c.index);
     TaskRunState& s = states[c.index];
     running--;
+    if (HoldsJobSlot(t)) running_slots--;
     pool_running[t.pool]--;
     s.started_at = c.started_at;
     s.finished_at = c.finished_at;
@@ -572,6 +592,9 @@ struct Executor::Impl {
 
   RunSummary Run() {
     boost::asio::thread_pool pool(static_cast<size_t>(std::max(1, opt.jobs)));
+    boost::asio::thread_pool observe_pool(static_cast<size_t>(ObservationThreads()));
+    work_threads = &pool;
+    observe_threads = &observe_pool;
     AdoptNewTasks();
     int64_t last_tick = 0;
     for (;;) {
@@ -597,7 +620,7 @@ struct Executor::Impl {
         }
         if (!ready.empty()) continue;
       } else {
-        DispatchReady(pool);
+        DispatchReady();
       }
       if (running == 0 && ready.empty()) break;
       std::deque<Completion> batch;
@@ -614,6 +637,8 @@ struct Executor::Impl {
       }
     }
     pool.join();
+    observe_pool.join();
+    work_threads = observe_threads = nullptr;
     if (opt.remote != nullptr) {
       // An ephemeral CI runner must have uploaded before it exits: wait for every write.
       if (uploads) uploads->join();

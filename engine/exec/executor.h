@@ -1,11 +1,15 @@
 // Executor: runs a growing TaskGraph against the action cache, in parallel, with pools.
 //
 // One coordinator thread (the caller of Run()) owns the graph, the run state, the cache and the
-// journal; worker threads (a Boost.Asio thread pool of `jobs` threads) only call TaskRunner::Run()
-// on copies of what a task needs, and hand outcomes back through a queue. A task is evaluated when
+// journal; worker threads (a Boost.Asio thread pool of `jobs` threads, and one for observations
+// sized by the "upstream" and "registry" pools) only call TaskRunner::Run() on copies of what a
+// task needs, and hand outcomes back through a queue. A task is evaluated when
 // its dependencies finish: blocked when one failed, unneeded when its gate probe found the image
 // complete, cached when its key is in the cache (observations: only with --offline), and otherwise
-// queued on its pool. Pools cap concurrency per resource ("registry", "upstream", "build:<platform>").
+// queued on its pool. Pools cap concurrency per resource ("registry", "upstream", "build:<platform>");
+// `jobs` caps the tasks that do work. Observations (discover, probe) hold no job slot: they mostly
+// wait on the network, so only their pools cap them, and a probe starts as soon as its discover
+// answered even while every job slot builds.
 #pragma once
 
 #include <atomic>
@@ -37,7 +41,7 @@ class ExecObserver {
 };
 
 struct ExecOptions {
-  int jobs = 4;                        // worker threads = tasks running at once
+  int jobs = 4;                        // tasks doing work at once (observations excepted: pools only)
   std::map<std::string, int> pools;    // capacity by pool name, or by its prefix before ':'
   bool fail_fast = false;              // stop starting tasks after the first failure
   bool offline = false;                // trust cached observations instead of re-checking

@@ -182,6 +182,29 @@ BOOST_AUTO_TEST_CASE(jobs_and_pools_cap_concurrency) {
   BOOST_TEST(r2.peak() == 3);
 }
 
+// Observations hold no job slot: with -j 1 and a build running, probes still run, capped by
+// their pool only; builds stay capped by -j.
+BOOST_AUTO_TEST_CASE(observations_hold_no_job_slot_and_only_their_pool_caps_them) {
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  FakeRunner runner;
+  runner.delay_ms = 150;
+  TaskGraph g;
+  for (int i = 0; i < 3; ++i) g.Add(MakeTask("build:b" + std::to_string(i), TaskType::kBuild, "build:x"));
+  for (int i = 0; i < 6; ++i) g.Add(MakeTask("probe:p" + std::to_string(i), TaskType::kProbe, "registry"));
+  ExecOptions opt;
+  opt.jobs = 1;
+  opt.pools["build"] = 100;
+  opt.pools["registry"] = 3;
+  RunSummary s = RunOnce(g, *cache, runner, opt);
+  BOOST_TEST(s.ExitCode() == 0);
+  BOOST_TEST(s.counts[TaskStatus::kRan] == 9u);
+  BOOST_TEST(runner.pool_peak("build:x") == 1);   // -j 1
+  BOOST_TEST(runner.pool_peak("registry") == 3);  // the pool, not -j
+  BOOST_TEST(runner.peak() > 1);                  // probes ran beside the build
+  BOOST_TEST(runner.peak() <= 4);
+}
+
 BOOST_AUTO_TEST_CASE(a_failure_blocks_dependents_and_independent_work_continues) {
   TempDir dir;
   auto cache = ActionCache::Open(dir.path.string()).value();
