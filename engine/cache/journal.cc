@@ -10,7 +10,8 @@
 namespace mg {
 namespace {
 constexpr std::string_view kJournalMagic = "mirrorgraph-journal";
-constexpr int kVersion = 1;
+constexpr int kVersion = RunJournal::kFormatVersion;
+constexpr int kOldestVersion = 1;  // v1: every task a line of its own
 std::string RunPath(const std::string& state_dir, const std::string& run_id) {
   return state_dir + "/runs/" + run_id + ".log";
 }
@@ -25,10 +26,46 @@ Result<RunJournal> RunJournal::Create(const std::string& state_dir, const std::s
 }
 
 Status RunJournal::Append(const Json& event, bool durable_now) {
+  if (durable_now) MG_RETURN_IF_ERROR(WriteBatches());
   return durable_now ? log_.Append(CanonicalJson(event)) : log_.AppendBuffered(CanonicalJson(event));
 }
 
+Status RunJournal::AddToBatch(Batch& batch, std::string_view id) {
+  if (batch.count == 0) {
+    batch.text = "{\"event\":\"tasks\",\"ids\":[";
+  } else {
+    batch.text += ',';
+  }
+  AppendJsonString(&batch.text, id);
+  return ++batch.count >= kBatchSize ? WriteBatch(batch) : Status::OK();
+}
+
+Status RunJournal::WriteBatch(Batch& batch) {
+  if (batch.count == 0) return Status::OK();
+  batch.text.append("],\"status\":\"").append(batch.status).append("\"}");
+  Status written = log_.AppendBuffered(batch.text);
+  batch.text.clear();
+  batch.count = 0;
+  return written;
+}
+
+Status RunJournal::WriteBatches() {
+  MG_RETURN_IF_ERROR(WriteBatch(cached_));
+  return WriteBatch(unneeded_);
+}
+
+Status RunJournal::Sync() {
+  MG_RETURN_IF_ERROR(WriteBatches());
+  return log_.Sync();
+}
+
 Status RunJournal::AppendTask(const TaskEvent& ev, bool durable_now) {
+  const bool plain = !durable_now && ev.started_at == 0 && ev.error.empty() &&
+                     (ev.details == nullptr || ev.details->empty());
+  if (plain && ev.status == cached_.status) return AddToBatch(cached_, ev.id);
+  if (plain && ev.status == unneeded_.status) return AddToBatch(unneeded_, ev.id);
+  // A record written through takes the pending batches with it, as it takes buffered records.
+  if (durable_now) MG_RETURN_IF_ERROR(WriteBatches());
   // Members in canonical (sorted) order.
   line_.clear();
   CanonicalJsonWriter w(&line_);
@@ -60,6 +97,7 @@ Status RunJournal::AppendTaskStarted(std::string_view id, std::string_view type,
   out += ",\"started_at\":" + std::to_string(started_at) + ",\"type\":";
   AppendJsonString(&out, type);
   out += '}';
+  MG_RETURN_IF_ERROR(WriteBatches());
   return log_.Append(out);
 }
 
@@ -93,13 +131,25 @@ RunJournalSummary SummarizeRun(const std::vector<Json>& events) {
 }
 
 Result<std::vector<Json>> RunJournal::Read(const std::string& state_dir, const std::string& run_id) {
-  auto contents = RecordLog::Read(RunPath(state_dir, run_id), kJournalMagic, kVersion);
+  auto contents = RecordLog::Read(RunPath(state_dir, run_id), kJournalMagic, kVersion, kOldestVersion);
   if (!contents.ok()) return contents.status();
   if (!contents->header_ok) return Status::NotFound("no journal for run " + run_id + " in " + state_dir);
   std::vector<Json> events;
   for (std::string_view r : contents->records) {
     Json j = ParseJson(r);
-    if (j.is_object()) events.push_back(std::move(j));
+    if (!j.is_object()) continue;
+    const Json* ids = FindField(j, "ids");
+    if (StringField(j, "event") != "tasks" || ids == nullptr || !ids->is_array()) {
+      events.push_back(std::move(j));
+      continue;
+    }
+    // A v2 batch: one "task" event per id, as v1 wrote them (without reason and key).
+    const std::string status = StringField(j, "status");
+    for (const Json& id : *ids) {
+      if (!id.is_string()) continue;
+      const std::string& text = id.get_ref<const std::string&>();
+      events.push_back(Json{{"event", "task"}, {"id", text}, {"status", status}, {"type", text.substr(0, text.find(':'))}});
+    }
   }
   return events;
 }

@@ -7,6 +7,16 @@
 // "exit_code"}. A run killed mid-way leaves a journal without "end"; its records up to the kill are
 // intact (torn tails are dropped), and its tasks "started" but never finished were in flight.
 // <state-dir>/runs/last names the newest run. Not thread-safe: the coordinator owns it.
+//
+// Format v2 (v1 files are still read): a task that finished without running and without anything
+// to say beyond its status — cached or unneeded, no error, no details, not written through — is
+// not a line of its own but an id in a batch {"event":"tasks","ids":[...],"status":"cached"|
+// "unneeded"} of up to kBatchSize ids, written (buffered) when full, before any record written
+// through, and by Sync(). Read() expands a batch back into
+// {"event":"task","id","status","type"} events (the type is the id's prefix), so readers see one
+// "task" event per task either way; a batched task's reason and key are not kept (explain
+// recomputes them). A kill loses what was batched since the last record written through, as v1
+// lost the buffered lines since then.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +59,9 @@ RunJournalSummary SummarizeRun(const std::vector<Json>& events);
 
 class RunJournal {
  public:
+  static constexpr int kFormatVersion = 2;
+  static constexpr size_t kBatchSize = 1024;
+
   // Creates runs/<run_id>.log under `state_dir` and points runs/last at it.
   static Result<RunJournal> Create(const std::string& state_dir, const std::string& run_id);
 
@@ -56,11 +69,13 @@ class RunJournal {
   // lines, whose loss on a crash costs only a report line). Sync() flushes and fdatasyncs.
   Status Append(const Json& event, bool durable_now = true);
   // The {"event":"task",...} line of `event`, written as canonical JSON without building a Json
-  // (the same text Append() would write for the equivalent object): one per task of a run.
+  // (the same text Append() would write for the equivalent object), or the task's id added to its
+  // status's batch (see above). One per task of a run.
   Status AppendTask(const TaskEvent& event, bool durable_now);
   // The {"event":"started",...} line of a task that starts running: written through at once.
   Status AppendTaskStarted(std::string_view id, std::string_view type, int64_t started_at);
-  Status Sync() { return log_.Sync(); }
+  // Writes the pending batches, flushes and fdatasyncs.
+  Status Sync();
   const std::string& run_id() const { return run_id_; }
 
   // Reads a run's events (damaged records dropped). NotFound when there is no such run.
@@ -72,9 +87,21 @@ class RunJournal {
 
  private:
   RunJournal(RecordLog log, std::string run_id) : log_(std::move(log)), run_id_(std::move(run_id)) {}
+  // A batch of ids for one status: `text` is the record up to the last id ("" when empty).
+  struct Batch {
+    std::string_view status;
+    std::string text;
+    size_t count = 0;
+  };
+  Status AddToBatch(Batch& batch, std::string_view id);
+  Status WriteBatch(Batch& batch);
+  Status WriteBatches();
+
   RecordLog log_;
   std::string run_id_;
   std::string line_;  // AppendTask()'s buffer, reused
+  Batch cached_{"cached", {}, 0};
+  Batch unneeded_{"unneeded", {}, 0};
 };
 
 }  // namespace mg

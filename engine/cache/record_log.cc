@@ -58,7 +58,8 @@ void RecordLog::AppendFrame(std::string* out, std::string_view payload) {
   out->push_back('\n');
 }
 
-Result<RecordLog::Contents> RecordLog::Read(const std::string& path, std::string_view magic, int version) {
+Result<RecordLog::Contents> RecordLog::Read(const std::string& path, std::string_view magic, int version,
+                                            int oldest_version) {
   Contents c;
   auto data = ReadFile(path);
   if (!data.ok()) {
@@ -66,11 +67,17 @@ Result<RecordLog::Contents> RecordLog::Read(const std::string& path, std::string
     return data.status();
   }
   c.data = std::move(data.value());
-  std::string header = Header(magic, version);
   std::string_view rest(c.data);
-  if (rest.substr(0, header.size()) != header) return c;
-  c.header_ok = true;
-  rest.remove_prefix(header.size());
+  for (int v = version; v >= (oldest_version < 0 ? version : oldest_version); --v) {
+    const std::string header = Header(magic, v);
+    if (rest.substr(0, header.size()) == header) {
+      c.header_ok = true;
+      c.version = v;
+      rest.remove_prefix(header.size());
+      break;
+    }
+  }
+  if (!c.header_ok) return c;
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
     if (nl == std::string_view::npos) {  // torn tail: the writer died mid-record

@@ -29,11 +29,15 @@ class RecordLog {
     std::string data;                     // the whole file; payloads point into it
     std::vector<std::string_view> records;
     size_t dropped = 0;                   // damaged or torn records skipped
-    bool header_ok = false;               // false: missing, foreign or a different version
+    bool header_ok = false;               // false: missing, foreign or a version not accepted
+    int version = 0;                      // the header's version when header_ok
   };
 
-  // Reads `path` (absent file: header_ok=false, no records). Never fails on damaged content.
-  static Result<Contents> Read(const std::string& path, std::string_view magic, int version);
+  // Reads `path` (absent file: header_ok=false, no records), accepting the header of `version` or
+  // of any version from `oldest_version` up (older formats a reader still understands; -1: only
+  // `version`). Never fails on damaged content.
+  static Result<Contents> Read(const std::string& path, std::string_view magic, int version,
+                               int oldest_version = -1);
 
   // Opens `path` for appending, writing the header first when the file is new or `truncate`.
   static Result<RecordLog> OpenForAppend(const std::string& path, std::string_view magic, int version,

@@ -382,7 +382,9 @@ int ExplainCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
     if (auto events = RunJournal::Read(session->state_dir(), *run); events.ok()) {
       for (const Json& e : events.value()) {
         if (e.value("event", "") == "task" && e.value("id", "") == t.id) {
-          std::cout << "  last run (" << *run << "): " << e.value("status", "?") << ", " << e.value("reason", "") << "\n";
+          const std::string reason = e.value("reason", "");  // a v2 batched task keeps none
+          std::cout << "  last run (" << *run << "): " << e.value("status", "?") << (reason.empty() ? "" : ", ")
+                    << reason << "\n";
         }
       }
     }
