@@ -5,11 +5,14 @@
 #include <cstring>
 #include <cstdio>
 
+#include "util/atomic_file.h"
 #include "util/sha256.h"
 
 namespace mg {
 namespace {
 constexpr std::string_view kCacheMagic = "mirrorgraph-cache";
+constexpr std::string_view kMaterialMagic = "mirrorgraph-cache-material";
+constexpr int kOldestCacheVersion = 1;  // v1: the key material inside each cache.log record
 
 // payload: key \t result_hash \t id \t entry-json
 bool SplitPayload(std::string_view p, std::string_view out[4]) {
@@ -74,7 +77,41 @@ std::optional<std::string_view> MemberText(std::string_view s, std::string_view 
   return std::nullopt;
 }
 
+// `entry`'s canonical text without the key material (`hot`) and of the key material alone
+// (`material`; "" when the entry has none).
+void SplitEntry(const Json& entry, std::string* hot, std::string* material) {
+  Json h = Json::object();
+  Json m = Json::object();
+  if (entry.is_object()) {
+    for (const auto& [name, value] : entry.items()) (ActionCache::IsMaterialMember(name) ? m : h)[name] = value;
+  }
+  *hot = CanonicalJson(h);
+  *material = m.empty() ? std::string() : CanonicalJson(m);
+}
+
+std::string CacheLine(std::string_view key, std::string_view hash, std::string_view id, std::string_view entry) {
+  std::string line;
+  line.reserve(key.size() + hash.size() + id.size() + entry.size() + 3);
+  line.append(key).append("\t").append(hash).append("\t").append(id).append("\t").append(entry);
+  return line;
+}
+
+// Whether `path` is absent, empty, or starts with the header of `magic` v`version` (one short read).
+bool AbsentOrHeaderIs(const std::string& path, std::string_view magic, int version) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return true;
+  const std::string header = std::string(magic) + " v" + std::to_string(version) + "\n";
+  std::string got(header.size(), '\0');
+  const size_t n = std::fread(got.data(), 1, got.size(), f);
+  std::fclose(f);
+  return n == 0 || (n == header.size() && got == header);
+}
+
 }  // namespace
+
+bool ActionCache::IsMaterialMember(std::string_view name) {
+  return name == "identity" || name == "inputs" || name == "params";
+}
 
 Json ActionCache::Record::result() const {
   std::optional<std::string_view> text;
@@ -100,8 +137,20 @@ int64_t ActionCache::Record::finished_at() const {
 }
 
 const Json& ActionCache::Record::entry() const {
-  if (!parsed_) parsed_ = ParseJson(entry_text);
-  if (parsed_->is_discarded()) parsed_ = Json();
+  if (parsed_) return *parsed_;
+  Json e = ParseJson(entry_text);
+  if (e.is_discarded()) e = Json();
+  if (e.is_object() && owner_ != nullptr) {
+    if (std::optional<std::string_view> m = owner_->MaterialFor(key)) {
+      const Json material = ParseJson(*m);
+      if (material.is_object()) {
+        for (const auto& [name, value] : material.items()) {
+          if (IsMaterialMember(name)) e[name] = value;
+        }
+      }
+    }
+  }
+  parsed_ = std::move(e);
   return *parsed_;
 }
 
@@ -123,11 +172,13 @@ Result<std::unique_ptr<ActionCache>> ActionCache::OpenReadOnly(const std::string
 Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, bool read_only) {
   std::unique_ptr<ActionCache> cache(new ActionCache());
   cache->path_ = dir + "/cache.log";
-  auto contents = RecordLog::Read(cache->path_, kCacheMagic, kFormatVersion);
+  cache->material_path_ = dir + "/cache-material.log";
+  cache->read_only_ = read_only;
+  auto contents = RecordLog::Read(cache->path_, kCacheMagic, kFormatVersion, kOldestCacheVersion);
   if (!contents.ok()) return contents.status();
   bool fresh = !contents->header_ok;
   if (fresh && !contents->data.empty() && !read_only) {
-    // Foreign or other-version file: keep it for inspection, start empty. When it cannot be set
+    // Foreign or newer-version file: keep it for inspection, start empty. When it cannot be set
     // aside, stop: starting empty would truncate it.
     const std::string aside = cache->path_ + ".unreadable";
     if (std::rename(cache->path_.c_str(), aside.c_str()) != 0) {
@@ -136,6 +187,8 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
     }
     cache->set_aside_ = true;
   }
+  // v1 records carry their whole entry; v2 records find their key material in the material log.
+  const bool v1 = contents->header_ok && contents->version == 1;
   cache->dropped_ = contents->dropped;
   // The payload views point into contents->data; moving the string keeps its heap buffer.
   cache->data_ = std::move(contents->data);
@@ -152,28 +205,91 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
     r.result_hash = f[1];
     r.id = f[2];
     r.entry_text = f[3];
+    r.owner_ = v1 ? nullptr : cache.get();
     cache->Index(std::move(r));
   }
   if (read_only) return cache;
-  // Compact when superseded records dominate: keep the latest record of every key, in order.
-  bool compact = cache->dropped_ > 0 ||
-                 (cache->records_.size() > 1024 && cache->records_.size() > 2 * cache->by_key_.size());
-  if (compact && !fresh) {
-    std::vector<std::string> keep;
-    for (const Record& r : cache->records_) {
-      if (cache->Get(r.key) == &r) {
-        std::string line(r.key);
-        line.append("\t").append(r.result_hash).append("\t").append(r.id).append("\t").append(r.entry_text);
-        keep.push_back(std::move(line));
-      }
-    }
-    std::vector<std::string_view> views(keep.begin(), keep.end());
-    MG_RETURN_IF_ERROR(RecordLog::Rewrite(cache->path_, kCacheMagic, kFormatVersion, views));
+  if (fresh || !AbsentOrHeaderIs(cache->material_path_, kMaterialMagic, kMaterialFormatVersion)) {
+    // A new cache, or a material log of another format: start the material log afresh (it only
+    // serves explain for the records of this cache.log).
+    MG_RETURN_IF_ERROR(RecordLog::Rewrite(cache->material_path_, kMaterialMagic, kMaterialFormatVersion, {}));
+  }
+  if (v1) {
+    MG_RETURN_IF_ERROR(cache->Migrate());
+  } else if (!fresh && (cache->dropped_ > 0 || (cache->records_.size() > 1024 &&
+                                                 cache->records_.size() > 2 * cache->by_key_.size()))) {
+    // Compact when superseded records dominate: keep the latest record of every key, in order.
+    MG_RETURN_IF_ERROR(cache->Compact());
   }
   auto log = RecordLog::OpenForAppend(cache->path_, kCacheMagic, kFormatVersion, /*truncate=*/fresh);
   if (!log.ok()) return log.status();
   cache->log_.emplace(std::move(log.value()));
+  auto material = RecordLog::OpenForAppend(cache->material_path_, kMaterialMagic, kMaterialFormatVersion, false);
+  if (!material.ok()) return material.status();
+  cache->material_log_.emplace(std::move(material.value()));
   return cache;
+}
+
+Status ActionCache::Migrate() {
+  // The latest record of every key, in order; the in-memory records keep their whole entries.
+  std::vector<std::string> lines;
+  std::vector<std::string> materials;
+  std::string hot;
+  std::string material;
+  for (const Record& r : records_) {
+    if (Get(r.key) != &r) continue;
+    const Json entry = ParseJson(r.entry_text);
+    if (entry.is_object()) {
+      SplitEntry(entry, &hot, &material);
+    } else {
+      hot = std::string(r.entry_text);  // damaged: kept as it was, dropped when it is used
+      material.clear();
+    }
+    lines.push_back(CacheLine(r.key, r.result_hash, r.id, hot));
+    if (!material.empty()) materials.push_back(std::string(r.key) + "\t" + material);
+  }
+  // The material first: a kill between the two renames leaves the v1 file, migrated again later.
+  MG_RETURN_IF_ERROR(RecordLog::Rewrite(material_path_, kMaterialMagic, kMaterialFormatVersion,
+                                        std::vector<std::string_view>(materials.begin(), materials.end())));
+  return RecordLog::Rewrite(path_, kCacheMagic, kFormatVersion, std::vector<std::string_view>(lines.begin(), lines.end()));
+}
+
+Status ActionCache::Compact() {
+  std::vector<std::string> lines;
+  std::vector<std::string> materials;
+  for (const Record& r : records_) {
+    if (Get(r.key) != &r) continue;
+    lines.push_back(CacheLine(r.key, r.result_hash, r.id, r.entry_text));
+    if (std::optional<std::string_view> m = MaterialFor(r.key)) materials.push_back(std::string(r.key) + "\t" + std::string(*m));
+  }
+  MG_RETURN_IF_ERROR(RecordLog::Rewrite(material_path_, kMaterialMagic, kMaterialFormatVersion,
+                                        std::vector<std::string_view>(materials.begin(), materials.end())));
+  return RecordLog::Rewrite(path_, kCacheMagic, kFormatVersion, std::vector<std::string_view>(lines.begin(), lines.end()));
+}
+
+void ActionCache::LoadMaterial() const {
+  material_loaded_ = true;
+  auto contents = RecordLog::Read(material_path_, kMaterialMagic, kMaterialFormatVersion);
+  if (!contents.ok() || !contents->header_ok) return;  // no material: explain says so
+  material_data_ = std::move(contents->data);
+  materials_.reserve(contents->records.size());
+  material_by_key_.Reserve(contents->records.size());
+  for (std::string_view payload : contents->records) {
+    const size_t tab = payload.find('\t');
+    if (tab != 64) continue;  // damaged: that key's material is lost
+    materials_.emplace_back(payload.substr(0, tab), payload.substr(tab + 1));
+    const auto index = static_cast<uint32_t>(materials_.size() - 1);
+    const std::string_view key = materials_.back().first;
+    material_by_key_.Put(FlatHashIndex::Hash(key), index, [&](uint32_t v) { return materials_[v].first == key; });
+  }
+}
+
+std::optional<std::string_view> ActionCache::MaterialFor(std::string_view key) const {
+  if (!material_loaded_) LoadMaterial();
+  const uint32_t v =
+      material_by_key_.Find(FlatHashIndex::Hash(key), [&](uint32_t i) { return materials_[i].first == key; });
+  if (v == FlatHashIndex::kNone) return std::nullopt;
+  return materials_[v].second;
 }
 
 const ActionCache::Record* ActionCache::Get(std::string_view key) const {
@@ -187,9 +303,25 @@ const ActionCache::Record* ActionCache::LatestFor(std::string_view id) const {
 }
 
 Status ActionCache::Put(const std::string& key, const std::string& id, const Json& entry) {
-  if (!log_) return Status::FailedPrecondition("the action cache was opened read-only");
+  if (!log_ || !material_log_) return Status::FailedPrecondition("the action cache was opened read-only");
   std::string hash = ResultHash(entry.contains("result") ? entry["result"] : Json());
-  std::string payload = key + "\t" + hash + "\t" + id + "\t" + CanonicalJson(entry);
+  std::string hot;
+  std::string material;
+  SplitEntry(entry, &hot, &material);
+  if (!material.empty()) {
+    // Written through before the record it explains: a cache record never outlives a kill
+    // without its material.
+    std::string line = key + "\t" + material;
+    MG_RETURN_IF_ERROR(material_log_->Append(line));
+    if (material_loaded_) {
+      const std::string_view stored = material_appended_.emplace_back(std::move(line));
+      materials_.emplace_back(stored.substr(0, key.size()), stored.substr(key.size() + 1));
+      const auto index = static_cast<uint32_t>(materials_.size() - 1);
+      const std::string_view k = materials_.back().first;
+      material_by_key_.Put(FlatHashIndex::Hash(k), index, [&](uint32_t v) { return materials_[v].first == k; });
+    }
+  }
+  std::string payload = CacheLine(key, hash, id, hot);
   MG_RETURN_IF_ERROR(log_->Append(payload));
   std::string_view stored = appended_.emplace_back(std::move(payload));
   Record r;
@@ -197,8 +329,14 @@ Status ActionCache::Put(const std::string& key, const std::string& id, const Jso
   r.result_hash = stored.substr(key.size() + 1, hash.size());
   r.id = stored.substr(key.size() + hash.size() + 2, id.size());
   r.entry_text = stored.substr(key.size() + hash.size() + id.size() + 3);
+  r.owner_ = this;
   Index(std::move(r));
   return Status::OK();
+}
+
+Status ActionCache::Sync() {
+  if (material_log_) MG_RETURN_IF_ERROR(material_log_->Sync());
+  return log_ ? log_->Sync() : Status::OK();
 }
 
 }  // namespace mg

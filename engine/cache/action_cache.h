@@ -1,12 +1,20 @@
 // ActionCache: task key -> result, persisted in <state-dir>/cache.log (a RecordLog).
 //
-// Each record holds the key, the task id, the SHA-256 of the canonical result, and an entry JSON
-// {"type","params","identity","inputs","result","finished_at","duration_ms"}. The latest record for
-// a key wins; LatestFor(id) gives the last record written for a task id (what explain compares
-// against). Entry JSON is parsed lazily, so opening a cache of 100,000 records costs one read and a
-// CRC per record: records are views into the file's bytes, kept in memory, so loading allocates
-// per record only its index entries. A damaged record is dropped (recomputed later), a foreign or older-format file is
-// set aside as cache.log.unreadable and the cache starts empty: never a crash.
+// Format v2. Each cache.log record holds the key, the task id, the SHA-256 of the canonical result,
+// and the entry JSON without its key material: {"type","result","finished_at","duration_ms","v"}.
+// The key material ({"identity","inputs","params"}, two thirds of an entry, needed only to explain
+// a miss) is a record "key \t material-json" of its own in <state-dir>/cache-material.log, written
+// through before the cache record, and read only when an entry is asked for whole (entry()): a
+// no-op run never reads it. The latest record for a key wins; LatestFor(id) gives the last record
+// written for a task id (what explain compares against). Entry JSON is parsed lazily, so opening a
+// cache of 100,000 records costs one read and a CRC per record: records are views into the file's
+// bytes, kept in memory. A damaged record is dropped (recomputed later); a damaged or lost material
+// record only leaves explain without the previous material (DescribeKeyChanges says so).
+//
+// Migration: a v1 cache.log (every record with its whole entry) is read as it is; Open() rewrites
+// it as v2 plus cache-material.log (each atomically, the material first), so an old state
+// directory keeps every result. A foreign or newer-format file is set aside as cache.log.unreadable
+// and the cache starts empty: never a crash.
 //
 // Not thread-safe: the executor's coordinator thread owns it.
 #pragma once
@@ -27,15 +35,19 @@ namespace mg {
 
 class ActionCache {
  public:
-  static constexpr int kFormatVersion = 1;
+  static constexpr int kFormatVersion = 2;
+  static constexpr int kMaterialFormatVersion = 1;
 
   // Views into storage the cache owns: valid as long as the cache.
   struct Record {
     std::string_view key;
     std::string_view id;
     std::string_view result_hash;
-    std::string_view entry_text;  // canonical JSON of the entry
-    // The parsed entry; a null Json when entry_text is not valid JSON.
+    // Canonical JSON of the entry without its key material (v2), or the whole entry (a v1 file
+    // opened read-only).
+    std::string_view entry_text;
+    // The whole entry, key material included (read from cache-material.log on first use; absent
+    // members when that record is lost); a null Json when entry_text is not valid JSON.
     const Json& entry() const;
     // The entry's "result" and "finished_at" members, read without parsing the rest of the entry
     // (an observation trusted from the cache needs only these); null / 0 when absent.
@@ -43,6 +55,8 @@ class ActionCache {
     int64_t finished_at() const;
 
    private:
+    friend class ActionCache;
+    const ActionCache* owner_ = nullptr;  // for the material; null: entry_text is whole (v1)
     mutable std::optional<Json> parsed_;
   };
 
@@ -57,7 +71,7 @@ class ActionCache {
 
   // Records a finished task. `entry` must hold "result". Survives the process being killed.
   Status Put(const std::string& key, const std::string& id, const Json& entry);
-  Status Sync() { return log_ ? log_->Sync() : Status::OK(); }
+  Status Sync();
 
   size_t size() const { return by_key_.size(); }
   size_t dropped_records() const { return dropped_; }
@@ -66,13 +80,33 @@ class ActionCache {
   // Hash of a result as dependents see it: SHA-256 of its canonical JSON.
   static std::string ResultHash(const Json& result);
 
+  // The members of an entry kept in cache-material.log, in canonical order.
+  static bool IsMaterialMember(std::string_view name);
+
  private:
   ActionCache() = default;
   void Index(Record record);
   static Result<std::unique_ptr<ActionCache>> Load(const std::string& dir, bool read_only);
+  // Rewrites a v1 file's records (whole entries) as v2 + material; the records then point at the
+  // rewritten text.
+  Status Migrate();
+  Status Compact();
+  // The key material recorded for `key` (canonical JSON), or nullopt. Loads cache-material.log on
+  // first use.
+  std::optional<std::string_view> MaterialFor(std::string_view key) const;
+  void LoadMaterial() const;
 
   std::string path_;
+  std::string material_path_;
+  bool read_only_ = false;
   std::optional<RecordLog> log_;
+  std::optional<RecordLog> material_log_;  // opened on the first Put()
+  // cache-material.log as loaded (on demand), and its index: key -> material text.
+  mutable bool material_loaded_ = false;
+  mutable std::string material_data_;
+  mutable std::vector<std::pair<std::string_view, std::string_view>> materials_;
+  mutable FlatHashIndex material_by_key_;
+  mutable std::deque<std::string> material_appended_;  // material Put() since it was loaded
   std::string data_;                  // the file as loaded; loaded records point into it
   std::deque<std::string> appended_;  // payloads Put() since; their records point into them
   std::deque<Record> records_;        // in file order; a deque keeps their addresses stable

@@ -11,7 +11,7 @@ namespace mg {
 namespace {
 constexpr std::string_view kJournalMagic = "mirrorgraph-journal";
 constexpr int kVersion = RunJournal::kFormatVersion;
-constexpr int kOldestVersion = 1;  // v1: every task a line of its own
+constexpr int kOldestJournalVersion = 1;  // v1: every task a line of its own
 std::string RunPath(const std::string& state_dir, const std::string& run_id) {
   return state_dir + "/runs/" + run_id + ".log";
 }
@@ -131,7 +131,7 @@ RunJournalSummary SummarizeRun(const std::vector<Json>& events) {
 }
 
 Result<std::vector<Json>> RunJournal::Read(const std::string& state_dir, const std::string& run_id) {
-  auto contents = RecordLog::Read(RunPath(state_dir, run_id), kJournalMagic, kVersion, kOldestVersion);
+  auto contents = RecordLog::Read(RunPath(state_dir, run_id), kJournalMagic, kVersion, kOldestJournalVersion);
   if (!contents.ok()) return contents.status();
   if (!contents->header_ok) return Status::NotFound("no journal for run " + run_id + " in " + state_dir);
   std::vector<Json> events;

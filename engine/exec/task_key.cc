@@ -78,6 +78,11 @@ std::string TaskKeyOf(const Task& task, const std::vector<KeyInput>& inputs) {
 std::vector<std::string> DescribeKeyChanges(const Json& material, const Json& previous) {
   std::vector<std::string> out;
   if (!previous.is_object()) return out;
+  if (!previous.contains("params") && !previous.contains("identity") && !previous.contains("inputs")) {
+    // A cache record whose key material was lost (cache-material.log damaged or removed).
+    out.push_back("the previous key material is not recorded (cache-material.log lost or damaged): what changed is unknown");
+    return out;
+  }
   Compare("parameter", material.value("params", Json::object()), previous.value("params", Json::object()), &out);
   const Json now_id = material.value("identity", Json::object());
   const Json old_id = previous.value("identity", Json::object());

@@ -3,9 +3,11 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "cache/action_cache.h"
 #include "cache/journal.h"
+#include "cache/record_log.h"
 #include "util/atomic_file.h"
 
 using namespace mg;
@@ -154,7 +156,80 @@ BOOST_AUTO_TEST_CASE(superseded_records_are_compacted) {
   auto c = ActionCache::Open(d.str()).value();
   BOOST_TEST(c->size() == 1u);
   BOOST_TEST(c->Get(Key('a'))->entry()["result"]["digest"] == 2999);
+  BOOST_TEST(c->Get(Key('a'))->entry()["params"]["v"] == 2999);  // the kept record's material
   BOOST_TEST(Slurp(d.str() + "/cache.log").size() < 1000u);
+  BOOST_TEST(Slurp(d.str() + "/cache-material.log").size() < 1000u);
+}
+
+// v2: cache.log holds no key material; cache-material.log does, and entry() puts them together.
+BOOST_AUTO_TEST_CASE(key_material_lives_in_its_own_log_and_entry_is_whole) {
+  TempDir d;
+  const Json whole = {{"type", "build"},
+                      {"v", 1},
+                      {"params", {{"tag", "v1.2.3"}, {"platform", "linux/arm64"}}},
+                      {"identity", {{"engine", "0.1.0"}}},
+                      {"inputs", {{"probe:x@1", Key('9')}}},
+                      {"result", {{"digest", "sha256:ab"}}},
+                      {"finished_at", 17},
+                      {"duration_ms", 3}};
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_TEST(c->Put(Key('a'), "build:x@1/linux/arm64", whole).ok());
+    BOOST_TEST(c->Get(Key('a'))->entry() == whole);  // before a reopen too
+  }
+  const std::string log = Slurp(d.str() + "/cache.log");
+  BOOST_TEST(log.rfind("mirrorgraph-cache v2\n", 0) == 0u);
+  BOOST_TEST(log.find("v1.2.3") == std::string::npos);
+  BOOST_TEST(log.find("sha256:ab") != std::string::npos);
+  BOOST_TEST(Slurp(d.str() + "/cache-material.log").find("v1.2.3") != std::string::npos);
+  auto c = ActionCache::Open(d.str()).value();
+  const ActionCache::Record* r = c->Get(Key('a'));
+  BOOST_REQUIRE(r != nullptr);
+  BOOST_TEST(r->result() == whole["result"]);
+  BOOST_TEST(r->finished_at() == 17);
+  BOOST_TEST(r->entry() == whole);
+
+  // The material log lost: results stay, the entry has no key material.
+  std::filesystem::remove(d.path / "cache-material.log");
+  auto lost = ActionCache::OpenReadOnly(d.str()).value();
+  BOOST_TEST(lost->Get(Key('a'))->entry()["result"] == whole["result"]);
+  BOOST_TEST(!lost->Get(Key('a'))->entry().contains("params"));
+}
+
+// An old state directory: a v1 cache.log (whole entries) is read, then migrated by Open().
+BOOST_AUTO_TEST_CASE(a_v1_cache_is_read_and_migrated_without_losing_a_result) {
+  TempDir d;
+  const Json e1 = {{"type", "build"}, {"v", 1}, {"params", {{"tag", "v1"}}}, {"identity", {{"engine", "0.0.9"}}},
+                   {"inputs", Json::object()}, {"result", {{"digest", "sha256:01"}}}, {"finished_at", 5}};
+  const Json e2 = {{"type", "probe"}, {"v", 1}, {"params", {{"tag", "v2"}}}, {"identity", {{"engine", "0.0.9"}}},
+                   {"inputs", Json::object()}, {"result", {{"state", "complete"}}}, {"finished_at", 6}};
+  {
+    auto v1 = RecordLog::OpenForAppend(d.str() + "/cache.log", "mirrorgraph-cache", 1, true);
+    BOOST_REQUIRE(v1.ok());
+    for (const auto& [key, id, e] : {std::tuple{Key('a'), "build:x", e1}, std::tuple{Key('b'), "probe:x", e2}}) {
+      const std::string line = key + "\t" + ActionCache::ResultHash(e["result"]) + "\t" + id + "\t" + CanonicalJson(e);
+      BOOST_TEST(v1->Append(line).ok());
+    }
+  }
+  const std::string before = Slurp(d.str() + "/cache.log");
+  {
+    auto ro = ActionCache::OpenReadOnly(d.str()).value();  // read as it is, nothing rewritten
+    BOOST_TEST(ro->Get(Key('a'))->entry() == e1);
+    BOOST_TEST(Slurp(d.str() + "/cache.log") == before);
+  }
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_TEST(!c->set_aside());
+    BOOST_TEST(c->size() == 2u);
+    BOOST_TEST(c->Get(Key('a'))->entry() == e1);
+    BOOST_TEST(c->LatestFor("probe:x")->result() == e2["result"]);
+  }
+  BOOST_TEST(!std::filesystem::exists(d.path / "cache.log.unreadable"));
+  BOOST_TEST(Slurp(d.str() + "/cache.log").rfind("mirrorgraph-cache v2\n", 0) == 0u);
+  auto c = ActionCache::Open(d.str()).value();
+  BOOST_TEST(c->Get(Key('a'))->entry() == e1);
+  BOOST_TEST(c->Get(Key('b'))->entry() == e2);
+  BOOST_TEST(c->Get(Key('b'))->result_hash == ActionCache::ResultHash(e2["result"]));
 }
 
 BOOST_AUTO_TEST_CASE(journal_survives_a_torn_tail) {

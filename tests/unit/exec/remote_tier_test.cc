@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(a_run_writes_every_mutating_task_and_waits_for_the_writes) 
   // What was written is the local entry, under its key, and passes the executor's own check.
   const std::string& key = r.by_id["build:b0"].key;
   BOOST_REQUIRE(remote.entries.count(key));
-  BOOST_TEST(remote.entries[key] == std::string(cache->Get(key)->entry_text));
+  BOOST_TEST(remote.entries[key] == CanonicalJson(cache->Get(key)->entry()));  // the whole entry, key material included
   BOOST_TEST(CheckEntryKey(ParseJson(remote.entries[key]), key).ok());
 }
 

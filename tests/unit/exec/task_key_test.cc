@@ -71,6 +71,10 @@ BOOST_AUTO_TEST_CASE(changes_are_described_for_explain) {
   BOOST_TEST(has("plugin outline 1.2.0 -> 1.3.0"));
   BOOST_TEST(has("input build:x changed"));
   BOOST_TEST(DescribeKeyChanges(before, before).empty());
+  // A previous entry whose key material was lost (cache-material.log removed): said, not guessed.
+  auto lost = DescribeKeyChanges(now, Json{{"result", {{"digest", "sha256:1"}}}, {"type", "build"}});
+  BOOST_REQUIRE(lost.size() == 1u);
+  BOOST_TEST(lost[0].find("not recorded") != std::string::npos, lost[0]);
 }
 
 BOOST_AUTO_TEST_CASE(only_patterns_select_scopes) {
