@@ -257,6 +257,28 @@ if signer == "keyless":
 PY
 done
 
+# What a version's .sig and .att manifests weigh (the first version mirrorgraph attested 8 at a
+# time): each attestation task reads its .att manifest and PUTs it back, and the registry parses
+# every manifest it receives, so their size is a cost of each write (docs/benchmarks.md §6b).
+echo "-- the .sig and .att manifests of version 1 (bench/mg8-r1), bytes"
+python3 - "$work/mg8-r1/merges.json" "$host" <<'PY'
+import json, sys, urllib.request
+merge = json.load(open(sys.argv[1]))[0]["merge"]
+host = sys.argv[2]
+subjects = [("index", merge["digest"])] + [(m["platform"], m["digest"]) for m in merge["manifests"]]
+for name, digest in subjects:
+    sizes = []
+    for suffix in ("sig", "att"):
+        req = urllib.request.Request("http://%s/v2/bench/mg8-r1/manifests/sha256-%s.%s" % (host, digest[7:], suffix),
+                                     headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+        body = urllib.request.urlopen(req).read()
+        layers = json.loads(body)["layers"]
+        ann = sum(len(json.dumps(l.get("annotations", {}))) for l in layers)
+        blobs = sum(l["size"] for l in layers)
+        sizes.append(".%s %d (annotations %d; its %d layer blob(s) %d)" % (suffix, len(body), ann, len(layers), blobs))
+    print("   %s: %s" % (name, ", ".join(sizes)))
+PY
+
 if [[ $smoke == 1 ]]; then
   echo "-- check: mirrorgraph verify --require signature,sbom,provenance passes every version of both mirrorgraph variants" \
     "(index and both platforms)"

@@ -100,6 +100,8 @@ Result<PlatformManifest> DescribePlatformManifest(RegistryClient& client, const 
   out.os = StringField(cfg, "os");
   out.architecture = StringField(cfg, "architecture");
   out.variant = StringField(cfg, "variant");
+  out.manifest_text = m->bytes;
+  out.config_created = StringField(cfg, "created");
   if (out.os.empty() || out.architecture.empty()) {
     return Status::Corruption(where + ": the config lacks os or architecture");
   }

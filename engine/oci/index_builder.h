@@ -20,6 +20,10 @@ struct PlatformManifest {
   std::string os;          // "linux"
   std::string architecture;  // "amd64"
   std::string variant;     // "v8"; empty when none
+  // What DescribePlatformManifest read beside the entry, for the merge result (the attestation
+  // tasks use it instead of reading it again); not part of the index:
+  std::string manifest_text;   // the manifest's bytes, as served (their SHA-256 is `digest`)
+  std::string config_created;  // the config's "created" as written; empty when it has none
 };
 
 // The canonical bytes (CanonicalJson: sorted keys, no whitespace) of
@@ -42,7 +46,8 @@ Result<std::string> BuildIndex(const std::vector<PlatformManifest>& manifests, c
 std::string IndexMediaTypeFor(std::string_view manifest_media_type);
 
 // GETs the image manifest `digest` of `repo` and its config blob; fills the entry from the
-// manifest (digest, size, media type) and the config's os/architecture/variant. An index at
+// manifest (digest, size, media type, its bytes) and the config's os/architecture/variant and
+// "created". An index at
 // `digest`: InvalidArgument. A config without os or architecture: Corruption. Errors of the
 // client are returned as they are.
 Result<PlatformManifest> DescribePlatformManifest(RegistryClient& client, const std::string& repo,

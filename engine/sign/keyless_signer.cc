@@ -103,7 +103,8 @@ Result<SignatureMaterial> KeylessSigner::SignDsseWithMaterial(std::string_view p
   material.certificate_pem = cert->pem.leaf_pem;
   material.chain_pem = cert->pem.chain_pem;
   material.rekor_bundle_json = CosignBundleAnnotation(*entry);
-  material.sigstore_bundle_json = SigstoreDsseBundle(*entry, cert->leaf.der, envelope);
+  // Without the payload: the layer blob is the envelope (sign/sigstore_bundle.h).
+  material.sigstore_bundle_json = DetachedSigstoreDsseBundle(*entry, cert->leaf.der, envelope);
   return material;
 }
 

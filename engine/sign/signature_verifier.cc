@@ -2,6 +2,7 @@
 
 #include "sign/rekor_verify.h"
 #include "sign/signer.h"
+#include "sign/sigstore_bundle.h"
 #include "sign/simple_signing.h"
 #include "util/json.h"
 
@@ -35,8 +36,10 @@ std::unique_ptr<KeylessVerifier> KeylessVerifier::Create(TrustedRoot root, Ident
 }
 
 Result<SignatureCheck> KeylessVerifier::Check(
-    const LayerAnnotations& annotations, const std::function<Result<std::string>(const PublicKey& key)>& verify,
-    const std::function<std::string(const std::string& body, const std::string& signature, const X509Leaf& leaf)>& check_body) const {
+    const LayerAnnotations& annotations, const std::string& sigstore_bundle,
+    const std::function<Result<std::string>(const PublicKey& key)>& verify,
+    const std::function<std::string(const std::string& body, const std::string& signature, const X509Leaf& leaf)>&
+        check_body) const {
   const std::string cert_pem = Annotation(annotations, kCosignCertificateAnnotation);
   if (cert_pem.empty()) {
     return Fail("no certificate (" + std::string(kCosignCertificateAnnotation) + " is missing: not a keyless signature)");
@@ -60,7 +63,6 @@ Result<SignatureCheck> KeylessVerifier::Check(
   // one, proven included.
   if (std::string why = check_body(bundle->body, signature, *cert.leaf); !why.empty()) return Fail(why);
   bool proven = false;
-  const std::string sigstore_bundle = Annotation(annotations, kSigstoreBundleAnnotation);
   if (!sigstore_bundle.empty()) {
     const Json doc = ParseJson(sigstore_bundle);
     const Json& entries = ArrayField(ObjectField(doc, "verificationMaterial"), "tlogEntries");
@@ -83,7 +85,7 @@ Result<SignatureCheck> KeylessVerifier::Check(
 Result<SignatureCheck> KeylessVerifier::VerifyMessage(std::string_view payload, std::string_view der_signature,
                                                       const LayerAnnotations& annotations) const {
   return Check(
-      annotations,
+      annotations, Annotation(annotations, kSigstoreBundleAnnotation),
       [&](const PublicKey& key) -> Result<std::string> {
         MG_ASSIGN_OR_RETURN(bool ok, VerifySignature(key, payload, der_signature));
         return ok ? std::string(der_signature) : std::string();
@@ -94,8 +96,19 @@ Result<SignatureCheck> KeylessVerifier::VerifyMessage(std::string_view payload, 
 }
 
 Result<SignatureCheck> KeylessVerifier::VerifyEnvelope(const DsseEnvelope& envelope, const LayerAnnotations& annotations) const {
+  // The Sigstore bundle as a client would verify it: stored without the payload (or, by older
+  // versions, with it), completed from the layer's envelope and checked to be about it.
+  std::string bundle = Annotation(annotations, kSigstoreBundleAnnotation);
+  if (!bundle.empty()) {
+    Result<std::string> whole = CompleteSigstoreDsseBundle(bundle, envelope);
+    if (!whole.ok()) {
+      return Fail("the Sigstore bundle (" + std::string(kSigstoreBundleAnnotation) +
+                  ") does not match the layer: " + whole.status().message());
+    }
+    bundle = std::move(whole.value());
+  }
   return Check(
-      annotations,
+      annotations, bundle,
       [&](const PublicKey& key) -> Result<std::string> {
         const std::string pae = PreAuthEncoding(envelope.payload_type, envelope.payload);
         for (const DsseSignature& s : envelope.signatures) {

@@ -38,7 +38,9 @@ class SignatureVerifier {
   // the layer's annotations (certificate, chain, bundles).
   virtual Result<SignatureCheck> VerifyMessage(std::string_view payload, std::string_view der_signature,
                                                const LayerAnnotations& annotations) const = 0;
-  // A DSSE envelope (an attestation layer): some signature of it verifies over the PAE.
+  // A DSSE envelope (an attestation layer): some signature of it verifies over the PAE. A keyless
+  // layer's Sigstore bundle may be stored without its payload (sign/sigstore_bundle.h): it is
+  // completed from `envelope`, and refused when it is about another envelope.
   virtual Result<SignatureCheck> VerifyEnvelope(const DsseEnvelope& envelope, const LayerAnnotations& annotations) const = 0;
   // "key sha256:…", `keyless identity "X" (issuer "Y")`.
   virtual std::string Describe() const = 0;
@@ -70,13 +72,14 @@ class KeylessVerifier final : public SignatureVerifier {
 
  private:
   KeylessVerifier(TrustedRoot root, IdentityPolicy policy) : root_(std::move(root)), policy_(std::move(policy)) {}
-  // The checks shared by both kinds. `verify` checks the signature with the certificate's key and
-  // returns the DER signature that verified ("" when none); `check_body` checks the log entry's
-  // body against it.
-  Result<SignatureCheck> Check(
-      const LayerAnnotations& annotations,
-      const std::function<Result<std::string>(const PublicKey& key)>& verify,
-      const std::function<std::string(const std::string& body, const std::string& signature, const X509Leaf& leaf)>& check_body) const;
+  // The checks shared by both kinds. `sigstore_bundle` is the layer's Sigstore bundle, whole
+  // ("" when it has none); `verify` checks the signature with the certificate's key and returns
+  // the DER signature that verified ("" when none); `check_body` checks the log entry's body
+  // against it.
+  Result<SignatureCheck> Check(const LayerAnnotations& annotations, const std::string& sigstore_bundle,
+                               const std::function<Result<std::string>(const PublicKey& key)>& verify,
+                               const std::function<std::string(const std::string& body, const std::string& signature,
+                                                               const X509Leaf& leaf)>& check_body) const;
 
   const TrustedRoot root_;
   const IdentityPolicy policy_;

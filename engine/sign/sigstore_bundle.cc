@@ -72,17 +72,67 @@ std::string SigstoreMessageBundle(const TlogEntry& entry, std::string_view leaf_
   return CanonicalJson(bundle);
 }
 
-std::string SigstoreDsseBundle(const TlogEntry& entry, std::string_view leaf_der, const DsseEnvelope& envelope) {
+namespace {
+
+Json DsseBundle(const TlogEntry& entry, std::string_view leaf_der, const DsseEnvelope& envelope, bool with_payload) {
   Json signatures = Json::array();
   for (const DsseSignature& s : envelope.signatures) {
     signatures.push_back({{"keyid", s.keyid}, {"sig", Base64Encode(s.sig)}});
   }
-  const Json bundle = {{"mediaType", std::string(kSigstoreBundleV03MediaType)},
-                       {"verificationMaterial", VerificationMaterial(entry, leaf_der)},
-                       {"dsseEnvelope",
-                        {{"payload", Base64Encode(envelope.payload)},
-                         {"payloadType", envelope.payload_type},
-                         {"signatures", std::move(signatures)}}}};
+  Json dsse = {{"payloadType", envelope.payload_type}, {"signatures", std::move(signatures)}};
+  if (with_payload) dsse["payload"] = Base64Encode(envelope.payload);
+  return {{"mediaType", std::string(kSigstoreBundleV03MediaType)},
+          {"verificationMaterial", VerificationMaterial(entry, leaf_der)},
+          {"dsseEnvelope", std::move(dsse)}};
+}
+
+}  // namespace
+
+std::string SigstoreDsseBundle(const TlogEntry& entry, std::string_view leaf_der, const DsseEnvelope& envelope) {
+  return CanonicalJson(DsseBundle(entry, leaf_der, envelope, true));
+}
+
+std::string DetachedSigstoreDsseBundle(const TlogEntry& entry, std::string_view leaf_der,
+                                       const DsseEnvelope& envelope) {
+  return CanonicalJson(DsseBundle(entry, leaf_der, envelope, false));
+}
+
+Result<std::string> CompleteSigstoreDsseBundle(std::string_view stored, const DsseEnvelope& layer) {
+  std::string error;
+  Json bundle = ParseJson(stored, &error);
+  if (bundle.is_discarded() || !bundle.is_object()) {
+    return Status::InvalidArgument("the Sigstore bundle is not a JSON object" + (error.empty() ? "" : ": " + error));
+  }
+  const Json* dsse = FindField(bundle, "dsseEnvelope");
+  if (dsse == nullptr) {
+    if (FindField(bundle, "messageSignature") != nullptr) return CanonicalJson(bundle);
+    return Status::InvalidArgument("the Sigstore bundle has neither a dsseEnvelope nor a messageSignature");
+  }
+  if (!dsse->is_object()) return Status::InvalidArgument("the Sigstore bundle's dsseEnvelope is not an object");
+  if (std::optional<std::string> type = OptStringField(*dsse, "payloadType"); !type || *type != layer.payload_type) {
+    return Status::InvalidArgument("the Sigstore bundle's payloadType is not the layer envelope's (" +
+                                   layer.payload_type + ")");
+  }
+  const Json& sigs = ArrayField(*dsse, "signatures");
+  if (sigs.size() != layer.signatures.size()) {
+    return Status::InvalidArgument("the Sigstore bundle has " + std::to_string(sigs.size()) +
+                                   " signature(s), the layer's envelope " + std::to_string(layer.signatures.size()));
+  }
+  for (size_t i = 0; i < sigs.size(); ++i) {
+    std::optional<std::string> sig = Base64DecodeAnyAlphabet(StringField(sigs[i], "sig"));
+    if (!sig || *sig != layer.signatures[i].sig) {
+      return Status::InvalidArgument("the Sigstore bundle's signature " + std::to_string(i) +
+                                     " is not the layer envelope's");
+    }
+  }
+  if (const Json* payload = FindField(*dsse, "payload"); payload != nullptr) {
+    std::optional<std::string> bytes =
+        payload->is_string() ? Base64DecodeAnyAlphabet(payload->get<std::string>()) : std::nullopt;
+    if (!bytes || *bytes != layer.payload) {
+      return Status::InvalidArgument("the Sigstore bundle's payload is not the layer envelope's");
+    }
+  }
+  bundle["dsseEnvelope"]["payload"] = Base64Encode(layer.payload);
   return CanonicalJson(bundle);
 }
 

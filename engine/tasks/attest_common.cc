@@ -4,6 +4,7 @@
 #include "oci/platform.h"
 #include "oci/reference.h"
 #include "sign/signer_cache.h"
+#include "util/sha256.h"
 
 namespace mg {
 
@@ -42,9 +43,19 @@ Result<std::shared_ptr<Signer>> AttestSigner(const AttestSettings& settings) {
 }
 
 std::vector<AttestSubject> AttestTarget::All() const {
-  std::vector<AttestSubject> all = {{"", index_digest}};
+  std::vector<AttestSubject> all = {{"", index_digest, nullptr}};
   all.insert(all.end(), platforms.begin(), platforms.end());
   return all;
+}
+
+std::shared_ptr<const RecordedManifest> RecordedManifestOf(const Json& merge_entry) {
+  const std::optional<std::string> text = OptStringField(merge_entry, "manifest");
+  const std::optional<std::string> created = OptStringField(merge_entry, "config_created");
+  if (!text || !created || Sha256Digest(*text) != StringField(merge_entry, "digest")) return nullptr;
+  Json parsed = ParseJson(*text);
+  if (parsed.is_discarded() || !parsed.is_object()) return nullptr;
+  return std::make_shared<const RecordedManifest>(
+      RecordedManifest{std::move(parsed), StringField(merge_entry, "media_type"), *created});
 }
 
 namespace {
@@ -58,7 +69,7 @@ Result<AttestTarget> FromMergeResult(AttestTarget target, const Json& merge) {
   }
   {
     for (const Json& m : ArrayField(merge, "manifests")) {
-      AttestSubject s{StringField(m, "platform"), StringField(m, "digest")};
+      AttestSubject s{StringField(m, "platform"), StringField(m, "digest"), RecordedManifestOf(m)};
       if (!IsValidDigest(s.digest)) {
         return Status::Corruption("the merge result of " + target.repository + ":" + target.version +
                                   " has a platform entry without a valid digest");
@@ -105,7 +116,7 @@ Result<AttestTarget> ResolveAttestTarget(const TaskContext& ctx, RegistryClient&
     const Json& platform = ObjectField(e, "platform");
     const std::string os = StringField(platform, "os"), arch = StringField(platform, "architecture");
     if (os == "unknown" && arch == "unknown") continue;  // buildx attestation manifests
-    target.platforms.push_back({FormatPlatform(os, arch, StringField(platform, "variant")), digest});
+    target.platforms.push_back({FormatPlatform(os, arch, StringField(platform, "variant")), digest, nullptr});
   }
   return target;
 }

@@ -31,9 +31,25 @@ std::string CachedSigner(const Json& cached);
 // documented field verifiers and dashboards read).
 void AddSignerFields(const Signer& signer, Json* result);
 
+// A platform manifest as the merge of this run recorded it (manifests[].manifest and
+// .config_created, docs/builders.md), so that the attestation tasks need not read it again.
+struct RecordedManifest {
+  Json manifest;               // the manifest, parsed (an object)
+  std::string media_type;      // the merge's manifests[].media_type
+  std::string config_created;  // the config's "created" as written; empty when it had none
+};
+
+// The recorded manifest of one manifests[] entry of a merge result: only when the entry has a
+// "manifest" string whose SHA-256 is the entry's "digest" (so a damaged or foreign result cannot
+// stand in for the registry's manifest), that parses as an object, and a "config_created"
+// string. Otherwise (a result cached by an older version, a manifest too large to record) null:
+// read the registry. Never throws.
+std::shared_ptr<const RecordedManifest> RecordedManifestOf(const Json& merge_entry);
+
 struct AttestSubject {
   std::string platform;  // "linux/arm64/v8"; empty for the index
   std::string digest;    // "sha256:<hex>"
+  std::shared_ptr<const RecordedManifest> recorded;  // for a platform from this run's merge result; may be null
 };
 
 // "sha256:… (linux/arm64)", or "sha256:… (index)" when `platform` is empty: a subject in messages.

@@ -163,7 +163,8 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
     if (!st.ok()) return {st.WithContext("pushing the index of " + repo + ":" + version), {}};
   }
   // Each platform's entry carries what its build did, for provenance: builder, recipe, edits, and
-  // when it ran.
+  // when it ran; and what this task read of it (the manifest's text, the config's "created"), so
+  // the sbom and provenance tasks need not read it again (docs/builders.md).
   Json manifests = Json::array();
   for (size_t i = 0; i < entries.size(); ++i) {
     const PlatformManifest& e = entries[i];
@@ -172,6 +173,10 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
                   {"digest", e.digest}, {"media_type", e.media_type}, {"size", e.size}};
     for (const char* key : {"builder", "recipe", "edits_applied", "ran"}) {
       if (build.contains(key)) entry["build"][key] = build[key];
+    }
+    if (e.manifest_text.size() <= kMaxRecordedManifestBytes) {
+      entry["manifest"] = e.manifest_text;
+      entry["config_created"] = e.config_created;
     }
     manifests.push_back(std::move(entry));
   }

@@ -4,10 +4,16 @@
 // Nothing incomplete is ever tagged: a missing platform fails the task before any write.
 #pragma once
 
+#include <cstddef>
+
 #include "exec/task_runner.h"
 #include "oci/registry_client.h"
 
 namespace mg {
+
+// The largest platform manifest whose text a merge result records (manifests[].manifest): an
+// image of a few hundred layers; a bigger one is read again by the tasks that need it.
+inline constexpr size_t kMaxRecordedManifestBytes = 64 * 1024;
 
 // ctx.inputs holds the version's build results (task id -> result with "platform" and "digest").
 // With ctx.cached_result: the tags are re-checked; right -> reused; `latest` (or the version tag)

@@ -222,12 +222,14 @@ Result<Facts> FromMerge(const TaskContext& ctx, RegistryClient& registry, const 
       if (build.contains("edits_applied")) edits[platform] = build["edits_applied"];
     }
   }
-  std::map<std::string, Json> manifest_annotations;  // when the merge recorded them
-  if (merge.contains("manifests") && merge["manifests"].is_array()) {
-    for (const Json& m : merge["manifests"]) {
-      if (m.is_object() && m.contains("annotations") && m["annotations"].is_object()) {
-        manifest_annotations[StringField(m, "digest")] = m["annotations"];
-      }
+  // The platform manifests' annotations when the merge recorded them: the manifest's text
+  // (checked against its digest, RecordedManifestOf), or an "annotations" object.
+  std::map<std::string, Json> manifest_annotations;
+  for (const Json& m : ArrayField(merge, "manifests")) {
+    if (std::shared_ptr<const RecordedManifest> recorded = RecordedManifestOf(m)) {
+      manifest_annotations[StringField(m, "digest")] = ObjectField(recorded->manifest, "annotations");
+    } else if (const Json* a = FindField(m, "annotations"); a != nullptr && a->is_object()) {
+      manifest_annotations[StringField(m, "digest")] = *a;
     }
   }
   const size_t n = target.platforms.size();

@@ -36,32 +36,51 @@ struct ScannedImage {
   std::vector<std::string> notes;  // for the task's log, written by the task's thread
 };
 
-// GETs the image manifest and its config (for "created"), then streams its layers into the scanner.
+// The image's "created" in SPDX form, or the fallback with a note saying why.
+void SetCreated(ScannedImage& image, const std::string& created) {
+  if (std::optional<std::string> c = SpdxCreatedFrom(created)) {
+    image.created = *c;
+    return;
+  }
+  image.notes.push_back(
+      "the image config of " + DescribeSubject(image.platform, image.digest) + " has no usable \"created\" (" +
+      (created.empty() ? std::string("none") : "\"" + created + "\"") + "): the SBOM says " + kSpdxFallbackCreated);
+}
+
+// Streams the image's layers into the scanner. The manifest and the config's "created" come from
+// the merge result of this run when it recorded them (subject.recorded), else they are read: a GET
+// of the manifest and one of its config.
 Result<ScannedImage> Scan(RegistryClient& registry, const std::string& repo, const AttestSubject& subject) {
   const std::string where = registry.registry() + "/" + repo + "@" + subject.digest;
-  Result<Manifest> manifest = registry.GetManifest(repo, subject.digest);
-  if (!manifest.ok()) return manifest.status().WithContext("reading the image manifest " + where);
-  if (!IsManifestMediaType(manifest->media_type)) {
-    return Status::FailedPrecondition(where + " is a " + manifest->media_type + ", not an image manifest to scan");
-  }
   ScannedImage image{subject.platform, subject.digest, kSpdxFallbackCreated, {}, {}};
-  const std::string config_digest = StringField(ObjectField(manifest->json, "config"), "digest");
-  if (!config_digest.empty()) {
-    Result<std::string> blob = registry.GetBlob(repo, config_digest, size_t{4} << 20);
-    if (!blob.ok()) return blob.status().WithContext("reading the image config of " + where);
-    const Json parsed = ParseJson(*blob);
-    const std::string created = StringField(parsed, "created");
-    if (std::optional<std::string> c = SpdxCreatedFrom(created)) {
-      image.created = *c;
-    } else {
-      image.notes.push_back("the image config of " + DescribeSubject(subject.platform, subject.digest) +
-                            " has no usable \"created\" (" +
-                            (created.empty() ? std::string("none") : "\"" + created + "\"") + "): the SBOM says " +
-                            kSpdxFallbackCreated);
+  Json read_manifest;
+  const Json* manifest_json = nullptr;
+  if (subject.recorded != nullptr) {
+    if (!IsManifestMediaType(subject.recorded->media_type)) {
+      return Status::FailedPrecondition(where + " is a " + subject.recorded->media_type +
+                                        ", not an image manifest to scan");
+    }
+    manifest_json = &subject.recorded->manifest;
+    if (!StringField(ObjectField(*manifest_json, "config"), "digest").empty()) {
+      SetCreated(image, subject.recorded->config_created);
+    }
+  } else {
+    Result<Manifest> manifest = registry.GetManifest(repo, subject.digest);
+    if (!manifest.ok()) return manifest.status().WithContext("reading the image manifest " + where);
+    if (!IsManifestMediaType(manifest->media_type)) {
+      return Status::FailedPrecondition(where + " is a " + manifest->media_type + ", not an image manifest to scan");
+    }
+    read_manifest = std::move(manifest->json);
+    manifest_json = &read_manifest;
+    const std::string config_digest = StringField(ObjectField(*manifest_json, "config"), "digest");
+    if (!config_digest.empty()) {
+      Result<std::string> blob = registry.GetBlob(repo, config_digest, size_t{4} << 20);
+      if (!blob.ok()) return blob.status().WithContext("reading the image config of " + where);
+      SetCreated(image, StringField(ParseJson(*blob), "created"));
     }
   }
   LayerScanner scanner;
-  Status scanned = ScanManifestLayers(registry, repo, manifest->json, scanner);
+  Status scanned = ScanManifestLayers(registry, repo, *manifest_json, scanner);
   if (!scanned.ok()) return scanned.WithContext("scanning " + where);
   Result<ScanResult> result = scanner.Finish();
   if (!result.ok()) return result.status().WithContext("scanning " + where);
@@ -117,7 +136,7 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
   // once (each streams its own layers; memory stays bounded per image).
   std::vector<AttestSubject> images = target->platforms;
   const bool is_index = !images.empty();
-  if (!is_index) images.push_back({"", target->index_digest});
+  if (!is_index) images.push_back({"", target->index_digest, nullptr});
   if (ctx.cancel.load()) return {Status::Cancelled("cancelled while scanning " + target->repository), {}};
   std::vector<std::optional<Result<ScannedImage>>> results(images.size());
   Status ran = RunEach(images.size(), [&](size_t i) { results[i] = Scan(registry, target->repository, images[i]); });

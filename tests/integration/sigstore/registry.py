@@ -4,8 +4,10 @@
   registry.py HOST REPO tags                       tags, one a line
   registry.py HOST REPO signature-tags             the .sig/.att tags, one a line
   registry.py HOST REPO check-complete             every .sig/.att layer carries its certificate,
-                                                   cosign bundle and Sigstore bundle; prints a count
-  registry.py HOST REPO extract TAG DIR            DIR/N.bundle.json (dev.mirrorgraph/sigstore-bundle)
+                                                   cosign bundle and Sigstore bundle (an attestation's
+                                                   without the DSSE payload); prints a count
+  registry.py HOST REPO extract TAG DIR            DIR/N.bundle.json (dev.mirrorgraph/sigstore-bundle,
+                                                   an attestation's with its payload from the layer)
                                                    and DIR/N.payload (the layer) per layer of TAG
   registry.py HOST REPO save TAG FILE              the manifest of TAG, byte for byte
   registry.py HOST REPO put TAG FILE               PUT FILE as TAG's manifest
@@ -76,6 +78,8 @@ def main():
                 missing = [k for k in need if not a.get(k)]
                 if missing:
                     bad.append(f"{t} layer {i}: no {', '.join(missing)}")
+                elif t.endswith(".att") and "payload" in json.loads(a[SIGSTORE_BUNDLE]).get("dsseEnvelope", {}):
+                    bad.append(f"{t} layer {i}: the Sigstore bundle repeats the envelope's payload")
                 n += 1
         if bad:
             print("half-signed layers:\n  " + "\n  ".join(bad), file=sys.stderr)
@@ -86,9 +90,15 @@ def main():
         os.makedirs(out, exist_ok=True)
         m = json.loads(manifest(host, repo, tag)[0])
         for i, layer in enumerate(m["layers"]):
-            with open(os.path.join(out, f"{i}.bundle.json"), "w") as f:
-                f.write(layer["annotations"][SIGSTORE_BUNDLE])
             blob, _ = get(host, f"/v2/{repo}/blobs/{layer['digest']}")
+            bundle = json.loads(layer["annotations"][SIGSTORE_BUNDLE])
+            # An attestation's bundle is stored without its DSSE payload (the layer blob is the
+            # envelope, docs/attestations.md): the whole bundle takes the payload from the layer.
+            dsse = bundle.get("dsseEnvelope")
+            if isinstance(dsse, dict) and "payload" not in dsse:
+                dsse["payload"] = json.loads(blob)["payload"]
+            with open(os.path.join(out, f"{i}.bundle.json"), "w") as f:
+                json.dump(bundle, f)
             with open(os.path.join(out, f"{i}.payload"), "wb") as f:
                 f.write(blob)
         print(len(m["layers"]))

@@ -17,8 +17,8 @@ namespace {
 
 PlatformManifest Entry(const std::string& seed, const std::string& os, const std::string& arch,
                        const std::string& variant = "", const std::string& media_type = mg::kMediaTypeOciManifest) {
-  return PlatformManifest{mg::Sha256Digest(seed), static_cast<int64_t>(100 + seed.size()), media_type, os, arch,
-                          variant};
+  return PlatformManifest{
+      mg::Sha256Digest(seed), static_cast<int64_t>(100 + seed.size()), media_type, os, arch, variant, "", ""};
 }
 
 struct Fixture {
@@ -118,7 +118,8 @@ BOOST_AUTO_TEST_CASE(mixed_or_invalid_entries_are_rejected) {
 
 BOOST_AUTO_TEST_CASE(describe_reads_the_config_platform) {
   Fixture f;
-  std::string config = R"({"architecture":"arm64","os":"linux","variant":"v8","rootfs":{"type":"layers"}})";
+  std::string config =
+      R"({"architecture":"arm64","os":"linux","variant":"v8","created":"2024-05-06T07:08:09Z","rootfs":{"type":"layers"}})";
   std::string config_digest = f.reg.PutBlob("team/app", config);
   std::string manifest = std::string(R"({"schemaVersion":2,"mediaType":")") + mg::kMediaTypeOciManifest +
                          R"(","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
@@ -132,6 +133,9 @@ BOOST_AUTO_TEST_CASE(describe_reads_the_config_platform) {
   BOOST_TEST(d->os == "linux");
   BOOST_TEST(d->architecture == "arm64");
   BOOST_TEST(d->variant == "v8");
+  // What it read beside, for the merge result: the manifest's bytes and the config's "created".
+  BOOST_TEST(d->manifest_text == manifest);
+  BOOST_TEST(d->config_created == "2024-05-06T07:08:09Z");
 
   // An index is not a platform manifest.
   std::string index = std::string(R"({"schemaVersion":2,"mediaType":")") + mg::kMediaTypeOciIndex +

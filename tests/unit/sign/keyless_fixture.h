@@ -33,6 +33,7 @@ struct MakeOptions {
   bool with_set = true;
   bool with_bundle = true;
   bool with_sigstore_bundle = true;
+  bool whole_dsse_bundle = false;  // the DSSE bundle with its payload, as versions before issue 13 stored it
   bool with_proof = true;
   bool tamper_proof = false;
   std::string logged_payload;         // non-empty: the log entry is about this payload instead
@@ -125,7 +126,10 @@ struct Fixture {
                          {"payloadHash", {{"algorithm", "sha256"}, {"value", mg::Sha256Hex(logged)}}},
                          {"signatures", {{{"signature", mg::Base64Encode(m.signature)}, {"verifier", mg::Base64Encode(leaf_pem)}}}}}}};
     const mg::TlogEntry e = Entry("dsse", mg::CanonicalJson(body), o);
-    Annotate(m, leaf_pem, e, mg::SigstoreDsseBundle(e, leaf_der, m.envelope), o);
+    Annotate(m, leaf_pem, e,
+             o.whole_dsse_bundle ? mg::SigstoreDsseBundle(e, leaf_der, m.envelope)
+                                 : mg::DetachedSigstoreDsseBundle(e, leaf_der, m.envelope),
+             o);
     return m;
   }
 

@@ -137,6 +137,14 @@ BOOST_AUTO_TEST_CASE(what_it_signs_keyless_verification_accepts) {
   auto checked = s.f.Verifier()->VerifyEnvelope(*env, s.Annotations(dm));
   BOOST_REQUIRE(checked.ok());
   BOOST_TEST(checked->ok, checked->problem);
+  // Its Sigstore bundle is stored without the payload (the layer is the envelope) and completes
+  // to the whole v0.3 bundle from it.
+  const Json stored = ParseJson(dm.sigstore_bundle_json);
+  BOOST_TEST(stored["dsseEnvelope"].is_object());
+  BOOST_TEST(!stored["dsseEnvelope"].contains("payload"));
+  Result<std::string> whole = CompleteSigstoreDsseBundle(dm.sigstore_bundle_json, *env);
+  BOOST_REQUIRE_MESSAGE(whole.ok(), whole.status().ToString());
+  BOOST_TEST(ParseJson(*whole)["dsseEnvelope"].value("payload", "") == Base64Encode(s.f.statement));
 
   // One certificate for the run; every signature logged.
   BOOST_TEST(s.signer->certificates_requested() == 1);

@@ -66,6 +66,45 @@ BOOST_AUTO_TEST_CASE(good_dsse_envelope) {
   BOOST_TEST(r->ok, r->problem);
 }
 
+BOOST_AUTO_TEST_CASE(dsse_bundle_is_stored_without_the_payload_and_completed_from_the_layer) {
+  Fixture f;
+  Material m = f.SignEnvelope();
+  const std::string stored = m.annotations.at(std::string(mg::kSigstoreBundleAnnotation));
+  BOOST_TEST(!Has(stored, mg::Base64Encode(f.statement)));
+  BOOST_TEST(!mg::ParseJson(stored)["dsseEnvelope"].contains("payload"));
+  auto r = f.Verifier()->VerifyEnvelope(m.envelope, m.annotations);
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->ok, r->problem);
+}
+
+BOOST_AUTO_TEST_CASE(dsse_bundle_with_the_payload_as_older_versions_stored_it) {
+  Fixture f;
+  MakeOptions o;
+  o.whole_dsse_bundle = true;
+  Material m = f.SignEnvelope(o);
+  BOOST_TEST(Has(m.annotations.at(std::string(mg::kSigstoreBundleAnnotation)), mg::Base64Encode(f.statement)));
+  auto r = f.Verifier()->VerifyEnvelope(m.envelope, m.annotations);
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r->ok, r->problem);
+}
+
+BOOST_AUTO_TEST_CASE(dsse_bundle_about_another_envelope_is_refused) {
+  Fixture f;
+  Material m = f.SignEnvelope();
+  f.statement = R"({"_type":"https://in-toto.io/Statement/v1","other":true})";
+  MakeOptions whole;
+  whole.whole_dsse_bundle = true;
+  for (const Material& other : {f.SignEnvelope(), f.SignEnvelope(whole)}) {
+    Material swapped = m;
+    swapped.annotations[std::string(mg::kSigstoreBundleAnnotation)] =
+        other.annotations.at(std::string(mg::kSigstoreBundleAnnotation));
+    auto r = f.Verifier()->VerifyEnvelope(swapped.envelope, swapped.annotations);
+    BOOST_REQUIRE(r.ok());
+    BOOST_TEST(!r->ok);
+    BOOST_TEST(Has(r->problem, "does not match the layer"), r->problem);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(good_without_sigstore_bundle_as_cosign_stores_it) {
   Fixture f;
   MakeOptions o;

@@ -18,6 +18,7 @@
 #include "sign/keys.h"
 #include "tasks/attest_common.h"
 #include "tasks/attest_tasks.h"
+#include "tasks/merge_task.h"
 #include "unit/oci/fake_registry.h"
 #include "unit/sbom/tar_builder.h"
 #include "unit/util/temp_dir.h"
@@ -125,6 +126,47 @@ struct AttestFixture {
             {"manifests",
              {{{"platform", "linux/amd64"}, {"digest", amd64}, {"build", build}},
               {{"platform", "linux/arm64"}, {"digest", arm64}, {"build", build}}}}};
+  }
+
+  // The merge task's own result over the fixture's two images (RunMergeTask, what `mirrorgraph
+  // run` hands the attestation tasks): each platform entry records the manifest's text and the
+  // config's "created". It writes a new index (its annotations differ from the fixture's) and tags
+  // 1.0.0 with it.
+  Json RealMergeResult() {
+    Task merge;
+    merge.id = "merge:hello@1.0.0";
+    merge.type = TaskType::kMerge;
+    merge.coords = {"hello", "hello", "1.0.0", ""};
+    merge.SetParams({{"platforms", {"linux/amd64", "linux/arm64"}},
+                     {"repository", kAttestRepo},
+                     {"tag", "v1.0.0"},
+                     {"version", "1.0.0"}});
+    const Json inputs = {{"build:hello@1.0.0/linux/amd64", {{"platform", "linux/amd64"}, {"digest", amd64}}},
+                         {"build:hello@1.0.0/linux/arm64", {{"platform", "linux/arm64"}, {"digest", arm64}}}};
+    TaskContext ctx{merge, inputs, nullptr, cancel, [](std::string_view) {}, nullptr};
+    TaskOutcome out = RunMergeTask(ctx, client);
+    BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+    return out.result;
+  }
+
+  // `merge` without what the merge recorded of the platform manifests: a result cached by a
+  // version before they were recorded.
+  static Json WithoutRecordedManifests(Json merge) {
+    for (Json& m : merge["manifests"]) {
+      m.erase("manifest");
+      m.erase("config_created");
+    }
+    return merge;
+  }
+
+  // GETs of the platform manifests and of their configs.
+  int PlatformReads() const {
+    int n = reg.count("GET", "/manifests/" + amd64) + reg.count("GET", "/manifests/" + arm64);
+    for (const std::string& d : {amd64, arm64}) {
+      const Json m = ParseJson(reg.ManifestBytes(kAttestRepo, d));
+      n += reg.count("GET", "/blobs/" + m["config"]["digest"].get<std::string>());
+    }
+    return n;
   }
 
   TaskContext Context(Json inputs, const Json* cached, const Json* recorded = nullptr) {

@@ -263,6 +263,35 @@ BOOST_AUTO_TEST_CASE(base_images_from_annotations_the_merge_recorded_need_no_req
   BOOST_TEST(out.result["unknown"] == Json({"finishedOn", "startedOn"}));  // the base images are known
 }
 
+BOOST_AUTO_TEST_CASE(base_images_from_the_manifests_the_merge_task_recorded_need_no_request) {
+  Fixture f;
+  f.amd64 = f.PutImage("amd64", f.amd64_created,
+                       {{"org.opencontainers.image.base.name", "docker.io/library/debian:12"},
+                        {"org.opencontainers.image.base.digest", "sha256:" + std::string(64, 'd')}});
+  f.arm64 = f.PutImage("arm64", f.arm64_created,
+                       {{"org.opencontainers.image.base.name", ""}, {"org.opencontainers.image.base.digest", ""}});
+  const Json merge = f.RealMergeResult();
+  BOOST_REQUIRE(merge["manifests"][0].contains("manifest"));
+  const int after_merge = f.PlatformReads();
+  mg::TaskOutcome out = f.Run({{"merge:hello@1.0.0", merge}});
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(f.PlatformReads() == after_merge);  // no platform manifest read again
+  const std::string index = merge["digest"];
+  const Json deps = f.Predicate(index)["buildDefinition"]["resolvedDependencies"];
+  BOOST_TEST(deps.back() == Json({{"uri", "pkg:docker/docker.io/library/debian@12?platform=linux%2Famd64"},
+                                  {"digest", {{"sha256", std::string(64, 'd')}}}}));
+  BOOST_TEST(mg::CanonicalJson(out.result["unknown"]).find("base images") == std::string::npos);
+
+  // A merge result cached by an older version (nothing recorded): the manifests are read, and the
+  // predicate is the same (nothing new attached).
+  mg::TaskOutcome old = f.Run({{"merge:hello@1.0.0", f.WithoutRecordedManifests(merge)}});
+  BOOST_REQUIRE_MESSAGE(old.status.ok(), old.status.ToString());
+  BOOST_TEST(f.reg.count("GET", "/manifests/" + f.amd64) >= 2);  // the merge's and this one
+  BOOST_TEST(f.PlatformReads() == after_merge + 2);              // both manifests, no config
+  BOOST_TEST(old.result["added"] == 0);
+  BOOST_TEST(old.result["subjects"][0]["predicate_sha256"] == out.result["subjects"][0]["predicate_sha256"]);
+}
+
 BOOST_AUTO_TEST_CASE(recipes_that_differ_by_platform_are_listed_per_platform) {
   Fixture f;
   Json merge = f.MergeResult();

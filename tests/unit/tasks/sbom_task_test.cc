@@ -125,6 +125,41 @@ BOOST_AUTO_TEST_CASE(attaches_one_document_per_platform_and_one_for_the_index) {
   for (const std::string& d : {f.index, f.amd64, f.arm64}) BOOST_TEST(f.AttLayers(d) == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(the_manifests_and_created_times_the_merge_recorded_are_not_read_again) {
+  Fixture f;
+  const Json merge = f.RealMergeResult();
+  for (const Json& m : merge["manifests"]) {
+    BOOST_TEST(m["manifest"].is_string());
+    BOOST_TEST(m["config_created"] == (m["digest"] == f.amd64 ? f.amd64_created : f.arm64_created));
+  }
+  const int after_merge = f.PlatformReads();
+  mg::TaskOutcome out = f.Run({{"merge:hello@1.0.0", merge}});
+  BOOST_REQUIRE_MESSAGE(out.status.ok(), out.status.ToString());
+  BOOST_TEST(f.PlatformReads() == after_merge);  // neither manifest nor config read again
+  BOOST_TEST(out.result["added"] == 3);
+  BOOST_TEST(out.result["documents"][1]["packages"] == 5);  // the layers were scanned all the same
+  const auto amd = f.Statements(f.amd64, mg::kSpdxPredicateType);
+  BOOST_REQUIRE(amd.size() == 1u);
+  BOOST_TEST(amd[0].predicate["creationInfo"]["created"] == "2024-05-06T07:08:09Z");  // the recorded "created"
+
+  // A merge result cached by an older version: the manifests and configs are read; the same
+  // documents (already attached: nothing new).
+  mg::TaskOutcome old = f.Run({{"merge:hello@1.0.0", f.WithoutRecordedManifests(merge)}});
+  BOOST_REQUIRE_MESSAGE(old.status.ok(), old.status.ToString());
+  BOOST_TEST(f.PlatformReads() == after_merge + 4);
+  BOOST_TEST(old.result["added"] == 0);
+  BOOST_TEST(old.result["documents"] == out.result["documents"]);
+
+  // A recorded manifest that is not the digest's (damaged, or another image's): not used, read.
+  Json wrong = merge;
+  wrong["manifests"][0]["manifest"] = wrong["manifests"][1]["manifest"];
+  const int before = f.PlatformReads();
+  mg::TaskOutcome checked = f.Run({{"merge:hello@1.0.0", wrong}});
+  BOOST_REQUIRE_MESSAGE(checked.status.ok(), checked.status.ToString());
+  BOOST_TEST(f.PlatformReads() == before + 2);  // that platform's manifest and config
+  BOOST_TEST(checked.result["documents"] == out.result["documents"]);
+}
+
 BOOST_AUTO_TEST_CASE(without_a_merge_result_the_version_tag_is_resolved) {
   Fixture f;
   mg::TaskOutcome out = f.Run(Json::object());
