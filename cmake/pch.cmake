@@ -6,7 +6,7 @@
 # REUSE_FROM target waits for the whole donor target; with mg_util as donor no other layer could
 # start before mg_util is built):
 #   mg_pch_engine: the engine layers (static libraries: -fPIC, -O1 in the sanitizer trees);
-#   mg_pch_tests:  the test binaries unit_<layer>, integration_tests, crash_tests (executables:
+#   mg_pch_tests:  the Boost.Test binaries unit_<layer>, integration_tests, crash_tests (executables:
 #                  -fPIE, -O0 in the sanitizer trees).
 # clang refuses a precompiled header built with other language options (-fPIC vs -fPIE, -O0 vs -O1,
 # -pthread), so a target whose flags differ from its group's (mg_sources, compiled with -pthread
