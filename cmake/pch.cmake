@@ -5,12 +5,15 @@
 # built by a tiny target of its own (mg_pch_donor) so that reusing it waits for nothing else (a
 # REUSE_FROM target waits for the whole donor target; with mg_util as donor no other layer could
 # start before mg_util is built):
-#   mg_pch_engine: the engine layers (static libraries: -fPIC, -O1 in the sanitizer trees);
-#   mg_pch_tests:  the Boost.Test binaries unit_<layer>, integration_tests, crash_tests (executables:
-#                  -fPIE, -O0 in the sanitizer trees).
+#   mg_pch_engine: the engine layers (static libraries: -fPIC, -O1 in the sanitizer trees), and
+#   mg_pch_exe:    the CLI, benchmarks and fuzz targets (-fPIE), both only without unity builds
+#                  (MIRRORGRAPH_UNITY_BUILD=OFF, build/'s default): a unity batch parses the
+#                  headers once anyway, and the unity CLI build was slower with them;
+#   mg_pch_tests:  the Boost.Test binaries unit_<layer>, integration_tests, crash_tests, always
+#                  (they are not unity-built; executables: -fPIE, -O0 in the sanitizer trees).
 # clang refuses a precompiled header built with other language options (-fPIC vs -fPIE, -O0 vs -O1,
 # -pthread), so a target whose flags differ from its group's (mg_sources, compiled with -pthread
-# for RE2; the mirrorgraph executable) has none. GCC would silently ignore such a header
+# for RE2) has none. GCC would silently ignore such a header
 # (-Winvalid-pch warns). Macros a target defines beyond its group's donor (toml++'s, Boost's DYN_LINK
 # ones) are fine with both compilers.
 #
@@ -56,7 +59,7 @@ endfunction()
 
 # mg_pch(TARGET DONOR): TARGET's sources start with DONOR's precompiled header.
 function(mg_pch target donor)
-  if(MIRRORGRAPH_PCH)
+  if(MIRRORGRAPH_PCH AND TARGET ${donor})
     target_precompile_headers(${target} REUSE_FROM ${donor})
   endif()
 endfunction()
