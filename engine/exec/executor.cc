@@ -432,8 +432,9 @@ struct Executor::Impl {
     const bool trust_remote = !RechecksCachedResult(t.type) || opt.dry_run || opt.offline;
     const bool dry_run = opt.dry_run;
     std::string key = s.key;
-    boost::asio::post(holds_slot ? *work_threads : *observe_threads, [this, i, task, inputs, previous, cached, recorded, log_path, started, ask_remote,
-                             trust_remote, dry_run, key] {
+    boost::asio::thread_pool& threads = holds_slot ? *work_threads : *observe_threads;
+    boost::asio::post(threads, [this, i, task, inputs, previous, cached, recorded, log_path, started, ask_remote,
+                                trust_remote, dry_run, key] {
       // Shared by the callback: a plugin thread still holding a copy of ctx.log after Run()
       // returned writes to a live (if closed-over) file, never to a destroyed one.
       auto task_log = std::make_shared<TaskLog>(log_path);
