@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "sbom/deb822.h"
 #include "sbom/spdx_license_list.h"
 #include "util/sha256.h"
 #include "util/strings.h"
@@ -470,54 +471,6 @@ class LooseExpression {
   bool last_listed_ = false;  // the last operand read is an SPDX list id (or a parenthesised group)
 };
 
-// Field name (lower case) and value (first line, then continuation lines with their leading
-// space removed and " ." lines as empty lines) of one paragraph.
-using Paragraph = std::vector<std::pair<std::string, std::string>>;
-
-std::vector<Paragraph> Paragraphs(std::string_view text, size_t max_paragraphs) {
-  std::vector<Paragraph> out;
-  Paragraph cur;
-  size_t start = 0;
-  auto flush = [&] {
-    if (!cur.empty() && out.size() < max_paragraphs) out.push_back(std::move(cur));
-    cur.clear();
-  };
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (Trim(line).empty()) {
-      flush();
-      continue;
-    }
-    if (line.front() == '#') continue;  // comments are allowed between fields
-    if (line.front() == ' ' || line.front() == '\t') {
-      if (cur.empty()) continue;  // a continuation without a field
-      std::string& value = cur.back().second;
-      if (value.size() >= kMaxLicenseTextBytes + 1) continue;
-      std::string_view body = line.substr(1);
-      if (Trim(body) == ".") body = {};
-      value += "\n";
-      value += body;
-      continue;
-    }
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) continue;
-    cur.emplace_back(AsciiLower(line.substr(0, colon)), std::string(Trim(line.substr(colon + 1))));
-  }
-  flush();
-  return out;
-}
-
-const std::string* FieldOf(const Paragraph& p, std::string_view name) {
-  for (const auto& [n, v] : p) {
-    if (n == name) return &v;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 std::string CanonicalSpdxLicenseId(std::string_view id) {
@@ -560,9 +513,15 @@ std::string DebianShortNameToSpdx(std::string_view short_name) {
 
 Dep5Copyright ParseDep5(std::string_view text) {
   Dep5Copyright out;
-  std::vector<Paragraph> paragraphs = Paragraphs(text, kMaxDep5Fields * 4);
+  std::vector<Deb822Paragraph> paragraphs;
+  Deb822Options options;
+  options.max_value_bytes = kMaxLicenseTextBytes;
+  ForEachDeb822Paragraph(text, options, [&](Deb822Paragraph& p) {
+    paragraphs.push_back(std::move(p));
+    return paragraphs.size() < kMaxDep5Fields * 4;
+  });
   if (paragraphs.empty()) return out;
-  const std::string* format = FieldOf(paragraphs[0], "format");
+  const std::string* format = Deb822Field(paragraphs[0], "format");
   if (format == nullptr) return out;
   const std::string f = AsciiLower(*format);
   if (f.find("copyright-format") == std::string::npos && f.find("dep5") == std::string::npos &&
@@ -572,13 +531,13 @@ Dep5Copyright ParseDep5(std::string_view text) {
   out.machine_readable = true;
   std::vector<std::pair<std::string, std::string>> inline_texts;
   for (size_t i = 0; i < paragraphs.size(); ++i) {
-    const std::string* license = FieldOf(paragraphs[i], "license");
+    const std::string* license = Deb822Field(paragraphs[i], "license");
     if (license == nullptr) continue;
     const size_t nl = license->find('\n');
     const std::string first(Trim(std::string_view(*license).substr(0, nl)));
     const std::string body = nl == std::string::npos ? "" : std::string(Trim(std::string_view(*license).substr(nl + 1)));
     const bool header = i == 0;
-    const bool files = FieldOf(paragraphs[i], "files") != nullptr;
+    const bool files = Deb822Field(paragraphs[i], "files") != nullptr;
     if (header || files) {
       if (!first.empty() && out.license_fields.size() < kMaxDep5Fields) out.license_fields.push_back(first);
       if (!first.empty() && !body.empty()) inline_texts.emplace_back(first, CutText(body));

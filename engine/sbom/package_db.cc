@@ -2,44 +2,15 @@
 
 #include <map>
 
+#include "sbom/deb822.h"
 #include "util/strings.h"
 
 namespace mg {
 namespace {
 
-// Calls `fn(fields)` for each stanza of `text`; field names lower-cased, values trimmed, only
-// the first line of multi-line values kept.
-template <typename Fn>
-void ForEachStanza(std::string_view text, Fn fn) {
-  std::map<std::string, std::string> fields;
-  size_t start = 0;
-  auto flush = [&] {
-    if (!fields.empty()) fn(fields);
-    fields.clear();
-  };
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (Trim(line).empty()) {
-      flush();
-      continue;
-    }
-    if (line.front() == ' ' || line.front() == '\t' || line.front() == '#') continue;  // continuation
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) continue;
-    std::string name(line.substr(0, colon));
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    fields.emplace(std::move(name), std::string(Trim(line.substr(colon + 1))));
-  }
-  flush();
-}
-
-std::string Field(const std::map<std::string, std::string>& fields, const char* name) {
-  auto it = fields.find(name);
-  return it == fields.end() ? std::string() : it->second;
+std::string Field(const Deb822Paragraph& p, const char* name) {
+  const std::string* v = Deb822Field(p, name);
+  return v == nullptr ? std::string() : *v;
 }
 
 bool Installed(std::string_view status) {
@@ -55,16 +26,19 @@ bool Installed(std::string_view status) {
 
 std::vector<Package> ParseDpkgStatus(std::string_view text, std::string_view source_path) {
   std::vector<Package> out;
-  ForEachStanza(text, [&](const std::map<std::string, std::string>& f) {
+  Deb822Options first_lines;
+  first_lines.continuations = false;
+  ForEachDeb822Paragraph(text, first_lines, [&](const Deb822Paragraph& f) {
     Package p;
     p.type = "deb";
     p.name = Field(f, "package");
     p.version = Field(f, "version");
-    if (p.name.empty() || p.version.empty() || !Installed(Field(f, "status"))) return;
+    if (p.name.empty() || p.version.empty() || !Installed(Field(f, "status"))) return true;
     p.arch = Field(f, "architecture");
     p.license = Field(f, "license");
     p.source_path = std::string(source_path);
     out.push_back(std::move(p));
+    return true;
   });
   return out;
 }
