@@ -53,32 +53,8 @@ echo "registry: 127.0.0.1:$port"
 
 # 4. The upstream and the config: signatures, SBOM and provenance, all keyless.
 [ -d "$work/upstream/.git" ] || "$root/examples/hello/make-upstream.sh" "$work/upstream"
-cat >"$work/mirror.toml" <<TOML
-[registry]
-host = "127.0.0.1:$port"
-namespace = "demo"
-plain_http = true
-
-[defaults]
-max_versions = 1
-platforms = ["linux/amd64"]
-
-[attestations]
-sbom = true
-sign = true
-provenance = true
-signer = "keyless"
-fulcio_url = "$sigstore"
-rekor_url = "$sigstore"
-identity_token = "file:secrets/token"
-
-[apps.hello]
-plugin = "generic"
-source = { type = "git-tags", url = "$work/upstream", tag_pattern = '^v(\d+\.\d+\.\d+)$' }
-
-[apps.hello.build]
-args = { VERSION = "{version}" }
-TOML
+sed -e "s|@REGISTRY@|127.0.0.1:$port|" -e "s|@SIGSTORE@|$sigstore|g" -e "s|@UPSTREAM@|$work/upstream|" \
+  -e "s|@TOKEN@|secrets/token|" "$root/examples/keyless/mirror.toml.in" >"$work/mirror.toml"
 
 # 5. The run.
 (cd "$work" && MIRRORGRAPH_GRAPH_PATH=$root/graphs "$mg" run)

@@ -14,6 +14,8 @@
 #include "cli_fixture.h"
 #include "util/file_lock.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::testing::CliWorkspace;
 using mg::testing::TestRegistry;
@@ -211,3 +213,5 @@ BOOST_AUTO_TEST_CASE(status_shows_the_tasks_in_flight_at_the_kill) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

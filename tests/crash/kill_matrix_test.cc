@@ -28,6 +28,8 @@
 #include "cli_fixture.h"
 #include "mirror_state.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -183,3 +185,5 @@ BOOST_AUTO_TEST_CASE(a_reconstructed_provenance_is_reported_and_replaced_when_th
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -22,6 +22,8 @@
 #include "cli_fixture.h"
 #include "mirror_state.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::BackgroundProcess;
@@ -242,3 +244,5 @@ BOOST_AUTO_TEST_CASE(matrix_units_then_the_final_run_merge_and_attest_from_the_r
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -15,6 +15,8 @@
 #include "cli_fixture.h"
 #include "util/subprocess.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::testing::BackgroundProcess;
 using mg::testing::ReadFile;
@@ -171,3 +173,5 @@ BOOST_AUTO_TEST_CASE(second_run_after_a_clean_run_reuses_everything) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -23,6 +23,8 @@
 #include "util/process_table.h"
 #include "util/strings.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -224,3 +226,5 @@ BOOST_AUTO_TEST_CASE(a_rerun_after_kill_9_stops_the_killed_runs_builder_and_its_
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

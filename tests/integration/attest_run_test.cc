@@ -29,6 +29,8 @@
 #include "unit/sign/sign_test_util.h"
 #include "util/subprocess.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -346,3 +348,5 @@ BOOST_AUTO_TEST_CASE(run_attests_sbom_and_provenance_that_cosign_and_verify_acce
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -22,6 +22,8 @@
 #include "util/sha256.h"
 #include "util/subprocess.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -533,3 +535,5 @@ BOOST_AUTO_TEST_CASE(the_docker_backend_builds_where_docker_with_buildx_runs) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

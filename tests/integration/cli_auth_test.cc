@@ -6,6 +6,8 @@
 #include "cli_fixture.h"
 #include "http/base64.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -127,3 +129,5 @@ BOOST_AUTO_TEST_CASE(wrong_password_is_a_permission_failure_and_does_not_leak) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

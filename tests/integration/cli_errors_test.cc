@@ -12,6 +12,8 @@
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -294,3 +296,5 @@ BOOST_AUTO_TEST_CASE(missing_upstream_fails_its_app_only) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -6,6 +6,8 @@
 #include "cli_fixture.h"
 #include "forge_fixture.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -83,3 +85,5 @@ BOOST_AUTO_TEST_CASE(plan_discovers_github_releases_and_isolates_a_broken_api) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

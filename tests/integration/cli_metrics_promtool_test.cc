@@ -14,6 +14,8 @@
 #include "forge_fixture.h"
 #include "metrics_fixture.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::testing::CliWorkspace;
 
@@ -65,3 +67,5 @@ BOOST_AUTO_TEST_CASE(the_metrics_of_a_real_run_pass_promtool) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

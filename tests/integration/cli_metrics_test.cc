@@ -9,6 +9,8 @@
 #include "cli_fixture.h"
 #include "metrics_fixture.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -184,3 +186,5 @@ BOOST_AUTO_TEST_CASE(metrics_and_notify_are_options_of_run) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -5,6 +5,8 @@
 #include "cli_fixture.h"
 #include "util/subprocess.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -243,3 +245,5 @@ BOOST_AUTO_TEST_CASE(graph_before_and_after_a_run) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -19,6 +19,8 @@
 #include "oci/tag.h"
 #include "sign/keys.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -189,3 +191,5 @@ BOOST_AUTO_TEST_CASE(a_registry_that_refuses_deletes_and_a_failed_discover_delet
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

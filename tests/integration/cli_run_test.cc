@@ -5,6 +5,8 @@
 
 #include "cli_fixture.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -158,3 +160,5 @@ BOOST_AUTO_TEST_CASE(explain_says_why) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -9,6 +9,8 @@
 #include "cli_fixture.h"
 #include "util/strings.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -173,3 +175,5 @@ BOOST_AUTO_TEST_CASE(bad_units_and_shares_are_usage_errors) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -16,6 +16,8 @@
 #include "unit/sign/keyless_fixture.h"
 #include "unit/sign/sign_test_util.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Json;
@@ -142,3 +144,5 @@ BOOST_AUTO_TEST_CASE(keyless_signed_image_verifies_and_a_wrong_identity_fails) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

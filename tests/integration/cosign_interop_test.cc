@@ -29,6 +29,8 @@
 #include "util/sha256.h"
 #include "util/strings.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Json;
@@ -396,3 +398,5 @@ BOOST_AUTO_TEST_CASE(verify_reads_credentials_like_the_rest_of_the_cli) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

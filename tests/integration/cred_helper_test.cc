@@ -19,6 +19,8 @@
 #include "oci/registry_client.h"
 #include "registry_fixture.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::ProbeState;
@@ -299,3 +301,5 @@ BOOST_AUTO_TEST_CASE(cli_env_overrides) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -22,6 +22,8 @@
 #include "cache/action_cache.h"
 #include "cli_fixture.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::testing::CliWorkspace;
 
@@ -174,3 +176,5 @@ BOOST_AUTO_TEST_CASE(a_full_state_disk_stops_the_run_cleanly_and_the_rerun_compl
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -23,8 +23,11 @@
 #include "http/http_client.h"
 #include "oci/registry_client.h"
 #include "oci/upload_session.h"
+#include "script_server.h"
 #include "sign/cosign_storage.h"
 #include "sign/keys.h"
+
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
 
 namespace fs = std::filesystem;
 using mg::Json;
@@ -35,69 +38,35 @@ namespace {
 constexpr char kPassphrase[] = "fault-run-pass";
 const std::set<std::string> kWantedPlatforms = {"linux/amd64", "linux/arm64"};
 
-// tests/servers/fault_proxy.py in front of `upstream`, on a free loopback port. Killed and reaped
+// tests/servers/fault_proxy.py in front of `upstream`, on a free loopback port. Stopped and reaped
 // with the object; it also exits by itself when this process dies.
 class FaultProxy {
  public:
   static mg::Result<std::unique_ptr<FaultProxy>> Start(const std::string& upstream, const std::string& mode,
                                                        int seed, double rate) {
-    const char* src = std::getenv("MG_SOURCE_DIR");
-    if (src == nullptr) return mg::Status::FailedPrecondition("MG_SOURCE_DIR is not set (run the tests through ctest)");
-    std::unique_ptr<FaultProxy> p(new FaultProxy());
-    const fs::path out = p->dir_.path() / "proxy.out";
-    p->events_ = p->dir_.path() / "events.log";
-    auto proc = mg::testing::BackgroundProcess::Start(
-        {"/usr/bin/env", "python3", (fs::path(src) / "tests" / "servers" / "fault_proxy.py").string(), "--upstream",
-         upstream, "--mode", mode, "--seed", std::to_string(seed), "--rate", std::to_string(rate), "--events",
-         p->events_.string(), "--max-seconds", "3000"},
-        p->dir_.path(), {{"PYTHONUNBUFFERED", "1"}}, out, p->dir_.path() / "proxy.err");
-    if (!proc.ok()) return proc.status();
-    p->process_ = std::move(proc.value());
-    for (int i = 0; i < 3000; ++i) {  // up to 60 s
-      const std::string text = mg::testing::ReadFile(out);
-      if (size_t nl = text.find('\n'); nl != std::string::npos) {
-        p->port_ = std::atoi(text.substr(0, nl).c_str());
-        if (p->port_ <= 0) return mg::Status::Internal("fault_proxy.py printed \"" + text + "\" instead of a port");
-        return p;
-      }
-      int code = 0;
-      if (p->process_->Poll(&code)) {
-        return mg::Status::Internal("fault_proxy.py exited with " + std::to_string(code) + ": " +
-                                    mg::testing::ReadFile(p->dir_.path() / "proxy.err"));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return mg::Status::Unavailable("fault_proxy.py did not print its port within 60 s");
-  }
-  ~FaultProxy() {
-    if (process_) {
-      process_->Signal(SIGKILL);
-      process_->Wait(std::chrono::seconds(10));
-    }
+    auto server = mg::testing::ScriptServer::Start(
+        "fault_proxy.py",
+        {"--upstream", upstream, "--mode", mode, "--seed", std::to_string(seed), "--rate", std::to_string(rate),
+         "--events", "events.log", "--max-seconds", "3000"},
+        "mg-proxy");
+    if (!server.ok()) return server.status();
+    return std::unique_ptr<FaultProxy>(new FaultProxy(std::move(server.value())));
   }
 
-  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
-  std::string events() const { return mg::testing::ReadFile(events_); }
+  std::string host() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+  std::string events() const { return mg::testing::ReadFile(server_->dir() / "events.log"); }
   // {"requests": N, "faults": {"500": n, ...}}
   Json Stats() const { return Json::parse(Call("GET", "/_proxy/stats"), nullptr, false); }
   void SetMode(const std::string& mode) const { Call("POST", "/_proxy/mode?m=" + mode); }
 
  private:
-  FaultProxy() = default;
+  explicit FaultProxy(std::unique_ptr<mg::testing::ScriptServer> server) : server_(std::move(server)) {}
   std::string Call(const std::string& method, const std::string& path) const {
-    mg::CurlTransport transport;
-    mg::HttpRequest req;
-    req.method = method;
-    req.url = "http://" + host() + path;
-    req.timeout = std::chrono::seconds(30);
-    auto r = transport.Send(req);
+    auto r = server_->Call(method, path);
     return r.ok() ? r->body : "";
   }
 
-  mg::testing::TempDir dir_{"mg-proxy"};
-  std::unique_ptr<mg::testing::BackgroundProcess> process_;
-  fs::path events_;
-  int port_ = 0;
+  std::unique_ptr<mg::testing::ScriptServer> server_;
 };
 
 // A direct client of the real registry (not through the proxy).
@@ -389,3 +358,5 @@ BOOST_AUTO_TEST_CASE(kill_9_during_an_upload_then_rerun_ends_like_a_fault_free_r
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "cli_fixture.h"
+#include "script_server.h"
 #include "util/json.h"
 #include "util/status.h"
 
@@ -31,11 +31,10 @@ struct FakeForgeOptions {
 class FakeForge {
  public:
   static Result<std::unique_ptr<FakeForge>> Start(const FakeForgeOptions& options = {});
-  ~FakeForge();
   FakeForge(const FakeForge&) = delete;
   FakeForge& operator=(const FakeForge&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return server_->port(); }
   // "http://127.0.0.1:<port>/<mode>": an API base URL whose answers follow `mode`.
   std::string Base(const std::string& mode) const;
   // Every request the server received so far (GET /_requests).
@@ -44,10 +43,8 @@ class FakeForge {
   Status Reset() const;
 
  private:
-  FakeForge() = default;
-  TempDir dir_{"mg-forge"};
-  std::unique_ptr<BackgroundProcess> process_;
-  int port_ = 0;
+  explicit FakeForge(std::unique_ptr<ScriptServer> server) : server_(std::move(server)) {}
+  std::unique_ptr<ScriptServer> server_;
 };
 
 }  // namespace mg::testing

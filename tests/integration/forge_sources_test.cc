@@ -10,6 +10,8 @@
 #include "sources/gitlab_tags.h"
 #include "util/strings.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Candidate;
 using mg::Status;
 using mg::testing::FakeForge;
@@ -276,3 +278,5 @@ BOOST_FIXTURE_TEST_CASE(download_site_head_checks, Fixture) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

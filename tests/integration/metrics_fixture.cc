@@ -1,15 +1,7 @@
 #include "metrics_fixture.h"
 
-#include <signal.h>
-
-#include <chrono>
 #include <cstdlib>
 #include <sstream>
-#include <thread>
-
-#include "http/curl_transport.h"
-
-namespace fs = std::filesystem;
 
 namespace mg::testing {
 
@@ -37,59 +29,13 @@ std::map<std::string, double> ParseMetricsText(const std::string& text) {
 }
 
 Result<std::unique_ptr<NotifySink>> NotifySink::Start() {
-  const char* src = std::getenv("MG_SOURCE_DIR");
-  if (src == nullptr) return Status::FailedPrecondition("MG_SOURCE_DIR is not set (run the tests through ctest)");
-  const fs::path script = fs::path(src) / "tests" / "servers" / "notify_sink.py";
-  std::unique_ptr<NotifySink> sink(new NotifySink());
-  const fs::path out = sink->dir_.path() / "sink.out";
-  const fs::path err = sink->dir_.path() / "sink.err";
-  auto proc = BackgroundProcess::Start({"/usr/bin/env", "python3", script.string()}, sink->dir_.path(),
-                                       {{"PYTHONUNBUFFERED", "1"}}, out, err);
-  if (!proc.ok()) return proc.status();
-  sink->process_ = std::move(proc.value());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::string text = ReadFile(out);
-    size_t nl = text.find('\n');
-    if (nl != std::string::npos) {
-      try {
-        sink->port_ = std::stoi(text.substr(0, nl));
-      } catch (const std::exception&) {
-        return Status::Internal("notify_sink.py printed \"" + text.substr(0, nl) + "\" instead of a port");
-      }
-      return sink;
-    }
-    int code = 0;
-    if (sink->process_->Poll(&code)) {
-      return Status::Internal("notify_sink.py exited with " + std::to_string(code) + ": " + ReadFile(err));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return Status::Unavailable("notify_sink.py did not print its port within 60 s: " + ReadFile(err));
+  auto server = ScriptServer::Start("notify_sink.py", {}, "mg-notify");
+  if (!server.ok()) return server.status();
+  return std::unique_ptr<NotifySink>(new NotifySink(std::move(server.value())));
 }
 
-NotifySink::~NotifySink() {
-  if (process_) {
-    process_->Signal(SIGTERM);
-    if (!process_->Wait(std::chrono::seconds(5))) process_->Signal(SIGKILL);
-    process_->Wait(std::chrono::seconds(5));
-  }
-}
+std::string NotifySink::Url(const std::string& path) const { return server_->Url(path); }
 
-std::string NotifySink::Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-
-Result<Json> NotifySink::Requests() const {
-  CurlTransport transport;
-  HttpRequest req;
-  req.url = Url("/_requests");
-  req.timeout = std::chrono::seconds(30);
-  auto r = transport.Send(req);
-  if (!r.ok()) return r.status();
-  if (r->status != 200) return Status::Unavailable("GET /_requests: HTTP " + std::to_string(r->status));
-  std::string err;
-  Json j = ParseJson(r->body, &err);
-  if (!j.is_array()) return Status::Corruption("/_requests: not a JSON array: " + err);
-  return j;
-}
+Result<Json> NotifySink::Requests() const { return server_->GetJsonArray("/_requests"); }
 
 }  // namespace mg::testing

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "cli_fixture.h"
+#include "script_server.h"
 #include "util/json.h"
 #include "util/status.h"
 
@@ -20,21 +20,18 @@ std::map<std::string, double> ParseMetricsText(const std::string& text);
 class NotifySink {
  public:
   static Result<std::unique_ptr<NotifySink>> Start();
-  ~NotifySink();
   NotifySink(const NotifySink&) = delete;
   NotifySink& operator=(const NotifySink&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return server_->port(); }
   // "http://127.0.0.1:<port>" + path.
   std::string Url(const std::string& path) const;
   // [{"method","path","headers","body"}] of every POST so far.
   Result<Json> Requests() const;
 
  private:
-  NotifySink() = default;
-  TempDir dir_{"mg-notify"};
-  std::unique_ptr<BackgroundProcess> process_;
-  int port_ = 0;
+  explicit NotifySink(std::unique_ptr<ScriptServer> server) : server_(std::move(server)) {}
+  std::unique_ptr<ScriptServer> server_;
 };
 
 }  // namespace mg::testing

@@ -19,6 +19,8 @@
 #include "util/sha256.h"
 #include "util/subprocess.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::BlobUploadOptions;
 using mg::BlobUploadPath;
 using mg::Status;
@@ -279,3 +281,5 @@ BOOST_AUTO_TEST_CASE(layout_written_by_buildah) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -13,6 +13,8 @@
 #include "registry_fixture.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::ProbeState;
 using mg::Status;
 using mg::testing::TestRegistry;
@@ -198,3 +200,5 @@ BOOST_AUTO_TEST_CASE(htpasswd_registry_needs_credentials_to_push) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -11,6 +11,8 @@
 #include "registry_fixture.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::ProbeState;
 using mg::Status;
 using mg::testing::TestRegistry;
@@ -193,3 +195,5 @@ BOOST_AUTO_TEST_CASE(unreachable_registry_is_unavailable) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

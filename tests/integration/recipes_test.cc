@@ -17,6 +17,8 @@
 #include "util/atomic_file.h"
 #include "util/strings.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 
@@ -265,3 +267,5 @@ BOOST_AUTO_TEST_CASE(generic_edits_are_replace_edits) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -22,6 +22,8 @@
 #include "remote/oci_remote_cache.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 using mg::testing::CliWorkspace;
 using mg::testing::TaskStatusOf;
@@ -315,3 +317,5 @@ BOOST_AUTO_TEST_CASE(two_writers_of_one_key_are_harmless) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -21,6 +21,8 @@
 #include "util/sha256.h"
 #include "util/subprocess.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::Status;
@@ -168,3 +170,5 @@ BOOST_AUTO_TEST_CASE(missing_blob_and_wrong_credentials) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

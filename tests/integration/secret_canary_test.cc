@@ -24,6 +24,8 @@
 #include "sign/keys.h"
 #include "util/subprocess.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -324,3 +326,5 @@ BOOST_AUTO_TEST_CASE(no_secret_reaches_output_state_or_registry) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -12,6 +12,8 @@
 #include "http/http_client.h"
 #include "tasks/engine_host.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 using mg::testing::CliWorkspace;
@@ -222,3 +224,5 @@ BOOST_AUTO_TEST_CASE(gitlab_tag_exists_through_the_builtin_sources) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

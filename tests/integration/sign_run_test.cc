@@ -17,6 +17,8 @@
 #include "sign/keys.h"
 #include "unit/sign/sign_test_util.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 using mg::testing::CliWorkspace;
 using mg::testing::TaskStatusOf;
@@ -135,3 +137,5 @@ BOOST_AUTO_TEST_CASE(no_key_fails_the_task_with_the_fix) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -29,6 +29,8 @@
 #include "util/json.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 
@@ -159,3 +161,5 @@ BOOST_AUTO_TEST_CASE(concurrent_pushes_of_one_layer_never_fail) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -116,32 +116,9 @@ iss=https://token.actions.example.invalid
 token_file=$work/secrets/token
 project=$work/project
 mkdir -p "$project" "$work/secrets" "$work/home"
-cat >"$project/mirror.toml" <<TOML
-[registry]
-host = "$host"
-namespace = "demo"
-plain_http = true
-
-[defaults]
-max_versions = 1
-platforms = ["linux/amd64"]
-
-[attestations]
-sbom = true
-sign = true
-provenance = true
-signer = "keyless"
-fulcio_url = "$url"
-rekor_url = "$url"
-identity_token = "file:$token_file"
-
-[apps.hello]
-plugin = "generic"
-source = { type = "git-tags", url = "$upstream", tag_pattern = '^v(\d+\.\d+\.\d+)$' }
-
-[apps.hello.build]
-args = { VERSION = "{version}" }
-TOML
+# The example's configuration (examples/keyless/mirror.toml.in), so the example stays one that works.
+sed -e "s|@REGISTRY@|$host|" -e "s|@SIGSTORE@|$url|g" -e "s|@UPSTREAM@|$upstream|" -e "s|@TOKEN@|$token_file|" \
+  "$src/examples/keyless/mirror.toml.in" >"$project/mirror.toml"
 
 mint() { # [--expires-in N] -> stdout
   node "$servers/oidc_token.js" --key "$work/mock/oidc_key.pem" --sub "$sub" --iss "$iss" "$@"

@@ -10,6 +10,8 @@
 #include "build/docker_builder.h"
 #include "build/registry_auth_file.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 namespace {
@@ -177,3 +179,5 @@ BOOST_AUTO_TEST_CASE(platform_helpers_and_emulation_checks) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

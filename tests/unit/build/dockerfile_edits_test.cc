@@ -13,6 +13,8 @@
 #include "util/atomic_file.h"
 #include "util/strings.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::Json;
 
@@ -328,3 +330,8 @@ BOOST_AUTO_TEST_CASE(apply_edits_on_a_missing_file_says_so) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS
+
+#undef DIGEST_A
+#undef DIGEST_B

@@ -6,6 +6,8 @@
 
 #include "build/source_path.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 
 namespace {
@@ -241,3 +243,5 @@ BOOST_AUTO_TEST_CASE(normalize_source_path) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -12,6 +12,8 @@
 #include "util/strings.h"
 #include "util/subprocess.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -201,3 +203,5 @@ BOOST_AUTO_TEST_CASE(cancel_kills_git) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -10,6 +10,8 @@
 #include "cache/record_log.h"
 #include "util/atomic_file.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 namespace {
@@ -247,3 +249,5 @@ BOOST_AUTO_TEST_CASE(journal_survives_a_torn_tail) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

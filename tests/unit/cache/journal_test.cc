@@ -9,6 +9,8 @@
 #include "cache/record_log.h"
 #include "util/atomic_file.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 namespace {
@@ -162,3 +164,5 @@ BOOST_AUTO_TEST_CASE(a_v1_journal_is_still_read) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -12,6 +12,8 @@
 #include "unit/util/temp_dir.h"
 #include "util/atomic_file.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 namespace {
@@ -139,3 +141,5 @@ BOOST_AUTO_TEST_CASE(an_unreadable_cache_that_cannot_be_set_aside_is_left_untouc
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -3,6 +3,8 @@
 #include "ci/github_workflow.h"
 #include "ci_test_config.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::testing::CiFixture;
 using mg::testing::Count;
 
@@ -136,3 +138,5 @@ BOOST_AUTO_TEST_CASE(state_cache_keys) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -3,6 +3,8 @@
 #include "ci/gitlab_pipeline.h"
 #include "ci_test_config.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::testing::CiFixture;
 using mg::testing::Count;
 
@@ -169,3 +171,5 @@ BOOST_AUTO_TEST_CASE(context_refuses_configs_outside_the_root_and_unsafe_paths) 
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

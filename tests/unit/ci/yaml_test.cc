@@ -2,6 +2,8 @@
 
 #include "ci/yaml.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(yaml_test)
 
 BOOST_AUTO_TEST_CASE(plain_only_for_words_every_reader_keeps_as_strings) {
@@ -56,3 +58,5 @@ BOOST_AUTO_TEST_CASE(comments_prefix_every_line) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

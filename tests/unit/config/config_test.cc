@@ -10,6 +10,8 @@
 
 #include "config/config.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -520,3 +522,5 @@ BOOST_AUTO_TEST_CASE(bad_cache_runners_and_ci_values_are_positioned) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -2,6 +2,8 @@
 
 #include "config/diagnostics.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(diagnostics_test)
 
 BOOST_AUTO_TEST_CASE(renders_file_line_column) {
@@ -19,3 +21,5 @@ BOOST_AUTO_TEST_CASE(renders_file_line_column) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -8,6 +8,8 @@
 #include "util/quote_value.h"
 #include "util/strings.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 constexpr size_t kHuge = 4u << 20;  // 4 MiB: far beyond any sane value, cheap enough for a unit test
@@ -89,3 +91,5 @@ BOOST_AUTO_TEST_CASE(did_you_mean_skips_candidates_too_far_by_length_alone) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -2,6 +2,8 @@
 
 #include "config/config.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(platform_test)
 
 BOOST_AUTO_TEST_CASE(accepts_known_platforms) {
@@ -29,3 +31,5 @@ BOOST_AUTO_TEST_CASE(rejects_with_a_reason) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -7,6 +7,8 @@
 #include "exec/executor.h"
 #include "unit/exec/fake_runner.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 using mg::testing::FakeRunner;
 using mg::testing::MakeTask;
@@ -561,3 +563,5 @@ BOOST_AUTO_TEST_CASE(a_state_write_failure_stops_the_run_with_exit_code_3) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -11,6 +11,8 @@
 #include "unit/exec/fake_remote_cache.h"
 #include "unit/exec/fake_runner.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 using mg::testing::FakeRemoteCache;
 using mg::testing::FakeRunner;
@@ -306,3 +308,5 @@ BOOST_AUTO_TEST_CASE(an_entry_of_another_engine_version_is_another_key_so_a_miss
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -7,6 +7,8 @@
 
 #include "exec/selection.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::TaskSelection;
 using mg::Task;
 using mg::TaskType;
@@ -106,3 +108,5 @@ BOOST_AUTO_TEST_CASE(shard_text_is_parsed_strictly) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

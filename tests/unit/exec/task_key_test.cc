@@ -3,6 +3,8 @@
 #include "exec/selection.h"
 #include "exec/task_key.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 namespace {
@@ -100,3 +102,5 @@ BOOST_AUTO_TEST_CASE(only_patterns_select_scopes) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -11,6 +11,8 @@
 #include "unit/exec/fake_runner.h"
 #include "unit/util/temp_dir.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 using mg::testing::MakeTask;
 
@@ -83,3 +85,5 @@ BOOST_AUTO_TEST_CASE(lines_logged_from_many_threads_are_all_intact) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

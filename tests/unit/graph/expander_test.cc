@@ -2,6 +2,8 @@
 
 #include "graph/expander.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 namespace {
@@ -132,3 +134,5 @@ BOOST_AUTO_TEST_CASE(versions_come_out_of_a_discover_result) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -6,6 +6,8 @@
 
 #include "graph/task.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 BOOST_AUTO_TEST_SUITE(task_file_stem_test)
@@ -79,3 +81,5 @@ BOOST_AUTO_TEST_CASE(attempt_directories_match_their_own_task_only) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -9,6 +9,8 @@
 #include "graph/template.h"
 #include "util/install_dirs.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 std::vector<std::string> Errors(const std::string& text, const std::string& path = "graphs/bad.toml") {
@@ -264,3 +266,5 @@ after = ["merge"]
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(base64_test)
 
 BOOST_AUTO_TEST_CASE(round_trips_rfc4648_vectors) {
@@ -27,3 +29,5 @@ BOOST_AUTO_TEST_CASE(decodes_unpadded_and_rejects_junk) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

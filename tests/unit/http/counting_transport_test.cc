@@ -9,6 +9,8 @@
 
 #include "unit/http/fake_transport.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::CountingTransport;
 using mg::HttpCounts;
 using mg::HttpRequest;
@@ -140,3 +142,5 @@ BOOST_AUTO_TEST_CASE(concurrent_sends_are_all_counted) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

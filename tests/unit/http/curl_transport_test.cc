@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 // A minimal HTTP/1.1 loopback server with keep-alive, for exercising the real libcurl transport.
@@ -336,3 +338,5 @@ BOOST_AUTO_TEST_CASE(errors_name_a_redacted_query_without_it) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

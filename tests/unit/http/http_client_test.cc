@@ -8,6 +8,8 @@
 
 #include "unit/http/fake_transport.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace std::chrono_literals;
 using mg::testing::FakeTransport;
 using mg::testing::MakeResponse;
@@ -298,3 +300,5 @@ BOOST_AUTO_TEST_CASE(describe_request_redacts_credentials_and_secret_queries) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(link_header_test)
 
 BOOST_AUTO_TEST_CASE(github_style) {
@@ -48,3 +50,5 @@ BOOST_AUTO_TEST_CASE(links_resolve_against_the_page) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(url_credentials_test)
 
 BOOST_AUTO_TEST_CASE(finds_credentials) {
@@ -58,3 +60,5 @@ BOOST_AUTO_TEST_CASE(problem_names_channels_without_the_secret) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(url_test)
 
 BOOST_AUTO_TEST_CASE(redacts_userinfo) {
@@ -43,3 +45,5 @@ BOOST_AUTO_TEST_CASE(url_encoding) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

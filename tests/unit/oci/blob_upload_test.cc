@@ -8,6 +8,8 @@
 #include "unit/util/temp_dir.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::BlobUploadOptions;
 using mg::BlobUploadPath;
 using mg::Status;
@@ -260,3 +262,5 @@ BOOST_AUTO_TEST_CASE(bad_arguments_fail_before_any_request) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -14,6 +14,8 @@
 
 #include "oci/docker_config.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -300,3 +302,5 @@ BOOST_AUTO_TEST_CASE(env_auth_file_beats_the_configured_one) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

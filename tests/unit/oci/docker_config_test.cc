@@ -9,6 +9,8 @@
 
 #include "http/base64.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -151,3 +153,5 @@ BOOST_AUTO_TEST_CASE(load_paths_and_absent_file) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

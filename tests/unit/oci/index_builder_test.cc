@@ -9,6 +9,8 @@
 #include "unit/oci/fake_registry.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::PlatformManifest;
 using mg::Status;
 using mg::testing::FakeRegistry;
@@ -165,3 +167,5 @@ BOOST_AUTO_TEST_CASE(push_preconditions_fail_before_any_request) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -11,6 +11,8 @@
 #include "util/json.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 using mg::Status;
 using mg::testing::FakeRegistry;
@@ -275,3 +277,5 @@ BOOST_AUTO_TEST_CASE(a_blob_lost_before_the_manifest_goes_up_again) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -7,6 +7,8 @@
 #include "oci/probe.h"
 #include "unit/oci/fake_registry.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 using mg::ProbeState;
 using mg::Status;
@@ -158,3 +160,5 @@ BOOST_AUTO_TEST_CASE(odd_configs_fail_probe_and_describe) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

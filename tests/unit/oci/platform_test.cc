@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(platform_test)
 
 BOOST_AUTO_TEST_CASE(default_variants_match) {
@@ -26,3 +28,5 @@ BOOST_AUTO_TEST_CASE(formatting) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -5,6 +5,8 @@
 #include "oci/media_types.h"
 #include "unit/oci/fake_registry.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::ProbeState;
 using mg::Status;
 using mg::testing::FakeRegistry;
@@ -198,3 +200,5 @@ BOOST_AUTO_TEST_CASE(json_round_trip_and_damage) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

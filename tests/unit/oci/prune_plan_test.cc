@@ -4,6 +4,8 @@
 
 #include "oci/reference.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::ClassifyTags;
 using mg::CosignTag;
 using mg::PlanPrune;
@@ -85,3 +87,5 @@ BOOST_AUTO_TEST_CASE(protected_manifests_are_never_deleted) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

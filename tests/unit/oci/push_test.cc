@@ -6,6 +6,8 @@
 #include "unit/http/fake_transport.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Status;
 using mg::testing::FakeTransport;
 using mg::testing::MakeResponse;
@@ -121,3 +123,5 @@ BOOST_AUTO_TEST_CASE(manifest_put_checks_the_registry_digest) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(reference_test)
 
 BOOST_AUTO_TEST_CASE(host_port_path_tag) {
@@ -90,3 +92,5 @@ BOOST_AUTO_TEST_CASE(registry_hosts) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -4,6 +4,8 @@
 
 #include "unit/oci/fake_registry.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::HttpRequest;
 using mg::Status;
 using mg::testing::MakeResponse;
@@ -95,3 +97,5 @@ BOOST_FIXTURE_TEST_CASE(deletes_are_by_digest_and_a_refusal_says_how_to_enable_t
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

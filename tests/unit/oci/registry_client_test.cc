@@ -10,6 +10,8 @@
 #include "oci/media_types.h"
 #include "unit/oci/fake_registry.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Status;
 using mg::testing::FakeRegistry;
 
@@ -358,3 +360,5 @@ BOOST_FIXTURE_TEST_CASE(rejects_invalid_names_without_a_request, Fixture) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -6,6 +6,8 @@
 #include "unit/oci/fake_registry.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Status;
 using mg::TagOutcome;
 using mg::testing::FakeRegistry;
@@ -120,3 +122,5 @@ BOOST_AUTO_TEST_CASE(registry_errors_are_returned) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

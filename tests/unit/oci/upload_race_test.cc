@@ -17,6 +17,8 @@
 #include "unit/util/temp_dir.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::BlobUploadPath;
 using mg::HttpRequest;
 using mg::Json;
@@ -303,3 +305,5 @@ BOOST_AUTO_TEST_CASE(a_lost_answer_to_the_commit_is_settled_by_head) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(www_authenticate_test)
 
 BOOST_AUTO_TEST_CASE(bearer_challenge) {
@@ -36,3 +38,5 @@ BOOST_AUTO_TEST_CASE(junk_does_not_hang_or_crash) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

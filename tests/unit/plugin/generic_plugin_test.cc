@@ -6,6 +6,8 @@
 #include "plugin/plugin_registry.h"
 #include "unit/plugin/fake_host.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 using mg::testing::FakeHost;
 
@@ -313,3 +315,5 @@ BOOST_AUTO_TEST_CASE(concurrent_calls_agree) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

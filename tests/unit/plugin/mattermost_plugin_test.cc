@@ -5,6 +5,8 @@
 #include "plugin/plugin_registry.h"
 #include "unit/plugin/fake_host.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 using mg::testing::FakeHost;
 
@@ -100,3 +102,5 @@ BOOST_AUTO_TEST_CASE(recipe_is_the_upstream_server_build) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -9,6 +9,8 @@
 #include "plugin/plugin_registry.h"
 #include "unit/plugin/fake_host.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 using mg::testing::FakeHost;
 
@@ -275,3 +277,5 @@ BOOST_AUTO_TEST_CASE(recipe_downloads_the_binary_the_gates_checked) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

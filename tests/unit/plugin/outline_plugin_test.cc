@@ -5,6 +5,8 @@
 #include "plugin/plugin_registry.h"
 #include "unit/plugin/fake_host.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 using mg::testing::FakeHost;
 
@@ -80,3 +82,5 @@ BOOST_AUTO_TEST_CASE(unknown_image_fails) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -4,6 +4,8 @@
 #include "plugin/plugin_registry.h"
 #include "unit/plugin/fake_host.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::PluginRegistry;
 using mg::Status;
 using mg::testing::FakeHost;
@@ -171,3 +173,5 @@ BOOST_AUTO_TEST_CASE(a_host_failure_keeps_its_code) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -14,6 +14,8 @@
 #include "plugin/plugin_registry.h"
 #include "unit/plugin/fake_host.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 using mg::PluginRegistry;
 using mg::testing::TestPluginPath;
@@ -216,3 +218,5 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_library_is_a_load_error) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

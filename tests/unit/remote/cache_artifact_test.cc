@@ -8,6 +8,8 @@
 #include "remote/cache_artifact.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 namespace {
@@ -150,3 +152,5 @@ BOOST_AUTO_TEST_CASE(manifests_that_are_not_our_artifact_are_refused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

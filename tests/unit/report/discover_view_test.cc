@@ -6,6 +6,8 @@
 #include "report/discover_view.h"
 #include "report/run_report.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 namespace {
@@ -117,3 +119,5 @@ BOOST_AUTO_TEST_CASE(plan_text_and_json_use_the_same_words) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -4,6 +4,8 @@
 #include "report/dot.h"
 #include "report/run_report.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 namespace {
@@ -69,3 +71,5 @@ BOOST_AUTO_TEST_CASE(run_report_lists_every_task_sorted) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -9,6 +9,8 @@
 #include <functional>
 #include <limits>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 BOOST_AUTO_TEST_SUITE(metrics_text_test)
@@ -83,3 +85,5 @@ BOOST_AUTO_TEST_CASE(set_replaces_and_add_accumulates) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

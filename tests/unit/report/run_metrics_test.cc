@@ -6,6 +6,8 @@
 
 #include "report/notify_summary.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 namespace {
@@ -208,3 +210,5 @@ BOOST_AUTO_TEST_CASE(a_run_that_only_checked_is_not_notable) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

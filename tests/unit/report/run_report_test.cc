@@ -6,6 +6,8 @@
 #include "report/run_report.h"
 #include "unit/util/temp_dir.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 BOOST_AUTO_TEST_SUITE(run_report_test)
@@ -41,3 +43,5 @@ BOOST_AUTO_TEST_CASE(a_message_with_invalid_utf8_is_written_and_parses) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

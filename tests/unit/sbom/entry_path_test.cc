@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(entry_path_test)
 
 BOOST_AUTO_TEST_CASE(normalises_relative_names) {
@@ -39,3 +41,5 @@ BOOST_AUTO_TEST_CASE(links_resolve_inside_the_root) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -9,6 +9,8 @@
 #include "sbom/purl.h"
 #include "unit/sbom/go_elf.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::GoBinaryScanner;
 using mg::testing::MakeGoElf;
 
@@ -156,3 +158,5 @@ BOOST_AUTO_TEST_CASE(real_go_binaries_when_present) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

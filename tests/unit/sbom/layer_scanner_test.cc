@@ -8,6 +8,8 @@
 #include "unit/sbom/go_elf.h"
 #include "unit/sbom/tar_builder.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::LayerScanner;
 using mg::Package;
 using mg::ScanResult;
@@ -516,3 +518,5 @@ BOOST_AUTO_TEST_CASE(reader_errors_keep_their_message) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

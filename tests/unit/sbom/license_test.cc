@@ -6,6 +6,8 @@
 
 #include "sbom/spdx.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::DebianCopyrightLicense;
 using mg::DeclaredLicense;
 using mg::NormalizeLicenseExpression;
@@ -371,3 +373,5 @@ BOOST_AUTO_TEST_CASE(short_names_and_list_lookups) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -5,6 +5,8 @@
 #include "sbom/npm_package.h"
 #include "sbom/os_release.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(package_db_test)
 
 BOOST_AUTO_TEST_CASE(dpkg_status_keeps_installed_packages_only) {
@@ -68,3 +70,5 @@ BOOST_AUTO_TEST_CASE(npm_manifests) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

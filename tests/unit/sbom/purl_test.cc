@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::OsInfo;
 using mg::Package;
 
@@ -64,3 +66,5 @@ BOOST_AUTO_TEST_CASE(oci) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -6,6 +6,8 @@
 #include "unit/oci/fake_registry.h"
 #include "unit/sbom/tar_builder.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 using mg::Status;
 using mg::testing::FakeRegistry;
@@ -250,3 +252,5 @@ BOOST_FIXTURE_TEST_CASE(odd_layer_lists, Fixture) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

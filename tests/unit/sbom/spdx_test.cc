@@ -14,6 +14,8 @@
 #include "sbom/purl.h"
 #include "util/subprocess.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 using mg::Package;
 using mg::SpdxImage;
@@ -274,3 +276,5 @@ BOOST_AUTO_TEST_CASE(license_expressions) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

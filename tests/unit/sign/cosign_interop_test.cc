@@ -16,6 +16,8 @@
 #include "unit/util/temp_dir.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 namespace utf = boost::unit_test;
@@ -241,3 +243,5 @@ BOOST_AUTO_TEST_CASE(simple_signing_payload_matches_cosign_generate) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -15,6 +15,8 @@
 #include "unit/oci/fake_registry.h"
 #include "util/sha256.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Json;
@@ -362,3 +364,5 @@ BOOST_AUTO_TEST_CASE(registry_errors_name_the_tag) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -13,6 +13,8 @@
 #include "sign/simple_signing.h"
 #include "unit/oci/fake_registry.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Json;
@@ -274,3 +276,5 @@ BOOST_AUTO_TEST_CASE(an_unreachable_registry_is_an_error) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

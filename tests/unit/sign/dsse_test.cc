@@ -6,6 +6,8 @@
 #include "http/base64.h"
 #include "util/json.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 mg::KeySigner NewSigner(std::string key_id = "") {
@@ -166,3 +168,5 @@ BOOST_AUTO_TEST_CASE(parse_rejects_malformed_envelopes) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -3,6 +3,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 const std::string kHex = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
@@ -96,3 +98,5 @@ BOOST_AUTO_TEST_CASE(invalid_statements_are_refused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -8,6 +8,8 @@
 #include "unit/sign/sign_test_util.h"
 #include "unit/util/temp_dir.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::testing::ModeOf;
@@ -225,3 +227,5 @@ BOOST_AUTO_TEST_CASE(generate_key_pair_writes_a_loadable_cosign_pair_with_modes)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -139,6 +139,12 @@ struct Fixture {
     return r.value();
   }
   mg::SignatureCheck Check(const Material& m) { return Check(m, *Verifier()); }
+  // The DSSE envelope of m (SignEnvelope) checked by the default verifier.
+  mg::SignatureCheck CheckEnvelope(const Material& m) {
+    auto r = Verifier()->VerifyEnvelope(m.envelope, m.annotations);
+    BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    return r.value();
+  }
 };
 
 // Signs with the fixture's CA and log, as a KeylessSigner would with Fulcio and Rekor.

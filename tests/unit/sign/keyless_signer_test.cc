@@ -12,7 +12,7 @@
 #include "unit/http/fake_transport.h"
 #include "unit/sign/keyless_fixture.h"
 
-namespace mg {
+namespace mg::MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
 namespace {
 
 using testing::FakeTransport;

@@ -15,6 +15,8 @@
 #include "util/json.h"
 #include "unit/util/temp_dir.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::testing::MustRun;
@@ -261,3 +263,5 @@ BOOST_AUTO_TEST_CASE(a_p384_public_key_is_refused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -10,6 +10,8 @@
 
 #include "sign/keys.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 std::string Body(size_t n) {
@@ -177,3 +179,5 @@ BOOST_AUTO_TEST_CASE(wrong_type_blocks_are_refused_by_the_key_loaders) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -6,7 +6,7 @@
 #include "sign/transparency_log.h"
 #include "util/json.h"
 
-namespace mg {
+namespace mg::MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
 namespace {
 
 const std::string kBody = R"({"apiVersion":"0.0.1","kind":"hashedrekord","spec":{}})";

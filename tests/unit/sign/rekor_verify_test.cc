@@ -8,6 +8,8 @@
 #include "http/base64.h"
 #include "unit/sign/keyless_test_ca.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::testing::AuditPath;
@@ -115,3 +117,5 @@ BOOST_AUTO_TEST_CASE(bodies_of_the_wrong_kind_or_shape) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

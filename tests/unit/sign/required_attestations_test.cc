@@ -5,6 +5,8 @@
 #include "oci/media_types.h"
 #include "sign/intoto.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::AttestationVerification;
 using mg::ImageVerification;
 using mg::RequiredAttestations;
@@ -130,3 +132,5 @@ BOOST_AUTO_TEST_CASE(single_image_and_nothing_verified) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

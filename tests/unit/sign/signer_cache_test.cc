@@ -12,6 +12,8 @@
 #include "unit/sign/sign_test_util.h"
 #include "unit/util/temp_dir.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::testing::TempDir;
@@ -106,3 +108,5 @@ BOOST_AUTO_TEST_CASE(concurrent_first_calls_decrypt_once) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

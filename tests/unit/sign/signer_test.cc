@@ -7,6 +7,8 @@
 
 #include "sign/keys.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 mg::PrivateKey NewKey() {
@@ -121,3 +123,5 @@ BOOST_AUTO_TEST_CASE(concurrent_signing_from_many_threads) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -7,6 +7,8 @@
 #include "http/base64.h"
 #include "sign/dsse.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 mg::TlogEntry Entry() {
@@ -111,3 +113,5 @@ BOOST_AUTO_TEST_CASE(a_message_bundle_is_returned_as_it_is) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

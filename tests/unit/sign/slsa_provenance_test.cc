@@ -5,6 +5,8 @@
 
 #include "util/json.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 const std::string kCommit = "0123456789abcdef0123456789abcdef01234567";
@@ -133,3 +135,5 @@ BOOST_AUTO_TEST_CASE(invalid_inputs_are_refused_naming_the_field) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

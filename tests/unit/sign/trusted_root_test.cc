@@ -12,6 +12,8 @@
 #include "unit/sign/keyless_test_ca.h"
 #include "unit/sign/sign_test_util.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Json;
@@ -159,3 +161,5 @@ BOOST_AUTO_TEST_CASE(rfc3339_times) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -8,6 +8,8 @@
 #include "util/strings.h"
 #include "util/subprocess.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 // Runs git in `dir` isolated from the user's and the system's git configuration.
@@ -180,3 +182,5 @@ BOOST_AUTO_TEST_CASE(parses_ls_remote_output) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -8,6 +8,8 @@
 #include "util/json.h"
 #include "util/strings.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Candidate;
@@ -254,3 +256,5 @@ BOOST_AUTO_TEST_CASE(api_base_resolution) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

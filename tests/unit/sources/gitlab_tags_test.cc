@@ -7,6 +7,8 @@
 #include "unit/http/fake_transport.h"
 #include "util/json.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Candidate;
@@ -182,3 +184,5 @@ BOOST_AUTO_TEST_CASE(project_validation_and_api_base) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

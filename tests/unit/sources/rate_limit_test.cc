@@ -4,6 +4,8 @@
 
 #include "unit/http/fake_transport.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Forge;
@@ -161,3 +163,5 @@ BOOST_AUTO_TEST_CASE(cancel_interrupts_the_wait) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

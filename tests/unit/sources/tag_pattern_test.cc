@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(tag_pattern_test)
 
 BOOST_AUTO_TEST_CASE(validates_patterns) {
@@ -67,3 +69,5 @@ BOOST_AUTO_TEST_CASE(empty_or_unmatched_group_is_no_version) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

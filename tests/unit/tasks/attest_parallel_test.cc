@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(attest_parallel_test)
 
 BOOST_AUTO_TEST_CASE(every_index_runs_once) {
@@ -38,3 +40,5 @@ BOOST_AUTO_TEST_CASE(the_first_failing_index_is_named_whatever_it_threw) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

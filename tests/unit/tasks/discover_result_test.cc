@@ -3,6 +3,8 @@
 #include "tasks/app_resolver.h"
 #include "tasks/runner.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using namespace mg;
 
 BOOST_AUTO_TEST_SUITE(discover_result_test)
@@ -144,3 +146,5 @@ BOOST_AUTO_TEST_CASE(wrong_shaped_answers_are_corruption_not_exceptions) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -4,6 +4,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::Json;
 
 BOOST_AUTO_TEST_SUITE(engine_host_test)
@@ -27,3 +29,5 @@ BOOST_AUTO_TEST_CASE(source_urls_with_credentials_are_refused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -8,6 +8,8 @@
 #include "tasks/sbom_task.h"
 #include "unit/tasks/attest_fixture.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Json;
@@ -152,3 +154,5 @@ BOOST_AUTO_TEST_CASE(merge_over_odd_build_results_fails_and_tags_nothing) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -12,6 +12,8 @@
 #include "tasks/attest_recheck.h"
 #include "unit/tasks/attest_fixture.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Json;
@@ -611,3 +613,5 @@ BOOST_AUTO_TEST_CASE(sbom_and_provenance_share_the_att_manifest) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -10,6 +10,8 @@
 #include "tasks/attest_recheck.h"
 #include "unit/tasks/attest_fixture.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Json;
@@ -265,3 +267,5 @@ BOOST_AUTO_TEST_CASE(a_cached_result_for_another_index_or_key_is_not_reused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

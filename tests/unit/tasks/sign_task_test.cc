@@ -14,6 +14,8 @@
 #include "unit/oci/fake_registry.h"
 #include "unit/util/temp_dir.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using mg::Json;
@@ -192,3 +194,5 @@ BOOST_AUTO_TEST_CASE(a_moved_version_tag_is_not_reused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

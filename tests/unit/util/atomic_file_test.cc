@@ -9,6 +9,8 @@
 
 #include "unit/util/temp_dir.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -117,3 +119,5 @@ BOOST_AUTO_TEST_CASE(make_dirs) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -12,6 +12,8 @@
 #include "unit/util/temp_dir.h"
 #include "util/process_table.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using Ms = std::chrono::milliseconds;
@@ -144,3 +146,5 @@ BOOST_AUTO_TEST_CASE(damaged_and_stale_records_are_removed) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -3,6 +3,8 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(clock_test)
 
 BOOST_AUTO_TEST_CASE(formats_rfc3339_utc_with_millis) {
@@ -65,3 +67,5 @@ BOOST_AUTO_TEST_CASE(manual_clock_moves_only_when_told) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -3,6 +3,8 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(crc32_test)
 
 BOOST_AUTO_TEST_CASE(known_vectors) {
@@ -55,3 +57,5 @@ BOOST_AUTO_TEST_CASE(matches_the_bytewise_definition) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

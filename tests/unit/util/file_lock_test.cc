@@ -9,6 +9,8 @@
 #include "unit/util/temp_dir.h"
 #include "util/atomic_file.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 bool IsFailedPrecondition(const mg::Status& s) { return s.code() == mg::Status::Code::kFailedPrecondition; }
@@ -122,3 +124,5 @@ BOOST_AUTO_TEST_CASE(lock_held_by_another_process) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

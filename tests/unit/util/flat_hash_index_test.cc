@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <vector>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 using mg::FlatHashIndex;
 
 BOOST_AUTO_TEST_SUITE(flat_hash_index_test)
@@ -47,3 +49,5 @@ BOOST_AUTO_TEST_CASE(equal_hashes_are_told_apart_by_the_callers_equality) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

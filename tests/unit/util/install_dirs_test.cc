@@ -6,6 +6,8 @@
 #include "unit/util/temp_dir.h"
 #include "util/install_dirs.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace fs = std::filesystem;
 
 BOOST_AUTO_TEST_SUITE(install_dirs_test)
@@ -50,3 +52,5 @@ BOOST_AUTO_TEST_CASE(beside_executable_is_under_the_parent_of_its_directory) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -5,6 +5,8 @@
 #include <limits>
 #include <vector>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 // Strings that take every branch of a JSON string writer: escapes, controls, UTF-8 of 1-4 bytes,
@@ -159,3 +161,5 @@ BOOST_AUTO_TEST_CASE(pretty_json_replaces_invalid_utf8) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

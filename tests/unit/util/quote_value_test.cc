@@ -3,6 +3,8 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(quote_value_test)
 
 BOOST_AUTO_TEST_CASE(quote_value_clips_long_values_and_names_their_length) {
@@ -39,3 +41,5 @@ BOOST_AUTO_TEST_CASE(quote_response_body_never_carries_the_secret) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

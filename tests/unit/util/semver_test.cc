@@ -4,6 +4,8 @@
 #include <boost/test/unit_test.hpp>
 #include <random>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 mg::Version V(const std::string& text) {
@@ -298,3 +300,5 @@ BOOST_AUTO_TEST_CASE(selection_does_not_depend_on_input_order) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

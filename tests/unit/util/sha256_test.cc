@@ -3,6 +3,8 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(sha256_test)
 
 // FIPS 180-2 / NIST test vectors.
@@ -60,3 +62,5 @@ BOOST_AUTO_TEST_CASE(move_keeps_state) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -4,6 +4,8 @@
 #include <memory>
 #include <string>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 mg::Result<std::string> Text(bool ok) {
@@ -98,3 +100,5 @@ BOOST_AUTO_TEST_CASE(a_result_keeps_its_error_or_value) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 BOOST_AUTO_TEST_SUITE(strings_test)
 
 BOOST_AUTO_TEST_CASE(edit_distance) {
@@ -74,3 +76,5 @@ BOOST_AUTO_TEST_CASE(glob_match) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS

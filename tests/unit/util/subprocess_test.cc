@@ -13,6 +13,8 @@
 
 #include "unit/util/temp_dir.h"
 
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
 namespace {
 
 using Ms = std::chrono::milliseconds;
@@ -388,3 +390,5 @@ BOOST_AUTO_TEST_CASE(tail_lines) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS
