@@ -1,6 +1,6 @@
 #include "graph/expander.h"
 
-#include <map>
+#include <algorithm>
 #include <memory>
 
 namespace mg {
@@ -65,9 +65,30 @@ Task MakeTask(const AppModel& app, const TargetRegistry& reg, const Shared& shar
   return t;
 }
 
-struct Instances {
-  // node name -> image -> platform ("" for version scope) -> index
-  std::map<std::string, std::map<std::string, std::map<std::string, TaskGraph::Index>>> by_node;
+// A template node as ExpandVersions uses it for every version and image: resolved once per call.
+struct NodePlan {
+  const TemplateNode* node = nullptr;
+  TaskType type = TaskType::kProbe;
+  bool per_platform = false;
+  bool is_merge = false;
+  // node.after in order: an index into the plans, or kAfterDiscover for an app-scoped node.
+  std::vector<size_t> after;
+};
+constexpr size_t kAfterDiscover = static_cast<size_t>(-1);
+constexpr TaskGraph::Index kNoTask = static_cast<TaskGraph::Index>(-1);
+
+// The tasks of one version: index of (plan, image, platform slot), kNoTask where none was added.
+// A version-scoped node uses slot 0 only. Reused across versions (Reset) to avoid reallocation.
+class VersionTasks {
+ public:
+  VersionTasks(size_t plans, size_t images, size_t slots) : images_(images), slots_(slots), at_(plans * images * slots) {}
+  void Reset() { std::fill(at_.begin(), at_.end(), kNoTask); }
+  TaskGraph::Index& at(size_t plan, size_t image, size_t slot) { return at_[(plan * images_ + image) * slots_ + slot]; }
+
+ private:
+  size_t images_;
+  size_t slots_;
+  std::vector<TaskGraph::Index> at_;
 };
 
 }  // namespace
@@ -100,54 +121,102 @@ void ExpandVersions(TaskGraph& graph, const AppModel& app, const TargetRegistry&
   std::optional<TaskGraph::Index> found = graph.Find(FormatTaskId(TaskType::kDiscover, {app.app, app.app, "", ""}));
   TaskGraph::Index discover = found ? *found : ExpandApp(graph, app, registry);
   const Shared shared(app);
+
+  // The template's version- and platform-scoped nodes, in its topological order, with `after`
+  // resolved to plan indices (a name that is not a node, or a node of an unknown type, was
+  // rejected when the template was loaded and is skipped here).
+  std::vector<NodePlan> plans;
+  std::vector<size_t> plan_of(app.tmpl.nodes.size(), kAfterDiscover);
+  for (size_t n = 0; n < app.tmpl.nodes.size(); ++n) {
+    const TemplateNode& node = app.tmpl.nodes[n];
+    if (node.scope == TaskScope::kApp) continue;
+    auto type = ParseTaskType(node.type);
+    if (!type) continue;
+    plan_of[n] = plans.size();
+    plans.push_back({&node, *type, node.scope == TaskScope::kPlatform, node.type == "merge", {}});
+  }
+  for (NodePlan& plan : plans) {
+    for (const std::string& after : plan.node->after) {
+      const TemplateNode* dep = app.tmpl.Find(after);
+      if (dep == nullptr) continue;
+      if (dep->scope == TaskScope::kApp) {
+        plan.after.push_back(kAfterDiscover);
+        continue;
+      }
+      const size_t p = plan_of[static_cast<size_t>(dep - app.tmpl.nodes.data())];
+      if (p != kAfterDiscover) plan.after.push_back(p);
+    }
+  }
+  // Merge plans by node name and platform slots by platform name: the order edges are added in
+  // (a graph's dependency lists, and so `graph` and `plan` output, follow it).
+  std::vector<size_t> merges;
+  for (size_t p = 0; p < plans.size(); ++p) {
+    if (plans[p].is_merge) merges.push_back(p);
+  }
+  std::sort(merges.begin(), merges.end(), [&](size_t a, size_t b) { return plans[a].node->name < plans[b].node->name; });
+  const size_t slots = std::max<size_t>(1, app.platforms.size());
+  std::vector<size_t> slot_order(slots);
+  for (size_t i = 0; i < slots; ++i) slot_order[i] = i;
+  std::sort(slot_order.begin(), slot_order.end(), [&](size_t a, size_t b) {
+    return a < app.platforms.size() && b < app.platforms.size() ? app.platforms[a] < app.platforms[b] : a < b;
+  });
+  // Each image's depends_on as image indices (an unknown name has no tasks to wait for).
+  std::vector<std::vector<size_t>> image_deps(app.images.size());
+  for (size_t i = 0; i < app.images.size(); ++i) {
+    for (const std::string& other : app.images[i].depends_on) {
+      for (size_t j = 0; j < app.images.size(); ++j) {
+        if (app.images[j].name == other) image_deps[i].push_back(j);
+      }
+    }
+  }
+
+  static const std::string kNoPlatform;
+  VersionTasks tasks(plans.size(), app.images.size(), slots);
+  // Every task of (plan p, image) that `slot` depends on: the same platform's when both are
+  // per-platform, else all of p's, in platform order.
+  auto each_of = [&](size_t p, size_t image, std::optional<size_t> same_slot, auto&& fn) {
+    if (same_slot && plans[p].per_platform) {
+      if (TaskGraph::Index d = tasks.at(p, image, *same_slot); d != kNoTask) fn(d);
+      return;
+    }
+    for (size_t s : slot_order) {
+      if (TaskGraph::Index d = tasks.at(p, image, s); d != kNoTask) fn(d);
+    }
+  };
   for (size_t rank = 0; rank < versions.size(); ++rank) {
     const VersionInfo& v = versions[rank];
-    Instances inst;
+    tasks.Reset();
     // Images in dependency order, nodes in the template's topological order.
-    for (const ImageSpec& image : app.images) {
+    for (size_t img = 0; img < app.images.size(); ++img) {
+      const ImageSpec& image = app.images[img];
       std::optional<TaskGraph::Index> probe;
-      for (const TemplateNode& node : app.tmpl.nodes) {
-        if (node.scope == TaskScope::kApp) continue;
-        auto type = ParseTaskType(node.type);
-        if (!type) continue;  // rejected when the template was loaded
-        std::vector<std::string> plats = {""};
-        if (node.scope == TaskScope::kPlatform) plats = app.platforms;
-        for (const std::string& plat : plats) {
-          Task task = MakeTask(app, registry, shared, node, *type, image.name, &v, plat);
+      for (size_t p = 0; p < plans.size(); ++p) {
+        const NodePlan& plan = plans[p];
+        const size_t n_slots = plan.per_platform ? app.platforms.size() : 1;
+        for (size_t slot = 0; slot < n_slots; ++slot) {
+          const std::string& plat = plan.per_platform ? app.platforms[slot] : kNoPlatform;
+          Task task = MakeTask(app, registry, shared, *plan.node, plan.type, image.name, &v, plat);
           task.version_rank = static_cast<int>(rank);
           // Tasks after the image-version's probe are gated on it (skip_when = "image-complete").
-          if (probe && *type != TaskType::kProbe) task.gate_probe = static_cast<int64_t>(*probe);
+          if (probe && plan.type != TaskType::kProbe) task.gate_probe = static_cast<int64_t>(*probe);
           TaskGraph::Index i = graph.Add(std::move(task));
-          inst.by_node[node.name][image.name][plat] = i;
-          if (*type == TaskType::kProbe) probe = i;
+          tasks.at(p, img, slot) = i;
+          if (plan.type == TaskType::kProbe) probe = i;
           const Task& added = graph.task(i);
           if (added.skip_when_complete && added.gate_probe >= 0) {
             graph.AddEdge(static_cast<TaskGraph::Index>(added.gate_probe), i);
           }
-          for (const std::string& after : node.after) {
-            const TemplateNode* dep = app.tmpl.Find(after);
-            if (dep == nullptr) continue;
-            if (dep->scope == TaskScope::kApp) {
+          const std::optional<size_t> same_slot = plan.per_platform ? std::optional<size_t>(slot) : std::nullopt;
+          for (size_t dep : plan.after) {
+            if (dep == kAfterDiscover) {
               graph.AddEdge(discover, i);
-              continue;
-            }
-            auto& dep_plats = inst.by_node[after][image.name];
-            if (dep->scope == TaskScope::kPlatform && node.scope == TaskScope::kPlatform) {
-              auto it = dep_plats.find(plat);
-              if (it != dep_plats.end()) graph.AddEdge(it->second, i);
             } else {
-              for (auto& [p, di] : dep_plats) graph.AddEdge(di, i);
+              each_of(dep, img, same_slot, [&](TaskGraph::Index d) { graph.AddEdge(d, i); });
             }
           }
-          if (*type == TaskType::kBuild) {
-            for (const std::string& other : image.depends_on) {
-              for (auto& [name, per_image] : inst.by_node) {
-                const TemplateNode* n = app.tmpl.Find(name);
-                if (n == nullptr || n->type != "merge") continue;
-                auto it = per_image.find(other);
-                if (it == per_image.end()) continue;
-                for (auto& [p, di] : it->second) graph.AddEdge(di, i);
-              }
+          if (plan.type == TaskType::kBuild) {
+            for (size_t other : image_deps[img]) {
+              for (size_t m : merges) each_of(m, other, std::nullopt, [&](TaskGraph::Index d) { graph.AddEdge(d, i); });
             }
           }
         }

@@ -69,7 +69,10 @@ bool IsTaskAttemptDir(std::string_view dir_name, const std::string& task_id) {
 }
 
 std::string FormatTaskId(TaskType type, const TaskCoords& c) {
-  std::string id = TaskTypeName(type);
+  const std::string_view type_name = TaskTypeName(type);
+  std::string id;
+  id.reserve(type_name.size() + c.app.size() + c.image.size() + c.version.size() + c.platform.size() + 4);
+  id += type_name;
   id += ':';
   id += c.app;
   if (!c.image.empty() && c.image != c.app) {

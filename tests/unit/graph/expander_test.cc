@@ -101,6 +101,36 @@ BOOST_AUTO_TEST_CASE(an_image_built_from_another_waits_for_its_merge) {
   BOOST_TEST(g.task(*g.Find("probe:outline/base-outline@0.80.0")).Params()["repository"] == "m/base-outline");
 }
 
+// The order of a task's dependency list is what `graph` and `plan` print: pinned here, unsorted.
+BOOST_AUTO_TEST_CASE(dependency_lists_follow_gate_then_template_then_platform_order) {
+  TaskGraph g;
+  AppModel app = App({{"base-outline", {}}, {"outline", {"base-outline"}}});
+  app.platforms = {"linux/arm64", "linux/amd64"};  // listed out of order
+  ExpandVersions(g, app, {"ghcr.io", "m"}, {{"0.80.0", "v0.80.0", ""}, {"0.81.0", "v0.81.0", ""}});
+  auto deps = [&](const std::string& id) {
+    std::vector<std::string> out;
+    for (auto d : g.Deps(*g.Find(id))) out.push_back(g.task(d).id);
+    return out;
+  };
+  // The gate (the probe) first, then `after` (build on probe: already there), platforms by name.
+  BOOST_TEST(deps("merge:outline@0.81.0") ==
+                 (std::vector<std::string>{"probe:outline@0.81.0", "build:outline@0.81.0/linux/amd64",
+                                           "build:outline@0.81.0/linux/arm64"}),
+             boost::test_tools::per_element());
+  // A build of an image built from another: its probe, then the other image's merge of the same
+  // version.
+  BOOST_TEST(deps("build:outline@0.80.0/linux/arm64") ==
+                 (std::vector<std::string>{"probe:outline@0.80.0", "merge:outline/base-outline@0.80.0"}),
+             boost::test_tools::per_element());
+  // Not skipped when the image is complete (no skip_when): no edge from the probe.
+  BOOST_TEST(deps("sign:outline/base-outline@0.80.0") == (std::vector<std::string>{"merge:outline/base-outline@0.80.0"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(deps("probe:outline@0.80.0") == (std::vector<std::string>{"discover:outline"}),
+             boost::test_tools::per_element());
+  // Platform-scoped tasks keep the listed order among themselves (ranks and ids are stable).
+  BOOST_TEST(g.task(*g.Find("build:outline@0.81.0/linux/arm64")).version_rank == 1);
+}
+
 BOOST_AUTO_TEST_CASE(placeholder_subgraph_is_marked_and_never_runs) {
   TaskGraph g;
   ExpandPlaceholder(g, App({{"outline", {}}}), {"r", ""});
