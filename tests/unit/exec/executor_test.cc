@@ -497,15 +497,16 @@ BOOST_AUTO_TEST_CASE(dispatch_is_first_come_first_served_across_pools) {
   TempDir dir;
   auto cache = ActionCache::Open(dir.path.string()).value();
   TaskGraph g;
-  // Queued in this order; pool names sort the other way round.
-  g.Add(MakeTask("discover:z", TaskType::kDiscover, "upstream"));
-  g.Add(MakeTask("probe:y", TaskType::kProbe, "registry"));
+  // Queued in this order; pool names sort the other way round. Tasks that hold a job slot: an
+  // observation (discover, probe) holds none and runs on its own threads, in no set order.
+  g.Add(MakeTask("merge:z", TaskType::kMerge, "registry"));
+  g.Add(MakeTask("build:y", TaskType::kBuild, "build:linux/arm64"));
   g.Add(MakeTask("build:x", TaskType::kBuild, "build:linux/amd64"));
   FakeRunner r;
   ExecOptions opt;
   opt.jobs = 1;
   RunOnce(g, *cache, r, opt);
-  BOOST_TEST(r.calls() == (std::vector<std::string>{"discover:z", "probe:y", "build:x"}),
+  BOOST_TEST(r.calls() == (std::vector<std::string>{"merge:z", "build:y", "build:x"}),
              boost::test_tools::per_element());
 }
 
