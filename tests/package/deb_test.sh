@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # package.deb: the Debian packages built by scripts/package.sh, installed and removed for real.
-#   1. build mirrorgraph_*.deb and mirrorgraph-dev_*.deb (scripts/package.sh: an optimized tree of
-#      the installed targets only, in build-deb/ of the checkout, reused by later runs);
+#   1. build mirrorgraph_*.deb and mirrorgraph-dev_*.deb (scripts/package.sh: a tree of the
+#      installed targets only, in build-deb-test/ of the checkout, reused by later runs). What this
+#      checks is the packaging, not the code's speed, so the tree is built without optimization or
+#      debug info (CMAKE_BUILD_TYPE None: about half the compile time of package.sh's default,
+#      RelWithDebInfo, which CI would otherwise pay while the other tests wait for the cores);
+#      MG_PACKAGE_BUILD_TYPE and MG_PACKAGE_BUILD_DIR override both;
 #   2. `apt-get install` them (offline: their dependencies are installed by scripts/install-deps.sh);
 #   3. check the installed files, `mirrorgraph --version`, `mirrorgraph plugins` (the installed
 #      plugins only, although the build tree's exist), the templates, the man page, bash
@@ -53,7 +57,8 @@ if [ -e /usr/bin/mirrorgraph ]; then
 fi
 
 echo "== build the packages (scripts/package.sh)"
-mapfile -t debs < <("$src/scripts/package.sh")
+mapfile -t debs < <(MG_PACKAGE_BUILD_TYPE=${MG_PACKAGE_BUILD_TYPE:-None} \
+  MG_PACKAGE_BUILD_DIR=${MG_PACKAGE_BUILD_DIR:-$src/build-deb-test} "$src/scripts/package.sh")
 [ ${#debs[@]} -eq 2 ] || fail "package.sh printed ${#debs[@]} paths, expected 2: ${debs[*]}"
 deb=${debs[0]} dev=${debs[1]}
 case $(basename "$deb") in mirrorgraph_*.deb) ;; *) fail "first package is $deb" ;; esac
