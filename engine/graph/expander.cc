@@ -157,9 +157,10 @@ void ExpandVersions(TaskGraph& graph, const AppModel& app, const TargetRegistry&
   const size_t slots = std::max<size_t>(1, app.platforms.size());
   std::vector<size_t> slot_order(slots);
   for (size_t i = 0; i < slots; ++i) slot_order[i] = i;
-  std::sort(slot_order.begin(), slot_order.end(), [&](size_t a, size_t b) {
-    return a < app.platforms.size() && b < app.platforms.size() ? app.platforms[a] < app.platforms[b] : a < b;
-  });
+  if (!app.platforms.empty()) {  // else the one slot of version-scoped nodes
+    std::sort(slot_order.begin(), slot_order.end(),
+              [&](size_t a, size_t b) { return app.platforms[a] < app.platforms[b]; });
+  }
   // Each image's depends_on as image indices (an unknown name has no tasks to wait for).
   std::vector<std::vector<size_t>> image_deps(app.images.size());
   for (size_t i = 0; i < app.images.size(); ++i) {

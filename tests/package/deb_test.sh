@@ -25,6 +25,8 @@ for tool in dpkg dpkg-query dpkg-deb apt-get; do
 done
 
 packages=(mirrorgraph mirrorgraph-dev)
+build_tree=${MG_PACKAGE_BUILD_DIR:-$src/build-deb-test}
+build_type=${MG_PACKAGE_BUILD_TYPE:-None}
 apt=(env DEBIAN_FRONTEND=noninteractive apt-get -y -o DPkg::Lock::Timeout=600)
 fail() { echo "FAIL: $*" >&2; exit 1; }
 installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
@@ -57,8 +59,7 @@ if [ -e /usr/bin/mirrorgraph ]; then
 fi
 
 echo "== build the packages (scripts/package.sh)"
-mapfile -t debs < <(MG_PACKAGE_BUILD_TYPE=${MG_PACKAGE_BUILD_TYPE:-None} \
-  MG_PACKAGE_BUILD_DIR=${MG_PACKAGE_BUILD_DIR:-$src/build-deb-test} "$src/scripts/package.sh")
+mapfile -t debs < <(MG_PACKAGE_BUILD_TYPE=$build_type MG_PACKAGE_BUILD_DIR=$build_tree "$src/scripts/package.sh")
 [ ${#debs[@]} -eq 2 ] || fail "package.sh printed ${#debs[@]} paths, expected 2: ${debs[*]}"
 deb=${debs[0]} dev=${debs[1]}
 case $(basename "$deb") in mirrorgraph_*.deb) ;; *) fail "first package is $deb" ;; esac
@@ -106,7 +107,6 @@ echo "$out"
 echo "== mirrorgraph plugins: the installed ones, not the build tree's"
 # The binary was built in the package's build tree, whose plugins/ is still there: an installed
 # engine must not search it.
-build_tree=${MG_PACKAGE_BUILD_DIR:-$src/build-deb}
 [ -f "$build_tree/plugins/mirrorgraph-generic.so" ] || fail "no $build_tree/plugins/mirrorgraph-generic.so"
 (cd "$tmp" && env -u MIRRORGRAPH_PLUGIN_PATH /usr/bin/mirrorgraph plugins) | tee "$tmp/plugins.out"
 for p in generic mattermost outline mostlymatter; do

@@ -159,4 +159,4 @@ BOOST_AUTO_TEST_CASE(env_and_file_sources_and_expiry) {
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
-}  // namespace mg
+}  // namespace mg::MG_TEST_FILE_NS

@@ -233,4 +233,4 @@ BOOST_AUTO_TEST_CASE(owns_what_its_identity_signed_and_nothing_else) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-}  // namespace mg
+}  // namespace mg::MG_TEST_FILE_NS

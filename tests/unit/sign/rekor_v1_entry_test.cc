@@ -48,4 +48,4 @@ BOOST_AUTO_TEST_CASE(answers_that_are_not_one_entry_are_corruption) {
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
-}  // namespace mg
+}  // namespace mg::MG_TEST_FILE_NS
