@@ -7,38 +7,29 @@ namespace mg {
 void ForEachDeb822Paragraph(std::string_view text, const Deb822Options& options,
                             const std::function<bool(Deb822Paragraph&)>& fn) {
   Deb822Paragraph cur;
-  // false once fn asked to stop.
+  bool stopped = false;  // fn asked to stop
   auto flush = [&] {
-    bool go_on = cur.empty() || fn(cur);
+    if (!stopped && !cur.empty()) stopped = !fn(cur);
     cur.clear();
-    return go_on;
   };
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (Trim(line).empty()) {
-      if (!flush()) return;
-      continue;
-    }
-    if (line.front() == '#') continue;
+  ForEachLine(text, [&](std::string_view line) {
+    if (stopped) return;
+    if (Trim(line).empty()) return flush();
+    if (line.front() == '#') return;
     if (line.front() == ' ' || line.front() == '\t') {
-      if (cur.empty() || !options.continuations) continue;
+      if (cur.empty() || !options.continuations) return;
       std::string& value = cur.back().second;
-      if (value.size() > options.max_value_bytes) continue;
+      if (value.size() > options.max_value_bytes) return;
       std::string_view body = line.substr(1);
       if (Trim(body) == ".") body = {};
       value += '\n';
       value += body;
-      continue;
+      return;
     }
     size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) continue;
+    if (colon == std::string_view::npos || colon == 0) return;
     cur.emplace_back(AsciiLower(line.substr(0, colon)), std::string(Trim(line.substr(colon + 1))));
-  }
+  });
   flush();
 }
 

@@ -23,15 +23,11 @@ std::string Unquote(std::string_view v) {
 
 OsInfo ParseOsRelease(std::string_view text) {
   OsInfo os;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = Trim(text.substr(start, end - start));
-    start = end + 1;
-    if (line.empty() || line.front() == '#') continue;
+  ForEachLine(text, [&](std::string_view raw) {
+    std::string_view line = Trim(raw);
+    if (line.empty() || line.front() == '#') return;
     size_t eq = line.find('=');
-    if (eq == std::string_view::npos || eq == 0) continue;
+    if (eq == std::string_view::npos || eq == 0) return;
     std::string_view key = line.substr(0, eq);
     std::string value = Unquote(Trim(line.substr(eq + 1)));
     if (key == "ID") {
@@ -43,7 +39,7 @@ OsInfo ParseOsRelease(std::string_view text) {
     } else if (key == "NAME") {
       os.name = value;
     }
-  }
+  });
   return os;
 }
 

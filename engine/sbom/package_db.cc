@@ -54,18 +54,9 @@ std::vector<Package> ParseApkInstalled(std::string_view text, std::string_view s
     }
     p = Package();
   };
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) {
-      flush();
-      continue;
-    }
-    if (line.size() < 2 || line[1] != ':') continue;
+  ForEachLine(text, [&](std::string_view line) {
+    if (line.empty()) return flush();
+    if (line.size() < 2 || line[1] != ':') return;
     std::string value(Trim(line.substr(2)));
     switch (line[0]) {
       case 'P': p.name = value; break;
@@ -74,7 +65,7 @@ std::vector<Package> ParseApkInstalled(std::string_view text, std::string_view s
       case 'L': p.license = value; break;
       default: break;
     }
-  }
+  });
   flush();
   return out;
 }

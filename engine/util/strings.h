@@ -21,6 +21,22 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
 // Splits on every `separator`; keeps empty fields ("a,,b" -> {"a", "", "b"}; "" -> {""}).
 std::vector<std::string> Split(std::string_view text, char separator);
 
+// Calls fn(line) for every line of `text`, in order: the line without its '\n', and without a
+// '\r' before it (CRLF files). The piece after the last '\n' is a line too, so "a\n" is "a" then
+// "", and "" is one empty line. The views point into `text`.
+template <typename Fn>
+void ForEachLine(std::string_view text, Fn&& fn) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    fn(line);
+  }
+}
+
 bool StartsWith(std::string_view text, std::string_view prefix);
 bool EndsWith(std::string_view text, std::string_view suffix);
 

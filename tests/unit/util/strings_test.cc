@@ -75,6 +75,18 @@ BOOST_AUTO_TEST_CASE(glob_match) {
   BOOST_TEST(!mg::GlobMatch("\\?", "x"));
 }
 
+BOOST_AUTO_TEST_CASE(for_each_line_splits_on_newlines_and_drops_a_carriage_return) {
+  auto lines = [](std::string_view text) {
+    std::vector<std::string> out;
+    mg::ForEachLine(text, [&](std::string_view l) { out.emplace_back(l); });
+    return out;
+  };
+  BOOST_TEST(lines("a\r\nb\n\nc") == (std::vector<std::string>{"a", "b", "", "c"}), boost::test_tools::per_element());
+  BOOST_TEST(lines("a\n") == (std::vector<std::string>{"a", ""}), boost::test_tools::per_element());
+  BOOST_TEST(lines("") == (std::vector<std::string>{""}), boost::test_tools::per_element());
+  BOOST_TEST(lines("\r\r\n") == (std::vector<std::string>{"\r", ""}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace MG_TEST_FILE_NS
