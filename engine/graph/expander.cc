@@ -75,6 +75,7 @@ struct NodePlan {
   std::vector<size_t> after;
 };
 constexpr size_t kAfterDiscover = static_cast<size_t>(-1);
+constexpr size_t kNoPlan = static_cast<size_t>(-2);  // an app-scoped node, or one of an unknown type
 constexpr TaskGraph::Index kNoTask = static_cast<TaskGraph::Index>(-1);
 
 // The tasks of one version: index of (plan, image, platform slot), kNoTask where none was added.
@@ -126,7 +127,7 @@ void ExpandVersions(TaskGraph& graph, const AppModel& app, const TargetRegistry&
   // resolved to plan indices (a name that is not a node, or a node of an unknown type, was
   // rejected when the template was loaded and is skipped here).
   std::vector<NodePlan> plans;
-  std::vector<size_t> plan_of(app.tmpl.nodes.size(), kAfterDiscover);
+  std::vector<size_t> plan_of(app.tmpl.nodes.size(), kNoPlan);
   for (size_t n = 0; n < app.tmpl.nodes.size(); ++n) {
     const TemplateNode& node = app.tmpl.nodes[n];
     if (node.scope == TaskScope::kApp) continue;
@@ -144,7 +145,7 @@ void ExpandVersions(TaskGraph& graph, const AppModel& app, const TargetRegistry&
         continue;
       }
       const size_t p = plan_of[static_cast<size_t>(dep - app.tmpl.nodes.data())];
-      if (p != kAfterDiscover) plan.after.push_back(p);
+      if (p != kNoPlan) plan.after.push_back(p);
     }
   }
   // Merge plans by node name and platform slots by platform name: the order edges are added in

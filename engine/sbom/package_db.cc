@@ -1,7 +1,5 @@
 #include "sbom/package_db.h"
 
-#include <map>
-
 #include "sbom/deb822.h"
 #include "util/strings.h"
 
