@@ -10,6 +10,7 @@ packages=(
   cmake ninja-build g++       # the build (CMake >= 3.25, C++20)
   clang libclang-rt-14-dev    # the libFuzzer targets (scripts/fuzz.sh): clang++ -fsanitize=fuzzer,address,undefined
   ccache                      # rebuilds of unchanged sources come from a cache (worktrees, reruns)
+  lld                         # links about 4x faster than GNU ld (CMake uses it when present)
   pkg-config                  # lets CMake's FindCURL and FindOpenSSL ask pkg-config
   git                         # the git-tags source (git ls-remote), the demo's upstream, builds' checkouts
   curl ca-certificates        # the demo waits for its registry with curl; TLS roots for real registries
