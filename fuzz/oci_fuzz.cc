@@ -136,7 +136,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_attempts = 1;
   options.sleep = [](std::chrono::milliseconds) {};
   mg::HttpClient http(registry, options);
-  mg::RegistryClient client(http, "127.0.0.1:5000", /*plain_http=*/true, mg::Credentials{"user", "secret"});
+  mg::RegistryClient client(http, "127.0.0.1:5000", /*plain_http=*/true, mg::Credentials{"user", "secret", ""});
 
   // One probe per input (which platforms are wanted depends on the input's length), then what
   // the role makes reachable.

@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!extracted) continue;
       version = *extracted;
     }
-    candidates.push_back({version, tag, ""});
+    candidates.push_back({version, tag, "", ""});
     if (std::optional<mg::Version> v = mg::ParseVersion(version)) {
       if (v->numbers.empty()) mg::fuzz::Violated("a parsed version without numbers", version);
       if (v->text != version) mg::fuzz::Violated("a parsed version's text differs", version);

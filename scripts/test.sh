@@ -42,31 +42,15 @@ start=$SECONDS
 "$root/scripts/install-deps.sh"
 "$root/scripts/enable-binfmt.sh"
 "$root/scripts/fetch-test-assets.sh"
+# The Node tools of the integration.ci.* tests. Without them those tests skip; in CI (CI=true)
+# that is an error, so a green run always includes them.
+if ! "$root/scripts/install-test-tools.sh"; then
+  if [ "${CI:-}" = true ]; then echo "test.sh: the test tools could not be installed" >&2; exit 1; fi
+  echo "test.sh: warning: the Node test tools are not installed; integration.ci.* tests will skip" >&2
+fi
 
 log=$(mktemp "${TMPDIR:-/tmp}/mg-test-XXXXXX")
-tools_log=$(mktemp "${TMPDIR:-/tmp}/mg-test-tools-XXXXXX")
-tools_pid=
-trap 'if [ -n "$tools_pid" ]; then kill "$tools_pid" 2>/dev/null; wait "$tools_pid" 2>/dev/null; fi; rm -f "$log" "$tools_log"' EXIT
-# The Node tools of the integration.ci.* and sigstore tests install in the background while the
-# first tree compiles: on a fresh machine that is apt-get (nodejs, npm), downloads and re2's native
-# build, most of which waits on the network and the disk (docs/benchmarks.md, "Build time"). Nothing
-# else here uses apt meanwhile. Without them those tests skip; in CI (CI=true) that is an error, so
-# a green run always includes them.
-"$root/scripts/install-test-tools.sh" >"$tools_log" 2>&1 &
-tools_pid=$!
-# wait_tools: before the first test runs, waits for that install and shows its output.
-wait_tools() {
-  [ -n "$tools_pid" ] || return 0
-  local rc=0 w0=$SECONDS
-  wait "$tools_pid" || rc=$?
-  tools_pid=
-  sed 's/^/  /' "$tools_log"
-  report+=("test tools: installed in the background, waited $((SECONDS - w0)) s for them")
-  if [ "$rc" -ne 0 ]; then
-    if [ "${CI:-}" = true ]; then echo "test.sh: the test tools could not be installed (exit status $rc)" >&2; exit 1; fi
-    echo "test.sh: warning: the Node test tools are not installed; integration.ci.* tests will skip" >&2
-  fi
-}
+trap 'rm -f "$log"' EXIT
 passed=0
 failed=0
 ran=0
@@ -82,8 +66,6 @@ ctest_step() {
   local t0=$SECONDS mg build_dir rc f t
   mg=$("$root/scripts/build.sh" ${build_args[@]+"${build_args[@]}"} | tail -n 1)
   build_dir=${mg%/engine/mirrorgraph}
-  local build_secs=$((SECONDS - t0))
-  wait_tools
   local t1=$SECONDS
   echo "== [$name] ctest in $build_dir"
   set +e
@@ -99,7 +81,7 @@ ctest_step() {
   fi
   [ "$rc" -ne 0 ] && bad=1
   passed=$((passed + t - f)); failed=$((failed + f)); ran=$((ran + t))
-  report+=("$name: build $build_secs s, tests $((SECONDS - t1)) s, $((t - f)) passed, $f failed")
+  report+=("$name: build $((t1 - t0)) s, tests $((SECONDS - t1)) s, $((t - f)) passed, $f failed")
 }
 
 for step in "${steps[@]}"; do
@@ -127,7 +109,6 @@ for step in "${steps[@]}"; do
   esac
 done
 
-wait_tools
 echo "== total $((SECONDS - start)) s"
 for line in "${report[@]}"; do echo "== $line"; done
 if [ "$ran" -eq 0 ]; then

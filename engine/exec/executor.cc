@@ -56,7 +56,9 @@ int PoolCapacity(const std::map<std::string, int>& pools, const std::string& nam
   return 1 << 20;
 }
 
-namespace {
+// Named, not anonymous: Executor::Impl (external linkage) holds these types in its fields, and a
+// member of an anonymous-namespace type would give it internal-linkage parts (-Wsubobject-linkage).
+namespace executor_internal {
 
 // What a worker learned from the remote tier for one task.
 struct RemoteAnswer {
@@ -109,7 +111,11 @@ struct Completion {
   RemoteAnswer remote;  // meaningful when the task's state has remote_lookup
 };
 
-}  // namespace
+}  // namespace executor_internal
+
+using executor_internal::AskRemote;
+using executor_internal::Completion;
+using executor_internal::RemoteAnswer;
 
 struct Executor::Impl {
   TaskGraph& graph;

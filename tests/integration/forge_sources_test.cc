@@ -105,10 +105,10 @@ BOOST_FIXTURE_TEST_CASE(github_releases_exact_list_across_pages, Fixture) {
   BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   // Drafts (v10.7.0) and prereleases (v10.6.0-rc1) out, desktop-v5.10 not a version, v stripped;
   // no commits: target_commitish (a SHA or a branch) need not be the tag's commit.
-  std::vector<Candidate> want = {{"10.4.3", "v10.4.3", ""},
-                                 {"10.5.0", "v10.5.0", ""},
-                                 {"10.5.1", "v10.5.1", ""},
-                                 {"9.11.8", "v9.11.8", ""}};
+  std::vector<Candidate> want = {{"10.4.3", "v10.4.3", "", ""},
+                                 {"10.5.0", "v10.5.0", "", ""},
+                                 {"10.5.1", "v10.5.1", "", ""},
+                                 {"9.11.8", "v9.11.8", "", ""}};
   BOOST_TEST((*r == want), Describe(*r));
   // Seven releases, two per page: four pages, each URL taken from the previous page's Link.
   std::vector<std::string> want_paths = {
@@ -131,10 +131,10 @@ BOOST_FIXTURE_TEST_CASE(github_vless_tags, Fixture) {
 BOOST_FIXTURE_TEST_CASE(gitlab_tags_exact_list_and_tag_checks, Fixture) {
   auto r = Gitlab("api");
   BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  std::vector<Candidate> want = {{"10.4.3", "v10.4.3-limitless", Sha(10)},
-                                 {"10.5.0", "v10.5.0-limitless", Sha(11)},
-                                 {"10.5.1", "v10.5.1-limitless", Sha(12)},
-                                 {"9.11.8", "v9.11.8-limitless", Sha(9)}};
+  std::vector<Candidate> want = {{"10.4.3", "v10.4.3-limitless", Sha(10), ""},
+                                 {"10.5.0", "v10.5.0-limitless", Sha(11), ""},
+                                 {"10.5.1", "v10.5.1-limitless", Sha(12), ""},
+                                 {"9.11.8", "v9.11.8-limitless", Sha(9), ""}};
   BOOST_TEST((*r == want), Describe(*r));
   auto paths = Paths();
   BOOST_REQUIRE(paths.size() == 3u);

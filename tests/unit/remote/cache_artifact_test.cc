@@ -102,7 +102,7 @@ BOOST_AUTO_TEST_CASE(a_key_mismatch_a_wrong_id_and_another_format_are_refused) {
 BOOST_AUTO_TEST_CASE(odd_documents_are_refused_without_throwing) {
   Json entry = Entry();
   const std::string key = KeyOf(entry);
-  for (const std::string text :
+  for (const std::string& text :
        {std::string("not json"), std::string("[]"), std::string("null"), std::string(R"({"format":"1"})"),
         std::string(R"({"format":1,"key":5,"id":[],"entry":"x"})"),
         R"({"format":1,"key":")" + key + R"(","id":")" + kId + R"(","entry":{"v":1}})",

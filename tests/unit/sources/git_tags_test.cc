@@ -78,10 +78,10 @@ BOOST_AUTO_TEST_CASE(lists_matching_tags_with_peeled_commits) {
   Repo repo;
   std::vector<mg::Candidate> got = MustList({repo.Url(), R"(^v(\d+(?:\.\d+)+)$)"});
   std::vector<mg::Candidate> expected = {
-      {"1.0.0", "v1.0.0", repo.c1},
-      {"1.1.0", "v1.1.0", repo.c2},
-      {"1.2.3", "v1.2.3", repo.c3},
-      {"1.3", "v1.3", repo.c3},
+      {"1.0.0", "v1.0.0", repo.c1, ""},
+      {"1.1.0", "v1.1.0", repo.c2, ""},
+      {"1.2.3", "v1.2.3", repo.c3, ""},
+      {"1.3", "v1.3", repo.c3, ""},
   };
   BOOST_TEST(Describe(got) == Describe(expected));
 
@@ -110,8 +110,8 @@ BOOST_AUTO_TEST_CASE(limitless_pattern) {
   Repo repo;
   std::vector<mg::Candidate> got = MustList({repo.Url(), R"(^v(\d+\.\d+\.\d+)-limitless$)"});
   std::vector<mg::Candidate> expected = {
-      {"1.2.3", "v1.2.3-limitless", Git(repo.dir.path(), {"rev-parse", "v1.2.3-limitless^{commit}"})},
-      {"2.0.0", "v2.0.0-limitless", repo.c2},
+      {"1.2.3", "v1.2.3-limitless", Git(repo.dir.path(), {"rev-parse", "v1.2.3-limitless^{commit}"}), ""},
+      {"2.0.0", "v2.0.0-limitless", repo.c2, ""},
   };
   BOOST_TEST(Describe(got) == Describe(expected));
   BOOST_TEST(expected[0].commit == repo.c3);
