@@ -5,7 +5,8 @@
 # built by a tiny target of its own (mg_pch_donor) so that reusing it waits for nothing else (a
 # REUSE_FROM target waits for the whole donor target; with mg_util as donor no other layer could
 # start before mg_util is built):
-#   mg_pch_engine: the engine layers (static libraries: -fPIC, -O1 in the sanitizer trees), and
+#   mg_pch_engine: the engine layers (static libraries: -fPIC, MIRRORGRAPH_SANITIZER_OPT in the
+#                  sanitizer trees), and
 #   mg_pch_exe:    the CLI, benchmarks and fuzz targets (-fPIE), both only without unity builds
 #                  (MIRRORGRAPH_UNITY_BUILD=OFF, build/'s default): a unity batch parses the
 #                  headers once anyway, and the unity CLI build was slower with them;
