@@ -55,15 +55,32 @@ class FaultProxy {
 
   std::string host() const { return "127.0.0.1:" + std::to_string(server_->port()); }
   std::string events() const { return mg::testing::ReadFile(server_->dir() / "events.log"); }
-  // {"requests": N, "faults": {"500": n, ...}}
-  Json Stats() const { return Json::parse(Call("GET", "/_proxy/stats"), nullptr, false); }
-  void SetMode(const std::string& mode) const { Call("POST", "/_proxy/mode?m=" + mode); }
+  // {"requests": N, "faults": {"500": n, ...}}; an error when the proxy did not answer 200 with
+  // a JSON object.
+  mg::Result<Json> Stats() const {
+    mg::Result<std::string> body = Call("GET", "/_proxy/stats");
+    if (!body.ok()) return body.status();
+    Json j = Json::parse(*body, nullptr, false);
+    if (!j.is_object()) return mg::Status::Corruption("fault proxy stats: not a JSON object: " + *body);
+    return j;
+  }
+  // Switches the proxy's fault mode ("off": pass everything through); an error when it refused.
+  mg::Status SetMode(const std::string& mode) const {
+    mg::Result<std::string> body = Call("POST", "/_proxy/mode?m=" + mode);
+    return body.ok() ? mg::Status::OK() : body.status();
+  }
 
  private:
   explicit FaultProxy(std::unique_ptr<mg::testing::ScriptServer> server) : server_(std::move(server)) {}
-  std::string Call(const std::string& method, const std::string& path) const {
+  // The body of a 200 answer to a control request; anything else is an error naming the request.
+  mg::Result<std::string> Call(const std::string& method, const std::string& path) const {
     auto r = server_->Call(method, path);
-    return r.ok() ? r->body : "";
+    if (!r.ok()) return r.status().WithContext("fault proxy " + method + " " + path);
+    if (r->status != 200) {
+      return mg::Status::Unavailable("fault proxy " + method + " " + path + ": HTTP " + std::to_string(r->status) +
+                                     ": " + r->body);
+    }
+    return std::move(r->body);
   }
 
   std::unique_ptr<mg::testing::ScriptServer> server_;
@@ -303,7 +320,9 @@ BOOST_AUTO_TEST_CASE(a_run_through_faults_ends_like_a_fault_free_run) {
     ++runs;
     BOOST_TEST_REQUIRE(second.exit_code == 0, second.Describe());
   }
-  const Json stats = (*proxy)->Stats();
+  const mg::Result<Json> proxy_stats = (*proxy)->Stats();
+  BOOST_TEST_REQUIRE(proxy_stats.ok(), proxy_stats.status().ToString());
+  const Json& stats = *proxy_stats;
   BOOST_TEST_MESSAGE("runs: " << runs << "; proxy: " << stats.dump() << "; watcher polls: " << watcher.polls()
                      << ", tags checked: " << watcher.tags_checked());
   // The faults really happened, of every kind.
@@ -347,7 +366,8 @@ BOOST_AUTO_TEST_CASE(kill_9_during_an_upload_then_rerun_ends_like_a_fault_free_r
   BOOST_TEST_MESSAGE("killed with an upload in flight; proxy events so far:\n"
                      << at_kill.substr(at_kill.size() > 2000 ? at_kill.size() - 2000 : 0));
 
-  (*proxy)->SetMode("off");
+  const mg::Status mode_off = (*proxy)->SetMode("off");
+  BOOST_TEST_REQUIRE(mode_off.ok(), mode_off.ToString());
   auto again = m.Run("again.json");
   BOOST_TEST_REQUIRE(again.exit_code == 0, again.Describe());
   Direct direct(reg.host());
