@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --sanitize) sanitize=ON; unity_default=ON; dir_name=build-asan ;;
     --tsan) tsan=ON; bench=OFF; unity_default=ON; dir_name=build-tsan ;;
     --target) shift; targets+=(--target "${1:?--target needs a name}") ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift

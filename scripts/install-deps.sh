@@ -8,7 +8,7 @@ set -euo pipefail
 # One line per package: why the project needs it (docs/dependencies.md has the full story).
 packages=(
   cmake ninja-build g++       # the build (CMake >= 3.25, C++20)
-  clang libclang-rt-14-dev    # the libFuzzer targets (scripts/fuzz.sh): clang++ -fsanitize=fuzzer,address,undefined
+  clang libclang-rt-14-dev    # the sanitizer trees: libFuzzer targets (scripts/fuzz.sh) and the ThreadSanitizer suites
   ccache                      # rebuilds of unchanged sources come from a cache (worktrees, reruns)
   lld                         # links about 4x faster than GNU ld (CMake uses it when present)
   pkg-config                  # lets CMake's FindCURL and FindOpenSSL ask pkg-config

@@ -70,6 +70,21 @@ struct RemoteAnswer {
   bool would_run = false;  // a plan's miss: not run, would run
 };
 
+struct Completion {
+  TaskGraph::Index index;
+  TaskOutcome outcome;
+  int64_t started_at;
+  int64_t finished_at;
+  RemoteAnswer remote;  // meaningful when the task's state has remote_lookup
+};
+
+}  // namespace executor_internal
+
+using executor_internal::Completion;
+using executor_internal::RemoteAnswer;
+
+namespace {
+
 // Asks `remote` for task `id` under `key` and checks a hit again (CheckEntryKey): whatever the
 // implementation does, an entry whose key material does not hash to `key` is rejected. Catches
 // everything: called on worker threads.
@@ -103,19 +118,7 @@ RemoteAnswer AskRemote(RemoteCache& remote, const std::string& key, const std::s
   return a;
 }
 
-struct Completion {
-  TaskGraph::Index index;
-  TaskOutcome outcome;
-  int64_t started_at;
-  int64_t finished_at;
-  RemoteAnswer remote;  // meaningful when the task's state has remote_lookup
-};
-
-}  // namespace executor_internal
-
-using executor_internal::AskRemote;
-using executor_internal::Completion;
-using executor_internal::RemoteAnswer;
+}  // namespace
 
 struct Executor::Impl {
   TaskGraph& graph;
