@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [SECONDS]        every target for SECONDS (default 60) from its seed corpus
 #   scripts/fuzz.sh --ci             every target for 8 s (what scripts/test.sh runs: from the seed
-#                                    corpora, 8 s reached ~98% of the edges 15 s did, measured at -O1; §9)
+#                                    corpora, 8 s reach ~99% of the edges 15 s do; docs/benchmarks.md §9)
 #   scripts/fuzz.sh --only a,b 600   only the named targets (config_fuzz, oci_fuzz, ...)
 #   scripts/fuzz.sh --build-only     configure and build, run nothing
 #
