@@ -12,23 +12,27 @@ void ForEachDeb822Paragraph(std::string_view text, const Deb822Options& options,
     if (!stopped && !cur.empty()) stopped = !fn(cur);
     cur.clear();
   };
-  ForEachLine(text, [&](std::string_view line) {
-    if (stopped) return;
-    if (Trim(line).empty()) return flush();
-    if (line.front() == '#') return;
+  // Returns false once fn asked to stop: the rest of `text` is not read.
+  ForEachLine(text, [&](std::string_view line) -> bool {
+    if (Trim(line).empty()) {
+      flush();
+      return !stopped;
+    }
+    if (line.front() == '#') return true;
     if (line.front() == ' ' || line.front() == '\t') {
-      if (cur.empty() || !options.continuations) return;
+      if (cur.empty() || !options.continuations) return true;
       std::string& value = cur.back().second;
-      if (value.size() > options.max_value_bytes) return;
+      if (value.size() > options.max_value_bytes) return true;
       std::string_view body = line.substr(1);
       if (Trim(body) == ".") body = {};
       value += '\n';
       value += body;
-      return;
+      return true;
     }
     size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return;
+    if (colon == std::string_view::npos || colon == 0) return true;
     cur.emplace_back(AsciiLower(line.substr(0, colon)), std::string(Trim(line.substr(colon + 1))));
+    return true;
   });
   flush();
 }

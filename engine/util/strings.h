@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace mg {
@@ -23,7 +24,8 @@ std::vector<std::string> Split(std::string_view text, char separator);
 
 // Calls fn(line) for every line of `text`, in order: the line without its '\n', and without a
 // '\r' before it (CRLF files). The piece after the last '\n' is a line too, so "a\n" is "a" then
-// "", and "" is one empty line. The views point into `text`.
+// "", and "" is one empty line. The views point into `text`. When fn returns bool, false stops
+// the walk there (the rest of `text` is not scanned).
 template <typename Fn>
 void ForEachLine(std::string_view text, Fn&& fn) {
   size_t start = 0;
@@ -33,7 +35,11 @@ void ForEachLine(std::string_view text, Fn&& fn) {
     std::string_view line = text.substr(start, end - start);
     start = end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    fn(line);
+    if constexpr (std::is_same_v<std::invoke_result_t<Fn&, std::string_view>, bool>) {
+      if (!fn(line)) return;
+    } else {
+      fn(line);
+    }
   }
 }
 

@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(dependency_lists_follow_gate_then_template_then_platform_or
              boost::test_tools::per_element());
   BOOST_TEST(deps("probe:outline@0.80.0") == (std::vector<std::string>{"discover:outline"}),
              boost::test_tools::per_element());
-  // Platform-scoped tasks keep the listed order among themselves (ranks and ids are stable).
+  // A version's tasks carry its rank: its place in the list the discover gave.
   BOOST_TEST(g.task(*g.Find("build:outline@0.81.0/linux/arm64")).version_rank == 1);
 }
 

@@ -87,6 +87,15 @@ BOOST_AUTO_TEST_CASE(for_each_line_splits_on_newlines_and_drops_a_carriage_retur
   BOOST_TEST(lines("\r\r\n") == (std::vector<std::string>{"\r", ""}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(for_each_line_stops_when_fn_returns_false) {
+  std::vector<std::string> seen;
+  mg::ForEachLine("a\nstop\nc\n", [&](std::string_view l) {
+    seen.emplace_back(l);
+    return l != "stop";
+  });
+  BOOST_TEST(seen == (std::vector<std::string>{"a", "stop"}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace MG_TEST_FILE_NS
