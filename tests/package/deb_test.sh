@@ -3,7 +3,7 @@
 #   1. build mirrorgraph_*.deb and mirrorgraph-dev_*.deb (scripts/package.sh: a tree of the
 #      installed targets only, in build-deb-test/ of the checkout, reused by later runs). What this
 #      checks is the packaging, not the code's speed, so the tree is built without optimization or
-#      debug info (CMAKE_BUILD_TYPE None: about half the compile time of package.sh's default,
+#      debug info (CMAKE_BUILD_TYPE None: about two thirds of the compile time of package.sh's default,
 #      RelWithDebInfo, which CI would otherwise pay while the other tests wait for the cores). It
 #      keeps the default compiler (g++), as package.sh's packages have: the one tree in CI that
 #      g++ compiles (clang would take 62 s against 102 s, docs/benchmarks.md §9, but then g++'s
