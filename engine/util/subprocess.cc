@@ -1,5 +1,11 @@
 #include "util/subprocess.h"
 
+// Boost.Process offers bp::posix::use_vfork, but its feature test (detail/config.hpp) only
+// enables it for pre-2008 POSIX feature levels; glibc has vfork at every level we build with.
+#ifndef BOOST_POSIX_HAS_VFORK
+#define BOOST_POSIX_HAS_VFORK 1
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,6 +25,7 @@
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
 #include <boost/process/io.hpp>
+#include <boost/process/posix.hpp>
 #include <boost/process/start_dir.hpp>
 #include <spdlog/spdlog.h>
 #include <memory>
@@ -54,8 +61,11 @@ std::string RecordDir() {
   return g_record_dir;
 }
 
-// Installs the prepared environment (in the parent), then prepares the child between fork and
-// exec (only async-signal-safe calls there).
+// Installs the prepared environment (in the parent), then prepares the child between vfork and
+// exec. The child shares this process's memory until it execs (the parent thread waits): only
+// system calls there, no allocation, no writes to memory other than the executor's error fields.
+// Signals are blocked in the parent thread around the launch (ScopedAllSignalsBlocked), so no
+// handler of this process can run on the shared memory before the child resets them to default.
 struct ChildSetup : bp::extend::handler {
   char** envp;  // NULL-terminated "KEY=VALUE" array; must outlive the launch
   pid_t parent = ::getpid();
@@ -83,9 +93,16 @@ struct ChildSetup : bp::extend::handler {
     // before prctl: exit now.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(127);
+    // The child's handler table is its own (vfork shares memory, not dispositions): every caught
+    // signal goes back to its default before the mask opens, as exec would do; SIGPIPE too, which
+    // this process may ignore.
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
-    ::sigaction(SIGPIPE, &dfl, nullptr);
+    for (int sig = 1; sig < NSIG; ++sig) {
+      struct sigaction old {};
+      if (::sigaction(sig, nullptr, &old) != 0) continue;
+      if (sig == SIGPIPE || (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN)) ::sigaction(sig, &dfl, nullptr);
+    }
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -96,6 +113,22 @@ struct ChildSetup : bp::extend::handler {
       for (int fd = 3; fd < max; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
   }
+};
+
+// Blocks every signal in the calling thread for its lifetime (the launch), restoring the mask after.
+class ScopedAllSignalsBlocked {
+ public:
+  ScopedAllSignalsBlocked() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old_);
+  }
+  ~ScopedAllSignalsBlocked() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  ScopedAllSignalsBlocked(const ScopedAllSignalsBlocked&) = delete;
+  ScopedAllSignalsBlocked& operator=(const ScopedAllSignalsBlocked&) = delete;
+
+ private:
+  sigset_t old_;
 };
 
 bool IsExecutableFile(const std::string& path) {
@@ -246,14 +279,20 @@ class Session {
   template <typename StdIn>
   std::unique_ptr<bp::child> Launch(const std::string& exe, const std::vector<std::string>& args,
                                     const ChildSetup& setup, StdIn&& in, std::error_code& ec) {
+    // vfork, not fork: a fork copies the page tables of this multi-threaded process, and every
+    // thread then takes copy-on-write faults (each a TLB shootdown on every core) until the child
+    // execs — on a no-op run of 30 discovers that was a third of mirrorgraph's own CPU
+    // (docs/benchmarks.md §2).
+    ScopedAllSignalsBlocked blocked;
     try {
       if (o_.cwd.empty()) {
         return std::make_unique<bp::child>(bp::exe = exe, bp::args = args, std::forward<StdIn>(in),
-                                           bp::std_out > out_, bp::std_err > err_, setup, ec);
+                                           bp::std_out > out_, bp::std_err > err_, setup, bp::posix::use_vfork,
+                                           ec);
       }
       return std::make_unique<bp::child>(bp::exe = exe, bp::args = args, std::forward<StdIn>(in),
                                          bp::std_out > out_, bp::std_err > err_, bp::start_dir = o_.cwd,
-                                         setup, ec);
+                                         setup, bp::posix::use_vfork, ec);
     } catch (const std::exception& e) {
       ec = std::make_error_code(std::errc::io_error);
       launch_error_ = e.what();

@@ -316,6 +316,61 @@ BOOST_AUTO_TEST_CASE(concurrent_calls) {
   BOOST_TEST(good.load() == kThreads * kRuns);
 }
 
+// The child starts with no signal blocked and SIGPIPE at its default, whatever the launching
+// thread blocks or this process ignores (the launch blocks every signal around its vfork).
+BOOST_AUTO_TEST_CASE(child_signal_state_is_clean) {
+  struct sigaction ignore {}, old_pipe {};
+  ignore.sa_handler = SIG_IGN;
+  BOOST_REQUIRE(::sigaction(SIGPIPE, &ignore, &old_pipe) == 0);
+  sigset_t block, old_mask;
+  sigemptyset(&block);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGUSR1);
+  BOOST_REQUIRE(pthread_sigmask(SIG_BLOCK, &block, &old_mask) == 0);
+  mg::SubprocessOptions o;
+  o.argv = {"cat", "/proc/self/status"};
+  mg::SubprocessResult r = MustRun(o);
+  // The launching thread's own mask is back as it was: what it blocked, and nothing more.
+  sigset_t now;
+  pthread_sigmask(SIG_SETMASK, nullptr, &now);
+  BOOST_TEST(sigismember(&now, SIGTERM) == 1);
+  BOOST_TEST(sigismember(&now, SIGINT) == sigismember(&old_mask, SIGINT));
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ::sigaction(SIGPIPE, &old_pipe, nullptr);
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(r.stdout_text.find("\nSigBlk:\t0000000000000000\n") != std::string::npos, r.stdout_text);
+  size_t ign = r.stdout_text.find("\nSigIgn:\t");
+  BOOST_REQUIRE(ign != std::string::npos);
+  const unsigned long long ignored = std::stoull(r.stdout_text.substr(ign + 9, 16), nullptr, 16);
+  BOOST_TEST((ignored & (1ULL << (SIGPIPE - 1))) == 0ULL);
+}
+
+// Children start from one thread while others allocate and free without pause: the launch
+// shares memory with the child until it execs, so it must not touch the allocator there.
+BOOST_AUTO_TEST_CASE(launches_beside_allocating_threads) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> churn;
+  for (int t = 0; t < 3; ++t) {
+    churn.emplace_back([&stop] {
+      while (!stop.load()) {
+        std::vector<std::string> v;
+        for (int i = 0; i < 64; ++i) v.emplace_back(200 + i, 'x');
+      }
+    });
+  }
+  int good = 0;
+  for (int i = 0; i < 60; ++i) {
+    mg::SubprocessOptions o;
+    o.argv = {"echo", std::to_string(i)};
+    o.timeout = Ms(60000);
+    mg::Result<mg::SubprocessResult> r = mg::RunSubprocess(o);
+    if (r.ok() && r->exit_code == 0 && r->stdout_text == std::to_string(i) + "\n") ++good;
+  }
+  stop = true;
+  for (auto& th : churn) th.join();
+  BOOST_TEST(good == 60);
+}
+
 // A cancelled child is asked first: SIGTERM to its group, which it may handle (buildah unmounts).
 BOOST_AUTO_TEST_CASE(cancel_sends_sigterm_first) {
   mg::testing::TempDir dir;
