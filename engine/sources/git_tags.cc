@@ -1,7 +1,12 @@
 #include "sources/git_tags.h"
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <optional>
 
 #include "http/url_credentials.h"
 #include "util/strings.h"
@@ -47,39 +52,154 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseLsRemoteTags(std::
   return std::vector<std::pair<std::string, std::string>>(direct.begin(), direct.end());
 }
 
+std::optional<std::string> LocalRepositoryPath(std::string_view url) {
+  std::string_view path = url;
+  if (StartsWith(path, "file://")) {
+    path.remove_prefix(7);
+    if (StartsWith(path, "localhost/")) path.remove_prefix(9);
+  } else if (path.find("://") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  if (!StartsWith(path, "/")) return std::nullopt;  // relative, scp-like or an option: git decides
+  std::string decoded;
+  decoded.reserve(path.size());
+  for (size_t i = 0; i < path.size(); ++i) {
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    if (path[i] == '%' && i + 2 < path.size() && hex(path[i + 1]) >= 0 && hex(path[i + 2]) >= 0) {
+      decoded.push_back(static_cast<char>(hex(path[i + 1]) * 16 + hex(path[i + 2])));
+      i += 2;
+    } else {
+      decoded.push_back(path[i]);
+    }
+  }
+  if (decoded.find('\0') != std::string::npos) return std::nullopt;
+  return decoded;
+}
+
+Result<ForEachRefTags> ParseForEachRefTags(std::string_view output) {
+  ForEachRefTags out;
+  std::string bad;
+  ForEachLine(output, [&](std::string_view line) {
+    if (line.empty()) return true;
+    // "<object> <peeled type> <peeled object> <ref>": both peeled fields are empty for a
+    // lightweight tag.
+    std::string_view f[3];
+    size_t start = 0;
+    for (std::string_view& field : f) {
+      size_t sp = line.find(' ', start);
+      if (sp == std::string_view::npos) {
+        bad = std::string(line);
+        return false;
+      }
+      field = line.substr(start, sp - start);
+      start = sp + 1;
+    }
+    std::string_view ref = line.substr(start);
+    const bool peeled = !f[1].empty();
+    if (!IsHexSha(f[0]) || (peeled ? !IsHexSha(f[2]) : !f[2].empty()) || !StartsWith(ref, kTagsPrefix) ||
+        ref.size() == kTagsPrefix.size()) {
+      bad = std::string(line);
+      return false;
+    }
+    if (f[1] == "tag") out.nested_tag = true;
+    ref.remove_prefix(kTagsPrefix.size());
+    out.tags.emplace_back(std::string(ref), std::string(peeled ? f[2] : f[0]));
+    return true;
+  });
+  if (!bad.empty()) return Status::Corruption("unexpected line in git for-each-ref output: \"" + bad + "\"");
+  std::sort(out.tags.begin(), out.tags.end());
+  return out;
+}
+
+namespace {
+
+// Runs one git listing; its output, or the error (with `what` and git's words).
+Result<std::string> RunGitListing(const GitTagsSource& source, std::vector<std::string> argv,
+                                  std::map<std::string, std::string> env, const std::atomic<bool>* cancel,
+                                  const std::string& what) {
+  const std::string command = argv[0] + " " + argv[argv[1] == "-C" ? 3 : 1];
+  SubprocessOptions opts;
+  opts.argv = std::move(argv);
+  opts.env_overrides = std::move(env);
+  opts.env_overrides.insert({{"GIT_TERMINAL_PROMPT", "0"}, {"GCM_INTERACTIVE", "never"}, {"LC_ALL", "C"}});
+  opts.timeout = source.timeout;
+  opts.cancel = cancel;
+  // The whole listing is parsed: allow a large one, and refuse rather than read a cut one.
+  opts.max_captured_bytes = kMaxTagListing;
+  Result<SubprocessResult> run = RunSubprocess(opts);
+  if (!run.ok()) return run.status().WithContext(what);
+  if (run->cancelled) return Status::Cancelled(what + ": cancelled");
+  if (run->timed_out) {
+    return Status::Unavailable(what + ": " + command + " timed out after " +
+                               std::to_string(source.timeout.count() / 1000) + " s");
+  }
+  if (run->exit_code != 0) {
+    const std::string tail = ScrubUrlCredentials(std::string(Trim(TailLines(run->stderr_text, 5))), source.url);
+    return Status::Unavailable(what + ": " + command + " exited with " + std::to_string(run->exit_code) +
+                               (tail.empty() ? "" : ": " + tail));
+  }
+  if (run->stdout_dropped > 0) {
+    return Status::FailedPrecondition(what + ": " + command + " listed more than " +
+                                      std::to_string(kMaxTagListing >> 20) + " MiB of tags");
+  }
+  return std::move(run->stdout_text);
+}
+
+// The tags of a repository on this machine, read by one `git for-each-ref` in it (no
+// upload-pack, no shell: one process where ls-remote starts three). nullopt when the path is no
+// directory (ls-remote then says what is wrong, in git's words) or the listing holds a tag of a
+// tag (for-each-ref peels one level in git 2.39; ls-remote peels fully).
+std::optional<Result<std::vector<std::pair<std::string, std::string>>>> ListLocalTags(
+    const GitTagsSource& source, const std::string& path, const std::atomic<bool>* cancel, const std::string& what) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
+  std::unique_ptr<char, decltype(&::free)> real(::realpath(path.c_str(), nullptr), &::free);
+  if (!real) return std::nullopt;
+  const std::string dir = real.get();
+  // The ceiling (the real parent, as git resolves it) keeps git from taking a parent
+  // directory's repository for this one.
+  std::string parent = dir.substr(0, dir.rfind('/'));
+  Result<std::string> listed =
+      RunGitListing(source,
+                    {"git", "-C", dir, "for-each-ref",
+                     "--format=%(objectname) %(*objecttype) %(*objectname) %(refname)", "refs/tags/"},
+                    {{"GIT_CEILING_DIRECTORIES", parent.empty() ? "/" : parent}}, cancel, what);
+  using Tags = std::vector<std::pair<std::string, std::string>>;
+  if (!listed.ok()) return Result<Tags>(listed.status());
+  Result<ForEachRefTags> parsed = ParseForEachRefTags(*listed);
+  if (!parsed.ok()) return Result<Tags>(parsed.status().WithContext(what));
+  if (parsed->nested_tag) return std::nullopt;
+  return Result<Tags>(std::move(parsed->tags));
+}
+
+}  // namespace
+
 Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const std::atomic<bool>* cancel,
                                            std::vector<std::pair<std::string, std::string>>* excluded) {
   Result<TagPattern> pattern = TagPattern::Compile(source.tag_pattern);
   if (!pattern.ok()) return pattern.status();
   if (source.url.empty()) return Status::InvalidArgument("git tags source: empty url");
 
-  SubprocessOptions opts;
-  opts.argv = {"git", "ls-remote", "--tags", "--", source.url};
-  opts.env_overrides = {{"GIT_TERMINAL_PROMPT", "0"}, {"GCM_INTERACTIVE", "never"}, {"LC_ALL", "C"}};
-  opts.timeout = source.timeout;
-  opts.cancel = cancel;
-  // The whole listing is parsed: allow a large one, and refuse rather than read a cut one.
-  opts.max_captured_bytes = kMaxTagListing;
-  Result<SubprocessResult> run = RunSubprocess(opts);
   const std::string shown_url = RedactUrlCredentials(source.url);
   const std::string what = "listing tags of " + shown_url;
-  if (!run.ok()) return run.status().WithContext(what);
-  if (run->cancelled) return Status::Cancelled(what + ": cancelled");
-  if (run->timed_out) {
-    return Status::Unavailable(what + ": git ls-remote timed out after " +
-                               std::to_string(source.timeout.count() / 1000) + " s");
+  std::optional<Result<std::vector<std::pair<std::string, std::string>>>> local;
+  if (std::optional<std::string> path = LocalRepositoryPath(source.url)) {
+    local = ListLocalTags(source, *path, cancel, what);
   }
-  if (run->exit_code != 0) {
-    const std::string tail = ScrubUrlCredentials(std::string(Trim(TailLines(run->stderr_text, 5))), source.url);
-    return Status::Unavailable(what + ": git ls-remote exited with " + std::to_string(run->exit_code) +
-                               (tail.empty() ? "" : ": " + tail));
+  if (!local) {
+    Result<std::string> listed =
+        RunGitListing(source, {"git", "ls-remote", "--tags", "--", source.url}, {}, cancel, what);
+    if (!listed.ok()) return listed.status();
+    local = ParseLsRemoteTags(*listed);
+    if (!local->ok()) return local->status().WithContext(what);
   }
-  if (run->stdout_dropped > 0) {
-    return Status::FailedPrecondition(what + ": git ls-remote listed more than " +
-                                      std::to_string(kMaxTagListing >> 20) + " MiB of tags");
-  }
-  Result<std::vector<std::pair<std::string, std::string>>> tags = ParseLsRemoteTags(run->stdout_text);
-  if (!tags.ok()) return tags.status().WithContext(what);
+  Result<std::vector<std::pair<std::string, std::string>>>& tags = *local;
+  if (!tags.ok()) return tags.status();
 
   std::vector<Candidate> out;
   for (const auto& [tag, commit] : *tags) {

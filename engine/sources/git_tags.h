@@ -1,8 +1,10 @@
-// The git-tags version source: lists a remote repository's tags with `git ls-remote`.
+// The git-tags version source: lists a repository's tags with git (ls-remote, or for-each-ref in a
+// repository on this machine).
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,8 +20,7 @@ struct GitTagsSource {
   std::chrono::milliseconds timeout{120000};
 };
 
-// Runs `git ls-remote --tags -- <url>` (no terminal prompts: GIT_TERMINAL_PROMPT=0) and returns
-// one Candidate per tag whose name matches tag_pattern: version = the pattern's first capture,
+// Lists the tags of `url` and returns one Candidate per tag whose name matches tag_pattern: version = the pattern's first capture,
 // commit = the commit the tag points to (for an annotated tag, its peeled "^{}" commit, never the
 // tag object). Sorted by tag (bytewise). When `excluded` is not null, each tag that does not match
 // is appended as (tag, TagPattern::MismatchReason()), in tag order.
@@ -27,8 +28,28 @@ struct GitTagsSource {
 // unreachable URL, missing repository, authentication required; the message holds the URL and
 // the tail of git's stderr; also timeouts), Cancelled (*cancel became true), Corruption
 // (unparseable git output). `cancel` may be null. Thread-safe.
+// How: a repository on this machine (LocalRepositoryPath, an existing directory) is read by one
+// `git -C <path> for-each-ref` (GIT_CEILING_DIRECTORIES keeps git from walking up to a parent's
+// repository); anything else, a missing local directory and a local tag of a tag by
+// `git ls-remote --tags -- <url>`. Both run without terminal prompts (GIT_TERMINAL_PROMPT=0).
+// A local repository's transfer.hideRefs does not hide tags from for-each-ref.
 Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const std::atomic<bool>* cancel,
                                            std::vector<std::pair<std::string, std::string>>* excluded = nullptr);
+
+// The path of a repository on this machine named by `url`: "file:///p", "file://localhost/p"
+// (percent-decoded, as git does) or an absolute path "/p". nullopt for anything else (remote
+// URLs, relative or scp-like paths), which only `git ls-remote` interprets.
+std::optional<std::string> LocalRepositoryPath(std::string_view url);
+
+// Parses `git for-each-ref --format='%(objectname) %(*objecttype) %(*objectname) %(refname)'
+// refs/tags/` into tag name -> commit (an annotated tag's peeled object), sorted by tag.
+// nested_tag: some annotated tag points at another tag, whose own target this one level of
+// peeling does not reach. Exposed for tests.
+struct ForEachRefTags {
+  std::vector<std::pair<std::string, std::string>> tags;
+  bool nested_tag = false;
+};
+Result<ForEachRefTags> ParseForEachRefTags(std::string_view output);
 
 // Parses `git ls-remote` output into tag name -> commit (peeled entries win). Exposed for tests.
 Result<std::vector<std::pair<std::string, std::string>>> ParseLsRemoteTags(std::string_view output);

@@ -1,6 +1,7 @@
 #include "sources/git_tags.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <boost/test/unit_test.hpp>
 
@@ -179,6 +180,88 @@ BOOST_AUTO_TEST_CASE(parses_ls_remote_output) {
   BOOST_TEST(mg::ParseLsRemoteTags("").ok());
   auto bad = mg::ParseLsRemoteTags("warning: something\n");
   BOOST_TEST((bad.status().code() == mg::Status::Code::kCorruption));
+}
+
+// A repository on this machine is read by for-each-ref; its answer must be ls-remote's.
+BOOST_AUTO_TEST_CASE(local_listing_equals_ls_remote) {
+  Repo repo;
+  auto local = mg::ParseForEachRefTags(
+      Git(repo.dir.path(), {"for-each-ref", "--format=%(objectname) %(*objecttype) %(*objectname) %(refname)",
+                            "refs/tags/"}));
+  BOOST_REQUIRE_MESSAGE(local.ok(), local.status().ToString());
+  BOOST_TEST(!local->nested_tag);
+  auto remote = mg::ParseLsRemoteTags(Git(repo.dir.path(), {"ls-remote", "--tags", repo.Url()}));
+  BOOST_REQUIRE(remote.ok());
+  BOOST_TEST(local->tags.size() == 7u);
+  BOOST_TEST((local->tags == *remote));
+}
+
+// A tag of a tag: for-each-ref peels one level only, so ls-remote answers (fully peeled).
+BOOST_AUTO_TEST_CASE(a_tag_of_a_tag_is_peeled_to_its_commit) {
+  Repo repo;
+  Git(repo.dir.path(), {"tag", "-a", "-m", "outer", "v9.0.0", "v1.3"});
+  BOOST_TEST(Git(repo.dir.path(), {"cat-file", "-t", "v9.0.0^{tag}^{}"}) == "commit");
+  std::vector<mg::Candidate> got = MustList({repo.Url(), R"(^v(9\.\d+\.\d+)$)"});
+  BOOST_REQUIRE(got.size() == 1u);
+  BOOST_TEST(got[0].commit == repo.c3);
+}
+
+// A directory inside a repository is not that repository: git must not walk up to it.
+BOOST_AUTO_TEST_CASE(a_subdirectory_of_a_repository_is_not_one) {
+  Repo repo;
+  const std::string sub = repo.dir.path() + "/sub";
+  BOOST_REQUIRE(::mkdir(sub.c_str(), 0755) == 0);
+  for (const std::string& url : {"file://" + sub, sub}) {
+    mg::Result<std::vector<mg::Candidate>> r = mg::ListGitTags({url, "^v(.+)$"}, nullptr);
+    BOOST_REQUIRE_MESSAGE(!r.ok(), url);
+    BOOST_TEST((r.status().code() == mg::Status::Code::kUnavailable));
+    BOOST_TEST(r.status().message().find("not a git repository") != std::string::npos, r.status().ToString());
+  }
+}
+
+// Percent-encoded and localhost file URLs name the same directory, as they do for git.
+BOOST_AUTO_TEST_CASE(file_urls_are_decoded_like_git_does) {
+  mg::testing::TempDir dir;
+  const std::string path = dir.path() + "/a repo";
+  BOOST_REQUIRE(::mkdir(path.c_str(), 0755) == 0);
+  Git(path, {"init", "-q", "-b", "main"});
+  Git(path, {"commit", "-q", "--allow-empty", "-m", "one"});
+  Git(path, {"tag", "v1.0.0"});
+  const std::string commit = Git(path, {"rev-parse", "HEAD"});
+  for (const std::string& url : {"file://" + dir.path() + "/a%20repo", "file://localhost" + dir.path() + "/a%20repo",
+                                 "file://" + path, path}) {
+    std::vector<mg::Candidate> got = MustList({url, "^v(.+)$"});
+    BOOST_REQUIRE_MESSAGE(got.size() == 1u, url);
+    BOOST_TEST(got[0].commit == commit);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(local_repository_paths) {
+  BOOST_TEST(mg::LocalRepositoryPath("file:///srv/git/app.git").value_or("-") == "/srv/git/app.git");
+  BOOST_TEST(mg::LocalRepositoryPath("file://localhost/srv/a%20b").value_or("-") == "/srv/a b");
+  BOOST_TEST(mg::LocalRepositoryPath("/srv/100%").value_or("-") == "/srv/100%");  // no escape: kept
+  BOOST_TEST(mg::LocalRepositoryPath("/srv/%zz").value_or("-") == "/srv/%zz");
+  for (const char* other : {"https://github.com/outline/outline", "file://host/srv/x", "git@github.com:a/b.git",
+                            "relative/dir", "--upload-pack=x", "file:///srv/%00x", "ssh://h/srv/x"}) {
+    BOOST_TEST(!mg::LocalRepositoryPath(other).has_value(), other);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(parses_for_each_ref_output) {
+  const std::string a(40, 'a'), b(40, 'b'), c(64, 'c');
+  auto r = mg::ParseForEachRefTags(b + "   refs/tags/y\n" + a + " commit " + c + " refs/tags/x\n\n");
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  std::vector<std::pair<std::string, std::string>> expected = {{"x", c}, {"y", b}};
+  BOOST_TEST((r->tags == expected));
+  BOOST_TEST(!r->nested_tag);
+  auto nested = mg::ParseForEachRefTags(a + " tag " + b + " refs/tags/z\n");
+  BOOST_REQUIRE(nested.ok());
+  BOOST_TEST(nested->nested_tag);
+  for (const std::string& bad : {std::string("fatal: oops\n"), a + "  " + b + " refs/tags/q\n",
+                                 a + " commit zz refs/tags/q\n", a + "   refs/heads/main\n", a + "   refs/tags/\n"}) {
+    auto got = mg::ParseForEachRefTags(bad);
+    BOOST_TEST((got.status().code() == mg::Status::Code::kCorruption), bad);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
