@@ -11,6 +11,9 @@ namespace mg {
 struct CurlTransportOptions {
   // Idle easy handles kept for reuse; each keeps its connections alive (keep-alive reuse).
   size_t max_idle_handles = 16;
+  // Idle connections the shared pool keeps open for reuse, over all hosts (CURLOPT_MAXCONNECTS);
+  // at least the number of requests in flight at once, or finished requests close live ones.
+  size_t max_idle_connections = 64;
   // Connect phase limit (the request's own timeout bounds the whole exchange).
   std::chrono::milliseconds connect_timeout{30000};
   std::string user_agent = "mirrorgraph/" MIRRORGRAPH_VERSION;

@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <mutex>
 #include <thread>
@@ -88,6 +89,9 @@ class TinyServer {
       std::string reply;
       if (path == "/hello") {
         reply = Reply(200, "X-Multi: a\r\nX-Multi: b\r\nContent-Type: text/plain\r\n", "hello", method == "HEAD");
+      } else if (path == "/slow") {  // keeps requests of several threads in flight at once
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        reply = Reply(200, "", "slow", method == "HEAD");
       } else if (path == "/big") {
         reply = Reply(200, "", std::string(4096, 'x'), false);
       } else if (path == "/redirect") {
@@ -222,6 +226,30 @@ BOOST_AUTO_TEST_CASE(reuses_connections_across_requests_and_threads) {
   });
   t.join();
   BOOST_TEST(server.connections() == 1);  // the shared connection cache served the other thread
+}
+
+// More requests in flight than libcurl's default pool size (5): each thread's connection stays
+// open for its next request instead of being closed when another request finishes.
+BOOST_AUTO_TEST_CASE(concurrent_requests_keep_their_connections) {
+  TinyServer server;
+  mg::CurlTransport transport;
+  constexpr int kThreads = 8, kRequests = 25;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kRequests; ++i) {
+        mg::HttpRequest req;
+        req.method = "HEAD";
+        req.url = server.Url("/slow");
+        mg::Result<mg::HttpResponse> r = transport.Send(req);
+        if (r.ok() && r->status == 200) ++good;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  BOOST_TEST(good.load() == kThreads * kRequests);
+  BOOST_TEST(server.connections() <= kThreads);
 }
 
 BOOST_AUTO_TEST_CASE(body_over_the_limit_is_an_error) {
