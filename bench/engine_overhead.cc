@@ -33,6 +33,7 @@
 #include "graph/expander.h"
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
+#include "util/huge_page_heap.h"
 
 namespace {
 
@@ -194,6 +195,7 @@ long PeakRssKb() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mg::ReexecWithHugePageHeap(argv);  // as `mirrorgraph run` does (engine/cli/main.cc)
   Args args;
   if (!ParseArgs(argc, argv, &args)) {
     std::cerr << "usage: engine_overhead populate|noop --state DIR [--tasks N] [--versions V] [--online] "

@@ -14,6 +14,7 @@
 #include "cli/attest_commands.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "util/huge_page_heap.h"
 #include "util/subprocess.h"
 
 namespace {
@@ -79,8 +80,15 @@ int main(int argc, char** argv) {
   int code = mg::ParseCli(argc, argv, &options);
   if (code == -1) return mg::kExitOk;
   if (code != mg::kExitOk) return code;
-  SetUpLogging();
   const std::string& c = options.command;
+  // The commands that hold a whole graph, its cache and run state run with the heap on huge pages
+  // (util/huge_page_heap.h): this re-executes the process once, before any thread starts.
+  bool huge_pages = false;
+  if (c == "run" || c == "plan" || c == "explain" || c == "graph" || c == "status") {
+    huge_pages = mg::ReexecWithHugePageHeap(argv);
+  }
+  SetUpLogging();
+  if (huge_pages) spdlog::debug("heap on transparent huge pages (glibc.malloc.hugetlb=1, re-executed once)");
   // The commands that stop gracefully; the others end at the first signal, as by default.
   if (c == "run" || c == "plan" || c == "explain" || c == "verify" || c == "prune") InstallStopHandlers();
   try {

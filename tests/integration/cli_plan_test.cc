@@ -1,8 +1,11 @@
 // `mirrorgraph plan` and `graph` end to end: a git upstream with three tags, a real registry that
 // holds one complete and one amd64-only image, the binary run as a subprocess.
 #include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <iterator>
 
 #include "cli_fixture.h"
+#include "util/strings.h"
 #include "util/subprocess.h"
 
 namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
@@ -110,6 +113,48 @@ BOOST_AUTO_TEST_CASE(plan_reports_complete_incomplete_and_missing) {
   BOOST_TEST(r.out.find("probe:hello@1.1.0") != std::string::npos);
   BOOST_TEST(r.out.find("-> incomplete (missing [\"linux/arm64\"])") != std::string::npos, r.out);
   BOOST_TEST(r.out.find("-> missing") != std::string::npos, r.out);
+}
+
+// `plan` re-executes itself once with the heap on huge pages (util/huge_page_heap.h; forced here,
+// as sanitizer builds skip it): its children see the caller's GLIBC_TUNABLES, never the tunable
+// it added nor the marker, and the plan is the same.
+BOOST_AUTO_TEST_CASE(the_huge_page_reexec_gives_children_the_callers_environment) {
+  CliWorkspace ws;
+  Prepare(ws);
+  const fs::path bin = ws.dir() / "wrapped-bin";
+  fs::create_directories(bin);
+  mg::SubprocessOptions which;
+  which.argv = {"sh", "-c", "command -v git"};
+  auto real_git = mg::RunSubprocess(which);
+  BOOST_REQUIRE(real_git.ok() && real_git->exit_code == 0);
+  const std::string git = std::string(mg::Trim(real_git->stdout_text));
+  const fs::path env_file = ws.dir() / "git-env.txt";
+  {
+    std::ofstream script(bin / "git");
+    script << "#!/bin/sh\nenv >> '" << env_file.string() << "'\nexec '" << git << "' \"$@\"\n";
+  }
+  fs::permissions(bin / "git", fs::perms::owner_all);
+  const char* path = ::getenv("PATH");
+  ws.env()["PATH"] = bin.string() + ":" + (path != nullptr ? path : "/usr/bin:/bin");
+  ws.env()["GLIBC_TUNABLES"] = "glibc.malloc.tcache_count=7";
+  ws.env()["MIRRORGRAPH_HUGE_PAGES"] = "1";
+  ws.env()["MIRRORGRAPH_LOG"] = "debug";
+  auto r = ws.Run({"plan", "--json", "plan.json"});
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.Describe());
+  Json report = ws.ReadJson("plan.json");
+  BOOST_TEST(ResultOf(report, "probe:hello@1.1.0")["state"] == "incomplete");
+  std::ifstream in(env_file);
+  BOOST_REQUIRE_MESSAGE(in, "the git wrapper did not run");
+  const std::string env = "\n" + std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  BOOST_TEST(env.find("\nGLIBC_TUNABLES=glibc.malloc.tcache_count=7\n") != std::string::npos, env);
+  BOOST_TEST(env.find("hugetlb") == std::string::npos, env);
+  BOOST_TEST(env.find("MIRRORGRAPH_HEAP_REEXEC") == std::string::npos, env);
+  std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string setting;
+  std::getline(thp, setting);
+  if (thp && setting.find("[never]") == std::string::npos) {
+    BOOST_TEST(r.err.find("heap on transparent huge pages") != std::string::npos, r.Describe());
+  }
 }
 
 // Every tag left out is named with its reason, in the text plan and in explain; a version outside

@@ -1,0 +1,96 @@
+#include "util/huge_page_heap.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace mg {
+namespace {
+
+constexpr std::string_view kTunable = "glibc.malloc.hugetlb";
+
+std::optional<std::string> Env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) return std::nullopt;
+  return std::string(v);
+}
+
+std::optional<std::string> ReadThpSetting() {
+  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+HugePageHeapPlan PlanHugePageHeap(const std::optional<std::string>& tunables, const std::optional<std::string>& marker,
+                                  const std::optional<std::string>& opt_out,
+                                  const std::optional<std::string>& thp_enabled) {
+  HugePageHeapPlan plan;
+  if (marker.has_value()) return plan;  // already the re-executed process
+  if (opt_out.has_value() && *opt_out == "0") return plan;
+  if (!thp_enabled.has_value() || thp_enabled->find('[') == std::string::npos ||
+      thp_enabled->find("[never]") != std::string::npos) {
+    return plan;
+  }
+  if (tunables.has_value() && tunables->find(kTunable) != std::string::npos) return plan;
+  plan.reexec = true;
+  plan.tunables = (tunables.has_value() && !tunables->empty() ? *tunables + ":" : std::string()) +
+                  std::string(kTunable) + "=1";
+  plan.marker = tunables.has_value() ? "set:" + *tunables : "unset";
+  return plan;
+}
+
+std::optional<std::string> TunablesFromMarker(const std::string& marker) {
+  if (marker.rfind("set:", 0) == 0) return marker.substr(4);
+  return std::nullopt;
+}
+
+bool ReexecWithHugePageHeap(char** argv) {
+  std::optional<std::string> marker = Env(kHeapReexecMarker);
+  if (marker.has_value()) {
+    // The re-executed process: glibc has read the tunable; give children the caller's value.
+    if (std::optional<std::string> original = TunablesFromMarker(*marker)) {
+      ::setenv("GLIBC_TUNABLES", original->c_str(), 1);
+    } else {
+      ::unsetenv("GLIBC_TUNABLES");
+    }
+    ::unsetenv(kHeapReexecMarker);
+    return true;
+  }
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  constexpr bool kSanitized = true;
+#else
+  constexpr bool kSanitized = false;
+#endif
+#else
+  constexpr bool kSanitized = false;
+#endif
+  // A sanitizer's allocator ignores glibc's tunables: the re-exec would only cost, unless a test
+  // asks for it (MIRRORGRAPH_HUGE_PAGES=1) to exercise the path.
+  std::optional<std::string> opt_in = Env("MIRRORGRAPH_HUGE_PAGES");
+  if (kSanitized && !(opt_in.has_value() && *opt_in == "1")) return false;
+  std::optional<std::string> tunables = Env("GLIBC_TUNABLES");
+  HugePageHeapPlan plan = PlanHugePageHeap(tunables, marker, opt_in, ReadThpSetting());
+  if (!plan.reexec || argv == nullptr || argv[0] == nullptr) return false;
+  ::setenv("GLIBC_TUNABLES", plan.tunables.c_str(), 1);
+  ::setenv(kHeapReexecMarker, plan.marker.c_str(), 1);
+  ::execv("/proc/self/exe", argv);
+  // The exec failed (no /proc, say): carry on as we are, the environment as it was.
+  if (tunables.has_value()) {
+    ::setenv("GLIBC_TUNABLES", tunables->c_str(), 1);
+  } else {
+    ::unsetenv("GLIBC_TUNABLES");
+  }
+  ::unsetenv(kHeapReexecMarker);
+  return false;
+}
+
+}  // namespace mg

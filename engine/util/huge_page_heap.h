@@ -1,0 +1,46 @@
+// Running the process with glibc's malloc on transparent huge pages (glibc.malloc.hugetlb=1).
+//
+// A large graph is a few hundred MB of small heap objects; with 4 KiB pages every first touch is
+// a page fault, and on a virtual machine a page fault is expensive: a 100,000-task no-op spent
+// more than a third of its time faulting (docs/benchmarks.md §1). glibc reads its tunables only
+// from the environment at start-up, so the process re-executes itself once with the tunable
+// added; the re-executed process puts the environment back as it was, so children (git, buildah)
+// never see the tunable or the marker.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace mg {
+
+// The environment variable that carries the caller's GLIBC_TUNABLES across the re-exec:
+// "unset", or "set:" followed by the value.
+inline constexpr const char* kHeapReexecMarker = "MIRRORGRAPH_HEAP_REEXEC";
+
+// What one process start should do, from its environment and the kernel's THP setting. Pure.
+struct HugePageHeapPlan {
+  bool reexec = false;
+  std::string tunables;  // GLIBC_TUNABLES for the re-executed process (when reexec)
+  std::string marker;    // kHeapReexecMarker's value for it (when reexec)
+};
+// `tunables`: GLIBC_TUNABLES now (nullopt: unset); `marker`: kHeapReexecMarker now; `opt_out`:
+// MIRRORGRAPH_HUGE_PAGES ("0" turns the re-exec off); `thp_enabled`: the content of
+// /sys/kernel/mm/transparent_hugepage/enabled (nullopt: unreadable). No re-exec when this process
+// already is the re-executed one (a marker), the caller set glibc.malloc.hugetlb themselves, the
+// user opted out, or the kernel has no transparent huge pages ("[never]" or no file).
+HugePageHeapPlan PlanHugePageHeap(const std::optional<std::string>& tunables, const std::optional<std::string>& marker,
+                                  const std::optional<std::string>& opt_out,
+                                  const std::optional<std::string>& thp_enabled);
+
+// The caller's GLIBC_TUNABLES encoded in a marker: nullopt when it was unset. A malformed marker
+// counts as "unset".
+std::optional<std::string> TunablesFromMarker(const std::string& marker);
+
+// Call first thing in main(), while the process has one thread. Either replaces the process with
+// itself (execv of /proc/self/exe, the same argv, the tunable added) and does not return, or
+// returns: in the re-executed process after restoring GLIBC_TUNABLES and removing the marker, or
+// when no re-exec is planned or the exec failed (the environment then as it was). Returns true
+// when this process runs with the tunable set by a re-exec. Not thread-safe (setenv).
+bool ReexecWithHugePageHeap(char** argv);
+
+}  // namespace mg
