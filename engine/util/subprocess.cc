@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstring>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -69,19 +70,34 @@ std::string RecordDir() {
 struct ChildSetup : bp::extend::handler {
   char** envp;  // NULL-terminated "KEY=VALUE" array; must outlive the launch
   pid_t parent = ::getpid();
+  // The write end of a close-on-exec pipe: a failed exec writes its errno there. Boost's vfork
+  // path reports the failure through shared memory only, which a runtime that turns vfork into
+  // fork (ThreadSanitizer, valgrind) loses; the pipe reaches the parent either way.
+  int exec_error_fd = -1;
 
   template <typename Executor>
   void on_setup(Executor& exec) const {
     exec.env = envp;
   }
 
-  // A failed exec (or chdir) is reported after the child already _exit()ed: reap it.
+  // A failed exec (or chdir) is reported after the child already _exit()ed: reap it, and record
+  // its status where Boost's child object looks, so that object's destructor neither waits for
+  // nor kills the pid (which another thread's new child may have by then).
   template <typename Executor>
   void on_error(Executor& exec, const std::error_code&) const {
     if (exec.pid > 0) {
-      while (::waitpid(exec.pid, nullptr, 0) < 0 && errno == EINTR) {
+      int status = 0;
+      while (::waitpid(exec.pid, &status, 0) < 0 && errno == EINTR) {
       }
+      exec.exit_status->store(status);
     }
+  }
+
+  template <typename Executor>
+  void on_exec_error(Executor&, const std::error_code& ec) const {
+    const int code = ec.value() != 0 ? ec.value() : ENOEXEC;
+    ssize_t ignored = ::write(exec_error_fd, &code, sizeof code);
+    (void)ignored;
   }
 
   template <typename Executor>
@@ -113,6 +129,35 @@ struct ChildSetup : bp::extend::handler {
       for (int fd = 3; fd < max; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
   }
+};
+
+// A close-on-exec pipe a child writes its exec errno into (ChildSetup::exec_error_fd). Read() closes
+// the write end and reads: after a successful exec the child's copy closed with the exec, so EOF.
+class ExecErrorPipe {
+ public:
+  ExecErrorPipe() { ok_ = ::pipe2(fds_, O_CLOEXEC) == 0; }
+  ~ExecErrorPipe() {
+    for (int fd : fds_) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  ExecErrorPipe(const ExecErrorPipe&) = delete;
+  ExecErrorPipe& operator=(const ExecErrorPipe&) = delete;
+  bool ok() const { return ok_; }
+  int write_fd() const { return fds_[1]; }
+  int Read() {
+    ::close(fds_[1]);
+    fds_[1] = -1;
+    int code = 0;
+    ssize_t n;
+    while ((n = ::read(fds_[0], &code, sizeof code)) < 0 && errno == EINTR) {
+    }
+    return n == static_cast<ssize_t>(sizeof code) ? code : 0;
+  }
+
+ private:
+  int fds_[2] = {-1, -1};
+  bool ok_ = false;
 };
 
 // Blocks every signal in the calling thread for its lifetime (the launch), restoring the mask after.
@@ -225,6 +270,9 @@ class Session {
     envp.push_back(nullptr);
     ChildSetup setup;
     setup.envp = envp.data();
+    ExecErrorPipe exec_error;
+    if (!exec_error.ok()) return Status::IOError("starting " + o_.argv[0] + ": pipe: " + std::strerror(errno));
+    setup.exec_error_fd = exec_error.write_fd();
     std::vector<std::string> args(o_.argv.begin() + 1, o_.argv.end());
     std::error_code ec;
     std::unique_ptr<bp::child> child;
@@ -235,11 +283,18 @@ class Session {
       in_.close();
       child = Launch(exe, args, setup, bp::std_in < bp::null, ec);
     }
+    const int exec_errno = exec_error.Read();  // 0: the child exec'd (or never started)
     if (ec || !child || child->id() <= 0) {
       return Status::IOError("starting " + o_.argv[0] + ": " + (ec ? ec.message() : "unknown error"));
     }
     pid_ = child->id();
     child->detach();  // we reap it ourselves (waitpid), and never let ~child terminate it
+    if (exec_errno != 0) {
+      // Only when vfork ran as fork: Boost saw no failure. The child has _exit()ed or is about to.
+      while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      return Status::IOError("starting " + o_.argv[0] + ": " + std::strerror(exec_errno));
+    }
     ::setpgid(pid_, pid_);  // also from the parent, closing the race with the first kill
     Record();
 

@@ -317,7 +317,9 @@ BOOST_AUTO_TEST_CASE(concurrent_calls) {
 }
 
 // The child starts with no signal blocked and SIGPIPE at its default, whatever the launching
-// thread blocks or this process ignores (the launch blocks every signal around its vfork).
+// thread blocks or this process ignores, and the launch (which blocks every signal around its
+// vfork) leaves the launching thread's mask as it found it. The child's side is a regression
+// guard: exec resets caught handlers anyway, so it cannot show the reset before exec.
 BOOST_AUTO_TEST_CASE(child_signal_state_is_clean) {
   struct sigaction ignore {}, old_pipe {};
   ignore.sa_handler = SIG_IGN;
@@ -346,7 +348,8 @@ BOOST_AUTO_TEST_CASE(child_signal_state_is_clean) {
 }
 
 // Children start from one thread while others allocate and free without pause: the launch
-// shares memory with the child until it execs, so it must not touch the allocator there.
+// shares memory with the child until it execs, so it must not touch the allocator there. A
+// regression guard (an allocation there need not deadlock, so it cannot prove there is none).
 BOOST_AUTO_TEST_CASE(launches_beside_allocating_threads) {
   std::atomic<bool> stop{false};
   std::vector<std::thread> churn;
