@@ -54,13 +54,15 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseLsRemoteTags(std::
 
 std::optional<std::string> LocalRepositoryPath(std::string_view url) {
   std::string_view path = url;
-  if (StartsWith(path, "file://")) {
-    path.remove_prefix(7);
-    if (StartsWith(path, "localhost/")) path.remove_prefix(9);
-  } else if (path.find("://") != std::string_view::npos) {
-    return std::nullopt;
+  if (!StartsWith(path, "file://")) {
+    // A plain path is taken as it is (git decodes only URLs); relative, scp-like ("host:path"),
+    // an option, or another scheme: git decides.
+    if (!StartsWith(path, "/") || path.find("://") != std::string_view::npos) return std::nullopt;
+    return std::string(path);
   }
-  if (!StartsWith(path, "/")) return std::nullopt;  // relative, scp-like or an option: git decides
+  path.remove_prefix(7);
+  if (StartsWith(path, "localhost/")) path.remove_prefix(9);
+  if (!StartsWith(path, "/")) return std::nullopt;  // another host: git decides
   std::string decoded;
   decoded.reserve(path.size());
   for (size_t i = 0; i < path.size(); ++i) {
@@ -154,16 +156,31 @@ Result<std::string> RunGitListing(const GitTagsSource& source, std::vector<std::
 // upload-pack, no shell: one process where ls-remote starts three). nullopt when the path is no
 // directory (ls-remote then says what is wrong, in git's words) or the listing holds a tag of a
 // tag (for-each-ref peels one level in git 2.39; ls-remote peels fully).
+// The variables that point git at another repository than its working directory's. git clears
+// them before it starts upload-pack for a local ls-remote (git's local_repo_env); a for-each-ref
+// would obey them (mirrorgraph started from a git hook has GIT_DIR set), so with any of them set
+// the listing goes to ls-remote.
+constexpr const char* kRepositoryEnv[] = {
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_CONFIG", "GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS",
+    "GIT_DIR", "GIT_GRAFT_FILE", "GIT_IMPLICIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_NAMESPACE",
+    "GIT_NO_REPLACE_OBJECTS", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX", "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE",
+    "GIT_WORK_TREE"};
+
 std::optional<Result<std::vector<std::pair<std::string, std::string>>>> ListLocalTags(
     const GitTagsSource& source, const std::string& path, const std::atomic<bool>* cancel, const std::string& what) {
+  for (const char* name : kRepositoryEnv) {
+    if (::getenv(name) != nullptr) return std::nullopt;
+  }
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
   std::unique_ptr<char, decltype(&::free)> real(::realpath(path.c_str(), nullptr), &::free);
   if (!real) return std::nullopt;
   const std::string dir = real.get();
   // The ceiling (the real parent, as git resolves it) keeps git from taking a parent
-  // directory's repository for this one.
+  // directory's repository for this one. GIT_CEILING_DIRECTORIES is ':'-separated: a parent
+  // with a ':' cannot be one, so ls-remote answers then.
   std::string parent = dir.substr(0, dir.rfind('/'));
+  if (parent.find(':') != std::string::npos) return std::nullopt;
   Result<std::string> listed =
       RunGitListing(source,
                     {"git", "-C", dir, "for-each-ref",

@@ -20,25 +20,28 @@ struct GitTagsSource {
   std::chrono::milliseconds timeout{120000};
 };
 
-// Lists the tags of `url` and returns one Candidate per tag whose name matches tag_pattern: version = the pattern's first capture,
-// commit = the commit the tag points to (for an annotated tag, its peeled "^{}" commit, never the
-// tag object). Sorted by tag (bytewise). When `excluded` is not null, each tag that does not match
-// is appended as (tag, TagPattern::MismatchReason()), in tag order.
+// Lists the tags of `url` and returns one Candidate per tag whose name matches tag_pattern:
+// version = the pattern's first capture, commit = the commit the tag points to (for an annotated
+// tag, its peeled "^{}" commit, never the tag object). Sorted by tag (bytewise). When `excluded`
+// is not null, each tag that does not match is appended as (tag, TagPattern::MismatchReason()),
+// in tag order.
 // Errors: InvalidArgument (bad pattern), NotFound (git is not installed), Unavailable (git failed:
 // unreachable URL, missing repository, authentication required; the message holds the URL and
 // the tail of git's stderr; also timeouts), Cancelled (*cancel became true), Corruption
 // (unparseable git output). `cancel` may be null. Thread-safe.
-// How: a repository on this machine (LocalRepositoryPath, an existing directory) is read by one
-// `git -C <path> for-each-ref` (GIT_CEILING_DIRECTORIES keeps git from walking up to a parent's
-// repository); anything else, a missing local directory and a local tag of a tag by
-// `git ls-remote --tags -- <url>`. Both run without terminal prompts (GIT_TERMINAL_PROMPT=0).
-// A local repository's transfer.hideRefs does not hide tags from for-each-ref.
+// How: a repository on this machine (LocalRepositoryPath, an existing directory) is read by
+// one `git -C <path> for-each-ref` (GIT_CEILING_DIRECTORIES keeps git from walking up to a
+// parent's repository); anything else by `git ls-remote --tags -- <url>`, and so are a missing
+// local directory, a local tag of a tag, a parent path with a ':' and a caller environment with
+// a repository variable (GIT_DIR, GIT_WORK_TREE, ...: git clears those for ls-remote). Both run
+// without terminal prompts (GIT_TERMINAL_PROMPT=0). A local repository's transfer.hideRefs does
+// not hide tags from for-each-ref.
 Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const std::atomic<bool>* cancel,
                                            std::vector<std::pair<std::string, std::string>>* excluded = nullptr);
 
 // The path of a repository on this machine named by `url`: "file:///p", "file://localhost/p"
-// (percent-decoded, as git does) or an absolute path "/p". nullopt for anything else (remote
-// URLs, relative or scp-like paths), which only `git ls-remote` interprets.
+// (percent-decoded, as git decodes URLs) or an absolute path "/p" (as it is). nullopt for
+// anything else (remote URLs, relative or scp-like paths), which only `git ls-remote` interprets.
 std::optional<std::string> LocalRepositoryPath(std::string_view url);
 
 // Parses `git for-each-ref --format='%(objectname) %(*objecttype) %(*objectname) %(refname)'

@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 
 #include "unit/util/temp_dir.h"
 #include "util/strings.h"
@@ -239,12 +242,54 @@ BOOST_AUTO_TEST_CASE(file_urls_are_decoded_like_git_does) {
 BOOST_AUTO_TEST_CASE(local_repository_paths) {
   BOOST_TEST(mg::LocalRepositoryPath("file:///srv/git/app.git").value_or("-") == "/srv/git/app.git");
   BOOST_TEST(mg::LocalRepositoryPath("file://localhost/srv/a%20b").value_or("-") == "/srv/a b");
-  BOOST_TEST(mg::LocalRepositoryPath("/srv/100%").value_or("-") == "/srv/100%");  // no escape: kept
-  BOOST_TEST(mg::LocalRepositoryPath("/srv/%zz").value_or("-") == "/srv/%zz");
+  BOOST_TEST(mg::LocalRepositoryPath("file:///srv/100%").value_or("-") == "/srv/100%");  // no escape: kept
+  BOOST_TEST(mg::LocalRepositoryPath("file:///srv/%zz").value_or("-") == "/srv/%zz");
+  // A plain path is not a URL: git takes it as it is, and so do we.
+  BOOST_TEST(mg::LocalRepositoryPath("/srv/a%20b").value_or("-") == "/srv/a%20b");
   for (const char* other : {"https://github.com/outline/outline", "file://host/srv/x", "git@github.com:a/b.git",
                             "relative/dir", "--upload-pack=x", "file:///srv/%00x", "ssh://h/srv/x"}) {
     BOOST_TEST(!mg::LocalRepositoryPath(other).has_value(), other);
   }
+}
+
+// Which git command answered, seen through a wrapper on PATH that logs its arguments: one
+// for-each-ref for a local repository; ls-remote when the caller's environment names another
+// repository (GIT_DIR, as in a git hook), which for-each-ref would obey and ls-remote ignores.
+BOOST_AUTO_TEST_CASE(a_local_repository_takes_one_for_each_ref_unless_git_dir_is_set) {
+  Repo repo;
+  mg::testing::TempDir bin;
+  const std::string log = bin.path() + "/argv.log";
+  const std::string real_git = Git(repo.dir.path(), {"--exec-path"}) + "/git";
+  {
+    std::ofstream script(bin.path() + "/git");
+    script << "#!/bin/sh\necho \"$*\" >> '" << log << "'\nexec '" << real_git << "' \"$@\"\n";
+  }
+  BOOST_REQUIRE(::chmod((bin.path() + "/git").c_str(), 0755) == 0);
+  const std::string old_path = ::getenv("PATH") ? ::getenv("PATH") : "";
+  ::setenv("PATH", (bin.path() + ":" + old_path).c_str(), 1);
+  auto read_log = [&] {
+    std::ifstream in(log);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::remove(log.c_str());
+    return text;
+  };
+  const std::string pattern = R"(^v(\d+(?:\.\d+)+)$)";
+  mg::Result<std::vector<mg::Candidate>> local = mg::ListGitTags({repo.Url(), pattern}, nullptr);
+  const std::string local_log = read_log();
+  ::setenv("GIT_DIR", (repo.dir.path() + "/elsewhere").c_str(), 1);
+  mg::Result<std::vector<mg::Candidate>> with_git_dir = mg::ListGitTags({repo.Url(), pattern}, nullptr);
+  ::unsetenv("GIT_DIR");
+  const std::string git_dir_log = read_log();
+  ::setenv("PATH", old_path.c_str(), 1);
+
+  BOOST_REQUIRE_MESSAGE(local.ok(), local.status().ToString());
+  BOOST_TEST(local->size() == 4u);
+  BOOST_TEST(local_log.find("for-each-ref") != std::string::npos, local_log);
+  BOOST_TEST(local_log.find("ls-remote") == std::string::npos, local_log);
+  BOOST_REQUIRE_MESSAGE(with_git_dir.ok(), with_git_dir.status().ToString());
+  BOOST_TEST(Describe(*with_git_dir) == Describe(*local));
+  BOOST_TEST(git_dir_log.find("ls-remote") != std::string::npos, git_dir_log);
+  BOOST_TEST(git_dir_log.find("for-each-ref") == std::string::npos, git_dir_log);
 }
 
 BOOST_AUTO_TEST_CASE(parses_for_each_ref_output) {
