@@ -59,6 +59,10 @@ std::unique_ptr<Session> Session::Open(const CliOptions& options, int* exit_code
 bool Session::ConnectRegistry() {
   CurlTransportOptions transport_options;
   transport_options.cancel = &cancel_;
+  // Room for every request that can be in flight: one per job slot and per pooled observation.
+  size_t in_flight = static_cast<size_t>(jobs());
+  for (const auto& [pool, capacity] : config_.engine.pools) in_flight += static_cast<size_t>(std::max(0, capacity));
+  transport_options.max_connections = std::max(transport_options.max_connections, 2 * in_flight);
   transport_ = std::make_unique<CurlTransport>(transport_options);
   counting_ = std::make_unique<CountingTransport>(*transport_);
   CountRoles();

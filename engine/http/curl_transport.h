@@ -11,9 +11,10 @@ namespace mg {
 struct CurlTransportOptions {
   // Idle easy handles kept for reuse; each keeps its connections alive (keep-alive reuse).
   size_t max_idle_handles = 16;
-  // Idle connections the shared pool keeps open for reuse, over all hosts (CURLOPT_MAXCONNECTS);
-  // at least the number of requests in flight at once, or finished requests close live ones.
-  size_t max_idle_connections = 64;
+  // Connections the shared pool keeps open, in use and idle, over all hosts (CURLOPT_MAXCONNECTS):
+  // when a request ends with more open, libcurl closes the oldest idle one. Keep it above the
+  // number of requests in flight at once, or every finished request closes another's connection.
+  size_t max_connections = 64;
   // Connect phase limit (the request's own timeout bounds the whole exchange).
   std::chrono::milliseconds connect_timeout{30000};
   std::string user_agent = "mirrorgraph/" MIRRORGRAPH_VERSION;
