@@ -1,5 +1,6 @@
 #include "util/huge_page_heap.h"
 
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -32,11 +33,12 @@ HugePageHeapPlan PlanHugePageHeap(const std::optional<std::string>& tunables, co
                                   const std::optional<std::string>& thp_enabled) {
   HugePageHeapPlan plan;
   if (marker.has_value()) return plan;  // already the re-executed process
-  if (opt_out.has_value() && *opt_out == "0") return plan;
-  if (!thp_enabled.has_value() || thp_enabled->find('[') == std::string::npos ||
-      thp_enabled->find("[never]") != std::string::npos) {
+  if (opt_out.has_value() && (*opt_out == "0" || *opt_out == "off" || *opt_out == "false" || *opt_out == "no")) {
     return plan;
   }
+  // glibc acts on the tunable only in the kernel's "madvise" mode: with "always" the heap is on
+  // huge pages already, with "never" it cannot be.
+  if (!thp_enabled.has_value() || thp_enabled->find("[madvise]") == std::string::npos) return plan;
   if (tunables.has_value() && tunables->find(kTunable) != std::string::npos) return plan;
   plan.reexec = true;
   plan.tunables = (tunables.has_value() && !tunables->empty() ? *tunables + ":" : std::string()) +
@@ -80,6 +82,10 @@ bool ReexecWithHugePageHeap(char** argv) {
   std::optional<std::string> tunables = Env("GLIBC_TUNABLES");
   HugePageHeapPlan plan = PlanHugePageHeap(tunables, marker, opt_in, ReadThpSetting());
   if (!plan.reexec || argv == nullptr || argv[0] == nullptr) return false;
+  // /proc/self/exe is this program only when the kernel started it through its interpreter
+  // (AT_BASE, the interpreter's load address, is then set); run as `ld.so ./mirrorgraph`, it is
+  // the loader, and re-executing that would run the loader on our arguments.
+  if (::getauxval(AT_BASE) == 0) return false;
   ::setenv("GLIBC_TUNABLES", plan.tunables.c_str(), 1);
   ::setenv(kHeapReexecMarker, plan.marker.c_str(), 1);
   ::execv("/proc/self/exe", argv);

@@ -24,10 +24,11 @@ struct HugePageHeapPlan {
   std::string marker;    // kHeapReexecMarker's value for it (when reexec)
 };
 // `tunables`: GLIBC_TUNABLES now (nullopt: unset); `marker`: kHeapReexecMarker now; `opt_out`:
-// MIRRORGRAPH_HUGE_PAGES ("0" turns the re-exec off); `thp_enabled`: the content of
-// /sys/kernel/mm/transparent_hugepage/enabled (nullopt: unreadable). No re-exec when this process
-// already is the re-executed one (a marker), the caller set glibc.malloc.hugetlb themselves, the
-// user opted out, or the kernel has no transparent huge pages ("[never]" or no file).
+// MIRRORGRAPH_HUGE_PAGES ("0", "off", "false" or "no" turn the re-exec off); `thp_enabled`: the
+// content of /sys/kernel/mm/transparent_hugepage/enabled (nullopt: unreadable). A re-exec only in
+// the kernel's "[madvise]" mode, the one glibc (2.35 and later) acts on: with "[always]" the heap
+// already gets huge pages, with "[never]" it cannot. None either when this process already is the
+// re-executed one (a marker), the caller set glibc.malloc.hugetlb themselves, or the user opted out.
 HugePageHeapPlan PlanHugePageHeap(const std::optional<std::string>& tunables, const std::optional<std::string>& marker,
                                   const std::optional<std::string>& opt_out,
                                   const std::optional<std::string>& thp_enabled);
@@ -39,8 +40,10 @@ std::optional<std::string> TunablesFromMarker(const std::string& marker);
 // Call first thing in main(), while the process has one thread. Either replaces the process with
 // itself (execv of /proc/self/exe, the same argv, the tunable added) and does not return, or
 // returns: in the re-executed process after restoring GLIBC_TUNABLES and removing the marker, or
-// when no re-exec is planned or the exec failed (the environment then as it was). Returns true
-// when this process runs with the tunable set by a re-exec. Not thread-safe (setenv).
+// when no re-exec is planned, the program was started by running the dynamic loader itself, or
+// the exec failed (the environment then as it was). Returns true when this process runs with the
+// tunable set by a re-exec. Not thread-safe (setenv). The restored variables are what children
+// and getenv see; /proc/<pid>/environ keeps showing the start-up block (tunable and marker).
 bool ReexecWithHugePageHeap(char** argv);
 
 }  // namespace mg

@@ -20,7 +20,7 @@ BOOST_AUTO_TEST_CASE(reexecs_with_the_tunable_added_and_the_callers_value_kept) 
   BOOST_TEST(p.marker == "unset");
   BOOST_TEST(!mg::TunablesFromMarker(p.marker).has_value());
 
-  p = mg::PlanHugePageHeap(std::string("glibc.malloc.tcache_count=7"), kUnset, kUnset, "[always] madvise never\n");
+  p = mg::PlanHugePageHeap(std::string("glibc.malloc.tcache_count=7"), kUnset, kUnset, kMadvise);
   BOOST_TEST(p.reexec);
   BOOST_TEST(p.tunables == "glibc.malloc.tcache_count=7:glibc.malloc.hugetlb=1");
   BOOST_TEST(mg::TunablesFromMarker(p.marker).value_or("-") == "glibc.malloc.tcache_count=7");
@@ -37,10 +37,13 @@ BOOST_AUTO_TEST_CASE(no_reexec_when_done_refused_or_pointless) {
   // The caller chose a hugetlb setting themselves.
   BOOST_TEST(!mg::PlanHugePageHeap(std::string("glibc.malloc.hugetlb=0"), kUnset, kUnset, kMadvise).reexec);
   // Opted out.
-  BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, std::string("0"), kMadvise).reexec);
+  for (const char* off : {"0", "off", "false", "no"}) {
+    BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, std::string(off), kMadvise).reexec, off);
+  }
   BOOST_TEST(mg::PlanHugePageHeap(kUnset, kUnset, std::string("1"), kMadvise).reexec);
-  // No transparent huge pages in this kernel.
+  // No transparent huge pages in this kernel, or on the heap without glibc's help ("always").
   BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, kUnset, std::string("always madvise [never]\n")).reexec);
+  BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, kUnset, std::string("[always] madvise never\n")).reexec);
   BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, kUnset, kUnset).reexec);
   BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, kUnset, std::string("")).reexec);
 }
