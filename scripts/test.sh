@@ -4,11 +4,11 @@
 # the fuzzers briefly. This is what CI runs.
 #
 #   scripts/test.sh               all of it: the whole suite in an ASan + UBSan build (build-asan/),
-#                                 the executor and cache suites in a ThreadSanitizer build
+#                                 the executor, cache and subprocess suites in a ThreadSanitizer build
 #                                 (build-tsan/), and every fuzz target for a few seconds
 #   scripts/test.sh --quick       the whole suite in the plain RelWithDebInfo build (build/) only
 #   scripts/test.sh --sanitize    the whole suite under ASan + UBSan only
-#   scripts/test.sh --tsan        the executor and cache suites under ThreadSanitizer only
+#   scripts/test.sh --tsan        the executor, cache and subprocess suites under ThreadSanitizer only
 #   scripts/test.sh ... -- ARGS   extra ctest arguments for the whole-suite step, e.g. -- -R 'unit\.util'
 #
 # No service needs to be running: integration tests start their own docker-registry on free
@@ -89,8 +89,9 @@ for step in "${steps[@]}"; do
     plain) ctest_step plain -- ${ctest_args[@]+"${ctest_args[@]}"} ;;
     asan) ctest_step asan --sanitize -- ${ctest_args[@]+"${ctest_args[@]}"} ;;
     # The suites whose code runs on several threads at once: the executor (coordinator, pool, logs),
-    # the action cache and the run journal.
-    tsan) ctest_step tsan --tsan --target unit_exec --target unit_cache -- -R '^unit\.(exec|cache)\.' ;;
+    # the action cache and the run journal; and subprocesses, whose vfork TSan runs as a fork.
+    tsan) ctest_step tsan --tsan --target unit_exec --target unit_cache --target unit_util \
+            -- -R '^unit\.(exec|cache)\.|^unit\.util\.subprocess_test$' ;;
     fuzz)
       # Skipped with MG_FUZZ=0.
       if [ -x "$root/scripts/fuzz.sh" ] && [ "${MG_FUZZ:-1}" != 0 ]; then
