@@ -152,10 +152,6 @@ Result<std::string> RunGitListing(const GitTagsSource& source, std::vector<std::
   return std::move(run->stdout_text);
 }
 
-// The tags of a repository on this machine, read by one `git for-each-ref` in it (no
-// upload-pack, no shell: one process where ls-remote starts three). nullopt when the path is no
-// directory (ls-remote then says what is wrong, in git's words) or the listing holds a tag of a
-// tag (for-each-ref peels one level in git 2.39; ls-remote peels fully).
 // The variables that point git at another repository than its working directory's. git clears
 // them before it starts upload-pack for a local ls-remote (git's local_repo_env); a for-each-ref
 // would obey them (mirrorgraph started from a git hook has GIT_DIR set), so with any of them set
@@ -166,6 +162,11 @@ constexpr const char* kRepositoryEnv[] = {
     "GIT_NO_REPLACE_OBJECTS", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX", "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE",
     "GIT_WORK_TREE"};
 
+// The tags of a repository on this machine, read by one `git for-each-ref` in it (no
+// upload-pack, no shell: one process where ls-remote starts three). nullopt, and ls-remote
+// answers, when a kRepositoryEnv variable is set, the path is no directory (ls-remote then says
+// what is wrong, in git's words), its parent's path holds a ':', or the listing holds a tag of a
+// tag (for-each-ref peels one level in git 2.39; ls-remote peels fully).
 std::optional<Result<std::vector<std::pair<std::string, std::string>>>> ListLocalTags(
     const GitTagsSource& source, const std::string& path, const std::atomic<bool>* cancel, const std::string& what) {
   for (const char* name : kRepositoryEnv) {
