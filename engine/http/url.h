@@ -26,4 +26,9 @@ std::string HostPortKey(std::string_view url);
 // Percent-encodes everything but RFC 3986 unreserved characters (for query values and forms).
 std::string UrlEncode(std::string_view s);
 
+// Decodes every "%XX" (two hex digits, either case) into its byte; a '%' not followed by two hex
+// digits is kept as it is (git's rule for file:// URLs). '+' stays '+'. May produce any byte,
+// '\0' included: callers that need a path check for it.
+std::string UrlDecode(std::string_view s);
+
 }  // namespace mg

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "http/url.h"
 #include "http/url_credentials.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -21,10 +22,7 @@ constexpr size_t kMaxTagListing = size_t{256} << 20;
 constexpr std::string_view kTagsPrefix = "refs/tags/";
 constexpr std::string_view kPeeled = "^{}";
 
-bool IsHexSha(std::string_view s) {
-  return (s.size() == 40 || s.size() == 64) &&
-         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
+bool IsHexSha(std::string_view s) { return (s.size() == 40 || s.size() == 64) && IsLowerHex(s); }
 
 }  // namespace
 
@@ -63,22 +61,7 @@ std::optional<std::string> LocalRepositoryPath(std::string_view url) {
   path.remove_prefix(7);
   if (StartsWith(path, "localhost/")) path.remove_prefix(9);
   if (!StartsWith(path, "/")) return std::nullopt;  // another host: git decides
-  std::string decoded;
-  decoded.reserve(path.size());
-  for (size_t i = 0; i < path.size(); ++i) {
-    auto hex = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    if (path[i] == '%' && i + 2 < path.size() && hex(path[i + 1]) >= 0 && hex(path[i + 2]) >= 0) {
-      decoded.push_back(static_cast<char>(hex(path[i + 1]) * 16 + hex(path[i + 2])));
-      i += 2;
-    } else {
-      decoded.push_back(path[i]);
-    }
-  }
+  std::string decoded = UrlDecode(path);
   if (decoded.find('\0') != std::string::npos) return std::nullopt;
   return decoded;
 }
@@ -120,11 +103,11 @@ Result<ForEachRefTags> ParseForEachRefTags(std::string_view output) {
 
 namespace {
 
-// Runs one git listing; its output, or the error (with `what` and git's words).
-Result<std::string> RunGitListing(const GitTagsSource& source, std::vector<std::string> argv,
+// Runs one git listing; its output, or the error (with `what`, `command` — "git ls-remote" — and
+// git's words).
+Result<std::string> RunGitListing(const GitTagsSource& source, std::string_view command, std::vector<std::string> argv,
                                   std::map<std::string, std::string> env, const std::atomic<bool>* cancel,
                                   const std::string& what) {
-  const std::string command = argv[0] + " " + argv[argv[1] == "-C" ? 3 : 1];
   SubprocessOptions opts;
   opts.argv = std::move(argv);
   opts.env_overrides = std::move(env);
@@ -137,16 +120,16 @@ Result<std::string> RunGitListing(const GitTagsSource& source, std::vector<std::
   if (!run.ok()) return run.status().WithContext(what);
   if (run->cancelled) return Status::Cancelled(what + ": cancelled");
   if (run->timed_out) {
-    return Status::Unavailable(what + ": " + command + " timed out after " +
+    return Status::Unavailable(what + ": " + std::string(command) + " timed out after " +
                                std::to_string(source.timeout.count() / 1000) + " s");
   }
   if (run->exit_code != 0) {
     const std::string tail = ScrubUrlCredentials(std::string(Trim(TailLines(run->stderr_text, 5))), source.url);
-    return Status::Unavailable(what + ": " + command + " exited with " + std::to_string(run->exit_code) +
+    return Status::Unavailable(what + ": " + std::string(command) + " exited with " + std::to_string(run->exit_code) +
                                (tail.empty() ? "" : ": " + tail));
   }
   if (run->stdout_dropped > 0) {
-    return Status::FailedPrecondition(what + ": " + command + " listed more than " +
+    return Status::FailedPrecondition(what + ": " + std::string(command) + " listed more than " +
                                       std::to_string(kMaxTagListing >> 20) + " MiB of tags");
   }
   return std::move(run->stdout_text);
@@ -172,10 +155,9 @@ std::optional<Result<std::vector<std::pair<std::string, std::string>>>> ListLoca
   for (const char* name : kRepositoryEnv) {
     if (::getenv(name) != nullptr) return std::nullopt;
   }
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
   std::unique_ptr<char, decltype(&::free)> real(::realpath(path.c_str(), nullptr), &::free);
-  if (!real) return std::nullopt;
+  struct stat st;
+  if (!real || ::stat(real.get(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
   const std::string dir = real.get();
   // The ceiling (the real parent, as git resolves it) keeps git from taking a parent
   // directory's repository for this one. GIT_CEILING_DIRECTORIES is ':'-separated: a parent
@@ -183,9 +165,8 @@ std::optional<Result<std::vector<std::pair<std::string, std::string>>>> ListLoca
   std::string parent = dir.substr(0, dir.rfind('/'));
   if (parent.find(':') != std::string::npos) return std::nullopt;
   Result<std::string> listed =
-      RunGitListing(source,
-                    {"git", "-C", dir, "for-each-ref",
-                     "--format=%(objectname) %(*objecttype) %(*objectname) %(refname)", "refs/tags/"},
+      RunGitListing(source, "git for-each-ref",
+                    {"git", "-C", dir, "for-each-ref", "--format=" + std::string(kForEachRefTagFormat), "refs/tags/"},
                     {{"GIT_CEILING_DIRECTORIES", parent.empty() ? "/" : parent}}, cancel, what);
   using Tags = std::vector<std::pair<std::string, std::string>>;
   if (!listed.ok()) return Result<Tags>(listed.status());
@@ -211,7 +192,7 @@ Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const st
   }
   if (!local) {
     Result<std::string> listed =
-        RunGitListing(source, {"git", "ls-remote", "--tags", "--", source.url}, {}, cancel, what);
+        RunGitListing(source, "git ls-remote", {"git", "ls-remote", "--tags", "--", source.url}, {}, cancel, what);
     if (!listed.ok()) return listed.status();
     local = ParseLsRemoteTags(*listed);
     if (!local->ok()) return local->status().WithContext(what);

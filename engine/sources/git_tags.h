@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sources/tag_pattern.h"
@@ -44,8 +45,10 @@ Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const st
 // anything else (remote URLs, relative or scp-like paths), which only `git ls-remote` interprets.
 std::optional<std::string> LocalRepositoryPath(std::string_view url);
 
-// Parses `git for-each-ref --format='%(objectname) %(*objecttype) %(*objectname) %(refname)'
-// refs/tags/` into tag name -> commit (an annotated tag's peeled object), sorted by tag.
+// The --format of the local listing: "<object> <peeled type> <peeled object> <ref>".
+inline constexpr std::string_view kForEachRefTagFormat = "%(objectname) %(*objecttype) %(*objectname) %(refname)";
+
+// Parses `git for-each-ref --format=<kForEachRefTagFormat> refs/tags/` into tag name -> commit (an annotated tag's peeled object), sorted by tag.
 // nested_tag: some annotated tag points at another tag, whose own target this one level of
 // peeling does not reach. Exposed for tests.
 struct ForEachRefTags {

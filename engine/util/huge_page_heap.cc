@@ -77,10 +77,10 @@ bool ReexecWithHugePageHeap(char** argv) {
 #endif
   // A sanitizer's allocator ignores glibc's tunables: the re-exec would only cost, unless a test
   // asks for it (MIRRORGRAPH_HUGE_PAGES=1) to exercise the path.
-  std::optional<std::string> opt_in = Env("MIRRORGRAPH_HUGE_PAGES");
-  if (kSanitized && !(opt_in.has_value() && *opt_in == "1")) return false;
+  std::optional<std::string> setting = Env("MIRRORGRAPH_HUGE_PAGES");
+  if (kSanitized && !(setting.has_value() && *setting == "1")) return false;
   std::optional<std::string> tunables = Env("GLIBC_TUNABLES");
-  HugePageHeapPlan plan = PlanHugePageHeap(tunables, marker, opt_in, ReadThpSetting());
+  HugePageHeapPlan plan = PlanHugePageHeap(tunables, marker, setting, ReadThpSetting());
   if (!plan.reexec || argv == nullptr || argv[0] == nullptr) return false;
   // /proc/self/exe is this program only when the kernel started it through its interpreter
   // (AT_BASE, the interpreter's load address, is then set); run as `ld.so ./mirrorgraph`, it is

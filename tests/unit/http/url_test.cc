@@ -44,6 +44,16 @@ BOOST_AUTO_TEST_CASE(url_encoding) {
   BOOST_TEST(mg::UrlEncode("a b") == "a%20b");
 }
 
+BOOST_AUTO_TEST_CASE(url_decoding) {
+  BOOST_TEST(mg::UrlDecode("a%20b%2Fc%2fd") == "a b/c/d");
+  BOOST_TEST(mg::UrlDecode(mg::UrlEncode("repository:team/app:pull,push")) == "repository:team/app:pull,push");
+  // Not an escape: kept as it is, at the end too.
+  BOOST_TEST(mg::UrlDecode("100%") == "100%");
+  BOOST_TEST(mg::UrlDecode("%zz%4") == "%zz%4");
+  BOOST_TEST(mg::UrlDecode("a+b") == "a+b");
+  BOOST_TEST(mg::UrlDecode("x%00y") == std::string("x\0y", 3));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace MG_TEST_FILE_NS

@@ -189,8 +189,7 @@ BOOST_AUTO_TEST_CASE(parses_ls_remote_output) {
 BOOST_AUTO_TEST_CASE(local_listing_equals_ls_remote) {
   Repo repo;
   auto local = mg::ParseForEachRefTags(
-      Git(repo.dir.path(), {"for-each-ref", "--format=%(objectname) %(*objecttype) %(*objectname) %(refname)",
-                            "refs/tags/"}));
+      Git(repo.dir.path(), {"for-each-ref", "--format=" + std::string(mg::kForEachRefTagFormat), "refs/tags/"}));
   BOOST_REQUIRE_MESSAGE(local.ok(), local.status().ToString());
   BOOST_TEST(!local->nested_tag);
   auto remote = mg::ParseLsRemoteTags(Git(repo.dir.path(), {"ls-remote", "--tags", repo.Url()}));
