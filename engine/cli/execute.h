@@ -16,7 +16,7 @@ namespace mg {
 // What one execution produced.
 struct Outcome {
   TaskGraph graph;
-  std::vector<TaskRunState> states;
+  RunStates states;
   RunSummary summary;
   std::string run_id;
 };

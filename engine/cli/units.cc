@@ -38,7 +38,7 @@ Status CheckUnitId(const std::string& unit, const std::vector<ResolvedApp>& apps
   return Status::OK();
 }
 
-Json MatrixJson(const TaskGraph& graph, const std::vector<TaskRunState>& states, const Config& config) {
+Json MatrixJson(const TaskGraph& graph, const RunStates& states, const Config& config) {
   std::set<std::string> seen;
   std::vector<const Task*> legs;
   for (TaskGraph::Index i = 0; i < graph.size() && i < states.size(); ++i) {

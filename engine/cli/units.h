@@ -22,6 +22,6 @@ Status CheckUnitId(const std::string& unit, const std::vector<ResolvedApp>& apps
 // The units a plan found to do (a build leg with status would-run), sorted by id, as GitHub's
 // `fromJSON` matrix takes them: {"include":[{"unit","app","version","platform","runner"}]}; the
 // runner is [runners][platform], else ci.runner. GitLab's generated child pipeline reads the same.
-Json MatrixJson(const TaskGraph& graph, const std::vector<TaskRunState>& states, const Config& config);
+Json MatrixJson(const TaskGraph& graph, const RunStates& states, const Config& config);
 
 }  // namespace mg

@@ -130,7 +130,7 @@ struct Executor::Impl {
   ExecOptions opt;
   Clock* clock;
 
-  std::vector<TaskRunState> states;
+  RunStates states;
   std::vector<int8_t> wanted;                       // --only: -1 unknown, 0 no, 1 yes
   std::vector<TaskGraph::Index> ready;              // dependencies finished, not yet evaluated
   std::vector<KeyInput> key_inputs;                 // Evaluate()'s scratch, reused across tasks
@@ -683,6 +683,7 @@ Executor::~Executor() = default;
 
 RunSummary Executor::Run() { return impl_->Run(); }
 
-const std::vector<TaskRunState>& Executor::states() const { return impl_->states; }
+const RunStates& Executor::states() const { return impl_->states; }
+RunStates Executor::TakeStates() { return std::move(impl_->states); }
 
 }  // namespace mg

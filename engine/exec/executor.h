@@ -37,7 +37,7 @@ class ExecObserver {
   virtual void OnTaskStarted(const TaskGraph& graph, TaskGraph::Index i, const TaskRunState& state) = 0;
   virtual void OnTaskFinished(const TaskGraph& graph, TaskGraph::Index i, const TaskRunState& state) = 0;
   // Called about every 200 ms while tasks run, and once at the end.
-  virtual void OnTick(const TaskGraph&, const std::vector<TaskRunState>&) {}
+  virtual void OnTick(const TaskGraph&, const RunStates&) {}
 };
 
 struct ExecOptions {
@@ -113,7 +113,10 @@ class Executor {
   RunSummary Run();
 
   // One entry per graph index; valid after Run() (and during it, on the coordinator thread).
-  const std::vector<TaskRunState>& states() const;
+  const RunStates& states() const;
+  // Moves the run state out (a 100,000-task run's is tens of MB). REQUIRES: Run() has returned;
+  // states() is empty afterwards.
+  RunStates TakeStates();
 
  private:
   struct Impl;

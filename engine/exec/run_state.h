@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "util/chunked_vector.h"
 #include "util/json.h"
 
 namespace mg {
@@ -42,5 +43,9 @@ struct TaskRunState {
   int64_t started_at = 0;           // ms since epoch; 0 when it did not run
   int64_t finished_at = 0;
 };
+
+// The run state of a graph's tasks, indexed like the graph. Chunked: a state's address stays valid
+// while the graph (and so this) grows (util/chunked_vector.h).
+using RunStates = ChunkedVector<TaskRunState>;
 
 }  // namespace mg

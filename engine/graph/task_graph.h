@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "graph/task.h"
+#include "util/chunked_vector.h"
 #include "util/flat_hash_index.h"
 
 namespace mg {
@@ -49,7 +50,7 @@ class TaskGraph {
 
  private:
   Structure g_;
-  std::vector<Task> tasks_;
+  ChunkedVector<Task> tasks_;  // a task never moves once added
   FlatHashIndex by_id_;  // task id -> index into tasks_ (so at most 2^32 - 1 tasks)
 };
 

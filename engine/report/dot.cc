@@ -57,14 +57,14 @@ std::vector<TaskGraph::Index> SortedById(const TaskGraph& g) {
   return order;
 }
 
-const TaskRunState* StateOf(const std::vector<TaskRunState>* states, TaskGraph::Index i) {
+const TaskRunState* StateOf(const RunStates* states, TaskGraph::Index i) {
   if (states == nullptr || i >= states->size()) return nullptr;
   return &(*states)[i];
 }
 
 }  // namespace
 
-void WriteDot(std::ostream& out, const TaskGraph& g, const std::vector<TaskRunState>* states) {
+void WriteDot(std::ostream& out, const TaskGraph& g, const RunStates* states) {
   out << "digraph mirrorgraph {\n"
       << "  rankdir=LR;\n"
       << "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];\n"
@@ -92,7 +92,7 @@ void WriteDot(std::ostream& out, const TaskGraph& g, const std::vector<TaskRunSt
   out << "}\n";
 }
 
-Json GraphJson(const TaskGraph& g, const std::vector<TaskRunState>* states) {
+Json GraphJson(const TaskGraph& g, const RunStates* states) {
   Json tasks = Json::array();
   for (TaskGraph::Index i : SortedById(g)) {
     const Task& t = g.task(i);

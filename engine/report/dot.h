@@ -13,7 +13,7 @@
 namespace mg {
 
 // `states` may be null or shorter than the graph (tasks without a state are drawn without one).
-void WriteDot(std::ostream& out, const TaskGraph& graph, const std::vector<TaskRunState>* states);
-Json GraphJson(const TaskGraph& graph, const std::vector<TaskRunState>* states);
+void WriteDot(std::ostream& out, const TaskGraph& graph, const RunStates* states);
+Json GraphJson(const TaskGraph& graph, const RunStates* states);
 
 }  // namespace mg

@@ -20,7 +20,7 @@ struct AppNews {
 
 }  // namespace
 
-bool RunIsNotable(const TaskGraph& graph, const std::vector<TaskRunState>& states) {
+bool RunIsNotable(const TaskGraph& graph, const RunStates& states) {
   for (TaskGraph::Index i = 0; i < graph.size() && i < states.size(); ++i) {
     const Task& t = graph.task(i);
     if (t.placeholder) continue;
@@ -31,7 +31,7 @@ bool RunIsNotable(const TaskGraph& graph, const std::vector<TaskRunState>& state
   return false;
 }
 
-Json NotifySummaryJson(const TaskGraph& graph, const std::vector<TaskRunState>& states, const RunSummary& summary,
+Json NotifySummaryJson(const TaskGraph& graph, const RunStates& states, const RunSummary& summary,
                        const std::string& run_id, const std::string& command, int64_t started_ms, int64_t finished_ms) {
   std::map<std::string, AppNews> apps;
   std::map<std::string, double> version_seconds;  // "app@version" -> build and merge seconds

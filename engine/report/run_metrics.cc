@@ -59,7 +59,7 @@ Json AppRecordsJson(const AppRecords& records) {
   return {{"version", 1}, {"apps", apps}};
 }
 
-void UpdateAppRecords(const TaskGraph& graph, const std::vector<TaskRunState>& states, const RunSummary& summary,
+void UpdateAppRecords(const TaskGraph& graph, const RunStates& states, const RunSummary& summary,
                       int64_t now_ms, AppRecords* records) {
   std::set<std::string> checked, bad, published;
   for (TaskGraph::Index i = 0; i < graph.size() && i < states.size(); ++i) {

@@ -29,13 +29,13 @@ AppRecords ParseAppRecords(const Json& doc);
 Json AppRecordsJson(const AppRecords& records);
 
 // Updates `records` with this run: see AppRecord. An interrupted run updates last_publish only.
-void UpdateAppRecords(const TaskGraph& graph, const std::vector<TaskRunState>& states, const RunSummary& summary,
+void UpdateAppRecords(const TaskGraph& graph, const RunStates& states, const RunSummary& summary,
                       int64_t now_ms, AppRecords* records);
 
 // What went into the metrics besides the graph.
 struct RunMetricsInput {
   const TaskGraph* graph = nullptr;
-  const std::vector<TaskRunState>* states = nullptr;
+  const RunStates* states = nullptr;
   const RunSummary* summary = nullptr;
   const HttpCounts* http = nullptr;  // may be null: no HTTP metrics
   AppRecords apps;                   // after UpdateAppRecords

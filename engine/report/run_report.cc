@@ -63,7 +63,13 @@ Json RemoteCacheJson(const RemoteCacheStats& r) {
                             {"write_failures", warnings(r.write_failures)}}}};
 }
 
-Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& states, const RunSummary& summary,
+Json RunSummaryJson(const RunSummary& summary, bool plan) {
+  Json counts = Json::object();
+  for (const auto& [st, n] : summary.counts) counts[StatusWord(st, plan)] = n;
+  return counts;
+}
+
+Json RunReportJson(const TaskGraph& graph, const RunStates& states, const RunSummary& summary,
                    const std::string& run_id, const std::string& command) {
   const bool plan = command == "plan";
   std::vector<TaskGraph::Index> order;
@@ -93,16 +99,18 @@ Json RunReportJson(const TaskGraph& graph, const std::vector<TaskRunState>& stat
     if (HasResult(s.status) && !s.result.is_null()) j["result"] = s.result;
     tasks.push_back(std::move(j));
   }
-  Json counts = Json::object();
-  for (auto& [st, n] : summary.counts) counts[StatusWord(st, plan)] = n;
-  Json report{{"run_id", run_id},          {"command", command}, {"exit_code", summary.ExitCode()},
-              {"interrupted", summary.interrupted}, {"summary", counts}, {"tasks", std::move(tasks)}};
+  Json report{{"run_id", run_id},
+              {"command", command},
+              {"exit_code", summary.ExitCode()},
+              {"interrupted", summary.interrupted},
+              {"summary", RunSummaryJson(summary, plan)},
+              {"tasks", std::move(tasks)}};
   if (!summary.state_error.empty()) report["state_error"] = summary.state_error;
   if (summary.remote.enabled) report["remote_cache"] = RemoteCacheJson(summary.remote);
   return report;
 }
 
-void WritePlan(std::ostream& out, const TaskGraph& graph, const std::vector<TaskRunState>& states) {
+void WritePlan(std::ostream& out, const TaskGraph& graph, const RunStates& states) {
   size_t width = 0;
   std::vector<TaskGraph::Index> order;
   for (TaskGraph::Index i : graph.TopologicalOrder()) {

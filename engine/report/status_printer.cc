@@ -74,7 +74,7 @@ void StatusPrinter::OnTaskFinished(const TaskGraph& graph, TaskGraph::Index i, c
   if (smart_) Redraw(graph);
 }
 
-void StatusPrinter::OnTick(const TaskGraph& graph, const std::vector<TaskRunState>&) {
+void StatusPrinter::OnTick(const TaskGraph& graph, const RunStates&) {
   if (smart_) Redraw(graph);
 }
 

@@ -24,7 +24,7 @@ class StatusPrinter : public ExecObserver {
 
   void OnTaskStarted(const TaskGraph& graph, TaskGraph::Index i, const TaskRunState& state) override;
   void OnTaskFinished(const TaskGraph& graph, TaskGraph::Index i, const TaskRunState& state) override;
-  void OnTick(const TaskGraph& graph, const std::vector<TaskRunState>& states) override;
+  void OnTick(const TaskGraph& graph, const RunStates& states) override;
   // Clears the live line (before printing a final summary).
   void Finish();
 

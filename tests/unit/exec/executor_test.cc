@@ -38,14 +38,14 @@ TaskGraph Diamond(int n, const std::string& build_pool = "build:linux/amd64") {
   return g;
 }
 
-std::map<std::string, TaskStatus> StatusById(const TaskGraph& g, const std::vector<TaskRunState>& s) {
+std::map<std::string, TaskStatus> StatusById(const TaskGraph& g, const RunStates& s) {
   std::map<std::string, TaskStatus> out;
   for (size_t i = 0; i < g.size(); ++i) out[g.task(i).id] = s[i].status;
   return out;
 }
 
 RunSummary RunOnce(TaskGraph& g, ActionCache& cache, FakeRunner& runner, ExecOptions opt,
-                   std::vector<TaskRunState>* states = nullptr) {
+                   RunStates* states = nullptr) {
   Executor e(g, cache, nullptr, runner, nullptr, nullptr, opt);
   RunSummary s = e.Run();
   if (states) *states = e.states();
@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(a_cache_hit_that_no_longer_holds_is_redone_and_plan_and_off
   FakeRunner runner2;
   runner2.stale = {"build:b1"};
   runner2.salt = "rebuilt";
-  std::vector<TaskRunState> st;
+  RunStates st;
   RunSummary s = RunOnce(g2, *cache, runner2, opt, &st);
   BOOST_TEST(s.ExitCode() == 0);
   BOOST_TEST(runner2.calls() == std::vector<std::string>({"build:b1"}), boost::test_tools::per_element());
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(dependents_receive_inputs_and_keys_follow_inputs) {
   };
   FakeRunner runner;
   TaskGraph g = graph("");
-  std::vector<TaskRunState> st;
+  RunStates st;
   RunOnce(g, *cache, runner, ExecOptions{}, &st);
   BOOST_TEST(runner.inputs_seen["merge:sink"].contains("build:b0"));
   BOOST_TEST(runner.inputs_seen["merge:sink"]["build:b1"]["id"] == "build:b1");
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(dependents_receive_inputs_and_keys_follow_inputs) {
   // New parameters for the builds: they rerun and produce new results.
   TaskGraph g3 = graph("changed");
   r2.salt = "new";
-  std::vector<TaskRunState> st3;
+  RunStates st3;
   RunOnce(g3, *cache2, r2, ExecOptions{}, &st3);
   auto by = StatusById(g3, st3);
   BOOST_TEST((by["merge:root"] == TaskStatus::kCached));
@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(a_failure_blocks_dependents_and_independent_work_continues)
   FakeRunner runner;
   runner.fail = {"build:b1"};
   TaskGraph g = Diamond(4);
-  std::vector<TaskRunState> st;
+  RunStates st;
   RunSummary s = RunOnce(g, *cache, runner, ExecOptions{}, &st);
   auto by = StatusById(g, st);
   BOOST_TEST(s.ExitCode() == 1);
@@ -242,7 +242,7 @@ BOOST_AUTO_TEST_CASE(fail_fast_stops_starting_new_tasks) {
   TaskGraph g = Diamond(4);
   ExecOptions opt;
   opt.fail_fast = true;
-  std::vector<TaskRunState> st;
+  RunStates st;
   RunSummary s = RunOnce(g, *cache, runner, opt, &st);
   BOOST_TEST(s.ExitCode() == 1);
   BOOST_TEST(runner.calls().size() == 1u);
@@ -283,7 +283,7 @@ BOOST_AUTO_TEST_CASE(observations_rerun_unless_offline_and_never_feed_keys) {
   FakeRunner r2;
   r2.results["probe:p"] = Json{{"state", "missing"}, {"n", 2}};  // a different observation
   TaskGraph g2 = make();
-  std::vector<TaskRunState> st;
+  RunStates st;
   RunOnce(g2, *cache, r2, ExecOptions{}, &st);
   BOOST_TEST(r2.calls() == (std::vector<std::string>{"probe:p"}), boost::test_tools::per_element());
   BOOST_TEST((st[1].status == TaskStatus::kCached));
@@ -311,7 +311,7 @@ BOOST_AUTO_TEST_CASE(complete_probe_makes_gated_tasks_unneeded) {
   g.AddEdge(build, sign);
   FakeRunner r;
   r.results["probe:p"] = Json{{"state", "complete"}, {"digest", "sha256:abc"}};
-  std::vector<TaskRunState> st;
+  RunStates st;
   RunSummary s = RunOnce(g, *cache, r, ExecOptions{}, &st);
   BOOST_TEST((st[build].status == TaskStatus::kUnneeded));
   BOOST_TEST(st[build].reason.find("sha256:abc") != std::string::npos);
@@ -356,7 +356,7 @@ BOOST_AUTO_TEST_CASE(a_provenance_task_sees_what_earlier_runs_recorded_for_unnee
   r.results["probe:p"] = Json{{"state", "complete"}, {"digest", "sha256:i"}};
   r.recorded_seen.clear();
   TaskGraph second = graph();
-  std::vector<TaskRunState> st;
+  RunStates st;
   RunOnce(second, *cache, r, ExecOptions{}, &st);
   BOOST_TEST((st[*second.Find("merge:x")].status == TaskStatus::kUnneeded));
   // The provenance was cached by the first run: its re-check is handed the facts too.
@@ -389,7 +389,7 @@ BOOST_AUTO_TEST_CASE(dry_run_runs_observations_only_and_writes_nothing) {
   r.results["probe:p"] = Json{{"state", "missing"}};
   ExecOptions opt;
   opt.dry_run = true;
-  std::vector<TaskRunState> st;
+  RunStates st;
   RunSummary s = RunOnce(g, *cache, r, opt, &st);
   BOOST_TEST(r.calls() == (std::vector<std::string>{"probe:p"}), boost::test_tools::per_element());
   BOOST_TEST((st[build].status == TaskStatus::kWouldRun));
@@ -554,7 +554,7 @@ BOOST_AUTO_TEST_CASE(a_state_write_failure_stops_the_run_with_exit_code_3) {
   TaskGraph g = Diamond(3);
   ExecOptions opt;
   opt.jobs = 1;
-  std::vector<TaskRunState> states;
+  RunStates states;
   RunSummary s = RunOnce(g, *read_only, r, opt, &states);
   BOOST_TEST(s.ExitCode() == 3);
   BOOST_TEST(s.state_error.find("read-only") != std::string::npos, s.state_error);

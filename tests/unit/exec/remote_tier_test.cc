@@ -51,7 +51,7 @@ TaskGraph Pipeline(const std::string& engine = "test") {
 
 struct Run {
   RunSummary summary;
-  std::vector<TaskRunState> states;
+  RunStates states;
   std::map<std::string, TaskRunState> by_id;
 };
 

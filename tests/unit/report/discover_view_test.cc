@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(plan_text_and_json_use_the_same_words) {
   d.type = TaskType::kDiscover;
   d.coords.app = "a";
   g.Add(d);
-  std::vector<TaskRunState> st(g.size());
+  RunStates st(g.size());
   st[0].status = TaskStatus::kRan;
   st[0].reason = "observes the upstream: re-checked every run";
   st[0].result = DiscoverResult();

@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(dot_is_independent_of_insertion_order) {
 
 BOOST_AUTO_TEST_CASE(statuses_show_in_labels_and_json) {
   TaskGraph g = Graph(false);
-  std::vector<TaskRunState> st(g.size());
+  RunStates st(g.size());
   st[*g.Find("build:a@1/linux/amd64")].status = TaskStatus::kFailed;
   st[*g.Find("discover:a")].status = TaskStatus::kRan;
   std::ostringstream out;
@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(statuses_show_in_labels_and_json) {
 
 BOOST_AUTO_TEST_CASE(run_report_lists_every_task_sorted) {
   TaskGraph g = Graph(true);
-  std::vector<TaskRunState> st(g.size());
+  RunStates st(g.size());
   for (auto& s : st) s.status = TaskStatus::kCached;
   st[*g.Find("probe:a@1")].status = TaskStatus::kFailed;
   st[*g.Find("probe:a@1")].error = "boom";

@@ -14,7 +14,7 @@ namespace {
 
 struct Run {
   TaskGraph graph;
-  std::vector<TaskRunState> states;
+  RunStates states;
   RunSummary summary;
 
   void Add(TaskType type, const std::string& app, const std::string& version, const std::string& platform,

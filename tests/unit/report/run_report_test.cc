@@ -21,7 +21,7 @@ BOOST_AUTO_TEST_CASE(a_message_with_invalid_utf8_is_written_and_parses) {
   t.type = TaskType::kBuild;
   t.coords.app = "a";
   g.Add(t);
-  std::vector<TaskRunState> st(g.size());
+  RunStates st(g.size());
   st[0].status = TaskStatus::kFailed;
   st[0].error = "buildah: step 3: \xff\xfe latin-1 caf\xe9 and a cut \xe2\x82";
   st[0].reason = "failed: " + st[0].error;
@@ -40,6 +40,29 @@ BOOST_AUTO_TEST_CASE(a_message_with_invalid_utf8_is_written_and_parses) {
   const std::string got = parsed["tasks"][0]["error"].get<std::string>();
   BOOST_TEST(got == "buildah: step 3: \xef\xbf\xbd\xef\xbf\xbd latin-1 caf\xef\xbf\xbd and a cut \xef\xbf\xbd");
   BOOST_TEST(parsed["tasks"][0]["status"] == "failed");
+}
+
+// The journal's "end" event carries the report's summary without building the report.
+BOOST_AUTO_TEST_CASE(summary_alone_is_the_reports_summary) {
+  TaskGraph g;
+  Task t;
+  t.id = "probe:a@1";
+  t.type = TaskType::kProbe;
+  t.coords.app = "a";
+  g.Add(t);
+  RunStates st(g.size());
+  st[0].status = TaskStatus::kRan;
+  RunSummary sum;
+  sum.counts[TaskStatus::kRan] = 1;
+  sum.counts[TaskStatus::kCached] = 4;
+  for (const char* command : {"run", "plan"}) {
+    const bool plan = std::string(command) == "plan";
+    Json alone = RunSummaryJson(sum, plan);
+    BOOST_TEST(alone == RunReportJson(g, st, sum, "run-1", command)["summary"], command);
+    BOOST_TEST(alone.value(plan ? "checked" : "ran", 0) == 1, command);  // a plan's observations are "checked"
+    BOOST_TEST(!alone.contains(plan ? "ran" : "checked"), command);
+    BOOST_TEST(alone.value("cached", 0) == 4, command);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
