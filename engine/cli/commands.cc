@@ -169,10 +169,12 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int
   Executor exec(out->graph, *cache, journal ? &*journal : nullptr, runner, &growth, quiet ? nullptr : &printer, eo);
   out->summary = exec.Run();
   printer.Finish();
-  out->states = exec.states();
+  out->states = exec.TakeStates();
   if (journal) {
-    (void)journal->Append({{"event", "end"}, {"finished_at", SystemClock::Default()->NowMillis()},
-                           {"exit_code", out->summary.ExitCode()}, {"summary", RunReportJson(out->graph, out->states, out->summary, out->run_id, o.command)["summary"]}});
+    (void)journal->Append({{"event", "end"},
+                           {"finished_at", SystemClock::Default()->NowMillis()},
+                           {"exit_code", out->summary.ExitCode()},
+                           {"summary", RunSummaryJson(out->summary, o.command == "plan")}});
     (void)journal->Sync();
   }
   return std::nullopt;
@@ -282,7 +284,7 @@ int GraphCommand(const CliOptions& o) {
     if (versions.empty()) ExpandPlaceholder(graph, app.model, session->target());
     else ExpandVersions(graph, app.model, session->target(), versions);
   }
-  std::vector<TaskRunState> states(graph.size());
+  RunStates states(graph.size());
   bool any = false;
   for (TaskGraph::Index i = 0; i < graph.size(); ++i) {
     auto it = last.find(graph.task(i).id);
