@@ -34,6 +34,7 @@
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
 #include "util/huge_page_heap.h"
+#include "util/keep_until_exit.h"
 
 namespace {
 
@@ -250,8 +251,23 @@ int main(int argc, char** argv) {
   eo.jobs = args.jobs;
   eo.offline = args.mode == "noop" && !args.online;
   t0 = Clock::now();
-  mg::Executor exec(graph, *cache.value(), &journal.value(), runner, &growth, nullptr, eo);
-  mg::RunSummary summary = exec.Run();
+  mg::RunSummary summary;
+  mg::RunStates states;
+  {
+    mg::Executor exec(graph, *cache.value(), &journal.value(), runner, &growth, nullptr, eo);
+    summary = exec.Run();
+    states = exec.TakeStates();
+  }
+  // As `mirrorgraph run` does (cli/commands.cc, KeepOutcomeUntilExit): the graph and the run state
+  // are freed by the process's exit, not string by string; the exit is in the measured wall time.
+  struct Keep {
+    mg::TaskGraph& graph;
+    mg::RunStates& states;
+    ~Keep() {
+      mg::KeepUntilExit(std::move(graph));
+      mg::KeepUntilExit(std::move(states));
+    }
+  } keep{graph, states};
   double run_ms = MsSince(t0);
   double total_ms = MsSince(t_start);
 

@@ -22,6 +22,7 @@
 #include "tasks/runner.h"
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
+#include "util/keep_until_exit.h"
 #include "util/child_records.h"
 #include "util/quote_value.h"
 #include "util/strings.h"
@@ -220,6 +221,23 @@ bool WriteMatrix(const std::string& path, const Json& matrix) {
   return true;
 }
 
+// Hands a command's graph and run state to the process's exit instead of freeing them string by
+// string when the command returns (util/keep_until_exit.h): both hold memory only. For commands
+// that return to main, which exits.
+class KeepOutcomeUntilExit {
+ public:
+  explicit KeepOutcomeUntilExit(Outcome& out) : out_(out) {}
+  KeepOutcomeUntilExit(const KeepOutcomeUntilExit&) = delete;
+  KeepOutcomeUntilExit& operator=(const KeepOutcomeUntilExit&) = delete;
+  ~KeepOutcomeUntilExit() {
+    KeepUntilExit(std::move(out_.graph));
+    KeepUntilExit(std::move(out_.states));
+  }
+
+ private:
+  Outcome& out_;
+};
+
 }  // namespace
 
 int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
@@ -234,6 +252,7 @@ int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
     }
   }
   Outcome out;
+  KeepOutcomeUntilExit keep(out);
   const int64_t started_ms = SystemClock::Default()->NowMillis();
   if (auto early = Execute(*session, dry_run, interrupt, &out, dry_run && o.verbose == 0)) return *early;
   if (!dry_run) PublishRunOutputs(*session, out, started_ms);  // --metrics, --notify: warnings only
