@@ -9,15 +9,16 @@ TaskGraph::Index TaskGraph::Add(Task task) {
   uint64_t hash = FlatHashIndex::Hash(task.id);
   auto is_id = [&](uint32_t v) { return tasks_[v].id == task.id; };
   if (uint32_t found = by_id_.Find(hash, is_id); found != FlatHashIndex::kNone) return found;
-  Index i = boost::add_vertex(g_);
+  if (!g_) g_ = std::make_unique<Structure>();
+  Index i = boost::add_vertex(*g_);
   by_id_.Put(hash, static_cast<uint32_t>(i), is_id);
   tasks_.push_back(std::move(task));
   return i;
 }
 
 void TaskGraph::AddEdge(Index from, Index to) {
-  if (boost::edge(from, to, g_).second) return;
-  boost::add_edge(from, to, g_);
+  if (boost::edge(from, to, *g_).second) return;
+  boost::add_edge(from, to, *g_);
 }
 
 std::optional<TaskGraph::Index> TaskGraph::Find(std::string_view id) const {
@@ -26,7 +27,7 @@ std::optional<TaskGraph::Index> TaskGraph::Find(std::string_view id) const {
   return found;
 }
 
-size_t TaskGraph::DepCount(Index i) const { return boost::in_degree(i, g_); }
+size_t TaskGraph::DepCount(Index i) const { return boost::in_degree(i, *g_); }
 
 std::vector<TaskGraph::Index> TaskGraph::TopologicalOrder() const {
   // Kahn's algorithm with an id-ordered ready set, so the order is deterministic.
@@ -43,8 +44,8 @@ std::vector<TaskGraph::Index> TaskGraph::TopologicalOrder() const {
     Index i = ready.top();
     ready.pop();
     order.push_back(i);
-    for (auto [it, end] = boost::out_edges(i, g_); it != end; ++it) {
-      Index t = boost::target(*it, g_);
+    for (auto [it, end] = boost::out_edges(i, *g_); it != end; ++it) {
+      Index t = boost::target(*it, *g_);
       if (--pending[t] == 0) ready.push(t);
     }
   }
