@@ -230,8 +230,8 @@ class KeepOutcomeUntilExit {
   KeepOutcomeUntilExit(const KeepOutcomeUntilExit&) = delete;
   KeepOutcomeUntilExit& operator=(const KeepOutcomeUntilExit&) = delete;
   ~KeepOutcomeUntilExit() {
-    KeepUntilExit(std::move(out_.graph));
-    KeepUntilExit(std::move(out_.states));
+    if (out_.graph.size() > 0) KeepUntilExit(std::move(out_.graph));
+    if (!out_.states.empty()) KeepUntilExit(std::move(out_.states));
   }
 
  private:
@@ -262,7 +262,9 @@ int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
   if (!o.matrix_file.empty() && !WriteMatrix(o.matrix_file, MatrixJson(out.graph, out.states, session->config()))) {
     return kExitStateBusy;
   }
-  if (!WriteReport(o.json_file, RunReportJson(out.graph, out.states, out.summary, out.run_id, o.command))) {
+  // Built only when asked for: a report of 100,000 tasks is a JSON object per task.
+  if (!o.json_file.empty() &&
+      !WriteReport(o.json_file, RunReportJson(out.graph, out.states, out.summary, out.run_id, o.command))) {
     return kExitStateBusy;
   }
   if (out.summary.remote.enabled) PrintRemoteWarnings(out.summary.remote);

@@ -7,6 +7,7 @@
 
 #include "util/chunked_vector.h"
 #include "util/json.h"
+#include "util/keep_until_exit.h"
 
 namespace mg {
 
@@ -47,5 +48,9 @@ struct TaskRunState {
 // The run state of a graph's tasks, indexed like the graph. Chunked: a state's address stays valid
 // while the graph (and so this) grows (util/chunked_vector.h).
 using RunStates = ChunkedVector<TaskRunState>;
+
+// Strings, vectors and JSON values: memory only (util/keep_until_exit.h).
+template <>
+inline constexpr bool kKeepableUntilExit<RunStates> = true;
 
 }  // namespace mg

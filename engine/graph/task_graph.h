@@ -16,6 +16,7 @@
 #include "graph/task.h"
 #include "util/chunked_vector.h"
 #include "util/flat_hash_index.h"
+#include "util/keep_until_exit.h"
 
 namespace mg {
 
@@ -32,8 +33,8 @@ class TaskGraph {
   using DependentRange = boost::iterator_range<Structure::adjacency_iterator>;
 
   // Boost 1.74's adjacency_list has no move operations (and its swap copies), so the structure is
-  // held by pointer: moving a graph of 100,000 tasks moves three pointers instead of copying every
-  // vertex. A moved-from graph is empty and may be added to again.
+  // held by pointer: moving a graph of 100,000 tasks moves a few pointers instead of copying every
+  // vertex. A moved-from graph is empty and may be added to again (Add makes a new structure).
   TaskGraph() : g_(std::make_unique<Structure>()) {}
   TaskGraph(TaskGraph&& other) noexcept
       : g_(std::move(other.g_)), tasks_(std::move(other.tasks_)), by_id_(std::exchange(other.by_id_, {})) {}
@@ -45,7 +46,9 @@ class TaskGraph {
     return *this;
   }
   TaskGraph(const TaskGraph& other)
-      : g_(std::make_unique<Structure>(other.g_ ? *other.g_ : Structure())), tasks_(other.tasks_), by_id_(other.by_id_) {}
+      : g_(other.g_ ? std::make_unique<Structure>(*other.g_) : std::make_unique<Structure>()),
+        tasks_(other.tasks_),
+        by_id_(other.by_id_) {}
   TaskGraph& operator=(const TaskGraph& other) {
     if (this != &other) *this = TaskGraph(other);
     return *this;
@@ -72,9 +75,13 @@ class TaskGraph {
   std::vector<Index> TopologicalOrder() const;
 
  private:
-  std::unique_ptr<Structure> g_;  // null only after a move; Add and AddEdge make a new one
+  std::unique_ptr<Structure> g_;  // null only after a move (no task then); Add makes a new one
   ChunkedVector<Task> tasks_;  // a task never moves once added
   FlatHashIndex by_id_;  // task id -> index into tasks_ (so at most 2^32 - 1 tasks)
 };
+
+// Strings, vectors and a shared identity string: memory only (util/keep_until_exit.h).
+template <>
+inline constexpr bool kKeepableUntilExit<TaskGraph> = true;
 
 }  // namespace mg

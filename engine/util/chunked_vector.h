@@ -6,7 +6,7 @@
 // N elements' worth of memory instead of the ~2N a doubling vector allocates on its way there.
 //
 // Used for the run graph's tasks and the executor's run state (~100,000 entries of a few hundred
-// bytes, appended as discover results arrive): a doubling vector copied each entry about twice and
+// bytes, appended as discover results arrive): a doubling vector moved each entry about twice and
 // left the freed buffers behind, fresh pages the kernel had to zero. Chunks are sized to stay below
 // malloc's mmap threshold, so they come from the (huge-page) heap. Not thread-safe.
 #pragma once
@@ -27,21 +27,24 @@ class ChunkedVector {
   using value_type = T;
   using size_type = size_t;
 
+  // The constructors that build elements delegate first, so that the destructor destroys what was
+  // built when an element's constructor throws.
   ChunkedVector() = default;
-  explicit ChunkedVector(size_t n) { resize(n); }
-  ChunkedVector(const ChunkedVector& other) { *this = other; }
-  ChunkedVector(ChunkedVector&& other) noexcept
-      : chunks_(std::move(other.chunks_)), size_(std::exchange(other.size_, 0)) {}
-  ChunkedVector& operator=(const ChunkedVector& other) {
-    if (this == &other) return *this;
-    clear();
+  explicit ChunkedVector(size_t n) : ChunkedVector() { resize(n); }
+  ChunkedVector(const ChunkedVector& other) : ChunkedVector() {
     for (size_t i = 0; i < other.size_; ++i) push_back(other[i]);
+  }
+  ChunkedVector(ChunkedVector&& other) noexcept
+      : chunks_(std::exchange(other.chunks_, {})), size_(std::exchange(other.size_, 0)) {}
+  // Strong guarantee: a copy that throws leaves *this as it was.
+  ChunkedVector& operator=(const ChunkedVector& other) {
+    if (this != &other) *this = ChunkedVector(other);
     return *this;
   }
   ChunkedVector& operator=(ChunkedVector&& other) noexcept {
     if (this == &other) return *this;
     clear();
-    chunks_ = std::move(other.chunks_);
+    chunks_ = std::exchange(other.chunks_, {});
     size_ = std::exchange(other.size_, 0);
     return *this;
   }
@@ -56,7 +59,8 @@ class ChunkedVector {
   T& back() { return (*this)[size_ - 1]; }
   const T& back() const { return (*this)[size_ - 1]; }
 
-  // Forward iterators in index order; valid while the element they point at exists.
+  // Forward iterators in index order; valid while the element they point at exists and the
+  // container has not been moved (an iterator names its container and an index).
   template <bool kConst>
   class Iter {
    public:
@@ -112,7 +116,9 @@ class ChunkedVector {
   }
   void clear() { resize(0); }
 
-  // Elements per chunk: the largest power of two whose chunk stays within kChunkBytes (at least 1).
+  // Elements per chunk: the largest power of two whose chunk stays within kChunkBytes (at least 1:
+  // an element larger than the budget gets a chunk of its own). A power of two keeps indexing to a
+  // shift and a mask.
   static constexpr size_t kChunkBytes = 64 * 1024;
   static constexpr size_t kChunk = [] {
     size_t n = 1;

@@ -6,9 +6,14 @@
 // objects stay reachable from a global list, so leak checkers (LeakSanitizer) do not report them,
 // and their destructors never run, not even at exit().
 //
-// REQUIRES: T's destructor only frees memory: nothing kept may own a file, a lock, a thread, a child
-// process or unflushed output. Use it only where the process ends soon after (a command returning
-// its exit code to main). Thread-safe.
+// Opt-in: a type can be kept only where it is defined, by declaring that its destructor only frees
+// memory — that nothing in it owns a file, a lock, a thread, a child process or unflushed output:
+//
+//   template <> inline constexpr bool kKeepableUntilExit<TaskGraph> = true;
+//
+// so a member added later that owns a resource is a reason to revisit that line, not a silent
+// leak. Use it only where the process ends soon after (a command returning its exit code to main).
+// Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -17,6 +22,9 @@
 #include <utility>
 
 namespace mg {
+
+template <typename T>
+inline constexpr bool kKeepableUntilExit = false;
 
 namespace keep_until_exit_internal {
 struct Node {
@@ -31,12 +39,18 @@ struct Kept : Node {
 inline std::atomic<Node*> kept_head{nullptr};
 }  // namespace keep_until_exit_internal
 
-// Moves `object` into storage that is never freed. `object` is left moved-from.
+// Moves `object` into storage that is never freed; `object` is left moved-from. Never throws, so it
+// may run in a destructor: when that storage cannot be allocated, `object` is left as it is, and
+// its owner destroys it as usual.
 template <typename T>
-void KeepUntilExit(T&& object) {
+void KeepUntilExit(T&& object) noexcept {
   static_assert(!std::is_lvalue_reference_v<T>, "pass an rvalue: the object is moved");
+  static_assert(kKeepableUntilExit<std::remove_cv_t<T>>,
+                "declare kKeepableUntilExit<T> = true beside T, once T is known to own memory only");
+  static_assert(std::is_nothrow_move_constructible_v<T>);
   using namespace keep_until_exit_internal;
-  auto* node = new Kept<std::remove_cv_t<T>>(std::move(object));
+  auto* node = new (std::nothrow) Kept<std::remove_cv_t<T>>(std::move(object));
+  if (node == nullptr) return;
   Node* head = kept_head.load(std::memory_order_relaxed);
   do {
     node->next = head;

@@ -82,6 +82,37 @@ BOOST_AUTO_TEST_CASE(move_keeps_tasks_in_place_and_copy_is_deep) {
   BOOST_TEST(DepIds(moved, m) == (std::vector<std::string>{"build:a@1/linux/amd64"}), boost::test_tools::per_element());
 }
 
+// A graph moved from is built again, edges included; a copy of a moved-from graph and a copy
+// assignment give independent graphs; the order of a rebuilt graph is right.
+BOOST_AUTO_TEST_CASE(a_moved_from_graph_is_rebuilt_and_copied) {
+  TaskGraph g = Chain();
+  TaskGraph taken = std::move(g);
+  TaskGraph empty_copy = g;  // NOLINT(bugprone-use-after-move): copying a moved-from graph
+  BOOST_TEST(empty_copy.size() == 0u);
+  for (const char* id : {"merge:b@1", "build:b@1/linux/amd64"}) {
+    Task t;
+    t.id = id;
+    g.Add(std::move(t));
+  }
+  g.AddEdge(1, 0);
+  std::vector<std::string> order;
+  for (TaskGraph::Index i : g.TopologicalOrder()) order.push_back(g.task(i).id);
+  BOOST_TEST(order == (std::vector<std::string>{"build:b@1/linux/amd64", "merge:b@1"}), boost::test_tools::per_element());
+
+  TaskGraph assigned;
+  assigned = taken;
+  Task extra;
+  extra.id = "sign:a@1";
+  assigned.AddEdge(2, assigned.Add(extra));
+  BOOST_TEST(assigned.size() == 4u);
+  BOOST_TEST(taken.size() == 3u);
+  BOOST_TEST(taken.Dependents(2).empty());
+  BOOST_TEST(assigned.DepCount(3) == 1u);
+  const TaskGraph& same = assigned;
+  assigned = same;  // self-assignment keeps the graph
+  BOOST_TEST(assigned.size() == 4u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace MG_TEST_FILE_NS

@@ -1,7 +1,9 @@
 #include "util/chunked_vector.h"
 
 #include <boost/test/unit_test.hpp>
+#include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,24 @@ struct Counted {
   Counted(Counted&& o) noexcept : text(std::move(o.text)) { ++live; }
   Counted& operator=(const Counted&) = default;
   ~Counted() { --live; }
+};
+
+// Throws from its copy constructor once `copies_left` reaches 0 (a bad_alloc stand-in).
+struct Fragile {
+  static inline int live = 0;
+  static inline int copies_left = 1 << 30;
+  std::string text = std::string(32, 'f');  // on the heap: a leak would show under ASan too
+  Fragile() { ++live; }
+  Fragile(const Fragile& o) : text(o.text) {
+    if (copies_left-- <= 0) throw std::runtime_error("copy failed");
+    ++live;
+  }
+  Fragile& operator=(const Fragile&) = default;
+  ~Fragile() { --live; }
+};
+
+struct alignas(64) Aligned {
+  char byte = 0;
 };
 
 BOOST_AUTO_TEST_SUITE(chunked_vector_test)
@@ -61,6 +81,10 @@ BOOST_AUTO_TEST_CASE(agrees_with_a_vector_across_many_chunks_and_keeps_addresses
 BOOST_AUTO_TEST_CASE(resize_value_initializes_and_destroys) {
   ChunkedVector<int> ints(3 * ChunkedVector<int>::kChunk + 1);
   for (size_t i = 0; i < ints.size(); ++i) BOOST_TEST(ints[i] == 0);
+  ints[1] = 7;
+  ints.resize(1);  // the first chunk stays, with 7 left in element 1's storage
+  ints.resize(2);
+  BOOST_TEST(ints[1] == 0);  // value-initialized again, not the old bytes
   {
     ChunkedVector<Counted> v;
     v.resize(ChunkedVector<Counted>::kChunk + 3);
@@ -102,6 +126,51 @@ BOOST_AUTO_TEST_CASE(copies_are_deep_and_moves_take_the_elements) {
   a = b;
   BOOST_TEST(a[150].text == "e150");
   BOOST_TEST(Counted::live == 600);
+  ChunkedVector<Counted>& also_b = b;
+  b = std::move(also_b);  // self-move keeps the elements
+  BOOST_TEST(b.size() == 300u);
+  BOOST_TEST(b[299].text == "e299");
+}
+
+BOOST_AUTO_TEST_CASE(nothing_leaks_after_copies_and_moves) {
+  BOOST_TEST(Counted::live == 0);  // the previous case's containers destroyed everything
+}
+
+// An element constructor that throws leaves no element behind: in a copy constructor (the
+// destructor of the half-built copy runs), in a copy assignment (the target keeps what it held)
+// and in emplace_back (the size stays).
+BOOST_AUTO_TEST_CASE(a_throwing_element_constructor_leaks_nothing) {
+  const size_t n = 2 * ChunkedVector<Fragile>::kChunk + 3;
+  {
+    ChunkedVector<Fragile> source(n);
+    BOOST_TEST(Fragile::live == static_cast<int>(n));
+
+    Fragile::copies_left = static_cast<int>(ChunkedVector<Fragile>::kChunk) + 1;  // fails in the second chunk
+    BOOST_CHECK_THROW(ChunkedVector<Fragile>{source}, std::runtime_error);
+    BOOST_TEST(Fragile::live == static_cast<int>(n));
+
+    ChunkedVector<Fragile> target(2);
+    target[0].text = "kept";
+    Fragile::copies_left = 5;
+    BOOST_CHECK_THROW(target = source, std::runtime_error);
+    BOOST_TEST(target.size() == 2u);  // strong guarantee
+    BOOST_TEST(target[0].text == "kept");
+    BOOST_TEST(Fragile::live == static_cast<int>(n + 2));
+
+    Fragile::copies_left = 0;
+    BOOST_CHECK_THROW(target.push_back(source[0]), std::runtime_error);
+    BOOST_TEST(target.size() == 2u);
+    Fragile::copies_left = 1 << 30;
+  }
+  BOOST_TEST(Fragile::live == 0);
+}
+
+BOOST_AUTO_TEST_CASE(over_aligned_elements_are_aligned) {
+  ChunkedVector<Aligned> v;
+  for (int i = 0; i < 2000; ++i) v.emplace_back();
+  for (size_t i = 0; i < v.size(); i += 97) {
+    BOOST_TEST(reinterpret_cast<std::uintptr_t>(&v[i]) % 64 == 0u);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
