@@ -39,7 +39,7 @@ void StatusPrinter::Line(const std::string& text) {
 void StatusPrinter::OnTaskStarted(const TaskGraph& graph, TaskGraph::Index i, const TaskRunState& state) {
   running_.insert(graph.task(i).id);
   if (!smart_) Line("start  " + graph.task(i).id + "  (" + state.reason + ")");
-  else Redraw(graph);
+  else MaybeRedraw(graph);
 }
 
 void StatusPrinter::OnTaskFinished(const TaskGraph& graph, TaskGraph::Index i, const TaskRunState& s) {
@@ -71,14 +71,20 @@ void StatusPrinter::OnTaskFinished(const TaskGraph& graph, TaskGraph::Index i, c
       if (verbose_) Line(std::string(TaskStatusName(s.status)) + " " + id + "  (" + s.reason + ")");
       break;
   }
-  if (smart_) Redraw(graph);
+  if (smart_) MaybeRedraw(graph);
 }
 
 void StatusPrinter::OnTick(const TaskGraph& graph, const RunStates&) {
   if (smart_) Redraw(graph);
 }
 
+void StatusPrinter::MaybeRedraw(const TaskGraph& graph) {
+  if (live_shown_ && clock_->NowMillis() - last_redraw_ms_ < kRedrawMillis) return;
+  Redraw(graph);
+}
+
 void StatusPrinter::Redraw(const TaskGraph& graph) {
+  last_redraw_ms_ = clock_->NowMillis();
   std::string line = "[" + std::to_string(finished_) + "/" + std::to_string(graph.size()) + "]";
   if (!running_.empty()) {
     line += " " + std::to_string(running_.size()) + " running: " + *running_.begin();
