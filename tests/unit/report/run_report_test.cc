@@ -10,17 +10,27 @@ namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
 
 using namespace mg;
 
+namespace {
+
+// A graph of one task of app "a".
+TaskGraph OneTask(const std::string& id, TaskType type) {
+  TaskGraph g;
+  Task t;
+  t.id = id;
+  t.type = type;
+  t.coords.app = "a";
+  g.Add(std::move(t));
+  return g;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(run_report_test)
 
 // A builder's output quoted in a failure message need not be UTF-8: the report is still written,
 // parses, and shows U+FFFD where the invalid bytes were.
 BOOST_AUTO_TEST_CASE(a_message_with_invalid_utf8_is_written_and_parses) {
-  TaskGraph g;
-  Task t;
-  t.id = "build:a@1/linux/amd64";
-  t.type = TaskType::kBuild;
-  t.coords.app = "a";
-  g.Add(t);
+  TaskGraph g = OneTask("build:a@1/linux/amd64", TaskType::kBuild);
   RunStates st(g.size());
   st[0].status = TaskStatus::kFailed;
   st[0].error = "buildah: step 3: \xff\xfe latin-1 caf\xe9 and a cut \xe2\x82";
@@ -44,12 +54,7 @@ BOOST_AUTO_TEST_CASE(a_message_with_invalid_utf8_is_written_and_parses) {
 
 // The journal's "end" event carries the report's summary without building the report.
 BOOST_AUTO_TEST_CASE(summary_alone_is_the_reports_summary) {
-  TaskGraph g;
-  Task t;
-  t.id = "probe:a@1";
-  t.type = TaskType::kProbe;
-  t.coords.app = "a";
-  g.Add(t);
+  TaskGraph g = OneTask("probe:a@1", TaskType::kProbe);
   RunStates st(g.size());
   st[0].status = TaskStatus::kRan;
   RunSummary sum;
