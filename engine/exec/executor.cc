@@ -641,7 +641,8 @@ struct Executor::Impl {
       }
       for (Completion& c : batch) Complete(std::move(c));
       int64_t now = clock->NowMillis();
-      if (observer != nullptr && now - last_tick >= 200) {
+      // A wall clock stepped back (NTP, a resumed VM) ticks at once rather than after the step.
+      if (observer != nullptr && (now < last_tick || now - last_tick >= 200)) {
         observer->OnTick(graph, states);
         last_tick = now;
       }

@@ -79,7 +79,9 @@ void StatusPrinter::OnTick(const TaskGraph& graph, const RunStates&) {
 }
 
 void StatusPrinter::MaybeRedraw(const TaskGraph& graph) {
-  if (live_shown_ && clock_->NowMillis() - last_redraw_ms_ < kRedrawMillis) return;
+  // The clock is wall time: after a step back, redraw at once instead of freezing until it catches up.
+  const int64_t since = clock_->NowMillis() - last_redraw_ms_;
+  if (live_shown_ && since >= 0 && since < kRedrawMillis) return;
   Redraw(graph);
 }
 

@@ -41,11 +41,14 @@ class ChunkedVector {
     if (this != &other) *this = ChunkedVector(other);
     return *this;
   }
+  // Takes `other`'s elements before destroying its own, so `other` may live inside one of them.
   ChunkedVector& operator=(ChunkedVector&& other) noexcept {
     if (this == &other) return *this;
+    std::vector<ChunkPtr> chunks = std::exchange(other.chunks_, {});
+    const size_t size = std::exchange(other.size_, 0);
     clear();
-    chunks_ = std::exchange(other.chunks_, {});
-    size_ = std::exchange(other.size_, 0);
+    chunks_ = std::move(chunks);
+    size_ = size;
     return *this;
   }
   ~ChunkedVector() { clear(); }
@@ -107,7 +110,8 @@ class ChunkedVector {
   void push_back(const T& v) { emplace_back(v); }
   void push_back(T&& v) { emplace_back(std::move(v)); }
 
-  // Value-initializes new elements; destroys removed ones and frees the chunks left empty.
+  // Value-initializes new elements; destroys removed ones and frees the chunks left empty. Basic
+  // guarantee when growing: an element constructor that throws leaves the elements built so far.
   void resize(size_t n) {
     while (size_ > n) std::destroy_at(&(*this)[--size_]);
     while (size_ < n) emplace_back();

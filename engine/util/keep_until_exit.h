@@ -32,7 +32,7 @@ struct Node {
 };
 template <typename T>
 struct Kept : Node {
-  explicit Kept(T&& v) : value(std::move(v)) {}
+  explicit Kept(T&& v) noexcept : value(std::move(v)) {}
   T value;
 };
 // Trivially destructible: nothing runs at exit; the list keeps every kept object reachable.
@@ -44,12 +44,13 @@ inline std::atomic<Node*> kept_head{nullptr};
 // its owner destroys it as usual.
 template <typename T>
 void KeepUntilExit(T&& object) noexcept {
-  static_assert(!std::is_lvalue_reference_v<T>, "pass an rvalue: the object is moved");
-  static_assert(kKeepableUntilExit<std::remove_cv_t<T>>,
+  static_assert(!std::is_lvalue_reference_v<T> && !std::is_const_v<T>,
+                "pass a non-const rvalue: the object is moved");
+  static_assert(kKeepableUntilExit<T>,
                 "declare kKeepableUntilExit<T> = true beside T, once T is known to own memory only");
-  static_assert(std::is_nothrow_move_constructible_v<T>);
+  static_assert(std::is_nothrow_move_constructible_v<T>, "T's move constructor must not throw");
   using namespace keep_until_exit_internal;
-  auto* node = new (std::nothrow) Kept<std::remove_cv_t<T>>(std::move(object));
+  auto* node = new (std::nothrow) Kept<T>(std::move(object));
   if (node == nullptr) return;
   Node* head = kept_head.load(std::memory_order_relaxed);
   do {

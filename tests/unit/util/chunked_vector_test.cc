@@ -106,6 +106,7 @@ BOOST_AUTO_TEST_CASE(resize_value_initializes_and_destroys) {
 }
 
 BOOST_AUTO_TEST_CASE(copies_are_deep_and_moves_take_the_elements) {
+  {
   ChunkedVector<Counted> a;
   for (int i = 0; i < 300; ++i) a.emplace_back("e" + std::to_string(i));
   ChunkedVector<Counted> b = a;
@@ -130,10 +131,27 @@ BOOST_AUTO_TEST_CASE(copies_are_deep_and_moves_take_the_elements) {
   b = std::move(also_b);  // self-move keeps the elements
   BOOST_TEST(b.size() == 300u);
   BOOST_TEST(b[299].text == "e299");
+  }
+  BOOST_TEST(Counted::live == 0);  // every copy and every moved-to container destroyed its elements
 }
 
-BOOST_AUTO_TEST_CASE(nothing_leaks_after_copies_and_moves) {
-  BOOST_TEST(Counted::live == 0);  // the previous case's containers destroyed everything
+// A move assignment from a container that lives inside one of the target's own elements.
+struct Tree {
+  ChunkedVector<Tree> children;
+  std::string name;
+};
+
+BOOST_AUTO_TEST_CASE(move_assignment_from_inside_an_element) {
+  ChunkedVector<Tree> roots;
+  roots.emplace_back();
+  for (int i = 0; i < 3; ++i) {
+    Tree leaf;
+    leaf.name = "leaf-" + std::to_string(i) + std::string(30, 'x');
+    roots[0].children.push_back(std::move(leaf));
+  }
+  roots = std::move(roots[0].children);  // the source is destroyed with roots[0] only after the take
+  BOOST_TEST(roots.size() == 3u);
+  BOOST_TEST(roots[2].name == "leaf-2" + std::string(30, 'x'));
 }
 
 // An element constructor that throws leaves no element behind: in a copy constructor (the
