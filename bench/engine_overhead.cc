@@ -258,16 +258,9 @@ int main(int argc, char** argv) {
     summary = exec.Run();
     states = exec.TakeStates();
   }
-  // As `mirrorgraph run` does (cli/commands.cc, KeepOutcomeUntilExit): the graph and the run state
-  // are freed by the process's exit, not string by string; the exit is in the measured wall time.
-  struct Keep {
-    mg::TaskGraph& graph;
-    mg::RunStates& states;
-    ~Keep() {
-      mg::KeepUntilExit(std::move(graph));
-      mg::KeepUntilExit(std::move(states));
-    }
-  } keep{graph, states};
+  // As `mirrorgraph run` does (cli/commands.cc, RunCommand): the graph and the run state are freed
+  // by the process's exit, not string by string; the exit is in the measured wall time.
+  mg::KeepUntilExitAtScopeEnd keep(graph, states);
   double run_ms = MsSince(t0);
   double total_ms = MsSince(t_start);
 

@@ -221,23 +221,6 @@ bool WriteMatrix(const std::string& path, const Json& matrix) {
   return true;
 }
 
-// Hands a command's graph and run state to the process's exit instead of freeing them string by
-// string when the command returns (util/keep_until_exit.h): both hold memory only. For commands
-// that return to main, which exits.
-class KeepOutcomeUntilExit {
- public:
-  explicit KeepOutcomeUntilExit(Outcome& out) : out_(out) {}
-  KeepOutcomeUntilExit(const KeepOutcomeUntilExit&) = delete;
-  KeepOutcomeUntilExit& operator=(const KeepOutcomeUntilExit&) = delete;
-  ~KeepOutcomeUntilExit() {
-    if (out_.graph.size() > 0) KeepUntilExit(std::move(out_.graph));
-    if (!out_.states.empty()) KeepUntilExit(std::move(out_.states));
-  }
-
- private:
-  Outcome& out_;
-};
-
 }  // namespace
 
 int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
@@ -252,7 +235,9 @@ int RunCommand(const CliOptions& o, const std::atomic<int>* interrupt) {
     }
   }
   Outcome out;
-  KeepOutcomeUntilExit keep(out);
+  // The graph and run state go with the process's exit, not string by string when this returns to
+  // main (util/keep_until_exit.h): both hold memory only.
+  KeepUntilExitAtScopeEnd keep(out.graph, out.states);
   const int64_t started_ms = SystemClock::Default()->NowMillis();
   if (auto early = Execute(*session, dry_run, interrupt, &out, dry_run && o.verbose == 0)) return *early;
   if (!dry_run) PublishRunOutputs(*session, out, started_ms);  // --metrics, --notify: warnings only

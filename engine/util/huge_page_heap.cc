@@ -26,6 +26,16 @@ std::optional<std::string> ReadThpSetting() {
   return text.str();
 }
 
+// Puts GLIBC_TUNABLES back as the caller had it and drops the marker: what children see.
+void RestoreCallerEnvironment(const std::optional<std::string>& tunables) {
+  if (tunables.has_value()) {
+    ::setenv("GLIBC_TUNABLES", tunables->c_str(), 1);
+  } else {
+    ::unsetenv("GLIBC_TUNABLES");
+  }
+  ::unsetenv(kHeapReexecMarker);
+}
+
 }  // namespace
 
 HugePageHeapPlan PlanHugePageHeap(const std::optional<std::string>& tunables, const std::optional<std::string>& marker,
@@ -56,12 +66,7 @@ bool ReexecWithHugePageHeap(char** argv) {
   std::optional<std::string> marker = Env(kHeapReexecMarker);
   if (marker.has_value()) {
     // The re-executed process: glibc has read the tunable; give children the caller's value.
-    if (std::optional<std::string> original = TunablesFromMarker(*marker)) {
-      ::setenv("GLIBC_TUNABLES", original->c_str(), 1);
-    } else {
-      ::unsetenv("GLIBC_TUNABLES");
-    }
-    ::unsetenv(kHeapReexecMarker);
+    RestoreCallerEnvironment(TunablesFromMarker(*marker));
     return true;
   }
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -90,12 +95,7 @@ bool ReexecWithHugePageHeap(char** argv) {
   ::setenv(kHeapReexecMarker, plan.marker.c_str(), 1);
   ::execv("/proc/self/exe", argv);
   // The exec failed (no /proc, say): carry on as we are, the environment as it was.
-  if (tunables.has_value()) {
-    ::setenv("GLIBC_TUNABLES", tunables->c_str(), 1);
-  } else {
-    ::unsetenv("GLIBC_TUNABLES");
-  }
-  ::unsetenv(kHeapReexecMarker);
+  RestoreCallerEnvironment(tunables);
   return false;
 }
 

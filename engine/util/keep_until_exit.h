@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <new>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -57,5 +58,21 @@ void KeepUntilExit(T&& object) noexcept {
     node->next = head;
   } while (!kept_head.compare_exchange_weak(head, node, std::memory_order_release, std::memory_order_relaxed));
 }
+
+// Calls KeepUntilExit on each of `objects` when the guard goes out of scope, on every return path.
+// The objects must outlive the guard (declare it after them).
+template <typename... T>
+class KeepUntilExitAtScopeEnd {
+ public:
+  explicit KeepUntilExitAtScopeEnd(T&... objects) : objects_(objects...) {}
+  KeepUntilExitAtScopeEnd(const KeepUntilExitAtScopeEnd&) = delete;
+  KeepUntilExitAtScopeEnd& operator=(const KeepUntilExitAtScopeEnd&) = delete;
+  ~KeepUntilExitAtScopeEnd() {
+    std::apply([](T&... o) { (KeepUntilExit(std::move(o)), ...); }, objects_);
+  }
+
+ private:
+  std::tuple<T&...> objects_;
+};
 
 }  // namespace mg

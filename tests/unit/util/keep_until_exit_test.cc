@@ -47,6 +47,24 @@ BOOST_AUTO_TEST_CASE(kept_objects_are_never_destroyed) {
   BOOST_TEST((*kept_payload)[999] == std::string(40, 'x'));
 }
 
+// The guard keeps every object it names when its scope ends, on whatever path.
+BOOST_AUTO_TEST_CASE(the_scope_guard_keeps_its_objects) {
+  const int before = Owner::destroyed_with_payload;
+  const std::vector<std::string>* first = nullptr;
+  const std::vector<std::string>* second = nullptr;
+  {
+    Owner a;
+    Owner b;
+    first = a.payload.get();
+    second = b.payload.get();
+    mg::KeepUntilExitAtScopeEnd keep(a, b);
+    BOOST_TEST(a.payload.get() == first);  // untouched until the scope ends
+  }
+  BOOST_TEST(Owner::destroyed_with_payload == before);
+  BOOST_TEST(first->size() == 1000u);
+  BOOST_TEST(second->size() == 1000u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace MG_TEST_FILE_NS
