@@ -49,7 +49,10 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME mirrorgraph)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION admin)
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "adduser")  # postinst makes the service's user
+# adduser: postinst makes the service's user. libcurl4: loaded with dlopen when the first HTTP
+# request is made (engine/http/libcurl.h), so dpkg-shlibdeps cannot see it; 7.85 for
+# CURLOPT_PROTOCOLS_STR.
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "adduser, libcurl4 (>= 7.85.0)")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "buildah, skopeo, git, qemu-user-static, ca-certificates")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SUGGESTS "graphviz")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA ${mg_pkg_dir}/postinst ${mg_pkg_dir}/prerm ${mg_pkg_dir}/postrm)

@@ -1,19 +1,13 @@
 #include "http/curl_transport.h"
 
-#include <curl/curl.h>
-
 #include <mutex>
 #include <vector>
 
+#include "http/libcurl.h"
 #include "http/url.h"
 
 namespace mg {
 namespace {
-
-void GlobalInitOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // State for one exchange, owned by Send() on its stack.
 struct Exchange {
@@ -21,6 +15,7 @@ struct Exchange {
   size_t max_body = 0;
   bool body_too_large = false;
   CURL* handle = nullptr;
+  const LibCurl* curl = nullptr;
   const std::function<bool(std::string_view)>* sink = nullptr;  // request.body_sink when set
   bool sink_stopped = false;
   const CancelToken* cancel = nullptr;
@@ -39,7 +34,7 @@ size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
   size_t n = size * nmemb;
   if (ex->sink != nullptr) {
     long code = 0;
-    curl_easy_getinfo(ex->handle, CURLINFO_RESPONSE_CODE, &code);
+    ex->curl->easy_getinfo(ex->handle, CURLINFO_RESPONSE_CODE, &code);
     if (code >= 200 && code < 300) {
       try {
         if ((*ex->sink)(std::string_view(data, n))) return n;
@@ -89,6 +84,8 @@ size_t OnHeader(char* data, size_t size, size_t nmemb, void* user) {
 
 struct CurlTransport::Impl {
   CurlTransportOptions options;
+  const LibCurl* curl = nullptr;  // null when libcurl cannot be loaded (`unavailable` says why)
+  Status unavailable;
   CURLSH* share = nullptr;
   std::mutex share_locks[CURL_LOCK_DATA_LAST];
   std::mutex pool_mu;
@@ -110,38 +107,45 @@ struct CurlTransport::Impl {
         return h;
       }
     }
-    return curl_easy_init();
+    return curl->easy_init();
   }
 
   void Release(CURL* h) {
-    curl_easy_reset(h);  // keeps live connections and caches
+    curl->easy_reset(h);  // keeps live connections and caches
     std::lock_guard<std::mutex> lock(pool_mu);
     if (idle.size() < options.max_idle_handles) {
       idle.push_back(h);
       return;
     }
-    curl_easy_cleanup(h);
+    curl->easy_cleanup(h);
   }
 };
 
 CurlTransport::CurlTransport(CurlTransportOptions options) : impl_(std::make_unique<Impl>()) {
-  GlobalInitOnce();
   impl_->options = std::move(options);
-  impl_->share = curl_share_init();
+  Result<const LibCurl*> curl = LoadLibCurl();
+  if (!curl.ok()) {
+    impl_->unavailable = curl.status();
+    return;
+  }
+  const LibCurl& c = **curl;
+  impl_->curl = &c;
+  impl_->share = c.share_init();
   if (impl_->share != nullptr) {
-    curl_share_setopt(impl_->share, CURLSHOPT_LOCKFUNC, &Impl::Lock);
-    curl_share_setopt(impl_->share, CURLSHOPT_UNLOCKFUNC, &Impl::Unlock);
-    curl_share_setopt(impl_->share, CURLSHOPT_USERDATA, impl_.get());
-    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    c.share_setopt(impl_->share, CURLSHOPT_LOCKFUNC, &Impl::Lock);
+    c.share_setopt(impl_->share, CURLSHOPT_UNLOCKFUNC, &Impl::Unlock);
+    c.share_setopt(impl_->share, CURLSHOPT_USERDATA, impl_.get());
+    c.share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    c.share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    c.share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
   }
 }
 
 CurlTransport::~CurlTransport() {
-  for (CURL* h : impl_->idle) curl_easy_cleanup(h);
+  if (impl_->curl == nullptr) return;
+  for (CURL* h : impl_->idle) impl_->curl->easy_cleanup(h);
   impl_->idle.clear();
-  if (impl_->share != nullptr) curl_share_cleanup(impl_->share);
+  if (impl_->share != nullptr) impl_->curl->share_cleanup(impl_->share);
 }
 
 Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
@@ -151,51 +155,54 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   if (request.url.rfind("http://", 0) != 0 && request.url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument(what + ": only http:// and https:// URLs are supported");
   }
+  if (impl_->curl == nullptr) return impl_->unavailable.WithContext(what);
+  const LibCurl& curl = *impl_->curl;
   CURL* h = impl_->Acquire();
   if (h == nullptr) return Status::Internal(what + ": curl_easy_init failed");
 
   Exchange ex;
   ex.max_body = request.max_body_bytes;
   ex.handle = h;
+  ex.curl = &curl;
   if (request.body_sink) ex.sink = &request.body_sink;
   ex.cancel = cancel;
   char errbuf[CURL_ERROR_SIZE] = {0};
 
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, impl_->options.user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+  curl.easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl.easy_setopt(h, CURLOPT_USERAGENT, impl_->options.user_agent.c_str());
+  curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min(request.timeout, impl_->options.connect_timeout).count()));
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
-  if (impl_->share != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, impl_->share);
+  curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+  curl.easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+  curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl.easy_setopt(h, CURLOPT_WRITEDATA, &ex);
+  curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl.easy_setopt(h, CURLOPT_HEADERDATA, &ex);
+  if (impl_->share != nullptr) curl.easy_setopt(h, CURLOPT_SHARE, impl_->share);
   // libcurl's default (5) is checked against the whole shared pool: with more requests in flight
   // than that, each finished one closed another's connection (330 probes, 8 at a time, opened 70).
-  curl_easy_setopt(h, CURLOPT_MAXCONNECTS, static_cast<long>(impl_->options.max_connections));
+  curl.easy_setopt(h, CURLOPT_MAXCONNECTS, static_cast<long>(impl_->options.max_connections));
   if (cancel != nullptr) {
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &ex);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    curl.easy_setopt(h, CURLOPT_XFERINFODATA, &ex);
+    curl.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
   }
 
   if (request.method == "HEAD") {
-    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    curl.easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else if (request.method == "GET") {
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    curl.easy_setopt(h, CURLOPT_HTTPGET, 1L);
   } else {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
         request.method == "PATCH") {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+      curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl.easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
     }
   }
 
@@ -205,22 +212,22 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
     if (AsciiLower(name) == "content-type") has_content_type = true;
     // "Name;" is libcurl's syntax for a header with an empty value.
     std::string line = value.empty() ? name + ";" : name + ": " + value;
-    headers = curl_slist_append(headers, line.c_str());
+    headers = curl.slist_append(headers, line.c_str());
   }
-  headers = curl_slist_append(headers, "Expect:");
+  headers = curl.slist_append(headers, "Expect:");
   if (!has_content_type && request.method != "GET" && request.method != "HEAD") {
     // Stop libcurl from labelling raw bodies as form data.
-    headers = curl_slist_append(headers, "Content-Type:");
+    headers = curl.slist_append(headers, "Content-Type:");
   }
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 
-  CURLcode rc = curl_easy_perform(h);
-  curl_slist_free_all(headers);
+  CURLcode rc = curl.easy_perform(h);
+  curl.slist_free_all(headers);
 
   long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   char* effective = nullptr;
-  curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
+  curl.easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
   if (effective != nullptr) ex.response.effective_url = effective;
   impl_->Release(h);
 
@@ -232,7 +239,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
                                std::to_string(request.max_body_bytes) + " bytes");
   }
   if (rc != CURLE_OK) {
-    std::string detail = errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(rc);
+    std::string detail = errbuf[0] != '\0' ? std::string(errbuf) : curl.easy_strerror(rc);
     // libcurl's message may quote the URL it failed on; never let credentials through.
     return Status::Unavailable(what + ": " + RedactUrl(detail));
   }

@@ -1,9 +1,6 @@
 // How `mirrorgraph` fails: config errors (all at once, positioned, nothing created), usage errors,
 // a busy state directory, an unreachable registry (a failure, never "missing"), and an upstream
 // that does not exist (its app fails, the others go on).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -24,21 +21,6 @@ using mg::testing::TestRegistry;
 namespace {
 
 TestRegistry& Registry() { return mg::testing::SharedPlainRegistry(); }
-
-// A loopback port nobody listens on (bound, then released).
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    socklen_t len = sizeof(addr);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
 
 std::string PrepareHello(CliWorkspace& ws, const std::string& host) {
   auto url = ws.MakeUpstream("hello", {"v1.0.0", "v1.1.0", "v1.2.0"});
@@ -245,7 +227,7 @@ BOOST_AUTO_TEST_CASE(busy_state_directory) {
 
 BOOST_AUTO_TEST_CASE(unreachable_registry_fails_probes) {
   CliWorkspace ws;
-  PrepareHello(ws, "127.0.0.1:" + std::to_string(ClosedPort()));
+  PrepareHello(ws, "127.0.0.1:" + std::to_string(mg::testing::ClosedLoopbackPort()));
   auto r = ws.Run({"run", "--json", "report.json"});
   BOOST_TEST_REQUIRE(r.exit_code == 1, r.Describe());
   Json report = ws.ReadJson("report.json");

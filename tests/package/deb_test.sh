@@ -71,7 +71,7 @@ version=$(dpkg-deb --field "$deb" Version)
 depends=$(dpkg-deb --field "$deb" Depends)
 recommends=$(dpkg-deb --field "$deb" Recommends)
 echo "Version: $version"; echo "Depends: $depends"; echo "Recommends: $recommends"
-# Computed by dpkg-shlibdeps from the binary and the plugins.
+# Computed by dpkg-shlibdeps from the binary and the plugins; libcurl4 declared (loaded with dlopen).
 for lib in libc6 libstdc++6 libcurl4 libssl3 libre2; do
   [[ $depends == *"$lib"* ]] || fail "Depends lacks $lib: $depends"
 done
