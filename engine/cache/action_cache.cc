@@ -160,7 +160,12 @@ void ActionCache::Index(Record record) {
   auto index = static_cast<uint32_t>(records_.size());
   const Record& r = records_.emplace_back(std::move(record));
   by_key_.Put(FlatHashIndex::Hash(r.key), index, [&](uint32_t v) { return records_[v].key == r.key; });
-  by_id_.Put(FlatHashIndex::Hash(r.id), index, [&](uint32_t v) { return records_[v].id == r.id; });
+  if (by_id_built_) IndexId(index);
+}
+
+void ActionCache::IndexId(uint32_t index) const {
+  const std::string_view id = records_[index].id;
+  by_id_.Put(FlatHashIndex::Hash(id), index, [&](uint32_t v) { return records_[v].id == id; });
 }
 
 Result<std::unique_ptr<ActionCache>> ActionCache::Open(const std::string& dir) { return Load(dir, false); }
@@ -193,7 +198,6 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
   // The payload views point into contents->data; moving the string keeps its heap buffer.
   cache->data_ = std::move(contents->data);
   cache->by_key_.Reserve(contents->records.size());
-  cache->by_id_.Reserve(contents->records.size());
   std::string_view f[4];
   for (std::string_view payload : contents->records) {
     if (!SplitPayload(payload, f)) {
@@ -298,6 +302,11 @@ const ActionCache::Record* ActionCache::Get(std::string_view key) const {
 }
 
 const ActionCache::Record* ActionCache::LatestFor(std::string_view id) const {
+  if (!by_id_built_) {
+    by_id_built_ = true;
+    by_id_.Reserve(records_.size());
+    for (size_t i = 0; i < records_.size(); ++i) IndexId(static_cast<uint32_t>(i));  // in order: the latest wins
+  }
   uint32_t v = by_id_.Find(FlatHashIndex::Hash(id), [&](uint32_t i) { return records_[i].id == id; });
   return v == FlatHashIndex::kNone ? nullptr : &records_[v];
 }

@@ -67,6 +67,7 @@ class ActionCache {
   static Result<std::unique_ptr<ActionCache>> OpenReadOnly(const std::string& dir);
 
   const Record* Get(std::string_view key) const;
+  // The first call indexes every record by task id (a pass over the records).
   const Record* LatestFor(std::string_view id) const;
 
   // Records a finished task. `entry` must hold "result". Survives the process being killed.
@@ -111,7 +112,11 @@ class ActionCache {
   std::deque<std::string> appended_;  // payloads Put() since; their records point into them
   std::deque<Record> records_;        // in file order; a deque keeps their addresses stable
   FlatHashIndex by_key_;              // key -> index into records_ (the latest record wins)
-  FlatHashIndex by_id_;               // task id -> index into records_ (the latest record wins)
+  // task id -> index into records_ (the latest record wins): built on the first LatestFor(), which
+  // a run whose tasks all hit the cache (an --offline no-op) never makes; kept current after.
+  mutable FlatHashIndex by_id_;
+  mutable bool by_id_built_ = false;
+  void IndexId(uint32_t index) const;
   size_t dropped_ = 0;
   bool set_aside_ = false;
 };

@@ -178,7 +178,7 @@ struct Executor::Impl {
     size_t old = states.size();
     states.resize(graph.size());
     for (TaskGraph::Index i = old; i < graph.size(); ++i) {
-      size_t pending = 0;
+      uint32_t pending = 0;
       for (TaskGraph::Index d : graph.Deps(i)) {
         if (!IsFinished(states[d].status)) ++pending;
       }
@@ -331,7 +331,7 @@ struct Executor::Impl {
       return Enqueue(i);
     }
     if (hit != nullptr) {
-      s.reason = "cache hit (key " + s.key.substr(0, 12) + ")";
+      s.reason.assign("cache hit (key ").append(s.key.view().substr(0, 12)).append(")");
       s.cache_tier = "local";
       s.result_hash = hit->result_hash;
       // A plan and an --offline run trust the cache; a run re-checks what the result names.
@@ -440,7 +440,7 @@ struct Executor::Impl {
     // A plan and an --offline run trust a remote hit as they trust a local one.
     const bool trust_remote = !RechecksCachedResult(t.type) || opt.dry_run || opt.offline;
     const bool dry_run = opt.dry_run;
-    std::string key = s.key;
+    std::string key = s.key.str();
     boost::asio::thread_pool& threads = holds_slot ? *work_threads : *observe_threads;
     boost::asio::post(threads, [this, i, task, inputs, previous, cached, recorded, log_path, started, ask_remote,
                                 trust_remote, dry_run, key] {
@@ -507,14 +507,14 @@ struct Executor::Impl {
     if (remote_hit && c.outcome.status.ok() && c.outcome.reused) {
       // A usable remote entry (re-checked, or trusted in a plan / --offline): cached, and copied
       // into the action cache so the next run finds it locally.
-      s.reason = "remote cache hit (key " + s.key.substr(0, 12) + "…)";
+      s.reason = "remote cache hit (key " + std::string(s.key.view().substr(0, 12)) + "…)";
       if (!c.outcome.note.empty()) s.reason += "; " + c.outcome.note;
       s.cache_tier = "remote";
       s.result = ra.result;
       s.result_hash = ActionCache::ResultHash(s.result);
       summary.remote.reused++;
       if (ra.trusted) s.started_at = s.finished_at = 0;
-      if (!opt.dry_run) StateWritten(cache.Put(s.key, t.id, ra.entry));
+      if (!opt.dry_run) StateWritten(cache.Put(s.key.str(), t.id, ra.entry));
       return Finish(c.index, TaskStatus::kCached);
     }
     if (!c.outcome.status.ok()) {
@@ -548,7 +548,7 @@ struct Executor::Impl {
       entry["result"] = s.result;
       entry["finished_at"] = s.finished_at;
       entry["duration_ms"] = s.finished_at - s.started_at;
-      Status put = cache.Put(s.key, t.id, entry);
+      Status put = cache.Put(s.key.str(), t.id, entry);
       StateWritten(put);
       if (!put.ok()) {
         s.error = "cannot record the result: " + put.ToString();
@@ -556,7 +556,7 @@ struct Executor::Impl {
         return Finish(c.index, TaskStatus::kFailed);
       }
       // Observations are re-checked every run: never shared.
-      if (opt.remote != nullptr && !IsObservation(t.type)) Upload(s.key, t.id, CanonicalJson(entry));
+      if (opt.remote != nullptr && !IsObservation(t.type)) Upload(s.key.str(), t.id, CanonicalJson(entry));
     }
     Finish(c.index, TaskStatus::kRan);
   }

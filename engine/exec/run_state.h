@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "util/chunked_vector.h"
+#include "util/inline_string.h"
 #include "util/json.h"
 #include "util/keep_until_exit.h"
 
@@ -29,17 +30,22 @@ bool IsFinished(TaskStatus status);
 // Ran or cached: the task has a result that dependents may consume.
 inline bool HasResult(TaskStatus s) { return s == TaskStatus::kRan || s == TaskStatus::kCached; }
 
+// 64 hex digits of a SHA-256 (a task key, a result hash), or empty: held inline, one heap block
+// fewer each, twice per task (util/inline_string.h).
+using HexDigestText = InlineString<64>;
+
+// Members ordered to pack: the flags and the dependency count share the first 8 bytes.
 struct TaskRunState {
   TaskStatus status = TaskStatus::kPending;
-  size_t pending_deps = 0;
-  std::string key;                  // empty until the task's inputs are known
-  std::string result_hash;          // SHA-256 of the canonical result (ran/cached)
+  bool recheck = false;             // a cache hit handed to the runner to re-check (RechecksCachedResult)
+  bool remote_lookup = false;       // a local miss handed to a worker that asks the remote tier first
+  uint32_t pending_deps = 0;        // unfinished dependencies (a graph holds fewer than 2^32 tasks)
+  HexDigestText key;                // empty until the task's inputs are known
+  HexDigestText result_hash;        // SHA-256 of the canonical result (ran/cached)
   Json result;                      // kept for ran tasks and observations; else fetched from the cache
   std::string reason;               // one line: why it ran, was reused, skipped or blocked
   std::vector<std::string> details; // more reasons (explain): parameter and identity changes
   std::string error;                // failure message (kFailed)
-  bool recheck = false;             // a cache hit handed to the runner to re-check (RechecksCachedResult)
-  bool remote_lookup = false;       // a local miss handed to a worker that asks the remote tier first
   std::string cache_tier;           // kCached: "local" or "remote" (the tier the entry came from)
   int64_t started_at = 0;           // ms since epoch; 0 when it did not run
   int64_t finished_at = 0;

@@ -1,6 +1,7 @@
 // FlatHashIndex: a hash index of uint32 values (indices into the caller's own storage) without an
-// allocation per entry: open addressing, linear probing, a power-of-two table of (hash, value)
-// slots kept at most half full. The caller owns the keys and decides equality, so the index holds
+// allocation per entry: open addressing, linear probing, a power-of-two table of 8-byte slots
+// (the hash's low 32 bits, the value) kept at most half full. The low bits place an entry and, on a
+// rehash, place it again; compared in full they spare most calls of the caller's key comparison. The caller owns the keys and decides equality, so the index holds
 // no key copies and survives the caller's storage moving (a vector of tasks growing).
 //
 // Used where a run indexes ~100,000 entries (task ids, cache keys): an unordered_map node per entry
@@ -32,10 +33,11 @@ class FlatHashIndex {
   uint32_t Find(uint64_t hash, IsKey is_key) const {
     if (slots_.empty()) return kNone;
     size_t mask = slots_.size() - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const uint32_t h = static_cast<uint32_t>(hash);
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (s.value == kNone) return kNone;
-      if (s.hash == hash && is_key(s.value)) return s.value;
+      if (s.hash == h && is_key(s.value)) return s.value;
     }
   }
 
@@ -45,14 +47,15 @@ class FlatHashIndex {
   uint32_t Put(uint64_t hash, uint32_t value, IsKey is_key) {
     if (2 * (size_ + 1) > slots_.size()) Rehash(slots_.empty() ? 16 : 2 * slots_.size());
     size_t mask = slots_.size() - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const uint32_t h = static_cast<uint32_t>(hash);
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.value == kNone) {
-        s = {hash, value};
+        s = {h, value};
         ++size_;
         return kNone;
       }
-      if (s.hash == hash && is_key(s.value)) {
+      if (s.hash == h && is_key(s.value)) {
         uint32_t old = s.value;
         s.value = value;
         return old;
@@ -64,9 +67,10 @@ class FlatHashIndex {
 
  private:
   struct Slot {
-    uint64_t hash = 0;
+    uint32_t hash = 0;  // the low 32 bits of the key's hash
     uint32_t value = kNone;
   };
+  static_assert(sizeof(Slot) == 8);
 
   void Rehash(size_t capacity) {
     std::vector<Slot> old;

@@ -51,6 +51,29 @@ BOOST_AUTO_TEST_CASE(put_then_reopen_finds_entries_by_key_and_id) {
   BOOST_TEST(c->Get(Key('c'))->result_hash == ActionCache::ResultHash(Json{{"digest", 3}}));
 }
 
+// The task-id index is built on the first LatestFor() (a no-op run never asks): records put before
+// it and after it are both found, the latest of an id winning either way.
+BOOST_AUTO_TEST_CASE(latest_for_sees_records_put_before_and_after_its_first_call) {
+  TempDir d;
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_TEST(c->Put(Key('a'), "build:x", Entry(1)).ok());
+    BOOST_TEST(c->Put(Key('b'), "build:x", Entry(2)).ok());
+  }
+  auto c = ActionCache::Open(d.str()).value();
+  BOOST_TEST(c->Put(Key('c'), "build:y", Entry(3)).ok());  // before the index exists
+  BOOST_REQUIRE(c->LatestFor("build:x") != nullptr);
+  BOOST_TEST(c->LatestFor("build:x")->key == Key('b'));
+  BOOST_REQUIRE(c->LatestFor("build:y") != nullptr);
+  BOOST_TEST(c->LatestFor("build:y")->key == Key('c'));
+  BOOST_TEST(c->Put(Key('d'), "build:x", Entry(4)).ok());  // after: the index is kept current
+  BOOST_TEST(c->Put(Key('e'), "build:z", Entry(5)).ok());
+  BOOST_TEST(c->LatestFor("build:x")->key == Key('d'));
+  BOOST_REQUIRE(c->LatestFor("build:z") != nullptr);
+  BOOST_TEST(c->LatestFor("build:z")->key == Key('e'));
+  BOOST_TEST(c->LatestFor("build:none") == nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(result_and_finished_at_are_read_without_the_rest_of_the_entry) {
   TempDir d;
   // Members that could fool a scan for the top-level "result": nested "result" keys, strings with

@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(a_run_writes_every_mutating_task_and_waits_for_the_writes) 
   BOOST_TEST(r.summary.remote.where == "fake://remote");
   BOOST_TEST(r.by_id["build:b0"].reason.find("not in the remote cache either") != std::string::npos);
   // What was written is the local entry, under its key, and passes the executor's own check.
-  const std::string& key = r.by_id["build:b0"].key;
+  const std::string& key = r.by_id["build:b0"].key.str();
   BOOST_REQUIRE(remote.entries.count(key));
   BOOST_TEST(remote.entries[key] == CanonicalJson(cache->Get(key)->entry()));  // the whole entry, key material included
   BOOST_TEST(CheckEntryKey(ParseJson(remote.entries[key]), key).ok());
@@ -128,8 +128,8 @@ BOOST_AUTO_TEST_CASE(a_local_miss_and_a_remote_hit_is_rechecked_cached_and_copie
   for (const std::string& id : kMutating) {
     BOOST_TEST((r.by_id[id].status == TaskStatus::kCached), id);
     BOOST_TEST(r.by_id[id].cache_tier == "remote", id);
-    BOOST_TEST(r.by_id[id].reason.find("remote cache hit (key " + r.by_id[id].key.substr(0, 12)) == 0, r.by_id[id].reason);
-    BOOST_TEST(r.by_id[id].result_hash == ActionCache::ResultHash(ParseJson(remote.entries[r.by_id[id].key])["result"]));
+    BOOST_TEST(r.by_id[id].reason.find("remote cache hit (key " + r.by_id[id].key.str().substr(0, 12)) == 0, r.by_id[id].reason);
+    BOOST_TEST(r.by_id[id].result_hash == ActionCache::ResultHash(ParseJson(remote.entries[r.by_id[id].key.str()])["result"]));
   }
   BOOST_TEST(r.summary.remote.hits == 3u);
   BOOST_TEST(r.summary.remote.reused == 3u);
@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(a_remote_hit_that_no_longer_holds_is_redone_and_written_aga
   BOOST_TEST(Sorted(remote.puts()) == (std::vector<std::string>{"build:b0", "build:b1", "build:b1", "merge:m",
                                                                  "merge:m"}),
              boost::test_tools::per_element());
-  BOOST_TEST(ParseJson(remote.entries[r.by_id["build:b1"].key])["result"]["salt"] == "rebuilt");
+  BOOST_TEST(ParseJson(remote.entries[r.by_id["build:b1"].key.str()])["result"]["salt"] == "rebuilt");
 }
 
 BOOST_AUTO_TEST_CASE(damaged_and_mismatched_entries_are_misses_with_a_warning_and_the_task_runs) {
@@ -180,11 +180,11 @@ BOOST_AUTO_TEST_CASE(damaged_and_mismatched_entries_are_misses_with_a_warning_an
     auto c2 = ActionCache::Open(d2.path.string()).value();
     FakeRunner rr;
     Run probe = RunWith(g, *c2, rr, &remote, /*dry_run=*/true);
-    const std::string k0 = probe.by_id["build:b0"].key, k1 = probe.by_id["build:b1"].key;
+    const std::string k0 = probe.by_id["build:b0"].key.str(), k1 = probe.by_id["build:b1"].key.str();
     BOOST_REQUIRE(remote.entries.count(k0) && remote.entries.count(k1));
     // b0: garbage under its key. b1: b0's entry (valid JSON, valid entry, another key's material).
     remote.entries[k0] = "{not json";
-    remote.entries[k1] = remote.entries[probe.by_id["merge:m"].key];
+    remote.entries[k1] = remote.entries[probe.by_id["merge:m"].key.str()];
   }
   TaskGraph g2 = Pipeline();
   FakeRunner runner;
@@ -202,8 +202,8 @@ BOOST_AUTO_TEST_CASE(damaged_and_mismatched_entries_are_misses_with_a_warning_an
   BOOST_TEST(r.by_id["build:b1"].reason.find("rejected") != std::string::npos, r.by_id["build:b1"].reason);
   BOOST_TEST(!r.by_id["build:b1"].details.empty());
   // Both ran and were written again, now valid.
-  BOOST_TEST(CheckEntryKey(ParseJson(remote.entries[r.by_id["build:b0"].key]), r.by_id["build:b0"].key).ok());
-  BOOST_TEST(CheckEntryKey(ParseJson(remote.entries[r.by_id["build:b1"].key]), r.by_id["build:b1"].key).ok());
+  BOOST_TEST(CheckEntryKey(ParseJson(remote.entries[r.by_id["build:b0"].key.str()]), r.by_id["build:b0"].key.str()).ok());
+  BOOST_TEST(CheckEntryKey(ParseJson(remote.entries[r.by_id["build:b1"].key.str()]), r.by_id["build:b1"].key.str()).ok());
   // The same results as before: the merge's key is unchanged, so it is still a remote hit.
   BOOST_TEST((r.by_id["merge:m"].status == TaskStatus::kCached));
 }
