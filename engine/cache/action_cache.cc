@@ -150,7 +150,7 @@ const Json& ActionCache::Record::entry() const {
       }
     }
   }
-  parsed_ = std::move(e);
+  parsed_ = std::make_unique<Json>(std::move(e));
   return *parsed_;
 }
 
@@ -206,7 +206,6 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
     }
     Record r;
     r.key = f[0];
-    r.result_hash = f[1];
     r.id = f[2];
     r.entry_text = f[3];
     r.owner_ = v1 ? nullptr : cache.get();
@@ -249,7 +248,7 @@ Status ActionCache::Migrate() {
       hot = std::string(r.entry_text);  // damaged: kept as it was, dropped when it is used
       material.clear();
     }
-    lines.push_back(CacheLine(r.key, r.result_hash, r.id, hot));
+    lines.push_back(CacheLine(r.key, r.result_hash(), r.id, hot));
     if (!material.empty()) materials.push_back(std::string(r.key) + "\t" + material);
   }
   // The material first: a kill between the two renames leaves the v1 file, migrated again later.
@@ -263,7 +262,7 @@ Status ActionCache::Compact() {
   std::vector<std::string> materials;
   for (const Record& r : records_) {
     if (Get(r.key) != &r) continue;
-    lines.push_back(CacheLine(r.key, r.result_hash, r.id, r.entry_text));
+    lines.push_back(CacheLine(r.key, r.result_hash(), r.id, r.entry_text));
     if (std::optional<std::string_view> m = MaterialFor(r.key)) materials.push_back(std::string(r.key) + "\t" + std::string(*m));
   }
   MG_RETURN_IF_ERROR(RecordLog::Rewrite(material_path_, kMaterialMagic, kMaterialFormatVersion,
@@ -313,6 +312,11 @@ const ActionCache::Record* ActionCache::LatestFor(std::string_view id) const {
 
 Status ActionCache::Put(const std::string& key, const std::string& id, const Json& entry) {
   if (!log_ || !material_log_) return Status::FailedPrecondition("the action cache was opened read-only");
+  if (key.size() != 64 || id.empty()) {
+    // Record::result_hash() finds the hash 65 bytes into the record: a key is a hex SHA-256.
+    return Status::InvalidArgument("action cache key '" + key + "' for task " + id +
+                                   " is not a hex SHA-256 (64 characters), or the task id is empty");
+  }
   std::string hash = ResultHash(entry.contains("result") ? entry["result"] : Json());
   std::string hot;
   std::string material;
@@ -335,7 +339,6 @@ Status ActionCache::Put(const std::string& key, const std::string& id, const Jso
   std::string_view stored = appended_.emplace_back(std::move(payload));
   Record r;
   r.key = stored.substr(0, key.size());
-  r.result_hash = stored.substr(key.size() + 1, hash.size());
   r.id = stored.substr(key.size() + hash.size() + 2, id.size());
   r.entry_text = stored.substr(key.size() + hash.size() + id.size() + 3);
   r.owner_ = this;

@@ -38,11 +38,14 @@ class ActionCache {
   static constexpr int kFormatVersion = 2;
   static constexpr int kMaterialFormatVersion = 1;
 
-  // Views into storage the cache owns: valid as long as the cache.
+  // Views into storage the cache owns: valid as long as the cache. 64 bytes: one per cache entry
+  // is held for the whole run.
   struct Record {
-    std::string_view key;
+    std::string_view key;  // 64 hex digits; in storage, "\t" and the result hash follow it
     std::string_view id;
-    std::string_view result_hash;
+    // The SHA-256 (hex) of the canonical result: the 64 bytes after the key and its tab (the
+    // record's layout, "key \t result_hash \t id \t entry", in the file and in what Put stores).
+    std::string_view result_hash() const { return std::string_view(key.data() + key.size() + 1, 64); }
     // Canonical JSON of the entry without its key material (v2), or the whole entry (a v1 file
     // opened read-only).
     std::string_view entry_text;
@@ -57,7 +60,7 @@ class ActionCache {
    private:
     friend class ActionCache;
     const ActionCache* owner_ = nullptr;  // for the material; null: entry_text is whole (v1)
-    mutable std::optional<Json> parsed_;
+    mutable std::unique_ptr<Json> parsed_;  // entry(), once asked for (rarely: explain, a miss)
   };
 
   // Opens or creates <dir>/cache.log. REQUIRES: `dir` exists and the caller holds the state lock.

@@ -36,6 +36,15 @@ bool IsFinished(TaskStatus s) {
   return s != TaskStatus::kPending && s != TaskStatus::kQueued && s != TaskStatus::kRunning;
 }
 
+const char* CacheTierName(CacheTier tier) {
+  switch (tier) {
+    case CacheTier::kNone: return "";
+    case CacheTier::kLocal: return "local";
+    case CacheTier::kRemote: return "remote";
+  }
+  return "";
+}
+
 int RunSummary::ExitCode() const {
   if (!state_error.empty()) return 3;
   if (interrupted) return 128 + (signal > 0 ? signal : 2);  // 2: SIGINT
@@ -313,8 +322,8 @@ struct Executor::Impl {
     if (IsObservation(t.type)) {
       if (opt.offline && hit != nullptr) {
         s.reason = "--offline: trusting the observation cached at " + FormatRfc3339(hit->finished_at());
-        s.cache_tier = "local";
-        s.result_hash = hit->result_hash;
+        s.cache_tier = CacheTier::kLocal;
+        s.result_hash = hit->result_hash();
         s.result = hit->result();
         return Finish(i, TaskStatus::kCached);
       }
@@ -332,8 +341,8 @@ struct Executor::Impl {
     }
     if (hit != nullptr) {
       s.reason.assign("cache hit (key ").append(s.key.view().substr(0, 12)).append(")");
-      s.cache_tier = "local";
-      s.result_hash = hit->result_hash;
+      s.cache_tier = CacheTier::kLocal;
+      s.result_hash = hit->result_hash();
       // A plan and an --offline run trust the cache; a run re-checks what the result names.
       if (!RechecksCachedResult(t.type) || opt.dry_run || opt.offline) return Finish(i, TaskStatus::kCached);
       s.recheck = true;
@@ -509,7 +518,7 @@ struct Executor::Impl {
       // into the action cache so the next run finds it locally.
       s.reason = "remote cache hit (key " + std::string(s.key.view().substr(0, 12)) + "…)";
       if (!c.outcome.note.empty()) s.reason += "; " + c.outcome.note;
-      s.cache_tier = "remote";
+      s.cache_tier = CacheTier::kRemote;
       s.result = ra.result;
       s.result_hash = ActionCache::ResultHash(s.result);
       summary.remote.reused++;

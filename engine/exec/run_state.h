@@ -24,9 +24,14 @@ enum class TaskStatus : uint8_t {
   kWouldRun,  // plan only: would execute
 };
 
+// The cache tier a cached task's entry came from.
+enum class CacheTier : uint8_t { kNone, kLocal, kRemote };
+
 // "pending", "queued", "running", "ran", "cached", "failed", "blocked", "unneeded", "would-run".
 const char* TaskStatusName(TaskStatus status);
 bool IsFinished(TaskStatus status);
+// "" (kNone), "local", "remote".
+const char* CacheTierName(CacheTier tier);
 // Ran or cached: the task has a result that dependents may consume.
 inline bool HasResult(TaskStatus s) { return s == TaskStatus::kRan || s == TaskStatus::kCached; }
 
@@ -39,6 +44,7 @@ struct TaskRunState {
   TaskStatus status = TaskStatus::kPending;
   bool recheck = false;             // a cache hit handed to the runner to re-check (RechecksCachedResult)
   bool remote_lookup = false;       // a local miss handed to a worker that asks the remote tier first
+  CacheTier cache_tier = CacheTier::kNone;  // kCached: the tier the entry came from
   uint32_t pending_deps = 0;        // unfinished dependencies (a graph holds fewer than 2^32 tasks)
   HexDigestText key;                // empty until the task's inputs are known
   HexDigestText result_hash;        // SHA-256 of the canonical result (ran/cached)
@@ -46,7 +52,6 @@ struct TaskRunState {
   std::string reason;               // one line: why it ran, was reused, skipped or blocked
   std::vector<std::string> details; // more reasons (explain): parameter and identity changes
   std::string error;                // failure message (kFailed)
-  std::string cache_tier;           // kCached: "local" or "remote" (the tier the entry came from)
   int64_t started_at = 0;           // ms since epoch; 0 when it did not run
   int64_t finished_at = 0;
 };

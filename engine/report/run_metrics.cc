@@ -105,7 +105,7 @@ MetricSet RunMetrics(const RunMetricsInput& in) {
         m.Add(kDuration, {{"type", type}}, static_cast<double>(s.finished_at - s.started_at) / 1000.0, "_sum");
         m.Add(kDuration, {{"type", type}}, 1, "_count");
       }
-      if (s.status == TaskStatus::kCached) m.Add(kCacheHits, {{"tier", s.cache_tier.empty() ? "local" : s.cache_tier}}, 1);
+      if (s.status == TaskStatus::kCached) m.Add(kCacheHits, {{"tier", s.cache_tier == CacheTier::kRemote ? "remote" : "local"}}, 1);
     }
   }
   if (in.http != nullptr) {

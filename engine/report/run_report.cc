@@ -88,7 +88,7 @@ Json RunReportJson(const TaskGraph& graph, const RunStates& states, const RunSum
     if (!s.details.empty()) j["details"] = s.details;
     if (!s.error.empty()) j["error"] = s.error;
     if (!s.key.empty()) j["key"] = s.key.str();
-    if (s.status == TaskStatus::kCached && !s.cache_tier.empty()) j["cache_tier"] = s.cache_tier;
+    if (s.status == TaskStatus::kCached && s.cache_tier != CacheTier::kNone) j["cache_tier"] = CacheTierName(s.cache_tier);
     if (s.started_at != 0) {
       j["started_at"] = s.started_at;
       j["finished_at"] = s.finished_at;

@@ -62,7 +62,7 @@ void StatusPrinter::OnTaskFinished(const TaskGraph& graph, TaskGraph::Index i, c
       if (verbose_) Line("blocked " + id + ": " + s.reason);
       break;
     default:
-      if (s.status == TaskStatus::kCached && s.cache_tier == "remote") {
+      if (s.status == TaskStatus::kCached && s.cache_tier == CacheTier::kRemote) {
         remote_hits_++;
         // It was started (the lookup is a worker's job): say how it ended.
         if (!smart_ || verbose_) Line("cached " + id + "  (" + s.reason + ")");

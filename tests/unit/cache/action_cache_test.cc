@@ -48,7 +48,21 @@ BOOST_AUTO_TEST_CASE(put_then_reopen_finds_entries_by_key_and_id) {
   BOOST_TEST(c->Get(Key('a'))->entry()["result"]["digest"] == 1);
   BOOST_TEST(c->LatestFor("build:x")->key == Key('b'));
   BOOST_TEST(c->Get(Key('d')) == nullptr);
-  BOOST_TEST(c->Get(Key('c'))->result_hash == ActionCache::ResultHash(Json{{"digest", 3}}));
+  BOOST_TEST(c->Get(Key('c'))->result_hash() == ActionCache::ResultHash(Json{{"digest", 3}}));
+}
+
+// A record's result hash is found by its position after the key: a key that is not a hex SHA-256
+// is refused, and nothing is written.
+BOOST_AUTO_TEST_CASE(put_refuses_a_key_that_is_not_64_characters) {
+  TempDir d;
+  auto c = ActionCache::Open(d.str()).value();
+  Status short_key = c->Put("abc", "build:x", Entry(1));
+  BOOST_TEST(!short_key.ok());
+  BOOST_TEST(short_key.message().find("not a hex SHA-256") != std::string::npos, short_key.message());
+  BOOST_TEST(!c->Put(Key('a'), "", Entry(1)).ok());
+  BOOST_TEST(c->size() == 0u);
+  BOOST_TEST(c->Put(Key('a'), "build:x", Entry(1)).ok());
+  BOOST_TEST(c->Get(Key('a'))->result_hash() == ActionCache::ResultHash(Json{{"digest", 1}}));
 }
 
 // The task-id index is built on the first LatestFor() (a no-op run never asks): records put before
@@ -254,7 +268,7 @@ BOOST_AUTO_TEST_CASE(a_v1_cache_is_read_and_migrated_without_losing_a_result) {
   auto c = ActionCache::Open(d.str()).value();
   BOOST_TEST(c->Get(Key('a'))->entry() == e1);
   BOOST_TEST(c->Get(Key('b'))->entry() == e2);
-  BOOST_TEST(c->Get(Key('b'))->result_hash == ActionCache::ResultHash(e2["result"]));
+  BOOST_TEST(c->Get(Key('b'))->result_hash() == ActionCache::ResultHash(e2["result"]));
 }
 
 BOOST_AUTO_TEST_CASE(journal_survives_a_torn_tail) {

@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(a_local_miss_and_a_remote_hit_is_rechecked_cached_and_copie
   BOOST_TEST(Sorted(runner.rechecks()) == kMutating, boost::test_tools::per_element());
   for (const std::string& id : kMutating) {
     BOOST_TEST((r.by_id[id].status == TaskStatus::kCached), id);
-    BOOST_TEST(r.by_id[id].cache_tier == "remote", id);
+    BOOST_TEST(std::string(mg::CacheTierName(r.by_id[id].cache_tier)) == "remote", id);
     BOOST_TEST(r.by_id[id].reason.find("remote cache hit (key " + r.by_id[id].key.str().substr(0, 12)) == 0, r.by_id[id].reason);
     BOOST_TEST(r.by_id[id].result_hash == ActionCache::ResultHash(ParseJson(remote.entries[r.by_id[id].key.str()])["result"]));
   }
@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(a_local_miss_and_a_remote_hit_is_rechecked_cached_and_copie
   Run r2 = RunWith(g2, *cache, runner2, nullptr);
   for (const std::string& id : kMutating) {
     BOOST_TEST((r2.by_id[id].status == TaskStatus::kCached), id);
-    BOOST_TEST(r2.by_id[id].cache_tier == "local", id);
+    BOOST_TEST(std::string(mg::CacheTierName(r2.by_id[id].cache_tier)) == "local", id);
   }
 }
 
@@ -275,7 +275,7 @@ BOOST_AUTO_TEST_CASE(a_plan_trusts_remote_hits_writes_nothing_and_runs_nothing) 
   BOOST_TEST(runner.rechecks().empty());
   for (const std::string& id : kMutating) {
     BOOST_TEST((r.by_id[id].status == TaskStatus::kCached), id);
-    BOOST_TEST(r.by_id[id].cache_tier == "remote", id);
+    BOOST_TEST(std::string(mg::CacheTierName(r.by_id[id].cache_tier)) == "remote", id);
   }
   BOOST_TEST(remote.puts().size() == puts_before);
   BOOST_TEST(cache->size() == 0u);  // a plan never writes the first tier

@@ -18,7 +18,7 @@ struct Run {
   RunSummary summary;
 
   void Add(TaskType type, const std::string& app, const std::string& version, const std::string& platform,
-           TaskStatus status, int64_t started = 0, int64_t finished = 0, std::string tier = "") {
+           TaskStatus status, int64_t started = 0, int64_t finished = 0, CacheTier tier = CacheTier::kNone) {
     Task t;
     t.type = type;
     t.coords = {app, "", version, platform};
@@ -28,7 +28,7 @@ struct Run {
     s.status = status;
     s.started_at = started;
     s.finished_at = finished;
-    s.cache_tier = std::move(tier);
+    s.cache_tier = tier;
     if (status == TaskStatus::kFailed) s.error = "boom in " + t.id;
     if (status == TaskStatus::kBlocked) s.reason = "blocked: a dependency failed";
     states.push_back(s);
@@ -43,8 +43,8 @@ Run Sample() {
   r.Add(TaskType::kDiscover, "hello", "", "", TaskStatus::kRan, 1000, 1500);
   r.Add(TaskType::kBuild, "hello", "1.0.0", "linux/amd64", TaskStatus::kRan, 2000, 12000);
   r.Add(TaskType::kMerge, "hello", "1.0.0", "", TaskStatus::kRan, 12000, 13000);
-  r.Add(TaskType::kBuild, "hello", "0.9.0", "linux/amd64", TaskStatus::kCached, 0, 0, "remote");
-  r.Add(TaskType::kSign, "hello", "0.9.0", "", TaskStatus::kCached, 0, 0, "local");
+  r.Add(TaskType::kBuild, "hello", "0.9.0", "linux/amd64", TaskStatus::kCached, 0, 0, CacheTier::kRemote);
+  r.Add(TaskType::kSign, "hello", "0.9.0", "", TaskStatus::kCached, 0, 0, CacheTier::kLocal);
   r.Add(TaskType::kDiscover, "world", "", "", TaskStatus::kRan, 1000, 1250);
   r.Add(TaskType::kBuild, "world", "2.0.0", "linux/arm64", TaskStatus::kFailed, 2000, 4000);
   r.Add(TaskType::kMerge, "world", "2.0.0", "", TaskStatus::kBlocked);
