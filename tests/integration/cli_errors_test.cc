@@ -227,7 +227,7 @@ BOOST_AUTO_TEST_CASE(busy_state_directory) {
 
 BOOST_AUTO_TEST_CASE(unreachable_registry_fails_probes) {
   CliWorkspace ws;
-  PrepareHello(ws, "127.0.0.1:" + std::to_string(mg::testing::ClosedLoopbackPort()));
+  PrepareHello(ws, "127.0.0.1:" + std::to_string(mg::testing::FreeLoopbackPort()));
   auto r = ws.Run({"run", "--json", "report.json"});
   BOOST_TEST_REQUIRE(r.exit_code == 1, r.Describe());
   Json report = ws.ReadJson("report.json");

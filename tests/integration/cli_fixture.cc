@@ -49,7 +49,7 @@ int DecodeWaitStatus(int status) {
 
 }  // namespace
 
-int ClosedLoopbackPort() {
+int FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return 0;
   sockaddr_in addr{};

@@ -32,9 +32,9 @@ namespace mg::testing {
 // $MG_BUILD_DIR/engine/mirrorgraph; empty when MG_BUILD_DIR is unset.
 std::string MirrorgraphPath();
 
-// A loopback TCP port nobody listens on (bound, then released): a registry that refuses
-// connections. 0 when no port could be bound.
-int ClosedLoopbackPort();
+// A loopback TCP port nobody listens on (bound, then released): a port to start a server on, or
+// a registry that refuses connections. 0 when no port could be bound.
+int FreeLoopbackPort();
 
 
 // Creates a git repository in `dir` (created if needed) with one commit per tag, tagged in the

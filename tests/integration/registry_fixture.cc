@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "cli_fixture.h"
 #include "http/base64.h"
 #include "http/curl_transport.h"
 #include "oci/media_types.h"
@@ -30,21 +31,6 @@ namespace mg::testing {
 namespace {
 
 constexpr char kRegistryBinary[] = "/usr/bin/docker-registry";
-
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    socklen_t len = sizeof(addr);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
 
 Status WriteText(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
