@@ -3,8 +3,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <system_error>
+#include <utility>
 
 #include "oci/layout_push.h"
+#include "util/atomic_file.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -13,6 +16,102 @@ namespace mg {
 namespace fs = std::filesystem;
 
 BuildahBuilder::BuildahBuilder(BuilderSettings settings) : settings_(std::move(settings)) {}
+
+BuildahBuilder::~BuildahBuilder() { (void)Finish(); }
+
+namespace {
+// buildah takes its default auth file from REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json,
+// and refuses to start when that file is missing.
+bool DockerConfigLacksAuthFile() {
+  const char* dc = std::getenv("DOCKER_CONFIG");
+  return dc != nullptr && *dc != '\0' && !fs::exists(std::string(dc) + "/config.json");
+}
+}  // namespace
+
+Result<std::string> BuildahBuilder::NoCredentialsFile() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string path = settings_.state_dir + "/buildah/no-credentials.json";
+  if (!no_credentials_written_) {
+    std::error_code ec;
+    fs::create_directories(settings_.state_dir + "/buildah", ec);
+    if (Status s = WriteFileAtomic(path, "{\"auths\":{}}\n"); !s.ok()) return s;
+    no_credentials_written_ = true;
+  }
+  return path;
+}
+
+std::string BuildahBuilder::RemoveImage(Removal removal) const {
+  try {
+    SubprocessOptions opt;
+    opt.argv = GlobalArgs();
+    opt.argv.insert(opt.argv.end(), {"rmi", "--force", removal.image_id});
+    opt.env_overrides = std::move(removal.env);
+    opt.timeout = std::chrono::minutes(5);
+    auto r = RunSubprocess(opt);
+    std::string why;
+    if (!r.ok()) {
+      why = r.status().message();
+    } else if (r->exit_code != 0) {
+      why = "buildah rmi exited with " + std::to_string(r->exit_code) + ": " +
+            std::string(Trim(TailLines(r->stderr_text.empty() ? r->stdout_text : r->stderr_text, 3)));
+    }
+    if (why.empty()) return "";
+    return "could not remove the built image " + removal.image_id.substr(0, 19) + " from buildah's storage in " +
+           settings_.state_dir + "/buildah (it takes disk space until removed: `buildah --root " +
+           settings_.state_dir + "/buildah/root rmi IMAGE`): " + why;
+  } catch (const std::exception& e) {
+    return std::string("could not remove a built image from buildah's storage: ") + e.what();
+  }
+}
+
+void BuildahBuilder::QueueRemoval(Removal removal) {
+  std::unique_lock<std::mutex> lock(removal_mu_);
+  if (!removal_stopping_) {
+    if (!removal_thread_.joinable()) {
+      try {
+        removal_thread_ = std::thread([this] { RemoveQueued(); });
+      } catch (const std::system_error&) {
+        removal_stopping_ = true;  // no thread to be had: removed below, on this one
+      }
+    }
+    if (!removal_stopping_) {
+      removals_.push_back(std::move(removal));
+      removal_cv_.notify_one();
+      return;
+    }
+  }
+  // Finish() is joining the thread (or none could start): removed here, never skipped.
+  lock.unlock();
+  std::string warning = RemoveImage(std::move(removal));
+  lock.lock();
+  if (!warning.empty()) removal_warnings_.push_back(std::move(warning));
+}
+
+void BuildahBuilder::RemoveQueued() {
+  std::unique_lock<std::mutex> lock(removal_mu_);
+  for (;;) {
+    removal_cv_.wait(lock, [this] { return removal_stopping_ || !removals_.empty(); });
+    if (removals_.empty()) return;  // stopping, and nothing left
+    Removal next = std::move(removals_.front());
+    removals_.pop_front();
+    lock.unlock();
+    std::string warning = RemoveImage(std::move(next));
+    lock.lock();
+    if (!warning.empty()) removal_warnings_.push_back(std::move(warning));
+  }
+}
+
+std::vector<std::string> BuildahBuilder::Finish() {
+  std::unique_lock<std::mutex> lock(removal_mu_);
+  removal_stopping_ = true;
+  removal_cv_.notify_one();
+  std::thread thread = std::move(removal_thread_);
+  lock.unlock();
+  if (thread.joinable()) thread.join();
+  lock.lock();
+  removal_stopping_ = false;  // a later build starts the thread again
+  return std::exchange(removal_warnings_, {});
+}
 
 std::vector<std::string> BuildahBuilder::GlobalArgs() const {
   std::string base = settings_.state_dir + "/buildah";
@@ -77,11 +176,10 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
   // and refuses to start when that file is missing: name one that exists.
   if (!r.auth_file.empty()) {
     env["REGISTRY_AUTH_FILE"] = r.auth_file;
-  } else if (const char* dc = std::getenv("DOCKER_CONFIG"); dc != nullptr && *dc != '\0' &&
-             !fs::exists(std::string(dc) + "/config.json")) {
-    const std::string none = r.work_dir + "/no-credentials.json";
-    std::ofstream(none, std::ios::trunc) << "{\"auths\":{}}\n";
-    env["REGISTRY_AUTH_FILE"] = none;
+  } else if (DockerConfigLacksAuthFile()) {
+    auto none = NoCredentialsFile();
+    if (!none.ok()) return none.status();
+    env["REGISTRY_AUTH_FILE"] = *none;
   }
   const std::string iid_file = r.work_dir + "/image-id";
   auto bud = RunBuildStep("buildah bud", BudArgv(r, iid_file), r, env);
@@ -107,18 +205,18 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
   std::vector<std::string> push = GlobalArgs();
   push.insert(push.end(), {"push", "--format", "oci", image_id, "oci:" + layout});
   auto exported = RunBuildStep("buildah push (to an OCI layout)", push, r, env);
-  std::vector<std::string> rmi = GlobalArgs();
-  rmi.insert(rmi.end(), {"rmi", "--force", image_id});
-  if (!exported.ok()) {
-    (void)RunBuildStep("buildah rmi", rmi, r, env);
-    return exported.status();
+  // The removal needs neither the registries.conf nor the credentials (in the work directory,
+  // which the caller removes before the removal may run).
+  std::map<std::string, std::string> removal_env;
+  if (DockerConfigLacksAuthFile()) {
+    // Not written: the removal goes ahead without it, and its failure is reported by Finish().
+    if (auto none = NoCredentialsFile(); none.ok()) removal_env["REGISTRY_AUTH_FILE"] = *none;
   }
+  QueueRemoval({image_id, std::move(removal_env)});
+  if (!exported.ok()) return exported.status();
   BlobUploadOptions upload;
   upload.mount_from = r.mount_from;
   auto pushed = PushOciLayout(*settings_.registry, r.repository, layout, upload);
-  if (auto removed = RunBuildStep("buildah rmi", rmi, r, env); !removed.ok() && r.log) {
-    r.log("warning: could not remove the built image from buildah's storage: " + removed.status().message());
-  }
   std::error_code ec;
   fs::remove_all(layout, ec);
   if (!pushed.ok()) return pushed.status().WithContext("pushing " + r.registry + "/" + r.repository);

@@ -4,9 +4,13 @@
 // blobs already in the registry are skipped or mounted. docs/builders.md.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "build/builder.h"
@@ -16,19 +20,44 @@ namespace mg {
 class BuildahBuilder : public Builder {
  public:
   explicit BuildahBuilder(BuilderSettings settings);
+  ~BuildahBuilder() override;
 
   std::string name() const override { return "buildah"; }
   Result<std::string> Version() override;
   Result<BuiltImage> BuildAndPush(const BuildRequest& request) override;
+  std::vector<std::string> Finish() override;
 
   // The argument vectors (exposed for tests). `global` is BuildahGlobalArgs().
   std::vector<std::string> GlobalArgs() const;
   std::vector<std::string> BudArgv(const BuildRequest& request, const std::string& iid_file) const;
 
  private:
+  struct Removal {
+    std::string image_id;
+    std::map<std::string, std::string> env;
+  };
+  // A built image leaves buildah's storage once its layout is exported, on one thread of its own
+  // (started by the first removal, joined by Finish()), so the next build need not wait for it.
+  // Storage stays bounded: an image is queued as soon as it is exported.
+  void QueueRemoval(Removal removal);
+  void RemoveQueued();  // the removal thread's loop; never throws
+  // Runs `buildah rmi`: "" when removed, else the warning. Never throws.
+  std::string RemoveImage(Removal removal) const;
+  // <state_dir>/buildah/no-credentials.json, an empty auth file, written once (atomically: builds
+  // on other threads may be reading it).
+  Result<std::string> NoCredentialsFile();
+
   const BuilderSettings settings_;
   std::mutex mu_;
   std::optional<std::string> version_;  // GUARDED_BY(mu_)
+  bool no_credentials_written_ = false;  // GUARDED_BY(mu_)
+
+  std::mutex removal_mu_;
+  std::condition_variable removal_cv_;
+  std::deque<Removal> removals_;              // GUARDED_BY(removal_mu_)
+  bool removal_stopping_ = false;             // GUARDED_BY(removal_mu_): Finish() is joining
+  std::vector<std::string> removal_warnings_; // GUARDED_BY(removal_mu_)
+  std::thread removal_thread_;                // GUARDED_BY(removal_mu_); joined by Finish()
 };
 
 // The registries.conf a build uses (CONTAINERS_REGISTRIES_CONF): short names resolve on Docker Hub

@@ -60,6 +60,10 @@ class Builder {
   // Builds and pushes. Errors carry the tool's last output lines; a timeout is Unavailable
   // ("timed out after ..."), a cancellation Cancelled.
   virtual Result<BuiltImage> BuildAndPush(const BuildRequest& request) = 0;
+  // Waits for the work the builder left running after its builds returned (buildah: removing the
+  // built images from its storage) and returns what went wrong, a warning line each. Called after
+  // the last BuildAndPush; the destructor waits too, dropping the warnings.
+  virtual std::vector<std::string> Finish() { return {}; }
 };
 
 struct BuilderSettings {

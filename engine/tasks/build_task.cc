@@ -36,6 +36,15 @@ Result<Builder*> BuildTaskRunner::BuilderFor(const std::string& name) {
   return raw;
 }
 
+std::vector<std::string> BuildTaskRunner::Finish() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> warnings;
+  for (auto& [name, builder] : builders_) {
+    for (std::string& w : builder->Finish()) warnings.push_back(std::move(w));
+  }
+  return warnings;
+}
+
 namespace {
 
 // Removes a directory tree when it goes out of scope (the build's scratch space).

@@ -26,6 +26,9 @@ class RealRunner : public TaskRunner {
              BuildSettings build_settings = {}, AttestSettings attest_settings = {});
 
   TaskOutcome Run(const TaskContext& ctx) override;
+  // After the executor returned: waits for the builders' work left running after their builds
+  // (BuildTaskRunner::Finish) and returns its warnings, one line each.
+  std::vector<std::string> Finish() { return builds_.Finish(); }
 
  private:
   TaskOutcome Discover(const TaskContext& ctx, const ResolvedApp& app);

@@ -96,20 +96,26 @@ std::map<std::string, std::string> HelloFiles(bool* with_run) {
 
 // A `buildah` wrapper first on PATH. It logs "start <leg>" and "done <leg>" for every `bud` (the
 // leg is the task's work directory name), fails arm64 buds while <dir>/fail-arm64 exists, and
-// hangs (recording its pid) in the bud of the leg named in <dir>/hang.
+// hangs (recording its pid) in the bud of the leg named in <dir>/hang. It logs "rmi <image>" for
+// every removal, and fails them while <dir>/fail-rmi exists.
 void InstallBuildahWrapper(CliWorkspace& ws) {
   fs::path bin = ws.dir() / "bin";
   fs::create_directories(bin);
   const std::string d = ws.dir().string();
   std::ofstream out(bin / "buildah");
   out << "#!/bin/sh\n"
-         "leg=''; prev=''; bud=0; arm=0\n"
+         "leg=''; prev=''; bud=0; arm=0; rmi=0\n"
          "for a in \"$@\"; do\n"
          "  [ \"$a\" = bud ] && bud=1\n"
+         "  [ \"$a\" = rmi ] && rmi=1\n"
          "  [ \"$a\" = linux/arm64 ] && arm=1\n"
          "  [ \"$prev\" = --iidfile ] && leg=$(basename \"$(dirname \"$a\")\") && leg=${leg%.*}\n"
          "  prev=$a\n"
          "done\n"
+         "if [ $rmi = 1 ]; then\n"
+         "  echo \"rmi $prev\" >> " << d << "/buildah.log\n"
+         "  if [ -e " << d << "/fail-rmi ]; then echo 'injected failure of rmi' >&2; exit 125; fi\n"
+         "fi\n"
          "[ $bud = 1 ] || exec /usr/bin/buildah \"$@\"\n"
          "echo \"start $leg\" >> " << d << "/buildah.log\n"
          "if [ $arm = 1 ] && [ -e " << d << "/fail-arm64 ]; then echo 'injected failure of the arm64 leg' >&2; exit 1; fi\n"
@@ -250,6 +256,23 @@ BOOST_AUTO_TEST_CASE(run_builds_every_platform_merges_tags_and_moves_latest) {
   // latest is the highest release's index.
   BOOST_TEST(m.DigestOf("latest") == m.DigestOf("1.2.0"));
   BOOST_TEST(m.DigestOf("latest") != m.DigestOf("1.1.0"));
+  // Every built image left buildah's storage (removed off the build's path, waited for by the
+  // end of the run): six removals, and none of those images is listed any more.
+  const std::map<std::string, int> removed = LegEvents(m.ws, "rmi");
+  BOOST_TEST(removed.size() == 6u);
+  const std::string storage = (m.ws.state_dir() / "buildah").string();
+  mg::SubprocessOptions list;
+  list.argv = {"buildah", "--root", storage + "/root", "--runroot", storage + "/run", "--storage-driver", "vfs",
+               "images", "--all", "--quiet", "--no-trunc"};
+  list.timeout = std::chrono::minutes(2);
+  auto images = mg::RunSubprocess(list);
+  BOOST_TEST_REQUIRE(images.ok(), images.status().ToString());
+  BOOST_TEST_REQUIRE(images->exit_code == 0, images->stderr_text);
+  for (const auto& [image, n] : removed) {
+    BOOST_TEST(image.rfind("sha256:", 0) == 0u, image);
+    BOOST_TEST(images->stdout_text.find(image) == std::string::npos,
+               image + " is still in " + storage + ":\n" + images->stdout_text);
+  }
   // Each image holds the version's file, and the RUN step ran on each platform's own machine
   // type (arm64 under emulation): uname -m inside the build said so.
   Json index = m.Inspect("1.2.0");
@@ -318,8 +341,19 @@ BOOST_AUTO_TEST_CASE(a_failed_leg_tags_nothing_and_the_rerun_builds_only_that_le
   for (const std::string v : {"1.0.0", "1.1.0", "latest"}) BOOST_TEST(!m.Inspect(v).is_object(), v);
 
   fs::remove(m.ws.dir() / "fail-arm64");
+  // Removing a built image from buildah's storage fails: the run succeeds and says so at its end,
+  // once per image, with the storage and how to remove it by hand.
+  std::ofstream(m.ws.dir() / "fail-rmi") << "1";
   auto again = m.Run("again.json");
   BOOST_TEST_REQUIRE(again.exit_code == 0, again.Describe());
+  size_t warnings = 0;
+  for (size_t at = again.err.find("warning: could not remove the built image sha256:"); at != std::string::npos;
+       at = again.err.find("warning: could not remove the built image sha256:", at + 1)) {
+    ++warnings;
+  }
+  BOOST_TEST(warnings == 2u, again.err);
+  BOOST_TEST(again.err.find("injected failure of rmi") != std::string::npos, again.err);
+  BOOST_TEST(again.err.find(" rmi IMAGE`") != std::string::npos, again.err);
   Json second = m.ws.ReadJson("again.json");
   BOOST_TEST(Count(second, "build:", "ran") == 2);
   BOOST_TEST(Count(second, "build:", "ran") == Count(second, "build:hello@", "ran"));
