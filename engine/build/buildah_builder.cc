@@ -1,5 +1,7 @@
 #include "build/buildah_builder.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,7 +19,7 @@ namespace fs = std::filesystem;
 
 BuildahBuilder::BuildahBuilder(BuilderSettings settings) : settings_(std::move(settings)) {}
 
-BuildahBuilder::~BuildahBuilder() { (void)Finish(); }
+BuildahBuilder::~BuildahBuilder() { (void)Finish(false); }
 
 namespace {
 // buildah takes its default auth file from REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json,
@@ -40,77 +42,98 @@ Result<std::string> BuildahBuilder::NoCredentialsFile() {
   return path;
 }
 
-std::string BuildahBuilder::RemoveImage(Removal removal) const {
-  try {
-    SubprocessOptions opt;
-    opt.argv = GlobalArgs();
-    opt.argv.insert(opt.argv.end(), {"rmi", "--force", removal.image_id});
-    opt.env_overrides = std::move(removal.env);
-    opt.timeout = std::chrono::minutes(5);
-    auto r = RunSubprocess(opt);
-    std::string why;
-    if (!r.ok()) {
-      why = r.status().message();
-    } else if (r->exit_code != 0) {
-      why = "buildah rmi exited with " + std::to_string(r->exit_code) + ": " +
-            std::string(Trim(TailLines(r->stderr_text.empty() ? r->stdout_text : r->stderr_text, 3)));
+std::string BuildahBuilder::RemovalCommand(const std::string& name) const {
+  std::vector<std::string> argv = GlobalArgs();
+  argv.insert(argv.end(), {"rmi", name});
+  std::string command;
+  for (const std::string& a : argv) {
+    if (!command.empty()) command += ' ';
+    const bool plain = !a.empty() && a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                         "0123456789_./:@%+=-") == std::string::npos;
+    if (plain) {
+      command += a;
+      continue;
     }
-    if (why.empty()) return "";
-    return "could not remove the built image " + removal.image_id.substr(0, 19) + " from buildah's storage in " +
-           settings_.state_dir + "/buildah (it takes disk space until removed: `buildah --root " +
-           settings_.state_dir + "/buildah/root rmi IMAGE`): " + why;
-  } catch (const std::exception& e) {
-    return std::string("could not remove a built image from buildah's storage: ") + e.what();
+    command += '\'';  // a shell word: ' becomes '\''
+    for (char c : a) command += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    command += '\'';
   }
+  return command;
+}
+
+std::string BuildahBuilder::RemoveImage(const Removal& removal) const {
+  SubprocessOptions opt;
+  opt.argv = GlobalArgs();
+  opt.argv.insert(opt.argv.end(), {"rmi", removal.name});
+  opt.env_overrides = removal.env;
+  opt.timeout = std::chrono::minutes(2);
+  auto r = RunSubprocess(opt);
+  std::string why;
+  if (!r.ok()) {
+    why = r.status().message();
+  } else if (r->exit_code != 0) {
+    why = "buildah rmi exited with " + std::to_string(r->exit_code) + ": " +
+          std::string(Trim(TailLines(r->stderr_text.empty() ? r->stdout_text : r->stderr_text, 3)));
+  }
+  if (why.empty()) return "";
+  return "could not remove the built image " + removal.name + " from buildah's storage (" + why +
+         "); it takes disk space until removed: " + RemovalCommand(removal.name);
 }
 
 void BuildahBuilder::QueueRemoval(Removal removal) {
-  std::unique_lock<std::mutex> lock(removal_mu_);
-  if (!removal_stopping_) {
-    if (!removal_thread_.joinable()) {
-      try {
-        removal_thread_ = std::thread([this] { RemoveQueued(); });
-      } catch (const std::system_error&) {
-        removal_stopping_ = true;  // no thread to be had: removed below, on this one
-      }
-    }
-    if (!removal_stopping_) {
-      removals_.push_back(std::move(removal));
-      removal_cv_.notify_one();
-      return;
+  std::lock_guard<std::mutex> lock(removal_mu_);
+  removals_.push_back(std::move(removal));
+  if (!removal_stopping_ && !removal_thread_.joinable()) {
+    try {
+      removal_thread_ = std::thread([this]() noexcept { RemoveQueued(); });
+    } catch (const std::system_error&) {
+      // No thread to be had: the removal waits in the queue for Finish(), which runs it.
     }
   }
-  // Finish() is joining the thread (or none could start): removed here, never skipped.
-  lock.unlock();
-  std::string warning = RemoveImage(std::move(removal));
-  lock.lock();
-  if (!warning.empty()) removal_warnings_.push_back(std::move(warning));
-}
-
-void BuildahBuilder::RemoveQueued() {
-  std::unique_lock<std::mutex> lock(removal_mu_);
-  for (;;) {
-    removal_cv_.wait(lock, [this] { return removal_stopping_ || !removals_.empty(); });
-    if (removals_.empty()) return;  // stopping, and nothing left
-    Removal next = std::move(removals_.front());
-    removals_.pop_front();
-    lock.unlock();
-    std::string warning = RemoveImage(std::move(next));
-    lock.lock();
-    if (!warning.empty()) removal_warnings_.push_back(std::move(warning));
-  }
-}
-
-std::vector<std::string> BuildahBuilder::Finish() {
-  std::unique_lock<std::mutex> lock(removal_mu_);
-  removal_stopping_ = true;
   removal_cv_.notify_one();
-  std::thread thread = std::move(removal_thread_);
-  lock.unlock();
-  if (thread.joinable()) thread.join();
-  lock.lock();
+}
+
+void BuildahBuilder::RemoveQueued() noexcept {
+  try {
+    std::unique_lock<std::mutex> lock(removal_mu_);
+    for (;;) {
+      removal_cv_.wait(lock, [this] { return removal_stopping_ || !removals_.empty(); });
+      if (removal_stopping_) return;  // Finish() runs or reports what is left
+      Removal next = std::move(removals_.front());
+      removals_.pop_front();
+      lock.unlock();
+      std::string warning = RemoveImage(next);
+      lock.lock();
+      if (!warning.empty()) removal_warnings_.push_back(std::move(warning));
+    }
+  } catch (...) {
+    // Out of memory: the thread ends; Finish() runs or reports the removals still queued.
+  }
+}
+
+std::vector<std::string> BuildahBuilder::Finish(bool interrupted) {
+  std::lock_guard<std::mutex> finishing(finish_mu_);
+  std::thread thread;
+  {
+    std::lock_guard<std::mutex> lock(removal_mu_);
+    removal_stopping_ = true;
+    thread = std::move(removal_thread_);
+  }
+  removal_cv_.notify_one();
+  if (thread.joinable()) thread.join();  // after the removal it is running, if any
+  std::unique_lock<std::mutex> lock(removal_mu_);
+  std::deque<Removal> left = std::exchange(removals_, {});
+  std::vector<std::string> warnings = std::exchange(removal_warnings_, {});
   removal_stopping_ = false;  // a later build starts the thread again
-  return std::exchange(removal_warnings_, {});
+  lock.unlock();
+  for (const Removal& removal : left) {
+    std::string warning = interrupted ? "the run was interrupted before the built image " + removal.name +
+                                            " left buildah's storage; it takes disk space until removed: " +
+                                            RemovalCommand(removal.name)
+                                      : RemoveImage(removal);
+    if (!warning.empty()) warnings.push_back(std::move(warning));
+  }
+  return warnings;
 }
 
 std::vector<std::string> BuildahBuilder::GlobalArgs() const {
@@ -119,11 +142,12 @@ std::vector<std::string> BuildahBuilder::GlobalArgs() const {
           settings_.buildah_storage_driver};
 }
 
-std::vector<std::string> BuildahBuilder::BudArgv(const BuildRequest& r, const std::string& iid_file) const {
+std::vector<std::string> BuildahBuilder::BudArgv(const BuildRequest& r, const std::string& iid_file,
+                                                 const std::string& name) const {
   std::vector<std::string> argv = GlobalArgs();
   for (const char* a : {"bud", "--isolation"}) argv.push_back(a);
   argv.push_back(settings_.buildah_isolation);
-  argv.insert(argv.end(), {"--platform", r.platform, "--iidfile", iid_file, "-f",
+  argv.insert(argv.end(), {"--platform", r.platform, "--iidfile", iid_file, "--tag", name, "-f",
                            r.dockerfile});
   for (const auto& [k, v] : r.build_args) argv.insert(argv.end(), {"--build-arg", k + "=" + v});
   for (const auto& [k, v] : r.labels) argv.insert(argv.end(), {"--label", k + "=" + v});
@@ -171,18 +195,25 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
     out << BuildRegistriesConf(r);
     if (!out) return Status::IOError("cannot write " + conf);
   }
-  std::map<std::string, std::string> env = {{"CONTAINERS_REGISTRIES_CONF", conf}};
   // buildah takes its default auth file from REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json,
-  // and refuses to start when that file is missing: name one that exists.
-  if (!r.auth_file.empty()) {
-    env["REGISTRY_AUTH_FILE"] = r.auth_file;
-  } else if (DockerConfigLacksAuthFile()) {
+  // and refuses to start when that file is missing: name one that exists. The removal needs
+  // neither the registries.conf nor the credentials (in the work directory, which the caller
+  // removes before the removal may run).
+  std::map<std::string, std::string> removal_env;
+  if (DockerConfigLacksAuthFile()) {
     auto none = NoCredentialsFile();
     if (!none.ok()) return none.status();
-    env["REGISTRY_AUTH_FILE"] = *none;
+    removal_env["REGISTRY_AUTH_FILE"] = *none;
   }
+  std::map<std::string, std::string> env = removal_env;
+  env["CONTAINERS_REGISTRIES_CONF"] = conf;
+  if (!r.auth_file.empty()) env["REGISTRY_AUTH_FILE"] = r.auth_file;
+  // The image is named for this build alone and removed by that name: another leg whose build
+  // yields the same image id keeps its own name, so removing this one never takes its image.
+  const std::string name = "localhost/mirrorgraph-build:" + std::to_string(::getpid()) + "-" +
+                           std::to_string(build_serial_.fetch_add(1) + 1);
   const std::string iid_file = r.work_dir + "/image-id";
-  auto bud = RunBuildStep("buildah bud", BudArgv(r, iid_file), r, env);
+  auto bud = RunBuildStep("buildah bud", BudArgv(r, iid_file, name), r, env);
   if (!bud.ok()) {
     std::string hint;
     if (!r.emulation && PlatformArch(r.platform) != HostArch() &&
@@ -197,22 +228,18 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
     std::ifstream in(iid_file);
     std::getline(in, image_id);
   }
-  if (image_id.empty()) return Status::Internal("buildah bud succeeded but wrote no image id to " + iid_file);
+  if (image_id.empty()) {
+    QueueRemoval({name, std::move(removal_env)});
+    return Status::Internal("buildah bud succeeded but wrote no image id to " + iid_file);
+  }
 
-  // Export as an OCI layout, push that by digest, then drop the image from the local storage
+  // Export as an OCI layout, push that by digest; the image leaves the local storage meanwhile
   // (its base layers stay cached there for the next build).
   const std::string layout = r.work_dir + "/oci-layout";
   std::vector<std::string> push = GlobalArgs();
   push.insert(push.end(), {"push", "--format", "oci", image_id, "oci:" + layout});
   auto exported = RunBuildStep("buildah push (to an OCI layout)", push, r, env);
-  // The removal needs neither the registries.conf nor the credentials (in the work directory,
-  // which the caller removes before the removal may run).
-  std::map<std::string, std::string> removal_env;
-  if (DockerConfigLacksAuthFile()) {
-    // Not written: the removal goes ahead without it, and its failure is reported by Finish().
-    if (auto none = NoCredentialsFile(); none.ok()) removal_env["REGISTRY_AUTH_FILE"] = *none;
-  }
-  QueueRemoval({image_id, std::move(removal_env)});
+  QueueRemoval({name, std::move(removal_env)});
   if (!exported.ok()) return exported.status();
   BlobUploadOptions upload;
   upload.mount_from = r.mount_from;

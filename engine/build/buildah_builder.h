@@ -4,7 +4,9 @@
 // blobs already in the registry are skipped or mounted. docs/builders.md.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -25,24 +27,28 @@ class BuildahBuilder : public Builder {
   std::string name() const override { return "buildah"; }
   Result<std::string> Version() override;
   Result<BuiltImage> BuildAndPush(const BuildRequest& request) override;
-  std::vector<std::string> Finish() override;
+  std::vector<std::string> Finish(bool interrupted) override;
 
   // The argument vectors (exposed for tests). `global` is BuildahGlobalArgs().
   std::vector<std::string> GlobalArgs() const;
-  std::vector<std::string> BudArgv(const BuildRequest& request, const std::string& iid_file) const;
+  // `name`: the image's name in buildah's storage for this build alone (--tag).
+  std::vector<std::string> BudArgv(const BuildRequest& request, const std::string& iid_file,
+                                   const std::string& name) const;
 
  private:
   struct Removal {
-    std::string image_id;
-    std::map<std::string, std::string> env;
+    std::string name;                        // the image's name for this build (BudArgv's `name`)
+    std::map<std::string, std::string> env;  // REGISTRY_AUTH_FILE when buildah needs one
   };
-  // A built image leaves buildah's storage once its layout is exported, on one thread of its own
-  // (started by the first removal, joined by Finish()), so the next build need not wait for it.
-  // Storage stays bounded: an image is queued as soon as it is exported.
+  // A built image leaves buildah's storage once its layout is exported, on one thread of the
+  // builder's own (started by the first removal, joined by Finish()), so neither the leg's upload
+  // nor the next build waits for it. Removals run in order, one at a time; each takes well under
+  // a second, so the queue holds at most about one image per build slot.
   void QueueRemoval(Removal removal);
-  void RemoveQueued();  // the removal thread's loop; never throws
-  // Runs `buildah rmi`: "" when removed, else the warning. Never throws.
-  std::string RemoveImage(Removal removal) const;
+  void RemoveQueued() noexcept;  // the removal thread's loop
+  // Runs `buildah rmi NAME`: "" when removed, else the warning (with the command to run by hand).
+  std::string RemoveImage(const Removal& removal) const;
+  std::string RemovalCommand(const std::string& name) const;
   // <state_dir>/buildah/no-credentials.json, an empty auth file, written once (atomically: builds
   // on other threads may be reading it).
   Result<std::string> NoCredentialsFile();
@@ -52,6 +58,8 @@ class BuildahBuilder : public Builder {
   std::optional<std::string> version_;  // GUARDED_BY(mu_)
   bool no_credentials_written_ = false;  // GUARDED_BY(mu_)
 
+  std::atomic<uint64_t> build_serial_{0};  // names each build's image (BuildAndPush)
+  std::mutex finish_mu_;                   // one Finish() at a time
   std::mutex removal_mu_;
   std::condition_variable removal_cv_;
   std::deque<Removal> removals_;              // GUARDED_BY(removal_mu_)

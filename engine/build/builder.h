@@ -62,8 +62,12 @@ class Builder {
   virtual Result<BuiltImage> BuildAndPush(const BuildRequest& request) = 0;
   // Waits for the work the builder left running after its builds returned (buildah: removing the
   // built images from its storage) and returns what went wrong, a warning line each. Called after
-  // the last BuildAndPush; the destructor waits too, dropping the warnings.
-  virtual std::vector<std::string> Finish() { return {}; }
+  // the last BuildAndPush; the destructor waits too, dropping the warnings. `interrupted`: the run
+  // was interrupted; work not started yet is left undone and reported, not started now.
+  virtual std::vector<std::string> Finish(bool interrupted) {
+    (void)interrupted;
+    return {};
+  }
 };
 
 struct BuilderSettings {

@@ -24,9 +24,15 @@ std::string InstallHint() {
 
 }  // namespace
 
+Status CheckLibCurlVersion(unsigned int version_num, const std::string& version, const std::string& soname) {
+  if (version_num >= kLibCurlMinimumVersion) return Status::OK();
+  return Status::FailedPrecondition(soname + " is libcurl " + version + ", older than 7.85.0, which mirrorgraph needs; " +
+                                    InstallHint());
+}
+
 Result<LibCurl> LoadLibCurlFrom(const std::string& soname) {
-  // RTLD_LOCAL: libcurl's symbols stay out of the global scope, so a plugin that links its own
-  // libcurl binds to that one.
+  // RTLD_LOCAL: libcurl's symbols stay out of the global scope (a plugin linked against the same
+  // soname shares this loaded instance all the same: the loader loads a soname once).
   void* handle = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = dlerror();
@@ -51,10 +57,21 @@ Result<LibCurl> LoadLibCurlFrom(const std::string& soname) {
   ok &= Bind(handle, "curl_slist_free_all", &api.slist_free_all, &missing);
   CURLcode (*global_init)(long) = nullptr;
   ok &= Bind(handle, "curl_global_init", &global_init, &missing);
+  curl_version_info_data* (*version_info)(CURLversion) = nullptr;
+  ok &= Bind(handle, "curl_version_info", &version_info, &missing);
   if (!ok) {
     dlclose(handle);
     return Status::FailedPrecondition(soname + " has no function " + missing + ": it is not libcurl 7.85 or later; " +
                                       InstallHint());
+  }
+  // The transport restricts protocols with CURLOPT_PROTOCOLS_STR (7.85): an older libcurl would
+  // ignore it, and redirects to other protocols would no longer be refused.
+  const curl_version_info_data* info = version_info(CURLVERSION_NOW);
+  if (Status s = CheckLibCurlVersion(info != nullptr ? info->version_num : 0,
+                                     info != nullptr && info->version != nullptr ? info->version : "unknown", soname);
+      !s.ok()) {
+    dlclose(handle);
+    return s;
   }
   // Before any handle exists, as libcurl requires; libcurl counts its initialisations.
   if (CURLcode rc = global_init(CURL_GLOBAL_DEFAULT); rc != CURLE_OK) {

@@ -41,6 +41,13 @@ struct LibCurl {
   void (*slist_free_all)(curl_slist*);
 };
 
+// The oldest libcurl accepted, as curl_version_info's version_num: 7.85.0 (CURLOPT_PROTOCOLS_STR).
+inline constexpr unsigned int kLibCurlMinimumVersion = 0x075500;
+
+// OK when `version_num` is kLibCurlMinimumVersion or later, else FailedPrecondition naming
+// `soname`, its `version` text and what to install.
+Status CheckLibCurlVersion(unsigned int version_num, const std::string& version, const std::string& soname);
+
 // libcurl loaded from kLibCurlSoname and globally initialised, or FailedPrecondition saying which
 // library or function is missing and how to install it. Never unloaded.
 Result<const LibCurl*> LoadLibCurl();

@@ -36,11 +36,15 @@ Result<Builder*> BuildTaskRunner::BuilderFor(const std::string& name) {
   return raw;
 }
 
-std::vector<std::string> BuildTaskRunner::Finish() {
-  std::lock_guard<std::mutex> lock(mu_);
+std::vector<std::string> BuildTaskRunner::Finish(bool interrupted) {
+  std::vector<Builder*> builders;  // never removed from builders_: valid without the lock
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [name, builder] : builders_) builders.push_back(builder.get());
+  }
   std::vector<std::string> warnings;
-  for (auto& [name, builder] : builders_) {
-    for (std::string& w : builder->Finish()) warnings.push_back(std::move(w));
+  for (Builder* builder : builders) {
+    for (std::string& w : builder->Finish(interrupted)) warnings.push_back(std::move(w));
   }
   return warnings;
 }

@@ -30,7 +30,7 @@ class BuildTaskRunner {
 
   // After the last build: waits for what the builders left running (Builder::Finish) and returns
   // their warnings, in builder-name order.
-  std::vector<std::string> Finish();
+  std::vector<std::string> Finish(bool interrupted);
 
  private:
   BuildSettings settings_;

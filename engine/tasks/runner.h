@@ -28,7 +28,7 @@ class RealRunner : public TaskRunner {
   TaskOutcome Run(const TaskContext& ctx) override;
   // After the executor returned: waits for the builders' work left running after their builds
   // (BuildTaskRunner::Finish) and returns its warnings, one line each.
-  std::vector<std::string> Finish() { return builds_.Finish(); }
+  std::vector<std::string> Finish(bool interrupted) { return builds_.Finish(interrupted); }
 
  private:
   TaskOutcome Discover(const TaskContext& ctx, const ResolvedApp& app);

@@ -227,7 +227,9 @@ BOOST_AUTO_TEST_CASE(busy_state_directory) {
 
 BOOST_AUTO_TEST_CASE(unreachable_registry_fails_probes) {
   CliWorkspace ws;
-  PrepareHello(ws, "127.0.0.1:" + std::to_string(mg::testing::FreeLoopbackPort()));
+  const mg::testing::ClosedLoopbackPort closed;  // bound, never listening: connections refused
+  BOOST_TEST_REQUIRE(closed.port() != 0);
+  PrepareHello(ws, closed.host());
   auto r = ws.Run({"run", "--json", "report.json"});
   BOOST_TEST_REQUIRE(r.exit_code == 1, r.Describe());
   Json report = ws.ReadJson("report.json");

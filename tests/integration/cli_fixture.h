@@ -32,9 +32,26 @@ namespace mg::testing {
 // $MG_BUILD_DIR/engine/mirrorgraph; empty when MG_BUILD_DIR is unset.
 std::string MirrorgraphPath();
 
-// A loopback TCP port nobody listens on (bound, then released): a port to start a server on, or
-// a registry that refuses connections. 0 when no port could be bound.
+// A loopback TCP port nobody listens on (bound, then released), to start a server on. 0 when no
+// port could be bound.
 int FreeLoopbackPort();
+
+// A loopback TCP port held bound, never listened on, for the object's lifetime: connecting to it
+// is refused, and no other test (or server) can take it meanwhile. port() is 0 when none could be
+// bound.
+class ClosedLoopbackPort {
+ public:
+  ClosedLoopbackPort();
+  ~ClosedLoopbackPort();
+  ClosedLoopbackPort(const ClosedLoopbackPort&) = delete;
+  ClosedLoopbackPort& operator=(const ClosedLoopbackPort&) = delete;
+  int port() const { return port_; }
+  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
 
 
 // Creates a git repository in `dir` (created if needed) with one commit per tag, tagged in the

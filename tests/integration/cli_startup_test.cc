@@ -21,7 +21,9 @@ BOOST_AUTO_TEST_CASE(libcurl_is_loaded_only_when_a_command_speaks_http) {
   CliWorkspace ws;
   auto url = ws.MakeUpstream("hello", {"v1.0.0", "v1.1.0"});
   BOOST_REQUIRE_MESSAGE(url.ok(), url.status().ToString());
-  ws.WriteConfig({.registry_host = "127.0.0.1:" + std::to_string(mg::testing::FreeLoopbackPort()),
+  const mg::testing::ClosedLoopbackPort closed;  // bound, never listening: connections refused
+  BOOST_TEST_REQUIRE(closed.port() != 0);
+  ws.WriteConfig({.registry_host = closed.host(),
                   .ns = "startup",
                   .max_versions = 1,
                   .apps = {{.name = "hello", .url = *url}}});

@@ -56,8 +56,11 @@ BOOST_AUTO_TEST_CASE(buildah_bud_argv_uses_the_private_storage_and_passes_everyt
   BuildRequest r = Request();
   r.source_epoch = 1704110400;
   r.auth_file = "/w/auth.json";
-  std::vector<std::string> argv = b.BudArgv(r, "/w/iid");
+  std::vector<std::string> argv = b.BudArgv(r, "/w/iid", "localhost/mirrorgraph-build:7-1");
   BOOST_TEST(argv.front() == "buildah");
+  // Named for this build alone: the removal after the export goes by this name.
+  BOOST_TEST(ValuesOf(argv, "--tag") == std::vector<std::string>{"localhost/mirrorgraph-build:7-1"},
+             boost::test_tools::per_element());
   BOOST_TEST(ValuesOf(argv, "--root") == std::vector<std::string>{"/state/buildah/root"}, boost::test_tools::per_element());
   BOOST_TEST(ValuesOf(argv, "--storage-driver") == std::vector<std::string>{"vfs"}, boost::test_tools::per_element());
   BOOST_TEST(ValuesOf(argv, "--isolation") == std::vector<std::string>{"chroot"}, boost::test_tools::per_element());
@@ -77,7 +80,7 @@ BOOST_AUTO_TEST_CASE(buildah_bud_argv_uses_the_private_storage_and_passes_everyt
 
   r.source_epoch = -1;
   r.auth_file.clear();
-  argv = b.BudArgv(r, "/w/iid");
+  argv = b.BudArgv(r, "/w/iid", "localhost/mirrorgraph-build:7-2");
   BOOST_TEST(ValuesOf(argv, "--timestamp").empty());
   BOOST_TEST(ValuesOf(argv, "--authfile").empty());
 }

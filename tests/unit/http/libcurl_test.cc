@@ -49,6 +49,18 @@ BOOST_AUTO_TEST_CASE(a_library_that_is_not_libcurl_is_rejected) {
   BOOST_TEST(m.find("libcurl4 package") != std::string::npos, m);
 }
 
+BOOST_AUTO_TEST_CASE(a_libcurl_older_than_7_85_is_refused) {
+  mg::Status old = mg::CheckLibCurlVersion(0x075400, "7.84.0", "libcurl.so.4");
+  BOOST_TEST((old.code() == mg::Status::Code::kFailedPrecondition));
+  BOOST_TEST(old.message().find("libcurl.so.4 is libcurl 7.84.0, older than 7.85.0") == 0u, old.message());
+  BOOST_TEST(old.message().find("libcurl4 package") != std::string::npos, old.message());
+  BOOST_TEST(mg::CheckLibCurlVersion(0x075500, "7.85.0", "libcurl.so.4").ok());
+  BOOST_TEST(mg::CheckLibCurlVersion(0x080b00, "8.11.0", "libcurl.so.4").ok());
+  // This machine's libcurl (Debian 12: 7.88) passes the check LoadLibCurl makes.
+  mg::Result<const mg::LibCurl*> here = mg::LoadLibCurl();
+  BOOST_TEST(here.ok(), here.status().ToString());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace MG_TEST_FILE_NS
