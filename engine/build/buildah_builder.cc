@@ -5,11 +5,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <system_error>
 #include <utility>
 
 #include "oci/layout_push.h"
 #include "util/atomic_file.h"
+#include "util/clock.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -17,9 +19,19 @@ namespace mg {
 
 namespace fs = std::filesystem;
 
-BuildahBuilder::BuildahBuilder(BuilderSettings settings) : settings_(std::move(settings)) {}
+BuildahBuilder::BuildahBuilder(BuilderSettings settings)
+    : settings_(std::move(settings)),
+      // Unique across runs too (a pid repeats, in containers on every run): a name left by a
+      // killed run is never given to another image, which would leave the first one nameless.
+      name_prefix_(std::to_string(::getpid()) + "-" + std::to_string(SystemClock::Default()->NowMillis()) + "-") {}
 
-BuildahBuilder::~BuildahBuilder() { (void)Finish(false); }
+BuildahBuilder::~BuildahBuilder() {
+  // Normally Finish() has run and this only joins; else the warnings go to stderr, not lost.
+  try {
+    for (const std::string& w : Finish(false)) std::cerr << "mirrorgraph: warning: " << w << "\n";
+  } catch (...) {
+  }
+}
 
 namespace {
 // buildah takes its default auth file from REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json,
@@ -42,22 +54,25 @@ Result<std::string> BuildahBuilder::NoCredentialsFile() {
   return path;
 }
 
-std::string BuildahBuilder::RemovalCommand(const std::string& name) const {
+namespace {
+// `word` as one POSIX shell word: as it is when only plain characters, else single-quoted.
+std::string ShellWord(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                             "0123456789_./:@%+-") == std::string::npos;
+  if (plain) return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+}  // namespace
+
+std::string BuildahBuilder::RemovalCommand(const std::string& name,
+                                           const std::map<std::string, std::string>& env) const {
+  std::string command;
+  for (const auto& [k, v] : env) command += k + "=" + ShellWord(v) + " ";
   std::vector<std::string> argv = GlobalArgs();
   argv.insert(argv.end(), {"rmi", name});
-  std::string command;
-  for (const std::string& a : argv) {
-    if (!command.empty()) command += ' ';
-    const bool plain = !a.empty() && a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                         "0123456789_./:@%+=-") == std::string::npos;
-    if (plain) {
-      command += a;
-      continue;
-    }
-    command += '\'';  // a shell word: ' becomes '\''
-    for (char c : a) command += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    command += '\'';
-  }
+  for (const std::string& a : argv) command += (&a == &argv.front() ? "" : " ") + ShellWord(a);
   return command;
 }
 
@@ -77,7 +92,7 @@ std::string BuildahBuilder::RemoveImage(const Removal& removal) const {
   }
   if (why.empty()) return "";
   return "could not remove the built image " + removal.name + " from buildah's storage (" + why +
-         "); it takes disk space until removed: " + RemovalCommand(removal.name);
+         "); it takes disk space until removed: " + RemovalCommand(removal.name, removal.env);
 }
 
 void BuildahBuilder::QueueRemoval(Removal removal) {
@@ -94,20 +109,24 @@ void BuildahBuilder::QueueRemoval(Removal removal) {
 }
 
 void BuildahBuilder::RemoveQueued() noexcept {
-  try {
-    std::unique_lock<std::mutex> lock(removal_mu_);
-    for (;;) {
-      removal_cv_.wait(lock, [this] { return removal_stopping_ || !removals_.empty(); });
-      if (removal_stopping_) return;  // Finish() runs or reports what is left
-      Removal next = std::move(removals_.front());
-      removals_.pop_front();
-      lock.unlock();
+  std::unique_lock<std::mutex> lock(removal_mu_);
+  for (;;) {
+    removal_cv_.wait(lock, [this] { return removal_stopping_ || !removals_.empty(); });
+    if (removal_stopping_) return;  // Finish() runs or reports what is left
+    // The removal stays first in the queue until it is done: if anything throws (out of memory),
+    // the thread ends and Finish() runs or reports it with the rest. The reference stays valid
+    // unlocked: QueueRemoval only appends (a deque keeps its elements in place), only this thread
+    // pops, and Finish() takes the queue only after joining this thread.
+    const Removal& next = removals_.front();
+    lock.unlock();
+    try {
       std::string warning = RemoveImage(next);
       lock.lock();
       if (!warning.empty()) removal_warnings_.push_back(std::move(warning));
+      removals_.pop_front();
+    } catch (...) {
+      return;
     }
-  } catch (...) {
-    // Out of memory: the thread ends; Finish() runs or reports the removals still queued.
   }
 }
 
@@ -129,7 +148,7 @@ std::vector<std::string> BuildahBuilder::Finish(bool interrupted) {
   for (const Removal& removal : left) {
     std::string warning = interrupted ? "the run was interrupted before the built image " + removal.name +
                                             " left buildah's storage; it takes disk space until removed: " +
-                                            RemovalCommand(removal.name)
+                                            RemovalCommand(removal.name, removal.env)
                                       : RemoveImage(removal);
     if (!warning.empty()) warnings.push_back(std::move(warning));
   }
@@ -210,8 +229,7 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
   if (!r.auth_file.empty()) env["REGISTRY_AUTH_FILE"] = r.auth_file;
   // The image is named for this build alone and removed by that name: another leg whose build
   // yields the same image id keeps its own name, so removing this one never takes its image.
-  const std::string name = "localhost/mirrorgraph-build:" + std::to_string(::getpid()) + "-" +
-                           std::to_string(build_serial_.fetch_add(1) + 1);
+  const std::string name = "localhost/mirrorgraph-build:" + name_prefix_ + std::to_string(build_serial_.fetch_add(1) + 1);
   const std::string iid_file = r.work_dir + "/image-id";
   auto bud = RunBuildStep("buildah bud", BudArgv(r, iid_file, name), r, env);
   if (!bud.ok()) {

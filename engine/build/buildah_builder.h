@@ -34,6 +34,9 @@ class BuildahBuilder : public Builder {
   // `name`: the image's name in buildah's storage for this build alone (--tag).
   std::vector<std::string> BudArgv(const BuildRequest& request, const std::string& iid_file,
                                    const std::string& name) const;
+  // The shell command that removes image `name` by hand (for warnings): `env` first, then the
+  // storage's global options; words with other than plain characters single-quoted.
+  std::string RemovalCommand(const std::string& name, const std::map<std::string, std::string>& env) const;
 
  private:
   struct Removal {
@@ -48,12 +51,12 @@ class BuildahBuilder : public Builder {
   void RemoveQueued() noexcept;  // the removal thread's loop
   // Runs `buildah rmi NAME`: "" when removed, else the warning (with the command to run by hand).
   std::string RemoveImage(const Removal& removal) const;
-  std::string RemovalCommand(const std::string& name) const;
   // <state_dir>/buildah/no-credentials.json, an empty auth file, written once (atomically: builds
   // on other threads may be reading it).
   Result<std::string> NoCredentialsFile();
 
   const BuilderSettings settings_;
+  const std::string name_prefix_;  // "<pid>-<ms at construction>-": each build adds its number
   std::mutex mu_;
   std::optional<std::string> version_;  // GUARDED_BY(mu_)
   bool no_credentials_written_ = false;  // GUARDED_BY(mu_)

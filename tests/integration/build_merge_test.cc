@@ -355,7 +355,8 @@ BOOST_AUTO_TEST_CASE(a_failed_leg_tags_nothing_and_the_rerun_builds_only_that_le
   BOOST_TEST(again.err.find("injected failure of rmi") != std::string::npos, again.err);
   // The command to run by hand names the same storage as the build's.
   const std::string storage = (m.ws.state_dir() / "buildah").string();
-  BOOST_TEST(again.err.find("until removed: buildah --root " + storage + "/root --runroot " + storage +
+  BOOST_TEST(again.err.find("it takes disk space until removed: ") != std::string::npos, again.err);
+  BOOST_TEST(again.err.find("buildah --root " + storage + "/root --runroot " + storage +
                             "/run --storage-driver vfs rmi localhost/mirrorgraph-build:") != std::string::npos,
              again.err);
   Json second = m.ws.ReadJson("again.json");

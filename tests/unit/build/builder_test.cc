@@ -85,6 +85,23 @@ BOOST_AUTO_TEST_CASE(buildah_bud_argv_uses_the_private_storage_and_passes_everyt
   BOOST_TEST(ValuesOf(argv, "--authfile").empty());
 }
 
+// The command a warning gives for removing an image by hand: the build's own storage options and
+// environment, every word safe to paste into a POSIX shell.
+BOOST_AUTO_TEST_CASE(the_hand_removal_command_names_the_storage_and_quotes_what_needs_it) {
+  BuilderSettings s;
+  s.state_dir = "/var/lib/it's mine";
+  BuildahBuilder b(s);
+  BOOST_TEST(b.RemovalCommand("localhost/mirrorgraph-build:7-1700000000000-3", {}) ==
+             "buildah --root '/var/lib/it'\\''s mine/buildah/root' --runroot '/var/lib/it'\\''s mine/buildah/run' "
+             "--storage-driver vfs rmi localhost/mirrorgraph-build:7-1700000000000-3");
+  s.state_dir = "/state";
+  BuildahBuilder plain(s);
+  BOOST_TEST(plain.RemovalCommand("localhost/mirrorgraph-build:1-2-3",
+                                  {{"REGISTRY_AUTH_FILE", "/state/buildah/no-credentials.json"}}) ==
+             "REGISTRY_AUTH_FILE=/state/buildah/no-credentials.json buildah --root /state/buildah/root --runroot "
+             "/state/buildah/run --storage-driver vfs rmi localhost/mirrorgraph-build:1-2-3");
+}
+
 BOOST_AUTO_TEST_CASE(registries_conf_marks_only_a_plain_http_target_insecure) {
   BuildRequest r = Request();
   std::string conf = BuildRegistriesConf(r);
