@@ -545,6 +545,43 @@ BOOST_AUTO_TEST_CASE(an_image_built_from_another_image_of_the_app) {
   }
 }
 
+// What the by-name removal relies on (engine/build/buildah_builder.cc): two builds that yield one
+// image id each name it, and `buildah rmi NAME` then drops only that name while the other holds
+// the image; the last name's removal removes the image. A buildah that removed the image with its
+// first name would let one leg take another's image between its build and its export.
+BOOST_AUTO_TEST_CASE(buildah_removes_a_name_and_keeps_the_image_another_name_holds) {
+  mg::testing::TempDir dir("mg-buildah-names");
+  const std::string d = dir.path().string();
+  fs::create_directories(dir.path() / "context");
+  std::ofstream(dir.path() / "context" / "Dockerfile") << "FROM scratch\nCOPY a.txt /a.txt\n";
+  std::ofstream(dir.path() / "context" / "a.txt") << "same content, same image\n";
+  std::ofstream(dir.path() / "no-credentials.json") << "{\"auths\":{}}\n";
+  auto buildah = [&](std::vector<std::string> args) {
+    mg::SubprocessOptions o;
+    o.argv = {"buildah", "--root", d + "/root", "--runroot", d + "/run", "--storage-driver", "vfs"};
+    o.argv.insert(o.argv.end(), args.begin(), args.end());
+    o.env_overrides = {{"REGISTRY_AUTH_FILE", d + "/no-credentials.json"}};
+    o.timeout = std::chrono::minutes(3);
+    auto r = mg::RunSubprocess(o);
+    BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    BOOST_REQUIRE_MESSAGE(r->exit_code == 0, mg::Join(o.argv, " ") + ":\n" + r->stderr_text);
+    return r->stdout_text;
+  };
+  for (const std::string n : {"1", "2"}) {
+    buildah({"bud", "--isolation", "chroot", "--timestamp", "0", "--iidfile", d + "/iid-" + n, "--tag",
+             "localhost/mirrorgraph-build:names-" + n, "-f", d + "/context/Dockerfile", d + "/context"});
+  }
+  const std::string first = Slurp(dir.path() / "iid-1"), second = Slurp(dir.path() / "iid-2");
+  BOOST_TEST_REQUIRE(first.rfind("sha256:", 0) == 0u, first);
+  BOOST_TEST_REQUIRE(first == second, "the two builds were expected to yield one image id: " + first + " " + second);
+
+  buildah({"rmi", "localhost/mirrorgraph-build:names-1"});
+  BOOST_TEST(buildah({"images", "--all", "--quiet", "--no-trunc"}).find(first) != std::string::npos,
+             "the image went with its first name");
+  buildah({"rmi", "localhost/mirrorgraph-build:names-2"});
+  BOOST_TEST(std::string(mg::Trim(buildah({"images", "--all", "--quiet", "--no-trunc"}))).empty());
+}
+
 BOOST_AUTO_TEST_CASE(the_docker_backend_builds_where_docker_with_buildx_runs) {
   auto builder = mg::MakeBuilder("docker", mg::BuilderSettings{});
   BOOST_REQUIRE(builder.ok());
