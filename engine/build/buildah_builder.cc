@@ -18,6 +18,7 @@
 namespace mg {
 
 namespace fs = std::filesystem;
+using EnvMap = std::map<std::string, std::string>;
 
 BuildahBuilder::BuildahBuilder(BuilderSettings settings)
     : settings_(std::move(settings)),
@@ -41,6 +42,16 @@ bool DockerConfigLacksAuthFile() {
   return dc != nullptr && *dc != '\0' && !fs::exists(std::string(dc) + "/config.json");
 }
 }  // namespace
+
+Result<std::map<std::string, std::string>> BuildahBuilder::StartEnv() {
+  std::map<std::string, std::string> env;
+  if (DockerConfigLacksAuthFile()) {
+    auto none = NoCredentialsFile();
+    if (!none.ok()) return none.status();
+    env["REGISTRY_AUTH_FILE"] = *none;
+  }
+  return env;
+}
 
 Result<std::string> BuildahBuilder::NoCredentialsFile() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -76,28 +87,33 @@ std::string BuildahBuilder::RemovalCommand(const std::string& name,
   return command;
 }
 
-std::string BuildahBuilder::RemoveImage(const Removal& removal) const {
-  SubprocessOptions opt;
-  opt.argv = GlobalArgs();
-  opt.argv.insert(opt.argv.end(), {"rmi", removal.name});
-  opt.env_overrides = removal.env;
-  opt.timeout = std::chrono::minutes(2);
-  auto r = RunSubprocess(opt);
+std::string BuildahBuilder::RemoveImage(const std::string& name) {
+  auto env = StartEnv();
   std::string why;
-  if (!r.ok()) {
-    why = r.status().message();
-  } else if (r->exit_code != 0) {
-    why = "buildah rmi exited with " + std::to_string(r->exit_code) + ": " +
-          std::string(Trim(TailLines(r->stderr_text.empty() ? r->stdout_text : r->stderr_text, 3)));
+  if (!env.ok()) {
+    why = env.status().message();
+  } else {
+    SubprocessOptions opt;
+    opt.argv = GlobalArgs();
+    opt.argv.insert(opt.argv.end(), {"rmi", name});
+    opt.env_overrides = *env;
+    opt.timeout = std::chrono::minutes(2);
+    auto r = RunSubprocess(opt);
+    if (!r.ok()) {
+      why = r.status().message();
+    } else if (r->exit_code != 0) {
+      why = "buildah rmi exited with " + std::to_string(r->exit_code) + ": " +
+            std::string(Trim(TailLines(r->stderr_text.empty() ? r->stdout_text : r->stderr_text, 3)));
+    }
   }
   if (why.empty()) return "";
-  return "could not remove the built image " + removal.name + " from buildah's storage (" + why +
-         "); it takes disk space until removed: " + RemovalCommand(removal.name, removal.env);
+  return "could not remove the built image " + name + " from buildah's storage (" + why +
+         "); it takes disk space until removed: " + RemovalCommand(name, env.ok() ? *env : EnvMap{});
 }
 
-void BuildahBuilder::QueueRemoval(Removal removal) {
+void BuildahBuilder::QueueRemoval(std::string name) {
   std::lock_guard<std::mutex> lock(removal_mu_);
-  removals_.push_back(std::move(removal));
+  removals_.push_back(std::move(name));
   if (!removal_stopping_ && !removal_thread_.joinable()) {
     try {
       removal_thread_ = std::thread([this]() noexcept { RemoveQueued(); });
@@ -117,7 +133,7 @@ void BuildahBuilder::RemoveQueued() noexcept {
     // the thread ends and Finish() runs or reports it with the rest. The reference stays valid
     // unlocked: QueueRemoval only appends (a deque keeps its elements in place), only this thread
     // pops, and Finish() takes the queue only after joining this thread.
-    const Removal& next = removals_.front();
+    const std::string& next = removals_.front();
     lock.unlock();
     try {
       std::string warning = RemoveImage(next);
@@ -141,15 +157,20 @@ std::vector<std::string> BuildahBuilder::Finish(bool interrupted) {
   removal_cv_.notify_one();
   if (thread.joinable()) thread.join();  // after the removal it is running, if any
   std::unique_lock<std::mutex> lock(removal_mu_);
-  std::deque<Removal> left = std::exchange(removals_, {});
+  std::deque<std::string> left = std::exchange(removals_, {});
   std::vector<std::string> warnings = std::exchange(removal_warnings_, {});
   removal_stopping_ = false;  // a later build starts the thread again
   lock.unlock();
-  for (const Removal& removal : left) {
-    std::string warning = interrupted ? "the run was interrupted before the built image " + removal.name +
-                                            " left buildah's storage; it takes disk space until removed: " +
-                                            RemovalCommand(removal.name, removal.env)
-                                      : RemoveImage(removal);
+  for (const std::string& name : left) {
+    std::string warning;
+    if (!interrupted) {
+      warning = RemoveImage(name);
+    } else {
+      auto env = StartEnv();
+      warning = "the run was interrupted before the built image " + name +
+                " left buildah's storage; it takes disk space until removed: " +
+                RemovalCommand(name, env.ok() ? *env : EnvMap{});
+    }
     if (!warning.empty()) warnings.push_back(std::move(warning));
   }
   return warnings;
@@ -214,17 +235,9 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
     out << BuildRegistriesConf(r);
     if (!out) return Status::IOError("cannot write " + conf);
   }
-  // buildah takes its default auth file from REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json,
-  // and refuses to start when that file is missing: name one that exists. The removal needs
-  // neither the registries.conf nor the credentials (in the work directory, which the caller
-  // removes before the removal may run).
-  std::map<std::string, std::string> removal_env;
-  if (DockerConfigLacksAuthFile()) {
-    auto none = NoCredentialsFile();
-    if (!none.ok()) return none.status();
-    removal_env["REGISTRY_AUTH_FILE"] = *none;
-  }
-  std::map<std::string, std::string> env = removal_env;
+  auto start_env = StartEnv();
+  if (!start_env.ok()) return start_env.status();
+  std::map<std::string, std::string> env = std::move(*start_env);
   env["CONTAINERS_REGISTRIES_CONF"] = conf;
   if (!r.auth_file.empty()) env["REGISTRY_AUTH_FILE"] = r.auth_file;
   // The image is named for this build alone and removed by that name: another leg whose build
@@ -247,7 +260,7 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
     std::getline(in, image_id);
   }
   if (image_id.empty()) {
-    QueueRemoval({name, std::move(removal_env)});
+    QueueRemoval(name);
     return Status::Internal("buildah bud succeeded but wrote no image id to " + iid_file);
   }
 
@@ -257,7 +270,7 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
   std::vector<std::string> push = GlobalArgs();
   push.insert(push.end(), {"push", "--format", "oci", image_id, "oci:" + layout});
   auto exported = RunBuildStep("buildah push (to an OCI layout)", push, r, env);
-  QueueRemoval({name, std::move(removal_env)});
+  QueueRemoval(name);
   if (!exported.ok()) return exported.status();
   BlobUploadOptions upload;
   upload.mount_from = r.mount_from;

@@ -29,7 +29,7 @@ class BuildahBuilder : public Builder {
   Result<BuiltImage> BuildAndPush(const BuildRequest& request) override;
   std::vector<std::string> Finish(bool interrupted) override;
 
-  // The argument vectors (exposed for tests). `global` is BuildahGlobalArgs().
+  // The argument vectors (exposed for tests).
   std::vector<std::string> GlobalArgs() const;
   // `name`: the image's name in buildah's storage for this build alone (--tag).
   std::vector<std::string> BudArgv(const BuildRequest& request, const std::string& iid_file,
@@ -39,18 +39,19 @@ class BuildahBuilder : public Builder {
   std::string RemovalCommand(const std::string& name, const std::map<std::string, std::string>& env) const;
 
  private:
-  struct Removal {
-    std::string name;                        // the image's name for this build (BudArgv's `name`)
-    std::map<std::string, std::string> env;  // REGISTRY_AUTH_FILE when buildah needs one
-  };
   // A built image leaves buildah's storage once its layout is exported, on one thread of the
   // builder's own (started by the first removal, joined by Finish()), so neither the leg's upload
   // nor the next build waits for it. Removals run in order, one at a time; each takes well under
   // a second, so the queue holds at most about one image per build slot.
-  void QueueRemoval(Removal removal);
+  void QueueRemoval(std::string name);
   void RemoveQueued() noexcept;  // the removal thread's loop
   // Runs `buildah rmi NAME`: "" when removed, else the warning (with the command to run by hand).
-  std::string RemoveImage(const Removal& removal) const;
+  std::string RemoveImage(const std::string& name);
+  // What every buildah call's environment starts from: REGISTRY_AUTH_FILE naming an empty auth
+  // file when buildah would otherwise refuse to start ($DOCKER_CONFIG without config.json), else
+  // nothing. The removals need no more (the build's registries.conf and credentials are in its
+  // work directory, removed before the removal may run).
+  Result<std::map<std::string, std::string>> StartEnv();
   // <state_dir>/buildah/no-credentials.json, an empty auth file, written once (atomically: builds
   // on other threads may be reading it).
   Result<std::string> NoCredentialsFile();
@@ -65,7 +66,7 @@ class BuildahBuilder : public Builder {
   std::mutex finish_mu_;                   // one Finish() at a time
   std::mutex removal_mu_;
   std::condition_variable removal_cv_;
-  std::deque<Removal> removals_;              // GUARDED_BY(removal_mu_)
+  std::deque<std::string> removals_;          // GUARDED_BY(removal_mu_): image names
   bool removal_stopping_ = false;             // GUARDED_BY(removal_mu_): Finish() is joining
   std::vector<std::string> removal_warnings_; // GUARDED_BY(removal_mu_)
   std::thread removal_thread_;                // GUARDED_BY(removal_mu_); joined by Finish()
