@@ -179,7 +179,7 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
   cache->path_ = dir + "/cache.log";
   cache->material_path_ = dir + "/cache-material.log";
   cache->read_only_ = read_only;
-  auto contents = RecordLog::Read(cache->path_, kCacheMagic, kFormatVersion, kOldestCacheVersion);
+  auto contents = RecordLog::Read(cache->path_, kCacheMagic, kFormatVersion, kOldestCacheVersion, cache->FileLoad());
   if (!contents.ok()) return contents.status();
   bool fresh = !contents->header_ok;
   if (fresh && !contents->data.empty() && !read_only) {
@@ -195,7 +195,7 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
   // v1 records carry their whole entry; v2 records find their key material in the material log.
   const bool v1 = contents->header_ok && contents->version == 1;
   cache->dropped_ = contents->dropped;
-  // The payload views point into contents->data; moving the string keeps its heap buffer.
+  // The payload views point into contents->data; moving it keeps its bytes where they are.
   cache->data_ = std::move(contents->data);
   cache->by_key_.Reserve(contents->records.size());
   std::string_view f[4];
@@ -272,7 +272,7 @@ Status ActionCache::Compact() {
 
 void ActionCache::LoadMaterial() const {
   material_loaded_ = true;
-  auto contents = RecordLog::Read(material_path_, kMaterialMagic, kMaterialFormatVersion);
+  auto contents = RecordLog::Read(material_path_, kMaterialMagic, kMaterialFormatVersion, -1, FileLoad());
   if (!contents.ok() || !contents->header_ok) return;  // no material: explain says so
   material_data_ = std::move(contents->data);
   materials_.reserve(contents->records.size());

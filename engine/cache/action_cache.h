@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "cache/record_log.h"
+#include "util/file_bytes.h"
 #include "util/flat_hash_index.h"
 #include "util/json.h"
 
@@ -99,6 +100,9 @@ class ActionCache {
   // first use.
   std::optional<std::string_view> MaterialFor(std::string_view key) const;
   void LoadMaterial() const;
+  // How its files are read: mapped when this cache may write (the caller holds the state
+  // directory's lock), copied when read-only (another process may be writing them).
+  FileBytes::Load FileLoad() const { return read_only_ ? FileBytes::Load::kCopy : FileBytes::Load::kMap; }
 
   std::string path_;
   std::string material_path_;
@@ -107,11 +111,13 @@ class ActionCache {
   std::optional<RecordLog> material_log_;  // opened on the first Put()
   // cache-material.log as loaded (on demand), and its index: key -> material text.
   mutable bool material_loaded_ = false;
-  mutable std::string material_data_;
+  mutable FileBytes material_data_;
   mutable std::vector<std::pair<std::string_view, std::string_view>> materials_;
   mutable FlatHashIndex material_by_key_;
   mutable std::deque<std::string> material_appended_;  // material Put() since it was loaded
-  std::string data_;                  // the file as loaded; loaded records point into it
+  // The file as loaded; loaded records point into it. Mapped unless read-only: a writable cache
+  // holds the state directory's lock, so its files only grow or are replaced by rename.
+  FileBytes data_;
   std::deque<std::string> appended_;  // payloads Put() since; their records point into them
   std::deque<Record> records_;        // in file order; a deque keeps their addresses stable
   FlatHashIndex by_key_;              // key -> index into records_ (the latest record wins)

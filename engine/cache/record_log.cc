@@ -59,15 +59,15 @@ void RecordLog::AppendFrame(std::string* out, std::string_view payload) {
 }
 
 Result<RecordLog::Contents> RecordLog::Read(const std::string& path, std::string_view magic, int version,
-                                            int oldest_version) {
+                                            int oldest_version, FileBytes::Load load) {
   Contents c;
-  auto data = ReadFile(path);
+  auto data = FileBytes::Read(path, load);
   if (!data.ok()) {
     if (data.status().code() == Status::Code::kNotFound) return c;
     return data.status();
   }
   c.data = std::move(data.value());
-  std::string_view rest(c.data);
+  std::string_view rest = c.data.view();
   for (int v = version; v >= (oldest_version < 0 ? version : oldest_version); --v) {
     const std::string header = Header(magic, v);
     if (rest.substr(0, header.size()) == header) {

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/file_bytes.h"
 #include "util/status.h"
 
 namespace mg {
@@ -26,7 +27,7 @@ namespace mg {
 class RecordLog {
  public:
   struct Contents {
-    std::string data;                     // the whole file; payloads point into it
+    FileBytes data;                       // the whole file; payloads point into it
     std::vector<std::string_view> records;
     size_t dropped = 0;                   // damaged or torn records skipped
     bool header_ok = false;               // false: missing, foreign or a version not accepted
@@ -35,9 +36,10 @@ class RecordLog {
 
   // Reads `path` (absent file: header_ok=false, no records), accepting the header of `version` or
   // of any version from `oldest_version` up (older formats a reader still understands; -1: only
-  // `version`). Never fails on damaged content.
+  // `version`). Never fails on damaged content. FileBytes::Load::kMap maps the file instead of
+  // copying it: only for a caller that holds the state directory's lock (util/file_bytes.h).
   static Result<Contents> Read(const std::string& path, std::string_view magic, int version,
-                               int oldest_version = -1);
+                               int oldest_version = -1, FileBytes::Load load = FileBytes::Load::kCopy);
 
   // Opens `path` for appending, writing the header first when the file is new or `truncate`.
   static Result<RecordLog> OpenForAppend(const std::string& path, std::string_view magic, int version,

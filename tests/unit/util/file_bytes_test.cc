@@ -1,0 +1,119 @@
+#include "util/file_bytes.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "temp_dir.h"
+
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
+using mg::FileBytes;
+
+void Write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+// Bytes that differ at every offset modulo a prime, so a misplaced window cannot compare equal.
+std::string Pattern(size_t n, char salt) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + static_cast<size_t>(salt)) % 23);
+  return s;
+}
+
+BOOST_AUTO_TEST_SUITE(file_bytes_test)
+
+BOOST_AUTO_TEST_CASE(a_large_file_is_mapped_and_reads_like_a_copy) {
+  mg::testing::TempDir dir;
+  const std::string path = dir / "big";
+  const std::string text = Pattern(FileBytes::kMapThreshold + 12345, 1);
+  Write(path, text);
+  auto mapped = FileBytes::Read(path, FileBytes::Load::kMap);
+  BOOST_REQUIRE(mapped.ok());
+  BOOST_TEST(mapped->mapped());
+  BOOST_TEST(mapped->size() == text.size());
+  BOOST_TEST(mapped->view() == text);
+  auto copied = FileBytes::Read(path, FileBytes::Load::kCopy);
+  BOOST_REQUIRE(copied.ok());
+  BOOST_TEST(!copied->mapped());
+  BOOST_TEST(copied->view() == text);
+}
+
+BOOST_AUTO_TEST_CASE(a_small_or_empty_file_is_copied_even_when_a_mapping_is_asked_for) {
+  mg::testing::TempDir dir;
+  const std::string small = Pattern(FileBytes::kMapThreshold - 1, 2);
+  Write(dir / "small", small);
+  auto s = FileBytes::Read(dir / "small", FileBytes::Load::kMap);
+  BOOST_REQUIRE(s.ok());
+  BOOST_TEST(!s->mapped());
+  BOOST_TEST(s->view() == small);
+  Write(dir / "empty", "");
+  auto e = FileBytes::Read(dir / "empty", FileBytes::Load::kMap);
+  BOOST_REQUIRE(e.ok());
+  BOOST_TEST(e->empty());
+  BOOST_TEST(!e->mapped());
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_file_is_not_found_and_a_directory_an_error_in_both_modes) {
+  mg::testing::TempDir dir;
+  for (FileBytes::Load load : {FileBytes::Load::kMap, FileBytes::Load::kCopy}) {
+    auto missing = FileBytes::Read(dir / "absent", load);
+    BOOST_REQUIRE(!missing.ok());
+    BOOST_TEST((missing.status().code() == mg::Status::Code::kNotFound));
+    BOOST_TEST(missing.status().message().find(dir / "absent") != std::string::npos);
+    auto directory = FileBytes::Read(dir.path(), load);
+    BOOST_REQUIRE(!directory.ok());
+    BOOST_TEST(directory.status().message().find(dir.path()) != std::string::npos);
+  }
+}
+
+// The contract the action cache relies on: what was mapped stays as it was while the file is
+// appended to (RecordLog) or replaced by a rename (RecordLog::Rewrite, WriteFileAtomic).
+BOOST_AUTO_TEST_CASE(the_mapping_keeps_its_bytes_across_appends_and_a_rename_over_the_path) {
+  mg::testing::TempDir dir;
+  const std::string path = dir / "log";
+  const std::string text = Pattern(3 * FileBytes::kMapThreshold, 3);
+  Write(path, text);
+  auto bytes = FileBytes::Read(path, FileBytes::Load::kMap);
+  BOOST_REQUIRE(bytes.ok());
+  BOOST_REQUIRE(bytes->mapped());
+  {
+    std::ofstream(path, std::ios::binary | std::ios::app) << "appended\n";
+  }
+  BOOST_TEST(bytes->size() == text.size());
+  const std::string replacement = Pattern(text.size(), 4);
+  Write(dir / "log.tmp", replacement);
+  BOOST_REQUIRE(std::rename((dir / "log.tmp").c_str(), path.c_str()) == 0);
+  BOOST_TEST(bytes->view() == text);
+  auto reread = FileBytes::Read(path, FileBytes::Load::kMap);
+  BOOST_REQUIRE(reread.ok());
+  BOOST_TEST(reread->view() == replacement);
+}
+
+BOOST_AUTO_TEST_CASE(moves_keep_the_bytes_where_they_are) {
+  mg::testing::TempDir dir;
+  const std::string text = Pattern(FileBytes::kMapThreshold, 5);
+  Write(dir / "a", text);
+  Write(dir / "b", "short");
+  for (FileBytes::Load load : {FileBytes::Load::kMap, FileBytes::Load::kCopy}) {
+    auto a = FileBytes::Read(dir / "a", load);
+    BOOST_REQUIRE(a.ok());
+    const char* where = a->view().data();
+    FileBytes moved(std::move(a.value()));
+    if (load == FileBytes::Load::kMap) BOOST_TEST(static_cast<const void*>(moved.view().data()) == static_cast<const void*>(where));
+    BOOST_TEST(moved.view() == text);
+    BOOST_TEST(a->empty());  // NOLINT(bugprone-use-after-move): a moved-from FileBytes is empty
+    auto b = FileBytes::Read(dir / "b", load);
+    BOOST_REQUIRE(b.ok());
+    moved = std::move(b.value());  // releases the mapping it held
+    BOOST_TEST(moved.view() == "short");
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS
