@@ -45,8 +45,10 @@ Task MakeTask(const AppModel& app, const TargetRegistry& reg, const Shared& shar
     // Written directly, keys in sorted order: this runs for every task of a large graph.
     bool build = type == TaskType::kBuild;
     bool probe_or_merge = type == TaskType::kProbe || type == TaskType::kMerge;
-    std::string text;
-    text.reserve(256);
+    // Written into a scratch buffer, then copied at its exact size: a string grown in place keeps
+    // its spare capacity (a quarter of the text, 100,000 times over in a large graph).
+    thread_local std::string text;
+    text.clear();
     CanonicalJsonWriter p(&text);
     p.BeginObject();
     if (build) p.Key("builder").String(app.builder);
@@ -59,7 +61,7 @@ Task MakeTask(const AppModel& app, const TargetRegistry& reg, const Shared& shar
     p.Key("registry").String(reg.host).Key("repository").String(reg.Repository(image));
     if (v != nullptr) p.Key("tag").String(v->tag).Key("version").String(v->version);
     p.EndObject();
-    t.params_text = std::move(text);
+    t.params_text.assign(text);
   }
   t.pool = PoolFor(t);
   return t;
