@@ -119,7 +119,8 @@ Json ActionCache::Record::result() const {
   if (!text) return entry().is_object() ? entry().value("result", Json()) : Json();
   if (text->empty()) return Json();
   Json j = ParseJson(*text);
-  return j.is_discarded() ? Json() : j;
+  if (j.is_discarded()) return Json();
+  return j;  // moved: a conditional expression would copy the parsed tree
 }
 
 int64_t ActionCache::Record::finished_at() const {

@@ -92,12 +92,14 @@ std::string FormatTaskId(TaskType type, const TaskCoords& c) {
 
 Json Task::Params() const {
   Json j = ParseJson(params_text);
-  return j.is_discarded() ? Json() : j;
+  if (j.is_discarded()) return Json();
+  return j;  // moved: a conditional expression would copy the parsed tree
 }
 
 Json Task::Identity() const {
   Json j = ParseJson(IdentityText());
-  return j.is_discarded() ? Json() : j;
+  if (j.is_discarded()) return Json();
+  return j;
 }
 
 void Task::SetParams(const Json& params) { params_text = CanonicalJson(params); }
