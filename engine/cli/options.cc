@@ -6,12 +6,16 @@
 
 #include "exec/selection.h"
 #include "sign/required_attestations.h"
+#include "util/file_bytes.h"
 #include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace po = boost::program_options;
 
 namespace mg {
+
+// A state file that shrank under a run stops it with the "state directory unusable" code.
+static_assert(FileBytes::kShrunkExitCode == kExitStateBusy);
 namespace {
 
 const char* kUsage =

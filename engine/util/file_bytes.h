@@ -6,11 +6,14 @@
 // copied into); a mapping shares the page cache's pages, which hold the file already
 // (docs/benchmarks.md §1, seventh round).
 //
-// Contract of a mapping (FileBytes::Load::kMap): the file must not shrink while the object lives
-// — a page wholly past a shortened end raises SIGBUS on access. Use it only for files whose writers
-// only append or replace by rename (RecordLog, WriteFileAtomic) and are kept out by a lock the
-// caller holds (the state directory's). Appends after the mapping are not seen; a rename over the
-// path leaves the mapped (old) file intact.
+// Contract of a mapping (FileBytes::Load::kMap): use it only for files whose writers only append
+// or replace by rename (RecordLog, WriteFileAtomic) and are kept out by a lock the caller holds
+// (the state directory's). Appends after the mapping are not seen; a rename over the path leaves
+// the mapped (old) file intact. A file that shrinks anyway (another program truncating it, which
+// no lock of ours stops) makes a read of a page past its new end raise SIGBUS: the process then
+// stops at once with exit code kShrunkExitCode and a message naming the file, never a crash
+// (a SIGBUS handler, installed with the first mapping, that knows every live mapping; a SIGBUS
+// elsewhere goes on to the handler that was there before, or the default).
 //
 // Thread-safety: const access from any thread; move-only.
 #pragma once
@@ -31,6 +34,12 @@ class FileBytes {
   };
   // Smaller files are copied whatever the mode: a mapping costs a VMA and at least a page.
   static constexpr size_t kMapThreshold = 64 * 1024;
+  // The exit code when a mapped file shrank under the process: the CLI's "state directory
+  // unusable" (docs/cli.md, exit codes; engine/cli/options.h checks they agree).
+  static constexpr int kShrunkExitCode = 3;
+  // At most this many mappings are live at once (the cache and its material log use two); a
+  // further file is copied instead.
+  static constexpr int kMaxMappings = 16;
 
   FileBytes() = default;
   explicit FileBytes(std::string copy) : copy_(std::move(copy)) {}
@@ -52,6 +61,7 @@ class FileBytes {
  private:
   void Release() noexcept;
   const char* map_ = nullptr;  // owned mapping of map_size_ bytes, or null
+  int guard_slot_ = -1;        // its entry in the SIGBUS handler's table while mapped
   size_t map_size_ = 0;
   std::string copy_;
 };
