@@ -192,6 +192,7 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
                              std::strerror(errno) + "; move or remove one of them, then run again");
     }
     cache->set_aside_ = true;
+    contents->data = FileBytes();  // the set-aside file's bytes: no record points into them
   }
   // v1 records carry their whole entry; v2 records find their key material in the material log.
   const bool v1 = contents->header_ok && contents->version == 1;

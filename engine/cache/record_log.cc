@@ -170,7 +170,10 @@ Status RecordLog::WriteAll(std::string_view data) {
     if (n <= 0) {
       int err = n < 0 ? errno : EIO;  // 0 bytes for a non-empty write: no progress, give up
       std::string message = WriteFailure(path_, err);
-      // Undo the torn part: the next record must start on a record boundary.
+      // Undo the torn part: the next record must start on a record boundary. good_size_ never
+      // falls below the size the file had when this log was opened, so this never cuts bytes a
+      // reader mapped before (ActionCache maps its files under the same lock: util/file_bytes.h).
+      // Whatever trims a file here must keep that true.
       if (data.size() != total && ::ftruncate(fd_, good_size_) != 0) {
         broken_ = message + "; the torn record at its end could not be removed (ftruncate: " +
                   std::strerror(errno) + "), so no more records are appended to it in this run";

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -30,33 +31,75 @@ struct GuardSlot {
   char message[1024] = {};
 };
 GuardSlot g_slots[FileBytes::kMaxMappings];
-struct sigaction g_previous {};  // the SIGBUS action before ours; written once, before ours is installed
-std::once_flag g_install_once;
+// The SIGBUS action ours replaced, to which every SIGBUS that is not about our mappings goes on.
+// Written (under g_install_mu) only while ours is not the installed action.
+struct sigaction g_previous {};
+std::mutex g_install_mu;
 
-void OnSigbus(int sig, siginfo_t* info, void* /*ucontext*/) {
-  const auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
-  for (GuardSlot& slot : g_slots) {
-    const uintptr_t begin = slot.begin.load(std::memory_order_acquire);
-    if (begin != 0 && addr >= begin && addr - begin < slot.size.load(std::memory_order_relaxed)) {
-      ssize_t unused = ::write(STDERR_FILENO, slot.message, slot.message_len);
-      (void)unused;
-      ::_exit(FileBytes::kShrunkExitCode);
-    }
+// Hands a SIGBUS that is not ours to the action that was installed before ours.
+void PassOn(int sig, siginfo_t* info, void* ucontext) {
+  // A previous handler that itself passes SIGBUS on to the one it replaced — ours, when ours was
+  // installed before it and again after — would bring the signal back here: then the default.
+  static thread_local bool passing = false;
+  const bool again = passing;
+  passing = true;
+  if (!again && (g_previous.sa_flags & SA_SIGINFO) != 0 && g_previous.sa_sigaction != nullptr) {
+    g_previous.sa_sigaction(sig, info, ucontext);
+    passing = false;
+    return;
   }
-  // Not a mapping of ours: what was installed before handles it. A fault re-executes the faulting
-  // instruction once this returns, meeting that action; a SIGBUS sent by kill(2) is raised again.
-  ::sigaction(SIGBUS, &g_previous, nullptr);
+  if (!again && g_previous.sa_handler == SIG_IGN && info->si_code <= 0) {  // sent, and ignored before us
+    passing = false;
+    return;
+  }
+  if (!again && (g_previous.sa_flags & SA_SIGINFO) == 0 && g_previous.sa_handler != SIG_DFL &&
+      g_previous.sa_handler != SIG_IGN) {
+    g_previous.sa_handler(sig);
+    passing = false;
+    return;
+  }
+  // The default (a fault cannot be ignored either): the process ends by SIGBUS, as without us. A
+  // fault re-executes its instruction once this returns and meets the default; a sent one is
+  // raised again.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  ::sigaction(SIGBUS, &dfl, nullptr);
   if (info->si_code <= 0) ::raise(sig);
 }
 
+void OnSigbus(int sig, siginfo_t* info, void* ucontext) {
+  const int saved_errno = errno;
+  // Only a fault on an address (BUS_ADRERR: a page past a file's end) can be about a mapping; for
+  // a signal sent by kill(2) si_addr is not an address at all.
+  if (info != nullptr && info->si_code == BUS_ADRERR) {
+    const auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
+    for (GuardSlot& slot : g_slots) {
+      const uintptr_t begin = slot.begin.load(std::memory_order_acquire);
+      if (begin != 0 && addr >= begin && addr - begin < slot.size.load(std::memory_order_relaxed)) {
+        ssize_t unused = ::write(STDERR_FILENO, slot.message, slot.message_len);
+        (void)unused;
+        ::_exit(FileBytes::kShrunkExitCode);
+      }
+    }
+  }
+  PassOn(sig, info, ucontext);
+  errno = saved_errno;
+}
+
+// Installs OnSigbus unless it is the installed action already. Checked at every new mapping, not
+// once: something else (a test framework, a library) may have replaced it since.
 void InstallHandler() {
-  std::call_once(g_install_once, [] {
-    struct sigaction sa {};
-    sa.sa_sigaction = OnSigbus;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGBUS, &sa, &g_previous);
-  });
+  std::lock_guard<std::mutex> lock(g_install_mu);
+  struct sigaction current {};
+  if (::sigaction(SIGBUS, nullptr, &current) != 0) return;
+  if ((current.sa_flags & SA_SIGINFO) != 0 && current.sa_sigaction == OnSigbus) return;
+  struct sigaction ours {};
+  ours.sa_sigaction = OnSigbus;
+  ours.sa_flags = SA_SIGINFO;
+  sigemptyset(&ours.sa_mask);
+  g_previous = current;
+  ::sigaction(SIGBUS, &ours, nullptr);
 }
 
 // Claims a slot for [begin, begin + size) of `path`; -1 when every slot is taken.

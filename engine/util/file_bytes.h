@@ -1,5 +1,6 @@
 // FileBytes: the whole content of a file, held either as a private read-only mapping of it or as a
-// heap copy; the bytes stay put (views into them stay valid) for the object's lifetime.
+// heap copy; views into the bytes stay valid for the object's lifetime (and across a move, except
+// for a copy short enough to sit inside the string object).
 //
 // Why a mapping: the action cache of a 100,000-task graph is ~33 MB that a no-op reads whole and
 // points into. read(2) into the heap costs fresh anonymous pages (zeroed by the kernel, then
@@ -11,9 +12,13 @@
 // (the state directory's). Appends after the mapping are not seen; a rename over the path leaves
 // the mapped (old) file intact. A file that shrinks anyway (another program truncating it, which
 // no lock of ours stops) makes a read of a page past its new end raise SIGBUS: the process then
-// stops at once with exit code kShrunkExitCode and a message naming the file, never a crash
-// (a SIGBUS handler, installed with the first mapping, that knows every live mapping; a SIGBUS
-// elsewhere goes on to the handler that was there before, or the default).
+// stops at once with exit code kShrunkExitCode and a message naming the file, never a crash: a
+// SIGBUS handler, (re)installed at every new mapping, knows every live mapping; a SIGBUS about
+// anything else goes on to the action installed before it (the default: the process ends by
+// SIGBUS as it would have). That stop is abrupt, like a kill: no report, the journal's buffered
+// lines lost; the rerun resumes from what was written through. A file rewritten in place without
+// shrinking (cp, rsync --inplace) is not detected: the records then read changed bytes whose CRCs
+// were checked at load. Neither is a lock's business; the state directory is mirrorgraph's.
 //
 // Thread-safety: const access from any thread; move-only.
 #pragma once
@@ -35,7 +40,7 @@ class FileBytes {
   // Smaller files are copied whatever the mode: a mapping costs a VMA and at least a page.
   static constexpr size_t kMapThreshold = 64 * 1024;
   // The exit code when a mapped file shrank under the process: the CLI's "state directory
-  // unusable" (docs/cli.md, exit codes; engine/cli/options.h checks they agree).
+  // unusable" (docs/cli.md, exit codes; a static_assert in engine/cli/options.cc checks they agree).
   static constexpr int kShrunkExitCode = 3;
   // At most this many mappings are live at once (the cache and its material log use two); a
   // further file is copied instead.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -34,6 +35,11 @@ std::pair<int, std::string> InChild(Body body) {
   int out[2];
   if (::pipe(out) != 0) return {-1, "pipe failed"};
   const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    return {-1, "fork failed"};
+  }
   if (pid == 0) {
     ::dup2(out[1], STDERR_FILENO);
     ::close(out[0]);
@@ -43,12 +49,26 @@ std::pair<int, std::string> InChild(Body body) {
   ::close(out[1]);
   std::string err;
   char buf[4096];
-  ssize_t n;
-  while ((n = ::read(out[0], buf, sizeof(buf))) > 0) err.append(buf, static_cast<size_t>(n));
+  while (true) {
+    const ssize_t n = ::read(out[0], buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    err.append(buf, static_cast<size_t>(n));
+  }
   ::close(out[0]);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   return {status, err};
+}
+
+// Truncates `path` and reads the last byte of `bytes` (a page wholly past the new end); exits 12
+// if that read returns.
+void TruncateAndTouch(const std::string& path, const FileBytes& bytes) {
+  if (::truncate(path.c_str(), 0) != 0) ::_exit(11);
+  volatile char c = bytes.view()[bytes.size() - 1];
+  (void)c;
+  ::_exit(12);
 }
 
 BOOST_AUTO_TEST_SUITE(file_bytes_test)
@@ -150,15 +170,51 @@ BOOST_AUTO_TEST_CASE(a_mapped_file_that_shrinks_stops_the_process_with_exit_3_na
   auto [status, err] = InChild([&] {
     auto bytes = FileBytes::Read(path, FileBytes::Load::kMap);
     if (!bytes.ok() || !bytes->mapped()) ::_exit(10);
-    if (::truncate(path.c_str(), 0) != 0) ::_exit(11);
-    volatile char c = bytes->view()[text.size() - 1];  // a page wholly past the new end
-    (void)c;
-    ::_exit(12);  // not reached
+    TruncateAndTouch(path, *bytes);
   });
   BOOST_TEST_REQUIRE(WIFEXITED(status), "wait status " << status << "; stderr: " << err);
   BOOST_TEST(WEXITSTATUS(status) == FileBytes::kShrunkExitCode, err);
   BOOST_TEST(err.find("mirrorgraph: stopped: " + path + " shrank while this process was reading it") == 0, err);
   BOOST_TEST(err.find("run again") != std::string::npos, err);
+}
+
+// Something else replacing the SIGBUS action (a test framework, a library) does not disarm the
+// guard for later mappings: each new mapping installs the handler again.
+BOOST_AUTO_TEST_CASE(a_replaced_handler_is_installed_again_by_the_next_mapping) {
+  mg::testing::TempDir dir;
+  const std::string first = dir / "first";
+  const std::string second = dir / "second";
+  Write(first, Pattern(FileBytes::kMapThreshold, 9));
+  Write(second, Pattern(2 * FileBytes::kMapThreshold, 10));
+  auto [status, err] = InChild([&] {
+    auto a = FileBytes::Read(first, FileBytes::Load::kMap);
+    if (!a.ok() || !a->mapped()) ::_exit(10);
+    ::signal(SIGBUS, SIG_DFL);
+    auto b = FileBytes::Read(second, FileBytes::Load::kMap);
+    if (!b.ok() || !b->mapped()) ::_exit(10);
+    TruncateAndTouch(second, *b);
+  });
+  BOOST_TEST_REQUIRE(WIFEXITED(status), "wait status " << status << "; stderr: " << err);
+  BOOST_TEST(WEXITSTATUS(status) == FileBytes::kShrunkExitCode, err);
+  BOOST_TEST(err.find(second + " shrank") != std::string::npos, err);
+}
+
+// A SIGBUS sent by kill(2) to a process that ignored SIGBUS before stays ignored, and the guard
+// stays armed after it.
+BOOST_AUTO_TEST_CASE(a_sent_sigbus_goes_to_the_previous_action_and_the_guard_stays) {
+  mg::testing::TempDir dir;
+  const std::string path = dir / "log";
+  Write(path, Pattern(2 * FileBytes::kMapThreshold, 11));
+  auto [status, err] = InChild([&] {
+    ::signal(SIGBUS, SIG_IGN);
+    auto bytes = FileBytes::Read(path, FileBytes::Load::kMap);
+    if (!bytes.ok() || !bytes->mapped()) ::_exit(10);
+    ::kill(::getpid(), SIGBUS);  // ignored, as before the mapping
+    TruncateAndTouch(path, *bytes);
+  });
+  BOOST_TEST_REQUIRE(WIFEXITED(status), "wait status " << status << "; stderr: " << err);
+  BOOST_TEST(WEXITSTATUS(status) == FileBytes::kShrunkExitCode, err);
+  BOOST_TEST(err.find(path + " shrank") != std::string::npos, err);
 }
 
 // A SIGBUS that is not about a live mapping of ours (here: a mapping made without FileBytes, after
