@@ -8,8 +8,9 @@
 // no-op run never reads it. The latest record for a key wins; LatestFor(id) gives the last record
 // written for a task id (what explain compares against). Entry JSON is parsed lazily, so opening a
 // cache of 100,000 records costs one read (a mapping when writable: util/file_bytes.h) and a CRC
-// per record: records are views into the file's bytes, kept for the cache's lifetime. A damaged record is dropped (recomputed later); a damaged or lost material
-// record only leaves explain without the previous material (DescribeKeyChanges says so).
+// per record: records are views into the file's bytes, kept for the cache's lifetime. A damaged
+// record is dropped (recomputed later); a damaged or lost material record only leaves explain
+// without the previous material (DescribeKeyChanges says so).
 //
 // Migration: a v1 cache.log (every record with its whole entry) is read as it is; Open() rewrites
 // it as v2 plus cache-material.log (each atomically, the material first), so an old state
