@@ -1,6 +1,7 @@
 #include "http/curl_transport.h"
 
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "http/libcurl.h"
@@ -85,6 +86,7 @@ size_t OnHeader(char* data, size_t size, size_t nmemb, void* user) {
 struct CurlTransport::Impl {
   CurlTransportOptions options;
   const LibCurl* curl = nullptr;  // null when libcurl cannot be loaded (`unavailable` says why)
+  std::optional<LibCurl> own_curl;  // loaded for this transport (options.libcurl_soname)
   Status unavailable;
   CURLSH* share = nullptr;
   std::mutex share_locks[CURL_LOCK_DATA_LAST];
@@ -123,7 +125,13 @@ struct CurlTransport::Impl {
 
 CurlTransport::CurlTransport(CurlTransportOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  Result<const LibCurl*> curl = LoadLibCurl();
+  Result<const LibCurl*> curl = [&]() -> Result<const LibCurl*> {
+    if (impl_->options.libcurl_soname.empty()) return LoadLibCurl();
+    Result<LibCurl> own = LoadLibCurlFrom(impl_->options.libcurl_soname);
+    if (!own.ok()) return own.status();
+    impl_->own_curl = *own;
+    return &*impl_->own_curl;
+  }();
   if (!curl.ok()) {
     impl_->unavailable = curl.status();
     return;

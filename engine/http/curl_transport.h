@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "http/http_transport.h"
 #include "util/cancel_token.h"
@@ -22,6 +23,10 @@ struct CurlTransportOptions {
   // within about a second (libcurl's progress callback) and Send returns Cancelled; no new one
   // starts.
   const CancelToken* cancel = nullptr;
+  // Empty (the engine): libcurl from kLibCurlSoname, loaded once per process (http/libcurl.h).
+  // Otherwise the library loaded for this transport alone: tests of what every request answers
+  // when libcurl cannot be loaded.
+  std::string libcurl_soname;
 };
 
 // Thread-safe. Easy handles are pooled and share one connection cache and DNS cache (a CURLSH

@@ -1,5 +1,7 @@
 #include "http/curl_transport.h"
 
+#include "http/libcurl.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -363,6 +365,52 @@ BOOST_AUTO_TEST_CASE(errors_name_a_redacted_query_without_it) {
   BOOST_TEST(message.find("PUT http://127.0.0.1:") != std::string::npos, message);
   BOOST_TEST(message.find("/v2/a/blobs/uploads/u1?<redacted>") != std::string::npos, message);
   BOOST_TEST(message.find("SECRETSTATE") == std::string::npos, message);
+}
+
+// Without libcurl every request is the loader's error — what to install — naming the request
+// (credentials and a secret query left out), never a crash, and the transport still ends cleanly.
+BOOST_AUTO_TEST_CASE(without_libcurl_every_request_says_what_to_install) {
+  mg::CurlTransportOptions options;
+  options.libcurl_soname = "libmirrorgraph-no-such-curl.so.4";
+  mg::CurlTransport transport(options);
+  for (int i = 0; i < 2; ++i) {
+    mg::HttpRequest req;
+    req.method = "PUT";
+    req.url = "https://alice:hunter2@registry.invalid/v2/a/blobs/uploads/u1?_state=SECRETSTATE";
+    req.redact_query = true;
+    auto r = transport.Send(req);
+    BOOST_REQUIRE(!r.ok());
+    BOOST_TEST((r.status().code() == mg::Status::Code::kFailedPrecondition));
+    const std::string message = r.status().message();
+    BOOST_TEST(message.find("PUT https://registry.invalid/v2/a/blobs/uploads/u1?<redacted>") != std::string::npos, message);
+    BOOST_TEST(message.find("cannot load libmirrorgraph-no-such-curl.so.4") != std::string::npos, message);
+    BOOST_TEST(message.find("libcurl4 package") != std::string::npos, message);
+    for (const char* secret : {"hunter2", "alice", "SECRETSTATE"}) {
+      BOOST_TEST(message.find(secret) == std::string::npos, message);
+    }
+  }
+  // A library that loads but is not libcurl is refused the same way.
+  options.libcurl_soname = "libz.so.1";
+  mg::CurlTransport not_curl(options);
+  mg::HttpRequest req;
+  req.url = "http://127.0.0.1:1/v2/";
+  auto r = not_curl.Send(req);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST((r.status().code() == mg::Status::Code::kFailedPrecondition));
+  BOOST_TEST(r.status().message().find("libz.so.1 has no function curl_easy_init") != std::string::npos, r.status().message());
+}
+
+// A transport given the installed libcurl by name works like the engine's.
+BOOST_AUTO_TEST_CASE(a_named_libcurl_serves_requests) {
+  TinyServer server;
+  mg::CurlTransportOptions options;
+  options.libcurl_soname = mg::kLibCurlSoname;
+  mg::CurlTransport transport(options);
+  mg::HttpRequest req;
+  req.url = server.Url("/hello");
+  auto r = transport.Send(req);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->status == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
