@@ -74,6 +74,12 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode)
 Result<std::string> ReadFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("opening", path, errno);
+  auto out = ReadOpenFile(fd, path);
+  ::close(fd);
+  return out;
+}
+
+Result<std::string> ReadOpenFile(int fd, const std::string& path) {
   // Sized from fstat and read in place: a large file (the action cache) is not copied through
   // doubling reallocations. One spare byte lets the final read() see end-of-file without growing.
   std::string out;
@@ -85,14 +91,11 @@ Result<std::string> ReadFile(const std::string& path) {
     ssize_t n = ::read(fd, out.data() + len, out.size() - len);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return ErrnoStatus("reading", path, err);
+      return ErrnoStatus("reading", path, errno);
     }
     if (n == 0) break;
     len += static_cast<size_t>(n);
   }
-  ::close(fd);
   out.resize(len);
   return out;
 }

@@ -20,6 +20,9 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode 
 
 // The whole content of `path`. NotFound when it does not exist; IOError otherwise.
 Result<std::string> ReadFile(const std::string& path);
+// The rest of the open file `fd` from its current offset; `path` names it in errors. The caller
+// keeps ownership of `fd`.
+Result<std::string> ReadOpenFile(int fd, const std::string& path);
 
 // Writes all of `data` at the end of the open file `fd` (opened with O_APPEND) and fdatasyncs
 // it. The caller keeps ownership of `fd`.

@@ -161,33 +161,34 @@ void FileBytes::Release() noexcept {
 }
 
 Result<FileBytes> FileBytes::Read(const std::string& path, Load load) {
-  if (load == Load::kMap) {
-    // An open that fails here fails in ReadFile below too, which reports it.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      struct stat st {};
-      void* p = MAP_FAILED;
-      size_t size = 0;
-      if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) >= kMapThreshold) {
-        size = static_cast<size_t>(st.st_size);
-        // MAP_POPULATE: the whole file is read at once, so page faults do not interleave with parsing.
-        p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  if (load == Load::kCopy) {
+    auto copy = ReadFile(path);
+    if (!copy.ok()) return copy.status();
+    return FileBytes(std::move(copy.value()));
+  }
+  // One open for either way: mapped when large enough and mappable, else read from the same fd.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ReadFile(path).status();  // its error, worded like every other read's
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) >= kMapThreshold) {
+    const auto size = static_cast<size_t>(st.st_size);
+    // MAP_POPULATE: the whole file is read at once, so page faults do not interleave with parsing.
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (p != MAP_FAILED) {
+      const int slot = Guard(static_cast<const char*>(p), size, path);
+      if (slot >= 0) {
+        ::close(fd);
+        FileBytes bytes;
+        bytes.map_ = static_cast<const char*>(p);
+        bytes.map_size_ = size;
+        bytes.guard_slot_ = slot;
+        return bytes;
       }
-      ::close(fd);
-      if (p != MAP_FAILED) {
-        const int slot = Guard(static_cast<const char*>(p), size, path);
-        if (slot >= 0) {
-          FileBytes bytes;
-          bytes.map_ = static_cast<const char*>(p);
-          bytes.map_size_ = size;
-          bytes.guard_slot_ = slot;
-          return bytes;
-        }
-        ::munmap(p, size);  // every slot taken: copied below instead
-      }
+      ::munmap(p, size);  // every slot taken: copied below instead
     }
   }
-  auto copy = ReadFile(path);
+  auto copy = ReadOpenFile(fd, path);
+  ::close(fd);
   if (!copy.ok()) return copy.status();
   return FileBytes(std::move(copy.value()));
 }
