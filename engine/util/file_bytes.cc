@@ -32,8 +32,13 @@ struct GuardSlot {
 };
 GuardSlot g_slots[FileBytes::kMaxMappings];
 // The SIGBUS action ours replaced, to which every SIGBUS that is not about our mappings goes on.
-// Written (under g_install_mu) only while ours is not the installed action.
-struct sigaction g_previous {};
+// Two buffers: an install (under g_install_mu) writes the one the handler does not read, then
+// publishes its index, so a handler already running (chained to by an action that replaced ours)
+// reads a whole action while a new mapping re-installs ours. Only a second re-install during that
+// one handler call would write what it reads.
+struct sigaction g_previous[2] = {};
+std::atomic<int> g_previous_at{0};
+static_assert(std::atomic<int>::is_always_lock_free, "the SIGBUS handler reads g_previous_at");
 std::mutex g_install_mu;
 
 // Hands a SIGBUS that is not ours to the action that was installed before ours.
@@ -43,18 +48,19 @@ void PassOn(int sig, siginfo_t* info, void* ucontext) {
   static thread_local bool passing = false;
   const bool again = passing;
   passing = true;
-  if (!again && (g_previous.sa_flags & SA_SIGINFO) != 0 && g_previous.sa_sigaction != nullptr) {
-    g_previous.sa_sigaction(sig, info, ucontext);
+  const struct sigaction previous = g_previous[g_previous_at.load(std::memory_order_acquire)];
+  if (!again && (previous.sa_flags & SA_SIGINFO) != 0 && previous.sa_sigaction != nullptr) {
+    previous.sa_sigaction(sig, info, ucontext);
     passing = false;
     return;
   }
-  if (!again && g_previous.sa_handler == SIG_IGN && info->si_code <= 0) {  // sent, and ignored before us
+  if (!again && previous.sa_handler == SIG_IGN && info->si_code <= 0) {  // sent, and ignored before us
     passing = false;
     return;
   }
-  if (!again && (g_previous.sa_flags & SA_SIGINFO) == 0 && g_previous.sa_handler != SIG_DFL &&
-      g_previous.sa_handler != SIG_IGN) {
-    g_previous.sa_handler(sig);
+  if (!again && (previous.sa_flags & SA_SIGINFO) == 0 && previous.sa_handler != SIG_DFL &&
+      previous.sa_handler != SIG_IGN) {
+    previous.sa_handler(sig);
     passing = false;
     return;
   }
@@ -98,7 +104,9 @@ void InstallHandler() {
   ours.sa_sigaction = OnSigbus;
   ours.sa_flags = SA_SIGINFO;
   sigemptyset(&ours.sa_mask);
-  g_previous = current;
+  const int next = 1 - g_previous_at.load(std::memory_order_relaxed);
+  g_previous[next] = current;
+  g_previous_at.store(next, std::memory_order_release);
   ::sigaction(SIGBUS, &ours, nullptr);
 }
 
