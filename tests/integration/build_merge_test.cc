@@ -16,9 +16,13 @@
 #include <thread>
 
 #include "build/builder.h"
+#include "build/buildah_builder.h"
 #include "cache/journal.h"
 #include "cli_fixture.h"
 #include "graph/task.h"
+#include "http/curl_transport.h"
+#include "http/http_client.h"
+#include "oci/registry_client.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -97,27 +101,27 @@ std::map<std::string, std::string> HelloFiles(bool* with_run) {
 
 // A `buildah` wrapper first on PATH. It logs "start <leg>" and "done <leg>" for every `bud` (the
 // leg is the task's work directory name), fails arm64 buds while <dir>/fail-arm64 exists, and
-// hangs (recording its pid) in the bud of the leg named in <dir>/hang. It logs "rmi <image>" for
-// every removal, and fails them while <dir>/fail-rmi exists.
+// hangs (recording its pid) in the bud of the leg named in <dir>/hang. It logs every other
+// buildah command's first word after the global options ("other push", "other rmi"): the builds
+// need none.
 void InstallBuildahWrapper(CliWorkspace& ws) {
   fs::path bin = ws.dir() / "bin";
   fs::create_directories(bin);
   const std::string d = ws.dir().string();
   std::ofstream out(bin / "buildah");
   out << "#!/bin/sh\n"
-         "leg=''; prev=''; bud=0; arm=0; rmi=0\n"
+         "leg=''; prev=''; bud=0; arm=0; cmd=''\n"
          "for a in \"$@\"; do\n"
          "  [ \"$a\" = bud ] && bud=1\n"
-         "  [ \"$a\" = rmi ] && rmi=1\n"
          "  [ \"$a\" = linux/arm64 ] && arm=1\n"
-         "  [ \"$prev\" = --iidfile ] && leg=$(basename \"$(dirname \"$a\")\") && leg=${leg%.*}\n"
+         "  case $prev in --root|--runroot|--storage-driver) ;; *)\n"
+         "    case $a in -*|buildah) ;; *) [ -z \"$cmd\" ] && cmd=$a ;; esac ;;\n"
+         "  esac\n"
+         "  case $prev/$a in --tag/oci:*) leg=$(basename \"$(dirname \"${a#oci:}\")\") && leg=${leg%.*} ;; esac\n"
          "  prev=$a\n"
          "done\n"
-         "if [ $rmi = 1 ]; then\n"
-         "  echo \"rmi $prev\" >> " << d << "/buildah.log\n"
-         "  if [ -e " << d << "/fail-rmi ]; then echo 'injected failure of rmi' >&2; exit 125; fi\n"
-         "fi\n"
-         "[ $bud = 1 ] || exec /usr/bin/buildah \"$@\"\n"
+         "[ $bud = 1 ] || { [ -z \"$cmd\" ] || echo \"other $cmd\" >> " << d << "/buildah.log; "
+         "exec /usr/bin/buildah \"$@\"; }\n"
          "echo \"start $leg\" >> " << d << "/buildah.log\n"
          "if [ $arm = 1 ] && [ -e " << d << "/fail-arm64 ]; then echo 'injected failure of the arm64 leg' >&2; exit 1; fi\n"
          "if [ -e " << d << "/hang ] && [ \"$leg\" = \"$(cat " << d << "/hang)\" ]; then\n"
@@ -257,15 +261,10 @@ BOOST_AUTO_TEST_CASE(run_builds_every_platform_merges_tags_and_moves_latest) {
   // latest is the highest release's index.
   BOOST_TEST(m.DigestOf("latest") == m.DigestOf("1.2.0"));
   BOOST_TEST(m.DigestOf("latest") != m.DigestOf("1.1.0"));
-  // Every built image left buildah's storage (removed off the build's path, by the name given to
-  // that build alone, and waited for by the end of the run): six removals, each of its own name,
-  // and the storage holds no image (they are all built FROM scratch).
-  const std::map<std::string, int> removed = LegEvents(m.ws, "rmi");
-  BOOST_TEST(removed.size() == 6u);
-  for (const auto& [name, n] : removed) {
-    BOOST_TEST(name.rfind("localhost/mirrorgraph-build:", 0) == 0u, name);
-    BOOST_TEST(n == 1, name);
-  }
+  // No built image went into buildah's storage: each build committed to its OCI layout, so no
+  // other buildah command ran (no push, no rmi) and the storage holds no image (all are built
+  // FROM scratch).
+  BOOST_TEST(LegEvents(m.ws, "other").empty(), "buildah ran more than bud: " << LegEvents(m.ws, "other").begin()->first);
   const std::string storage = (m.ws.state_dir() / "buildah").string();
   mg::SubprocessOptions list;
   list.argv = {"buildah", "--root", storage + "/root", "--runroot", storage + "/run", "--storage-driver", "vfs",
@@ -343,22 +342,9 @@ BOOST_AUTO_TEST_CASE(a_failed_leg_tags_nothing_and_the_rerun_builds_only_that_le
   for (const std::string v : {"1.0.0", "1.1.0", "latest"}) BOOST_TEST(!m.Inspect(v).is_object(), v);
 
   fs::remove(m.ws.dir() / "fail-arm64");
-  // Removing a built image from buildah's storage fails: the run succeeds and says so at its end,
-  // once per image, with the storage and how to remove it by hand.
-  std::ofstream(m.ws.dir() / "fail-rmi") << "1";
   auto again = m.Run("again.json");
   BOOST_TEST_REQUIRE(again.exit_code == 0, again.Describe());
-  const std::string warning = "warning: could not remove the built image localhost/mirrorgraph-build:";
-  size_t warnings = 0;
-  for (size_t at = again.err.find(warning); at != std::string::npos; at = again.err.find(warning, at + 1)) ++warnings;
-  BOOST_TEST(warnings == 2u, again.err);
-  BOOST_TEST(again.err.find("injected failure of rmi") != std::string::npos, again.err);
-  // The command to run by hand names the same storage as the build's.
-  const std::string storage = (m.ws.state_dir() / "buildah").string();
-  BOOST_TEST(again.err.find("it takes disk space until removed: ") != std::string::npos, again.err);
-  BOOST_TEST(again.err.find("buildah --root " + storage + "/root --runroot " + storage +
-                            "/run --storage-driver vfs rmi localhost/mirrorgraph-build:") != std::string::npos,
-             again.err);
+  BOOST_TEST(again.err.find("warning") == std::string::npos, again.err);
   Json second = m.ws.ReadJson("again.json");
   BOOST_TEST(Count(second, "build:", "ran") == 2);
   BOOST_TEST(Count(second, "build:", "ran") == Count(second, "build:hello@", "ran"));
@@ -545,41 +531,92 @@ BOOST_AUTO_TEST_CASE(an_image_built_from_another_image_of_the_app) {
   }
 }
 
-// What the by-name removal relies on (engine/build/buildah_builder.cc): two builds that yield one
-// image id each name it, and `buildah rmi NAME` then drops only that name while the other holds
-// the image; the last name's removal removes the image. A buildah that removed the image with its
-// first name would let one leg take another's image between its build and its export.
-BOOST_AUTO_TEST_CASE(buildah_removes_a_name_and_keeps_the_image_another_name_holds) {
-  mg::testing::TempDir dir("mg-buildah-names");
-  const std::string d = dir.path().string();
-  fs::create_directories(dir.path() / "context");
-  std::ofstream(dir.path() / "context" / "Dockerfile") << "FROM scratch\nCOPY a.txt /a.txt\n";
-  std::ofstream(dir.path() / "context" / "a.txt") << "same content, same image\n";
+// buildah commits each image to the build's OCI layout, never to its storage: whether the build
+// succeeds, fails while building, or builds and then cannot push, the storage holds no image
+// afterwards and the layout is gone. A layout left in the work directory by an earlier attempt is
+// replaced, not added to.
+BOOST_AUTO_TEST_CASE(builds_leave_no_image_in_buildahs_storage_whatever_their_end) {
+  TestRegistry& reg = mg::testing::SharedPlainRegistry();
+  mg::testing::TempDir dir("mg-buildah-layout");
+  const fs::path context = dir.path() / "context";
+  fs::create_directories(context);
+  std::ofstream(context / "Dockerfile") << "FROM scratch\nCOPY a.txt /a.txt\n";
+  std::ofstream(context / "a.txt") << "committed to a layout\n";
+  std::ofstream(context / "Dockerfile.missing") << "FROM scratch\nCOPY absent.txt /absent.txt\n";
   std::ofstream(dir.path() / "no-credentials.json") << "{\"auths\":{}}\n";
-  auto buildah = [&](std::vector<std::string> args) {
+  mg::CurlTransport transport;
+  mg::HttpClient http{transport};
+  mg::RegistryClient registry{http, reg.host(), true, std::nullopt};
+  mg::RegistryClient nowhere{http, "127.0.0.1:9", true, std::nullopt};  // nothing listens on port 9
+  mg::BuilderSettings settings;
+  settings.state_dir = (dir.path() / "state").string();
+  settings.registry = &registry;
+  mg::BuildahBuilder builder(settings);
+  settings.registry = &nowhere;
+  mg::BuildahBuilder unpushable(settings);
+
+  auto request = [&](const std::string& dockerfile, const std::string& work) {
+    mg::BuildRequest r;
+    r.context_dir = context.string();
+    r.dockerfile = (context / dockerfile).string();
+    r.platform = "linux/" + mg::HostArch();
+    r.registry = reg.host();
+    r.repository = "layouttest/app";
+    r.plain_http = true;
+    r.source_epoch = 0;
+    r.work_dir = (dir.path() / work).string();
+    r.timeout = std::chrono::minutes(5);
+    fs::create_directories(r.work_dir);
+    return r;
+  };
+  auto images = [&]() {
     mg::SubprocessOptions o;
-    o.argv = {"buildah", "--root", d + "/root", "--runroot", d + "/run", "--storage-driver", "vfs"};
-    o.argv.insert(o.argv.end(), args.begin(), args.end());
-    o.env_overrides = {{"REGISTRY_AUTH_FILE", d + "/no-credentials.json"}};
+    o.argv = builder.GlobalArgs();
+    o.argv.insert(o.argv.end(), {"images", "--all", "--quiet", "--no-trunc"});
+    o.env_overrides = {{"REGISTRY_AUTH_FILE", (dir.path() / "no-credentials.json").string()}};
     o.timeout = std::chrono::minutes(3);
     auto r = mg::RunSubprocess(o);
     BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
     BOOST_REQUIRE_MESSAGE(r->exit_code == 0, mg::Join(o.argv, " ") + ":\n" + r->stderr_text);
-    return r->stdout_text;
+    return std::string(mg::Trim(r->stdout_text));
   };
-  for (const std::string n : {"1", "2"}) {
-    buildah({"bud", "--isolation", "chroot", "--timestamp", "0", "--iidfile", d + "/iid-" + n, "--tag",
-             "localhost/mirrorgraph-build:names-" + n, "-f", d + "/context/Dockerfile", d + "/context"});
-  }
-  const std::string first = Slurp(dir.path() / "iid-1"), second = Slurp(dir.path() / "iid-2");
-  BOOST_TEST_REQUIRE(first.rfind("sha256:", 0) == 0u, first);
-  BOOST_TEST_REQUIRE(first == second, "the two builds were expected to yield one image id: " + first + " " + second);
 
-  buildah({"rmi", "localhost/mirrorgraph-build:names-1"});
-  BOOST_TEST(buildah({"images", "--all", "--quiet", "--no-trunc"}).find(first) != std::string::npos,
-             "the image went with its first name");
-  buildah({"rmi", "localhost/mirrorgraph-build:names-2"});
-  BOOST_TEST(std::string(mg::Trim(buildah({"images", "--all", "--quiet", "--no-trunc"}))).empty());
+  // Built and pushed, over a layout an earlier attempt left with another manifest in its index.
+  mg::BuildRequest ok = request("Dockerfile", "work-ok");
+  const fs::path stale = fs::path(ok.work_dir) / "oci-layout";
+  fs::create_directories(stale / "blobs" / "sha256");
+  std::ofstream(stale / "oci-layout") << "{\"imageLayoutVersion\":\"1.0.0\"}";
+  std::ofstream(stale / "index.json")
+      << "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+         "\"digest\":\"sha256:" << std::string(64, 'a') << "\",\"size\":1}]}";
+  auto built = builder.BuildAndPush(ok);
+  BOOST_TEST_REQUIRE(built.ok(), built.status().ToString());
+  auto pushed = registry.GetManifest("layouttest/app", built->digest);
+  BOOST_TEST_REQUIRE(pushed.ok(), pushed.status().ToString());
+  // An OCI manifest whose one layer is gzip-compressed, as `buildah push` would have written it.
+  const Json& manifest = pushed->json;
+  BOOST_TEST(manifest.value("mediaType", "") == "application/vnd.oci.image.manifest.v1+json", pushed->bytes);
+  BOOST_TEST_REQUIRE(manifest["layers"].size() == 1u, pushed->bytes);
+  BOOST_TEST(manifest["layers"][0].value("mediaType", "") == "application/vnd.oci.image.layer.v1.tar+gzip", pushed->bytes);
+  BOOST_TEST(!fs::exists(stale));
+
+  // Failed while building: COPY of a file the context lacks.
+  mg::BuildRequest early = request("Dockerfile.missing", "work-early");
+  auto failed = builder.BuildAndPush(early);
+  BOOST_TEST_REQUIRE(!failed.ok(), "COPY of a missing file was expected to fail");
+  BOOST_TEST(failed.status().message().find("buildah bud") != std::string::npos, failed.status().ToString());
+  BOOST_TEST(!fs::exists(fs::path(early.work_dir) / "oci-layout"));
+
+  // Built, then the push failed: the layout was written, and is gone.
+  mg::BuildRequest lost = request("Dockerfile", "work-lost");
+  auto unsent = unpushable.BuildAndPush(lost);
+  BOOST_TEST_REQUIRE(!unsent.ok(), "the push to 127.0.0.1:9 was expected to fail");
+  BOOST_TEST(unsent.status().message().find("pushing " + reg.host() + "/layouttest/app") != std::string::npos,
+             unsent.status().ToString());
+  BOOST_TEST(!fs::exists(fs::path(lost.work_dir) / "oci-layout"));
+
+  BOOST_TEST(builder.Finish(/*interrupted=*/false).empty());
+  BOOST_TEST(images().empty(), "buildah's storage holds: " << images());
 }
 
 BOOST_AUTO_TEST_CASE(the_docker_backend_builds_where_docker_with_buildx_runs) {
