@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <utility>
 
 #include "util/atomic_file.h"
@@ -31,14 +32,18 @@ struct GuardSlot {
   char message[1024] = {};
 };
 GuardSlot g_slots[FileBytes::kMaxMappings];
-// The SIGBUS action ours replaced, to which every SIGBUS that is not about our mappings goes on.
-// Two buffers: an install (under g_install_mu) writes the one the handler does not read, then
-// publishes its index, so a handler already running (chained to by an action that replaced ours)
-// reads a whole action while a new mapping re-installs ours. Only a second re-install during that
-// one handler call would write what it reads.
-struct sigaction g_previous[2] = {};
-std::atomic<int> g_previous_at{0};
-static_assert(std::atomic<int>::is_always_lock_free, "the SIGBUS handler reads g_previous_at");
+// The SIGBUS action ours replaced, to which every SIGBUS that is not about our mappings goes on:
+// a copy made by each install (under g_install_mu), published whole and never freed, so a handler
+// already running (chained to by an action that replaced ours) never reads one being written when
+// a new mapping re-installs ours. One small allocation per re-install, which only happens when
+// something replaced ours; each copy links the one before, so all stay reachable. Null until the
+// first install.
+struct SavedAction {
+  struct sigaction action;
+  const SavedAction* older;
+};
+std::atomic<const SavedAction*> g_previous{nullptr};
+static_assert(std::atomic<const SavedAction*>::is_always_lock_free, "the SIGBUS handler reads g_previous");
 std::mutex g_install_mu;
 
 // Hands a SIGBUS that is not ours to the action that was installed before ours.
@@ -48,7 +53,9 @@ void PassOn(int sig, siginfo_t* info, void* ucontext) {
   static thread_local bool passing = false;
   const bool again = passing;
   passing = true;
-  const struct sigaction previous = g_previous[g_previous_at.load(std::memory_order_acquire)];
+  const SavedAction* published = g_previous.load(std::memory_order_acquire);
+  struct sigaction previous {};
+  if (published != nullptr) previous = published->action;  // else SIG_DFL, as before any install
   if (!again && (previous.sa_flags & SA_SIGINFO) != 0 && previous.sa_sigaction != nullptr) {
     previous.sa_sigaction(sig, info, ucontext);
     passing = false;
@@ -94,25 +101,27 @@ void OnSigbus(int sig, siginfo_t* info, void* ucontext) {
 }
 
 // Installs OnSigbus unless it is the installed action already. Checked at every new mapping, not
-// once: something else (a test framework, a library) may have replaced it since.
-void InstallHandler() {
+// once: something else (a test framework, a library) may have replaced it since. False when ours
+// is not installed (the action could not be read, or no memory for its copy): no mapping then.
+bool InstallHandler() {
   std::lock_guard<std::mutex> lock(g_install_mu);
   struct sigaction current {};
-  if (::sigaction(SIGBUS, nullptr, &current) != 0) return;
-  if ((current.sa_flags & SA_SIGINFO) != 0 && current.sa_sigaction == OnSigbus) return;
+  if (::sigaction(SIGBUS, nullptr, &current) != 0) return false;
+  if ((current.sa_flags & SA_SIGINFO) != 0 && current.sa_sigaction == OnSigbus) return true;
+  auto* saved = new (std::nothrow) SavedAction{current, g_previous.load(std::memory_order_relaxed)};
+  if (saved == nullptr) return false;
   struct sigaction ours {};
   ours.sa_sigaction = OnSigbus;
   ours.sa_flags = SA_SIGINFO;
   sigemptyset(&ours.sa_mask);
-  const int next = 1 - g_previous_at.load(std::memory_order_relaxed);
-  g_previous[next] = current;
-  g_previous_at.store(next, std::memory_order_release);
-  ::sigaction(SIGBUS, &ours, nullptr);
+  g_previous.store(saved, std::memory_order_release);
+  return ::sigaction(SIGBUS, &ours, nullptr) == 0;
 }
 
-// Claims a slot for [begin, begin + size) of `path`; -1 when every slot is taken.
+// Claims a slot for [begin, begin + size) of `path`; -1 when every slot is taken or the handler
+// could not be installed (the caller then copies the file).
 int Guard(const char* begin, size_t size, const std::string& path) {
-  InstallHandler();
+  if (!InstallHandler()) return -1;
   for (int i = 0; i < FileBytes::kMaxMappings; ++i) {
     GuardSlot& slot = g_slots[i];
     bool expected = false;
@@ -192,7 +201,7 @@ Result<FileBytes> FileBytes::Read(const std::string& path, Load load) {
         bytes.guard_slot_ = slot;
         return bytes;
       }
-      ::munmap(p, size);  // every slot taken: copied below instead
+      ::munmap(p, size);  // every slot taken, or no handler: copied below instead
     }
   }
   auto copy = ReadOpenFile(fd, path);
