@@ -23,7 +23,7 @@
 #                      run at once, one build per platform pool)
 #   script:            per leg (the versions and platforms mirrorgraph built), sequentially:
 #                      git clone --depth 1 --branch <tag> --single-branch --no-tags, git rev-parse
-#                      and git log -1 (the commit and its time), buildah bud with the flags of docs/builders.md (--root/--runroot
+#                      and git log -1 (the commit and its time), a plain buildah bud into the storage (--root/--runroot
 #                      under the temp dir, vfs, chroot isolation, --platform, --build-arg VERSION=,
 #                      the three labels, --timestamp), buildah push IMG docker://host/demo/hello:<tag>
 #                      --tls-verify=false

@@ -59,9 +59,11 @@ std::vector<std::string> BuildahBuilder::BudArgv(const BuildRequest& r, const st
   for (const char* a : {"bud", "--isolation"}) argv.push_back(a);
   argv.push_back(settings_.buildah_isolation);
   // Committed straight to the OCI layout (never into buildah's storage), layers gzip-compressed as
-  // `buildah push` would: the same manifest, byte for byte, as a build then a push.
-  argv.insert(argv.end(), {"--platform", r.platform, "--format", "oci", "--disable-compression=false", "--tag",
-                           "oci:" + layout, "-f", r.dockerfile});
+  // `buildah push` would: the same manifest, byte for byte, as a build then a push. --format and
+  // --layers hold whatever BUILDAH_FORMAT and BUILDAH_LAYERS say (layers would leave cache images
+  // in the storage and split the image into one layer per step).
+  argv.insert(argv.end(), {"--platform", r.platform, "--format", "oci", "--layers=false", "--disable-compression=false",
+                           "--tag", "oci:" + layout, "-f", r.dockerfile});
   for (const auto& [k, v] : r.build_args) argv.insert(argv.end(), {"--build-arg", k + "=" + v});
   for (const auto& [k, v] : r.labels) argv.insert(argv.end(), {"--label", k + "=" + v});
   if (r.source_epoch >= 0) argv.insert(argv.end(), {"--timestamp", std::to_string(r.source_epoch)});
@@ -113,14 +115,15 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
   std::map<std::string, std::string> env = std::move(*start_env);
   env["CONTAINERS_REGISTRIES_CONF"] = conf;
   if (!r.auth_file.empty()) env["REGISTRY_AUTH_FILE"] = r.auth_file;
-  // A layout left by an earlier attempt in the same work directory would add its manifest to this
-  // one's index.
+  // bud runs in the work directory and names the layout relative to it: the `oci:` transport cuts a
+  // path at its first ':', and the state directory (the user's) may hold one. A layout left by an
+  // earlier attempt would add its manifest to this one's index.
   const std::string layout = r.work_dir + "/oci-layout";
   std::error_code ec;
   fs::remove_all(layout, ec);
-  auto bud = RunBuildStep("buildah bud", BudArgv(r, layout), r, env);
+  if (ec) return Status::IOError("cannot remove " + layout + " (left by an earlier attempt): " + ec.message());
+  auto bud = RunBuildStep("buildah bud", BudArgv(r, "oci-layout"), r, env, r.work_dir);
   if (!bud.ok()) {
-    fs::remove_all(layout, ec);
     std::string hint;
     if (!r.emulation && PlatformArch(r.platform) != HostArch() &&
         bud.status().message().find("exec format error") != std::string::npos) {

@@ -25,8 +25,9 @@ class BuildahBuilder : public Builder {
 
   // The argument vectors (exposed for tests).
   std::vector<std::string> GlobalArgs() const;
-  // `buildah bud` committing its image to the OCI layout at `layout` (a directory), not to
-  // buildah's storage: nothing is left there to remove, and no second process exports it.
+  // `buildah bud` committing its image to the OCI layout at `layout` (a directory; BuildAndPush
+  // passes a name relative to the work directory, where bud runs), not to buildah's storage:
+  // nothing is left there to remove, and no second process exports it.
   std::vector<std::string> BudArgv(const BuildRequest& request, const std::string& layout) const;
 
  private:

@@ -72,10 +72,11 @@ Status SubprocessFailure(std::string_view what, const SubprocessResult& r, std::
 }
 
 Result<SubprocessResult> RunBuildStep(std::string_view what, std::vector<std::string> argv, const BuildRequest& request,
-                                      std::map<std::string, std::string> env) {
+                                      std::map<std::string, std::string> env, std::string cwd) {
   SubprocessOptions opt;
   opt.argv = std::move(argv);
   opt.env_overrides = std::move(env);
+  opt.cwd = std::move(cwd);
   opt.timeout = request.timeout;
   opt.cancel = request.cancel;
   if (request.log) opt.on_output_line = request.log;

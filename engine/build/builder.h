@@ -60,14 +60,6 @@ class Builder {
   // Builds and pushes. Errors carry the tool's last output lines; a timeout is Unavailable
   // ("timed out after ..."), a cancellation Cancelled.
   virtual Result<BuiltImage> BuildAndPush(const BuildRequest& request) = 0;
-  // Waits for the work the builder left running after its builds returned (buildah: removing the
-  // built images from its storage) and returns what went wrong, a warning line each. Called after
-  // the last BuildAndPush; the destructor waits too, dropping the warnings. `interrupted`: the run
-  // was interrupted; work not started yet is left undone and reported, not started now.
-  virtual std::vector<std::string> Finish(bool interrupted) {
-    (void)interrupted;
-    return {};
-  }
 };
 
 struct BuilderSettings {
@@ -100,9 +92,10 @@ Status CheckEmulation(std::string_view platform, bool emulation);
 struct SubprocessResult;
 Status SubprocessFailure(std::string_view what, const SubprocessResult& result, std::chrono::milliseconds timeout);
 
-// Runs `argv` for a build step with the request's log, cancel and timeout; OK only on exit 0,
-// else SubprocessFailure(). Output lines go to request.log as they arrive.
+// Runs `argv` for a build step with the request's log, cancel and timeout, in `cwd` (empty: this
+// process's); OK only on exit 0, else SubprocessFailure(). Output lines go to request.log as they
+// arrive.
 Result<SubprocessResult> RunBuildStep(std::string_view what, std::vector<std::string> argv, const BuildRequest& request,
-                                      std::map<std::string, std::string> env = {});
+                                      std::map<std::string, std::string> env = {}, std::string cwd = {});
 
 }  // namespace mg

@@ -170,7 +170,6 @@ std::optional<int> Execute(Session& session, bool dry_run, const std::atomic<int
   Executor exec(out->graph, *cache, journal ? &*journal : nullptr, runner, &growth, quiet ? nullptr : &printer, eo);
   out->summary = exec.Run();
   printer.Finish();
-  for (const std::string& w : runner.Finish(out->summary.interrupted)) std::cerr << "mirrorgraph: warning: " << w << "\n";
   out->states = exec.TakeStates();
   if (journal) {
     (void)journal->Append({{"event", "end"},

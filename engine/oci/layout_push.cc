@@ -112,7 +112,7 @@ Result<Layout> ReadLayout(const fs::path& dir) {
   }
   if (entries->size() != 1) {
     return Status::InvalidArgument(index_path + " lists " + std::to_string(entries->size()) +
-                                   " manifests; exactly one image is expected (one `buildah push IMAGE oci:DIR` "
+                                   " manifests; exactly one image is expected (one `buildah bud --tag oci:DIR` "
                                    "per directory)");
   }
   Result<Descriptor> entry = ParseDescriptor((*entries)[0], index_path, "manifest");

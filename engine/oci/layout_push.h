@@ -1,5 +1,5 @@
-// Pushing the image of an OCI image layout directory (what `buildah push IMAGE oci:DIR` writes) to
-// a registry by digest.
+// Pushing the image of an OCI image layout directory (what `buildah bud --tag oci:DIR` or `buildah
+// push IMAGE oci:DIR` writes) to a registry by digest.
 #pragma once
 
 #include <cstdint>

@@ -36,19 +36,6 @@ Result<Builder*> BuildTaskRunner::BuilderFor(const std::string& name) {
   return raw;
 }
 
-std::vector<std::string> BuildTaskRunner::Finish(bool interrupted) {
-  std::vector<Builder*> builders;  // never removed from builders_: valid without the lock
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [name, builder] : builders_) builders.push_back(builder.get());
-  }
-  std::vector<std::string> warnings;
-  for (Builder* builder : builders) {
-    for (std::string& w : builder->Finish(interrupted)) warnings.push_back(std::move(w));
-  }
-  return warnings;
-}
-
 namespace {
 
 // Removes a directory tree when it goes out of scope (the build's scratch space).

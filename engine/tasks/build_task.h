@@ -28,10 +28,6 @@ class BuildTaskRunner {
   // The builder named `name`, created once (MakeBuilder).
   Result<Builder*> BuilderFor(const std::string& name);
 
-  // After the last build: waits for what the builders left running (Builder::Finish) and returns
-  // their warnings, in builder-name order.
-  std::vector<std::string> Finish(bool interrupted);
-
  private:
   BuildSettings settings_;
   RegistryClient* registry_;

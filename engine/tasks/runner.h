@@ -26,9 +26,6 @@ class RealRunner : public TaskRunner {
              BuildSettings build_settings = {}, AttestSettings attest_settings = {});
 
   TaskOutcome Run(const TaskContext& ctx) override;
-  // After the executor returned: waits for the builders' work left running after their builds
-  // (BuildTaskRunner::Finish) and returns its warnings, one line each.
-  std::vector<std::string> Finish(bool interrupted) { return builds_.Finish(interrupted); }
 
  private:
   TaskOutcome Discover(const TaskContext& ctx, const ResolvedApp& app);

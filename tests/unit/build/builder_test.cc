@@ -56,13 +56,15 @@ BOOST_AUTO_TEST_CASE(buildah_bud_argv_uses_the_private_storage_and_passes_everyt
   BuildRequest r = Request();
   r.source_epoch = 1704110400;
   r.auth_file = "/w/auth.json";
-  std::vector<std::string> argv = b.BudArgv(r, "/w/oci-layout");
+  std::vector<std::string> argv = b.BudArgv(r, "oci-layout");
   BOOST_TEST(argv.front() == "buildah");
   // Committed to the build's OCI layout, never into buildah's storage; an OCI image whose layers are
   // compressed as a push would compress them (bud's default leaves them uncompressed).
-  BOOST_TEST(ValuesOf(argv, "--tag") == std::vector<std::string>{"oci:/w/oci-layout"}, boost::test_tools::per_element());
+  BOOST_TEST(ValuesOf(argv, "--tag") == std::vector<std::string>{"oci:oci-layout"}, boost::test_tools::per_element());
   BOOST_TEST(ValuesOf(argv, "--format") == std::vector<std::string>{"oci"}, boost::test_tools::per_element());
   BOOST_TEST(std::count(argv.begin(), argv.end(), "--disable-compression=false") == 1);
+  // One layer per build and no cache images in the storage, whatever BUILDAH_LAYERS says.
+  BOOST_TEST(std::count(argv.begin(), argv.end(), "--layers=false") == 1);
   BOOST_TEST(ValuesOf(argv, "--iidfile").empty());
   BOOST_TEST(ValuesOf(argv, "--root") == std::vector<std::string>{"/state/buildah/root"}, boost::test_tools::per_element());
   BOOST_TEST(ValuesOf(argv, "--storage-driver") == std::vector<std::string>{"vfs"}, boost::test_tools::per_element());
@@ -83,7 +85,7 @@ BOOST_AUTO_TEST_CASE(buildah_bud_argv_uses_the_private_storage_and_passes_everyt
 
   r.source_epoch = -1;
   r.auth_file.clear();
-  argv = b.BudArgv(r, "/w/oci-layout");
+  argv = b.BudArgv(r, "oci-layout");
   BOOST_TEST(ValuesOf(argv, "--timestamp").empty());
   BOOST_TEST(ValuesOf(argv, "--authfile").empty());
 }

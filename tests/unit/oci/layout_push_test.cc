@@ -28,7 +28,7 @@ Json Desc(const std::string& media_type, const std::string& bytes) {
   return {{"mediaType", media_type}, {"digest", mg::Sha256Digest(bytes)}, {"size", bytes.size()}};
 }
 
-// A one-image OCI layout like `buildah push IMAGE oci:DIR` writes: config, layers, manifest,
+// A one-image OCI layout like `buildah bud --tag oci:DIR` writes: config, layers, manifest,
 // index.json with one entry, oci-layout.
 struct Layout {
   mg::testing::TempDir dir;
