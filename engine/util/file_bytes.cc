@@ -115,7 +115,14 @@ bool InstallHandler() {
   ours.sa_flags = SA_SIGINFO;
   sigemptyset(&ours.sa_mask);
   g_previous.store(saved, std::memory_order_release);
-  return ::sigaction(SIGBUS, &ours, nullptr) == 0;
+  // Read back: a runtime may refuse or ignore the change (ASan with handle_sigbus=2 keeps its own).
+  struct sigaction installed {};
+  if (::sigaction(SIGBUS, &ours, nullptr) == 0 && ::sigaction(SIGBUS, nullptr, &installed) == 0 &&
+      (installed.sa_flags & SA_SIGINFO) != 0 && installed.sa_sigaction == OnSigbus) {
+    return true;
+  }
+  g_previous.store(saved->older, std::memory_order_release);  // `saved` stays allocated: a handler may hold it
+  return false;
 }
 
 // Claims a slot for [begin, begin + size) of `path`; -1 when every slot is taken or the handler
