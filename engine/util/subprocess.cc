@@ -202,7 +202,13 @@ Result<std::string> ResolveProgram(const SubprocessOptions& o) {
   }
   for (const std::string& dir : Split(path_var, ':')) {
     std::string candidate = (dir.empty() ? "." : dir) + "/" + prog;
-    if (IsExecutableFile(candidate)) return candidate;
+    if (!IsExecutableFile(candidate)) continue;
+    // A relative PATH entry names a directory of this process's; the child execs after its chdir.
+    if (candidate[0] != '/' && !o.cwd.empty()) {
+      char here[4096];
+      if (::getcwd(here, sizeof(here)) != nullptr) candidate = std::string(here) + "/" + candidate;
+    }
+    return candidate;
   }
   return Status::NotFound("executable \"" + prog + "\" not found in PATH (" + path_var + ")");
 }

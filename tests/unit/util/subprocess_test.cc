@@ -226,6 +226,30 @@ BOOST_AUTO_TEST_CASE(path_override_is_used_for_the_search) {
   BOOST_TEST(MustRun(o).stdout_text == "fake x\n");
 }
 
+// A relative PATH entry names a directory of this process's, also when the child runs elsewhere.
+BOOST_AUTO_TEST_CASE(a_relative_path_entry_is_searched_from_here_when_the_child_runs_elsewhere) {
+  mg::testing::TempDir dir, elsewhere;
+  const std::string bin = dir / "bin";
+  std::filesystem::create_directories(bin);
+  {
+    std::ofstream tool(bin + "/mg-fake-tool");
+    tool << "#!/bin/sh\necho fake \"$@\" in \"$(pwd)\"\n";
+  }
+  ::chmod((bin + "/mg-fake-tool").c_str(), 0755);
+  const std::string relative = std::filesystem::relative(bin).string();
+  BOOST_TEST_REQUIRE(!relative.empty());
+  BOOST_TEST_REQUIRE(relative[0] != '/');
+  // Deeper than this process's directory, so the relative entry does not lead to `bin` from there
+  // too (its leading ".." would stop at / and come down the same way).
+  const std::string deep = elsewhere.path() + "/a/b/c/d/e/f/g/h";
+  std::filesystem::create_directories(deep);
+  mg::SubprocessOptions o;
+  o.argv = {"mg-fake-tool", "x"};
+  o.env_overrides = {{"PATH", relative + ":/usr/bin:/bin"}};
+  o.cwd = deep;
+  BOOST_TEST(MustRun(o).stdout_text == "fake x in " + deep + "\n");
+}
+
 // Executable bit but not a program: execve fails in the child, which must still be reaped.
 BOOST_AUTO_TEST_CASE(exec_failure_is_an_error_and_leaves_no_zombie) {
   mg::testing::TempDir dir;
