@@ -15,7 +15,23 @@ namespace mg {
 
 namespace fs = std::filesystem;
 
-BuildahBuilder::BuildahBuilder(BuilderSettings settings) : settings_(std::move(settings)) {}
+namespace {
+// `path` made absolute against this process's working directory: bud runs in the build's work
+// directory, where a relative path would name something else. Empty stays empty.
+std::string Absolute(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+BuilderSettings WithAbsoluteStateDir(BuilderSettings settings) {
+  settings.state_dir = Absolute(settings.state_dir);
+  return settings;
+}
+}  // namespace
+
+BuildahBuilder::BuildahBuilder(BuilderSettings settings) : settings_(WithAbsoluteStateDir(std::move(settings))) {}
 
 namespace {
 // buildah takes its default auth file from REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json,
@@ -28,6 +44,10 @@ bool DockerConfigLacksAuthFile() {
 
 Result<std::map<std::string, std::string>> BuildahBuilder::StartEnv() {
   std::map<std::string, std::string> env;
+  // Read by buildah, which runs in the build's work directory.
+  if (const char* dc = std::getenv("DOCKER_CONFIG"); dc != nullptr && *dc != '\0' && *dc != '/') {
+    env["DOCKER_CONFIG"] = Absolute(dc);
+  }
   if (DockerConfigLacksAuthFile()) {
     auto none = NoCredentialsFile();
     if (!none.ok()) return none.status();
@@ -99,7 +119,9 @@ Result<std::string> BuildahBuilder::Version() {
   return *version_;
 }
 
-Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& r) {
+Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& request) {
+  BuildRequest r = request;
+  for (std::string* path : {&r.context_dir, &r.dockerfile, &r.auth_file, &r.work_dir}) *path = Absolute(*path);
   if (settings_.registry == nullptr) return Status::Internal("the buildah builder has no registry client");
   if (Status s = CheckEmulation(r.platform, r.emulation); !s.ok()) return s;
   if (auto v = Version(); !v.ok()) return v.status();

@@ -246,9 +246,10 @@ BOOST_AUTO_TEST_CASE(htpasswd_registry) {
 }
 
 BOOST_AUTO_TEST_CASE(layout_written_by_buildah) {
-  // A FROM scratch image committed by `buildah bud --tag oci:DIR` as the buildah builder does
-  // (engine/build/buildah_builder.cc), and the same build committed to the storage then exported by
-  // `buildah push IMAGE oci:DIR`, the way it built before: the same manifest, byte for byte.
+  // A FROM scratch image committed by `buildah bud --tag oci:DIR` with the buildah builder's flags
+  // (engine/build/buildah_builder.cc; the builder names the layout relative to the directory bud
+  // runs in), and the same build committed to the storage then exported by `buildah push IMAGE
+  // oci:DIR`, the way it built before: the same manifest, byte for byte.
   TestRegistry& reg = mg::testing::SharedPlainRegistry();
   BOOST_REQUIRE_MESSAGE(::access("/usr/bin/buildah", X_OK) == 0, "buildah is required at /usr/bin/buildah");
   const fs::path work = reg.scratch_dir() / "buildah";
@@ -268,10 +269,11 @@ BOOST_AUTO_TEST_CASE(layout_written_by_buildah) {
   };
   run({"bud", "--isolation", "chroot", "--timestamp", "0", "--format", "oci", "--layers=false",
        "--disable-compression=false", "--tag", "oci:" + (work / "layout").string(), (work / "ctx").string()});
-  run({"bud", "--isolation", "chroot", "--timestamp", "0", "-t", "mg-layout-test:1", (work / "ctx").string()});
+  run({"bud", "--isolation", "chroot", "--timestamp", "0", "--format", "oci", "--layers=false", "-t", "mg-layout-test:1",
+       (work / "ctx").string()});
   run({"push", "--format", "oci", "mg-layout-test:1", "oci:" + (work / "pushed").string()});
-  const mg::Json committed = mg::Json::parse(mg::testing::ReadFile(work / "layout" / "index.json"), nullptr, false);
-  const mg::Json exported = mg::Json::parse(mg::testing::ReadFile(work / "pushed" / "index.json"), nullptr, false);
+  const mg::Json committed = mg::Json::parse(ReadBytes(work / "layout" / "index.json"), nullptr, false);
+  const mg::Json exported = mg::Json::parse(ReadBytes(work / "pushed" / "index.json"), nullptr, false);
   BOOST_TEST_REQUIRE(committed["manifests"].size() == 1u, committed.dump());
   BOOST_TEST_REQUIRE(exported["manifests"].size() == 1u, exported.dump());
   BOOST_TEST(committed["manifests"][0].value("digest", "") == exported["manifests"][0].value("digest", ""),
