@@ -68,6 +68,30 @@ Result<std::string> BuildahBuilder::NoCredentialsFile() {
   return path;
 }
 
+void BuildahBuilder::SweepStorageOnce(const std::map<std::string, std::string>& env, const BuildRequest& request) {
+  std::lock_guard<std::mutex> lock(sweep_mu_);
+  if (swept_) return;
+  swept_ = true;
+  for (std::vector<std::string> command : {std::vector<std::string>{"rm", "--all"},
+                                           std::vector<std::string>{"rmi", "--prune"}}) {
+    SubprocessOptions opt;
+    opt.argv = GlobalArgs();
+    opt.argv.insert(opt.argv.end(), command.begin(), command.end());
+    opt.env_overrides = env;
+    opt.timeout = std::chrono::minutes(5);
+    opt.cancel = request.cancel;
+    auto r = RunSubprocess(opt);
+    std::string why;
+    if (!r.ok()) {
+      why = r.status().message();
+    } else if (r->exit_code != 0) {
+      why = "exit status " + std::to_string(r->exit_code) + ": " +
+            std::string(Trim(TailLines(r->stderr_text.empty() ? r->stdout_text : r->stderr_text, 3)));
+    }
+    if (!why.empty() && request.log) request.log("mirrorgraph: could not sweep buildah's storage (buildah " + Join(command, " ") + "): " + why);
+  }
+}
+
 std::vector<std::string> BuildahBuilder::GlobalArgs() const {
   std::string base = settings_.state_dir + "/buildah";
   return {"buildah", "--root", base + "/root", "--runroot", base + "/run", "--storage-driver",
@@ -135,6 +159,7 @@ Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& request) {
   auto start_env = StartEnv();
   if (!start_env.ok()) return start_env.status();
   std::map<std::string, std::string> env = std::move(*start_env);
+  SweepStorageOnce(env, r);
   env["CONTAINERS_REGISTRIES_CONF"] = conf;
   if (!r.auth_file.empty()) env["REGISTRY_AUTH_FILE"] = r.auth_file;
   // bud runs in the work directory and names the layout relative to it: the `oci:` transport cuts a

@@ -38,11 +38,20 @@ class BuildahBuilder : public Builder {
   // <state_dir>/buildah/no-credentials.json, an empty auth file, written once (atomically: builds
   // on other threads may be reading it).
   Result<std::string> NoCredentialsFile();
+  // Before this builder's first build: removes what a `bud` stopped by a signal outside a RUN step
+  // left in the storage (working containers, the untagged images of earlier stages; buildah 1.28
+  // cleans up only after a RUN step's signal). Safe then because the caller holds the state
+  // directory's lock (no other process builds in this storage) and no build of this builder has
+  // started (every build waits on sweep_mu_ until it is done). Best effort: a failure is a line in
+  // the request's log, and the build goes on; the request's cancel stops it.
+  void SweepStorageOnce(const std::map<std::string, std::string>& env, const BuildRequest& request);
 
   const BuilderSettings settings_;
   std::mutex mu_;
   std::optional<std::string> version_;  // GUARDED_BY(mu_)
   bool no_credentials_written_ = false;  // GUARDED_BY(mu_)
+  std::mutex sweep_mu_;
+  bool swept_ = false;  // GUARDED_BY(sweep_mu_)
 };
 
 // The registries.conf a build uses (CONTAINERS_REGISTRIES_CONF): short names resolve on Docker Hub
