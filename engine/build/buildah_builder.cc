@@ -8,6 +8,7 @@
 
 #include "oci/layout_push.h"
 #include "util/atomic_file.h"
+#include "util/paths.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -16,17 +17,10 @@ namespace mg {
 namespace fs = std::filesystem;
 
 namespace {
-// `path` made absolute against this process's working directory: bud runs in the build's work
-// directory, where a relative path would name something else. Empty stays empty.
-std::string Absolute(const std::string& path) {
-  if (path.empty() || path[0] == '/') return path;
-  std::error_code ec;
-  fs::path abs = fs::absolute(path, ec);
-  return ec ? path : abs.lexically_normal().string();
-}
-
+// bud runs in the build's work directory, where a relative path would name something else: every
+// path it is given is made absolute (AbsolutePath) first.
 BuilderSettings WithAbsoluteStateDir(BuilderSettings settings) {
-  settings.state_dir = Absolute(settings.state_dir);
+  settings.state_dir = AbsolutePath(settings.state_dir);
   return settings;
 }
 }  // namespace
@@ -46,7 +40,7 @@ Result<std::map<std::string, std::string>> BuildahBuilder::StartEnv() {
   std::map<std::string, std::string> env;
   // Read by buildah, which runs in the build's work directory.
   if (const char* dc = std::getenv("DOCKER_CONFIG"); dc != nullptr && *dc != '\0' && *dc != '/') {
-    env["DOCKER_CONFIG"] = Absolute(dc);
+    env["DOCKER_CONFIG"] = AbsolutePath(dc);
   }
   if (DockerConfigLacksAuthFile()) {
     auto none = NoCredentialsFile();
@@ -145,7 +139,7 @@ Result<std::string> BuildahBuilder::Version() {
 
 Result<BuiltImage> BuildahBuilder::BuildAndPush(const BuildRequest& request) {
   BuildRequest r = request;
-  for (std::string* path : {&r.context_dir, &r.dockerfile, &r.auth_file, &r.work_dir}) *path = Absolute(*path);
+  for (std::string* path : {&r.context_dir, &r.dockerfile, &r.auth_file, &r.work_dir}) *path = AbsolutePath(*path);
   if (settings_.registry == nullptr) return Status::Internal("the buildah builder has no registry client");
   if (Status s = CheckEmulation(r.platform, r.emulation); !s.ok()) return s;
   if (auto v = Version(); !v.ok()) return v.status();

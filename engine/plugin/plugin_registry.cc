@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "util/install_dirs.h"
+#include "util/paths.h"
 #include "util/quote_value.h"
 #include "util/strings.h"
 
@@ -18,13 +19,6 @@ namespace fs = std::filesystem;
 
 constexpr const char kPrefix[] = "mirrorgraph-";
 constexpr const char kSuffix[] = ".so";
-
-std::string Absolute(const std::string& path) {
-  std::error_code ec;
-  fs::path abs = fs::absolute(path, ec);
-  if (ec) return path;
-  return abs.lexically_normal().string();
-}
 
 // "mirrorgraph-foo.so" -> "foo"; "" when the file name does not have that shape.
 std::string NameFromFileName(const std::string& file_name) {
@@ -63,7 +57,7 @@ PluginRegistry::PluginRegistry(std::vector<std::string> dirs, Defaults defaults)
   if (defaults == Defaults::kInclude) dirs = DefaultSearchDirs(dirs);
   for (const auto& d : dirs) {
     if (d.empty()) continue;
-    std::string abs = Absolute(d);
+    std::string abs = AbsolutePath(d);
     bool seen = false;
     for (const auto& existing : dirs_) seen = seen || existing == abs;
     if (!seen) dirs_.push_back(abs);
@@ -93,7 +87,7 @@ Result<std::shared_ptr<Plugin>> PluginRegistry::Load(const std::string& name_or_
   std::string file;
   std::string expected_name;
   if (name_or_path.find('/') != std::string::npos || EndsWith(name_or_path, kSuffix)) {
-    file = Absolute(name_or_path);
+    file = AbsolutePath(name_or_path);
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) {
       return Status::NotFound("plugin file " + file + " does not exist (or is not a regular file)");
@@ -176,7 +170,7 @@ std::vector<PluginInfo> PluginRegistry::ListAvailable() {
   for (const auto& [name, file] : files) {
     PluginInfo info;
     info.name = name;
-    info.file = Absolute(file);
+    info.file = AbsolutePath(file);
     auto loaded = LoadFileLocked(file, name);
     if (loaded.ok()) {
       info.version = loaded.value()->version();

@@ -34,6 +34,7 @@
 #include <thread>
 
 #include "util/child_records.h"
+#include "util/paths.h"
 #include "util/process_table.h"
 #include "util/strings.h"
 
@@ -204,11 +205,7 @@ Result<std::string> ResolveProgram(const SubprocessOptions& o) {
     std::string candidate = (dir.empty() ? "." : dir) + "/" + prog;
     if (!IsExecutableFile(candidate)) continue;
     // A relative PATH entry names a directory of this process's; the child execs after its chdir.
-    if (candidate[0] != '/' && !o.cwd.empty()) {
-      char here[4096];
-      if (::getcwd(here, sizeof(here)) != nullptr) candidate = std::string(here) + "/" + candidate;
-    }
-    return candidate;
+    return candidate[0] != '/' && !o.cwd.empty() ? AbsolutePath(candidate) : candidate;
   }
   return Status::NotFound("executable \"" + prog + "\" not found in PATH (" + path_var + ")");
 }
