@@ -26,9 +26,8 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 echo "install-test-tools: npm ci in tests/tools (node $(node --version))"
-# re2 (gitlab-ci-local's regular expressions) is the one native module, and compiling it (with
-# its vendored abseil) was most of this script's time: node-gyp builds it -O3 -g. The tests need
-# it correct, not fast, and CXXFLAGS comes last on its compile lines, so -O1 without debug info
-# unless the caller sets CXXFLAGS (docs/benchmarks.md, "Build time").
-(cd "$tools" && CXXFLAGS=${CXXFLAGS:--O1 -g0} npm ci --no-audit --no-fund --loglevel=error)
+# No native module is compiled: gitlab-ci-local's `re2` is replaced (package.json "overrides") by
+# tests/tools/re2-subset, RegExp on the syntax RE2 and RegExp share, which throws on anything else;
+# node-gyp compiling the real one took ~70 s of every CI run (docs/testing.md, "Node tools").
+(cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
 echo "$want" >"$stamp"
