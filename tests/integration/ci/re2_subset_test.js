@@ -4,7 +4,7 @@
 // usage: node re2_subset_test.js SOURCE_DIR   (exit 0 passed, 1 failed)
 "use strict";
 const path = require("path");
-const RE2 = require(path.join(process.argv[2], "tests/tools/re2-subset"));
+const RE2 = require(path.resolve(process.argv[2], "tests/tools/re2-subset"));
 let failed = 0;
 const check = (what, ok) => { if (!ok) { failed++; console.error(`FAIL: ${what}`); } else console.log(`ok: ${what}`); };
 const throws = (pattern, flags) => { try { new RE2(pattern, flags); return false; } catch (e) { return /re2-subset/.test(e.message); } };
