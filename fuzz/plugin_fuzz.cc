@@ -3,7 +3,8 @@
 // (tasks/app_resolver.h ApplyConfigureAnswer), discover answer (tasks/runner.h
 // DiscoverResultFromCandidates) and recipe (build/recipe.h ParseRecipe, with its edits). A fake
 // plugin table linked into the fuzzer returns the fuzz input from every function.
-// Checks: nothing crashes or throws; an answer that is not a JSON object is a Corruption error.
+// Checks: nothing crashes or throws; an answer that is not a JSON object is a Corruption error;
+// CanonicalJson of a parsed answer is byte for byte nlohmann's compact dump.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -60,6 +61,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (!answer->is_object()) mg::fuzz::Violated("a plugin answer that is not an object was accepted");
+  // CanonicalJson walks the tree itself (util/json.cc): byte for byte what nlohmann's dump writes.
+  if (mg::CanonicalJson(*answer) != answer->dump(-1, ' ', false, mg::Json::error_handler_t::replace)) {
+    mg::fuzz::Violated("CanonicalJson differs from nlohmann's compact dump");
+  }
 
   mg::AppConfig app;
   app.name = "fuzz";

@@ -5,12 +5,6 @@
 
 namespace mg {
 
-std::string CanonicalJson(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-std::string PrettyJson(const Json& value) { return value.dump(2, ' ', false, Json::error_handler_t::replace); }
-
 namespace {
 // Bytes copied as is into a JSON string literal: printable ASCII but '"' and '\\'.
 constexpr auto kPlain = [] {
@@ -18,12 +12,73 @@ constexpr auto kPlain = [] {
   for (int c = 0x20; c <= 0x7e; ++c) t[c] = c != '"' && c != '\\';
   return t;
 }();
+
+// nlohmann's own compact serialisation: the reference CanonicalJson reproduces, and the writer
+// of what the fast path below leaves to it (escapes, UTF-8 checks, floating point, binary).
+std::string ReferenceDump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+void AppendCanonical(std::string* out, const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::object: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [key, member] : value.get_ref<const Json::object_t&>()) {  // std::map: sorted
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJsonString(out, key);
+        out->push_back(':');
+        AppendCanonical(out, member);
+      }
+      out->push_back('}');
+      return;
+    }
+    case Json::value_t::array: {
+      out->push_back('[');
+      bool first = true;
+      for (const Json& element : value.get_ref<const Json::array_t&>()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendCanonical(out, element);
+      }
+      out->push_back(']');
+      return;
+    }
+    case Json::value_t::string: AppendJsonString(out, value.get_ref<const std::string&>()); return;
+    case Json::value_t::boolean: out->append(value.get<bool>() ? "true" : "false"); return;
+    case Json::value_t::null: out->append("null"); return;
+    case Json::value_t::number_integer: {
+      char buf[24];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value.get<int64_t>());
+      out->append(buf, end);
+      return;
+    }
+    case Json::value_t::number_unsigned: {
+      char buf[24];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value.get<uint64_t>());
+      out->append(buf, end);
+      return;
+    }
+    default: out->append(ReferenceDump(value)); return;  // float, binary, discarded
+  }
+}
 }  // namespace
+
+// The tree walked here rather than by Json::dump, whose string writer decodes UTF-8 byte by byte:
+// most of the time spent writing SBOM documents and DSSE envelopes (base64 text of hundreds of
+// KiB). Byte-identical to ReferenceDump (unit.util.json_test, and checked on every fuzz input of
+// plugin_fuzz).
+std::string CanonicalJson(const Json& value) {
+  std::string out;
+  AppendCanonical(&out, value);
+  return out;
+}
+
+std::string PrettyJson(const Json& value) { return value.dump(2, ' ', false, Json::error_handler_t::replace); }
 
 void AppendJsonString(std::string* out, std::string_view s) {
   for (char c : s) {
     if (!kPlain[static_cast<unsigned char>(c)]) {
-      *out += CanonicalJson(Json(std::string(s)));
+      *out += ReferenceDump(Json(std::string(s)));
       return;
     }
   }

@@ -108,6 +108,26 @@ BOOST_AUTO_TEST_CASE(writer_matches_canonical_json_on_nesting_and_scalars) {
   for (const mg::Json& v : cases) BOOST_TEST(Written(v) == mg::CanonicalJson(v));
 }
 
+// CanonicalJson walks the tree itself (the fast path for plain strings); nlohmann's compact dump is
+// the reference, floats and binary values included, which it hands to nlohmann.
+BOOST_AUTO_TEST_CASE(canonical_json_is_nlohmanns_compact_dump) {
+  auto reference = [](const mg::Json& v) { return v.dump(-1, ' ', false, mg::Json::error_handler_t::replace); };
+  std::vector<mg::Json> cases = {
+      mg::Json::object(), mg::Json::array(), mg::Json(), mg::Json(0), mg::Json(-7), mg::Json(1.5), mg::Json(-0.0),
+      mg::Json(1e300), mg::Json(std::numeric_limits<int64_t>::min()), mg::Json(std::numeric_limits<uint64_t>::max()),
+      mg::Json::binary({1, 2, 3}), mg::Json::binary({4}, 7),
+      {{"floats", {0.1, 2.0, -3.25e-7}}, {"mixed", {1, "two", 3.0, nullptr, true, mg::Json::object()}}},
+      {{"b", 1}, {"ab", 2}, {"aa", 3}, {"a", 4}, {"B", 5}, {"\xc3\xa9", 6}}};
+  for (const std::string& s : TrickyStrings()) {
+    cases.push_back(mg::Json(s));
+    cases.push_back({{s, s}, {"k", {s, {{"deep", s}}}}});
+  }
+  mg::Json big = mg::Json::array();
+  for (int i = 0; i < 2000; ++i) big.push_back({{"SPDXID", "SPDXRef-Package-" + std::to_string(i)}, {"n", i}});
+  cases.push_back(big);
+  for (const mg::Json& v : cases) BOOST_TEST(mg::CanonicalJson(v) == reference(v), "for " << reference(v).substr(0, 80));
+}
+
 BOOST_AUTO_TEST_CASE(writer_raw_embeds_canonical_text_as_a_value) {
   const mg::Json inner = {{"platforms", {"linux/amd64", "linux/arm64"}}, {"v", 1}};
   std::string out;
