@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -633,6 +634,74 @@ BOOST_AUTO_TEST_CASE(builds_leave_no_image_in_buildahs_storage_whatever_their_en
   BOOST_TEST(!fs::exists(fs::path(lost.work_dir) / "oci-layout"));
 
   BOOST_TEST(images().empty(), "buildah's storage holds: " << images());
+}
+
+// The sweep before a builder's first build (`buildah rm --all`, `rmi --prune`) is housekeeping: when
+// buildah refuses it, the build goes on, the leg's log says which command failed and why, and
+// the builder does not try again on its next build.
+BOOST_AUTO_TEST_CASE(a_failed_sweep_is_a_line_in_the_legs_log_and_the_build_goes_on) {
+  TestRegistry& reg = mg::testing::SharedPlainRegistry();
+  mg::testing::TempDir dir("mg-buildah-sweep");
+  const fs::path context = dir.path() / "context";
+  fs::create_directories(context);
+  std::ofstream(context / "Dockerfile") << "FROM scratch\nCOPY a.txt /a.txt\n";
+  std::ofstream(context / "a.txt") << "built after a failed sweep\n";
+  // A buildah first on PATH that refuses `rm --all` and runs everything else.
+  const fs::path bin = dir.path() / "bin";
+  fs::create_directories(bin);
+  std::ofstream(bin / "buildah") << "#!/bin/sh\n"
+                                    "case \" $* \" in *' rm --all '*) echo 'injected: storage busy' >&2; exit 125 ;; esac\n"
+                                    "exec /usr/bin/buildah \"$@\"\n";
+  fs::permissions(bin / "buildah", fs::perms::owner_all);
+  const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", (bin.string() + ":" + old_path).c_str(), 1);
+  struct RestorePath {
+    std::string path;
+    ~RestorePath() { ::setenv("PATH", path.c_str(), 1); }
+  } restore{old_path};
+
+  mg::CurlTransport transport;
+  mg::HttpClient http{transport};
+  mg::RegistryClient registry{http, reg.host(), true, std::nullopt};
+  mg::BuilderSettings settings;
+  settings.state_dir = (dir.path() / "state").string();
+  settings.registry = &registry;
+  mg::BuildahBuilder builder(settings);
+  auto build = [&](const std::string& work, std::vector<std::string>* log) {
+    mg::BuildRequest r;
+    r.context_dir = context.string();
+    r.dockerfile = (context / "Dockerfile").string();
+    r.platform = "linux/" + mg::HostArch();
+    r.registry = reg.host();
+    r.repository = "sweeptest/app";
+    r.plain_http = true;
+    r.source_epoch = 0;
+    r.work_dir = (dir.path() / "state" / "work" / work).string();
+    r.timeout = std::chrono::minutes(5);
+    r.log = [log](std::string_view line) { log->emplace_back(line); };
+    fs::create_directories(r.work_dir);
+    return builder.BuildAndPush(r);
+  };
+  auto sweep_lines = [](const std::vector<std::string>& log) {
+    std::vector<std::string> out;
+    for (const std::string& line : log) {
+      if (line.find("could not sweep") != std::string::npos) out.push_back(line);
+    }
+    return out;
+  };
+
+  std::vector<std::string> first_log;
+  auto first = build("work-1", &first_log);
+  BOOST_TEST_REQUIRE(first.ok(), first.status().ToString());
+  BOOST_TEST(registry.GetManifest("sweeptest/app", first->digest).ok());
+  const std::vector<std::string> lines = sweep_lines(first_log);
+  BOOST_TEST_REQUIRE(lines.size() == 1u, "sweep lines: " << mg::Join(lines, " | "));
+  BOOST_TEST(lines[0].find("(buildah rm --all): exit status 125: injected: storage busy") != std::string::npos, lines[0]);
+
+  std::vector<std::string> second_log;
+  auto second = build("work-2", &second_log);
+  BOOST_TEST_REQUIRE(second.ok(), second.status().ToString());
+  BOOST_TEST(sweep_lines(second_log).empty(), "swept again: " << mg::Join(second_log, " | "));
 }
 
 BOOST_AUTO_TEST_CASE(the_docker_backend_builds_where_docker_with_buildx_runs) {
