@@ -119,10 +119,7 @@ cleanup() {
 }
 trap cleanup EXIT
 timing() { python3 "$here/timing.py" --runs 1 "$@"; }
-# docker-registry's CPU time so far (user + system, ms), read around each timed mirrorgraph run: the
-# registry shares the cores with the client, so its CPU bounds how fast any client can go.
-clk_tck=$(getconf CLK_TCK)
-registry_cpu_ms() { awk -v t="$clk_tck" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / t) }' "/proc/$bench_registry_pid/stat"; }
+
 export COSIGN_PASSWORD="bench-attest-pass"
 export HOME="$work/home" DOCKER_CONFIG="$work/home/.docker"
 mkdir -p "$DOCKER_CONFIG"
@@ -214,12 +211,12 @@ for ((r = 1; r <= RUNS; r++)); do
   new_token  # keyless: a fresh identity token (10 minutes) for this repetition
   for jobs in 1 8; do
     e0=$(entries)
-    c0=$(registry_cpu_ms)
+    c0=$(bench_registry_cpu_ms)
     timing --stdout "$work/mg$jobs-r$r.json" -- "$bin" attest --registry "$host" --repo "bench/mg$jobs-r$r" \
       --merges "$work/mg$jobs-r$r/merges.json" "${mg_sign[@]}" --jobs "$jobs" >"$work/t_mg$jobs-r$r.json" ||
       bench_fail "attest_bench attest --jobs $jobs failed"
     echo $(($(entries) - e0)) >"$work/entries_mg$jobs-r$r"
-    echo $(($(registry_cpu_ms) - c0)) >"$work/regcpu_mg$jobs-r$r"
+    echo $(($(bench_registry_cpu_ms) - c0)) >"$work/regcpu_mg$jobs-r$r"
   done
   if [[ -n "$cosign" ]]; then
     e0=$(entries)

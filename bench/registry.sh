@@ -1,10 +1,16 @@
 # shellcheck shell=bash
-# Sourced by bench/merge.sh and bench/build_overhead.sh: a throwaway docker-registry on loopback.
+# Sourced by the benchmarks that need a registry (merge, build_overhead, attest, probe_noop, ...): a
+# throwaway docker-registry on loopback.
 #
 #   bench_registry_start DIR    starts docker-registry (plain HTTP, storage under DIR, a free
 #                               127.0.0.1 port), waits until /v2/ answers; sets bench_registry
 #                               (host:port) and bench_registry_pid. Exits the script on failure.
 #   bench_registry_stop         stops it (safe to call twice, and when none was started).
+#   bench_registry_cpu_ms       prints the registry's CPU time so far (user + system, ms), to read
+#                               around a timed command: the registry shares the cores with the
+#                               client, so its CPU bounds how fast any client can go.
+#   bench_children_cpu_ms       prints the CPU time (user + system, ms) of this shell's waited-for
+#                               children so far: a timed command and everything it waited for.
 #
 # Only the process it started is ever killed (by its pid).
 
@@ -47,6 +53,15 @@ YML
   echo "docker-registry did not start (log: $dir/log):" >&2
   tail -n 5 "$dir/log" >&2
   exit 1
+}
+
+bench_clk_tck=$(getconf CLK_TCK)
+# Fields after the command name of /proc/PID/stat: utime stime cutime cstime are the 12th-15th.
+bench_registry_cpu_ms() {
+  awk -v t="$bench_clk_tck" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / t) }' "/proc/$bench_registry_pid/stat"
+}
+bench_children_cpu_ms() {
+  awk -v t="$bench_clk_tck" '{ sub(/^.*\) /, ""); print int(($14 + $15) * 1000 / t) }' "/proc/$$/stat"
 }
 
 bench_registry_stop() {
