@@ -5,40 +5,73 @@
 //
 // gitlab-ci-local constructs an RE2 for each `include: local:` (the path, escaped, with `*` and `**`
 // turned into `([^/])*?` and `.*?`) and for a `=~` / `!~` operator in `rules: if:`. This class is
-// JavaScript's RegExp restricted to the syntax on which RE2 and RegExp agree for test() and match():
-// literals, escaped metacharacters, `.`, character classes, the class escapes \d \D \w \W \s \S,
-// \b \B, \n \r \t, plain groups, alternation, anchors and the quantifiers ? * + {n,m} (greedy or
-// lazy); flags among g, i, m, s, u. Anything else — a group extension `(?...)` (lookaround, named
-// group, inline flags), a back-reference, \p{...}, \A, \z or another escape — throws, naming the
-// pattern, instead of matching with other semantics than GitLab's RE2.
-const SAFE_ESCAPES = new Set([..."\\.*+?^$(){}[]|/-dDwWsSbBnrt"]);
+// JavaScript's RegExp on a subset of RE2's syntax, translated so that test() and match() answer as
+// node-re2 does (which matches by code point, as RegExp's `u` flag does, always added here):
+//   - literals, escaped metacharacters, \d \D \w \W \b \B (ASCII in both), \n \r \t, plain groups,
+//     alternation, ^ and $ (no `m` flag: start and end of the input in both), * + ? and their lazy
+//     forms;
+//   - `.` becomes [^\n] unless the `s` flag is given (RE2's dot excludes \n only; RegExp's also
+//     \r, U+2028 and U+2029); \s and \S become RE2's [\t\n\f\r ] and its complement (RegExp's
+//     include \v and Unicode spaces);
+//   - character classes, but not one that starts with `]` or `^]` (a literal in RE2, the end of an
+//     empty class in RegExp), not \b, \B or \S inside one, and not a POSIX class [:alpha:];
+//   - flags g and s.
+// Anything else throws, naming the construct and the pattern: group extensions `(?...)` (lookaround,
+// named groups, inline flags), back-references, counted repetition {n,m}, \p{...}, \A, \z, other
+// escapes, and the flags i (case folding differs at the edges), m (line ends differ: RE2's are \n
+// only), y and d — rather than matching with other semantics than GitLab's RE2.
+const SAFE_ESCAPES = new Set([..."\\.*+?^$(){}[]|/-dDwWbBnrt"]);
+const RE2_SPACE = "\\t\\n\\f\\r ";
 
-function check(source, flags) {
-  for (const f of flags) {
-    if (!"gimsu".includes(f)) throw new Error(`re2 (tests/tools/re2-subset): flag "${f}" of /${source}/ is not supported`);
-  }
+function translate(source, flags) {
+  const fail = (what) => {
+    throw new Error(`re2 (tests/tools/re2-subset): ${what} in /${source}/${flags} is outside the subset of RE2 ` +
+      "this stand-in reproduces; install the real re2 in tests/tools to run this pipeline");
+  };
+  for (const f of flags) if (!"gs".includes(f)) fail(`the flag "${f}"`);
+  const dotAll = flags.includes("s");
+  let out = "";
+  let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
     if (c === "\\") {
       const next = source[i + 1];
-      if (next === undefined || !SAFE_ESCAPES.has(next)) {
-        throw new Error(`re2 (tests/tools/re2-subset): the escape \\${next ?? ""} in /${source}/ is outside the ` +
-          "syntax RE2 and RegExp share; install the real re2 in tests/tools to run this pipeline");
-      }
+      if (next === undefined) fail("a trailing backslash");
       i++;
-    } else if (c === "(" && source[i + 1] === "?") {
-      throw new Error(`re2 (tests/tools/re2-subset): the group extension "(?" in /${source}/ is outside the ` +
-        "syntax RE2 and RegExp share; install the real re2 in tests/tools to run this pipeline");
+      if (next === "s") { out += inClass ? RE2_SPACE : `[${RE2_SPACE}]`; continue; }
+      if (next === "S" && !inClass) { out += `[^${RE2_SPACE}]`; continue; }
+      if (inClass && "bBS".includes(next)) fail(`the escape \\${next} inside a character class`);
+      if (!SAFE_ESCAPES.has(next)) fail(`the escape \\${next}`);
+      out += c + next;
+      continue;
     }
+    if (inClass) {
+      if (c === "[" && source[i + 1] === ":") fail("a POSIX class [:...:]");
+      if (c === "]") inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === "[") {
+      let j = i + 1;
+      if (source[j] === "^") j++;
+      if (source[j] === "]") fail("a character class that starts with ]");
+      out += source.slice(i, j);
+      i = j - 1;
+      inClass = true;
+      continue;
+    }
+    if (c === "(" && source[i + 1] === "?") fail('the group extension "(?"');
+    if (c === "{" || c === "}") fail("a counted repetition {n,m}");
+    out += c === "." && !dotAll ? "[^\\n]" : c;
   }
+  return out;
 }
 
 class RE2 extends RegExp {
   constructor(pattern, flags) {
     const source = pattern instanceof RegExp ? pattern.source : String(pattern);
     const f = flags === undefined ? (pattern instanceof RegExp ? pattern.flags : "") : String(flags);
-    check(source, f);
-    super(source, f);
+    super(translate(source, f.replace("u", "")), f.includes("u") ? f : f + "u");
   }
 }
 
