@@ -119,7 +119,6 @@ cleanup() {
 }
 trap cleanup EXIT
 timing() { python3 "$here/timing.py" --runs 1 "$@"; }
-
 export COSIGN_PASSWORD="bench-attest-pass"
 export HOME="$work/home" DOCKER_CONFIG="$work/home/.docker"
 mkdir -p "$DOCKER_CONFIG"
@@ -389,7 +388,7 @@ print("HTTP exchanges per version (method, count x median latency): 1 at a time:
 # The CPU floor: mirrorgraph's CPU and docker-registry's (read from /proc around each run), spread
 # over every core at once, is the least wall time a version can take on this machine, whatever the
 # client does with its requests; the baseline over it bounds the ratio any such run can reach.
-cores = os.cpu_count() or 1
+cores = len(os.sched_getaffinity(0))
 for name, cpu in (("mg1", cpu1), ("mg8", cpu8)):
     reg = med([int(open(os.path.join(w, "regcpu_%s-r%d" % (name, r))).read()) for r in rs])
     requests = sum(v["count"] for v in j("%s-r1.json" % name)["http"].values())

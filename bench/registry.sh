@@ -9,8 +9,6 @@
 #   bench_registry_cpu_ms       prints the registry's CPU time so far (user + system, ms), to read
 #                               around a timed command: the registry shares the cores with the
 #                               client, so its CPU bounds how fast any client can go.
-#   bench_children_cpu_ms       prints the CPU time (user + system, ms) of this shell's waited-for
-#                               children so far: a timed command and everything it waited for.
 #
 # Only the process it started is ever killed (by its pid).
 
@@ -56,12 +54,9 @@ YML
 }
 
 bench_clk_tck=$(getconf CLK_TCK)
-# Fields after the command name of /proc/PID/stat: utime stime cutime cstime are the 12th-15th.
+# Fields after the command name of /proc/PID/stat: utime and stime are the 12th and 13th.
 bench_registry_cpu_ms() {
   awk -v t="$bench_clk_tck" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / t) }' "/proc/$bench_registry_pid/stat"
-}
-bench_children_cpu_ms() {
-  awk -v t="$bench_clk_tck" '{ sub(/^.*\) /, ""); print int(($14 + $15) * 1000 / t) }' "/proc/$$/stat"
 }
 
 bench_registry_stop() {

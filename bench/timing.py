@@ -4,8 +4,10 @@
 usage: timing.py [--runs N] [--stdout FILE] [--stderr FILE] [--expect-rc RC] [--append FILE] -- COMMAND [ARGS...]
        timing.py --merge FILE
 
-Prints one line of JSON: {"runs_ms": [...], "median_ms", "min_ms", "max_ms", "peak_rss_kb"}. The
-peak RSS is the largest ru_maxrss among the runs (os.wait4, the child's own figure). The command's
+Prints one line of JSON: {"runs_ms": [...], "median_ms", "min_ms", "max_ms", "peak_rss_kb", "cpu_ms"}.
+The peak RSS is the largest ru_maxrss among the runs (os.wait4, the child's own figure); cpu_ms is
+the median of the runs' CPU time (user + system, os.wait4: the command's and that of every process
+it waited for — not this script's own). The command's
 stdout goes to FILE (each run overwrites it; the last run's output stays), else to /dev/null; its
 stderr likewise to --stderr FILE, else it passes through. A run whose exit code differs from RC (default 0) aborts with exit code 1.
 
@@ -21,22 +23,24 @@ import sys
 import time
 
 
-def summary(times, rss):
+def summary(times, rss, cpus):
     return json.dumps({"runs_ms": times, "median_ms": round(statistics.median(times), 2),
-                       "min_ms": min(times), "max_ms": max(times), "peak_rss_kb": rss})
+                       "min_ms": min(times), "max_ms": max(times), "peak_rss_kb": rss,
+                       "cpu_ms": round(statistics.median(cpus), 2)})
 
 
 def merge(path):
-    times, rss = [], 0
+    times, rss, cpus = [], 0, []
     with open(path) as f:
         for line in f:
             if line.strip():
                 j = json.loads(line)
                 times += j["runs_ms"]
                 rss = max(rss, j["peak_rss_kb"])
+                cpus.append(j["cpu_ms"])
     if not times:
         sys.exit("timing.py: no runs in " + path)
-    print(summary(times, rss))
+    print(summary(times, rss, cpus))
 
 
 def main():
@@ -60,7 +64,7 @@ def main():
             sys.exit("timing.py: unknown flag " + flag)
         argv = argv[2:]
     cmd = argv[1:]
-    times, rss = [], 0
+    times, rss, cpus = [], 0, []
     for _ in range(runs):
         with open(out_file or os.devnull, "wb") as out, open(err_file or os.devnull, "wb") as err:
             t0 = time.perf_counter()
@@ -72,11 +76,12 @@ def main():
             sys.exit("timing.py: %s exited with %d (expected %d)" % (" ".join(cmd), rc, expect_rc))
         times.append(round(elapsed, 2))
         rss = max(rss, usage.ru_maxrss)
+        cpus.append(round((usage.ru_utime + usage.ru_stime) * 1000.0, 2))
     if append:
         with open(append, "a") as f:
-            f.write(summary(times, rss) + "\n")
+            f.write(summary(times, rss, cpus) + "\n")
     else:
-        print(summary(times, rss))
+        print(summary(times, rss, cpus))
 
 
 if __name__ == "__main__":
