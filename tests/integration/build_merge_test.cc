@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -235,6 +236,26 @@ void CheckIndex(const Mirror& m, const std::string& version) {
   BOOST_TEST((platforms == std::set<std::string>{"linux/amd64", "linux/arm64"}), version);
   BOOST_TEST(index["annotations"].value("org.opencontainers.image.version", "") == version);
   BOOST_TEST(index["annotations"].value("org.opencontainers.image.revision", "").size() == 40u);
+}
+
+
+// A build of `dockerfile` in `context` for the host's platform, pushed over plain HTTP to
+// `registry`/`repository`, in work directory `work_dir` (created): what the builder cases send
+// straight to BuildahBuilder.
+mg::BuildRequest LocalBuildRequest(const fs::path& context, const std::string& dockerfile, const std::string& registry,
+                                   const std::string& repository, const fs::path& work_dir) {
+  mg::BuildRequest r;
+  r.context_dir = context.string();
+  r.dockerfile = (context / dockerfile).string();
+  r.platform = "linux/" + mg::HostArch();
+  r.registry = registry;
+  r.repository = repository;
+  r.plain_http = true;
+  r.source_epoch = 0;
+  r.work_dir = work_dir.string();
+  r.timeout = std::chrono::minutes(5);
+  fs::create_directories(work_dir);
+  return r;
 }
 
 }  // namespace
@@ -563,18 +584,7 @@ BOOST_AUTO_TEST_CASE(builds_leave_no_image_in_buildahs_storage_whatever_their_en
   mg::BuildahBuilder unpushable(settings);
 
   auto request = [&](const std::string& dockerfile, const std::string& work) {
-    mg::BuildRequest r;
-    r.context_dir = context.string();
-    r.dockerfile = (context / dockerfile).string();
-    r.platform = "linux/" + mg::HostArch();
-    r.registry = reg.host();
-    r.repository = "layouttest/app";
-    r.plain_http = true;
-    r.source_epoch = 0;
-    r.work_dir = (dir.path() / "st:ate" / "work" / work).string();
-    r.timeout = std::chrono::minutes(5);
-    fs::create_directories(r.work_dir);
-    return r;
+    return LocalBuildRequest(context, dockerfile, reg.host(), "layouttest/app", dir.path() / "st:ate" / "work" / work);
   };
   auto buildah = [&](std::vector<std::string> args) {
     mg::SubprocessOptions o;
@@ -653,11 +663,12 @@ BOOST_AUTO_TEST_CASE(a_failed_sweep_is_a_line_in_the_legs_log_and_the_build_goes
                                     "case \" $* \" in *' rm --all '*) echo 'injected: storage busy' >&2; exit 125 ;; esac\n"
                                     "exec /usr/bin/buildah \"$@\"\n";
   fs::permissions(bin / "buildah", fs::perms::owner_all);
-  const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
-  ::setenv("PATH", (bin.string() + ":" + old_path).c_str(), 1);
+  const char* had_path = std::getenv("PATH");
+  const std::optional<std::string> old_path = had_path ? std::optional<std::string>(had_path) : std::nullopt;
+  ::setenv("PATH", (bin.string() + ":" + old_path.value_or("/usr/bin:/bin")).c_str(), 1);
   struct RestorePath {
-    std::string path;
-    ~RestorePath() { ::setenv("PATH", path.c_str(), 1); }
+    std::optional<std::string> path;
+    ~RestorePath() { path ? ::setenv("PATH", path->c_str(), 1) : ::unsetenv("PATH"); }
   } restore{old_path};
 
   mg::CurlTransport transport;
@@ -668,18 +679,8 @@ BOOST_AUTO_TEST_CASE(a_failed_sweep_is_a_line_in_the_legs_log_and_the_build_goes
   settings.registry = &registry;
   mg::BuildahBuilder builder(settings);
   auto build = [&](const std::string& work, std::vector<std::string>* log) {
-    mg::BuildRequest r;
-    r.context_dir = context.string();
-    r.dockerfile = (context / "Dockerfile").string();
-    r.platform = "linux/" + mg::HostArch();
-    r.registry = reg.host();
-    r.repository = "sweeptest/app";
-    r.plain_http = true;
-    r.source_epoch = 0;
-    r.work_dir = (dir.path() / "state" / "work" / work).string();
-    r.timeout = std::chrono::minutes(5);
+    mg::BuildRequest r = LocalBuildRequest(context, "Dockerfile", reg.host(), "sweeptest/app", dir.path() / "state" / "work" / work);
     r.log = [log](std::string_view line) { log->emplace_back(line); };
-    fs::create_directories(r.work_dir);
     return builder.BuildAndPush(r);
   };
   auto sweep_lines = [](const std::vector<std::string>& log) {
