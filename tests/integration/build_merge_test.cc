@@ -239,6 +239,15 @@ void CheckIndex(const Mirror& m, const std::string& version) {
 }
 
 
+// A build context under `dir`: a Dockerfile that copies a.txt (holding `text`) into scratch.
+fs::path WriteCopyContext(const fs::path& dir, const std::string& text) {
+  const fs::path context = dir / "context";
+  fs::create_directories(context);
+  std::ofstream(context / "Dockerfile") << "FROM scratch\nCOPY a.txt /a.txt\n";
+  std::ofstream(context / "a.txt") << text << "\n";
+  return context;
+}
+
 // A build of `dockerfile` in `context` for the host's platform, pushed over plain HTTP to
 // `registry`/`repository`, in work directory `work_dir` (created): what the builder cases send
 // straight to BuildahBuilder.
@@ -564,10 +573,7 @@ BOOST_AUTO_TEST_CASE(an_image_built_from_another_image_of_the_app) {
 BOOST_AUTO_TEST_CASE(builds_leave_no_image_in_buildahs_storage_whatever_their_end) {
   TestRegistry& reg = mg::testing::SharedPlainRegistry();
   mg::testing::TempDir dir("mg-buildah-layout");
-  const fs::path context = dir.path() / "context";
-  fs::create_directories(context);
-  std::ofstream(context / "Dockerfile") << "FROM scratch\nCOPY a.txt /a.txt\n";
-  std::ofstream(context / "a.txt") << "committed to a layout\n";
+  const fs::path context = WriteCopyContext(dir.path(), "committed to a layout");
   std::ofstream(context / "Dockerfile.missing") << "FROM scratch\nCOPY absent.txt /absent.txt\n";
   std::ofstream(dir.path() / "no-credentials.json") << "{\"auths\":{}}\n";
   mg::CurlTransport transport;
@@ -652,10 +658,7 @@ BOOST_AUTO_TEST_CASE(builds_leave_no_image_in_buildahs_storage_whatever_their_en
 BOOST_AUTO_TEST_CASE(a_failed_sweep_is_a_line_in_the_legs_log_and_the_build_goes_on) {
   TestRegistry& reg = mg::testing::SharedPlainRegistry();
   mg::testing::TempDir dir("mg-buildah-sweep");
-  const fs::path context = dir.path() / "context";
-  fs::create_directories(context);
-  std::ofstream(context / "Dockerfile") << "FROM scratch\nCOPY a.txt /a.txt\n";
-  std::ofstream(context / "a.txt") << "built after a failed sweep\n";
+  const fs::path context = WriteCopyContext(dir.path(), "built after a failed sweep");
   // A buildah first on PATH that refuses `rm --all` and runs everything else.
   const fs::path bin = dir.path() / "bin";
   fs::create_directories(bin);
