@@ -27,7 +27,8 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 fi
 echo "install-test-tools: npm ci in tests/tools (node $(node --version))"
 # No native module is compiled: gitlab-ci-local's `re2` is replaced (package.json "overrides") by
-# tests/tools/re2-subset, RegExp on the syntax RE2 and RegExp share, which throws on anything else;
+# tests/tools/re2-subset, RegExp translated to answer as RE2 does on a subset of its syntax, which
+# refuses the rest;
 # node-gyp compiling the real one took ~70 s of every CI run (docs/testing.md, "Node tools").
 (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
 echo "$want" >"$stamp"
