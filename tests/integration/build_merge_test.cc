@@ -708,6 +708,43 @@ BOOST_AUTO_TEST_CASE(a_failed_sweep_is_a_line_in_the_legs_log_and_the_build_goes
   BOOST_TEST(sweep_lines(second_log).empty(), "swept again: " << mg::Join(second_log, " | "));
 }
 
+// A layout left by an earlier attempt that cannot be removed (here a file made immutable, which
+// root cannot delete either) fails the build before bud runs: an IOError naming the path and why,
+// rather than a build whose index would hold the earlier manifest too.
+BOOST_AUTO_TEST_CASE(a_stale_layout_that_cannot_be_removed_is_an_io_error_naming_it) {
+  TestRegistry& reg = mg::testing::SharedPlainRegistry();
+  mg::testing::TempDir dir("mg-buildah-stale");
+  const fs::path context = WriteCopyContext(dir.path(), "never built");
+  mg::CurlTransport transport;
+  mg::HttpClient http{transport};
+  mg::RegistryClient registry{http, reg.host(), true, std::nullopt};
+  mg::BuilderSettings settings;
+  settings.state_dir = (dir.path() / "state").string();
+  settings.registry = &registry;
+  mg::BuildahBuilder builder(settings);
+  mg::BuildRequest r = LocalBuildRequest(context, "Dockerfile", reg.host(), "staletest/app", dir.path() / "state" / "work" / "w");
+  const fs::path stale = fs::path(r.work_dir) / "oci-layout";
+  fs::create_directories(stale / "blobs");
+  std::ofstream(stale / "blobs" / "pinned") << "left by an earlier attempt\n";
+  auto chattr = [&](const char* flag) { return RunCmd({"chattr", flag, (stale / "blobs" / "pinned").string()}); };
+  if (auto pinned = chattr("+i"); !pinned.ok()) {
+    BOOST_TEST_MESSAGE("skipped: chattr +i is not available here (" << pinned.ToString() << ")");
+    return;
+  }
+  struct Unpin {
+    std::function<void()> f;
+    ~Unpin() { f(); }
+  } unpin{[&] { (void)chattr("-i"); }};
+
+  auto built = builder.BuildAndPush(r);
+  BOOST_TEST_REQUIRE(!built.ok(), "built over a layout that could not be removed");
+  BOOST_TEST((built.status().code() == mg::Status::Code::kIOError), built.status().ToString());
+  const std::string& msg = built.status().message();
+  BOOST_TEST(msg.find("cannot remove " + stale.string() + " (left by an earlier attempt)") != std::string::npos, msg);
+  BOOST_TEST(msg.find("Operation not permitted") != std::string::npos, msg);
+  BOOST_TEST(fs::exists(stale / "blobs" / "pinned"));
+}
+
 BOOST_AUTO_TEST_CASE(the_docker_backend_builds_where_docker_with_buildx_runs) {
   auto builder = mg::MakeBuilder("docker", mg::BuilderSettings{});
   BOOST_REQUIRE(builder.ok());
