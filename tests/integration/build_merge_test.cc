@@ -239,6 +239,22 @@ void CheckIndex(const Mirror& m, const std::string& version) {
 }
 
 
+// A BuildahBuilder with its own state directory, pushing to `registry_host` over plain HTTP through
+// a client it owns: what the builder cases drive directly.
+struct LocalBuildah {
+  LocalBuildah(const std::string& registry_host, const fs::path& state_dir)
+      : registry(http, registry_host, true, std::nullopt), builder([&] {
+          mg::BuilderSettings s;
+          s.state_dir = state_dir.string();
+          s.registry = &registry;
+          return s;
+        }()) {}
+  mg::CurlTransport transport;
+  mg::HttpClient http{transport};
+  mg::RegistryClient registry;
+  mg::BuildahBuilder builder;
+};
+
 // A build context under `dir`: a Dockerfile that copies a.txt (holding `text`) into scratch.
 fs::path WriteCopyContext(const fs::path& dir, const std::string& text) {
   const fs::path context = dir / "context";
@@ -674,17 +690,12 @@ BOOST_AUTO_TEST_CASE(a_failed_sweep_is_a_line_in_the_legs_log_and_the_build_goes
     ~RestorePath() { path ? ::setenv("PATH", path->c_str(), 1) : ::unsetenv("PATH"); }
   } restore{old_path};
 
-  mg::CurlTransport transport;
-  mg::HttpClient http{transport};
-  mg::RegistryClient registry{http, reg.host(), true, std::nullopt};
-  mg::BuilderSettings settings;
-  settings.state_dir = (dir.path() / "state").string();
-  settings.registry = &registry;
-  mg::BuildahBuilder builder(settings);
+  LocalBuildah local(reg.host(), dir.path() / "state");
+  mg::RegistryClient& registry = local.registry;
   auto build = [&](const std::string& work, std::vector<std::string>* log) {
     mg::BuildRequest r = LocalBuildRequest(context, "Dockerfile", reg.host(), "sweeptest/app", dir.path() / "state" / "work" / work);
     r.log = [log](std::string_view line) { log->emplace_back(line); };
-    return builder.BuildAndPush(r);
+    return local.builder.BuildAndPush(r);
   };
   auto sweep_lines = [](const std::vector<std::string>& log) {
     std::vector<std::string> out;
@@ -715,13 +726,7 @@ BOOST_AUTO_TEST_CASE(a_stale_layout_that_cannot_be_removed_is_an_io_error_naming
   TestRegistry& reg = mg::testing::SharedPlainRegistry();
   mg::testing::TempDir dir("mg-buildah-stale");
   const fs::path context = WriteCopyContext(dir.path(), "never built");
-  mg::CurlTransport transport;
-  mg::HttpClient http{transport};
-  mg::RegistryClient registry{http, reg.host(), true, std::nullopt};
-  mg::BuilderSettings settings;
-  settings.state_dir = (dir.path() / "state").string();
-  settings.registry = &registry;
-  mg::BuildahBuilder builder(settings);
+  LocalBuildah local(reg.host(), dir.path() / "state");
   mg::BuildRequest r = LocalBuildRequest(context, "Dockerfile", reg.host(), "staletest/app", dir.path() / "state" / "work" / "w");
   const fs::path stale = fs::path(r.work_dir) / "oci-layout";
   fs::create_directories(stale / "blobs");
@@ -736,7 +741,7 @@ BOOST_AUTO_TEST_CASE(a_stale_layout_that_cannot_be_removed_is_an_io_error_naming
     ~Unpin() { f(); }
   } unpin{[&] { (void)chattr("-i"); }};
 
-  auto built = builder.BuildAndPush(r);
+  auto built = local.builder.BuildAndPush(r);
   BOOST_TEST_REQUIRE(!built.ok(), "built over a layout that could not be removed");
   BOOST_TEST((built.status().code() == mg::Status::Code::kIOError), built.status().ToString());
   const std::string& msg = built.status().message();
