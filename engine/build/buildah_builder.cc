@@ -68,21 +68,10 @@ void BuildahBuilder::SweepStorageOnce(const std::map<std::string, std::string>& 
   swept_ = true;
   for (std::vector<std::string> command : {std::vector<std::string>{"rm", "--all"},
                                            std::vector<std::string>{"rmi", "--prune"}}) {
-    SubprocessOptions opt;
-    opt.argv = GlobalArgs();
-    opt.argv.insert(opt.argv.end(), command.begin(), command.end());
-    opt.env_overrides = env;
-    opt.timeout = std::chrono::minutes(5);
-    opt.cancel = request.cancel;
-    auto r = RunSubprocess(opt);
-    std::string why;
-    if (!r.ok()) {
-      why = r.status().message();
-    } else if (r->exit_code != 0) {
-      why = "exit status " + std::to_string(r->exit_code) + ": " +
-            std::string(Trim(TailLines(r->stderr_text.empty() ? r->stdout_text : r->stderr_text, 3)));
-    }
-    if (!why.empty() && request.log) request.log("mirrorgraph: could not sweep buildah's storage (buildah " + Join(command, " ") + "): " + why);
+    std::vector<std::string> argv = GlobalArgs();
+    argv.insert(argv.end(), command.begin(), command.end());
+    auto r = RunBuildStep("buildah " + Join(command, " "), std::move(argv), request, env);
+    if (!r.ok() && request.log) request.log("mirrorgraph: could not sweep buildah's storage: " + r.status().message());
   }
 }
 

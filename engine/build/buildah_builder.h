@@ -42,8 +42,9 @@ class BuildahBuilder : public Builder {
   // left in the storage (working containers, the untagged images of earlier stages; buildah 1.28
   // cleans up only after a RUN step's signal). Safe then because the caller holds the state
   // directory's lock (no other process builds in this storage) and no build of this builder has
-  // started (every build waits on sweep_mu_ until it is done). Best effort: a failure is a line in
-  // the request's log, and the build goes on; the request's cancel stops it.
+  // started (every build waits on sweep_mu_ until it is done). Run as build steps (RunBuildStep:
+  // the request's log, timeout and cancel). Best effort: a failure is a line in the request's log,
+  // and the build goes on.
   void SweepStorageOnce(const std::map<std::string, std::string>& env, const BuildRequest& request);
 
   const BuilderSettings settings_;

@@ -1,6 +1,5 @@
 #include "util/paths.h"
 
-#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
