@@ -23,11 +23,7 @@ BuilderSettings WithAbsoluteStateDir(BuilderSettings settings) {
   settings.state_dir = AbsolutePath(settings.state_dir);
   return settings;
 }
-}  // namespace
 
-BuildahBuilder::BuildahBuilder(BuilderSettings settings) : settings_(WithAbsoluteStateDir(std::move(settings))) {}
-
-namespace {
 // buildah takes its default auth file from REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json,
 // and refuses to start when that file is missing.
 bool DockerConfigLacksAuthFile() {
@@ -35,6 +31,8 @@ bool DockerConfigLacksAuthFile() {
   return dc != nullptr && *dc != '\0' && !fs::exists(std::string(dc) + "/config.json");
 }
 }  // namespace
+
+BuildahBuilder::BuildahBuilder(BuilderSettings settings) : settings_(WithAbsoluteStateDir(std::move(settings))) {}
 
 Result<std::map<std::string, std::string>> BuildahBuilder::StartEnv() {
   std::map<std::string, std::string> env;
