@@ -24,7 +24,7 @@ Json ReadStateJson(const std::string& path) {
     }
     return Json(Json::value_t::discarded);
   }
-  Json doc = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  Json doc = ParseJson(*text);
   if (doc.is_discarded()) std::cerr << "mirrorgraph: warning: metrics: " << path << " is not JSON (starting afresh)\n";
   return doc;
 }

@@ -139,7 +139,42 @@ CanonicalJsonWriter& CanonicalJsonWriter::Raw(std::string_view canonical_json) {
   return *this;
 }
 
+namespace {
+
+// The byte offset of the first bracket that opens a level deeper than kMaxJsonDepth, or npos.
+// Brackets inside strings do not count; the text need not be valid JSON (the parser judges that).
+size_t TooDeepAt(std::string_view text) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character, a quote included
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 Json ParseJson(std::string_view text, std::string* error) {
+  if (const size_t at = TooDeepAt(text); at != std::string_view::npos) {
+    if (error != nullptr) {
+      *error = "arrays and objects nested deeper than " + std::to_string(kMaxJsonDepth) + " levels (at byte " +
+               std::to_string(at) + ")";
+    }
+    return Json(Json::value_t::discarded);
+  }
   Json out = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (out.is_discarded() && error != nullptr) {
     // Re-parse with exceptions only to recover the position-bearing message.

@@ -110,8 +110,15 @@ class CanonicalJsonWriter {
   bool after_key_ = false;
 };
 
-// Parses text; on failure returns nullopt-like discarded value and sets *error (when non-null).
-// Never throws.
+// The deepest nesting of arrays and objects ParseJson accepts. Copying, comparing and serialising a
+// Json recurse once per level, so a document from the network nested deeper (a few hundred KB of
+// '[' fits under every size limit) would overflow a thread's stack; no document mirrorgraph reads
+// (manifests, SBOMs, statements, API answers, cache entries) comes near it.
+inline constexpr size_t kMaxJsonDepth = 256;
+
+// Parses text; on failure returns a discarded value and sets *error (when non-null): invalid JSON,
+// or nesting deeper than kMaxJsonDepth. Never throws. Every document from outside the process is
+// read through it.
 Json ParseJson(std::string_view text, std::string* error = nullptr);
 
 // Typed reads of untrusted JSON: registry, forge and token answers, plugin results, cached results.

@@ -175,6 +175,35 @@ BOOST_AUTO_TEST_CASE(typed_fields_read_wrong_types_as_absent) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(parse_json_refuses_nesting_deeper_than_the_limit) {
+  const size_t max = mg::kMaxJsonDepth;
+  auto nested = [](size_t depth, char open, char close) { return std::string(depth, open) + std::string(depth, close); };
+  // At the limit: parsed, and copied and serialised like any other document.
+  mg::Json at_limit = mg::ParseJson(nested(max, '[', ']'));
+  BOOST_TEST(at_limit.is_array());
+  BOOST_TEST(mg::CanonicalJson(mg::Json(at_limit)) == nested(max, '[', ']'));
+  // One level deeper, of either kind: discarded, with the reason and where.
+  std::string error;
+  BOOST_TEST(mg::ParseJson(nested(max + 1, '[', ']'), &error).is_discarded());
+  BOOST_TEST(error == "arrays and objects nested deeper than 256 levels (at byte 256)");
+  std::string objects;
+  for (size_t i = 0; i <= max; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(max + 1, '}');
+  BOOST_TEST(mg::ParseJson(objects).is_discarded());
+  // What a hostile registry could send under every size limit (~600 KB): refused, never a stack
+  // overflow in the copies and serialisations that follow a parse.
+  BOOST_TEST(mg::ParseJson("{\"layers\":" + nested(300000, '[', ']') + "}").is_discarded());
+  // Brackets inside strings, escaped quotes included, are not nesting.
+  const std::string in_string = "[\"" + std::string(1000, '[') + "\\\"" + std::string(1000, '{') + "\"]";
+  mg::Json s = mg::ParseJson(in_string);
+  BOOST_TEST(s.is_array());
+  BOOST_TEST(s.size() == 1u);
+  // Invalid JSON is still judged by the parser.
+  error.clear();
+  BOOST_TEST(mg::ParseJson("[1,", &error).is_discarded());
+  BOOST_TEST(error.find("parse error") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(pretty_json_replaces_invalid_utf8) {
   const mg::Json j = {{"error", "caf\xe9 \xff"}};
   BOOST_TEST(mg::PrettyJson(j) == "{\n  \"error\": \"caf\xef\xbf\xbd \xef\xbf\xbd\"\n}");
