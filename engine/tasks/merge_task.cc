@@ -17,14 +17,17 @@ namespace mg {
 
 Json MergeAnnotations(const Json& params, const Json& build) {
   Json a = Json::object();
-  a["org.opencontainers.image.version"] = params.value("version", "");
-  a["dev.mirrorgraph.upstream.tag"] = params.value("tag", params.value("version", ""));
-  if (build.contains("source") && build["source"].is_object()) {
-    const Json& s = build["source"];
-    // Redacted: a build result cached by an older version may hold a URL with credentials.
-    if (!s.value("url", "").empty()) a["org.opencontainers.image.source"] = RedactUrlCredentials(s.value("url", ""));
-    if (!s.value("commit", "").empty()) a["org.opencontainers.image.revision"] = s.value("commit", "");
+  const std::string version = StringField(params, "version");
+  a["org.opencontainers.image.version"] = version;
+  a["dev.mirrorgraph.upstream.tag"] = StringField(params, "tag", version);
+  // A build result may come from the remote cache tier, so its fields are read as untrusted:
+  // a member of another type reads as absent, never throws.
+  const Json& s = ObjectField(build, "source");
+  // Redacted: a build result cached by an older version may hold a URL with credentials.
+  if (std::string url = StringField(s, "url"); !url.empty()) {
+    a["org.opencontainers.image.source"] = RedactUrlCredentials(url);
   }
+  if (std::string commit = StringField(s, "commit"); !commit.empty()) a["org.opencontainers.image.revision"] = commit;
   return a;
 }
 

@@ -153,6 +153,30 @@ BOOST_AUTO_TEST_CASE(merge_over_odd_build_results_fails_and_tags_nothing) {
   }
 }
 
+// A build result's source (from the remote cache tier, say) of other types: absent, never a throw.
+BOOST_AUTO_TEST_CASE(merge_annotations_read_an_odd_build_source_as_absent) {
+  const Json params = {{"version", "2.0.0"}, {"tag", "v2.0.0"}};
+  for (const Json& source : {Json{{"url", 1}, {"commit", nullptr}}, Json{{"url", Json::array()}, {"commit", 7}},
+                             Json("https://example.org/x.git"), Json(nullptr)}) {
+    Json a;
+    try {
+      a = mg::MergeAnnotations(params, Json{{"digest", "sha256:" + std::string(64, 'a')}, {"source", source}});
+    } catch (const std::exception& e) {
+      BOOST_ERROR(source.dump() << " threw: " << e.what());
+      continue;
+    }
+    BOOST_TEST(a == (Json{{"org.opencontainers.image.version", "2.0.0"}, {"dev.mirrorgraph.upstream.tag", "v2.0.0"}}),
+               source.dump());
+  }
+  // The fields of the right type still make their annotations (credentials redacted).
+  const Json a = mg::MergeAnnotations(
+      Json{{"version", "2.0.0"}},
+      Json{{"source", {{"url", "https://user:secret@example.org/x.git"}, {"commit", "0123abcd"}}}});
+  BOOST_TEST(a["org.opencontainers.image.source"] == "https://example.org/x.git");
+  BOOST_TEST(a["org.opencontainers.image.revision"] == "0123abcd");
+  BOOST_TEST(a["dev.mirrorgraph.upstream.tag"] == "2.0.0");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace MG_TEST_FILE_NS
