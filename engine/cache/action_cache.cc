@@ -123,6 +123,14 @@ Json ActionCache::Record::result() const {
   return j;  // moved: a conditional expression would copy the parsed tree
 }
 
+bool ActionCache::Record::from_remote() const {
+  std::optional<std::string_view> text;
+  if (!parsed_) text = MemberText(entry_text, kOriginMember);
+  if (!text) return StringField(entry(), kOriginMember) == kRemoteOrigin;
+  return text->size() == kRemoteOrigin.size() + 2 && text->substr(1, kRemoteOrigin.size()) == kRemoteOrigin &&
+         text->front() == '"' && text->back() == '"';
+}
+
 int64_t ActionCache::Record::finished_at() const {
   std::optional<std::string_view> text;
   if (!parsed_) text = MemberText(entry_text, "finished_at");

@@ -39,6 +39,9 @@ class ActionCache {
  public:
   static constexpr int kFormatVersion = 2;
   static constexpr int kMaterialFormatVersion = 1;
+  // The entry member that marks a result copied from the remote tier: "origin": "remote".
+  static constexpr std::string_view kOriginMember = "origin";
+  static constexpr std::string_view kRemoteOrigin = "remote";
 
   // Views into storage the cache owns: valid as long as the cache. 64 bytes: one per cache entry
   // is held for the whole run.
@@ -58,6 +61,9 @@ class ActionCache {
     // (an observation trusted from the cache needs only these); null / 0 when absent.
     Json result() const;
     int64_t finished_at() const;
+    // Whether the entry was copied from the remote cache tier (its "origin" member is "remote",
+    // kRemoteOrigin): see TaskContext::cached_result_remote.
+    bool from_remote() const;
 
    private:
     friend class ActionCache;

@@ -438,8 +438,12 @@ struct Executor::Impl {
     std::shared_ptr<Json> previous;
     if (const auto* prev = cache.LatestFor(t.id)) previous = std::make_shared<Json>(prev->result());
     std::shared_ptr<Json> cached;
+    bool cached_remote = false;
     if (s.recheck) {
-      if (const auto* hit = cache.Get(s.key)) cached = std::make_shared<Json>(hit->result());
+      if (const auto* hit = cache.Get(s.key)) {
+        cached = std::make_shared<Json>(hit->result());
+        cached_remote = hit->from_remote();
+      }
     }
     std::shared_ptr<Json> recorded;
     if (ReadsRecordedResults(t.type)) recorded = std::make_shared<Json>(RecordedResults(i));
@@ -451,8 +455,8 @@ struct Executor::Impl {
     const bool dry_run = opt.dry_run;
     std::string key = s.key.str();
     boost::asio::thread_pool& threads = holds_slot ? *work_threads : *observe_threads;
-    boost::asio::post(threads, [this, i, task, inputs, previous, cached, recorded, log_path, started, ask_remote,
-                                trust_remote, dry_run, key] {
+    boost::asio::post(threads, [this, i, task, inputs, previous, cached, cached_remote, recorded, log_path, started,
+                                ask_remote, trust_remote, dry_run, key] {
       // Shared by the callback: a plugin thread still holding a copy of ctx.log after Run()
       // returned writes to a live (if closed-over) file, never to a destroyed one.
       auto task_log = std::make_shared<TaskLog>(log_path);
@@ -461,6 +465,7 @@ struct Executor::Impl {
       RemoteAnswer remote;
       try {
         const Json* cached_result = cached.get();
+        bool cached_result_remote = cached_remote;
         bool run = true;
         if (ask_remote) {
           remote = AskRemote(*opt.remote, key, task->id, opt.cancel_token);
@@ -473,6 +478,7 @@ struct Executor::Impl {
               outcome = TaskOutcome(Status::OK(), Json(), true);
             } else {
               cached_result = &remote.result;
+              cached_result_remote = true;
             }
           } else if (dry_run) {
             remote.would_run = true;  // a plan never runs a mutating task
@@ -480,7 +486,7 @@ struct Executor::Impl {
           }
         }
         if (run) {
-          TaskContext ctx{*task, *inputs, previous.get(), cancel, log, cached_result, recorded.get()};
+          TaskContext ctx{*task, *inputs, previous.get(), cancel, log, cached_result, recorded.get(), cached_result_remote};
           outcome = runner.Run(ctx);
         }
       } catch (const std::exception& e) {
@@ -523,7 +529,12 @@ struct Executor::Impl {
       s.result_hash = ActionCache::ResultHash(s.result);
       summary.remote.reused++;
       if (ra.trusted) s.started_at = s.finished_at = 0;
-      if (!opt.dry_run) StateWritten(cache.Put(s.key.str(), t.id, ra.entry));
+      if (!opt.dry_run) {
+        // Marked, so that later runs still know who could have written it (TaskContext).
+        Json entry = ra.entry;
+        if (entry.is_object()) entry[std::string(ActionCache::kOriginMember)] = ActionCache::kRemoteOrigin;
+        StateWritten(cache.Put(s.key.str(), t.id, entry));
+      }
       return Finish(c.index, TaskStatus::kCached);
     }
     if (!c.outcome.status.ok()) {

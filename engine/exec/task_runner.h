@@ -32,6 +32,10 @@ struct TaskContext {
   // absent. Facts about how the image was made, to be checked against the registry by the runner
   // (the record may name another digest); never part of the key. Null otherwise.
   const Json* recorded = nullptr;
+  // cached_result came from the remote cache tier, in this run or copied into the action cache by
+  // an earlier one: anyone with push rights to the cache repository may have written it. Its facts
+  // may be re-checked against the registry, never signed as they are (docs/cache.md).
+  bool cached_result_remote = false;
 };
 
 struct TaskOutcome {

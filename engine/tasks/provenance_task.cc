@@ -309,24 +309,19 @@ Result<Facts> FromRegistry(const TaskContext& ctx, RegistryClient& registry, con
   return f;
 }
 
-const Json* Member(const Json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-
-std::string StringMember(const Json& j, const char* key) {
-  const Json* v = Member(j, key);
-  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+// Whether `predicate` has the shape of ours: runDetails.builder is an object (whose id a run sets).
+bool NamesItsBuilder(const Json& predicate) {
+  const Json* builder = FindField(ObjectField(predicate, "runDetails"), "builder");
+  return builder != nullptr && builder->is_object();
 }
 
 // The platform manifest digests a merge result lists, sorted; nullopt when one is malformed.
 std::optional<std::vector<std::string>> MergeDigests(const Json& merge) {
-  const Json* manifests = Member(merge, "manifests");
+  const Json* manifests = FindField(merge, "manifests");
   if (manifests == nullptr || !manifests->is_array()) return std::nullopt;
   std::vector<std::string> out;
   for (const Json& m : *manifests) {
-    const std::string d = StringMember(m, "digest");
+    const std::string d = StringField(m, "digest");
     if (d.empty()) return std::nullopt;
     out.push_back(d);
   }
@@ -348,18 +343,18 @@ std::optional<MergeFacts> RecordedMerge(const TaskContext& ctx, const AttestTarg
   if (ctx.recorded == nullptr || !ctx.recorded->is_object()) return std::nullopt;
   std::map<std::string, const Json*> builds;  // platform manifest digest -> its recorded build entry
   for (const auto& [id, entry] : ctx.recorded->items()) {
-    const Json* result = Member(entry, "result");
+    const Json* result = FindField(entry, "result");
     if (result == nullptr || !result->is_object()) continue;
     if (id.rfind("merge:", 0) == 0) {
-      const std::string digest = StringMember(*result, "digest");
+      const std::string digest = StringField(*result, "digest");
       if (digest == target.index_digest && MergeDigests(*result) == want) {
-        const Json* identity = Member(entry, "identity");
+        const Json* identity = FindField(entry, "identity");
         return MergeFacts{*result, identity != nullptr ? *identity : Json(), "recorded merge"};
       }
       *why = "the merge recorded in " + where + " made " + (digest.empty() ? std::string("no index") : digest) +
              ", not the index the tag names now";
     } else if (id.rfind("build:", 0) == 0) {
-      const std::string digest = StringMember(*result, "digest");
+      const std::string digest = StringField(*result, "digest");
       if (!digest.empty()) builds[digest] = &entry;
     }
   }
@@ -380,7 +375,7 @@ std::optional<MergeFacts> RecordedMerge(const TaskContext& ctx, const AttestTarg
   Json merge = {{"digest", target.index_digest}, {"manifests", std::move(manifests)}};
   const Json& first_result = (*first)["result"];
   if (first_result.contains("source") && first_result["source"].is_object()) merge["source"] = first_result["source"];
-  const Json* identity = Member(*first, "identity");
+  const Json* identity = FindField(*first, "identity");
   return MergeFacts{std::move(merge), identity != nullptr ? *identity : Json(), "recorded builds"};
 }
 
@@ -490,13 +485,13 @@ std::optional<BuildTimes> FindBuildTimes(const std::string& state_dir, const std
 std::vector<std::string> ExplainProvenanceResult(const Json& result, const Json* recorded_merge) {
   std::vector<std::string> out;
   if (!result.is_object()) return out;
-  const Json* predicate = Member(result, "predicate");
-  const std::string index = StringMember(result, "index");
+  const Json* predicate = FindField(result, "predicate");
+  const std::string index = StringField(result, "index");
   if (std::optional<ReconstructedProvenance> r = predicate != nullptr ? FindReconstructed(*predicate) : std::nullopt) {
     out.push_back("provenance: RECONSTRUCTED from the index annotations of " + index +
                   (r->why.empty() ? std::string() : ": " + r->why));
     if (!r->unknown.empty()) out.push_back("it does not say: " + Join(r->unknown, ", "));
-    if (recorded_merge != nullptr && StringMember(*recorded_merge, "digest") == index && !index.empty()) {
+    if (recorded_merge != nullptr && StringField(*recorded_merge, "digest") == index && !index.empty()) {
       out.push_back("the merge result of " + index + " is recorded now: the next run replaces it with the full provenance");
     } else {
       out.push_back("a run with the state directory that built " + (index.empty() ? std::string("it") : index) +
@@ -504,9 +499,9 @@ std::vector<std::string> ExplainProvenanceResult(const Json& result, const Json*
     }
     return out;
   }
-  const std::string basis = StringMember(result, "basis");
+  const std::string basis = StringField(result, "basis");
   out.push_back("provenance: from the " + (basis.empty() ? std::string("merge") : basis) + " of " + index);
-  const Json* unknown = Member(result, "unknown");
+  const Json* unknown = FindField(result, "unknown");
   if (unknown != nullptr && unknown->is_array() && !unknown->empty()) {
     std::vector<std::string> u;
     for (const Json& x : *unknown) {
@@ -514,7 +509,7 @@ std::vector<std::string> ExplainProvenanceResult(const Json& result, const Json*
     }
     out.push_back("unknown: " + Join(u, ", "));
   }
-  const std::string replaced = StringMember(result, "replaced");
+  const std::string replaced = StringField(result, "replaced");
   if (!replaced.empty()) out.push_back("it replaced a reconstructed provenance (" + replaced + ")");
   return out;
 }
@@ -566,10 +561,17 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   Json predicate;
   std::string basis;
   const bool same_index = cached != nullptr && StringField(*cached, "index") == target->index_digest &&
-                          cached->contains("predicate") && (*cached)["predicate"].is_object();
+                          NamesItsBuilder(ObjectField(*cached, "predicate"));
   // An earlier run's predicate of this very index is kept as it was (its facts were at least as
-  // good), unless this run merged or it was reconstructed and the recorded facts are known now.
-  const bool reuse_cached = same_index && (!merge || (merge->basis != "merge" && !cached_reconstructed));
+  // good), unless this run merged or it was reconstructed and the recorded facts are known now —
+  // and unless it came from the remote cache tier: anyone with push rights there can write a
+  // result, and what is signed here must come from this machine's runs or from the registry,
+  // where a predicate of ours verifies under the key (docs/cache.md, "Trust model").
+  const bool reuse_cached = same_index && !ctx.cached_result_remote &&
+                            (!merge || (merge->basis != "merge" && !cached_reconstructed));
+  if (same_index && ctx.cached_result_remote) {
+    ctx.log("not re-signing the predicate of the remote cache's provenance result: rebuilt from what this machine knows");
+  }
   // Without recorded facts or a cached predicate (a new state directory, e.g. a fresh CI runner),
   // a provenance of ours already attached to the index is the best there is: a full one, else a
   // reconstructed one (attached again rather than a new reconstruction on every run).
@@ -579,9 +581,7 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
                                                          kSlsaProvenanceV1PredicateType, **signer);
     if (!found.ok()) return {found.status().WithContext("reading the provenance attached to " + target->index_digest), {}};
     for (const Json& p : *found) {
-      const Json* run = Member(p, "runDetails");
-      const Json* builder = run != nullptr ? Member(*run, "builder") : nullptr;
-      if (builder == nullptr || !builder->is_object()) continue;  // not one of ours
+      if (!NamesItsBuilder(p)) continue;  // not one of ours
       if (!FindReconstructed(p)) {
         attached = p;
         break;
@@ -605,11 +605,11 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
     basis = full ? "attached provenance" : "index annotations";
   } else if (reuse_cached) {
     ctx.log("re-attaching the provenance recorded when " + target->index_digest + " was built");
-    facts.source = cached->value("source", Json::object());
+    facts.source = ObjectField(*cached, "source");
     for (const Json& u : ArrayField(*cached, "unknown")) {
       if (u.is_string()) facts.unknown.insert(u.get<std::string>());
     }
-    basis = cached->value("basis", cached_reconstructed ? "index annotations" : "cached predicate");
+    basis = StringField(*cached, "basis", cached_reconstructed ? "index annotations" : "cached predicate");
     predicate = (*cached)["predicate"];
     predicate["runDetails"]["builder"]["id"] = builder_id;
   } else {

@@ -25,6 +25,7 @@ class FakeRunner : public TaskRunner {
     if (ctx.cached_result != nullptr) {
       std::lock_guard<std::mutex> l(mu_);
       rechecks_.push_back(ctx.task.id);
+      if (ctx.cached_result_remote) remote_rechecks_.push_back(ctx.task.id);
       if (!stale.count(ctx.task.id)) return {Status::OK(), {}, true, "re-checked by the fake"};
     }
     int now = ++running_;
@@ -58,6 +59,11 @@ class FakeRunner : public TaskRunner {
     std::lock_guard<std::mutex> l(mu_);
     return rechecks_;
   }
+  // The re-checks whose cached result came from the remote tier (ctx.cached_result_remote).
+  std::vector<std::string> remote_rechecks() {
+    std::lock_guard<std::mutex> l(mu_);
+    return remote_rechecks_;
+  }
   int peak() {
     std::lock_guard<std::mutex> l(mu_);
     return peak_;
@@ -83,6 +89,7 @@ class FakeRunner : public TaskRunner {
   std::map<std::string, int> pool_peak_;
   std::vector<std::string> calls_;
   std::vector<std::string> rechecks_;
+  std::vector<std::string> remote_rechecks_;
 };
 
 inline Task MakeTask(const std::string& id, TaskType type, const std::string& pool, Json params = Json::object()) {

@@ -136,6 +136,8 @@ BOOST_AUTO_TEST_CASE(a_local_miss_and_a_remote_hit_is_rechecked_cached_and_copie
   BOOST_TEST(r.summary.remote.writes == 0u);  // hits are not written back
   // The dependents saw the remote results as inputs.
   BOOST_TEST(runner.inputs_seen.count("merge:m") == 0u);  // re-checked, not called
+  // Each re-check was told where its result came from (TaskContext::cached_result_remote).
+  BOOST_TEST(Sorted(runner.remote_rechecks()) == kMutating, boost::test_tools::per_element());
   // Written into the first tier: the next run, without the remote, is all local hits.
   FakeRunner runner2;
   TaskGraph g2 = Pipeline();
@@ -143,7 +145,25 @@ BOOST_AUTO_TEST_CASE(a_local_miss_and_a_remote_hit_is_rechecked_cached_and_copie
   for (const std::string& id : kMutating) {
     BOOST_TEST((r2.by_id[id].status == TaskStatus::kCached), id);
     BOOST_TEST(std::string(mg::CacheTierName(r2.by_id[id].cache_tier)) == "local", id);
+    // Copied with its origin: still known to come from the remote tier, in this process and after
+    // the cache is opened again.
+    BOOST_TEST(cache->Get(r2.by_id[id].key.str())->from_remote(), id);
   }
+  BOOST_TEST(Sorted(runner2.remote_rechecks()) == kMutating, boost::test_tools::per_element());
+  auto reopened = ActionCache::Open(dir.path.string()).value();
+  for (const std::string& id : kMutating) BOOST_TEST(reopened->Get(r2.by_id[id].key.str())->from_remote(), id);
+  // A result this machine computed is not marked.
+  TempDir own_dir;
+  auto own = ActionCache::Open(own_dir.path.string()).value();
+  FakeRunner runner3;
+  TaskGraph g3 = Pipeline();
+  Run r3 = RunWith(g3, *own, runner3, nullptr);
+  for (const std::string& id : kMutating) BOOST_TEST(!own->Get(r3.by_id[id].key.str())->from_remote(), id);
+  TaskGraph g4 = Pipeline();
+  Run r4 = RunWith(g4, *own, runner3, nullptr);
+  BOOST_TEST(r4.summary.ExitCode() == 0);
+  BOOST_TEST(Sorted(runner3.rechecks()) == kMutating, boost::test_tools::per_element());
+  BOOST_TEST(runner3.remote_rechecks().empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_remote_hit_that_no_longer_holds_is_redone_and_written_again) {

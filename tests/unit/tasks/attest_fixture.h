@@ -169,9 +169,10 @@ struct AttestFixture {
     return n;
   }
 
-  TaskContext Context(Json inputs, const Json* cached, const Json* recorded = nullptr) {
-    return TaskContext{task, std::move(inputs), nullptr, cancel,
-                       [this](std::string_view line) { log.emplace_back(line); }, cached, recorded};
+  // cached_remote: `cached` came from the remote cache tier (TaskContext::cached_result_remote).
+  TaskContext Context(Json inputs, const Json* cached, const Json* recorded = nullptr, bool cached_remote = false) {
+    return TaskContext{task,   std::move(inputs), nullptr, cancel, [this](std::string_view line) { log.emplace_back(line); },
+                       cached, recorded,          cached_remote};
   }
 
   size_t AttLayers(const std::string& digest) const {

@@ -23,8 +23,9 @@ using mg::testing::kAttestRepo;
 
 struct Fixture : AttestFixture {
   Fixture() : AttestFixture(mg::TaskType::kProvenance, "provenance") {}
-  mg::TaskOutcome Run(Json inputs, const Json* cached = nullptr, const Json* recorded = nullptr) {
-    return mg::RunProvenanceTask(Context(std::move(inputs), cached, recorded), client, settings);
+  mg::TaskOutcome Run(Json inputs, const Json* cached = nullptr, const Json* recorded = nullptr,
+                      bool cached_remote = false) {
+    return mg::RunProvenanceTask(Context(std::move(inputs), cached, recorded, cached_remote), client, settings);
   }
   // What an earlier run recorded when the merge is unneeded now (TaskContext::recorded).
   Json RecordedMerge() const {
@@ -402,6 +403,71 @@ BOOST_AUTO_TEST_CASE(a_lost_provenance_is_restored_from_the_cached_predicate_whe
   want["runDetails"]["builder"]["id"] = "https://ci.example.org/runner@v2";
   BOOST_TEST(renamed.result["predicate"] == want);
   BOOST_TEST(f.AttLayers(f.amd64) == 2u);
+}
+
+// A provenance result from the remote cache tier whose re-check fails is never signed as it is:
+// whoever can push to the cache repository chooses its predicate.
+BOOST_AUTO_TEST_CASE(a_predicate_from_the_remote_cache_is_never_re_signed) {
+  Fixture f;
+  mg::testing::TempDir state;
+  f.settings.state_dir = state.path();
+  mg::TaskOutcome first = f.Run(f.Merge());
+  BOOST_REQUIRE(first.status.ok());
+  const Json built = f.Predicate(f.index);
+  // The forger's entry: this index and subjects, a predicate of its choosing.
+  Json forged = first.result;
+  forged["predicate"]["buildDefinition"]["externalParameters"]["source"] = "https://evil.example/forged.git";
+  forged["predicate"]["buildDefinition"]["resolvedDependencies"] = Json::array();
+  f.reg.PutManifest(kAttestRepo, mg::CosignTag(f.arm64, ".att"), mg::kMediaTypeOciManifest,
+                    R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]})");
+  // The image is complete (no merge result), the re-check fails (arm64's provenance is gone).
+  mg::TaskOutcome redone = f.Run(Json::object(), &forged, nullptr, /*cached_remote=*/true);
+  BOOST_REQUIRE_MESSAGE(redone.status.ok(), redone.status.ToString());
+  BOOST_TEST(!redone.reused);
+  BOOST_TEST(f.Logged("not re-signing the predicate of the remote cache's provenance result: rebuilt from what this "
+                      "machine knows"));
+  BOOST_TEST(!f.Logged("re-attaching the provenance recorded when " + f.index + " was built"));
+  // The provenance of ours still attached to the index (verified under the key) is what is signed.
+  BOOST_TEST(redone.result["predicate"] == built);
+  BOOST_TEST(f.Predicate(f.arm64) == built);
+  BOOST_TEST(f.Predicate(f.arm64) != forged["predicate"]);
+
+  // The same entry from this machine's own runs is reused as before (the previous test's path).
+  Fixture g;
+  g.settings.state_dir = state.path();
+  mg::TaskOutcome own = g.Run(g.Merge());
+  BOOST_REQUIRE(own.status.ok());
+  Json local = own.result;
+  local["predicate"]["buildDefinition"]["externalParameters"]["source"] = "https://example.org/recorded.git";
+  g.reg.PutManifest(kAttestRepo, mg::CosignTag(g.arm64, ".att"), mg::kMediaTypeOciManifest,
+                    R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]})");
+  mg::TaskOutcome kept = g.Run(Json::object(), &local);
+  BOOST_REQUIRE_MESSAGE(kept.status.ok(), kept.status.ToString());
+  BOOST_TEST(g.Predicate(g.arm64) == local["predicate"]);
+}
+
+// A cached provenance result of the wrong shape reads as absent, never throws.
+BOOST_AUTO_TEST_CASE(a_cached_result_of_the_wrong_shape_is_not_reused) {
+  Fixture f;
+  mg::testing::TempDir state;
+  f.settings.state_dir = state.path();
+  mg::TaskOutcome first = f.Run(f.Merge());
+  BOOST_REQUIRE(first.status.ok());
+  const Json built = f.Predicate(f.index);
+  for (const Json& odd : {Json{{"runDetails", "x"}}, Json{{"runDetails", {{"builder", 7}}}}, Json("a string")}) {
+    // arm64's provenance lost, so that the re-check fails and the cached predicate is considered.
+    f.reg.PutManifest(kAttestRepo, mg::CosignTag(f.arm64, ".att"), mg::kMediaTypeOciManifest,
+                      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]})");
+    Json cached = first.result;
+    cached["predicate"] = odd;
+    cached["basis"] = 7;
+    cached["source"] = "not an object";
+    mg::TaskOutcome redone = f.Run(Json::object(), &cached);
+    BOOST_REQUIRE_MESSAGE(redone.status.ok(), redone.status.ToString());
+    BOOST_TEST(!redone.reused);
+    BOOST_TEST(redone.result["predicate"] == built, odd.dump());
+    BOOST_TEST(f.Predicate(f.arm64) == built, odd.dump());
+  }
 }
 
 // Issue 9, finding 3: killed after the merge, the rerun finds the image complete (the merge is
