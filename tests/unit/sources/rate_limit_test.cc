@@ -42,6 +42,21 @@ BOOST_AUTO_TEST_CASE(github_reset_in_the_past_means_no_wait) {
   BOOST_TEST(limit->wait.count() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(reset_epochs_far_ahead_are_capped_not_overflowed) {
+  // 12 digits parse; as nanoseconds since the epoch they would overflow int64 (UB, a wrapped time).
+  for (const char* reset : {"9223372037", "99999999999", "999999999999"}) {
+    auto r = MakeResponse(403, {{"X-RateLimit-Remaining", "0"}, {"X-RateLimit-Reset", reset}});
+    auto limit = mg::DetectRateLimit(Forge::kGitHub, r, kNow);
+    BOOST_REQUIRE(limit.has_value());
+    BOOST_TEST(limit->wait == std::chrono::duration_cast<milliseconds>(seconds(365LL * 24 * 3600)), reset);
+    BOOST_TEST(mg::FormatRfc3339(limit->resets) == "2024-11-13T22:13:20Z", reset);
+  }
+  auto g = MakeResponse(429, {{"RateLimit-Reset", "99999999999"}});
+  auto limit = mg::DetectRateLimit(Forge::kGitLab, g, kNow);
+  BOOST_REQUIRE(limit.has_value());
+  BOOST_TEST(limit->wait == std::chrono::duration_cast<milliseconds>(seconds(365LL * 24 * 3600)));
+}
+
 BOOST_AUTO_TEST_CASE(github_retry_after_wins_over_reset) {
   auto r = MakeResponse(403, {{"retry-after", "7"}, {"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", "1700000090"}});
   auto limit = mg::DetectRateLimit(Forge::kGitHub, r, kNow);
