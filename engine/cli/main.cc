@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -38,6 +39,7 @@ void Say(const char* text) {
 // subprocess groups get SIGTERM, then SIGKILL after [engine] stop_grace; the exit code is 128 + the
 // signal. The second skips what is left of the grace period. The third ends the process at once.
 extern "C" void OnStopSignal(int sig) {
+  const int saved_errno = errno;  // the interrupted code may be about to read it
   int seen = g_signals_seen.fetch_add(1) + 1;
   int none = 0;
   g_interrupt.compare_exchange_strong(none, sig);
@@ -53,6 +55,7 @@ extern "C" void OnStopSignal(int sig) {
     ::sigaction(sig, &dfl, nullptr);
     ::raise(sig);
   }
+  errno = saved_errno;
 }
 
 void InstallStopHandlers() {

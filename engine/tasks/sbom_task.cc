@@ -185,7 +185,9 @@ TaskOutcome RunSbomTask(const TaskContext& ctx, RegistryClient& registry, const 
   // Built and attached at once: each document goes to its own .att tag.
   if (ctx.cancel.load()) return {Status::Cancelled("cancelled while attaching the SBOMs of " + target->repository), {}};
   std::vector<Status> statuses(docs.size());
-  std::vector<bool> wrote(docs.size(), false);
+  // char, not bool: RunEach's threads write their own elements at once, which vector<bool>'s packed
+  // bits would make a data race.
+  std::vector<char> wrote(docs.size(), 0);
   std::vector<std::string> hashes(docs.size());
   ran = RunEach(docs.size(), [&](size_t i) {
     const Document& d = docs[i];
