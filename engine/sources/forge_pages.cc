@@ -4,6 +4,7 @@
 #include <set>
 
 #include "http/credentialed_send.h"
+#include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -11,8 +12,9 @@ namespace {
 
 std::string MiB(size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
-Status HttpError(const ForgeListing& l, const std::string& url, const HttpResponse& r, bool token_sent) {
-  std::string api = Scrub(Scrub(ForgeErrorMessage(r.body), l.token), l.credential.second);
+Status HttpError(const ForgeListing& l, const std::string& url, const HttpResponse& r, bool token_sent,
+                 const std::string& secret) {
+  std::string api = ForgeErrorMessage(r.body, secret);
   std::string detail = api.empty() ? "" : " (\"" + api + "\")";
   std::string head = l.what + ": " + url + " answered HTTP " + std::to_string(r.status) + detail;
   const std::string env = l.token_env.empty() ? "a token" : l.token_env;
@@ -64,15 +66,13 @@ std::string JsonTypeName(const Json& v) {
   }
 }
 
-std::string ForgeErrorMessage(const std::string& body) {
+std::string ForgeErrorMessage(const std::string& body, const std::string& secret) {
   Json j = ParseJson(body);
   if (!j.is_object()) return "";
   auto it = j.find("message");
   if (it == j.end()) it = j.find("error");
   if (it == j.end() || !it->is_string()) return "";
-  std::string m = it->get<std::string>();
-  if (m.size() > 200) m = m.substr(0, 200) + "...";
-  return m;
+  return QuoteResponseBody(it->get<std::string>(), secret);
 }
 
 std::string Scrub(std::string text, const std::string& secret) {
@@ -129,7 +129,7 @@ Status FetchForgePages(HttpClient& http, const ForgeListing& l, const RateLimitP
       if (msg != s.message()) return Status::Unavailable(l.what + ": " + msg);  // never expected
       return s.WithContext(l.what);
     }
-    if (resp->status != 200) return HttpError(l, shown, *resp, token_sent);
+    if (resp->status != 200) return HttpError(l, shown, *resp, token_sent, secret);
     std::string err;
     Json body = ParseJson(resp->body, &err);
     if (body.is_discarded()) {

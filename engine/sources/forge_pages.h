@@ -65,8 +65,10 @@ Result<std::string> NormalizeApiBase(std::string base, std::string_view what);
 // The JSON type of `v` in words ("an object", "a string", ...), for messages.
 std::string JsonTypeName(const Json& v);
 
-// "message" of a forge's JSON error body (at most 200 characters), or "".
-std::string ForgeErrorMessage(const std::string& body);
+// "message" (else "error") of a forge's JSON error body, or "": every occurrence of `secret`
+// (when not empty) replaced first, then clipped to 200 bytes (QuoteResponseBody), so no part of
+// the secret survives the cut.
+std::string ForgeErrorMessage(const std::string& body, const std::string& secret);
 
 // `text` with every occurrence of `secret` replaced by "***" (no-op for an empty secret).
 std::string Scrub(std::string text, const std::string& secret);

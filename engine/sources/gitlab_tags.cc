@@ -117,9 +117,9 @@ Result<bool> GitlabTagExists(HttpClient& http, const std::string& api_base, cons
   }
   if (r->status == 200) return true;
   if (r->status == 404) return false;
-  std::string api = ForgeErrorMessage(r->body);
+  std::string api = ForgeErrorMessage(r->body, token);
   std::string head = what + ": " + shown + " answered HTTP " + std::to_string(r->status) +
-                     (api.empty() ? "" : " (\"" + Scrub(api, token) + "\")") + "; expected 200 (the tag exists) or 404";
+                     (api.empty() ? "" : " (\"" + api + "\")") + "; expected 200 (the tag exists) or 404";
   if (r->status == 401 || r->status == 403) return Status::PermissionDenied(head);
   return Status::Unavailable(head);
 }

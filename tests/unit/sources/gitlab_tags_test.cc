@@ -153,6 +153,22 @@ BOOST_FIXTURE_TEST_CASE(a_redirect_to_another_server_never_gets_the_token, Fixtu
   for (const ServedRequest& r : other.requests()) BOOST_TEST(r.Header("PRIVATE-TOKEN") == "");
 }
 
+// A forge that quotes the token in its error message: it is replaced before the message is
+// clipped to 200 bytes, so no part of it survives (here it straddles the cut).
+BOOST_FIXTURE_TEST_CASE(a_token_quoted_across_the_clip_of_an_error_never_shows, Fixture) {
+  const std::string token = "Zq9xK7wP3mT5vB2nR8yL";
+  setenv("MG_TEST_GL_TOKEN", token.c_str(), 1);
+  const std::string body = mg::Json{{"message", std::string(195, 'm') + token + " is not valid"}}.dump();
+  transport.handler = [&](const mg::HttpRequest&) { return MakeResponse(401, {}, body); };
+  auto listed = mg::ListGitlabTags(http, source, policy, nullptr);
+  auto exists = mg::GitlabTagExists(http, kBase, source.project, "v1", "MG_TEST_GL_TOKEN");
+  for (const mg::Status& s : {listed.status(), exists.status()}) {
+    BOOST_TEST((s.code() == mg::Status::Code::kPermissionDenied), s.ToString());
+    BOOST_TEST(s.message().find("mmmm") != std::string::npos, s.message());
+    BOOST_TEST(s.message().find(token.substr(0, 4)) == std::string::npos, s.message());
+  }
+}
+
 BOOST_FIXTURE_TEST_CASE(unknown_project_and_bad_shapes, Fixture) {
   transport.Push(MakeResponse(404, {}, R"({"message":"404 Project Not Found"})"));
   auto nf = mg::ListGitlabTags(http, source, policy, nullptr);
