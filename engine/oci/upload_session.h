@@ -3,9 +3,10 @@
 // use those functions instead.
 //
 // Every request authenticates for `repository:<repo>:pull,push` through
-// RegistryClient::SendAuthorized; failures map through RegistryClient::ErrorFor. Requests to a
-// session's Location carry HttpRequest::redact_query: no message or log shows the registry's
-// `_state` query. Thread-safe as far as `client` is (it is).
+// RegistryClient::SendAuthorized (credentials only to the registry's own origin); failures map
+// through RegistryClient::ErrorFor. Requests to a session's Location carry
+// HttpRequest::redact_query: no message or log shows the registry's `_state` query. Thread-safe as
+// far as `client` is (it is).
 #pragma once
 
 #include <chrono>
@@ -24,7 +25,8 @@ Status CheckPushRepo(const RegistryClient& client, const std::string& repo);
 // InvalidArgument for an invalid digest, NotImplemented for anything but sha256.
 Status CheckPushDigest(const std::string& digest);
 
-// The absolute URL of a Location header, which may be relative to the registry's base URL.
+// The absolute URL of a Location header, which may be relative to the registry's base URL. It
+// may name another origin: RegistryClient::SendAuthorized sends no credentials there.
 std::string ResolveUploadLocation(const RegistryClient& client, const std::string& location);
 // `url` with `param` ("k=v", already encoded) appended to its query.
 std::string WithQueryParam(const std::string& url, const std::string& param);
