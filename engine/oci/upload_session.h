@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "oci/registry_client.h"
@@ -38,7 +39,9 @@ Result<bool> BlobExists(RegistryClient& client, const std::string& repo, const s
 
 struct UploadSession {
   std::string location;     // absolute URL of the session (the last Location the registry sent)
-  size_t min_chunk = 0;     // OCI-Chunk-Min-Length of the POST response; 0 when absent
+  // OCI-Chunk-Min-Length of the POST response as the registry sent it (UINT64_MAX for a number
+  // beyond it); 0 when absent or not a number. Unbounded: a caller that sizes chunks by it caps it.
+  uint64_t min_chunk = 0;
 };
 
 // POST /v2/<repo>/blobs/uploads/ with an empty body; 202 with a Location expected (202 without

@@ -339,6 +339,34 @@ BOOST_AUTO_TEST_CASE(a_foreign_location_asking_for_credentials_says_why_none_wer
   BOOST_TEST(f.reg.count("GET", "https://auth.example/token") == 1);  // the registry's own challenge only
 }
 
+// OCI-Chunk-Min-Length is the registry's to choose, but a chunk is held in memory: above 256 MiB
+// (here the largest 64-bit number, and one beyond it) the upload stops before reading the file.
+BOOST_AUTO_TEST_CASE(a_huge_minimum_chunk_length_is_refused) {
+  for (const std::string huge : {"18446744073709551615", "99999999999999999999999", "268435457"}) {
+    Fixture f;
+    f.reg.chunk_min_length = huge;
+    const std::string bytes = "0123456789";
+    auto r = mg::UploadBlobFile(f.client, "team/app", mg::Sha256Digest(bytes), f.WriteFile("b", bytes), Chunked(4));
+    BOOST_REQUIRE_MESSAGE(!r.ok(), huge);
+    BOOST_TEST((r.status().code() == Status::Code::kFailedPrecondition), r.status().ToString());
+    const std::string message = r.status().message();
+    const std::string shown = huge.size() > 20 ? "18446744073709551615" : huge;
+    BOOST_TEST(message.find("chunks of at least " + shown + " bytes (OCI-Chunk-Min-Length in its answer to POST " +
+                            kBase + "uploads/), more than the 256 MiB") != std::string::npos,
+               message);
+    BOOST_TEST(message.find("Lower the registry's minimum chunk length") != std::string::npos, message);
+    BOOST_TEST(f.Requests("PATCH").empty());
+    BOOST_TEST(f.reg.cancelled_sessions() == 1);
+  }
+  // 256 MiB itself is honoured: the whole (small) blob in one chunk.
+  Fixture f;
+  f.reg.chunk_min_length = std::to_string(256 << 20);
+  const std::string bytes = "0123456789";
+  auto r = mg::UploadBlobFile(f.client, "team/app", mg::Sha256Digest(bytes), f.WriteFile("b", bytes), Chunked(4));
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(f.Requests("PATCH").size() == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace MG_TEST_FILE_NS
