@@ -1,5 +1,6 @@
 #include "http/url.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "http/http_types.h"
@@ -52,6 +53,77 @@ bool ParseUrl(std::string_view url, ParsedUrl* out) {
   }
   *out = std::move(u);
   return true;
+}
+
+bool SameOrigin(std::string_view a, std::string_view b) {
+  ParsedUrl x, y;
+  return ParseUrl(a, &x) && ParseUrl(b, &y) && x.scheme == y.scheme && x.host == y.host && x.port == y.port;
+}
+
+namespace {
+
+bool HasScheme(std::string_view reference) {
+  size_t colon = reference.find(':');
+  if (colon == 0 || colon == std::string_view::npos || reference.find_first_of("/?#") < colon) return false;
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!alpha(reference[0])) return false;
+  for (char c : reference.substr(0, colon)) {
+    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+// RFC 3986 section 5.2.4.
+std::string RemoveDotSegments(std::string_view path) {
+  std::string in(path), out;
+  auto drop_last = [&out] {
+    const size_t slash = out.rfind('/');
+    out.erase(slash == std::string::npos ? 0 : slash);
+  };
+  while (!in.empty()) {
+    if (in.rfind("../", 0) == 0) {
+      in.erase(0, 3);
+    } else if (in.rfind("./", 0) == 0) {
+      in.erase(0, 2);
+    } else if (in.rfind("/./", 0) == 0 || in == "/.") {
+      in.replace(0, in == "/." ? 2 : 3, "/");
+    } else if (in.rfind("/../", 0) == 0 || in == "/..") {
+      in.replace(0, in == "/.." ? 3 : 4, "/");
+      drop_last();
+    } else if (in == "." || in == "..") {
+      in.clear();
+    } else {
+      size_t end = in.find('/', 1);
+      if (end == std::string::npos) end = in.size();
+      out.append(in, 0, end);
+      in.erase(0, end);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ResolveUrl(std::string_view base, std::string_view reference) {
+  if (HasScheme(reference)) return std::string(reference);
+  size_t sep = base.find("://");
+  if (sep == std::string_view::npos || sep == 0) return std::string(reference);
+  const size_t auth_end = std::min(base.size(), base.find_first_of("/?#", sep + 3));
+  const std::string_view origin = base.substr(0, auth_end);  // scheme://authority
+  std::string_view rest = base.substr(auth_end);
+  rest = rest.substr(0, rest.find('#'));
+  const std::string_view base_path = rest.substr(0, rest.find('?'));
+  if (reference.rfind("//", 0) == 0) return std::string(base.substr(0, sep + 1)) + std::string(reference);
+  if (reference.empty()) return std::string(origin) + std::string(rest);
+  if (reference[0] == '#') return std::string(origin) + std::string(rest) + std::string(reference);
+  if (reference[0] == '?') return std::string(origin) + std::string(base_path) + std::string(reference);
+  const size_t path_end = std::min(reference.size(), reference.find_first_of("?#"));
+  std::string path(reference.substr(0, path_end));
+  if (path.empty() || path[0] != '/') {
+    const size_t slash = base_path.rfind('/');
+    path = (slash == std::string_view::npos ? std::string("/") : std::string(base_path.substr(0, slash + 1))) + path;
+  }
+  return std::string(origin) + RemoveDotSegments(path) + std::string(reference.substr(path_end));
 }
 
 std::string RedactUrl(std::string_view url) {

@@ -17,6 +17,17 @@ struct ParsedUrl {
 // Splits an absolute URL. Returns false when `url` has no "scheme://" or no host.
 bool ParseUrl(std::string_view url, ParsedUrl* out);
 
+// True when `a` and `b` are absolute URLs with the same scheme, host and port (ParseUrl's default
+// ports applied: "https://h" and "https://h:443" are one origin). False when either is not a URL.
+// Credentials go only to the origin they are meant for: https://h -> http://h is another origin.
+bool SameOrigin(std::string_view a, std::string_view b);
+
+// `reference` resolved against the absolute URL `base` (RFC 3986 section 5.2): a reference with
+// a scheme as it is, "//host/p" on base's scheme, "/p" on base's scheme and authority, "?q" and
+// "#f" on base's path, anything else relative to base's directory; "." and ".." segments removed
+// from a resolved path. `reference` unchanged when `base` is not an absolute URL. Pure.
+std::string ResolveUrl(std::string_view base, std::string_view reference);
+
 // `url` with any "user:pass@" removed; safe to log and to put in a Status message.
 std::string RedactUrl(std::string_view url);
 

@@ -29,6 +29,9 @@ int64_t AcknowledgedEnd(const HttpResponse& response) {
   return end;
 }
 
+// The largest chunk a registry's OCI-Chunk-Min-Length may ask for: a chunk is held in memory.
+constexpr uint64_t kMaxChunkBytes = uint64_t{256} << 20;
+
 // Reads up to `n` bytes; a read error is IOError.
 Result<std::string> ReadSome(std::ifstream& in, size_t n) {
   std::string buf(n, '\0');
@@ -50,7 +53,16 @@ class ChunkedUpload {
     Result<UploadSession> session = StartUpload(client_, repo_);
     if (!session.ok()) return session.status();
     location_ = session->location;
-    const size_t chunk = std::max(chunk_size, session->min_chunk);
+    if (session->min_chunk > kMaxChunkBytes) {
+      CancelUpload(client_, repo_, location_);
+      return Status::FailedPrecondition(
+          "the registry asks for chunks of at least " + std::to_string(session->min_chunk) +
+          " bytes (OCI-Chunk-Min-Length in its answer to POST " + client_.base_url() + "/v2/" + repo_ +
+          "/blobs/uploads/), more than the " + std::to_string(kMaxChunkBytes >> 20) +
+          " MiB a chunk may hold (each is read into memory); the upload was cancelled. Lower the "
+          "registry's minimum chunk length to at most that");
+    }
+    const size_t chunk = std::max<uint64_t>(chunk_size, session->min_chunk);
     Status s = SendChunks(in, chunk);
     if (s.ok()) s = FinishUpload(client_, repo_, digest_, location_, "");
     if (!s.ok()) CancelUpload(client_, repo_, location_);

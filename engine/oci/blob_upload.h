@@ -45,7 +45,9 @@ const char* BlobUploadPathName(BlobUploadPath path);
 //  5. Otherwise POST, then PATCH chunks of max(chunk_size, the POST's OCI-Chunk-Min-Length) bytes
 //     (Content-Type application/octet-stream, Content-Range "<first>-<last>" inclusive, 202
 //     expected), each to the Location of the previous answer; a Range header in an answer must
-//     read "0-<last>" (else Corruption). The file is streamed: one chunk in memory at a time. The
+//     read "0-<last>" (else Corruption). An OCI-Chunk-Min-Length above 256 MiB is
+//     FailedPrecondition naming the value and the POST's URL, the session cancelled before
+//     anything is read. The file is streamed: one chunk in memory at a time. The
 //     sha256 computed while reading must equal `digest` before the closing PUT <Location>&digest=
 //     with an empty body -> kChunked. A mismatch (Corruption), a file that changed size, or any
 //     failure after the POST cancels the session (DELETE <Location>, best effort).

@@ -203,6 +203,9 @@ Status RegistryClient::Authenticate(const HttpResponse& challenge_response, cons
 
 Result<HttpResponse> RegistryClient::SendAuthorized(HttpRequest request, const std::string& repo,
                                                     std::string_view actions) {
+  // A URL the registry named (an upload Location) on another origin gets no credentials and no
+  // 401 answered: ErrorFor says why.
+  if (!SameOrigin(request.url, base_url_)) return http_.Send(request);
   const std::string scope = "repository:" + repo + ":" + std::string(actions);
   std::optional<BearerChallenge> known;
   {
@@ -235,6 +238,13 @@ Status RegistryClient::ErrorFor(const HttpRequest& request, const HttpResponse& 
   const std::string what = DescribeRequest(request) + ": HTTP " + std::to_string(response.status);
   const std::string summary = RegistryErrorSummary(response.body);
   const int s = response.status;
+  if ((s == 401 || s == 403) && !SameOrigin(request.url, base_url_)) {
+    return Status::PermissionDenied(what + (s == 401 ? " unauthorized" : " forbidden") + summary +
+                                    "; no credentials were sent: the URL is not on the registry's origin " + base_url_ +
+                                    " (credentials go only to its scheme, host and port, and " + registry_ +
+                                    " named this URL in a Location header); the registry must "
+                                    "name upload URLs on its own origin or accept them without credentials");
+  }
   if (s == 401) {
     return Status::PermissionDenied(what + " unauthorized" + summary + "; " + CredentialsHint());
   }

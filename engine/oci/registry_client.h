@@ -64,11 +64,16 @@ class RegistryClient {
                               size_t max_bytes = size_t{64} << 20);
 
   // Sends `request` with authentication for `repository:<repo>:<actions>` ("pull", "pull,push"),
-  // answering one 401 challenge as above. Returns the final response whatever its status (the
-  // caller maps it, e.g. with ErrorFor). For the write side (uploads, manifest PUT).
+  // answering one 401 challenge as above. Credentials (a token, Basic) are attached only when
+  // `request.url` has the scheme, host and port of base_url() (SameOrigin): a URL on another
+  // origin, such as an upload Location the registry named elsewhere or on http for an https
+  // registry, is sent as it is, without credentials, and a 401 from it is not answered. Returns the
+  // final response whatever its status (the caller maps it, e.g. with ErrorFor). For the write
+  // side (uploads, manifest PUT).
   Result<HttpResponse> SendAuthorized(HttpRequest request, const std::string& repo, std::string_view actions);
 
-  // The Status for an unsuccessful response to `request` (see the class comment).
+  // The Status for an unsuccessful response to `request` (see the class comment); a 401 or 403
+  // from another origin than base_url()'s says that no credentials were sent there, and why.
   Status ErrorFor(const HttpRequest& request, const HttpResponse& response) const;
 
   // Blob uploads in progress through this client, to collapse concurrent uploads of one blob into

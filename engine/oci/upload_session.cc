@@ -67,9 +67,12 @@ Result<UploadSession> StartUpload(RegistryClient& client, const std::string& rep
   UploadSession session;
   session.location = ResolveUploadLocation(client, *location);
   if (std::optional<std::string> min = started->Header("oci-chunk-min-length")) {
-    size_t value = 0;
+    uint64_t value = 0;
     auto [end, ec] = std::from_chars(min->data(), min->data() + min->size(), value);
-    if (ec == std::errc() && end == min->data() + min->size()) session.min_chunk = value;
+    if (end == min->data() + min->size()) {
+      if (ec == std::errc()) session.min_chunk = value;
+      if (ec == std::errc::result_out_of_range) session.min_chunk = UINT64_MAX;
+    }
   }
   return session;
 }

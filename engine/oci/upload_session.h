@@ -3,13 +3,15 @@
 // use those functions instead.
 //
 // Every request authenticates for `repository:<repo>:pull,push` through
-// RegistryClient::SendAuthorized; failures map through RegistryClient::ErrorFor. Requests to a
-// session's Location carry HttpRequest::redact_query: no message or log shows the registry's
-// `_state` query. Thread-safe as far as `client` is (it is).
+// RegistryClient::SendAuthorized (credentials only to the registry's own origin); failures map
+// through RegistryClient::ErrorFor. Requests to a session's Location carry
+// HttpRequest::redact_query: no message or log shows the registry's `_state` query. Thread-safe as
+// far as `client` is (it is).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "oci/registry_client.h"
@@ -24,7 +26,8 @@ Status CheckPushRepo(const RegistryClient& client, const std::string& repo);
 // InvalidArgument for an invalid digest, NotImplemented for anything but sha256.
 Status CheckPushDigest(const std::string& digest);
 
-// The absolute URL of a Location header, which may be relative to the registry's base URL.
+// The absolute URL of a Location header, which may be relative to the registry's base URL. It
+// may name another origin: RegistryClient::SendAuthorized sends no credentials there.
 std::string ResolveUploadLocation(const RegistryClient& client, const std::string& location);
 // `url` with `param` ("k=v", already encoded) appended to its query.
 std::string WithQueryParam(const std::string& url, const std::string& param);
@@ -36,7 +39,9 @@ Result<bool> BlobExists(RegistryClient& client, const std::string& repo, const s
 
 struct UploadSession {
   std::string location;     // absolute URL of the session (the last Location the registry sent)
-  size_t min_chunk = 0;     // OCI-Chunk-Min-Length of the POST response; 0 when absent
+  // OCI-Chunk-Min-Length of the POST response as the registry sent it (UINT64_MAX for a number
+  // beyond it); 0 when absent or not a number. Unbounded: a caller that sizes chunks by it caps it.
+  uint64_t min_chunk = 0;
 };
 
 // POST /v2/<repo>/blobs/uploads/ with an empty body; 202 with a Location expected (202 without

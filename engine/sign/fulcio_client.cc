@@ -26,6 +26,8 @@ Result<FulcioCertificate> RequestSigningCertificate(HttpClient& http, const std:
   request.body = CanonicalJson(body);
   request.timeout = std::chrono::seconds(60);
   request.max_body_bytes = size_t{1} << 20;
+  // The body carries the identity token: a 307/308 would post it again to wherever it points.
+  request.follow_redirects = false;
   Result<HttpResponse> response = http.Send(request);
   if (!response.ok()) return response.status().WithContext(what);
   const int status = response->status;
@@ -33,6 +35,14 @@ Result<FulcioCertificate> RequestSigningCertificate(HttpClient& http, const std:
   auto quote = [&token](std::string_view text) { return QuoteResponseBody(text, token.raw); };
   if (status >= 500 || status == 429) {
     return Status::Unavailable(what + ": it answered " + std::to_string(status) + ": " + quote(response->body));
+  }
+  if (status >= 300 && status < 400) {
+    const std::optional<std::string> location = response->Header("location");
+    return Status::FailedPrecondition(what + ": it answered " + std::to_string(status) + " (a redirect" +
+                                      (location ? " to " + QuoteValue(RedactUrl(*location)) : "") +
+                                      "), not followed because the request carries the identity token; "
+                                      "set [attestations] fulcio_url to the address that serves "
+                                      "/api/v2/signingCert itself");
   }
   const std::string message = StringField(ParseJson(response->body), "message", response->body);
   if (status == 401 || status == 403) {

@@ -25,9 +25,11 @@ struct FulcioCertificate {
   std::string chain_pem;  // its intermediates and root, concatenated, in Fulcio's order
 };
 
-// Errors: Unavailable when Fulcio cannot be reached or answers 5xx/429; PermissionDenied when it
-// refuses the token (401/403: expired, wrong audience, unknown issuer — its message quoted,
-// bounded); InvalidArgument for another 4xx; Corruption when the answer holds no PEM chain.
+// Redirects are not followed (the body carries the token). Errors: Unavailable when Fulcio cannot
+// be reached or answers 5xx/429; PermissionDenied when it refuses the token (401/403: expired,
+// wrong audience, unknown issuer — its message quoted, bounded); FailedPrecondition for a 3xx,
+// naming the Location; InvalidArgument for another 4xx; Corruption when the answer holds no PEM
+// chain.
 Result<FulcioCertificate> RequestSigningCertificate(HttpClient& http, const std::string& fulcio_url,
                                                     const IdentityToken& token, KeySigner& key);
 

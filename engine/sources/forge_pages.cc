@@ -3,21 +3,18 @@
 #include <cstdlib>
 #include <set>
 
+#include "http/credentialed_send.h"
+#include "util/quote_value.h"
 #include "util/strings.h"
 
 namespace mg {
 namespace {
 
-std::string Origin(const std::string& url) {
-  ParsedUrl p;
-  if (!ParseUrl(url, &p)) return "";
-  return p.scheme + "://" + p.host + ":" + std::to_string(p.port);
-}
-
 std::string MiB(size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
-Status HttpError(const ForgeListing& l, const std::string& url, const HttpResponse& r, bool token_sent) {
-  std::string api = Scrub(Scrub(ForgeErrorMessage(r.body), l.token), l.credential.second);
+Status HttpError(const ForgeListing& l, const std::string& url, const HttpResponse& r, bool token_sent,
+                 const std::string& secret) {
+  std::string api = ForgeErrorMessage(r.body, secret);
   std::string detail = api.empty() ? "" : " (\"" + api + "\")";
   std::string head = l.what + ": " + url + " answered HTTP " + std::to_string(r.status) + detail;
   const std::string env = l.token_env.empty() ? "a token" : l.token_env;
@@ -69,15 +66,13 @@ std::string JsonTypeName(const Json& v) {
   }
 }
 
-std::string ForgeErrorMessage(const std::string& body) {
+std::string ForgeErrorMessage(const std::string& body, const std::string& secret) {
   Json j = ParseJson(body);
   if (!j.is_object()) return "";
   auto it = j.find("message");
   if (it == j.end()) it = j.find("error");
   if (it == j.end() || !it->is_string()) return "";
-  std::string m = it->get<std::string>();
-  if (m.size() > 200) m = m.substr(0, 200) + "...";
-  return m;
+  return QuoteResponseBody(it->get<std::string>(), secret);
 }
 
 std::string Scrub(std::string text, const std::string& secret) {
@@ -88,10 +83,22 @@ std::string Scrub(std::string text, const std::string& secret) {
   return text;
 }
 
+Result<HttpResponse> SendForgeRequest(HttpClient& http, const HttpRequest& request,
+                                      const std::pair<std::string, std::string>& credential,
+                                      const std::string& trusted_url, Forge forge, const std::string& token_env,
+                                      const RateLimitPolicy& policy, const std::atomic<bool>* cancel,
+                                      bool* credential_sent) {
+  return SendWithCredential(
+      request, credential, trusted_url,
+      [&](const HttpRequest& hop, bool attached) {
+        return SendWithRateLimit(http, hop, forge, token_env, attached, policy, cancel);
+      },
+      credential_sent);
+}
+
 Status FetchForgePages(HttpClient& http, const ForgeListing& l, const RateLimitPolicy& policy,
                        const std::atomic<bool>* cancel,
                        const std::function<Status(const std::string& url, const Json& page)>& on_page) {
-  const std::string origin = Origin(l.first_url);
   const std::string& secret = l.token.empty() ? l.credential.second : l.token;
   std::set<std::string> seen;
   std::string url = l.first_url;
@@ -108,10 +115,10 @@ Status FetchForgePages(HttpClient& http, const ForgeListing& l, const RateLimitP
     HttpRequest req;
     req.url = url;
     req.headers = l.headers;
-    const bool send_token = !l.credential.first.empty() && !secret.empty() && Origin(url) == origin;
-    if (send_token) req.headers.push_back(l.credential);
     req.max_body_bytes = l.max_page_bytes;
-    Result<HttpResponse> resp = SendWithRateLimit(http, req, l.forge, l.token_env, send_token, policy, cancel);
+    bool token_sent = false;
+    Result<HttpResponse> resp =
+        SendForgeRequest(http, req, l.credential, l.first_url, l.forge, l.token_env, policy, cancel, &token_sent);
     if (!resp.ok()) {
       const Status& s = resp.status();
       std::string msg = Scrub(s.message(), secret);
@@ -122,7 +129,7 @@ Status FetchForgePages(HttpClient& http, const ForgeListing& l, const RateLimitP
       if (msg != s.message()) return Status::Unavailable(l.what + ": " + msg);  // never expected
       return s.WithContext(l.what);
     }
-    if (resp->status != 200) return HttpError(l, shown, *resp, send_token);
+    if (resp->status != 200) return HttpError(l, shown, *resp, token_sent, secret);
     std::string err;
     Json body = ParseJson(resp->body, &err);
     if (body.is_discarded()) {

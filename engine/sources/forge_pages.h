@@ -21,7 +21,8 @@ struct ForgeListing {
   std::string first_url;  // absolute; later pages come from the Link header only
   std::vector<std::pair<std::string, std::string>> headers;  // sent on every page; no credentials
   // The credential header, e.g. {"Authorization", "Bearer ..."}; empty name: none. Sent only to
-  // URLs with the same scheme, host and port as first_url, and never logged or put in a message.
+  // URLs with the same scheme, host and port as first_url, also across redirects (followed hop by
+  // hop, SendForgeRequest), and never logged or put in a message.
   std::pair<std::string, std::string> credential;
   std::string token;      // the raw secret inside credential; scrubbed from every message
   std::string token_env;  // named in messages (rate limits, 401)
@@ -42,6 +43,18 @@ Status FetchForgePages(HttpClient& http, const ForgeListing& listing, const Rate
                        const std::atomic<bool>* cancel,
                        const std::function<Status(const std::string& url, const Json& page)>& on_page);
 
+// Sends `request` to a forge API through SendWithRateLimit, with `credential` (a header; empty
+// name or value: none) attached only to URLs with the same scheme, host and port as
+// `trusted_url`; redirects are then followed hop by hop, never carrying the credential to another
+// origin (SendWithCredential, http/credentialed_send.h). `*credential_sent` (may be null) says
+// whether the request that got the returned answer carried it. Errors as SendWithRateLimit's and
+// SendWithCredential's; they may quote the URL but never the credential.
+Result<HttpResponse> SendForgeRequest(HttpClient& http, const HttpRequest& request,
+                                      const std::pair<std::string, std::string>& credential,
+                                      const std::string& trusted_url, Forge forge, const std::string& token_env,
+                                      const RateLimitPolicy& policy, const std::atomic<bool>* cancel,
+                                      bool* credential_sent);
+
 // Reads environment variable `name`; "" when `name` is empty or the variable is unset.
 std::string TokenFromEnv(const std::string& name);
 
@@ -52,8 +65,10 @@ Result<std::string> NormalizeApiBase(std::string base, std::string_view what);
 // The JSON type of `v` in words ("an object", "a string", ...), for messages.
 std::string JsonTypeName(const Json& v);
 
-// "message" of a forge's JSON error body (at most 200 characters), or "".
-std::string ForgeErrorMessage(const std::string& body);
+// "message" (else "error") of a forge's JSON error body, or "": every occurrence of `secret`
+// (when not empty) replaced first, then clipped to 200 bytes (QuoteResponseBody), so no part of
+// the secret survives the cut.
+std::string ForgeErrorMessage(const std::string& body, const std::string& secret);
 
 // `text` with every occurrence of `secret` replaced by "***" (no-op for an empty secret).
 std::string Scrub(std::string text, const std::string& secret);

@@ -106,11 +106,10 @@ Result<bool> GitlabTagExists(HttpClient& http, const std::string& api_base, cons
   req.headers = GitlabHeaders();
   req.max_body_bytes = size_t{1} << 20;
   const std::string token = TokenFromEnv(token_env);
-  if (!token.empty()) req.headers.emplace_back("PRIVATE-TOKEN", token);
   const std::string what = "checking tag " + tag + " of GitLab project " + project;
   const std::string shown = RedactUrl(req.url);
-  Result<HttpResponse> r = SendWithRateLimit(http, req, Forge::kGitLab, token_env.empty() ? "GITLAB_TOKEN" : token_env,
-                                             !token.empty(), policy, cancel);
+  Result<HttpResponse> r = SendForgeRequest(http, req, {"PRIVATE-TOKEN", token}, req.url, Forge::kGitLab,
+                                            token_env.empty() ? "GITLAB_TOKEN" : token_env, policy, cancel, nullptr);
   if (!r.ok()) {
     std::string msg = Scrub(r.status().message(), token);
     if (msg != r.status().message()) return Status::Unavailable(what + ": " + msg);
@@ -118,9 +117,9 @@ Result<bool> GitlabTagExists(HttpClient& http, const std::string& api_base, cons
   }
   if (r->status == 200) return true;
   if (r->status == 404) return false;
-  std::string api = ForgeErrorMessage(r->body);
+  std::string api = ForgeErrorMessage(r->body, token);
   std::string head = what + ": " + shown + " answered HTTP " + std::to_string(r->status) +
-                     (api.empty() ? "" : " (\"" + Scrub(api, token) + "\")") + "; expected 200 (the tag exists) or 404";
+                     (api.empty() ? "" : " (\"" + api + "\")") + "; expected 200 (the tag exists) or 404";
   if (r->status == 401 || r->status == 403) return Status::PermissionDenied(head);
   return Status::Unavailable(head);
 }

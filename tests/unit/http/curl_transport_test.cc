@@ -4,7 +4,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,126 +12,31 @@
 #include <atomic>
 #include <chrono>
 #include <optional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "unit/http/loopback_server.h"
 
 namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
 
 namespace {
 
-// A minimal HTTP/1.1 loopback server with keep-alive, for exercising the real libcurl transport.
-class TinyServer {
- public:
-  TinyServer() {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    socklen_t len = sizeof(addr);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    listen(listen_fd_, 16);
-    acceptor_ = std::thread([this] { AcceptLoop(); });
+// The routes of the loopback server the transport is exercised against.
+mg::testing::ServedReply Route(const mg::testing::ServedRequest& r) {
+  if (r.target == "/hello") return {200, "X-Multi: a\r\nX-Multi: b\r\nContent-Type: text/plain\r\n", "hello"};
+  if (r.target == "/slow") {  // keeps requests of several threads in flight at once
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return {200, "", "slow"};
   }
-  ~TinyServer() {
-    stop_ = true;
-    acceptor_.join();
-    for (auto& t : workers_) t.join();
-    close(listen_fd_);
-  }
-  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-  int connections() const { return connections_.load(); }
-  int stalled() const { return stalled_.load(); }
+  if (r.target == "/big") return {200, "", std::string(4096, 'x')};
+  if (r.target == "/redirect") return {302, "Location: /hello\r\nX-Hop: 1\r\n", ""};
+  if (r.target == "/stall") return {.stall = true};  // never answers: holds the connection until the server stops
+  if (r.target == "/echo") return {201, "X-Method: " + r.method + "\r\n", r.body};
+  return {404, "", "nope"};
+}
 
- private:
-  void AcceptLoop() {
-    while (!stop_) {
-      pollfd p{listen_fd_, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      int fd = accept(listen_fd_, nullptr, nullptr);
-      if (fd < 0) continue;
-      ++connections_;
-      std::lock_guard<std::mutex> lock(mu_);
-      workers_.emplace_back([this, fd] { Serve(fd); });
-    }
-  }
-
-  void Serve(int fd) {
-    std::string buf;
-    while (!stop_) {
-      size_t end = buf.find("\r\n\r\n");
-      if (end == std::string::npos) {
-        pollfd p{fd, POLLIN, 0};
-        if (poll(&p, 1, 50) <= 0) continue;
-        char tmp[4096];
-        ssize_t n = read(fd, tmp, sizeof(tmp));
-        if (n <= 0) break;
-        buf.append(tmp, static_cast<size_t>(n));
-        continue;
-      }
-      std::string head = buf.substr(0, end);
-      size_t body_len = 0;
-      if (size_t cl = head.find("Content-Length: "); cl != std::string::npos) body_len = std::stoul(head.substr(cl + 16));
-      while (buf.size() < end + 4 + body_len) {
-        char tmp[4096];
-        ssize_t n = read(fd, tmp, sizeof(tmp));
-        if (n <= 0) return Close(fd);
-        buf.append(tmp, static_cast<size_t>(n));
-      }
-      std::string body = buf.substr(end + 4, body_len);
-      buf.erase(0, end + 4 + body_len);
-      std::string method = head.substr(0, head.find(' '));
-      std::string path = head.substr(method.size() + 1, head.find(' ', method.size() + 1) - method.size() - 1);
-      std::string reply;
-      if (path == "/hello") {
-        reply = Reply(200, "X-Multi: a\r\nX-Multi: b\r\nContent-Type: text/plain\r\n", "hello", method == "HEAD");
-      } else if (path == "/slow") {  // keeps requests of several threads in flight at once
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        reply = Reply(200, "", "slow", method == "HEAD");
-      } else if (path == "/big") {
-        reply = Reply(200, "", std::string(4096, 'x'), false);
-      } else if (path == "/redirect") {
-        reply = Reply(302, "Location: /hello\r\nX-Hop: 1\r\n", "", false);
-      } else if (path == "/stall") {
-        ++stalled_;  // never answers: holds the connection until the server stops
-        while (!stop_) {
-          pollfd p{fd, POLLIN, 0};
-          if (poll(&p, 1, 50) > 0) {
-            char tmp[256];
-            if (read(fd, tmp, sizeof(tmp)) <= 0) break;
-          }
-        }
-        break;
-      } else if (path == "/echo") {
-        reply = Reply(201, "X-Method: " + method + "\r\n", body, false);
-      } else {
-        reply = Reply(404, "", "nope", false);
-      }
-      if (write(fd, reply.data(), reply.size()) < 0) break;
-    }
-    Close(fd);
-  }
-  static void Close(int fd) { close(fd); }
-  static std::string Reply(int status, const std::string& headers, const std::string& body, bool head_only) {
-    std::string r = "HTTP/1.1 " + std::to_string(status) + " X\r\n" + headers +
-                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
-    if (!head_only) r += body;
-    return r;
-  }
-
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> connections_{0};
-  std::atomic<int> stalled_{0};
-  std::mutex mu_;
-  std::thread acceptor_;
-  std::vector<std::thread> workers_;
+struct TinyServer : mg::testing::LoopbackServer {
+  TinyServer() : LoopbackServer(Route) {}
 };
 
 int UnusedPort() {

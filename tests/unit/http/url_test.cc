@@ -54,6 +54,33 @@ BOOST_AUTO_TEST_CASE(url_decoding) {
   BOOST_TEST(mg::UrlDecode("x%00y") == std::string("x\0y", 3));
 }
 
+// Credentials follow an origin: same scheme, host and port, default ports applied.
+BOOST_AUTO_TEST_CASE(same_origin) {
+  BOOST_TEST(mg::SameOrigin("https://gitlab.example/api/v4/a", "https://GitLab.example:443/other?x"));
+  BOOST_TEST(mg::SameOrigin("http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b"));
+  BOOST_TEST(!mg::SameOrigin("https://gitlab.example/a", "http://gitlab.example/a"));  // a downgrade
+  BOOST_TEST(!mg::SameOrigin("https://gitlab.example/a", "https://gitlab.example:8443/a"));
+  BOOST_TEST(!mg::SameOrigin("https://gitlab.example/a", "https://evil.example/a"));
+  BOOST_TEST(!mg::SameOrigin("https://gitlab.example/a", "https://gitlab.example.evil.example/a"));
+  BOOST_TEST(!mg::SameOrigin("/relative", "/relative"));
+}
+
+BOOST_AUTO_TEST_CASE(resolves_references_against_a_url) {
+  const std::string base = "https://h.example:8443/api/v4/projects/x?page=1#top";
+  BOOST_TEST(mg::ResolveUrl(base, "http://other.example/y") == "http://other.example/y");
+  BOOST_TEST(mg::ResolveUrl(base, "//other.example/y") == "https://other.example/y");
+  BOOST_TEST(mg::ResolveUrl(base, "/y?z=1") == "https://h.example:8443/y?z=1");
+  BOOST_TEST(mg::ResolveUrl(base, "tags?page=2") == "https://h.example:8443/api/v4/projects/tags?page=2");
+  BOOST_TEST(mg::ResolveUrl(base, "../../v5/./p") == "https://h.example:8443/api/v5/p");
+  BOOST_TEST(mg::ResolveUrl(base, "/../../a") == "https://h.example:8443/a");
+  BOOST_TEST(mg::ResolveUrl(base, "?page=2") == "https://h.example:8443/api/v4/projects/x?page=2");
+  BOOST_TEST(mg::ResolveUrl(base, "#f") == "https://h.example:8443/api/v4/projects/x?page=1#f");
+  BOOST_TEST(mg::ResolveUrl(base, "") == "https://h.example:8443/api/v4/projects/x?page=1");
+  BOOST_TEST(mg::ResolveUrl("http://h.example", "a/b") == "http://h.example/a/b");
+  BOOST_TEST(mg::ResolveUrl(base, "ftp://x/y") == "ftp://x/y");
+  BOOST_TEST(mg::ResolveUrl("not a url", "a/b") == "a/b");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace MG_TEST_FILE_NS

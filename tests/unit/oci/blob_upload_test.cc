@@ -43,6 +43,29 @@ BlobUploadOptions Chunked(size_t chunk_size) {
 
 const std::string kBase = "https://reg.example/v2/team/app/blobs/";
 
+// Makes the registry name its upload sessions on `foreign` (another origin), which serves them
+// without credentials, as a storage backend holding the session URL as its capability would.
+// Requests that reach `foreign` are appended to `*seen`.
+void ServeUploadsFrom(Fixture& f, const std::string& foreign, std::vector<mg::HttpRequest>* seen) {
+  const std::string own = "https://reg.example";
+  auto inner = f.reg.transport.handler;
+  f.reg.transport.handler = [=](const mg::HttpRequest& r) -> mg::Result<mg::HttpResponse> {
+    mg::HttpRequest forwarded = r;
+    if (r.url.rfind(foreign + "/", 0) == 0) {
+      seen->push_back(r);
+      forwarded.url = own + r.url.substr(foreign.size());
+      forwarded.headers.push_back({"Authorization", "Bearer tok-good"});
+    }
+    mg::Result<mg::HttpResponse> resp = inner(forwarded);
+    if (!resp.ok()) return resp;
+    if (auto it = resp->headers.find("location");
+        it != resp->headers.end() && it->second.find("/blobs/uploads/") != std::string::npos) {
+      it->second = foreign + (it->second.rfind(own, 0) == 0 ? it->second.substr(own.size()) : it->second);
+    }
+    return resp;
+  };
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(blob_upload_test)
@@ -259,6 +282,89 @@ BOOST_AUTO_TEST_CASE(bad_arguments_fail_before_any_request) {
   BOOST_CHECK(missing.status().code() == Status::Code::kIOError);
   BOOST_TEST(missing.status().message().find(f.dir / "absent") != std::string::npos);
   BOOST_TEST(f.reg.transport.request_count() == 0u);
+}
+
+// Credentials go to the registry's own origin only: upload Locations on another host, on another
+// port, or on plain http for an https registry get the PATCHes and the PUT without them.
+BOOST_AUTO_TEST_CASE(upload_locations_on_another_origin_get_no_credentials) {
+  for (const std::string foreign : {"https://uploads.example", "https://reg.example:8443", "http://reg.example"}) {
+    Fixture f;
+    f.reg.auth = FakeRegistry::Auth::kBearer;
+    mg::RegistryClient client{f.http, FakeRegistry::kHost, false, mg::Credentials{"alice", "s3cret-pw", ""}};
+    std::vector<mg::HttpRequest> seen;
+    ServeUploadsFrom(f, foreign, &seen);
+    const std::string bytes = "0123456789";
+    const std::string digest = mg::Sha256Digest(bytes);
+    auto r = mg::UploadBlobFile(client, "team/app", digest, f.WriteFile("b", bytes), Chunked(4));
+    BOOST_REQUIRE_MESSAGE(r.ok(), foreign + ": " + r.status().ToString());
+    BOOST_TEST(f.reg.Blob("team/app", digest) == bytes);
+    BOOST_REQUIRE_MESSAGE(seen.size() == 4u, foreign);  // three PATCHes, the closing PUT
+    for (const mg::HttpRequest& req : seen) {
+      BOOST_TEST(mg::testing::RequestHeader(req, "Authorization") == "", foreign + ": " + req.method);
+    }
+    BOOST_TEST(mg::testing::RequestHeader(f.Requests("POST").back(), "Authorization") == "Bearer tok-good");
+  }
+}
+
+// A Location on another origin that wants credentials is refused with the reason they were not
+// sent; its 401 is not answered with a token.
+BOOST_AUTO_TEST_CASE(a_foreign_location_asking_for_credentials_says_why_none_were_sent) {
+  Fixture f;
+  f.reg.auth = FakeRegistry::Auth::kBearer;
+  mg::RegistryClient client{f.http, FakeRegistry::kHost, false, mg::Credentials{"alice", "s3cret-pw", ""}};
+  std::vector<mg::HttpRequest> seen;
+  ServeUploadsFrom(f, "https://uploads.example", &seen);
+  auto serve = f.reg.transport.handler;
+  f.reg.transport.handler = [&](const mg::HttpRequest& r) -> mg::Result<mg::HttpResponse> {
+    if (r.url.rfind("https://uploads.example/", 0) != 0) return serve(r);
+    seen.push_back(r);
+    return MakeResponse(401, {{"WWW-Authenticate", "Bearer realm=\"https://auth.example/token\""}},
+                        R"({"errors":[{"code":"UNAUTHORIZED"}]})");
+  };
+  const std::string bytes = "ten bytes!";
+  auto r = mg::UploadBlobFile(client, "team/app", mg::Sha256Digest(bytes), f.WriteFile("b", bytes), {});
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST((r.status().code() == Status::Code::kPermissionDenied), r.status().ToString());
+  const std::string message = r.status().message();
+  BOOST_TEST(message.find("PUT https://uploads.example/v2/team/app/blobs/uploads/s1?<redacted>: HTTP 401") !=
+                 std::string::npos,
+             message);
+  BOOST_TEST(message.find("no credentials were sent: the URL is not on the registry's origin https://reg.example") !=
+                 std::string::npos,
+             message);
+  for (const char* secret : {"s3cret-pw", "tok-good", "step="})
+    BOOST_TEST(message.find(secret) == std::string::npos, message);
+  BOOST_REQUIRE(seen.size() == 1u);
+  BOOST_TEST(mg::testing::RequestHeader(seen[0], "Authorization") == "");
+  BOOST_TEST(f.reg.count("GET", "https://auth.example/token") == 1);  // the registry's own challenge only
+}
+
+// OCI-Chunk-Min-Length is the registry's to choose, but a chunk is held in memory: above 256 MiB
+// (here the largest 64-bit number, and one beyond it) the upload stops before reading the file.
+BOOST_AUTO_TEST_CASE(a_huge_minimum_chunk_length_is_refused) {
+  for (const std::string huge : {"18446744073709551615", "99999999999999999999999", "268435457"}) {
+    Fixture f;
+    f.reg.chunk_min_length = huge;
+    const std::string bytes = "0123456789";
+    auto r = mg::UploadBlobFile(f.client, "team/app", mg::Sha256Digest(bytes), f.WriteFile("b", bytes), Chunked(4));
+    BOOST_REQUIRE_MESSAGE(!r.ok(), huge);
+    BOOST_TEST((r.status().code() == Status::Code::kFailedPrecondition), r.status().ToString());
+    const std::string message = r.status().message();
+    const std::string shown = huge.size() > 20 ? "18446744073709551615" : huge;
+    BOOST_TEST(message.find("chunks of at least " + shown + " bytes (OCI-Chunk-Min-Length in its answer to POST " +
+                            kBase + "uploads/), more than the 256 MiB") != std::string::npos,
+               message);
+    BOOST_TEST(message.find("Lower the registry's minimum chunk length") != std::string::npos, message);
+    BOOST_TEST(f.Requests("PATCH").empty());
+    BOOST_TEST(f.reg.cancelled_sessions() == 1);
+  }
+  // 256 MiB itself is honoured: the whole (small) blob in one chunk.
+  Fixture f;
+  f.reg.chunk_min_length = std::to_string(256 << 20);
+  const std::string bytes = "0123456789";
+  auto r = mg::UploadBlobFile(f.client, "team/app", mg::Sha256Digest(bytes), f.WriteFile("b", bytes), Chunked(4));
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(f.Requests("PATCH").size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

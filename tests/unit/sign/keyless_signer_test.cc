@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 #include <atomic>
 #include <map>
+#include <vector>
 
 #include "http/base64.h"
 #include "sign/keyless_signer.h"
@@ -202,6 +203,30 @@ BOOST_AUTO_TEST_CASE(fulcio_refusing_the_token_never_quotes_it) {
     BOOST_TEST(again.status().ToString().find("upstream said") != std::string::npos, again.status().ToString());
     BOOST_TEST(again.status().ToString().find(kTokenCanary) == std::string::npos, again.status().ToString());
   }
+}
+
+// The certificate request carries the identity token in its body: it must not be re-posted to
+// wherever a 307/308 points. The transport is told not to follow, and a redirect is an error
+// naming where it pointed, never the token.
+BOOST_AUTO_TEST_CASE(fulcio_redirects_are_not_followed) {
+  Setup s;
+  std::vector<HttpRequest> posts;
+  s.transport.handler = [&](const HttpRequest& req) -> Result<HttpResponse> {
+    posts.push_back(req);
+    return MakeResponse(307, {{"Location", "https://elsewhere.example/api/v2/signingCert"}});
+  };
+  Result<SignatureMaterial> m = s.signer->SignWithMaterial("payload");
+  BOOST_REQUIRE(!m.ok());
+  BOOST_TEST((m.status().code() == Status::Code::kFailedPrecondition), m.status().ToString());
+  const std::string message = m.status().ToString();
+  BOOST_TEST(message.find("it answered 307 (a redirect to \"https://elsewhere.example/api/v2/signingCert\"), not "
+                          "followed because the request carries the identity token; set [attestations] fulcio_url") !=
+                 std::string::npos,
+             message);
+  BOOST_TEST(message.find(kTokenCanary) == std::string::npos, message);
+  BOOST_REQUIRE(!posts.empty());
+  for (const HttpRequest& req : posts) BOOST_TEST(!req.follow_redirects);
+  BOOST_TEST(s.log->added == 0);
 }
 
 BOOST_AUTO_TEST_CASE(owns_what_its_identity_signed_and_nothing_else) {

@@ -4,7 +4,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "http/curl_transport.h"
 #include "unit/http/fake_transport.h"
+#include "unit/http/loopback_server.h"
 #include "util/json.h"
 
 namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
@@ -115,6 +117,56 @@ BOOST_FIXTURE_TEST_CASE(token_is_sent_as_private_token, Fixture) {
   BOOST_TEST(r->empty());
   BOOST_TEST(RequestHeader(transport.requests()[0], "PRIVATE-TOKEN") == "glpat-xyz");
   BOOST_TEST(RequestHeader(transport.requests()[0], "Authorization") == "");
+  BOOST_TEST(!transport.requests()[0].follow_redirects);  // redirects are followed by hand (below)
+}
+
+// The token goes to the API's origin only: a redirect to another server (another port of the
+// loopback: another origin) reaches it without the token, over the real libcurl transport.
+BOOST_FIXTURE_TEST_CASE(a_redirect_to_another_server_never_gets_the_token, Fixture) {
+  setenv("MG_TEST_GL_TOKEN", "glpat-CANARY-r3d1r", 1);
+  using mg::testing::ServedReply;
+  using mg::testing::ServedRequest;
+  mg::testing::LoopbackServer other([](const ServedRequest& r) {
+    if (r.target == "/tags") return ServedReply{200, "", mg::Json::array({Tag("v1.2.3-limitless", "abc1")}).dump()};
+    return ServedReply{200, "", R"({"name":"v1.2.3-limitless"})"};
+  });
+  mg::testing::LoopbackServer api([&](const ServedRequest& r) {
+    const std::string to = r.target.find("/repository/tags/") != std::string::npos ? "/tag" : "/tags";
+    return ServedReply{302, "Location: " + other.Url(to) + "\r\n", ""};
+  });
+  mg::CurlTransport wire;
+  mg::HttpClient real(wire, NoSleep());
+  source.api_base = api.Url("/api/v4");
+  auto listed = mg::ListGitlabTags(real, source, policy, nullptr);
+  BOOST_REQUIRE_MESSAGE(listed.ok(), listed.status().ToString());
+  BOOST_REQUIRE(listed->size() == 1u);
+  BOOST_TEST((*listed)[0].tag == "v1.2.3-limitless");
+  auto exists = mg::GitlabTagExists(real, api.Url("/api/v4"), source.project, "v1.2.3-limitless", "MG_TEST_GL_TOKEN");
+  BOOST_REQUIRE_MESSAGE(exists.ok(), exists.status().ToString());
+  BOOST_TEST(*exists);
+
+  BOOST_REQUIRE(api.requests().size() == 2u);
+  for (const ServedRequest& r : api.requests()) BOOST_TEST(r.Header("PRIVATE-TOKEN") == "glpat-CANARY-r3d1r");
+  BOOST_REQUIRE(other.requests().size() == 2u);
+  BOOST_TEST(other.requests()[0].target == "/tags");
+  BOOST_TEST(other.requests()[1].target == "/tag");
+  for (const ServedRequest& r : other.requests()) BOOST_TEST(r.Header("PRIVATE-TOKEN") == "");
+}
+
+// A forge that quotes the token in its error message: it is replaced before the message is
+// clipped to 200 bytes, so no part of it survives (here it straddles the cut).
+BOOST_FIXTURE_TEST_CASE(a_token_quoted_across_the_clip_of_an_error_never_shows, Fixture) {
+  const std::string token = "Zq9xK7wP3mT5vB2nR8yL";
+  setenv("MG_TEST_GL_TOKEN", token.c_str(), 1);
+  const std::string body = mg::Json{{"message", std::string(195, 'm') + token + " is not valid"}}.dump();
+  transport.handler = [&](const mg::HttpRequest&) { return MakeResponse(401, {}, body); };
+  auto listed = mg::ListGitlabTags(http, source, policy, nullptr);
+  auto exists = mg::GitlabTagExists(http, kBase, source.project, "v1", "MG_TEST_GL_TOKEN");
+  for (const mg::Status& s : {listed.status(), exists.status()}) {
+    BOOST_TEST((s.code() == mg::Status::Code::kPermissionDenied), s.ToString());
+    BOOST_TEST(s.message().find("mmmm") != std::string::npos, s.message());
+    BOOST_TEST(s.message().find(token.substr(0, 4)) == std::string::npos, s.message());
+  }
 }
 
 BOOST_FIXTURE_TEST_CASE(unknown_project_and_bad_shapes, Fixture) {
