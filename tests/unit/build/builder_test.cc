@@ -152,7 +152,9 @@ BOOST_AUTO_TEST_CASE(the_auth_file_is_private_exclusive_and_removed) {
     Credentials c;
     c.username = "user";
     c.password = "s3cret";
+    const mode_t umask_before = ::umask(0);  // 0600 whatever the umask allows
     auto f = RegistryAuthFile::Create(path, "127.0.0.1:5000", c);
+    ::umask(umask_before);
     BOOST_REQUIRE(f.ok());
     struct stat st {};
     BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
