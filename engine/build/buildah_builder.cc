@@ -9,6 +9,7 @@
 #include "oci/layout_push.h"
 #include "util/atomic_file.h"
 #include "util/paths.h"
+#include "util/secret_env.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -111,6 +112,7 @@ Result<std::string> BuildahBuilder::Version() {
   if (version_) return *version_;
   SubprocessOptions opt;
   opt.argv = {"buildah", "--version"};
+  opt.env_remove = SecretEnvNamesToRemove(ChildKind::kBuilder);
   opt.timeout = std::chrono::seconds(60);
   auto r = RunSubprocess(opt);
   if (!r.ok()) {

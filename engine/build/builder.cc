@@ -6,6 +6,7 @@
 
 #include "build/buildah_builder.h"
 #include "build/docker_builder.h"
+#include "util/secret_env.h"
 #include "util/subprocess.h"
 
 namespace mg {
@@ -76,6 +77,7 @@ Result<SubprocessResult> RunBuildStep(std::string_view what, std::vector<std::st
   SubprocessOptions opt;
   opt.argv = std::move(argv);
   opt.env_overrides = std::move(env);
+  opt.env_remove = SecretEnvNamesToRemove(ChildKind::kBuilder);
   opt.cwd = std::move(cwd);
   opt.timeout = request.timeout;
   opt.cancel = request.cancel;

@@ -93,8 +93,9 @@ struct SubprocessResult;
 Status SubprocessFailure(std::string_view what, const SubprocessResult& result, std::chrono::milliseconds timeout);
 
 // Runs `argv` for a build step with the request's log, cancel and timeout, in `cwd` (empty: this
-// process's); OK only on exit 0, else SubprocessFailure(). Output lines go to request.log as they
-// arrive.
+// process's), in this process's environment without any secret variable (ChildKind::kBuilder,
+// util/secret_env.h) and with `env` on top; OK only on exit 0, else SubprocessFailure(). Output
+// lines go to request.log as they arrive.
 Result<SubprocessResult> RunBuildStep(std::string_view what, std::vector<std::string> argv, const BuildRequest& request,
                                       std::map<std::string, std::string> env = {}, std::string cwd = {});
 

@@ -7,6 +7,7 @@
 
 #include "oci/docker_config.h"
 #include "util/json.h"
+#include "util/secret_env.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -52,6 +53,7 @@ Result<std::string> DockerBuilder::Version() {
   if (version_) return *version_;
   SubprocessOptions opt;
   opt.argv = {"docker", "buildx", "version"};
+  opt.env_remove = SecretEnvNamesToRemove(ChildKind::kBuilder);
   opt.timeout = std::chrono::seconds(60);
   auto r = RunSubprocess(opt);
   if (!r.ok()) {

@@ -21,7 +21,8 @@ struct FetchedSource {
 // Fetches `source` (type "git") at `source.ref` into `dest_dir` (must not exist or be empty; it is
 // created with its parents):
 //   git clone --depth 1 --branch <ref> --single-branch --no-tags -c advice.detachedHead=false -- <url> <dest>
-// (local paths, file://, http(s):// and ssh URLs alike; never prompts for credentials), then
+// (local paths, file://, http(s):// and ssh URLs alike; never prompts for credentials; git
+// inherits no secret variable but the forge tokens, util/secret_env.h), then
 // resolves HEAD to its commit SHA. Annotated and lightweight tags both resolve to the commit.
 // If `expected_commit` is non-empty (a full SHA or a prefix of 7+ hex digits) and the checkout's
 // commit differs: FailedPrecondition ("tag v1.2.0 moved: discovered <a>, fetched <b>").

@@ -17,6 +17,7 @@
 #include "report/dot.h"
 #include "report/run_report.h"
 #include "report/status_printer.h"
+#include "tasks/build_task.h"
 #include "tasks/growth.h"
 #include "tasks/provenance_task.h"
 #include "tasks/runner.h"
@@ -51,10 +52,10 @@ bool WriteReport(const std::string& path, const Json& report) {
   return true;
 }
 
-// Stops what a killed earlier run left running (saying so in one line), then records this run's
-// children in <state-dir>/children until the returned guard goes (child_records.h). Call with the
-// state lock held, before any subprocess starts. False (after printing why) when the directory
-// cannot be made.
+// Stops what a killed earlier run left running (saying so in one line) and removes the build work
+// directories it left (their registry auth files included), then records this run's children in
+// <state-dir>/children until the returned guard goes (child_records.h). Call with the state lock
+// held, before any subprocess starts. False (after printing why) when the directory cannot be made.
 bool StopLeftoversAndRecord(const std::string& state_dir) {
   const std::string dir = state_dir + "/children";
   auto stopped = StopLeftoverChildren(dir, SubprocessStopGrace());
@@ -63,6 +64,10 @@ bool StopLeftoversAndRecord(const std::string& state_dir) {
               << " (processes an earlier, killed run left running are not stopped)\n";
   } else if (std::string line = stopped->Describe(); !line.empty()) {
     std::cerr << "mirrorgraph: " << line << "\n";
+  }
+  if (Status swept = RemoveLeftoverWorkDirs(state_dir); !swept.ok()) {
+    std::cerr << "mirrorgraph: warning: " << swept.message()
+              << " (a build directory there may hold the registry's credentials in auth.json: remove it by hand)\n";
   }
   if (Status mk = MakeDirs(dir); !mk.ok()) {
     std::cerr << "mirrorgraph: cannot create the state directory: " << mk.message() << "\n";

@@ -44,6 +44,7 @@ std::unique_ptr<Session> Session::Open(const CliOptions& options, int* exit_code
     return nullptr;
   }
   s->target_ = TargetOf(s->config_);
+  AddConfiguredSecretEnvNames(s->config_, s->apps_);
   SetSubprocessStopGrace(std::chrono::seconds(s->config_.engine.stop_grace));
   if (!options.state_dir.empty()) {
     s->state_dir_ = std::filesystem::absolute(options.state_dir).lexically_normal().string();

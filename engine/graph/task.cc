@@ -59,15 +59,6 @@ std::string TaskAttemptDirName(const std::string& task_id, long pid) {
   return TaskFileStem(task_id) + "." + std::to_string(pid);
 }
 
-bool IsTaskAttemptDir(std::string_view dir_name, const std::string& task_id) {
-  const std::string prefix = TaskFileStem(task_id) + ".";
-  if (dir_name.size() <= prefix.size() || dir_name.substr(0, prefix.size()) != prefix) return false;
-  for (char c : dir_name.substr(prefix.size())) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 std::string FormatTaskId(TaskType type, const TaskCoords& c) {
   const std::string_view type_name = TaskTypeName(type);
   std::string id;

@@ -59,9 +59,6 @@ std::string FormatTaskId(TaskType type, const TaskCoords& coords);
 std::string TaskFileStem(const std::string& task_id);
 // The work directory name of one attempt of a task: "<stem>.<pid>".
 std::string TaskAttemptDirName(const std::string& task_id, long pid);
-// Whether `dir_name` is TaskAttemptDirName(task_id, some pid): exactly the stem, a '.', and digits,
-// so the attempts of "build:x@1" never match those of "build:x@1.0".
-bool IsTaskAttemptDir(std::string_view dir_name, const std::string& task_id);
 
 inline constexpr std::string_view kPlaceholderVersion = "{version}";
 

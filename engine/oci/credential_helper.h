@@ -38,8 +38,10 @@ class CredentialHelperRunner {
   virtual Result<SubprocessResult> RunGet(const std::string& program, const std::string& server_url) = 0;
 };
 
-// The real runner: RunSubprocess with the program looked up in PATH. `env_overrides` are set on top
-// of this process's environment for the helper (a PATH there is also the PATH searched).
+// The real runner: RunSubprocess with the program looked up in PATH. The helper gets this
+// process's environment without the secret variables but the forge tokens
+// (ChildKind::kCredentialProgram, util/secret_env.h), with `env_overrides` set on top (a PATH
+// there is also the PATH searched).
 // Stateless after construction; thread-safe.
 class SubprocessCredentialHelperRunner final : public CredentialHelperRunner {
  public:

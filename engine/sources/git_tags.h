@@ -35,7 +35,8 @@ struct GitTagsSource {
 // parent's repository); anything else by `git ls-remote --tags -- <url>`, and so are a missing
 // local directory, a local tag of a tag, a parent path with a ':' and a caller environment with
 // a repository variable (GIT_DIR, GIT_WORK_TREE, ...: git clears those for ls-remote). Both run
-// without terminal prompts (GIT_TERMINAL_PROMPT=0). A local repository's transfer.hideRefs does
+// without terminal prompts (GIT_TERMINAL_PROMPT=0) and without the secret variables but the forge
+// tokens (ChildKind::kCredentialProgram, util/secret_env.h). A local repository's transfer.hideRefs does
 // not hide tags from for-each-ref.
 Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const std::atomic<bool>* cancel,
                                            std::vector<std::pair<std::string, std::string>>* excluded = nullptr);

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "tasks/engine_host.h"
+#include "util/secret_env.h"
 #include "util/semver.h"
 
 namespace mg {
@@ -130,6 +131,28 @@ std::vector<ResolvedApp> ResolveApps(const Config& config, PluginRegistry& plugi
     out.push_back(std::move(r));
   }
   return out;
+}
+
+namespace {
+
+void AddTokenEnvNames(const Json& source) {
+  if (source.is_array()) {
+    for (const Json& item : source) AddTokenEnvNames(item);
+    return;
+  }
+  if (!source.is_object()) return;
+  for (const auto& [key, value] : source.items()) {
+    if (key == "token_env" && value.is_string()) AddSecretEnvName(value.get<std::string>(), SecretEnvKind::kForgeToken);
+    AddTokenEnvNames(value);
+  }
+}
+
+}  // namespace
+
+void AddConfiguredSecretEnvNames(const Config& config, const std::vector<ResolvedApp>& apps) {
+  for (const ResolvedApp& app : apps) AddTokenEnvNames(app.model.source);
+  const std::string& identity = config.attestations.identity_token;
+  if (identity.rfind("env:", 0) == 0) AddSecretEnvName(identity.substr(4), SecretEnvKind::kOther);
 }
 
 }  // namespace mg

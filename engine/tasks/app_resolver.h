@@ -41,4 +41,9 @@ bool ApplyConfigureAnswer(const AppConfig& app, const Json& answer, AppModel* mo
 
 TargetRegistry TargetOf(const Config& config);
 
+// Adds the secret variables the configuration names to util/secret_env.h's list: every string
+// "token_env" at any depth of an app's source (forge tokens), and the NAME of [attestations]
+// identity_token = "env:NAME". Call once the apps are resolved, before any subprocess starts.
+void AddConfiguredSecretEnvNames(const Config& config, const std::vector<ResolvedApp>& apps);
+
 }  // namespace mg

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <vector>
 
 #include "build/dockerfile_edits.h"
 #include "build/recipe.h"
@@ -12,6 +13,7 @@
 #include "oci/reference.h"
 #include "tasks/engine_host.h"
 #include "util/clock.h"
+#include "util/secret_env.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -56,6 +58,7 @@ class ScratchDir {
 int64_t CommitEpoch(const std::string& repo) {
   SubprocessOptions opt;
   opt.argv = {"git", "-C", repo, "log", "-1", "--format=%ct"};
+  opt.env_remove = SecretEnvNamesToRemove(ChildKind::kCredentialProgram);
   opt.timeout = std::chrono::seconds(60);
   auto r = RunSubprocess(opt);
   if (!r.ok() || r->exit_code != 0) return -1;
@@ -72,6 +75,25 @@ std::string Inside(const std::string& root, const std::string& rel) {
 }
 
 }  // namespace
+
+std::string WorkRoot(const std::string& state_dir) { return state_dir + "/work"; }
+
+Status RemoveLeftoverWorkDirs(const std::string& state_dir) {
+  const std::string root = WorkRoot(state_dir);
+  std::error_code ec;
+  std::vector<fs::path> leftovers;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) leftovers.push_back(it->path());
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return Status::IOError("cannot list " + root + ": " + ec.message());
+  }
+  std::string failed;
+  for (const fs::path& path : leftovers) {
+    fs::remove_all(path, ec);
+    if (ec) failed += (failed.empty() ? "" : "; ") + path.string() + ": " + ec.message();
+  }
+  if (!failed.empty()) return Status::IOError("cannot remove what an earlier run left in " + root + ": " + failed);
+  return Status::OK();
+}
 
 TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app) {
   if (!app.error.empty()) return {Status::FailedPrecondition(app.error), {}};
@@ -114,16 +136,10 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
     return {recipe.status().WithContext("plugin " + app.plugin->name() + " (" + app.plugin->file() + ")"), {}};
   }
 
-  // Scratch space: the checkout, the auth file, the builder's files. Removed afterwards.
-  // One directory per attempt (<task>.<pid>): the attempts of a run that was killed are removed
-  // first, and a new attempt never shares its path with anything they left running.
-  const std::string work_root = settings_.state_dir + "/work";
+  // Scratch space: the checkout, the auth file, the builder's files. Removed afterwards; what a
+  // killed run's attempts left, the next run removes before it starts (RemoveLeftoverWorkDirs).
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(work_root, ec)) {
-    if (IsTaskAttemptDir(entry.path().filename().string(), ctx.task.id)) fs::remove_all(entry.path(), ec);
-  }
-  ec.clear();
-  ScratchDir work(work_root + "/" + TaskAttemptDirName(ctx.task.id, ::getpid()));
+  ScratchDir work(WorkRoot(settings_.state_dir) + "/" + TaskAttemptDirName(ctx.task.id, ::getpid()));
   fs::create_directories(work.path(), ec);
   if (ec) return {Status::IOError("cannot create the work directory " + work.path() + ": " + ec.message()), {}};
   fs::permissions(work.path(), fs::perms::owner_all, ec);

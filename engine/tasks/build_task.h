@@ -15,6 +15,19 @@
 
 namespace mg {
 
+// <state_dir>/work: one directory per build attempt, <task file stem>.<pid> (graph/task.h), holding
+// its checkout, its registry auth file and the builder's files; the attempt removes it when it ends.
+std::string WorkRoot(const std::string& state_dir);
+
+// Removes everything in WorkRoot(state_dir): what attempts that never ended left there (mirrorgraph
+// killed with SIGKILL, a third Ctrl-C, std::terminate), so no registry auth file outlives the run
+// that wrote it past the next run's start. Every entry goes, whatever pid its name holds (a pid
+// is reused, in a container often the same one every run). A missing directory is an empty one.
+// REQUIRES: the state directory's lock is held (no other process builds there), what earlier
+// runs left running has been stopped, and no build of this process has started. Errors: IOError
+// naming each path that could not be removed, and why.
+Status RemoveLeftoverWorkDirs(const std::string& state_dir);
+
 // Thread-safe: builds of different tasks run at once. Borrows `settings.builder.registry` and
 // `registry`, which must outlive it.
 class BuildTaskRunner {

@@ -6,6 +6,7 @@
 #include "sources/github_releases.h"
 #include "sources/gitlab_tags.h"
 #include "util/json.h"
+#include "util/secret_env.h"
 
 namespace mg {
 
@@ -89,6 +90,10 @@ Result<Json> RunBuiltinSource(const Json& source, HttpClient* http, const std::a
     if (value.is_string() && UrlHasCredentials(value.get<std::string>())) {
       return Status::InvalidArgument(type + " source: \"" + key + "\": " + UrlCredentialsProblem(value.get<std::string>()));
     }
+  }
+  // A plugin may name a token variable the config did not (AddConfiguredSecretEnvNames).
+  if (std::optional<std::string> token_env = OptStringField(source, "token_env")) {
+    AddSecretEnvName(*token_env, SecretEnvKind::kForgeToken);
   }
   if (type == "git-tags") {
     GitTagsSource s;

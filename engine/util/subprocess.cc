@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <boost/asio/io_context.hpp>
@@ -210,14 +211,17 @@ Result<std::string> ResolveProgram(const SubprocessOptions& o) {
   return Status::NotFound("executable \"" + prog + "\" not found in PATH (" + path_var + ")");
 }
 
-// This process's environment with `overrides` applied (boost::process::environment is avoided:
-// its lookup reads past the end of short entries in Boost 1.74).
-std::vector<std::string> BuildEnvironment(const std::map<std::string, std::string>& overrides) {
+// This process's environment without `remove`, with `overrides` applied (boost::process::environment
+// is avoided: its lookup reads past the end of short entries in Boost 1.74).
+std::vector<std::string> BuildEnvironment(const std::map<std::string, std::string>& overrides,
+                                          const std::vector<std::string>& remove) {
   std::vector<std::string> out;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string_view entry(*e);
     std::string key(entry.substr(0, entry.find('=')));
-    if (overrides.count(key) == 0) out.emplace_back(entry);
+    if (overrides.count(key) == 0 && std::find(remove.begin(), remove.end(), key) == remove.end()) {
+      out.emplace_back(entry);
+    }
   }
   for (const auto& [k, v] : overrides) out.push_back(k + "=" + v);
   return out;
@@ -267,7 +271,7 @@ class Session {
   }
 
   Status Run(const std::string& exe) {
-    std::vector<std::string> env_strings = BuildEnvironment(o_.env_overrides);
+    std::vector<std::string> env_strings = BuildEnvironment(o_.env_overrides, o_.env_remove);
     std::vector<char*> envp;
     for (std::string& e : env_strings) envp.push_back(e.data());
     envp.push_back(nullptr);

@@ -23,8 +23,10 @@ struct SubprocessOptions {
   // this process's) unless it contains a '/'. REQUIRES: non-empty.
   std::vector<std::string> argv;
   std::string cwd;  // empty: this process's working directory
-  // Set on top of this process's environment.
+  // The child's environment is this process's without the variables named in env_remove (e.g.
+  // SecretEnvNamesToRemove(), util/secret_env.h), with env_overrides set on top.
   std::map<std::string, std::string> env_overrides;
+  std::vector<std::string> env_remove;
   std::chrono::milliseconds timeout{0};  // 0 = none
   // When non-null and it becomes true, the child is killed. Must outlive the call.
   const std::atomic<bool>* cancel = nullptr;

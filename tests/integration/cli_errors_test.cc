@@ -1,6 +1,7 @@
 // How `mirrorgraph` fails: config errors (all at once, positioned, nothing created), usage errors,
-// a busy state directory, an unreachable registry (a failure, never "missing"), and an upstream
-// that does not exist (its app fails, the others go on).
+// a busy state directory, an unreachable registry (a failure, never "missing"), what a killed run
+// left in work/ (removed when the next run starts), and an upstream that does not exist (its app
+// fails, the others go on).
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -248,6 +249,25 @@ BOOST_AUTO_TEST_CASE(unreachable_registry_fails_probes) {
   BOOST_TEST(TaskStatusOf(report, "build:hello@1.2.0/linux/arm64") == "blocked");
   BOOST_TEST(TaskReasonOf(report, "build:hello@1.2.0/linux/arm64") == "blocked: probe:hello@1.2.0 failed");
   BOOST_TEST(report["summary"]["failed"] == 2);
+}
+
+// What a killed run left in work/ (a build's checkout and its registry auth file) is gone once
+// the next run holds the state directory; a plan, which takes no lock, leaves it alone.
+BOOST_AUTO_TEST_CASE(a_killed_runs_work_directories_are_removed_when_the_next_run_starts) {
+  CliWorkspace ws;
+  const mg::testing::ClosedLoopbackPort closed;
+  BOOST_TEST_REQUIRE(closed.port() != 0);
+  PrepareHello(ws, closed.host());
+  const fs::path attempt = ws.state_dir() / "work" / "build+hello@1.2.0_linux_amd64.999999";
+  BOOST_REQUIRE(mg::MakeDirs((attempt / "src").string()).ok());
+  BOOST_REQUIRE(mg::WriteFileAtomic((attempt / "auth.json").string(), R"({"auths":{"r":{"auth":"dTpw"}}})").ok());
+
+  auto plan = ws.Run({"plan"});
+  BOOST_TEST(fs::exists(attempt / "auth.json"), plan.Describe());
+  auto r = ws.Run({"run"});
+  BOOST_TEST(r.exit_code == 1, r.Describe());
+  BOOST_TEST(!fs::exists(attempt), r.Describe());
+  BOOST_TEST(fs::is_empty(ws.state_dir() / "work"));
 }
 
 BOOST_AUTO_TEST_CASE(missing_upstream_fails_its_app_only) {

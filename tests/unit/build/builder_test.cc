@@ -9,6 +9,9 @@
 #include "build/buildah_builder.h"
 #include "build/docker_builder.h"
 #include "build/registry_auth_file.h"
+#include "unit/http/fake_transport.h"
+#include "unit/util/secret_canaries.h"
+#include "unit/util/temp_dir.h"
 
 namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
 
@@ -149,7 +152,9 @@ BOOST_AUTO_TEST_CASE(the_auth_file_is_private_exclusive_and_removed) {
     Credentials c;
     c.username = "user";
     c.password = "s3cret";
+    const mode_t umask_before = ::umask(0);  // 0600 whatever the umask allows
     auto f = RegistryAuthFile::Create(path, "127.0.0.1:5000", c);
+    ::umask(umask_before);
     BOOST_REQUIRE(f.ok());
     struct stat st {};
     BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
@@ -165,6 +170,49 @@ BOOST_AUTO_TEST_CASE(the_auth_file_is_private_exclusive_and_removed) {
   }
   BOOST_TEST(!std::filesystem::exists(path));
   std::filesystem::remove_all(dir);
+}
+
+// A fake `buildah` and `docker` first on PATH, each logging its command line and environment: every
+// builder subprocess (the versions, buildah's storage sweep, bud, buildx build) runs without the
+// secrets mirrorgraph reads, and with the rest of the environment.
+BOOST_AUTO_TEST_CASE(builder_subprocesses_inherit_no_secret) {
+  using mg::testing::SecretCanaries;
+  mg::testing::TempDir dir;
+  const std::string log = dir / "env.log";
+  for (const std::string tool : {"buildah", "docker"}) {
+    std::ofstream(dir / tool) << SecretCanaries::EnvLoggingScript(
+        log, "case \"$*\" in *version*) echo '" + tool + " version 0.0-fake'; exit 0;; esac\n"
+             "echo 'fake build failed' >&2\nexit 1\n");
+    BOOST_REQUIRE(::chmod((dir / tool).c_str(), 0755) == 0);
+  }
+  mg::testing::ScopedEnv env;
+  env.PrependPath(dir.path());
+  SecretCanaries canaries;
+
+  mg::testing::FakeTransport transport;
+  HttpClient http(transport);
+  RegistryClient registry(http, "127.0.0.1:5000", true, std::nullopt);
+  BuilderSettings s;
+  s.state_dir = dir / "state";
+  s.registry = &registry;
+  BuildRequest r = Request();
+  r.platform = "linux/" + HostArch();
+  r.work_dir = dir / "work";
+  r.context_dir = dir.path();
+  r.dockerfile = dir / "Dockerfile";
+  r.auth_file = dir / "auth.json";
+  std::filesystem::create_directories(r.work_dir);
+  BuildahBuilder buildah(s);
+  BOOST_TEST(!buildah.BuildAndPush(r).ok());
+  DockerBuilder docker(s);
+  BOOST_TEST(!docker.BuildAndPush(r).ok());
+
+  const std::string text = ReadFile(log);
+  for (const char* ran : {"== buildah --version\n", " rm --all\n", " rmi --prune\n", " bud ",
+                          "== docker buildx version\n", "== docker buildx build "}) {
+    BOOST_TEST(text.find(ran) != std::string::npos, ran);
+  }
+  BOOST_TEST(SecretCanaries::CheckLoggedEnvs(text, mg::ChildKind::kBuilder) == "");
 }
 
 BOOST_AUTO_TEST_CASE(platform_helpers_and_emulation_checks) {

@@ -3,10 +3,14 @@
 // tag or repository is NotFound naming the URL and ref, credentials never appear in messages or logs.
 #include "build/source_fetch.h"
 
+#include <sys/stat.h>
+
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 
+#include "unit/util/scoped_env.h"
+#include "unit/util/secret_canaries.h"
 #include "unit/util/temp_dir.h"
 #include "util/atomic_file.h"
 #include "util/strings.h"
@@ -171,6 +175,29 @@ BOOST_AUTO_TEST_CASE(credentials_never_reach_the_message_or_the_log) {
   BOOST_TEST(m.find("fetching http://127.0.0.1:1/owner/app.git at v1.0.0") != std::string::npos, m);
   BOOST_TEST(m.find("s3cretToken") == std::string::npos, m);
   BOOST_TEST(mg::Join(log, "\n").find("s3cretToken") == std::string::npos, mg::Join(log, "\n"));
+}
+
+// A `git` first on PATH that logs its environment, then runs the real git: the clone and
+// rev-parse get the forge tokens (a user's credential helper may need them for a private
+// upstream) and none of the other secrets.
+BOOST_AUTO_TEST_CASE(git_gets_the_forge_tokens_and_no_other_secret) {
+  using mg::testing::SecretCanaries;
+  Repo repo;
+  mg::testing::TempDir work;
+  const std::string log = work / "env.log";
+  std::ofstream(work / "git") << SecretCanaries::EnvLoggingScript(
+      log, "PATH='" + std::string(std::getenv("PATH")) + "' exec git \"$@\"\n");
+  BOOST_REQUIRE(::chmod((work / "git").c_str(), 0755) == 0);
+  mg::testing::ScopedEnv env;
+  env.PrependPath(work.path());
+  SecretCanaries canaries;
+  mg::Result<mg::FetchedSource> r = Fetch(repo.At("v1.0.0"), work / "src", repo.c1);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+
+  const std::string text = ReadText(log);
+  BOOST_TEST(text.find("== git clone ") != std::string::npos);
+  BOOST_TEST(text.find("== git rev-parse ") != std::string::npos);
+  BOOST_TEST(SecretCanaries::CheckLoggedEnvs(text, mg::ChildKind::kCredentialProgram) == "");
 }
 
 BOOST_AUTO_TEST_CASE(bad_inputs) {

@@ -69,17 +69,6 @@ BOOST_AUTO_TEST_CASE(no_two_distinct_generated_ids_share_a_stem) {
   }
 }
 
-// The build task removes the work directories of earlier attempts of its own id only.
-BOOST_AUTO_TEST_CASE(attempt_directories_match_their_own_task_only) {
-  const std::string id = "build:x@1/linux/amd64";
-  BOOST_TEST(IsTaskAttemptDir(TaskAttemptDirName(id, 4242), id));
-  BOOST_TEST(!IsTaskAttemptDir(TaskAttemptDirName(id, 4242), "build:x@1.0/linux/amd64"));
-  BOOST_TEST(!IsTaskAttemptDir(TaskAttemptDirName("build:x@1.0/linux/amd64", 7), "build:x@1"));
-  BOOST_TEST(!IsTaskAttemptDir(TaskAttemptDirName("build:foo/bar@1", 7), "build:foo_bar@1"));
-  BOOST_TEST(!IsTaskAttemptDir(TaskFileStem(id) + ".", id));
-  BOOST_TEST(!IsTaskAttemptDir(TaskFileStem(id) + ".12x", id));
-}
-
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace MG_TEST_FILE_NS

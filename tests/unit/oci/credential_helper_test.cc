@@ -1,8 +1,10 @@
-// Credential helpers and the lookup order, with a scripted runner (nothing is spawned here; the
-// real helper protocol is exercised by tests/integration/cred_helper_test.cc).
+// Credential helpers and the lookup order, with a scripted runner (nothing is spawned here but by
+// the_real_runner_passes_the_forge_tokens_only; the real helper protocol is exercised by
+// tests/integration/cred_helper_test.cc).
 #include "oci/credential_helper.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <boost/test/unit_test.hpp>
 
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "oci/docker_config.h"
+#include "unit/util/secret_canaries.h"
 
 namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
 
@@ -299,6 +302,20 @@ BOOST_AUTO_TEST_CASE(env_auth_file_beats_the_configured_one) {
                                             EnvOf({{"MIRRORGRAPH_REGISTRY_AUTH_FILE", broken}}));
   BOOST_REQUIRE(!bad.ok());
   BOOST_TEST(bad.status().message().find(broken) != std::string::npos);
+}
+
+// The real runner starts a helper (here one that prints its environment) with the forge tokens,
+// which a user's helper may read, and without the other secrets.
+BOOST_AUTO_TEST_CASE(the_real_runner_passes_the_forge_tokens_only) {
+  using mg::testing::SecretCanaries;
+  TempDir dir;
+  const std::string helper = dir.Write("docker-credential-envdump", "#!/bin/sh\nenv\n");
+  BOOST_REQUIRE(::chmod(helper.c_str(), 0755) == 0);
+  SecretCanaries canaries;
+  mg::SubprocessCredentialHelperRunner runner({{"PATH", dir.path.string() + ":/usr/bin:/bin"}});
+  auto r = runner.RunGet("docker-credential-envdump", "r.example");
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(SecretCanaries::CheckChildEnv(r->stdout_text, mg::ChildKind::kCredentialProgram) == "");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

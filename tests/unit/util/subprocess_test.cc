@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "unit/util/secret_canaries.h"
 #include "unit/util/temp_dir.h"
 
 namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
@@ -211,6 +212,27 @@ BOOST_AUTO_TEST_CASE(environment_is_inherited) {
   mg::SubprocessResult r = MustRun(Sh("printf %s \"$MG_INHERITED_FOR_TEST\""));
   ::unsetenv("MG_INHERITED_FOR_TEST");
   BOOST_TEST(r.stdout_text == "from parent");
+}
+
+// A real child started with the secret names in env_remove sees none of their values; the rest of
+// the environment and env_overrides (which win over env_remove) reach it.
+BOOST_AUTO_TEST_CASE(env_remove_keeps_the_secrets_from_a_real_child) {
+  using mg::testing::SecretCanaries;
+  SecretCanaries canaries;
+  mg::SubprocessOptions o;
+  o.argv = {"/usr/bin/env"};
+  o.env_remove = mg::SecretEnvNamesToRemove(mg::ChildKind::kBuilder);
+  o.env_remove.push_back("MG_TEST_VALUE");
+  o.env_overrides = {{"MG_TEST_VALUE", "overridden"}};
+  std::string env = MustRun(o).stdout_text;
+  BOOST_TEST(SecretCanaries::CheckChildEnv(env, mg::ChildKind::kBuilder) == "");
+  BOOST_TEST(env.find("\nMG_TEST_VALUE=overridden\n") != std::string::npos);
+  // git and credential helpers: the forge tokens, configured ones included, and no other secret.
+  o.env_remove = mg::SecretEnvNamesToRemove(mg::ChildKind::kCredentialProgram);
+  BOOST_TEST(SecretCanaries::CheckChildEnv(MustRun(o).stdout_text, mg::ChildKind::kCredentialProgram) == "");
+  // Without env_remove everything is inherited (the canaries are visible to a child).
+  o.env_remove.clear();
+  BOOST_TEST(SecretCanaries::CheckChildEnv(MustRun(o).stdout_text, mg::ChildKind::kBuilder) != "");
 }
 
 BOOST_AUTO_TEST_CASE(path_override_is_used_for_the_search) {

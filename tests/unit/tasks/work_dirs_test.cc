@@ -1,0 +1,48 @@
+// RemoveLeftoverWorkDirs: what build attempts that never ended left in <state>/work (checkouts,
+// registry auth files) is removed at the start of the next run, whatever pid the names hold.
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "tasks/build_task.h"
+#include "unit/util/temp_dir.h"
+
+namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
+
+namespace fs = std::filesystem;
+
+BOOST_AUTO_TEST_SUITE(work_dirs_test)
+
+BOOST_AUTO_TEST_CASE(every_leftover_attempt_goes_auth_files_included) {
+  mg::testing::TempDir state;
+  const fs::path work = mg::WorkRoot(state.path());
+  BOOST_TEST(work.string() == state / "work");
+  // A killed run's attempt, one whose pid is this process's (a container reuses pids), a stray file.
+  for (const std::string& name : {std::string("build+hello@1.0.0_linux_amd64.999999"),
+                                 "build+hello@1.0.0_linux_arm64." + std::to_string(::getpid())}) {
+    fs::create_directories(work / name / "src" / "sub");
+    std::ofstream(work / name / "auth.json") << R"({"auths":{"r":{"auth":"dTpw"}}})";
+    std::ofstream(work / name / "src" / "sub" / "Dockerfile") << "FROM scratch\n";
+  }
+  std::ofstream(work / "stray") << "x";
+  mg::Status s = mg::RemoveLeftoverWorkDirs(state.path());
+  BOOST_TEST(s.ok(), s.ToString());
+  BOOST_TEST(fs::exists(work));
+  BOOST_TEST(fs::is_empty(work));
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_work_directory_is_fine_and_a_file_there_is_an_error) {
+  mg::testing::TempDir state;
+  BOOST_TEST(mg::RemoveLeftoverWorkDirs(state.path()).ok());
+  BOOST_TEST(mg::RemoveLeftoverWorkDirs(state / "absent").ok());
+  std::ofstream(state / "work") << "not a directory";
+  mg::Status s = mg::RemoveLeftoverWorkDirs(state.path());
+  BOOST_TEST((s.code() == mg::Status::Code::kIOError), s.ToString());
+  BOOST_TEST(s.message().find("cannot list " + (state / "work")) != std::string::npos, s.message());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace MG_TEST_FILE_NS
