@@ -126,9 +126,9 @@ Json ActionCache::Record::result() const {
 bool ActionCache::Record::from_remote() const {
   std::optional<std::string_view> text;
   if (!parsed_) text = MemberText(entry_text, kOriginMember);
-  if (!text) return StringField(entry(), kOriginMember) == kRemoteOrigin;
-  return text->size() == kRemoteOrigin.size() + 2 && text->substr(1, kRemoteOrigin.size()) == kRemoteOrigin &&
-         text->front() == '"' && text->back() == '"';
+  if (!text) return StringField(entry(), kOriginMember) != kLocalOrigin;
+  return !(text->size() == kLocalOrigin.size() + 2 && text->front() == '"' && text->back() == '"' &&
+           text->substr(1, kLocalOrigin.size()) == kLocalOrigin);
 }
 
 int64_t ActionCache::Record::finished_at() const {

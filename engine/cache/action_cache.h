@@ -39,8 +39,10 @@ class ActionCache {
  public:
   static constexpr int kFormatVersion = 2;
   static constexpr int kMaterialFormatVersion = 1;
-  // The entry member that marks a result copied from the remote tier: "origin": "remote".
+  // The entry member that says who wrote a result: "local" (computed by a run with this state
+  // directory), "remote" (copied from the remote tier, or derived from such a copy).
   static constexpr std::string_view kOriginMember = "origin";
+  static constexpr std::string_view kLocalOrigin = "local";
   static constexpr std::string_view kRemoteOrigin = "remote";
 
   // Views into storage the cache owns: valid as long as the cache. 64 bytes: one per cache entry
@@ -61,8 +63,9 @@ class ActionCache {
     // (an observation trusted from the cache needs only these); null / 0 when absent.
     Json result() const;
     int64_t finished_at() const;
-    // Whether the entry was copied from the remote cache tier (its "origin" member is "remote",
-    // kRemoteOrigin): see TaskContext::cached_result_remote.
+    // Whether the result may come from the remote tier: true unless its "origin" member is
+    // "local" (kLocalOrigin). Fail-safe: an entry written before the member existed may be a copy
+    // of a remote entry, and is treated as one (TaskContext::cached_result_remote).
     bool from_remote() const;
 
    private:

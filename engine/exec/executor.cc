@@ -85,6 +85,7 @@ struct Completion {
   int64_t started_at;
   int64_t finished_at;
   RemoteAnswer remote;  // meaningful when the task's state has remote_lookup
+  bool cached_result_remote = false;  // the task's TaskContext::cached_result_remote
 };
 
 }  // namespace executor_internal
@@ -463,9 +464,9 @@ struct Executor::Impl {
       std::function<void(std::string_view)> log = [task_log](std::string_view line) { task_log->Write(line); };
       TaskOutcome outcome;
       RemoteAnswer remote;
+      bool cached_result_remote = cached_remote;
       try {
         const Json* cached_result = cached.get();
-        bool cached_result_remote = cached_remote;
         bool run = true;
         if (ask_remote) {
           remote = AskRemote(*opt.remote, key, task->id, opt.cancel_token);
@@ -495,7 +496,7 @@ struct Executor::Impl {
         outcome.status = Status::Internal("task threw an unknown exception");
       }
       if (!outcome.status.ok()) log("error: " + outcome.status.ToString());
-      Completion c{i, std::move(outcome), started, clock->NowMillis(), std::move(remote)};
+      Completion c{i, std::move(outcome), started, clock->NowMillis(), std::move(remote), cached_result_remote};
       {
         std::lock_guard<std::mutex> lock(mu);
         done.push_back(std::move(c));
@@ -568,7 +569,13 @@ struct Executor::Impl {
       entry["result"] = s.result;
       entry["finished_at"] = s.finished_at;
       entry["duration_ms"] = s.finished_at - s.started_at;
+      // Who wrote the result (ActionCache::Record::from_remote); not uploaded: a reader marks the
+      // entries it copies from the remote tier itself.
+      const bool remote_origin = c.outcome.from_cached && c.cached_result_remote;
+      const std::string origin_member(ActionCache::kOriginMember);
+      entry[origin_member] = remote_origin ? ActionCache::kRemoteOrigin : ActionCache::kLocalOrigin;
       Status put = cache.Put(s.key.str(), t.id, entry);
+      entry.erase(origin_member);
       StateWritten(put);
       if (!put.ok()) {
         s.error = "cannot record the result: " + put.ToString();

@@ -32,9 +32,10 @@ struct TaskContext {
   // absent. Facts about how the image was made, to be checked against the registry by the runner
   // (the record may name another digest); never part of the key. Null otherwise.
   const Json* recorded = nullptr;
-  // cached_result came from the remote cache tier, in this run or copied into the action cache by
-  // an earlier one: anyone with push rights to the cache repository may have written it. Its facts
-  // may be re-checked against the registry, never signed as they are (docs/cache.md).
+  // cached_result may come from the remote cache tier — in this run, or copied into the action
+  // cache by an earlier one (ActionCache::Record::from_remote) — where anyone with push rights to
+  // the cache repository may have written it. Its facts may be re-checked against the registry,
+  // never signed as they are (docs/cache.md).
   bool cached_result_remote = false;
 };
 
@@ -46,6 +47,9 @@ struct TaskOutcome {
   Status status;  // non-OK: the task failed with this message
   Json result;    // the typed result (canonical JSON) when OK
   bool reused = false;  // OK and ctx.cached_result re-checked and still valid: `result` is ignored
+  // OK and `result` is ctx.cached_result amended (e.g. re-tagged): it keeps the cached entry's
+  // origin (TaskContext::cached_result_remote), so a remote result is not recorded as this run's.
+  bool from_cached = false;
   std::string note;     // one line for the task's reason ("re-checked sha256:... in the registry")
 };
 

@@ -103,7 +103,9 @@ TaskOutcome RunMergeTask(const TaskContext& ctx, RegistryClient& registry) {
       if (!wrote) return {Status::OK(), {}, true, "re-checked " + digest + " and its tags"};
       Json result = *ctx.cached_result;
       result["tags"] = tags;
-      return {Status::OK(), std::move(result), false, "re-tagged " + digest};
+      TaskOutcome retagged(Status::OK(), std::move(result), false, "re-tagged " + digest);
+      retagged.from_cached = true;
+      return retagged;
     }
   }
 

@@ -26,6 +26,12 @@ class FakeRunner : public TaskRunner {
       std::lock_guard<std::mutex> l(mu_);
       rechecks_.push_back(ctx.task.id);
       if (ctx.cached_result_remote) remote_rechecks_.push_back(ctx.task.id);
+      if (amend.count(ctx.task.id)) {
+        TaskOutcome amended(Status::OK(), *ctx.cached_result, false, "amended by the fake");
+        amended.result["amended"] = true;
+        amended.from_cached = true;
+        return amended;
+      }
       if (!stale.count(ctx.task.id)) return {Status::OK(), {}, true, "re-checked by the fake"};
     }
     int now = ++running_;
@@ -75,6 +81,7 @@ class FakeRunner : public TaskRunner {
 
   std::set<std::string> fail;
   std::set<std::string> stale;
+  std::set<std::string> amend;  // re-checks return the cached result amended (TaskOutcome::from_cached)
   std::map<std::string, Json> results;
   std::map<std::string, Json> inputs_seen;
   std::map<std::string, Json> recorded_seen;  // ctx.recorded of each call; null when absent

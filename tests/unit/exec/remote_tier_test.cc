@@ -109,7 +109,12 @@ BOOST_AUTO_TEST_CASE(a_run_writes_every_mutating_task_and_waits_for_the_writes) 
   // What was written is the local entry, under its key, and passes the executor's own check.
   const std::string& key = r.by_id["build:b0"].key.str();
   BOOST_REQUIRE(remote.entries.count(key));
-  BOOST_TEST(remote.entries[key] == CanonicalJson(cache->Get(key)->entry()));  // the whole entry, key material included
+  // The whole entry, key material included, without the local entry's origin mark.
+  Json local = cache->Get(key)->entry();
+  BOOST_TEST(local["origin"] == "local");
+  BOOST_TEST(!cache->Get(key)->from_remote());
+  local.erase("origin");
+  BOOST_TEST(remote.entries[key] == CanonicalJson(local));
   BOOST_TEST(CheckEntryKey(ParseJson(remote.entries[key]), key).ok());
 }
 
@@ -164,6 +169,32 @@ BOOST_AUTO_TEST_CASE(a_local_miss_and_a_remote_hit_is_rechecked_cached_and_copie
   BOOST_TEST(r4.summary.ExitCode() == 0);
   BOOST_TEST(Sorted(runner3.rechecks()) == kMutating, boost::test_tools::per_element());
   BOOST_TEST(runner3.remote_rechecks().empty());
+}
+
+// A result a task derives from a remote one (a merge re-tagging the cached index) keeps its origin;
+// an entry with no origin (written before the mark existed) counts as remote.
+BOOST_AUTO_TEST_CASE(results_derived_from_remote_ones_and_unmarked_entries_count_as_remote) {
+  FakeRemoteCache remote;
+  Fill(remote);
+  TempDir dir;
+  auto cache = ActionCache::Open(dir.path.string()).value();
+  FakeRunner runner;
+  runner.amend = {"merge:m"};
+  TaskGraph g = Pipeline();
+  Run r = RunWith(g, *cache, runner, &remote);
+  BOOST_TEST(r.summary.ExitCode() == 0);
+  BOOST_TEST((r.by_id["merge:m"].status == TaskStatus::kRan));
+  const std::string key = r.by_id["merge:m"].key.str();
+  BOOST_TEST(cache->Get(key)->result()["amended"] == true);
+  BOOST_TEST(cache->Get(key)->from_remote());
+  // The fail-safe reading, straight from the cache.
+  const std::string k(64, 'a');
+  BOOST_REQUIRE(cache->Put(k, "t:unmarked", Json{{"result", 1}}).ok());
+  BOOST_TEST(cache->Get(k)->from_remote());
+  BOOST_REQUIRE(cache->Put(k, "t:unmarked", Json{{"result", 1}, {"origin", "local"}}).ok());
+  BOOST_TEST(!cache->Get(k)->from_remote());
+  BOOST_REQUIRE(cache->Put(k, "t:unmarked", Json{{"result", 1}, {"origin", 7}}).ok());
+  BOOST_TEST(cache->Get(k)->from_remote());
 }
 
 BOOST_AUTO_TEST_CASE(a_remote_hit_that_no_longer_holds_is_redone_and_written_again) {
