@@ -78,6 +78,7 @@ Result<IdentityToken> IdentityTokenSource::FromGitHub(HttpClient& http) const {
   request.headers = {{"Authorization", std::string("bearer ") + bearer}, {"Accept", "application/json"}};
   request.timeout = std::chrono::seconds(30);
   request.max_body_bytes = kMaxTokenBytes * 2;
+  request.follow_redirects = false;  // the bearer token goes to ACTIONS_ID_TOKEN_REQUEST_URL only
   Result<HttpResponse> response = http.Send(request);
   const std::string what = "GitHub Actions' token service (" + RedactUrl(url) + ")";
   if (!response.ok()) return response.status().WithContext("requesting an identity token from " + what);

@@ -104,6 +104,7 @@ BOOST_AUTO_TEST_CASE(auto_takes_sigstore_id_token_then_github) {
   const HttpRequest sent = transport.requests()[0];
   BOOST_TEST(sent.url == "http://127.0.0.1:1/token?api-version=2.0&audience=sigstore");
   BOOST_TEST(testing::RequestHeader(sent, "Authorization") == "bearer request-bearer-canary");
+  BOOST_TEST(!sent.follow_redirects);  // the bearer token never follows a redirect
 
   env.vars["SIGSTORE_ID_TOKEN"] = " " + Jwt({{"iss", "https://gitlab.example"}, {"sub", "project_path:g/p"}}) + "\n";
   Result<IdentityToken> explicit_token = src->Fetch(http, kNow);
