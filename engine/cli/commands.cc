@@ -53,7 +53,8 @@ bool WriteReport(const std::string& path, const Json& report) {
 }
 
 // Stops what a killed earlier run left running (saying so in one line) and removes the build work
-// directories it left (their registry auth files included), then records this run's children in
+// directories it left (their registry auth files included; only those when what it left running
+// could not be stopped), then records this run's children in
 // <state-dir>/children until the returned guard goes (child_records.h). Call with the state lock
 // held, before any subprocess starts. False (after printing why) when the directory cannot be made.
 bool StopLeftoversAndRecord(const std::string& state_dir) {
@@ -65,7 +66,7 @@ bool StopLeftoversAndRecord(const std::string& state_dir) {
   } else if (std::string line = stopped->Describe(); !line.empty()) {
     std::cerr << "mirrorgraph: " << line << "\n";
   }
-  if (Status swept = RemoveLeftoverWorkDirs(state_dir); !swept.ok()) {
+  if (Status swept = RemoveLeftoverWorkDirs(state_dir, /*leftovers_stopped=*/stopped.ok()); !swept.ok()) {
     std::cerr << "mirrorgraph: warning: " << swept.message()
               << " (a build directory there may hold the registry's credentials in auth.json: remove it by hand)\n";
   }

@@ -78,7 +78,7 @@ std::string Inside(const std::string& root, const std::string& rel) {
 
 std::string WorkRoot(const std::string& state_dir) { return state_dir + "/work"; }
 
-Status RemoveLeftoverWorkDirs(const std::string& state_dir) {
+Status RemoveLeftoverWorkDirs(const std::string& state_dir, bool leftovers_stopped) {
   const std::string root = WorkRoot(state_dir);
   std::error_code ec;
   std::vector<fs::path> leftovers;
@@ -87,8 +87,11 @@ Status RemoveLeftoverWorkDirs(const std::string& state_dir) {
     return Status::IOError("cannot list " + root + ": " + ec.message());
   }
   std::string failed;
-  for (const fs::path& path : leftovers) {
-    fs::remove_all(path, ec);
+  for (const fs::path& entry : leftovers) {
+    // Only a real directory holds an auth file: a link to one elsewhere is not followed.
+    if (!leftovers_stopped && !fs::is_directory(fs::symlink_status(entry, ec))) continue;
+    const fs::path path = leftovers_stopped ? entry : entry / kAuthFileName;
+    fs::remove_all(path, ec);  // a missing auth file is no error (remove_all of nothing is 0)
     if (ec) failed += (failed.empty() ? "" : "; ") + path.string() + ": " + ec.message();
   }
   if (!failed.empty()) return Status::IOError("cannot remove what an earlier run left in " + root + ": " + failed);
@@ -166,7 +169,7 @@ TaskOutcome BuildTaskRunner::Run(const TaskContext& ctx, const ResolvedApp& app)
 
   std::optional<RegistryAuthFile> auth;
   if (settings_.credentials && !settings_.credentials->empty()) {
-    auto a = RegistryAuthFile::Create(work.path() + "/auth.json", settings_.target.host, *settings_.credentials);
+    auto a = RegistryAuthFile::Create(work.path() + "/" + kAuthFileName, settings_.target.host, *settings_.credentials);
     if (!a.ok()) return {a.status(), {}};
     auth.emplace(std::move(a.value()));
   }

@@ -23,10 +23,13 @@ std::string WorkRoot(const std::string& state_dir);
 // killed with SIGKILL, a third Ctrl-C, std::terminate), so no registry auth file outlives the run
 // that wrote it past the next run's start. Every entry goes, whatever pid its name holds (a pid
 // is reused, in a container often the same one every run). A missing directory is an empty one.
-// REQUIRES: the state directory's lock is held (no other process builds there), what earlier
-// runs left running has been stopped, and no build of this process has started. Errors: IOError
-// naming each path that could not be removed, and why.
-Status RemoveLeftoverWorkDirs(const std::string& state_dir);
+// With `leftovers_stopped` false (what earlier runs left running could not be stopped: a builder
+// may still use its directory) only each entry's registry auth file (kAuthFileName) goes.
+// Symbolic links are removed, never followed.
+// REQUIRES: the state directory's lock is held (no other process builds there) and no build of
+// this process has started. Errors: IOError naming each path that could not be removed, and why.
+inline constexpr const char* kAuthFileName = "auth.json";
+Status RemoveLeftoverWorkDirs(const std::string& state_dir, bool leftovers_stopped = true);
 
 // Thread-safe: builds of different tasks run at once. Borrows `settings.builder.registry` and
 // `registry`, which must outlive it.

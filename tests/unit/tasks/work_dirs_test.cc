@@ -33,6 +33,37 @@ BOOST_AUTO_TEST_CASE(every_leftover_attempt_goes_auth_files_included) {
   BOOST_TEST(fs::is_empty(work));
 }
 
+BOOST_AUTO_TEST_CASE(links_are_removed_not_followed) {
+  mg::testing::TempDir state;
+  const fs::path work = mg::WorkRoot(state.path());
+  const fs::path outside = state / "outside";
+  fs::create_directories(outside / "dir");
+  std::ofstream(outside / "dir" / "keep") << "keep";
+  std::ofstream(outside / "keep.json") << "keep";
+  fs::create_directories(work / "build+a.1");
+  fs::create_directory_symlink(outside / "dir", work / "build+a.1" / "src");
+  fs::create_directory_symlink(outside / "dir", work / "linked");
+  fs::create_symlink(outside / "keep.json", work / "build+a.1" / mg::kAuthFileName);
+  BOOST_TEST(mg::RemoveLeftoverWorkDirs(state.path()).ok());
+  BOOST_TEST(fs::is_empty(work));
+  BOOST_TEST(fs::exists(outside / "dir" / "keep"));
+  BOOST_TEST(fs::exists(outside / "keep.json"));
+}
+
+BOOST_AUTO_TEST_CASE(with_leftovers_still_running_only_the_auth_files_go) {
+  mg::testing::TempDir state;
+  const fs::path work = mg::WorkRoot(state.path());
+  fs::create_directories(work / "build+a.1" / "src");
+  std::ofstream(work / "build+a.1" / mg::kAuthFileName) << R"({"auths":{}})";
+  std::ofstream(work / "build+a.1" / "src" / "Dockerfile") << "FROM scratch\n";
+  fs::create_directories(work / "build+b.2");  // no auth file: nothing to do
+  mg::Status s = mg::RemoveLeftoverWorkDirs(state.path(), /*leftovers_stopped=*/false);
+  BOOST_TEST(s.ok(), s.ToString());
+  BOOST_TEST(!fs::exists(work / "build+a.1" / mg::kAuthFileName));
+  BOOST_TEST(fs::exists(work / "build+a.1" / "src" / "Dockerfile"));  // a builder may still use it
+  BOOST_TEST(fs::exists(work / "build+b.2"));
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_work_directory_is_fine_and_a_file_there_is_an_error) {
   mg::testing::TempDir state;
   BOOST_TEST(mg::RemoveLeftoverWorkDirs(state.path()).ok());
