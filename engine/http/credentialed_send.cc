@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "http/url.h"
+#include "util/strings.h"
 
 namespace mg {
 namespace {
@@ -49,6 +50,11 @@ Result<HttpResponse> SendWithCredential(const HttpRequest& request,
     if (to_get && hop.method != "HEAD") {
       next.method = "GET";
       next.body.clear();
+      // The body's headers went with it.
+      std::erase_if(next.headers, [](const std::pair<std::string, std::string>& h) {
+        const std::string name = AsciiLower(h.first);
+        return name == "content-type" || name == "content-length";
+      });
     }
     hop = std::move(next);
   }

@@ -28,9 +28,7 @@ Status CheckPushDigest(const std::string& digest) {
 }
 
 std::string ResolveUploadLocation(const RegistryClient& client, const std::string& location) {
-  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) return location;
-  if (!location.empty() && location[0] == '/') return client.base_url() + location;
-  return client.base_url() + "/" + location;
+  return ResolveUrl(client.base_url() + "/", location);
 }
 
 std::string WithQueryParam(const std::string& url, const std::string& param) {

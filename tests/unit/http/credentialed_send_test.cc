@@ -67,6 +67,7 @@ BOOST_AUTO_TEST_CASE(same_origin_redirects_keep_it_and_303_turns_a_post_into_a_g
   req.method = "POST";
   req.url = trusted.Url("/api/submit");
   req.body = "form";
+  req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "text/plain"}};
   bool sent = false;
   auto r = mg::SendWithCredential(req, kCredential, trusted.Url("/api"), wire.hop, &sent);
   BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
@@ -82,6 +83,10 @@ BOOST_AUTO_TEST_CASE(same_origin_redirects_keep_it_and_303_turns_a_post_into_a_g
     BOOST_TEST(seen[i].Header("private-token") == kCredential.second);
   }
   BOOST_TEST(seen[1].body == "");
+  // The body's type went with the body; other headers stay.
+  BOOST_TEST(seen[0].Header("content-type") == "application/x-www-form-urlencoded");
+  BOOST_TEST(seen[1].Header("content-type") == "");
+  BOOST_TEST(seen[1].Header("accept") == "text/plain");
 }
 
 // https -> http on the same host is another origin: the credential stays behind.
