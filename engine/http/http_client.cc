@@ -47,16 +47,19 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view raw,
     if (end == nullptr || *end != '\0') continue;
     time_t t = timegm(&tm);
     if (t == static_cast<time_t>(-1)) continue;
-    // Compared in seconds first: a date centuries away does not fit system_clock's nanoseconds.
-    const auto ahead = std::chrono::seconds(static_cast<long long>(t)) -
-                       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
-    if (ahead >= kLongestRetryAfter) return kLongestRetryAfter;
-    if (ahead < std::chrono::seconds(0)) return std::chrono::milliseconds(0);
-    auto when = std::chrono::system_clock::from_time_t(t);
-    auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
-    return std::max(delta, std::chrono::milliseconds(0));
+    return WaitUntilUnixTime(static_cast<long long>(t), now);
   }
   return std::nullopt;
+}
+
+std::chrono::milliseconds WaitUntilUnixTime(long long epoch_seconds, std::chrono::system_clock::time_point now) {
+  const long long now_seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (epoch_seconds <= now_seconds - 1) return std::chrono::milliseconds(0);
+  if (epoch_seconds - now_seconds >= std::chrono::duration_cast<std::chrono::seconds>(kLongestRetryAfter).count()) {
+    return kLongestRetryAfter;
+  }
+  const auto when = std::chrono::system_clock::time_point(std::chrono::seconds(epoch_seconds));
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(when - now), std::chrono::milliseconds(0));
 }
 
 HttpClient::HttpClient(HttpTransport& transport, HttpClientOptions options)

@@ -75,4 +75,9 @@ class HttpClient {
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
                                                          std::chrono::system_clock::time_point now);
 
+// The wait from `now` until the Unix time `epoch_seconds` a server named (a Retry-After date, a
+// rate limit's reset): 0 when it is past, one year when it is further ahead (compared in seconds
+// first: a date centuries away does not fit system_clock's nanoseconds). Pure.
+std::chrono::milliseconds WaitUntilUnixTime(long long epoch_seconds, std::chrono::system_clock::time_point now);
+
 }  // namespace mg

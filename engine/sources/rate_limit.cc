@@ -21,19 +21,10 @@ std::optional<long long> ParseEpochSeconds(const std::optional<std::string>& val
   return std::stoll(std::string(v));
 }
 
-// An epoch far ahead (up to 12 digits parse) is compared in seconds first: as system_clock's
-// nanoseconds it would overflow. The wait is capped at a year, far beyond any policy's max_wait,
-// which then reports it.
+// An epoch far ahead (12 digits parse) waits a year (WaitUntilUnixTime), far beyond any policy's
+// max_wait, which then reports it.
 RateLimit WaitUntilEpoch(long long epoch, WallClock::time_point now) {
-  constexpr long long kYear = 365LL * 24 * 3600;
-  const long long ahead = epoch - std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  milliseconds wait(0);
-  if (ahead >= kYear) {
-    wait = std::chrono::seconds(kYear);
-  } else if (ahead > 0) {
-    const WallClock::time_point at = WallClock::time_point(std::chrono::seconds(epoch));
-    wait = std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(at - now));
-  }
+  const milliseconds wait = WaitUntilUnixTime(epoch, now);
   return RateLimit{wait, now + wait};
 }
 
