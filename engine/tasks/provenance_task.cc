@@ -567,9 +567,9 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
   // and unless it came from the remote cache tier: anyone with push rights there can write a
   // result, and what is signed here must come from this machine's runs or from the registry,
   // where a predicate of ours verifies under the key (docs/cache.md, "Trust model").
-  const bool reuse_cached = same_index && !ctx.cached_result_remote &&
-                            (!merge || (merge->basis != "merge" && !cached_reconstructed));
-  if (same_index && ctx.cached_result_remote) {
+  const bool keeps_cached = same_index && (!merge || (merge->basis != "merge" && !cached_reconstructed));
+  const bool reuse_cached = keeps_cached && !ctx.cached_result_remote;
+  if (keeps_cached && ctx.cached_result_remote) {
     ctx.log("not re-signing the predicate of the remote cache's provenance result: rebuilt from what this machine knows");
   }
   // Without recorded facts or a cached predicate (a new state directory, e.g. a fresh CI runner),
@@ -594,12 +594,9 @@ TaskOutcome RunProvenanceTask(const TaskContext& ctx, RegistryClient& registry, 
     ctx.log("re-attaching the " + std::string(full ? "" : "reconstructed ") + "provenance already attached to " +
             target->index_digest + " (nothing recorded here says more)");
     predicate = std::move(*attached);
-    if (predicate.contains("buildDefinition") && predicate["buildDefinition"].is_object() &&
-        predicate["buildDefinition"].contains("internalParameters") &&
-        predicate["buildDefinition"]["internalParameters"].is_object()) {
-      for (const Json& u : predicate["buildDefinition"]["internalParameters"].value("unknown", Json::array())) {
-        if (u.is_string()) facts.unknown.insert(u.get<std::string>());
-      }
+    for (const std::string& u :
+         StringsField(ObjectField(ObjectField(predicate, "buildDefinition"), "internalParameters"), "unknown")) {
+      facts.unknown.insert(u);
     }
     predicate["runDetails"]["builder"]["id"] = builder_id;
     basis = full ? "attached provenance" : "index annotations";
