@@ -460,7 +460,8 @@ struct Executor::Impl {
                                 ask_remote, trust_remote, dry_run, key] {
       // Shared by the callback: a plugin thread still holding a copy of ctx.log after Run()
       // returned writes to a live (if closed-over) file, never to a destroyed one.
-      auto task_log = std::make_shared<TaskLog>(log_path);
+      auto task_log = std::make_shared<TaskLog>(
+          log_path, IsObservation(task->type) ? TaskLog::Rewrite::kWhenChanged : TaskLog::Rewrite::kAlways);
       std::function<void(std::string_view)> log = [task_log](std::string_view line) { task_log->Write(line); };
       TaskOutcome outcome;
       RemoteAnswer remote;
