@@ -27,6 +27,11 @@ struct Fixture : AttestFixture {
                       bool cached_remote = false) {
     return mg::RunProvenanceTask(Context(std::move(inputs), cached, recorded, cached_remote), client, settings);
   }
+  // `digest`'s .att manifest emptied: its attestations lost, so that a re-check fails.
+  void LoseAttestations(const std::string& digest) {
+    reg.PutManifest(kAttestRepo, mg::CosignTag(digest, ".att"), mg::kMediaTypeOciManifest,
+                    R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]})");
+  }
   // What an earlier run recorded when the merge is unneeded now (TaskContext::recorded).
   Json RecordedMerge() const {
     return {{"merge:hello@1.0.0", {{"result", MergeResult()}, {"identity", Identity()}}}};
@@ -381,8 +386,7 @@ BOOST_AUTO_TEST_CASE(a_lost_provenance_is_restored_from_the_cached_predicate_whe
   BOOST_REQUIRE(first.status.ok());
   const Json built = f.Predicate(f.index);
   BOOST_TEST(first.result["predicate"] == built);
-  f.reg.PutManifest(kAttestRepo, mg::CosignTag(f.arm64, ".att"), mg::kMediaTypeOciManifest,
-                    R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]})");
+  f.LoseAttestations(f.arm64);
   // A later run: the image is complete (no merge result); the cached predicate, not a reconstruction.
   mg::TaskOutcome redone = f.Run(Json::object(), &first.result);
   BOOST_REQUIRE_MESSAGE(redone.status.ok(), redone.status.ToString());
@@ -418,8 +422,7 @@ BOOST_AUTO_TEST_CASE(a_predicate_from_the_remote_cache_is_never_re_signed) {
   Json forged = first.result;
   forged["predicate"]["buildDefinition"]["externalParameters"]["source"] = "https://evil.example/forged.git";
   forged["predicate"]["buildDefinition"]["resolvedDependencies"] = Json::array();
-  f.reg.PutManifest(kAttestRepo, mg::CosignTag(f.arm64, ".att"), mg::kMediaTypeOciManifest,
-                    R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]})");
+  f.LoseAttestations(f.arm64);
   // The image is complete (no merge result), the re-check fails (arm64's provenance is gone).
   mg::TaskOutcome redone = f.Run(Json::object(), &forged, nullptr, /*cached_remote=*/true);
   BOOST_REQUIRE_MESSAGE(redone.status.ok(), redone.status.ToString());
@@ -439,8 +442,7 @@ BOOST_AUTO_TEST_CASE(a_predicate_from_the_remote_cache_is_never_re_signed) {
   BOOST_REQUIRE(own.status.ok());
   Json local = own.result;
   local["predicate"]["buildDefinition"]["externalParameters"]["source"] = "https://example.org/recorded.git";
-  g.reg.PutManifest(kAttestRepo, mg::CosignTag(g.arm64, ".att"), mg::kMediaTypeOciManifest,
-                    R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]})");
+  g.LoseAttestations(g.arm64);
   mg::TaskOutcome kept = g.Run(Json::object(), &local);
   BOOST_REQUIRE_MESSAGE(kept.status.ok(), kept.status.ToString());
   BOOST_TEST(g.Predicate(g.arm64) == local["predicate"]);
@@ -456,8 +458,7 @@ BOOST_AUTO_TEST_CASE(a_cached_result_of_the_wrong_shape_is_not_reused) {
   const Json built = f.Predicate(f.index);
   for (const Json& odd : {Json{{"runDetails", "x"}}, Json{{"runDetails", {{"builder", 7}}}}, Json("a string")}) {
     // arm64's provenance lost, so that the re-check fails and the cached predicate is considered.
-    f.reg.PutManifest(kAttestRepo, mg::CosignTag(f.arm64, ".att"), mg::kMediaTypeOciManifest,
-                      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]})");
+    f.LoseAttestations(f.arm64);
     Json cached = first.result;
     cached["predicate"] = odd;
     cached["basis"] = 7;
