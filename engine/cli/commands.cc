@@ -66,7 +66,8 @@ bool StopLeftoversAndRecord(const std::string& state_dir) {
   } else if (std::string line = stopped->Describe(); !line.empty()) {
     std::cerr << "mirrorgraph: " << line << "\n";
   }
-  if (Status swept = RemoveLeftoverWorkDirs(state_dir, /*leftovers_stopped=*/stopped.ok()); !swept.ok()) {
+  const bool all_stopped = stopped.ok() && stopped->AllStopped();
+  if (Status swept = RemoveLeftoverWorkDirs(state_dir, /*leftovers_stopped=*/all_stopped); !swept.ok()) {
     std::cerr << "mirrorgraph: warning: " << swept.message()
               << " (a build directory there may hold the registry's credentials in auth.json: remove it by hand)\n";
   }

@@ -572,9 +572,12 @@ struct Executor::Impl {
       entry["duration_ms"] = s.finished_at - s.started_at;
       // Who wrote the result (ActionCache::Record::from_remote); not uploaded: a reader marks the
       // entries it copies from the remote tier itself.
+      // Observations are never re-checked from the cache: no mark.
       const bool remote_origin = c.outcome.from_cached && c.cached_result_remote;
       const std::string origin_member(ActionCache::kOriginMember);
-      entry[origin_member] = remote_origin ? ActionCache::kRemoteOrigin : ActionCache::kLocalOrigin;
+      if (!IsObservation(t.type)) {
+        entry[origin_member] = remote_origin ? ActionCache::kRemoteOrigin : ActionCache::kLocalOrigin;
+      }
       Status put = cache.Put(s.key.str(), t.id, entry);
       entry.erase(origin_member);
       StateWritten(put);

@@ -86,6 +86,13 @@ Result<IdentityToken> IdentityTokenSource::FromGitHub(HttpClient& http) const {
     return Status::PermissionDenied(what + " answered " + std::to_string(response->status) +
                                     ": does the job have `permissions: id-token: write`?");
   }
+  if (response->status >= 300 && response->status < 400) {
+    const std::optional<std::string> location = response->Header("location");
+    return Status::FailedPrecondition(what + " answered " + std::to_string(response->status) + " redirecting to " +
+                                      (location ? RedactUrl(*location) : std::string("nowhere")) +
+                                      ", which is not followed: the request carries the job's token; point "
+                                      "ACTIONS_ID_TOKEN_REQUEST_URL at the service itself");
+  }
   if (response->status != 200) {
     return Status::Unavailable(what + " answered " + std::to_string(response->status));
   }

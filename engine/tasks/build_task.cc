@@ -89,7 +89,14 @@ Status RemoveLeftoverWorkDirs(const std::string& state_dir, bool leftovers_stopp
   std::string failed;
   for (const fs::path& entry : leftovers) {
     // Only a real directory holds an auth file: a link to one elsewhere is not followed.
-    if (!leftovers_stopped && !fs::is_directory(fs::symlink_status(entry, ec))) continue;
+    if (!leftovers_stopped) {
+      const fs::file_status st = fs::symlink_status(entry, ec);
+      if (ec) {
+        failed += (failed.empty() ? "" : "; ") + entry.string() + ": " + ec.message();
+        continue;
+      }
+      if (!fs::is_directory(st)) continue;
+    }
     const fs::path path = leftovers_stopped ? entry : entry / kAuthFileName;
     fs::remove_all(path, ec);  // a missing auth file is no error (remove_all of nothing is 0)
     if (ec) failed += (failed.empty() ? "" : "; ") + path.string() + ": " + ec.message();

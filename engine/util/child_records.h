@@ -48,6 +48,9 @@ struct LeftoverStop {
 
   // One line for the user, "" when there was nothing to stop nor anything damaged.
   std::string Describe() const;
+  // Whether nothing an earlier run left can still be running: every group stopped, and no damaged
+  // record that could have named one.
+  bool AllStopped() const { return left_running == 0 && unreadable == 0; }
 };
 
 // Stops what the records in `dir` name that still runs: each recorded group with live members

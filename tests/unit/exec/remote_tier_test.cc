@@ -187,6 +187,22 @@ BOOST_AUTO_TEST_CASE(results_derived_from_remote_ones_and_unmarked_entries_count
   const std::string key = r.by_id["merge:m"].key.str();
   BOOST_TEST(cache->Get(key)->result()["amended"] == true);
   BOOST_TEST(cache->Get(key)->from_remote());
+  // Written back to the remote tier without the mark (a reader marks its own copies).
+  BOOST_REQUIRE(remote.entries.count(key));
+  BOOST_TEST(ParseJson(remote.entries[key])["result"]["amended"] == true);
+  BOOST_TEST(!ParseJson(remote.entries[key]).contains("origin"));
+  // An amended local result stays local.
+  FakeRunner local_runner;
+  local_runner.amend = {"merge:m"};
+  TaskGraph g2 = Pipeline();
+  TempDir own_dir;
+  auto own = ActionCache::Open(own_dir.path.string()).value();
+  FakeRunner first;
+  TaskGraph g1 = Pipeline();
+  BOOST_TEST(RunWith(g1, *own, first, nullptr).summary.ExitCode() == 0);
+  Run amended = RunWith(g2, *own, local_runner, nullptr);
+  BOOST_TEST((amended.by_id["merge:m"].status == TaskStatus::kRan));
+  BOOST_TEST(!own->Get(amended.by_id["merge:m"].key.str())->from_remote());
   // The fail-safe reading, straight from the cache.
   const std::string k(64, 'a');
   BOOST_REQUIRE(cache->Put(k, "t:unmarked", Json{{"result", 1}}).ok());

@@ -130,6 +130,14 @@ BOOST_AUTO_TEST_CASE(github_refusals_say_what_to_fix) {
   BOOST_TEST((src->Fetch(http, kNow).status().code() == Status::Code::kUnavailable));
   transport.Push(MakeResponse(200, {}, "garbage"));
   BOOST_TEST((src->Fetch(http, kNow).status().code() == Status::Code::kUnavailable));
+  // A redirect is not followed (the request carries the job's token) and says where it pointed.
+  transport.Push(MakeResponse(307, {{"Location", "https://elsewhere.example/token"}}, ""));
+  Result<IdentityToken> redirected = src->Fetch(http, kNow);
+  BOOST_TEST((redirected.status().code() == Status::Code::kFailedPrecondition));
+  BOOST_TEST(redirected.status().message().find("307 redirecting to https://elsewhere.example/token, which is not "
+                                                "followed") != std::string::npos,
+             redirected.status().message());
+  BOOST_TEST(redirected.status().message().find("canary") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(env_and_file_sources_and_expiry) {

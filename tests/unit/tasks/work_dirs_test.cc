@@ -57,11 +57,20 @@ BOOST_AUTO_TEST_CASE(with_leftovers_still_running_only_the_auth_files_go) {
   std::ofstream(work / "build+a.1" / mg::kAuthFileName) << R"({"auths":{}})";
   std::ofstream(work / "build+a.1" / "src" / "Dockerfile") << "FROM scratch\n";
   fs::create_directories(work / "build+b.2");  // no auth file: nothing to do
+  // A linked entry and a linked auth file: the links go, never what they point at.
+  const fs::path outside = state / "outside";
+  fs::create_directories(outside);
+  std::ofstream(outside / mg::kAuthFileName) << "keep";
+  fs::create_directory_symlink(outside, work / "linked");
+  fs::create_directories(work / "build+c.3");
+  fs::create_symlink(outside / mg::kAuthFileName, work / "build+c.3" / mg::kAuthFileName);
   mg::Status s = mg::RemoveLeftoverWorkDirs(state.path(), /*leftovers_stopped=*/false);
   BOOST_TEST(s.ok(), s.ToString());
   BOOST_TEST(!fs::exists(work / "build+a.1" / mg::kAuthFileName));
   BOOST_TEST(fs::exists(work / "build+a.1" / "src" / "Dockerfile"));  // a builder may still use it
   BOOST_TEST(fs::exists(work / "build+b.2"));
+  BOOST_TEST(fs::exists(outside / mg::kAuthFileName));
+  BOOST_TEST(!fs::exists(fs::symlink_status(work / "build+c.3" / mg::kAuthFileName)));
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_work_directory_is_fine_and_a_file_there_is_an_error) {

@@ -112,6 +112,7 @@ BOOST_AUTO_TEST_CASE(a_recycled_pid_or_another_boot_is_left_alone) {
   BOOST_TEST(r->records == 1u);
   BOOST_TEST(r->groups == 0u);
   BOOST_TEST(r->Describe() == "");
+  BOOST_TEST(r->AllStopped());
   BOOST_TEST(Empty(dir.path()));
 
   mg::ChildRecord other_boot = g.Record();
