@@ -2,9 +2,6 @@
 
 #include <vector>
 
-#include "http/http_types.h"
-#include "http/url.h"
-
 namespace mg {
 namespace {
 
@@ -86,13 +83,6 @@ std::map<std::string, std::string> ParseLinkHeader(std::string_view s) {
     }
   }
   return out;
-}
-
-std::string ResolveLink(const std::string& target, const std::string& base) {
-  if (target.find("://") != std::string::npos) return target;
-  ParsedUrl p;
-  if (!ParseUrl(base, &p) || target.empty() || target[0] != '/') return target;
-  return p.scheme + "://" + p.host + (p.port == 0 ? "" : ":" + std::to_string(p.port)) + target;
 }
 
 }  // namespace mg

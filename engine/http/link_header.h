@@ -12,9 +12,7 @@ namespace mg {
 // Malformed entries are skipped; the first URL for a given rel wins. Never fails.
 std::map<std::string, std::string> ParseLinkHeader(std::string_view value);
 
-// Resolves a Link target against the URL of the page it came from: an absolute target as is, an
-// origin-relative one ("/v2/x/tags/list?last=b") on the page's scheme, host and port. Anything
-// else is returned unchanged (the caller's request then names it in its error). Pure.
-std::string ResolveLink(const std::string& target, const std::string& base);
+// A Link target is a URI reference: resolve it against the URL of the page it came from with
+// ResolveUrl (http/url.h).
 
 }  // namespace mg

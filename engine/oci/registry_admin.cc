@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "http/link_header.h"
+#include "http/url.h"
 #include "oci/reference.h"
 #include "util/json.h"
 
@@ -47,7 +48,7 @@ Result<std::vector<std::string>> ListTags(RegistryClient& client, const std::str
     url.clear();
     if (auto link = resp->Header("link")) {
       auto rels = ParseLinkHeader(*link);
-      if (auto next = rels.find("next"); next != rels.end() && !next->second.empty()) url = ResolveLink(next->second, req.url);
+      if (auto next = rels.find("next"); next != rels.end() && !next->second.empty()) url = ResolveUrl(req.url, next->second);
     }
   }
   std::sort(tags.begin(), tags.end());

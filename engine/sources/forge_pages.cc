@@ -4,6 +4,7 @@
 #include <set>
 
 #include "http/credentialed_send.h"
+#include "http/url.h"
 #include "util/quote_value.h"
 #include "util/strings.h"
 
@@ -145,7 +146,7 @@ Status FetchForgePages(HttpClient& http, const ForgeListing& l, const RateLimitP
     if (auto link = resp->Header("link")) {
       auto rels = ParseLinkHeader(*link);
       const std::string& base = resp->effective_url.empty() ? req.url : resp->effective_url;
-      if (auto it = rels.find("next"); it != rels.end()) url = ResolveLink(it->second, base);
+      if (auto it = rels.find("next"); it != rels.end()) url = ResolveUrl(base, it->second);
     }
   }
   return Status::OK();

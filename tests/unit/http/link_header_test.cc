@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "http/url.h"
+
 namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
 
 BOOST_AUTO_TEST_SUITE(link_header_test)
@@ -40,13 +42,12 @@ BOOST_AUTO_TEST_CASE(malformed_entries_are_skipped) {
 
 BOOST_AUTO_TEST_CASE(links_resolve_against_the_page) {
   const std::string base = "http://127.0.0.1:5000/v2/ns/app/tags/list?n=1000";
-  BOOST_TEST(mg::ResolveLink("/v2/ns/app/tags/list?n=1000&last=b", base) ==
+  BOOST_TEST(mg::ResolveUrl(base, "/v2/ns/app/tags/list?n=1000&last=b") ==
              "http://127.0.0.1:5000/v2/ns/app/tags/list?n=1000&last=b");
-  BOOST_TEST(mg::ResolveLink("https://api.example/x?page=2", base) == "https://api.example/x?page=2");
-  // Not origin-relative: unchanged (the request that uses it names it in its error).
-  BOOST_TEST(mg::ResolveLink("tags/list?last=b", base) == "tags/list?last=b");
-  BOOST_TEST(mg::ResolveLink("", base) == "");
-  BOOST_TEST(mg::ResolveLink("/x", "not a url") == "/x");
+  BOOST_TEST(mg::ResolveUrl(base, "https://api.example/x?page=2") == "https://api.example/x?page=2");
+  // A path-relative target is relative to the page's directory (RFC 8288: a URI reference).
+  BOOST_TEST(mg::ResolveUrl(base, "list?last=b") == "http://127.0.0.1:5000/v2/ns/app/tags/list?last=b");
+  BOOST_TEST(mg::ResolveUrl("not a url", "/x") == "/x");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
