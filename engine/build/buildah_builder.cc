@@ -112,7 +112,7 @@ Result<std::string> BuildahBuilder::Version() {
   if (version_) return *version_;
   SubprocessOptions opt;
   opt.argv = {"buildah", "--version"};
-  opt.env_remove = SecretEnvNamesToRemove(ChildKind::kBuilder);
+  opt.secrets = ChildKind::kBuilder;
   opt.timeout = std::chrono::seconds(60);
   auto r = RunSubprocess(opt);
   if (!r.ok()) {

@@ -77,7 +77,7 @@ Result<SubprocessResult> RunBuildStep(std::string_view what, std::vector<std::st
   SubprocessOptions opt;
   opt.argv = std::move(argv);
   opt.env_overrides = std::move(env);
-  opt.env_remove = SecretEnvNamesToRemove(ChildKind::kBuilder);
+  opt.secrets = ChildKind::kBuilder;
   opt.cwd = std::move(cwd);
   opt.timeout = request.timeout;
   opt.cancel = request.cancel;

@@ -53,7 +53,7 @@ Result<std::string> DockerBuilder::Version() {
   if (version_) return *version_;
   SubprocessOptions opt;
   opt.argv = {"docker", "buildx", "version"};
-  opt.env_remove = SecretEnvNamesToRemove(ChildKind::kBuilder);
+  opt.secrets = ChildKind::kBuilder;
   opt.timeout = std::chrono::seconds(60);
   auto r = RunSubprocess(opt);
   if (!r.ok()) {

@@ -6,7 +6,6 @@
 
 #include "http/url_credentials.h"
 #include "util/atomic_file.h"
-#include "util/secret_env.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -78,7 +77,6 @@ Result<FetchedSource> FetchSource(const RecipeSource& source, const std::string&
     opts.argv = std::move(argv);
     opts.cwd = cwd;
     opts.env_overrides = {{"GIT_TERMINAL_PROMPT", "0"}, {"GCM_INTERACTIVE", "never"}, {"LC_ALL", "C"}};
-    opts.env_remove = SecretEnvNamesToRemove(ChildKind::kCredentialProgram);
     opts.timeout = timeout;
     opts.cancel = cancel;
     if (log) opts.on_output_line = [&](std::string_view line) { log(mask(line)); };

@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "util/json.h"
-#include "util/secret_env.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -31,7 +30,6 @@ Result<SubprocessResult> SubprocessCredentialHelperRunner::RunGet(const std::str
   SubprocessOptions options;
   options.argv = {program, "get"};
   options.env_overrides = env_overrides_;
-  options.env_remove = SecretEnvNamesToRemove(ChildKind::kCredentialProgram);
   options.timeout = timeout_;
   options.stdin_data = server_url;
   return RunSubprocess(options);

@@ -10,7 +10,6 @@
 
 #include "http/url.h"
 #include "http/url_credentials.h"
-#include "util/secret_env.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -113,7 +112,6 @@ Result<std::string> RunGitListing(const GitTagsSource& source, std::string_view 
   opts.argv = std::move(argv);
   opts.env_overrides = std::move(env);
   opts.env_overrides.insert({{"GIT_TERMINAL_PROMPT", "0"}, {"GCM_INTERACTIVE", "never"}, {"LC_ALL", "C"}});
-  opts.env_remove = SecretEnvNamesToRemove(ChildKind::kCredentialProgram);
   opts.timeout = source.timeout;
   opts.cancel = cancel;
   // The whole listing is parsed: allow a large one, and refuse rather than read a cut one.

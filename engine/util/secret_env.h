@@ -1,5 +1,6 @@
 // The environment variables mirrorgraph reads secrets from, and which of them each kind of child
-// process may inherit (SubprocessOptions::env_remove). docs/security.md.
+// process may inherit (SubprocessOptions::secrets, which RunSubprocess applies to every child).
+// docs/security.md.
 //
 // Thread-safe: names may be added while other threads list them.
 #pragma once
@@ -18,9 +19,10 @@ enum class ChildKind {
   // buildah, docker and their steps: inherit none of the secrets. They get the target registry's
   // credentials as a file (build/registry_auth_file.h) and need nothing else of ours.
   kBuilder,
-  // git and docker credential helpers: inherit the forge tokens only. These programs exist to find
+  // git and docker credential helpers, and every child that says nothing else (the default of
+  // SubprocessOptions::secrets): inherit the forge tokens only. These programs exist to find
   // credentials, and the one a user configured may read them (gh's git credential helper reads
-  // GITHUB_TOKEN for a private upstream on GitHub); they never need the rest.
+  // GITHUB_TOKEN for a private upstream on GitHub); no child needs the rest.
   kCredentialProgram,
 };
 

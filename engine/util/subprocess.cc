@@ -271,7 +271,9 @@ class Session {
   }
 
   Status Run(const std::string& exe) {
-    std::vector<std::string> env_strings = BuildEnvironment(o_.env_overrides, o_.env_remove);
+    std::vector<std::string> remove = SecretEnvNamesToRemove(o_.secrets);
+    remove.insert(remove.end(), o_.env_remove.begin(), o_.env_remove.end());
+    std::vector<std::string> env_strings = BuildEnvironment(o_.env_overrides, remove);
     std::vector<char*> envp;
     for (std::string& e : env_strings) envp.push_back(e.data());
     envp.push_back(nullptr);

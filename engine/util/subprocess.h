@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/secret_env.h"
 #include "util/status.h"
 
 namespace mg {
@@ -23,8 +24,11 @@ struct SubprocessOptions {
   // this process's) unless it contains a '/'. REQUIRES: non-empty.
   std::vector<std::string> argv;
   std::string cwd;  // empty: this process's working directory
-  // The child's environment is this process's without the variables named in env_remove (e.g.
-  // SecretEnvNamesToRemove(), util/secret_env.h), with env_overrides set on top.
+  // The child's environment is this process's without the secret variables `secrets` may not
+  // inherit (SecretEnvNamesToRemove, util/secret_env.h: by default those no child needs, the
+  // forge tokens kept; kBuilder removes those too) and without the variables named in
+  // env_remove, with env_overrides set on top.
+  ChildKind secrets = ChildKind::kCredentialProgram;
   std::map<std::string, std::string> env_overrides;
   std::vector<std::string> env_remove;
   std::chrono::milliseconds timeout{0};  // 0 = none
