@@ -27,6 +27,13 @@ struct Fixture : AttestFixture {
                       bool cached_remote = false) {
     return mg::RunProvenanceTask(Context(std::move(inputs), cached, recorded, cached_remote), client, settings);
   }
+  // The provenance of a run that merged, on the state directory `state`: required to succeed.
+  mg::TaskOutcome FirstRun(const mg::testing::TempDir& state) {
+    settings.state_dir = state.path();
+    mg::TaskOutcome first = Run(Merge());
+    BOOST_REQUIRE_MESSAGE(first.status.ok(), first.status.ToString());
+    return first;
+  }
   // `digest`'s .att manifest emptied: its attestations lost, so that a re-check fails.
   void LoseAttestations(const std::string& digest) {
     reg.PutManifest(kAttestRepo, mg::CosignTag(digest, ".att"), mg::kMediaTypeOciManifest,
@@ -414,9 +421,7 @@ BOOST_AUTO_TEST_CASE(a_lost_provenance_is_restored_from_the_cached_predicate_whe
 BOOST_AUTO_TEST_CASE(a_predicate_from_the_remote_cache_is_never_re_signed) {
   Fixture f;
   mg::testing::TempDir state;
-  f.settings.state_dir = state.path();
-  mg::TaskOutcome first = f.Run(f.Merge());
-  BOOST_REQUIRE(first.status.ok());
+  const mg::TaskOutcome first = f.FirstRun(state);
   const Json built = f.Predicate(f.index);
   // The forger's entry: this index and subjects, a predicate of its choosing.
   Json forged = first.result;
@@ -437,10 +442,7 @@ BOOST_AUTO_TEST_CASE(a_predicate_from_the_remote_cache_is_never_re_signed) {
 
   // The same entry from this machine's own runs is reused as before (the previous test's path).
   Fixture g;
-  g.settings.state_dir = state.path();
-  mg::TaskOutcome own = g.Run(g.Merge());
-  BOOST_REQUIRE(own.status.ok());
-  Json local = own.result;
+  Json local = g.FirstRun(state).result;
   local["predicate"]["buildDefinition"]["externalParameters"]["source"] = "https://example.org/recorded.git";
   g.LoseAttestations(g.arm64);
   mg::TaskOutcome kept = g.Run(Json::object(), &local);
@@ -452,9 +454,7 @@ BOOST_AUTO_TEST_CASE(a_predicate_from_the_remote_cache_is_never_re_signed) {
 BOOST_AUTO_TEST_CASE(a_cached_result_of_the_wrong_shape_is_not_reused) {
   Fixture f;
   mg::testing::TempDir state;
-  f.settings.state_dir = state.path();
-  mg::TaskOutcome first = f.Run(f.Merge());
-  BOOST_REQUIRE(first.status.ok());
+  const mg::TaskOutcome first = f.FirstRun(state);
   const Json built = f.Predicate(f.index);
   for (const Json& odd : {Json{{"runDetails", "x"}}, Json{{"runDetails", {{"builder", 7}}}}, Json("a string")}) {
     // arm64's provenance lost, so that the re-check fails and the cached predicate is considered.
