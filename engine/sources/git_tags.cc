@@ -10,6 +10,7 @@
 
 #include "http/url.h"
 #include "http/url_credentials.h"
+#include "sources/git_ref_files.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -145,7 +146,8 @@ constexpr const char* kRepositoryEnv[] = {
     "GIT_NO_REPLACE_OBJECTS", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX", "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE",
     "GIT_WORK_TREE"};
 
-// The tags of a repository on this machine, read by one `git for-each-ref` in it (no
+// The tags of a repository on this machine: read from its files when they alone give the answer
+// (sources/git_ref_files.h: no process at all), else by one `git for-each-ref` in it (no
 // upload-pack, no shell: one process where ls-remote starts three). nullopt, and ls-remote
 // answers, when a kRepositoryEnv variable is set, the path is no directory (ls-remote then says
 // what is wrong, in git's words), its parent's path holds a ':', or the listing holds a tag of a
@@ -159,6 +161,9 @@ std::optional<Result<std::vector<std::pair<std::string, std::string>>>> ListLoca
   struct stat st;
   if (!real || ::stat(real.get(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
   const std::string dir = real.get();
+  using Tags = std::vector<std::pair<std::string, std::string>>;
+  RefFilesTags from_files = ReadTagsFromRepositoryFiles(dir);
+  if (from_files.tags) return Result<Tags>(std::move(*from_files.tags));
   // The ceiling (the real parent, as git resolves it) keeps git from taking a parent
   // directory's repository for this one. GIT_CEILING_DIRECTORIES is ':'-separated: a parent
   // with a ':' cannot be one, so ls-remote answers then.
@@ -168,7 +173,6 @@ std::optional<Result<std::vector<std::pair<std::string, std::string>>>> ListLoca
       RunGitListing(source, "git for-each-ref",
                     {"git", "-C", dir, "for-each-ref", "--format=" + std::string(kForEachRefTagFormat), "refs/tags/"},
                     {{"GIT_CEILING_DIRECTORIES", parent.empty() ? "/" : parent}}, cancel, what);
-  using Tags = std::vector<std::pair<std::string, std::string>>;
   if (!listed.ok()) return Result<Tags>(listed.status());
   Result<ForEachRefTags> parsed = ParseForEachRefTags(*listed);
   if (!parsed.ok()) return Result<Tags>(parsed.status().WithContext(what));
@@ -186,6 +190,7 @@ Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const st
 
   const std::string shown_url = RedactUrlCredentials(source.url);
   const std::string what = "listing tags of " + shown_url;
+  if (cancel != nullptr && cancel->load()) return Status::Cancelled(what + ": cancelled");
   std::optional<Result<std::vector<std::pair<std::string, std::string>>>> local;
   if (std::optional<std::string> path = LocalRepositoryPath(source.url)) {
     local = ListLocalTags(source, *path, cancel, what);

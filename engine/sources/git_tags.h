@@ -30,7 +30,9 @@ struct GitTagsSource {
 // unreachable URL, missing repository, authentication required; the message holds the URL and
 // the tail of git's stderr; also timeouts), Cancelled (*cancel became true), Corruption
 // (unparseable git output). `cancel` may be null. Thread-safe.
-// How: a repository on this machine (LocalRepositoryPath, an existing directory) is read by
+// How: a repository on this machine (LocalRepositoryPath, an existing directory) is read from
+// its files when they alone decide the answer (ReadTagsFromRepositoryFiles: a plain repository
+// whose tags' targets packed-refs or loose objects record; no process), else by
 // one `git -C <path> for-each-ref` (GIT_CEILING_DIRECTORIES keeps git from walking up to a
 // parent's repository); anything else by `git ls-remote --tags -- <url>`, and so are a missing
 // local directory, a local tag of a tag, a parent path with a ':' and a caller environment with

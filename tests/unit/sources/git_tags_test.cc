@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "unit/sources/git_repo_fixture.h"
 #include "unit/util/temp_dir.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -16,51 +17,8 @@ namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
 
 namespace {
 
-// Runs git in `dir` isolated from the user's and the system's git configuration.
-std::string Git(const std::string& dir, std::vector<std::string> args) {
-  mg::SubprocessOptions o;
-  o.argv = {"git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false",
-            "-c", "tag.gpgsign=false"};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.cwd = dir;
-  o.env_overrides = {{"GIT_CONFIG_GLOBAL", "/dev/null"}, {"GIT_CONFIG_NOSYSTEM", "1"}};
-  o.timeout = std::chrono::milliseconds(60000);
-  mg::Result<mg::SubprocessResult> r = mg::RunSubprocess(o);
-  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  BOOST_REQUIRE_MESSAGE(r->exit_code == 0, "git " + mg::Join(args, " ") + ": " + r->stderr_text);
-  return std::string(mg::Trim(r->stdout_text));
-}
-
-// A repository with three commits and a mix of tags:
-//   c1: v1.0.0 (lightweight)
-//   c2: v1.1.0 (annotated), v2.0.0-limitless (lightweight), nightly (lightweight)
-//   c3: v1.2.3 (lightweight), v1.2.3-limitless (annotated), v1.3 (annotated)
-struct Repo {
-  mg::testing::TempDir dir;
-  std::string c1, c2, c3;
-
-  Repo() {
-    BOOST_REQUIRE(!dir.path().empty());
-    Git(dir.path(), {"init", "-q", "-b", "main"});
-    c1 = Commit("one");
-    Git(dir.path(), {"tag", "v1.0.0"});
-    c2 = Commit("two");
-    Git(dir.path(), {"tag", "-a", "-m", "release 1.1.0", "v1.1.0"});
-    Git(dir.path(), {"tag", "v2.0.0-limitless"});
-    Git(dir.path(), {"tag", "nightly"});
-    c3 = Commit("three");
-    Git(dir.path(), {"tag", "v1.2.3"});
-    Git(dir.path(), {"tag", "-a", "-m", "limitless 1.2.3", "v1.2.3-limitless"});
-    Git(dir.path(), {"tag", "-a", "-m", "1.3", "v1.3"});
-  }
-
-  std::string Commit(const std::string& msg) {
-    Git(dir.path(), {"commit", "-q", "--allow-empty", "-m", msg});
-    return Git(dir.path(), {"rev-parse", "HEAD"});
-  }
-
-  std::string Url() const { return "file://" + dir.path(); }
-};
+using mg::testing::Git;
+using Repo = mg::testing::GitRepo;
 
 std::vector<mg::Candidate> MustList(const mg::GitTagsSource& src) {
   mg::Result<std::vector<mg::Candidate>> r = mg::ListGitTags(src, nullptr);
@@ -230,8 +188,8 @@ BOOST_AUTO_TEST_CASE(file_urls_are_decoded_like_git_does) {
   Git(path, {"commit", "-q", "--allow-empty", "-m", "one"});
   Git(path, {"tag", "v1.0.0"});
   const std::string commit = Git(path, {"rev-parse", "HEAD"});
-  for (const std::string& url : {"file://" + dir.path() + "/a%20repo", "file://localhost" + dir.path() + "/a%20repo",
-                                 "file://" + path, path}) {
+  for (const std::string& url :
+       {"file://" + dir.path() + "/a%20repo", "file://localhost" + dir.path() + "/a%20repo", "file://" + path, path}) {
     std::vector<mg::Candidate> got = MustList({url, "^v(.+)$"});
     BOOST_REQUIRE_MESSAGE(got.size() == 1u, url);
     BOOST_TEST(got[0].commit == commit);
@@ -251,10 +209,11 @@ BOOST_AUTO_TEST_CASE(local_repository_paths) {
   }
 }
 
-// Which git command answered, seen through a wrapper on PATH that logs its arguments: one
-// for-each-ref for a local repository; ls-remote when the caller's environment names another
+// Which git command answered, seen through a wrapper on PATH that logs its arguments: none for a
+// plain local repository (its files answer: sources/git_ref_files.h); one for-each-ref when they
+// do not (a tag of a packed commit); ls-remote when the caller's environment names another
 // repository (GIT_DIR, as in a git hook), which for-each-ref would obey and ls-remote ignores.
-BOOST_AUTO_TEST_CASE(a_local_repository_takes_one_for_each_ref_unless_git_dir_is_set) {
+BOOST_AUTO_TEST_CASE(a_local_repository_is_read_from_its_files_or_by_one_for_each_ref_unless_git_dir_is_set) {
   Repo repo;
   mg::testing::TempDir bin;
   const std::string log = bin.path() + "/argv.log";
@@ -273,6 +232,11 @@ BOOST_AUTO_TEST_CASE(a_local_repository_takes_one_for_each_ref_unless_git_dir_is
     return text;
   };
   const std::string pattern = R"(^v(\d+(?:\.\d+)+)$)";
+  mg::Result<std::vector<mg::Candidate>> from_files = mg::ListGitTags({repo.Url(), pattern}, nullptr);
+  const std::string files_log = read_log();
+  Git(repo.dir.path(), {"gc", "-q"});
+  Git(repo.dir.path(), {"tag", "v0.9.0", repo.c1});  // loose, of a packed commit: git answers
+  read_log();
   mg::Result<std::vector<mg::Candidate>> local = mg::ListGitTags({repo.Url(), pattern}, nullptr);
   const std::string local_log = read_log();
   ::setenv("GIT_DIR", (repo.dir.path() + "/elsewhere").c_str(), 1);
@@ -281,8 +245,11 @@ BOOST_AUTO_TEST_CASE(a_local_repository_takes_one_for_each_ref_unless_git_dir_is
   const std::string git_dir_log = read_log();
   ::setenv("PATH", old_path.c_str(), 1);
 
+  BOOST_REQUIRE_MESSAGE(from_files.ok(), from_files.status().ToString());
+  BOOST_TEST(from_files->size() == 4u);
+  BOOST_TEST(files_log.empty(), files_log);
   BOOST_REQUIRE_MESSAGE(local.ok(), local.status().ToString());
-  BOOST_TEST(local->size() == 4u);
+  BOOST_TEST(local->size() == 5u);
   BOOST_TEST(local_log.find("for-each-ref") != std::string::npos, local_log);
   BOOST_TEST(local_log.find("ls-remote") == std::string::npos, local_log);
   BOOST_REQUIRE_MESSAGE(with_git_dir.ok(), with_git_dir.status().ToString());

@@ -1,0 +1,348 @@
+#include "sources/git_ref_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <memory>
+
+#include "util/atomic_file.h"
+#include "util/strings.h"
+
+namespace mg {
+namespace {
+
+using Tags = std::vector<std::pair<std::string, std::string>>;
+
+constexpr std::string_view kTagRefPrefix = "refs/tags/";
+constexpr size_t kObjectIdHex = 40;  // SHA-1: a SHA-256 repository names an extension
+// A loose object's header and its first lines fit in this much inflated output; the compressed
+// bytes read for them are capped likewise (a tag object is a few hundred bytes).
+constexpr size_t kObjectHeadBytes = 512;
+constexpr size_t kObjectReadBytes = 4096;
+// Annotated tags of annotated tags followed before git is asked instead.
+constexpr int kMaxPeelDepth = 16;
+
+bool IsObjectId(std::string_view s) { return s.size() == kObjectIdHex && IsLowerHex(s); }
+
+enum class PathKind { kMissing, kDirectory, kRegular, kOther };
+
+PathKind PathKindOf(const std::string& path, struct stat* st = nullptr) {
+  struct stat local;
+  struct stat& s = st != nullptr ? *st : local;
+  if (::lstat(path.c_str(), &s) != 0) return PathKind::kMissing;
+  if (S_ISDIR(s.st_mode)) return PathKind::kDirectory;
+  if (S_ISREG(s.st_mode)) return PathKind::kRegular;
+  return PathKind::kOther;
+}
+
+// A tag name (below refs/tags/) whose bytes alone make it valid for git (check-ref-format(1)),
+// and that git's loose-ref walk does not skip: components of [A-Za-z0-9._+-], none empty, none
+// starting with '.', none ending in ".lock" or '.'. Stricter than git: anything else is git's.
+bool IsPlainTagName(std::string_view name) {
+  if (name.empty()) return false;
+  for (const std::string& part : Split(name, '/')) {
+    if (part.empty() || part.front() == '.' || part.back() == '.' || EndsWith(part, ".lock")) return false;
+    for (char c : part) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '_' || c == '+' || c == '-';
+      if (!ok) return false;
+    }
+    if (part.find("..") != std::string::npos) return false;
+  }
+  return true;
+}
+
+// The git directory of `dir`, or why there is none this reader may use.
+std::optional<std::string> GitDirOf(const std::string& dir, std::string* why_not) {
+  struct stat st;
+  if (PathKindOf(dir, &st) != PathKind::kDirectory) {
+    *why_not = dir + " is not a directory";
+    return std::nullopt;
+  }
+  std::string git_dir;
+  switch (PathKindOf(dir + "/.git")) {
+    case PathKind::kDirectory:
+      if (st.st_uid != ::geteuid()) {
+        *why_not = dir + " belongs to another user (git's safe.directory decides)";
+        return std::nullopt;
+      }
+      git_dir = dir + "/.git";
+      break;
+    case PathKind::kMissing:
+      git_dir = dir;  // a bare repository, if it has the parts of one
+      break;
+    default: *why_not = dir + "/.git is no directory (a gitlink or a link)"; return std::nullopt;
+  }
+  struct stat git_st;
+  if (PathKindOf(git_dir + "/HEAD") != PathKind::kRegular || PathKindOf(git_dir + "/objects") != PathKind::kDirectory ||
+      PathKindOf(git_dir + "/refs", &git_st) != PathKind::kDirectory) {
+    *why_not = git_dir + " has no HEAD, objects/ and refs/";
+    return std::nullopt;
+  }
+  if (PathKindOf(git_dir, &git_st) != PathKind::kDirectory || git_st.st_uid != ::geteuid()) {
+    *why_not = git_dir + " belongs to another user (git's safe.directory decides)";
+    return std::nullopt;
+  }
+  if (PathKindOf(git_dir + "/commondir") != PathKind::kMissing) {
+    *why_not = git_dir + " is a linked worktree's (commondir)";
+    return std::nullopt;
+  }
+  if (PathKindOf(git_dir + "/refs/replace") != PathKind::kMissing) {
+    *why_not = git_dir + " has refs/replace";
+    return std::nullopt;
+  }
+  return git_dir;
+}
+
+// Whether the repository's config leaves ref and object storage as this reader knows it.
+bool ConfigIsPlain(const std::string& git_dir, std::string* why_not) {
+  Result<std::string> config = ReadFile(git_dir + "/config");
+  if (!config.ok()) {
+    *why_not = "cannot read " + git_dir + "/config";
+    return false;
+  }
+  bool plain = true;
+  const std::string lowered = AsciiLower(*config);
+  ForEachLine(lowered, [&](std::string_view raw) {
+    std::string_view line = Trim(raw);
+    if (line.find("extensions") != std::string_view::npos || line.find("include") != std::string_view::npos) {
+      *why_not = git_dir + "/config names an extension or an include";
+      return plain = false;
+    }
+    if (StartsWith(line, "repositoryformatversion")) {
+      const size_t eq = line.find('=');
+      const std::string_view v = eq == std::string_view::npos ? "" : Trim(line.substr(eq + 1));
+      if (v != "0" && v != "1") {
+        *why_not = git_dir + "/config: repositoryformatversion " + std::string(v);
+        return plain = false;
+      }
+    }
+    return true;
+  });
+  return plain;
+}
+
+// packed-refs' tags: name -> (object, peeled object or "" when it records none). `peel_known`:
+// its "peeled" (or "fully-peeled") trait says every tag that is an annotated tag has a "^" line.
+struct PackedTags {
+  std::map<std::string, std::pair<std::string, std::string>> tags;
+  bool peel_known = false;
+};
+
+std::optional<PackedTags> ReadPackedRefs(const std::string& git_dir, std::string* why_not) {
+  PackedTags out;
+  const std::string path = git_dir + "/packed-refs";
+  const PathKind kind = PathKindOf(path);
+  if (kind == PathKind::kMissing) return out;
+  Result<std::string> text =
+      kind == PathKind::kRegular ? ReadFile(path) : Result<std::string>(Status::IOError("no file"));
+  if (!text.ok()) {
+    *why_not = "cannot read " + path;
+    return std::nullopt;
+  }
+  if (text->find('\r') != std::string::npos || text->find('\0') != std::string::npos) {
+    *why_not = path + " holds a CR or NUL";
+    return std::nullopt;
+  }
+  std::string bad;
+  std::string last_tag;  // the tag a "^" line peels; empty after another kind of ref
+  bool first = true;
+  ForEachLine(*text, [&](std::string_view line) {
+    const bool is_first = first;
+    first = false;
+    if (line.empty()) return true;
+    if (line.front() == '#') {
+      constexpr std::string_view kHeader = "# pack-refs with:";
+      if (!is_first || !StartsWith(line, kHeader)) return (bad = std::string(line)).empty();
+      for (const std::string& trait : Split(line.substr(kHeader.size()), ' ')) {
+        if (trait == "peeled" || trait == "fully-peeled") out.peel_known = true;
+      }
+      return true;
+    }
+    if (line.front() == '^') {
+      if (!IsObjectId(line.substr(1))) return (bad = std::string(line)).empty();
+      if (!last_tag.empty()) out.tags[last_tag].second = std::string(line.substr(1));
+      last_tag.clear();
+      return true;
+    }
+    const size_t sp = line.find(' ');
+    if (sp == std::string_view::npos || !IsObjectId(line.substr(0, sp))) return (bad = std::string(line)).empty();
+    std::string_view ref = line.substr(sp + 1);
+    last_tag.clear();
+    if (!StartsWith(ref, kTagRefPrefix)) return true;
+    ref.remove_prefix(kTagRefPrefix.size());
+    if (!IsPlainTagName(ref)) return (bad = "refs/tags/" + std::string(ref)).empty();
+    last_tag = std::string(ref);
+    out.tags[last_tag] = {std::string(line.substr(0, sp)), ""};
+    return true;
+  });
+  if (!bad.empty()) {
+    *why_not = path + ": a line this reader leaves to git: \"" + bad + "\"";
+    return std::nullopt;
+  }
+  return out;
+}
+
+// Adds the loose refs under `git_dir`/refs/tags/`prefix` to `loose` (name -> object id).
+bool ReadLooseTags(const std::string& git_dir, const std::string& prefix, std::map<std::string, std::string>* loose,
+                   std::string* why_not) {
+  const std::string dir = git_dir + "/refs/tags" + (prefix.empty() ? "" : "/" + prefix);
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), &::closedir);
+  if (!d) {
+    *why_not = "cannot list " + dir;
+    return false;
+  }
+  while (const struct dirent* e = ::readdir(d.get())) {
+    const std::string_view entry = e->d_name;
+    if (entry == "." || entry == "..") continue;
+    const std::string name = prefix.empty() ? std::string(entry) : prefix + "/" + std::string(entry);
+    if (!IsPlainTagName(name)) {
+      *why_not = "refs/tags/" + name + " is a name this reader leaves to git";
+      return false;
+    }
+    const std::string path = dir + "/" + std::string(entry);
+    switch (PathKindOf(path)) {
+      case PathKind::kDirectory:
+        if (!ReadLooseTags(git_dir, name, loose, why_not)) return false;
+        break;
+      case PathKind::kRegular: {
+        Result<std::string> text = ReadFile(path);
+        std::string_view id = text.ok() ? std::string_view(*text) : std::string_view();
+        if (!id.empty() && id.back() == '\n') id.remove_suffix(1);
+        if (!IsObjectId(id)) {
+          *why_not = path + " holds no object id (a symbolic or broken ref)";
+          return false;
+        }
+        (*loose)[name] = std::string(id);
+        break;
+      }
+      default: *why_not = path + " is no regular file"; return false;
+    }
+  }
+  return true;
+}
+
+// The type of the loose object `id` and, for a tag, the object and type it names.
+struct ObjectHead {
+  std::string type;
+  std::string target;       // a tag's "object" line
+  std::string target_type;  // a tag's "type" line
+};
+
+std::optional<ObjectHead> ReadLooseObjectHead(const std::string& git_dir, const std::string& id, std::string* why_not) {
+  const std::string path = git_dir + "/objects/" + id.substr(0, 2) + "/" + id.substr(2);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    *why_not = "object " + id + " is not loose (packed, or in an alternate)";
+    return std::nullopt;
+  }
+  unsigned char in[kObjectReadBytes];
+  ssize_t n;
+  do {
+    n = ::read(fd, in, sizeof in);
+  } while (n < 0 && errno == EINTR);
+  ::close(fd);
+  unsigned char out[kObjectHeadBytes];
+  z_stream z{};
+  if (n <= 0 || ::inflateInit(&z) != Z_OK) {
+    *why_not = "cannot read " + path;
+    return std::nullopt;
+  }
+  z.next_in = in;
+  z.avail_in = static_cast<uInt>(n);
+  z.next_out = out;
+  z.avail_out = sizeof out;
+  const int rc = ::inflate(&z, Z_SYNC_FLUSH);
+  const size_t got = sizeof out - z.avail_out;
+  ::inflateEnd(&z);
+  if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+    *why_not = path + " is no zlib stream";
+    return std::nullopt;
+  }
+  const std::string_view text(reinterpret_cast<const char*>(out), got);
+  const size_t nul = text.find('\0');
+  const size_t sp = text.find(' ');
+  if (nul == std::string_view::npos || sp == std::string_view::npos || sp > nul) {
+    *why_not = path + " has no object header";
+    return std::nullopt;
+  }
+  ObjectHead head{std::string(text.substr(0, sp)), "", ""};
+  if (head.type == "commit" || head.type == "tree" || head.type == "blob") return head;
+  if (head.type != "tag") {
+    *why_not = path + " is an object of type \"" + head.type + "\"";
+    return std::nullopt;
+  }
+  // "object <id>\ntype <type>\n..." (git's tag object format)
+  std::string_view body = text.substr(nul + 1);
+  constexpr std::string_view kObject = "object ", kType = "\ntype ";
+  const size_t type_end = body.find('\n', kObject.size() + kObjectIdHex + kType.size());
+  if (!StartsWith(body, kObject) || !IsObjectId(body.substr(kObject.size(), kObjectIdHex)) ||
+      body.substr(kObject.size() + kObjectIdHex, kType.size()) != kType || type_end == std::string_view::npos) {
+    *why_not = path + " is a tag object this reader leaves to git";
+    return std::nullopt;
+  }
+  head.target = std::string(body.substr(kObject.size(), kObjectIdHex));
+  const size_t type_start = kObject.size() + kObjectIdHex + kType.size();
+  head.target_type = std::string(body.substr(type_start, type_end - type_start));
+  return head;
+}
+
+// The object `id` peels to (itself unless it is an annotated tag), from loose objects.
+std::optional<std::string> PeelLoose(const std::string& git_dir, std::string id, std::string* why_not) {
+  for (int depth = 0; depth < kMaxPeelDepth; ++depth) {
+    std::optional<ObjectHead> head = ReadLooseObjectHead(git_dir, id, why_not);
+    if (!head) return std::nullopt;
+    if (head->type != "tag") return id;
+    id = head->target;
+    if (head->target_type != "tag") return id;
+  }
+  *why_not = "tags of tags deeper than " + std::to_string(kMaxPeelDepth) + " levels";
+  return std::nullopt;
+}
+
+}  // namespace
+
+RefFilesTags ReadTagsFromRepositoryFiles(const std::string& dir) {
+  RefFilesTags out;
+  std::optional<std::string> git_dir = GitDirOf(dir, &out.why_not);
+  if (!git_dir || !ConfigIsPlain(*git_dir, &out.why_not)) return out;
+  std::optional<PackedTags> packed = ReadPackedRefs(*git_dir, &out.why_not);
+  if (!packed) return out;
+  std::map<std::string, std::string> loose;
+  if (PathKindOf(*git_dir + "/refs/tags") == PathKind::kDirectory &&
+      !ReadLooseTags(*git_dir, "", &loose, &out.why_not)) {
+    return out;
+  }
+  Tags tags;
+  tags.reserve(packed->tags.size() + loose.size());
+  // A loose ref wins over a packed one of the same name (git's files backend).
+  for (const auto& [name, entry] : packed->tags) {
+    if (loose.count(name) != 0) continue;
+    const auto& [id, peeled] = entry;
+    if (!peeled.empty()) {
+      tags.emplace_back(name, peeled);
+    } else if (packed->peel_known) {
+      tags.emplace_back(name, id);
+    } else {
+      std::optional<std::string> target = PeelLoose(*git_dir, id, &out.why_not);
+      if (!target) return out;
+      tags.emplace_back(name, std::move(*target));
+    }
+  }
+  for (const auto& [name, id] : loose) {
+    std::optional<std::string> target = PeelLoose(*git_dir, id, &out.why_not);
+    if (!target) return out;
+    tags.emplace_back(name, std::move(*target));
+  }
+  std::sort(tags.begin(), tags.end());
+  out.tags = std::move(tags);
+  return out;
+}
+
+}  // namespace mg
