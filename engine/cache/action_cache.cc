@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 #include <cstdio>
+#include <filesystem>
 
 #include "util/atomic_file.h"
 #include "util/sha256.h"
@@ -222,10 +223,15 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
     cache->Index(std::move(r));
   }
   if (read_only) return cache;
+  std::error_code ec;
+  const bool material_absent = !std::filesystem::exists(cache->material_path_, ec);
   if (fresh || !AbsentOrHeaderIs(cache->material_path_, kMaterialMagic, kMaterialFormatVersion)) {
     // A new cache, or a material log of another format: start the material log afresh (it only
     // serves explain for the records of this cache.log).
     MG_RETURN_IF_ERROR(RecordLog::Rewrite(cache->material_path_, kMaterialMagic, kMaterialFormatVersion, {}));
+    cache->material_gaps_ = !cache->records_.empty();
+  } else if (material_absent) {
+    cache->material_gaps_ = !cache->records_.empty();
   }
   if (v1) {
     MG_RETURN_IF_ERROR(cache->Migrate());
@@ -331,7 +337,10 @@ Status ActionCache::Put(const std::string& key, const std::string& id, const Jso
   std::string hot;
   std::string material;
   SplitEntry(entry, &hot, &material);
-  if (!material.empty()) {
+  // A key is the SHA-256 of its material: a key this cache holds (its record was written after its
+  // material) has the same material in the log already — unless the log had gaps at this open.
+  // Not written again, so an observation re-recorded every run does not grow the material log.
+  if (!material.empty() && (material_gaps_ || Get(key) == nullptr)) {
     // Written through before the record it explains: a cache record never outlives a kill
     // without its material.
     std::string line = key + "\t" + material;

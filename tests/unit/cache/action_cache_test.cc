@@ -186,18 +186,58 @@ BOOST_AUTO_TEST_CASE(read_only_cache_refuses_writes_and_changes_nothing) {
   BOOST_TEST(missing.value()->size() == 0u);
 }
 
+// An observation's entry: the same key material every run (the key is its hash), a new result.
+Json Observed(int result) { return Json{{"type", "probe"}, {"params", {{"v", 1}}}, {"result", {{"digest", result}}}}; }
+
 BOOST_AUTO_TEST_CASE(superseded_records_are_compacted) {
   TempDir d;
   {
     auto c = ActionCache::Open(d.str()).value();
-    for (int i = 0; i < 3000; ++i) BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Entry(i)).ok());  // one key, rewritten
+    for (int i = 0; i < 3000; ++i) BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Observed(i)).ok());  // one key, rewritten
   }
   auto c = ActionCache::Open(d.str()).value();
   BOOST_TEST(c->size() == 1u);
   BOOST_TEST(c->Get(Key('a'))->entry()["result"]["digest"] == 2999);
-  BOOST_TEST(c->Get(Key('a'))->entry()["params"]["v"] == 2999);  // the kept record's material
+  BOOST_TEST(c->Get(Key('a'))->entry()["params"]["v"] == 1);  // the kept record's material
   BOOST_TEST(Slurp(d.str() + "/cache.log").size() < 1000u);
   BOOST_TEST(Slurp(d.str() + "/cache-material.log").size() < 1000u);
+}
+
+// The material of a key the cache holds is written once: a key is the hash of its material, and
+// an observation re-recorded every run would otherwise append it again every run. When the
+// material log was lost, it is written again.
+BOOST_AUTO_TEST_CASE(a_keys_material_is_written_once_unless_the_material_log_was_lost) {
+  TempDir d;
+  const std::string material_log = d.str() + "/cache-material.log";
+  auto records = [](const std::string& path, std::string_view magic, int version) {
+    auto r = RecordLog::Read(path, magic, version, -1, FileBytes::Load::kCopy);
+    BOOST_REQUIRE(r.ok());
+    return r->records.size();
+  };
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Observed(1)).ok());
+    BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Observed(2)).ok());
+    BOOST_REQUIRE(c->Put(Key('b'), "probe:y", Observed(3)).ok());
+  }
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Observed(4)).ok());  // a later run: same key
+    BOOST_TEST(c->Get(Key('a'))->entry() == Observed(4));
+  }
+  BOOST_TEST(records(material_log, "mirrorgraph-cache-material", ActionCache::kMaterialFormatVersion) == 2u);  // a and b, once each
+  BOOST_TEST(records(d.str() + "/cache.log", "mirrorgraph-cache", ActionCache::kFormatVersion) == 4u);
+  auto reopened = ActionCache::Open(d.str()).value();
+  BOOST_TEST(reopened->Get(Key('a'))->entry() == Observed(4));
+  reopened.reset();
+
+  std::filesystem::remove(material_log);  // lost: the next run writes the material again
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Observed(5)).ok());
+  }
+  BOOST_TEST(records(material_log, "mirrorgraph-cache-material", ActionCache::kMaterialFormatVersion) == 1u);
+  BOOST_TEST(ActionCache::Open(d.str()).value()->Get(Key('a'))->entry() == Observed(5));
 }
 
 // v2: cache.log holds no key material; cache-material.log does, and entry() puts them together.
