@@ -135,7 +135,7 @@ mgrun --json "$work/first.json" 2>"$work/first.err" || { cat "$work/first.err" >
 tail -1 "$work/first.err"
 check_noop "$work/first.json" online
 
-echo "-- (a) mirrorgraph run (online: $APPS git ls-remote + $ntags registry probes)"
+echo "-- (a) mirrorgraph run (online: $APPS discovers of local git upstreams + $ntags registry probes)"
 r0=$(bench_registry_cpu_ms)
 # shellcheck disable=SC2086
 timing --runs "$RUNS" --stderr "$work/run.err" -- "$mg" -c "$work/mirror.toml" run $MG_ARGS --json "$work/run.json" \
