@@ -196,7 +196,7 @@ long PeakRssKb() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  mg::ReexecWithHugePageHeap(argv);  // as `mirrorgraph run` does (engine/cli/main.cc)
+  mg::ReexecWithHugePageHeap(argv, /*large=*/true);  // as `mirrorgraph run` does for a large state (engine/cli/main.cc)
   Args args;
   if (!ParseArgs(argc, argv, &args)) {
     std::cerr << "usage: engine_overhead populate|noop --state DIR [--tasks N] [--versions V] [--online] "

@@ -223,8 +223,9 @@ Result<std::unique_ptr<ActionCache>> ActionCache::Load(const std::string& dir, b
     cache->Index(std::move(r));
   }
   if (read_only) return cache;
+  // Absent or empty (truncated by hand, or a kill before its header): no key has its material.
   std::error_code ec;
-  const bool material_absent = !std::filesystem::exists(cache->material_path_, ec);
+  const bool material_absent = std::filesystem::file_size(cache->material_path_, ec) == 0 || ec;
   if (fresh || !AbsentOrHeaderIs(cache->material_path_, kMaterialMagic, kMaterialFormatVersion)) {
     // A new cache, or a material log of another format: start the material log afresh (it only
     // serves explain for the records of this cache.log).
@@ -340,7 +341,10 @@ Status ActionCache::Put(const std::string& key, const std::string& id, const Jso
   // A key is the SHA-256 of its material: a key this cache holds (its record was written after its
   // material) has the same material in the log already — unless the log had gaps at this open.
   // Not written again, so an observation re-recorded every run does not grow the material log.
-  if (!material.empty() && (material_gaps_ || Get(key) == nullptr)) {
+  // (A material log loaded already answers for the key itself: a damaged record of it is written
+  // again.)
+  const bool held = Get(key) != nullptr && !(material_loaded_ && !MaterialFor(key));
+  if (!material.empty() && (material_gaps_ || !held)) {
     // Written through before the record it explains: a cache record never outlives a kill
     // without its material.
     std::string line = key + "\t" + material;

@@ -98,13 +98,38 @@ Result<RecordLog::Contents> RecordLog::Read(const std::string& path, std::string
 }
 
 Result<RecordLog> RecordLog::OpenForAppend(const std::string& path, std::string_view magic, int version,
-                                           bool truncate) {
-  int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
+                                           bool truncate, bool* torn) {
+  if (torn != nullptr) *torn = false;
+  int flags = O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) return Status::IOError("open " + path + ": " + std::strerror(errno));
   RecordLog log(fd, path);
   off_t size = ::lseek(fd, 0, SEEK_END);
   if (size < 0) return Status::IOError("seek " + path + ": " + std::strerror(errno));
+  // A torn tail: cut back to just after the last LF (to nothing when there is none, and the
+  // header is written again below).
+  char last = '\n';
+  if (size > 0 && ::pread(fd, &last, 1, size - 1) != 1) return Status::IOError("read " + path + ": " + std::strerror(errno));
+  if (last != '\n') {
+    off_t end = size;
+    char buf[4096];
+    off_t keep = 0;
+    while (end > 0 && keep == 0) {
+      const off_t start = end > static_cast<off_t>(sizeof buf) ? end - static_cast<off_t>(sizeof buf) : 0;
+      const ssize_t n = ::pread(fd, buf, static_cast<size_t>(end - start), start);
+      if (n != end - start) return Status::IOError("read " + path + ": " + std::strerror(errno));
+      for (ssize_t i = n; i > 0; --i) {
+        if (buf[i - 1] == '\n') {
+          keep = start + i;
+          break;
+        }
+      }
+      end = start;
+    }
+    if (::ftruncate(fd, keep) != 0) return Status::IOError("truncate " + path + ": " + std::strerror(errno));
+    size = keep;
+    if (torn != nullptr) *torn = true;
+  }
   log.good_size_ = size;
   if (size == 0) MG_RETURN_IF_ERROR(log.WriteAll(Header(magic, version)));
   return log;

@@ -41,9 +41,12 @@ class RecordLog {
   static Result<Contents> Read(const std::string& path, std::string_view magic, int version,
                                int oldest_version = -1, FileBytes::Load load = FileBytes::Load::kCopy);
 
-  // Opens `path` for appending, writing the header first when the file is new or `truncate`.
+  // Opens `path` for appending, writing the header first when the file is new or `truncate`. A
+  // torn last record (no LF: a writer killed mid-record) is cut off first, so the next record
+  // starts a line of its own instead of being glued to it and dropped with it; `*torn` (when not
+  // null) says whether one was.
   static Result<RecordLog> OpenForAppend(const std::string& path, std::string_view magic, int version,
-                                         bool truncate);
+                                         bool truncate, bool* torn = nullptr);
   // Writes the whole of `records` to a temporary file and renames it over `path` (atomic).
   static Status Rewrite(const std::string& path, std::string_view magic, int version,
                         const std::vector<std::string_view>& records);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -85,10 +86,16 @@ int main(int argc, char** argv) {
   if (code != mg::kExitOk) return code;
   const std::string& c = options.command;
   // The commands that hold a whole graph, its cache and run state run with the heap on huge pages
-  // (util/huge_page_heap.h): this re-executes the process once, before any thread starts.
+  // when that graph is large (util/huge_page_heap.h): this re-executes the process once, before
+  // any thread starts. Large: the state directory's cache.log is; the config is not read yet, so
+  // its engine.state_dir is not known here (MIRRORGRAPH_HUGE_PAGES=1 asks for the heap then).
   bool huge_pages = false;
   if (c == "run" || c == "plan" || c == "explain" || c == "graph" || c == "status") {
-    huge_pages = mg::ReexecWithHugePageHeap(argv);
+    const std::string state_dir =
+        !options.state_dir.empty()
+            ? options.state_dir
+            : (std::filesystem::path(options.config).parent_path() / ".mirrorgraph").string();
+    huge_pages = mg::ReexecWithHugePageHeap(argv, mg::LargeStateExpected(state_dir));
   }
   SetUpLogging();
   if (huge_pages) spdlog::debug("heap on transparent huge pages (glibc.malloc.hugetlb=1, re-executed once)");

@@ -8,10 +8,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <memory>
 
-#include "util/atomic_file.h"
 #include "util/strings.h"
 
 namespace mg {
@@ -27,6 +27,11 @@ constexpr size_t kObjectHeadBytes = 512;
 constexpr size_t kObjectReadBytes = 4096;
 // Annotated tags of annotated tags followed before git is asked instead.
 constexpr int kMaxPeelDepth = 16;
+// Caps on what is read: a loose ref or HEAD, the config, packed-refs (as `git ls-remote`'s own
+// listing is capped in sources/git_tags.cc).
+constexpr size_t kMaxSmallFile = 4096;
+constexpr size_t kMaxConfig = size_t{4} << 20;
+constexpr size_t kMaxPackedRefs = size_t{256} << 20;
 
 bool IsObjectId(std::string_view s) { return s.size() == kObjectIdHex && IsLowerHex(s); }
 
@@ -39,6 +44,36 @@ PathKind PathKindOf(const std::string& path, struct stat* st = nullptr) {
   if (S_ISDIR(s.st_mode)) return PathKind::kDirectory;
   if (S_ISREG(s.st_mode)) return PathKind::kRegular;
   return PathKind::kOther;
+}
+
+// The content of the regular file `path`: no link followed, no FIFO waited on, at most `max`
+// bytes (`prefix`: its first `max` bytes, however long it is). nullopt when it is missing, not a
+// regular file, longer than `max` (unless `prefix`), or unreadable.
+std::optional<std::string> ReadRegular(const std::string& path, size_t max, bool prefix = false) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return std::nullopt;
+  std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* f) {
+    ::close(*f);
+    delete f;
+  });
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    const size_t want = std::min(sizeof buf, max + 1 - out.size());
+    if (want == 0) break;
+    const ssize_t n = ::read(fd, buf, want);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  if (out.size() > max) {
+    if (!prefix) return std::nullopt;
+    out.resize(max);
+  }
+  return out;
 }
 
 // A tag name (below refs/tags/) whose bytes alone make it valid for git (check-ref-format(1)),
@@ -93,18 +128,23 @@ std::optional<std::string> GitDirOf(const std::string& dir, std::string* why_not
     *why_not = git_dir + " is a linked worktree's (commondir)";
     return std::nullopt;
   }
-  if (PathKindOf(git_dir + "/refs/replace") != PathKind::kMissing) {
-    *why_not = git_dir + " has refs/replace";
+  // Replacements (refs/replace/) are not looked at: `git ls-remote` ignores them too.
+  std::optional<std::string> head = ReadRegular(git_dir + "/HEAD", kMaxSmallFile);
+  std::string_view h = head ? std::string_view(*head) : std::string_view();
+  if (!h.empty() && h.back() == '\n') h.remove_suffix(1);
+  if (!StartsWith(h, "ref: refs/") && !IsObjectId(h)) {
+    *why_not = git_dir + "/HEAD is neither a symbolic ref nor an object id";
     return std::nullopt;
   }
   return git_dir;
 }
 
-// Whether the repository's config leaves ref and object storage as this reader knows it.
-bool ConfigIsPlain(const std::string& git_dir, std::string* why_not) {
-  Result<std::string> config = ReadFile(git_dir + "/config");
-  if (!config.ok()) {
-    *why_not = "cannot read " + git_dir + "/config";
+// Whether the repository's config leaves ref and object storage as this reader knows it, and
+// hides no ref (*hides: transfer.hideRefs or uploadpack.hideRefs, which ls-remote obeys).
+bool ConfigIsPlain(const std::string& git_dir, std::string* why_not, bool* hides) {
+  std::optional<std::string> config = ReadRegular(git_dir + "/config", kMaxConfig);
+  if (!config) {
+    *why_not = "cannot read " + git_dir + "/config as a regular file of at most 4 MiB";
     return false;
   }
   bool plain = true;
@@ -115,8 +155,13 @@ bool ConfigIsPlain(const std::string& git_dir, std::string* why_not) {
       *why_not = git_dir + "/config names an extension or an include";
       return plain = false;
     }
-    if (StartsWith(line, "repositoryformatversion")) {
-      const size_t eq = line.find('=');
+    if (line.find("hiderefs") != std::string_view::npos) {
+      *why_not = git_dir + "/config hides refs (ls-remote obeys hideRefs)";
+      *hides = true;
+      return plain = false;
+    }
+    if (line.find("repositoryformatversion") != std::string_view::npos) {
+      const size_t eq = line.rfind('=');
       const std::string_view v = eq == std::string_view::npos ? "" : Trim(line.substr(eq + 1));
       if (v != "0" && v != "1") {
         *why_not = git_dir + "/config: repositoryformatversion " + std::string(v);
@@ -138,25 +183,30 @@ struct PackedTags {
 std::optional<PackedTags> ReadPackedRefs(const std::string& git_dir, std::string* why_not) {
   PackedTags out;
   const std::string path = git_dir + "/packed-refs";
-  const PathKind kind = PathKindOf(path);
-  if (kind == PathKind::kMissing) return out;
-  Result<std::string> text =
-      kind == PathKind::kRegular ? ReadFile(path) : Result<std::string>(Status::IOError("no file"));
-  if (!text.ok()) {
-    *why_not = "cannot read " + path;
+  if (PathKindOf(path) == PathKind::kMissing) return out;
+  std::optional<std::string> text = ReadRegular(path, kMaxPackedRefs);
+  if (!text) {
+    *why_not = "cannot read " + path + " as a regular file of at most 256 MiB";
     return std::nullopt;
   }
-  if (text->find('\r') != std::string::npos || text->find('\0') != std::string::npos) {
-    *why_not = path + " holds a CR or NUL";
+  // git stops on what follows; so does this reader (git then says what is wrong): a CR or NUL, a
+  // last line without its LF, an empty line, a "^" line that does not follow a ref's line.
+  if (text->find('\r') != std::string::npos || text->find('\0') != std::string::npos ||
+      (!text->empty() && text->back() != '\n')) {
+    *why_not = path + " holds a CR or NUL, or does not end in a newline";
     return std::nullopt;
   }
+  if (!text->empty()) text->pop_back();  // the last LF: every piece below is a whole line
   std::string bad;
-  std::string last_tag;  // the tag a "^" line peels; empty after another kind of ref
+  std::string last_tag;    // the tag a "^" line peels; empty after another kind of ref
+  bool after_ref = false;  // the line before was a ref's (a "^" line may follow only that)
   bool first = true;
   ForEachLine(*text, [&](std::string_view line) {
     const bool is_first = first;
     first = false;
-    if (line.empty()) return true;
+    const bool may_peel = after_ref;
+    after_ref = false;
+    if (line.empty()) return (bad = "(an empty line)").empty();
     if (line.front() == '#') {
       constexpr std::string_view kHeader = "# pack-refs with:";
       if (!is_first || !StartsWith(line, kHeader)) return (bad = std::string(line)).empty();
@@ -166,7 +216,7 @@ std::optional<PackedTags> ReadPackedRefs(const std::string& git_dir, std::string
       return true;
     }
     if (line.front() == '^') {
-      if (!IsObjectId(line.substr(1))) return (bad = std::string(line)).empty();
+      if (!may_peel || !IsObjectId(line.substr(1))) return (bad = std::string(line)).empty();
       if (!last_tag.empty()) out.tags[last_tag].second = std::string(line.substr(1));
       last_tag.clear();
       return true;
@@ -175,6 +225,7 @@ std::optional<PackedTags> ReadPackedRefs(const std::string& git_dir, std::string
     if (sp == std::string_view::npos || !IsObjectId(line.substr(0, sp))) return (bad = std::string(line)).empty();
     std::string_view ref = line.substr(sp + 1);
     last_tag.clear();
+    after_ref = true;
     if (!StartsWith(ref, kTagRefPrefix)) return true;
     ref.remove_prefix(kTagRefPrefix.size());
     if (!IsPlainTagName(ref)) return (bad = "refs/tags/" + std::string(ref)).empty();
@@ -198,7 +249,14 @@ bool ReadLooseTags(const std::string& git_dir, const std::string& prefix, std::m
     *why_not = "cannot list " + dir;
     return false;
   }
-  while (const struct dirent* e = ::readdir(d.get())) {
+  for (;;) {
+    errno = 0;
+    const struct dirent* e = ::readdir(d.get());
+    if (e == nullptr) {
+      if (errno == 0) break;
+      *why_not = "cannot list " + dir + ": " + std::strerror(errno);  // not a short list: git answers
+      return false;
+    }
     const std::string_view entry = e->d_name;
     if (entry == "." || entry == "..") continue;
     const std::string name = prefix.empty() ? std::string(entry) : prefix + "/" + std::string(entry);
@@ -212,8 +270,8 @@ bool ReadLooseTags(const std::string& git_dir, const std::string& prefix, std::m
         if (!ReadLooseTags(git_dir, name, loose, why_not)) return false;
         break;
       case PathKind::kRegular: {
-        Result<std::string> text = ReadFile(path);
-        std::string_view id = text.ok() ? std::string_view(*text) : std::string_view();
+        std::optional<std::string> text = ReadRegular(path, kMaxSmallFile);
+        std::string_view id = text ? std::string_view(*text) : std::string_view();
         if (!id.empty() && id.back() == '\n') id.remove_suffix(1);
         if (!IsObjectId(id)) {
           *why_not = path + " holds no object id (a symbolic or broken ref)";
@@ -237,25 +295,19 @@ struct ObjectHead {
 
 std::optional<ObjectHead> ReadLooseObjectHead(const std::string& git_dir, const std::string& id, std::string* why_not) {
   const std::string path = git_dir + "/objects/" + id.substr(0, 2) + "/" + id.substr(2);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
+  if (PathKindOf(path) == PathKind::kMissing) {
     *why_not = "object " + id + " is not loose (packed, or in an alternate)";
     return std::nullopt;
   }
-  unsigned char in[kObjectReadBytes];
-  ssize_t n;
-  do {
-    n = ::read(fd, in, sizeof in);
-  } while (n < 0 && errno == EINTR);
-  ::close(fd);
+  std::optional<std::string> in = ReadRegular(path, kObjectReadBytes, /*prefix=*/true);
   unsigned char out[kObjectHeadBytes];
   z_stream z{};
-  if (n <= 0 || ::inflateInit(&z) != Z_OK) {
-    *why_not = "cannot read " + path;
+  if (!in || in->empty() || ::inflateInit(&z) != Z_OK) {
+    *why_not = "cannot read " + path + " as a regular file";
     return std::nullopt;
   }
-  z.next_in = in;
-  z.avail_in = static_cast<uInt>(n);
+  z.next_in = reinterpret_cast<Bytef*>(in->data());
+  z.avail_in = static_cast<uInt>(in->size());
   z.next_out = out;
   z.avail_out = sizeof out;
   const int rc = ::inflate(&z, Z_SYNC_FLUSH);
@@ -290,17 +342,33 @@ std::optional<ObjectHead> ReadLooseObjectHead(const std::string& git_dir, const 
   head.target = std::string(body.substr(kObject.size(), kObjectIdHex));
   const size_t type_start = kObject.size() + kObjectIdHex + kType.size();
   head.target_type = std::string(body.substr(type_start, type_end - type_start));
+  // git refuses to peel a tag of an unknown type or without its "tag <name>" line (ls-remote then
+  // prints the tag object alone): such a tag is git's to answer.
+  const bool known_type = head.target_type == "commit" || head.target_type == "tree" ||
+                          head.target_type == "blob" || head.target_type == "tag";
+  if (!known_type || !StartsWith(body.substr(type_end + 1), "tag ")) {
+    *why_not = path + " is a tag object this reader leaves to git";
+    return std::nullopt;
+  }
   return head;
 }
 
-// The object `id` peels to (itself unless it is an annotated tag), from loose objects.
+// The object `id` peels to (itself unless it is an annotated tag), from loose objects. A tag's
+// target is taken at its word when it says commit, tree or blob (git does not read it either to
+// peel); one that says "tag" must be a tag object.
 std::optional<std::string> PeelLoose(const std::string& git_dir, std::string id, std::string* why_not) {
+  bool must_be_tag = false;
   for (int depth = 0; depth < kMaxPeelDepth; ++depth) {
     std::optional<ObjectHead> head = ReadLooseObjectHead(git_dir, id, why_not);
     if (!head) return std::nullopt;
+    if (must_be_tag && head->type != "tag") {
+      *why_not = "object " + id + " is named a tag by the tag that points at it, but is a " + head->type;
+      return std::nullopt;
+    }
     if (head->type != "tag") return id;
     id = head->target;
     if (head->target_type != "tag") return id;
+    must_be_tag = true;
   }
   *why_not = "tags of tags deeper than " + std::to_string(kMaxPeelDepth) + " levels";
   return std::nullopt;
@@ -311,14 +379,19 @@ std::optional<std::string> PeelLoose(const std::string& git_dir, std::string id,
 RefFilesTags ReadTagsFromRepositoryFiles(const std::string& dir) {
   RefFilesTags out;
   std::optional<std::string> git_dir = GitDirOf(dir, &out.why_not);
-  if (!git_dir || !ConfigIsPlain(*git_dir, &out.why_not)) return out;
+  if (!git_dir || !ConfigIsPlain(*git_dir, &out.why_not, &out.hidden_refs)) return out;
+  // The loose refs first, then packed-refs, as git reads them: a `git pack-refs` in between
+  // writes packed-refs before it deletes the loose refs it packed, so every tag is in one view.
+  std::map<std::string, std::string> loose;
+  switch (PathKindOf(*git_dir + "/refs/tags")) {
+    case PathKind::kMissing: break;
+    case PathKind::kDirectory:
+      if (!ReadLooseTags(*git_dir, "", &loose, &out.why_not)) return out;
+      break;
+    default: out.why_not = *git_dir + "/refs/tags is no directory (a link, which git follows)"; return out;
+  }
   std::optional<PackedTags> packed = ReadPackedRefs(*git_dir, &out.why_not);
   if (!packed) return out;
-  std::map<std::string, std::string> loose;
-  if (PathKindOf(*git_dir + "/refs/tags") == PathKind::kDirectory &&
-      !ReadLooseTags(*git_dir, "", &loose, &out.why_not)) {
-    return out;
-  }
   Tags tags;
   tags.reserve(packed->tags.size() + loose.size());
   // A loose ref wins over a packed one of the same name (git's files backend).

@@ -21,6 +21,9 @@ struct RefFilesTags {
   // do not give that answer exactly; then `why_not` says why, and git must answer.
   std::optional<std::vector<std::pair<std::string, std::string>>> tags;
   std::string why_not;
+  // The config hides refs (transfer.hideRefs, uploadpack.hideRefs): only `git ls-remote`, which
+  // obeys them, answers as ls-remote does (for-each-ref lists hidden refs too).
+  bool hidden_refs = false;
 };
 
 // Reads the tags of the repository at `dir` (an absolute path whose components are no symbolic
@@ -29,14 +32,22 @@ struct RefFilesTags {
 //  - a work tree whose .git is a directory, or a bare repository (HEAD, objects/ and refs/ in it);
 //    no gitlink file, no `commondir` (a linked worktree), both owned by this process's user (git
 //    refuses others' without safe.directory);
-//  - a config that names no extension (reftable, SHA-256, ...), no include, and repository format
-//    version 0 or 1; no refs/replace;
-//  - every tag name plain ([A-Za-z0-9._+-] components, none starting with '.' or ending in
-//    ".lock", no ".."), every loose ref a regular file holding a 40-hex object id, packed-refs
-//    well formed;
+//  - a HEAD that is a symbolic ref or an object id; a config that names no extension (reftable,
+//    SHA-256, ...), no include, no hideRefs, and repository format version 0 or 1 (replacements,
+//    refs/replace/, are ignored, as `git ls-remote` ignores them);
+//  - refs/tags a directory (or absent), every tag name plain ([A-Za-z0-9._+-] components, none
+//    starting with '.' or ending in ".lock", no ".."), every loose ref a regular file holding a
+//    40-hex object id, packed-refs well formed as git requires (LF-terminated lines, "^" lines
+//    only after a ref's line);
 //  - every tag's peeled target recorded in packed-refs (its "peeled" trait, its "^" lines) or
-//    readable from loose objects (a tag whose object is in a pack makes git answer).
-// Never throws; reads files only; thread-safe.
+//    readable from loose objects (a tag whose object is in a pack makes git answer), every tag
+//    object well formed (object, type commit|tree|blob|tag, tag lines; what a "tag" type names is
+//    a tag). Objects are not hash-checked, nor inflated past their first lines: a corrupt object
+//    git would refuse may be peeled here.
+// Loose refs are read before packed-refs, as git reads them, so a concurrent `git pack-refs`
+// loses no tag. Only regular files are read (no link followed, no FIFO waited on), each capped.
+// Global and system git config (hideRefs there) are not read. Never throws; reads files only;
+// thread-safe.
 RefFilesTags ReadTagsFromRepositoryFiles(const std::string& dir);
 
 }  // namespace mg

@@ -164,6 +164,7 @@ std::optional<Result<std::vector<std::pair<std::string, std::string>>>> ListLoca
   using Tags = std::vector<std::pair<std::string, std::string>>;
   RefFilesTags from_files = ReadTagsFromRepositoryFiles(dir);
   if (from_files.tags) return Result<Tags>(std::move(*from_files.tags));
+  if (from_files.hidden_refs) return std::nullopt;  // ls-remote obeys hideRefs; for-each-ref would not
   // The ceiling (the real parent, as git resolves it) keeps git from taking a parent
   // directory's repository for this one. GIT_CEILING_DIRECTORIES is ':'-separated: a parent
   // with a ':' cannot be one, so ls-remote answers then.
@@ -172,7 +173,9 @@ std::optional<Result<std::vector<std::pair<std::string, std::string>>>> ListLoca
   Result<std::string> listed =
       RunGitListing(source, "git for-each-ref",
                     {"git", "-C", dir, "for-each-ref", "--format=" + std::string(kForEachRefTagFormat), "refs/tags/"},
-                    {{"GIT_CEILING_DIRECTORIES", parent.empty() ? "/" : parent}}, cancel, what);
+                    // Replacements are ignored, as ls-remote (upload-pack) ignores them.
+                    {{"GIT_CEILING_DIRECTORIES", parent.empty() ? "/" : parent}, {"GIT_NO_REPLACE_OBJECTS", "1"}},
+                    cancel, what);
   if (!listed.ok()) return Result<Tags>(listed.status());
   Result<ForEachRefTags> parsed = ParseForEachRefTags(*listed);
   if (!parsed.ok()) return Result<Tags>(parsed.status().WithContext(what));

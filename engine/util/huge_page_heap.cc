@@ -1,6 +1,7 @@
 #include "util/huge_page_heap.h"
 
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -39,13 +40,13 @@ void RestoreCallerEnvironment(const std::optional<std::string>& tunables) {
 }  // namespace
 
 HugePageHeapPlan PlanHugePageHeap(const std::optional<std::string>& tunables, const std::optional<std::string>& marker,
-                                  const std::optional<std::string>& opt_out,
-                                  const std::optional<std::string>& thp_enabled) {
+                                  const std::optional<std::string>& setting,
+                                  const std::optional<std::string>& thp_enabled, bool large) {
   HugePageHeapPlan plan;
   if (marker.has_value()) return plan;  // already the re-executed process
-  if (opt_out.has_value() && (*opt_out == "0" || *opt_out == "off" || *opt_out == "false" || *opt_out == "no")) {
-    return plan;
-  }
+  const std::string asked = setting.value_or("");
+  if (asked == "0" || asked == "off" || asked == "false" || asked == "no") return plan;
+  if (!large && asked != "1" && asked != "on" && asked != "true" && asked != "yes") return plan;
   // glibc acts on the tunable only in the kernel's "madvise" mode: with "always" the heap is on
   // huge pages already, with "never" it cannot be.
   if (!thp_enabled.has_value() || thp_enabled->find("[madvise]") == std::string::npos) return plan;
@@ -62,7 +63,13 @@ std::optional<std::string> TunablesFromMarker(const std::string& marker) {
   return std::nullopt;
 }
 
-bool ReexecWithHugePageHeap(char** argv) {
+bool LargeStateExpected(const std::string& state_dir) {
+  struct stat st;
+  if (state_dir.empty() || ::stat((state_dir + "/cache.log").c_str(), &st) != 0) return false;
+  return S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) >= kLargeStateCacheBytes;
+}
+
+bool ReexecWithHugePageHeap(char** argv, bool large) {
   std::optional<std::string> marker = Env(kHeapReexecMarker);
   if (marker.has_value()) {
     // The re-executed process: glibc has read the tunable; give children the caller's value.
@@ -85,7 +92,7 @@ bool ReexecWithHugePageHeap(char** argv) {
   std::optional<std::string> setting = Env("MIRRORGRAPH_HUGE_PAGES");
   if (kSanitized && !(setting.has_value() && *setting == "1")) return false;
   std::optional<std::string> tunables = Env("GLIBC_TUNABLES");
-  HugePageHeapPlan plan = PlanHugePageHeap(tunables, marker, setting, ReadThpSetting());
+  HugePageHeapPlan plan = PlanHugePageHeap(tunables, marker, setting, ReadThpSetting(), large);
   if (!plan.reexec || argv == nullptr || argv[0] == nullptr) return false;
   // /proc/self/exe is this program only when the kernel started it through its interpreter
   // (AT_BASE, the interpreter's load address, is then set); run as `ld.so ./mirrorgraph`, it is

@@ -121,6 +121,12 @@ BOOST_AUTO_TEST_CASE(plan_reports_complete_incomplete_and_missing) {
 BOOST_AUTO_TEST_CASE(the_huge_page_reexec_gives_children_the_callers_environment) {
   CliWorkspace ws;
   Prepare(ws);
+  // The child whose environment is checked is git: an include in the upstream's config makes git
+  // list its tags, where mirrorgraph would otherwise read its files (sources/git_ref_files.h).
+  mg::SubprocessOptions include;
+  include.argv = {"git", "-C", (ws.dir() / "upstreams" / "hello").string(), "config", "include.path", "/dev/null"};
+  auto included = mg::RunSubprocess(include);
+  BOOST_REQUIRE(included.ok() && included->exit_code == 0);
   const fs::path bin = ws.dir() / "wrapped-bin";
   fs::create_directories(bin);
   mg::SubprocessOptions which;

@@ -238,6 +238,55 @@ BOOST_AUTO_TEST_CASE(a_keys_material_is_written_once_unless_the_material_log_was
   }
   BOOST_TEST(records(material_log, "mirrorgraph-cache-material", ActionCache::kMaterialFormatVersion) == 1u);
   BOOST_TEST(ActionCache::Open(d.str()).value()->Get(Key('a'))->entry() == Observed(5));
+
+  std::ofstream(material_log, std::ios::trunc).flush();  // emptied: the same
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Observed(6)).ok());
+  }
+  BOOST_TEST(ActionCache::Open(d.str()).value()->Get(Key('a'))->entry() == Observed(6));
+}
+
+// A material log whose last record was torn by a kill: the next record starts a line of its
+// own (before, it was glued to the torn one and dropped with it, its key's material lost).
+BOOST_AUTO_TEST_CASE(a_torn_material_tail_does_not_swallow_the_next_material) {
+  TempDir d;
+  const std::string material_log = d.str() + "/cache-material.log";
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Observed(1)).ok());
+  }
+  std::ofstream(material_log, std::ios::app) << "0badc0de\t" << Key('z') << "\t{\"params\":";  // torn
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_REQUIRE(c->Put(Key('b'), "probe:y", Observed(2)).ok());
+  }
+  auto c = ActionCache::Open(d.str()).value();
+  BOOST_TEST(c->Get(Key('b'))->entry() == Observed(2));
+  BOOST_TEST(c->Get(Key('a'))->entry() == Observed(1));
+  BOOST_TEST(Slurp(material_log).find("0badc0de") == std::string::npos);
+}
+
+// A damaged material record of a held key, seen once the material log is loaded (explain, a
+// miss): the next Put of that key writes its material again.
+BOOST_AUTO_TEST_CASE(a_damaged_material_record_is_written_again_once_seen) {
+  TempDir d;
+  const std::string material_log = d.str() + "/cache-material.log";
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Observed(1)).ok());
+  }
+  std::string text = Slurp(material_log);
+  const size_t at = text.find("\"v\":1");
+  BOOST_REQUIRE(at != std::string::npos);
+  text[at + 4] = '7';  // the CRC no longer matches: the record is dropped when loaded
+  BOOST_REQUIRE(WriteFileAtomic(material_log, text).ok());
+  {
+    auto c = ActionCache::Open(d.str()).value();
+    BOOST_TEST(!c->Get(Key('a'))->entry().contains("params"));  // loads the material log
+    BOOST_REQUIRE(c->Put(Key('a'), "probe:x", Observed(2)).ok());
+  }
+  BOOST_TEST(ActionCache::Open(d.str()).value()->Get(Key('a'))->entry() == Observed(2));
 }
 
 // v2: cache.log holds no key material; cache-material.log does, and entry() puts them together.

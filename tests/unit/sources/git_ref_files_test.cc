@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -174,9 +176,31 @@ BOOST_AUTO_TEST_CASE(shapes_it_does_not_know_are_left_to_git) {
     LeavesToGit(repo.dir.path(), "v7.0.0.lock");
   }
   {
+    Repo repo;  // a link where git follows it: git answers (and finds every tag)
+    const std::string tags = repo.dir.path() + "/.git/refs/tags";
+    std::filesystem::rename(tags, repo.dir.path() + "/moved-tags");
+    std::filesystem::create_directory_symlink(repo.dir.path() + "/moved-tags", tags);
+    LeavesToGit(repo.dir.path(), "refs/tags is no directory");
+    mg::Result<std::vector<mg::Candidate>> listed = mg::ListGitTags({repo.Url(), "^(.+)$"}, nullptr);
+    BOOST_REQUIRE_MESSAGE(listed.ok(), listed.status().ToString());
+    BOOST_TEST(listed->size() == 7u);
+  }
+  {
     Repo repo;
-    Git(repo.dir.path(), {"replace", repo.c1, repo.c2});
-    LeavesToGit(repo.dir.path(), "refs/replace");
+    WriteText(repo.dir.path() + "/.git/HEAD", "garbage\n");
+    LeavesToGit(repo.dir.path(), "HEAD is neither");
+  }
+  {
+    Repo repo;  // a format version git refuses, on the section's line
+    WriteText(repo.dir.path() + "/.git/config", "[core] repositoryformatversion = 2\n");
+    LeavesToGit(repo.dir.path(), "repositoryformatversion 2");
+  }
+  for (const char* packed : {"\n", "^%s\n", "%s refs/tags/a\n^%s\n^%s\n", "%s refs/tags/a"}) {
+    Repo repo;  // packed-refs lines git stops on: an empty line, a "^" after no ref or after a "^", no final LF
+    std::string text = std::string("# pack-refs with: peeled\n") + packed;
+    for (size_t at; (at = text.find("%s")) != std::string::npos;) text.replace(at, 2, repo.c1);
+    WriteText(repo.dir.path() + "/.git/packed-refs", text);
+    LeavesToGit(repo.dir.path(), "packed-refs");
   }
   {
     Repo repo;
@@ -206,6 +230,61 @@ BOOST_AUTO_TEST_CASE(shapes_it_does_not_know_are_left_to_git) {
     Repo repo;
     BOOST_REQUIRE(::chown(repo.dir.path().c_str(), 65534, 65534) == 0);
     LeavesToGit(repo.dir.path(), "another user");
+  }
+}
+
+// Replacements are ignored, as ls-remote ignores them: a tag object replaced by another still
+// peels to its own commit.
+BOOST_AUTO_TEST_CASE(replacements_are_ignored_as_ls_remote_ignores_them) {
+  Repo repo;
+  Git(repo.dir.path(), {"tag", "-a", "-m", "8.0", "v8.0.0", repo.c1});
+  Git(repo.dir.path(), {"tag", "-a", "-m", "8.1", "v8.1.0", repo.c2});
+  Git(repo.dir.path(), {"replace", Git(repo.dir.path(), {"rev-parse", "v8.0.0"}),
+                        Git(repo.dir.path(), {"rev-parse", "v8.1.0"})});
+  AnswersLikeLsRemote(repo.dir.path(), 9);
+  const Tags answer = *mg::ReadTagsFromRepositoryFiles(repo.dir.path()).tags;
+  BOOST_TEST((std::find(answer.begin(), answer.end(), std::make_pair(std::string("v8.0.0"), repo.c1)) != answer.end()));
+  // The same through for-each-ref (a tag name the reader leaves to git): it must not follow the
+  // replacement either.
+  Git(repo.dir.path(), {"tag", "caf\xc3\xa9"});
+  mg::Result<std::vector<mg::Candidate>> listed = mg::ListGitTags({repo.Url(), R"(^v(8\.\d+\.\d+)$)"}, nullptr);
+  BOOST_REQUIRE_MESSAGE(listed.ok(), listed.status().ToString());
+  BOOST_REQUIRE(listed->size() == 2u);
+  BOOST_TEST((*listed)[0].commit == repo.c1);
+  BOOST_TEST((*listed)[1].commit == repo.c2);
+}
+
+// hideRefs in the repository's config: ls-remote obeys it, so ls-remote answers (neither the
+// files nor for-each-ref would hide the tag).
+BOOST_AUTO_TEST_CASE(hidden_refs_are_left_to_ls_remote) {
+  Repo repo;
+  Git(repo.dir.path(), {"config", "transfer.hideRefs", "refs/tags/nightly"});
+  mg::RefFilesTags got = mg::ReadTagsFromRepositoryFiles(repo.dir.path());
+  BOOST_TEST(!got.tags.has_value());
+  BOOST_TEST(got.hidden_refs);
+  mg::Result<std::vector<mg::Candidate>> listed = mg::ListGitTags({repo.Url(), "^(.+)$"}, nullptr);
+  BOOST_REQUIRE_MESSAGE(listed.ok(), listed.status().ToString());
+  BOOST_TEST(listed->size() == 6u);
+  for (const mg::Candidate& c : *listed) BOOST_TEST(c.tag != "nightly");
+}
+
+// Tag objects git refuses to peel (ls-remote then prints the tag object alone) are git's.
+BOOST_AUTO_TEST_CASE(tag_objects_git_does_not_peel_are_left_to_git) {
+  const char* bodies[] = {"object %s\ntype commit\n\nno tag line\n",
+                          "object %s\ntype commitx\ntag odd\n\nan unknown type\n",
+                          "object %s\ntype tag\ntag liar\n\nnames a commit a tag\n"};
+  for (const char* body : bodies) {
+    Repo repo;
+    std::string text = body;
+    text.replace(text.find("%s"), 2, repo.c1);
+    const std::string file = repo.dir.path() + "/tag-object";
+    WriteText(file, text);
+    const std::string id = Git(repo.dir.path(), {"hash-object", "-t", "tag", "-w", "--literally", file});
+    const std::string object = repo.dir.path() + "/.git/objects/" + id.substr(0, 2) + "/" + id.substr(2);
+    BOOST_REQUIRE_MESSAGE(std::filesystem::exists(object), object);
+    WriteText(repo.dir.path() + "/.git/refs/tags/odd", id + "\n");  // update-ref refuses such objects
+    LeavesToGit(repo.dir.path(), "");
+    BOOST_TEST(!mg::ReadTagsFromRepositoryFiles(repo.dir.path()).tags.has_value(), body);
   }
 }
 

@@ -1,6 +1,10 @@
 #include "util/huge_page_heap.h"
 
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "unit/util/temp_dir.h"
 
 namespace MG_TEST_FILE_NS {  // unique to this file (tests/CMakeLists.txt)
 
@@ -46,6 +50,33 @@ BOOST_AUTO_TEST_CASE(no_reexec_when_done_refused_or_pointless) {
   BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, kUnset, std::string("[always] madvise never\n")).reexec);
   BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, kUnset, kUnset).reexec);
   BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, kUnset, std::string("")).reexec);
+}
+
+// A small heap is not worth a second start, unless the user asks for the huge pages anyway.
+BOOST_AUTO_TEST_CASE(a_small_heap_reexecs_only_when_asked) {
+  BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, kUnset, kMadvise, /*large=*/false).reexec);
+  BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, std::string("maybe"), kMadvise, false).reexec);
+  for (const char* on : {"1", "on", "true", "yes"}) {
+    BOOST_TEST(mg::PlanHugePageHeap(kUnset, kUnset, std::string(on), kMadvise, false).reexec, on);
+  }
+  // Asked for, but still not where glibc cannot act, nor when already done.
+  BOOST_TEST(!mg::PlanHugePageHeap(kUnset, kUnset, std::string("1"), std::string("[always] madvise never\n"), false).reexec);
+  BOOST_TEST(!mg::PlanHugePageHeap(kUnset, std::string("unset"), std::string("1"), kMadvise, false).reexec);
+}
+
+BOOST_AUTO_TEST_CASE(a_state_is_large_from_its_cache_size) {
+  mg::testing::TempDir dir;
+  BOOST_TEST(!mg::LargeStateExpected(dir.path()));  // no cache.log
+  BOOST_TEST(!mg::LargeStateExpected(""));
+  BOOST_TEST(!mg::LargeStateExpected(dir.path() + "/missing"));
+  const std::string cache = dir.path() + "/cache.log";
+  std::filesystem::resize_file([&] { std::ofstream(cache).put('x'); return cache; }(), mg::kLargeStateCacheBytes - 1);
+  BOOST_TEST(!mg::LargeStateExpected(dir.path()));
+  std::filesystem::resize_file(cache, mg::kLargeStateCacheBytes);
+  BOOST_TEST(mg::LargeStateExpected(dir.path()));
+  std::filesystem::remove(cache);
+  std::filesystem::create_directory(cache);  // not a file
+  BOOST_TEST(!mg::LargeStateExpected(dir.path()));
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_marker_means_unset) {
