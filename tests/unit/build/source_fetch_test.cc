@@ -11,6 +11,7 @@
 
 #include "unit/util/scoped_env.h"
 #include "unit/util/secret_canaries.h"
+#include "unit/util/git_command.h"
 #include "unit/util/temp_dir.h"
 #include "util/atomic_file.h"
 #include "util/strings.h"
@@ -24,27 +25,7 @@ namespace {
 
 constexpr std::chrono::milliseconds kTimeout{60000};
 
-// Runs git in `dir` isolated from the user's and the system's git configuration.
-std::string Git(const std::string& dir, std::vector<std::string> args) {
-  mg::SubprocessOptions o;
-  o.argv = {"git",
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "tag.gpgsign=false"};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.cwd = dir;
-  o.env_overrides = {{"GIT_CONFIG_GLOBAL", "/dev/null"}, {"GIT_CONFIG_NOSYSTEM", "1"}};
-  o.timeout = kTimeout;
-  mg::Result<mg::SubprocessResult> r = mg::RunSubprocess(o);
-  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  BOOST_REQUIRE_MESSAGE(r->exit_code == 0, "git " + mg::Join(args, " ") + ": " + r->stderr_text);
-  return std::string(mg::Trim(r->stdout_text));
-}
+using mg::testing::Git;
 
 // c1: Dockerfile "FROM one", tagged v1.0.0 (lightweight); c2: "FROM two", tagged v1.1.0
 // (annotated); c3 on main, untagged.
