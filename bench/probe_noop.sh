@@ -34,9 +34,9 @@ VERSIONS="${VERSIONS:-10}"
 RUNS="${RUNS:-5}"
 SLOW_RUNS="${SLOW_RUNS:-3}"
 ALT_RUNS="${ALT_RUNS:-9}"
-[[ "$ALT_RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "ALT_RUNS must be 1 or more (got '$ALT_RUNS')" >&2; exit 2; }
 MG_ARGS="${MG_ARGS:-}"
 if [[ $smoke == 1 ]]; then APPS=3; VERSIONS=4; RUNS=1; SLOW_RUNS=1; ALT_RUNS=1; BASELINES=1; fi
+[[ "$ALT_RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "ALT_RUNS must be 1 or more (got '$ALT_RUNS')" >&2; exit 2; }
 ntags=$((APPS * VERSIONS))
 nheads=$((ntags + APPS))  # what a run HEADs, and so every baseline: each version tag and each app's latest
 work="$(mktemp -d "${TMPDIR:-/tmp}/mg-bench-probe.XXXXXX")"
@@ -249,7 +249,7 @@ print()
 print("last online run: %s; discover phase %.0f ms, probe phase %.0f ms (first probe start to last probe end)"
       % (", ".join("%d %s" % (v, k) for k, v in sorted(counts.items())), discover_ms, probe_ms))
 print()
-print("| what | wall (median) | ms per tag | vs floor | seed loop / this |")
+print("| what | wall (median) | ms per version tag | vs floor | seed loop / this |")
 print("| --- | ---: | ---: | ---: | ---: |")
 rows = [("`mirrorgraph run` (discover + probe, nothing to do)", run),
         ("  of which the probe phase (from the --json report)", probe_ms),

@@ -109,7 +109,7 @@ Result<RecordLog> RecordLog::OpenForAppend(const std::string& path, std::string_
   // A torn tail: cut back to just after the last LF (to nothing when there is none, and the
   // header is written again below).
   char last = '\n';
-  if (size > 0 && ::pread(fd, &last, 1, size - 1) != 1) return Status::IOError("read " + path + ": " + std::strerror(errno));
+  if (size > 0 && ::pread(fd, &last, 1, size - 1) != 1) return Status::IOError("read " + path + ": a short read of its end");
   if (last != '\n') {
     off_t end = size;
     char buf[4096];
@@ -117,7 +117,7 @@ Result<RecordLog> RecordLog::OpenForAppend(const std::string& path, std::string_
     while (end > 0 && keep == 0) {
       const off_t start = end > static_cast<off_t>(sizeof buf) ? end - static_cast<off_t>(sizeof buf) : 0;
       const ssize_t n = ::pread(fd, buf, static_cast<size_t>(end - start), start);
-      if (n != end - start) return Status::IOError("read " + path + ": " + std::strerror(errno));
+      if (n != end - start) return Status::IOError("read " + path + ": " + (n < 0 ? std::strerror(errno) : "a short read"));
       for (ssize_t i = n; i > 0; --i) {
         if (buf[i - 1] == '\n') {
           keep = start + i;

@@ -8,9 +8,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "util/strings.h"
 
@@ -46,16 +48,21 @@ PathKind PathKindOf(const std::string& path, struct stat* st = nullptr) {
   return PathKind::kOther;
 }
 
-// The content of the regular file `path`: no link followed, no FIFO waited on, at most `max`
-// bytes (`prefix`: its first `max` bytes, however long it is). nullopt when it is missing, not a
-// regular file, longer than `max` (unless `prefix`), or unreadable.
-std::optional<std::string> ReadRegular(const std::string& path, size_t max, bool prefix = false) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+// Closes its descriptor when it goes.
+struct OwnedFd {
+  int fd;
+  ~OwnedFd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// The content of the regular file `path`: no FIFO waited on, no link followed (unless `follow`),
+// at most `max` bytes (`prefix`: its first `max` bytes, however long it is). nullopt when it is
+// missing, not a regular file, longer than `max` (unless `prefix`), or unreadable.
+std::optional<std::string> ReadRegular(const std::string& path, size_t max, bool prefix = false, bool follow = false) {
+  const OwnedFd owned{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW))};
+  const int fd = owned.fd;
   if (fd < 0) return std::nullopt;
-  std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* f) {
-    ::close(*f);
-    delete f;
-  });
   struct stat st;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   std::string out;
@@ -147,30 +154,67 @@ bool ConfigIsPlain(const std::string& git_dir, std::string* why_not, bool* hides
     *why_not = "cannot read " + git_dir + "/config as a regular file of at most 4 MiB";
     return false;
   }
+  // Every line is looked at (a hideRefs after an extension still means ls-remote must answer);
+  // the first reason is kept.
   bool plain = true;
+  auto refuse = [&](std::string reason) {
+    if (plain) *why_not = git_dir + "/config " + std::move(reason);
+    plain = false;
+  };
   const std::string lowered = AsciiLower(*config);
   ForEachLine(lowered, [&](std::string_view raw) {
     std::string_view line = Trim(raw);
-    if (line.find("extensions") != std::string_view::npos || line.find("include") != std::string_view::npos) {
-      *why_not = git_dir + "/config names an extension or an include";
-      return plain = false;
-    }
-    if (line.find("hiderefs") != std::string_view::npos) {
-      *why_not = git_dir + "/config hides refs (ls-remote obeys hideRefs)";
+    if (line.find("hiderefs") != std::string_view::npos || line.find("include") != std::string_view::npos) {
+      // An included file may hide refs too.
       *hides = true;
-      return plain = false;
+      refuse("hides refs or includes a file that may (ls-remote obeys hideRefs)");
     }
+    if (line.find("extensions") != std::string_view::npos) refuse("names an extension");
     if (line.find("repositoryformatversion") != std::string_view::npos) {
       const size_t eq = line.rfind('=');
       const std::string_view v = eq == std::string_view::npos ? "" : Trim(line.substr(eq + 1));
-      if (v != "0" && v != "1") {
-        *why_not = git_dir + "/config: repositoryformatversion " + std::string(v);
-        return plain = false;
-      }
+      if (v != "0" && v != "1") refuse("has repositoryformatversion " + std::string(v));
     }
-    return true;
   });
   return plain;
+}
+
+// Whether the user's or the system's git config (as git finds them: GIT_CONFIG_GLOBAL, else
+// $XDG_CONFIG_HOME/git/config and ~/.gitconfig; GIT_CONFIG_SYSTEM, else /etc/gitconfig, unless
+// GIT_CONFIG_NOSYSTEM) may hide refs: names hideRefs or includes a file, or cannot be read.
+bool UserConfigMayHideRefs(std::string* why_not) {
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v != nullptr ? v : "";
+  };
+  std::vector<std::string> paths;
+  if (const char* global = std::getenv("GIT_CONFIG_GLOBAL"); global != nullptr) {
+    paths.push_back(global);
+  } else {
+    const std::string home = env("HOME");
+    const std::string xdg = env("XDG_CONFIG_HOME");
+    if (!xdg.empty()) paths.push_back(xdg + "/git/config");
+    else if (!home.empty()) paths.push_back(home + "/.config/git/config");
+    if (!home.empty()) paths.push_back(home + "/.gitconfig");
+  }
+  if (std::getenv("GIT_CONFIG_NOSYSTEM") == nullptr) {
+    const char* system = std::getenv("GIT_CONFIG_SYSTEM");
+    paths.push_back(system != nullptr ? system : "/etc/gitconfig");
+  }
+  for (const std::string& path : paths) {
+    if (path.empty() || path == "/dev/null") continue;
+    struct stat st;
+    const bool exists = ::stat(path.c_str(), &st) == 0;
+    if (!exists && (errno == ENOENT || errno == ENOTDIR)) continue;
+    std::optional<std::string> text =
+        exists && S_ISREG(st.st_mode) ? ReadRegular(path, kMaxConfig, false, /*follow=*/true) : std::nullopt;
+    const std::string lowered = text ? AsciiLower(*text) : "";
+    if (!text || lowered.find("hiderefs") != std::string::npos || lowered.find("include") != std::string::npos) {
+      *why_not = path + " may hide refs (hideRefs, an include, or unreadable): ls-remote obeys them";
+      return true;
+    }
+  }
+  return false;
 }
 
 // packed-refs' tags: name -> (object, peeled object or "" when it records none). `peel_known`:
@@ -198,8 +242,10 @@ std::optional<PackedTags> ReadPackedRefs(const std::string& git_dir, std::string
   }
   if (!text->empty()) text->pop_back();  // the last LF: every piece below is a whole line
   std::string bad;
-  std::string last_tag;    // the tag a "^" line peels; empty after another kind of ref
-  bool after_ref = false;  // the line before was a ref's (a "^" line may follow only that)
+  std::string last_tag;      // the tag a "^" line peels; empty after another kind of ref
+  bool after_ref = false;    // the line before was a ref's (a "^" line may follow only that)
+  std::string previous_ref;  // refs must come in strictly increasing byte order, as pack-refs
+                             // writes them: git trusts a "sorted" trait and keeps duplicates
   bool first = true;
   ForEachLine(*text, [&](std::string_view line) {
     const bool is_first = first;
@@ -226,6 +272,8 @@ std::optional<PackedTags> ReadPackedRefs(const std::string& git_dir, std::string
     std::string_view ref = line.substr(sp + 1);
     last_tag.clear();
     after_ref = true;
+    if (!previous_ref.empty() && !(previous_ref < ref)) return (bad = std::string(ref) + " (out of order)").empty();
+    previous_ref = std::string(ref);
     if (!StartsWith(ref, kTagRefPrefix)) return true;
     ref.remove_prefix(kTagRefPrefix.size());
     if (!IsPlainTagName(ref)) return (bad = "refs/tags/" + std::string(ref)).empty();
@@ -344,9 +392,18 @@ std::optional<ObjectHead> ReadLooseObjectHead(const std::string& git_dir, const 
   head.target_type = std::string(body.substr(type_start, type_end - type_start));
   // git refuses to peel a tag of an unknown type or without its "tag <name>" line (ls-remote then
   // prints the tag object alone): such a tag is git's to answer.
-  const bool known_type = head.target_type == "commit" || head.target_type == "tree" ||
-                          head.target_type == "blob" || head.target_type == "tag";
-  if (!known_type || !StartsWith(body.substr(type_end + 1), "tag ")) {
+  const bool known_type = head.target_type == "commit" || head.target_type == "tree" || head.target_type == "blob" ||
+                          head.target_type == "tag";
+  // git's parse_tag_buffer: a "tag " line with a name and its LF, in an object of 64 bytes or more.
+  const std::string_view tag_line = body.substr(type_end + 1);
+  const size_t tag_end = tag_line.find('\n');
+  uint64_t size = 0;
+  const std::string_view size_text = text.substr(sp + 1, nul - sp - 1);
+  const bool sized = !size_text.empty() && size_text.size() < 12 &&
+                     size_text.find_first_not_of("0123456789") == std::string_view::npos;
+  if (sized) size = std::stoull(std::string(size_text));
+  if (!known_type || !StartsWith(tag_line, "tag ") || tag_end == std::string_view::npos || tag_end <= 4 || !sized ||
+      size < 64) {
     *why_not = path + " is a tag object this reader leaves to git";
     return std::nullopt;
   }
@@ -380,6 +437,10 @@ RefFilesTags ReadTagsFromRepositoryFiles(const std::string& dir) {
   RefFilesTags out;
   std::optional<std::string> git_dir = GitDirOf(dir, &out.why_not);
   if (!git_dir || !ConfigIsPlain(*git_dir, &out.why_not, &out.hidden_refs)) return out;
+  if (UserConfigMayHideRefs(&out.why_not)) {
+    out.hidden_refs = true;
+    return out;
+  }
   // The loose refs first, then packed-refs, as git reads them: a `git pack-refs` in between
   // writes packed-refs before it deletes the loose refs it packed, so every tag is in one view.
   std::map<std::string, std::string> loose;

@@ -21,7 +21,8 @@ struct RefFilesTags {
   // do not give that answer exactly; then `why_not` says why, and git must answer.
   std::optional<std::vector<std::pair<std::string, std::string>>> tags;
   std::string why_not;
-  // The config hides refs (transfer.hideRefs, uploadpack.hideRefs): only `git ls-remote`, which
+  // A config may hide refs (transfer.hideRefs, uploadpack.hideRefs, or an include, in the
+  // repository's, the user's or the system's config): only `git ls-remote`, which
   // obeys them, answers as ls-remote does (for-each-ref lists hidden refs too).
   bool hidden_refs = false;
 };
@@ -33,7 +34,8 @@ struct RefFilesTags {
 //    no gitlink file, no `commondir` (a linked worktree), both owned by this process's user (git
 //    refuses others' without safe.directory);
 //  - a HEAD that is a symbolic ref or an object id; a config that names no extension (reftable,
-//    SHA-256, ...), no include, no hideRefs, and repository format version 0 or 1 (replacements,
+//    SHA-256, ...), no include, no hideRefs (nor the user's or the system's config), and
+//    repository format version 0 or 1 (replacements,
 //    refs/replace/, are ignored, as `git ls-remote` ignores them);
 //  - refs/tags a directory (or absent), every tag name plain ([A-Za-z0-9._+-] components, none
 //    starting with '.' or ending in ".lock", no ".."), every loose ref a regular file holding a
@@ -46,7 +48,8 @@ struct RefFilesTags {
 //    git would refuse may be peeled here.
 // Loose refs are read before packed-refs, as git reads them, so a concurrent `git pack-refs`
 // loses no tag. Only regular files are read (no link followed, no FIFO waited on), each capped.
-// Global and system git config (hideRefs there) are not read. Never throws; reads files only;
+// packed-refs' refs must be in strictly increasing byte order (git trusts its "sorted" trait).
+// Never throws; reads files only;
 // thread-safe.
 RefFilesTags ReadTagsFromRepositoryFiles(const std::string& dir);
 

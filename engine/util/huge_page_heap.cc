@@ -19,6 +19,11 @@ std::optional<std::string> Env(const char* name) {
   return std::string(v);
 }
 
+// MIRRORGRAPH_HUGE_PAGES asks for the huge-page heap whatever the state's size.
+bool AskedFor(const std::optional<std::string>& setting) {
+  return setting == "1" || setting == "on" || setting == "true" || setting == "yes";
+}
+
 std::optional<std::string> ReadThpSetting() {
   std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
   if (!in) return std::nullopt;
@@ -46,7 +51,7 @@ HugePageHeapPlan PlanHugePageHeap(const std::optional<std::string>& tunables, co
   if (marker.has_value()) return plan;  // already the re-executed process
   const std::string asked = setting.value_or("");
   if (asked == "0" || asked == "off" || asked == "false" || asked == "no") return plan;
-  if (!large && asked != "1" && asked != "on" && asked != "true" && asked != "yes") return plan;
+  if (!large && !AskedFor(setting)) return plan;
   // glibc acts on the tunable only in the kernel's "madvise" mode: with "always" the heap is on
   // huge pages already, with "never" it cannot be.
   if (!thp_enabled.has_value() || thp_enabled->find("[madvise]") == std::string::npos) return plan;
@@ -88,9 +93,9 @@ bool ReexecWithHugePageHeap(char** argv, bool large) {
   constexpr bool kSanitized = false;
 #endif
   // A sanitizer's allocator ignores glibc's tunables: the re-exec would only cost, unless a test
-  // asks for it (MIRRORGRAPH_HUGE_PAGES=1) to exercise the path.
+  // asks for it (MIRRORGRAPH_HUGE_PAGES=1, on, true, yes) to exercise the path.
   std::optional<std::string> setting = Env("MIRRORGRAPH_HUGE_PAGES");
-  if (kSanitized && !(setting.has_value() && *setting == "1")) return false;
+  if (kSanitized && !AskedFor(setting)) return false;
   std::optional<std::string> tunables = Env("GLIBC_TUNABLES");
   HugePageHeapPlan plan = PlanHugePageHeap(tunables, marker, setting, ReadThpSetting(), large);
   if (!plan.reexec || argv == nullptr || argv[0] == nullptr) return false;

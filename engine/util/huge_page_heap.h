@@ -37,7 +37,7 @@ HugePageHeapPlan PlanHugePageHeap(const std::optional<std::string>& tunables, co
                                   const std::optional<std::string>& thp_enabled, bool large = true);
 
 // The action cache size from which a command's heap is expected to be large: about 12,000 tasks'
-// records. Below it, the second process start (~15 ms) costs more than huge pages save (the probe
+// records. Below it, the second process start (~15-20 ms) costs more than huge pages save (the probe
 // no-op of 330 observations: ~10 ms and ~20 ms of CPU lost; a 100,000-task no-op: 1.49 -> 0.73 s
 // gained; docs/architecture.md, "Process start").
 inline constexpr uint64_t kLargeStateCacheBytes = uint64_t{4} << 20;

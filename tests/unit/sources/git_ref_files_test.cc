@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -53,7 +53,7 @@ void WriteText(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(git_ref_files_test)
+BOOST_FIXTURE_TEST_SUITE(git_ref_files_test, mg::testing::IsolatedUserGitConfig)
 
 // Loose refs and loose objects, as a fresh repository has them: lightweight tags of commits,
 // annotated tags peeled to their commits.
@@ -195,8 +195,11 @@ BOOST_AUTO_TEST_CASE(shapes_it_does_not_know_are_left_to_git) {
     WriteText(repo.dir.path() + "/.git/config", "[core] repositoryformatversion = 2\n");
     LeavesToGit(repo.dir.path(), "repositoryformatversion 2");
   }
-  for (const char* packed : {"\n", "^%s\n", "%s refs/tags/a\n^%s\n^%s\n", "%s refs/tags/a"}) {
-    Repo repo;  // packed-refs lines git stops on: an empty line, a "^" after no ref or after a "^", no final LF
+  for (const char* packed : {"\n", "^%s\n", "%s refs/tags/a\n^%s\n^%s\n", "%s refs/tags/a",
+                             "%s refs/tags/b\n%s refs/heads/z\n%s refs/tags/a\n", "%s refs/tags/a\n%s refs/tags/a\n"}) {
+    // packed-refs lines git stops on: an empty line, a "^" after no ref or after a "^", no final
+    // LF; or reads otherwise than in order: refs out of order (git trusts "sorted"), duplicates
+    Repo repo;
     std::string text = std::string("# pack-refs with: peeled\n") + packed;
     for (size_t at; (at = text.find("%s")) != std::string::npos;) text.replace(at, 2, repo.c1);
     WriteText(repo.dir.path() + "/.git/packed-refs", text);
@@ -239,8 +242,8 @@ BOOST_AUTO_TEST_CASE(replacements_are_ignored_as_ls_remote_ignores_them) {
   Repo repo;
   Git(repo.dir.path(), {"tag", "-a", "-m", "8.0", "v8.0.0", repo.c1});
   Git(repo.dir.path(), {"tag", "-a", "-m", "8.1", "v8.1.0", repo.c2});
-  Git(repo.dir.path(), {"replace", Git(repo.dir.path(), {"rev-parse", "v8.0.0"}),
-                        Git(repo.dir.path(), {"rev-parse", "v8.1.0"})});
+  Git(repo.dir.path(),
+      {"replace", Git(repo.dir.path(), {"rev-parse", "v8.0.0"}), Git(repo.dir.path(), {"rev-parse", "v8.1.0"})});
   AnswersLikeLsRemote(repo.dir.path(), 9);
   const Tags answer = *mg::ReadTagsFromRepositoryFiles(repo.dir.path()).tags;
   BOOST_TEST((std::find(answer.begin(), answer.end(), std::make_pair(std::string("v8.0.0"), repo.c1)) != answer.end()));
@@ -268,9 +271,38 @@ BOOST_AUTO_TEST_CASE(hidden_refs_are_left_to_ls_remote) {
   for (const mg::Candidate& c : *listed) BOOST_TEST(c.tag != "nightly");
 }
 
+// hideRefs after an extension, or in the user's config: ls-remote still answers.
+BOOST_AUTO_TEST_CASE(hidden_refs_anywhere_git_looks_go_to_ls_remote) {
+  {
+    Repo repo;
+    Git(repo.dir.path(), {"config", "core.repositoryformatversion", "1"});
+    Git(repo.dir.path(), {"config", "extensions.worktreeConfig", "true"});
+    Git(repo.dir.path(), {"config", "transfer.hideRefs", "refs/tags/nightly"});
+    mg::RefFilesTags got = mg::ReadTagsFromRepositoryFiles(repo.dir.path());
+    BOOST_TEST(!got.tags.has_value());
+    BOOST_TEST(got.hidden_refs, got.why_not);
+  }
+  Repo repo;
+  mg::testing::TempDir home;
+  const std::string global = home.path() + "/gitconfig";
+  WriteText(global, "[transfer]\n\thideRefs = refs/tags/nightly\n");
+  ::setenv("GIT_CONFIG_GLOBAL", global.c_str(), 1);  // the fixture puts /dev/null back
+  mg::RefFilesTags got = mg::ReadTagsFromRepositoryFiles(repo.dir.path());
+  BOOST_TEST(!got.tags.has_value());
+  BOOST_TEST(got.hidden_refs);
+  BOOST_TEST(got.why_not.find(global) != std::string::npos, got.why_not);
+  mg::Result<std::vector<mg::Candidate>> listed = mg::ListGitTags({repo.Url(), "^(.+)$"}, nullptr);
+  ::setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+  BOOST_REQUIRE_MESSAGE(listed.ok(), listed.status().ToString());
+  BOOST_TEST(listed->size() == 6u);
+  for (const mg::Candidate& c : *listed) BOOST_TEST(c.tag != "nightly");
+}
+
 // Tag objects git refuses to peel (ls-remote then prints the tag object alone) are git's.
 BOOST_AUTO_TEST_CASE(tag_objects_git_does_not_peel_are_left_to_git) {
   const char* bodies[] = {"object %s\ntype commit\n\nno tag line\n",
+                          "object %s\ntype commit\ntag v1",     // no LF after the tag line
+                          "object %s\ntype commit\ntag \nx\n",  // an empty tag name
                           "object %s\ntype commitx\ntag odd\n\nan unknown type\n",
                           "object %s\ntype tag\ntag liar\n\nnames a commit a tag\n"};
   for (const char* body : bodies) {

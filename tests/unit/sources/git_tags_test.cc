@@ -34,7 +34,7 @@ std::string Describe(const std::vector<mg::Candidate>& cs) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(git_tags_test)
+BOOST_FIXTURE_TEST_SUITE(git_tags_test, mg::testing::IsolatedUserGitConfig)
 
 BOOST_AUTO_TEST_CASE(lists_matching_tags_with_peeled_commits) {
   Repo repo;
