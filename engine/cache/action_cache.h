@@ -7,8 +7,8 @@
 // through before the cache record, and read only when an entry is asked for whole (entry()): a
 // no-op run never reads it. A key is the SHA-256 of its material (exec/task_key.h), so the
 // material of a key the cache already holds is not written again (an observation re-recorded
-// every run appends one cache record, no material) unless the material log was missing or
-// started afresh at this open. The latest record for a key wins; LatestFor(id) gives the last record
+// every run appends one cache record, no material) unless the material log was missing, empty or
+// started afresh at this open, or the key's record in it was found damaged once it was loaded. The latest record for a key wins; LatestFor(id) gives the last record
 // written for a task id (what explain compares against). Entry JSON is parsed lazily, so opening a
 // cache of 100,000 records costs one read (a mapping when writable: util/file_bytes.h) and a CRC
 // per record: records are views into the file's bytes, kept for the cache's lifetime. A damaged
@@ -122,7 +122,7 @@ class ActionCache {
   bool read_only_ = false;
   std::optional<RecordLog> log_;
   std::optional<RecordLog> material_log_;  // opened on the first Put()
-  // The material log was missing or started afresh at this open while cache.log kept records:
+  // The material log was missing, empty or started afresh at this open while cache.log kept records:
   // some keys this cache holds may have no material, so Put() writes every key's (see Put()).
   bool material_gaps_ = false;
   // cache-material.log as loaded (on demand), and its index: key -> material text.

@@ -98,8 +98,7 @@ Result<RecordLog::Contents> RecordLog::Read(const std::string& path, std::string
 }
 
 Result<RecordLog> RecordLog::OpenForAppend(const std::string& path, std::string_view magic, int version,
-                                           bool truncate, bool* torn) {
-  if (torn != nullptr) *torn = false;
+                                           bool truncate) {
   int flags = O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) return Status::IOError("open " + path + ": " + std::strerror(errno));
@@ -128,7 +127,6 @@ Result<RecordLog> RecordLog::OpenForAppend(const std::string& path, std::string_
     }
     if (::ftruncate(fd, keep) != 0) return Status::IOError("truncate " + path + ": " + std::strerror(errno));
     size = keep;
-    if (torn != nullptr) *torn = true;
   }
   log.good_size_ = size;
   if (size == 0) MG_RETURN_IF_ERROR(log.WriteAll(Header(magic, version)));

@@ -43,10 +43,9 @@ class RecordLog {
 
   // Opens `path` for appending, writing the header first when the file is new or `truncate`. A
   // torn last record (no LF: a writer killed mid-record) is cut off first, so the next record
-  // starts a line of its own instead of being glued to it and dropped with it; `*torn` (when not
-  // null) says whether one was.
+  // starts a line of its own instead of being glued to it and dropped with it.
   static Result<RecordLog> OpenForAppend(const std::string& path, std::string_view magic, int version,
-                                         bool truncate, bool* torn = nullptr);
+                                         bool truncate);
   // Writes the whole of `records` to a temporary file and renames it over `path` (atomic).
   static Status Rewrite(const std::string& path, std::string_view magic, int version,
                         const std::vector<std::string_view>& records);
