@@ -34,12 +34,13 @@ struct GitTagsSource {
 // its files when they alone decide the answer (ReadTagsFromRepositoryFiles: a plain repository
 // whose tags' targets packed-refs or loose objects record; no process), else by
 // one `git -C <path> for-each-ref` (GIT_CEILING_DIRECTORIES keeps git from walking up to a
-// parent's repository); anything else by `git ls-remote --tags -- <url>`, and so are a missing
-// local directory, a local tag of a tag, a parent path with a ':' and a caller environment with
-// a repository variable (GIT_DIR, GIT_WORK_TREE, ...: git clears those for ls-remote). Both run
-// without terminal prompts (GIT_TERMINAL_PROMPT=0) and without the secret variables but the forge
-// tokens (ChildKind::kCredentialProgram, util/secret_env.h). A local repository's transfer.hideRefs does
-// not hide tags from for-each-ref.
+// parent's repository; GIT_NO_REPLACE_OBJECTS, as ls-remote ignores replacements); anything else by
+// `git ls-remote --tags -- <url>`, and so are a missing local directory, a local tag of a tag, a
+// parent path with a ':', a config that may hide refs (hideRefs or an include, which ls-remote
+// obeys: RefFilesTags::hidden_refs) and a caller environment with a repository variable (GIT_DIR,
+// GIT_WORK_TREE, ...: git clears those for ls-remote). Both run without terminal prompts
+// (GIT_TERMINAL_PROMPT=0) and without the secret variables but the forge tokens
+// (ChildKind::kCredentialProgram, util/secret_env.h).
 Result<std::vector<Candidate>> ListGitTags(const GitTagsSource& source, const std::atomic<bool>* cancel,
                                            std::vector<std::pair<std::string, std::string>>* excluded = nullptr);
 

@@ -1,6 +1,7 @@
 // The executor with a second cache tier (ExecOptions::remote): lookups on a local miss, re-checks
 // of remote hits, local copies, writes after a task ran, and every way the remote can be wrong.
 #include <boost/test/unit_test.hpp>
+#include <memory>
 
 #include <algorithm>
 #include <filesystem>
@@ -85,6 +86,17 @@ void Fill(FakeRemoteCache& remote) {
   BOOST_REQUIRE(r.summary.ExitCode() == 0);
 }
 
+// A remote filled by one run (Fill), and a fresh local cache beside it: where most cases start.
+struct FilledRemote {
+  FakeRemoteCache remote;
+  TempDir dir;
+  std::unique_ptr<ActionCache> cache;
+  FilledRemote() {
+    Fill(remote);
+    cache = ActionCache::Open(dir.path.string()).value();
+  }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(remote_tier_test)
@@ -118,11 +130,7 @@ BOOST_AUTO_TEST_CASE(a_run_writes_every_mutating_task_and_waits_for_the_writes) 
   BOOST_TEST(CheckEntryKey(ParseJson(remote.entries[key]), key).ok());
 }
 
-BOOST_AUTO_TEST_CASE(a_local_miss_and_a_remote_hit_is_rechecked_cached_and_copied_locally) {
-  FakeRemoteCache remote;
-  Fill(remote);
-  TempDir dir;
-  auto cache = ActionCache::Open(dir.path.string()).value();
+BOOST_FIXTURE_TEST_CASE(a_local_miss_and_a_remote_hit_is_rechecked_cached_and_copied_locally, FilledRemote) {
   FakeRunner runner;
   TaskGraph g = Pipeline();
   Run r = RunWith(g, *cache, runner, &remote);
@@ -173,11 +181,7 @@ BOOST_AUTO_TEST_CASE(a_local_miss_and_a_remote_hit_is_rechecked_cached_and_copie
 
 // A result a task derives from a remote one (a merge re-tagging the cached index) keeps its origin;
 // an entry with no origin (written before the mark existed) counts as remote.
-BOOST_AUTO_TEST_CASE(results_derived_from_remote_ones_and_unmarked_entries_count_as_remote) {
-  FakeRemoteCache remote;
-  Fill(remote);
-  TempDir dir;
-  auto cache = ActionCache::Open(dir.path.string()).value();
+BOOST_FIXTURE_TEST_CASE(results_derived_from_remote_ones_and_unmarked_entries_count_as_remote, FilledRemote) {
   FakeRunner runner;
   runner.amend = {"merge:m"};
   TaskGraph g = Pipeline();
@@ -213,11 +217,7 @@ BOOST_AUTO_TEST_CASE(results_derived_from_remote_ones_and_unmarked_entries_count
   BOOST_TEST(cache->Get(k)->from_remote());
 }
 
-BOOST_AUTO_TEST_CASE(a_remote_hit_that_no_longer_holds_is_redone_and_written_again) {
-  FakeRemoteCache remote;
-  Fill(remote);
-  TempDir dir;
-  auto cache = ActionCache::Open(dir.path.string()).value();
+BOOST_FIXTURE_TEST_CASE(a_remote_hit_that_no_longer_holds_is_redone_and_written_again, FilledRemote) {
   FakeRunner runner;
   runner.stale = {"build:b1"};
   runner.salt = "rebuilt";
@@ -235,11 +235,7 @@ BOOST_AUTO_TEST_CASE(a_remote_hit_that_no_longer_holds_is_redone_and_written_aga
   BOOST_TEST(ParseJson(remote.entries[r.by_id["build:b1"].key.str()])["result"]["salt"] == "rebuilt");
 }
 
-BOOST_AUTO_TEST_CASE(damaged_and_mismatched_entries_are_misses_with_a_warning_and_the_task_runs) {
-  FakeRemoteCache remote;
-  Fill(remote);
-  TempDir dir;
-  auto cache = ActionCache::Open(dir.path.string()).value();
+BOOST_FIXTURE_TEST_CASE(damaged_and_mismatched_entries_are_misses_with_a_warning_and_the_task_runs, FilledRemote) {
   TaskGraph g = Pipeline();
   {
     // Keys of this graph, from a throwaway plan against an empty cache tier.
@@ -275,11 +271,7 @@ BOOST_AUTO_TEST_CASE(damaged_and_mismatched_entries_are_misses_with_a_warning_an
   BOOST_TEST((r.by_id["merge:m"].status == TaskStatus::kCached));
 }
 
-BOOST_AUTO_TEST_CASE(an_entry_the_implementation_rejects_is_a_miss_too) {
-  FakeRemoteCache remote;
-  Fill(remote);
-  TempDir dir;
-  auto cache = ActionCache::Open(dir.path.string()).value();
+BOOST_FIXTURE_TEST_CASE(an_entry_the_implementation_rejects_is_a_miss_too, FilledRemote) {
   for (auto& [k, v] : remote.entries) remote.reject.insert(k);
   FakeRunner runner;
   TaskGraph g = Pipeline();
@@ -360,11 +352,8 @@ BOOST_AUTO_TEST_CASE(a_plan_trusts_remote_hits_writes_nothing_and_runs_nothing) 
   BOOST_TEST(empty.puts().empty());
 }
 
-BOOST_AUTO_TEST_CASE(an_entry_of_another_engine_version_is_another_key_so_a_miss) {
-  FakeRemoteCache remote;
-  Fill(remote);  // written by engine "test"
-  TempDir dir;
-  auto cache = ActionCache::Open(dir.path.string()).value();
+BOOST_FIXTURE_TEST_CASE(an_entry_of_another_engine_version_is_another_key_so_a_miss, FilledRemote) {
+  // The remote was written by engine "test".
   FakeRunner runner;
   TaskGraph g = Pipeline("test-2");
   Run r = RunWith(g, *cache, runner, &remote);

@@ -300,12 +300,14 @@ BOOST_AUTO_TEST_CASE(hidden_refs_anywhere_git_looks_go_to_ls_remote) {
 
 // Tag objects git refuses to peel (ls-remote then prints the tag object alone) are git's.
 BOOST_AUTO_TEST_CASE(tag_objects_git_does_not_peel_are_left_to_git) {
-  const char* bodies[] = {"object %s\ntype commit\n\nno tag line\n",
-                          "object %s\ntype commit\ntag v1",     // no LF after the tag line
-                          "object %s\ntype commit\ntag \nx\n",  // an empty tag name
-                          "object %s\ntype commitx\ntag odd\n\nan unknown type\n",
-                          "object %s\ntype tag\ntag liar\n\nnames a commit a tag\n"};
-  for (const char* body : bodies) {
+  constexpr const char* kUnparsed = "is a tag object this reader leaves to git";
+  const std::pair<const char*, const char*> cases[] = {
+      {"object %s\ntype commit\n\nno tag line\n", kUnparsed},
+      {"object %s\ntype commit\ntag v1", kUnparsed},     // no LF after the tag line
+      {"object %s\ntype commit\ntag \nx\n", kUnparsed},  // an empty tag name
+      {"object %s\ntype commitx\ntag odd\n\nan unknown type\n", kUnparsed},
+      {"object %s\ntype tag\ntag liar\n\nnames a commit a tag\n", "is named a tag by the tag that points at it"}};
+  for (const auto& [body, reason] : cases) {
     Repo repo;
     std::string text = body;
     text.replace(text.find("%s"), 2, repo.c1);
@@ -315,8 +317,7 @@ BOOST_AUTO_TEST_CASE(tag_objects_git_does_not_peel_are_left_to_git) {
     const std::string object = repo.dir.path() + "/.git/objects/" + id.substr(0, 2) + "/" + id.substr(2);
     BOOST_REQUIRE_MESSAGE(std::filesystem::exists(object), object);
     WriteText(repo.dir.path() + "/.git/refs/tags/odd", id + "\n");  // update-ref refuses such objects
-    LeavesToGit(repo.dir.path(), "");
-    BOOST_TEST(!mg::ReadTagsFromRepositoryFiles(repo.dir.path()).tags.has_value(), body);
+    LeavesToGit(repo.dir.path(), reason);
   }
 }
 
